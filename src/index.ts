@@ -1,0 +1,31 @@
+/**
+ * burnrate's public API: load and validate a model, compile it once, project it
+ * (with a scenario), and read statements and metrics as plain data. Everything here
+ * runs in a browser too; Node-only file loading lives in the "burnrate/node" entry.
+ */
+import { loadModelText, type LoadOptions, type LoadedModel } from "./model/load.js";
+import { compileModel } from "./engine/compile.js";
+import { evaluate } from "./engine/project.js";
+import { buildResult, type RunResult } from "./engine/result.js";
+
+export { loadModelText, loadModelSource, checkAllScenarios, type LoadOptions, type LoadedModel } from "./model/load.js";
+export { ModelError, EngineError, UsageError, formatIssue, type ModelIssue, type SourcePosition } from "./model/issues.js";
+export { modelSchema, modelJsonSchema, type Model } from "./model/schema.js";
+export { compileModel, type CompiledModel } from "./engine/compile.js";
+export { evaluate, createWorkspace, type Projection, type Workspace } from "./engine/project.js";
+export { buildResult, rollUp, type RunResult, type Metrics, type PeriodRow, type PeriodKind } from "./engine/result.js";
+export { computeMetrics, covenantBreaches, metricVector, METRIC_FIELDS, METRIC_INDEX } from "./engine/metrics.js";
+export { checkProjection } from "./engine/checks.js";
+export { STATEMENT_ITEMS, ITEM_NAMES } from "./engine/items.js";
+export { listInputs } from "./model/citations.js";
+
+/** Loads, compiles and projects a model in one call. */
+export function projectModel(loaded: LoadedModel): RunResult {
+  const compiled = compileModel(loaded.model);
+  return buildResult(loaded, evaluate(compiled));
+}
+
+/** Parses model text and projects it (a scenario may be chosen). */
+export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): RunResult {
+  return projectModel(loadModelText(text, file, options));
+}

@@ -1,0 +1,208 @@
+import type { Model } from "./schema.js";
+import type { IssuePath, ModelIssue } from "./issues.js";
+import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
+import { parseFormula, isFormulaError, BUILTIN_VALUES } from "./formula.js";
+import { didYouMean } from "./suggest.js";
+import { cohortNetBookValueAtStart } from "./derived.js";
+
+type Issue = Omit<ModelIssue, "position">;
+
+export function horizonOf(model: Model): { start: number; end: number; length: number } {
+  const start = monthSerial(parseMonth(model.meta.start)!);
+  const end = model.meta.end !== undefined ? monthSerial(parseMonth(model.meta.end)!) : start + (model.meta.months ?? 0) - 1;
+  return { start, end, length: end - start + 1 };
+}
+
+/** Cross-field checks the schema cannot express: horizon, references, cycles, balance. */
+export function checkModel(model: Model): Issue[] {
+  const issues: Issue[] = [];
+  const error = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path, message, severity: "error", params });
+  const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
+
+  const meta = model.meta;
+  if ((meta.months === undefined) === (meta.end === undefined)) {
+    error("horizon", ["meta"], meta.months === undefined ? "give the horizon as `months: N` or `end: YYYY-MM`" : "give either `months` or `end`, not both");
+    return issues;
+  }
+  const h = horizonOf(model);
+  if (h.length < 1) {
+    error("horizon", ["meta", "end"], `the end month ${meta.end} is before the start month ${meta.start}`);
+    return issues;
+  }
+  if (h.length > 600) error("horizon", ["meta", meta.end ? "end" : "months"], `the horizon is ${h.length} months; at most 600 (50 years) are supported`);
+  const startLabel = meta.start;
+  const endLabel = formatMonth(serialToMonth(h.end));
+  const serial = (m: string) => monthSerial(parseMonth(m)!);
+  const inHorizon = (m: string, path: IssuePath, what: string) => {
+    const s = serial(m);
+    if (s < h.start || s > h.end) error("month_outside_horizon", path, `${what} ${m} is outside the horizon ${startLabel} … ${endLabel}`);
+  };
+
+  // Drivers and their references.
+  const driverNames = new Set(Object.keys(model.drivers));
+  const isDriver = (name: string) => driverNames.has(name);
+  const graph = new Map<string, Set<string>>();
+  const checkFormula = (text: string, path: IssuePath, owner: string | null) => {
+    const parsed = parseFormula(text, isDriver);
+    if (isFormulaError(parsed)) {
+      const suggestion = parsed.code === "formula_unknown_name" && parsed.name ? didYouMean(parsed.name, [...driverNames, ...Object.keys(BUILTIN_VALUES)]) : undefined;
+      error(parsed.code, path, `${parsed.message}${suggestion ? ` — did you mean "${suggestion}"?` : parsed.code === "formula_unknown_name" ? "; define it under drivers:" : ""}`, { name: parsed.name });
+      return;
+    }
+    if (owner) graph.set(owner, parsed.sameMonth);
+  };
+  for (const [name, driver] of Object.entries(model.drivers)) {
+    const path: IssuePath = ["drivers", name];
+    if (BUILTIN_VALUES[name] !== undefined) error("reserved_name", path, `"${name}" is a built-in name of the formula language; choose another driver name`);
+    if (typeof driver === "string") checkFormula(driver, path, name);
+    else if (typeof driver === "object") {
+      if ("formula" in driver) checkFormula(driver.formula, [...path, "formula"], name);
+      if ("yearly" in driver) {
+        const years = Object.keys(driver.yearly).map(Number).sort((a, b) => a - b);
+        const firstYear = serialToMonth(h.start).year;
+        const lastYear = serialToMonth(h.end).year;
+        const missing: number[] = [];
+        for (let y = firstYear; y <= lastYear; y++) if (!(String(y) in driver.yearly)) missing.push(y);
+        if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${missing.join(", ")}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`);
+        const keys = Object.keys(driver.yearly).map(Number);
+        if (keys.some((k, i) => i > 0 && k <= keys[i - 1])) error("years_out_of_order", [...path, "yearly"], `years are out of order (${keys.join(", ")}); list them from earliest to latest`);
+        void years;
+      }
+      if ("monthly" in driver) {
+        const from = driver.from ? serial(driver.from) : h.start;
+        if (from > h.start) error("driver_short", [...path, "from"], `the list starts in ${driver.from}, after the model's start ${startLabel}; values are needed from the start`);
+        const lastCovered = from + driver.monthly.length - 1;
+        if (lastCovered < h.end && driver.after === undefined) {
+          error("driver_short", [...path, "monthly"], `${driver.monthly.length} values from ${driver.from ?? startLabel} end in ${formatMonth(serialToMonth(lastCovered))}, before the horizon ends (${endLabel}); add values or set \`after: hold\` or \`after: zero\``);
+        }
+      }
+      if ("growth" in driver) {
+        const g = driver.growth;
+        if (g.annualRate === undefined && g.monthlyRate === undefined) error("growth_rate", [...path, "growth"], "a growth driver needs `annualRate` or `monthlyRate`");
+        if (g.annualRate !== undefined && g.monthlyRate !== undefined) error("growth_rate", [...path, "growth"], "give `annualRate` or `monthlyRate`, not both");
+        if (g.annualRate !== undefined && g.annualRate <= -1) error("growth_rate", [...path, "growth", "annualRate"], "an annual rate of -100% or less makes the series zero or negative; use a formula for that");
+        if (g.monthlyRate !== undefined && g.monthlyRate <= -1) error("growth_rate", [...path, "growth", "monthlyRate"], "a monthly rate of -100% or less makes the series zero or negative; use a formula for that");
+        if (g.from) inHorizon(g.from, [...path, "growth", "from"], "from");
+      }
+    }
+  }
+  for (const [name, line] of Object.entries(model.lines)) {
+    const path: IssuePath = ["lines", name];
+    if (typeof line.value === "string") checkFormula(line.value, [...path, "value"], null);
+    if (line.category && line.type !== "operatingExpense") error("category_not_opex", [...path, "category"], `category applies to operating expenses only; this line is ${line.type}`);
+    if (line.lifeMonths !== undefined && line.type !== "capex") error("life_not_capex", [...path, "lifeMonths"], `lifeMonths applies to capex lines only; this line is ${line.type}`);
+    if (line.from) inHorizon(line.from, [...path, "from"], "from");
+    if (line.until) inHorizon(line.until, [...path, "until"], "until");
+    if (line.from && line.until && serial(line.until) < serial(line.from)) error("months_out_of_order", [...path, "until"], `until ${line.until} is before from ${line.from}`);
+  }
+  // Cycles among same-month references (prev() breaks a cycle: it reads last month).
+  const cycle = findCycle(graph);
+  if (cycle) error("driver_cycle", ["drivers", cycle[0]], `circular reference: ${cycle.join(" → ")}; break it with prev(x) if one of them should use last month's value`, { cycle });
+
+  // Fleet.
+  for (const [name, cohort] of Object.entries(model.fleet)) {
+    const path: IssuePath = ["fleet", name];
+    const purchase = serial(cohort.purchase);
+    if (purchase > h.end) error("month_outside_horizon", [...path, "purchase"], `purchase ${cohort.purchase} is after the horizon ends (${endLabel})`);
+    if (cohort.inService && serial(cohort.inService) < purchase) error("months_out_of_order", [...path, "inService"], `inService ${cohort.inService} is before purchase ${cohort.purchase}`);
+    if (typeof cohort.powerPrice === "string") checkFormula(cohort.powerPrice, [...path, "powerPrice"], null);
+    if (cohort.salvagePerUnit > cohort.unitCost) error("salvage_above_cost", [...path, "salvagePerUnit"], `salvage ${cohort.salvagePerUnit} per unit exceeds the unit cost ${cohort.unitCost}`);
+  }
+
+  // Financing.
+  for (const [name, round] of Object.entries(model.financing.equity)) inHorizon(round.month, ["financing", "equity", name, "month"], "the round's month");
+  let openingDebt = 0;
+  for (const [name, tranche] of Object.entries(model.financing.debt)) {
+    const path: IssuePath = ["financing", "debt", name];
+    openingDebt += tranche.openingBalance;
+    const fixed = tranche.rate !== undefined;
+    const floating = tranche.base !== undefined || tranche.spread !== undefined;
+    if (fixed === floating) error("tranche_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the tranche a fixed `rate`, or a floating `base` (a driver) plus `spread`");
+    if (tranche.base !== undefined && !driverNames.has(tranche.base)) {
+      const s = didYouMean(tranche.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${tranche.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`);
+    }
+    if (tranche.base !== undefined && tranche.spread === undefined) error("tranche_rate", [...path, "spread"], "a floating tranche needs a `spread` (0 if none)");
+    if (tranche.floor !== undefined && tranche.base === undefined) error("tranche_rate", [...path, "floor"], "floor applies to floating tranches only");
+    let previous = -Infinity;
+    tranche.draws.forEach((draw, i) => {
+      inHorizon(draw.month, [...path, "draws", i, "month"], "the draw month");
+      const s = serial(draw.month);
+      if (s < previous) error("months_out_of_order", [...path, "draws", i, "month"], `draws are out of order: ${draw.month} comes after a later month; list them in date order`);
+      previous = s;
+      if (s > serial(tranche.maturity)) error("draw_after_maturity", [...path, "draws", i, "month"], `the draw in ${draw.month} is after the tranche matures (${tranche.maturity})`);
+    });
+    previous = -Infinity;
+    tranche.repayments.forEach((rep, i) => {
+      inHorizon(rep.month, [...path, "repayments", i, "month"], "the repayment month");
+      const s = serial(rep.month);
+      if (s < previous) error("months_out_of_order", [...path, "repayments", i, "month"], `repayments are out of order at ${rep.month}; list them in date order`);
+      previous = s;
+    });
+    if (tranche.amortization === "schedule" && tranche.repayments.length === 0) error("schedule_missing", [...path, "repayments"], "amortization `schedule` needs a list of repayments (month, amount)");
+    if (tranche.amortization !== "schedule" && tranche.repayments.length > 0) error("schedule_unused", [...path, "repayments"], `repayments are only used with \`amortization: schedule\` (this tranche is ${tranche.amortization})`);
+    if (serial(tranche.maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${tranche.maturity}, before the start, but has an opening balance`);
+    if (tranche.openingBalance === 0 && tranche.draws.length === 0) warning("empty_tranche", path, "this tranche has no opening balance and no draws");
+  }
+  for (const [name, covenant] of Object.entries(model.financing.covenants)) {
+    const path: IssuePath = ["financing", "covenants", name];
+    if ((covenant.min === undefined) === (covenant.max === undefined)) error("covenant_limit", path, "a covenant needs exactly one limit: `min` or `max`");
+    if (covenant.from) inHorizon(covenant.from, [...path, "from"], "from");
+  }
+  for (const [name, item] of Object.entries(model.oneOffs)) {
+    inHorizon(item.month, ["oneOffs", name, "month"], "the month");
+    if (item.category && item.lands !== "operatingExpense") error("category_not_opex", ["oneOffs", name, "category"], "category applies to items landing in operatingExpense only");
+  }
+
+  // Opening balance sheet.
+  const ob = model.openingBalance;
+  if (ob.debt !== undefined && Math.abs(ob.debt - openingDebt) > 1e-6) {
+    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
+  }
+  const fleetNbv = Object.values(model.fleet).reduce((sum, c) => sum + cohortNetBookValueAtStart(c, h.start, model.meta.unit), 0);
+  const assets = ob.cash + ob.receivables + ob.ppeNet + fleetNbv;
+  const claims = openingDebt + ob.payables + ob.paidInCapital + ob.retainedEarnings;
+  if (Math.abs(assets - claims) > 1e-6) {
+    const detail = fleetNbv > 0 ? ` (assets include ${round6(fleetNbv)} of fleet cohorts bought before the start)` : "";
+    error("opening_unbalanced", ["openingBalance"], `the opening balance sheet does not balance: assets ${round6(assets)}${detail} − liabilities ${round6(openingDebt + ob.payables)} − equity ${round6(ob.paidInCapital + ob.retainedEarnings)} = ${round6(assets - claims)}; adjust retainedEarnings or paidInCapital by that amount`, { difference: assets - claims });
+  }
+  for (const [name, scenario] of Object.entries(model.scenarios)) {
+    if (scenario.extends !== undefined && !(scenario.extends in model.scenarios)) {
+      const s = didYouMean(scenario.extends, Object.keys(model.scenarios));
+      error("unknown_scenario", ["scenarios", name, "extends"], `scenario "${name}" extends "${scenario.extends}", which does not exist${s ? ` — did you mean "${s}"?` : ""}`);
+    }
+  }
+  return issues;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+/** A cycle in a dependency graph as a closed list of names, or null. */
+export function findCycle(graph: Map<string, Set<string>>): string[] | null {
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const visit = (node: string): string[] | null => {
+    state.set(node, 1);
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const s = state.get(next);
+      if (s === 1) return [...stack.slice(stack.indexOf(next)), next];
+      if (s === undefined) {
+        const found = visit(next);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(node, 2);
+    return null;
+  };
+  for (const node of graph.keys()) {
+    if (!state.has(node)) {
+      const found = visit(node);
+      if (found) return found;
+    }
+  }
+  return null;
+}

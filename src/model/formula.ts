@@ -1,0 +1,347 @@
+import jsepModule from "jsep";
+
+/**
+ * The formula language: arithmetic over drivers and a few built-ins, parsed by jsep
+ * and evaluated by closures we build from its syntax tree. User text is never run as
+ * JavaScript. `^` is the power operator and, as in Excel, unary minus binds tighter
+ * than it (`-2^2` is 4).
+ */
+const jsep = ((jsepModule as unknown as { default?: typeof jsepModule }).default ?? jsepModule) as typeof jsepModule;
+jsep.removeBinaryOp("^");
+jsep.addBinaryOp("^", 11, true);
+for (const op of ["|", "&", "<<", ">>", ">>>", "===", "!=="]) jsep.removeBinaryOp(op);
+jsep.removeUnaryOp("~");
+
+type Ast = jsepModule.Expression;
+
+export interface FormulaError {
+  code: "formula_syntax" | "formula_unknown_name" | "formula_bad_call" | "formula_unsupported";
+  message: string;
+  index?: number;
+  name?: string;
+}
+
+export interface ParsedFormula {
+  ast: Ast;
+  /** Drivers read in the same month (edges for cycle detection). */
+  sameMonth: Set<string>;
+  /** Drivers read through prev() (last month's value; no cycle). */
+  lagged: Set<string>;
+}
+
+export const BUILTIN_VALUES: Record<string, string> = {
+  t: "month index from the start, 0-based",
+  month: "calendar month, 1–12",
+  year: "calendar year",
+  fiscalYear: "fiscal year (named by the calendar year in which it ends)",
+  quarter: "fiscal quarter, 1–4",
+  days: "days in the month",
+  hours: "hours in the month (days × 24)",
+};
+
+export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: string }> = {
+  prev: { min: 1, max: 2, doc: "prev(x) last month's value of driver x (0, or the second argument, in the first month)" },
+  min: { min: 1, max: 64, doc: "smallest argument" },
+  max: { min: 1, max: 64, doc: "largest argument" },
+  if: { min: 3, max: 3, doc: "if(condition, then, else)" },
+  abs: { min: 1, max: 1, doc: "absolute value" },
+  round: { min: 1, max: 2, doc: "round(x, digits) half away from zero, as Excel" },
+  floor: { min: 1, max: 1, doc: "round down" },
+  ceil: { min: 1, max: 1, doc: "round up" },
+  sqrt: { min: 1, max: 1, doc: "square root" },
+  exp: { min: 1, max: 1, doc: "e^x" },
+  ln: { min: 1, max: 1, doc: "natural logarithm" },
+  pow: { min: 2, max: 2, doc: "pow(x, y) = x^y" },
+  clamp: { min: 3, max: 3, doc: "clamp(x, low, high)" },
+  after: { min: 1, max: 1, doc: 'after("YYYY-MM") 1 from that month on, else 0' },
+  before: { min: 1, max: 1, doc: 'before("YYYY-MM") 1 before that month, else 0' },
+  between: { min: 2, max: 2, doc: 'between("YYYY-MM", "YYYY-MM") 1 in that range (inclusive), else 0' },
+  monthsSince: { min: 1, max: 1, doc: 'monthsSince("YYYY-MM") months from that month (negative before it)' },
+  ramp: { min: 2, max: 2, doc: 'ramp("YYYY-MM", "YYYY-MM") rises linearly from 0 to 1 between the two months' },
+};
+
+const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
+const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "**", "<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
+
+export function parseFormula(text: string, isDriver: (name: string) => boolean): ParsedFormula | FormulaError {
+  let ast: Ast;
+  try {
+    ast = jsep(text);
+  } catch (error) {
+    const e = error as Error & { index?: number; description?: string };
+    return { code: "formula_syntax", message: `cannot read the formula "${text}": ${e.description ?? e.message}${e.index !== undefined ? ` at character ${e.index + 1}` : ""}`, index: e.index };
+  }
+  const sameMonth = new Set<string>();
+  const lagged = new Set<string>();
+  let problem: FormulaError | undefined;
+  const fail = (p: FormulaError) => {
+    problem ??= p;
+  };
+  const visit = (node: Ast): void => {
+    if (problem) return;
+    switch (node.type) {
+      case "Literal": {
+        const v = (node as jsepModule.Literal).value;
+        if (typeof v !== "number" && typeof v !== "boolean") fail({ code: "formula_unsupported", message: `text ${JSON.stringify(v)} can only be a month argument of after/before/between/monthsSince/ramp in "${text}"` });
+        return;
+      }
+      case "Identifier": {
+        const name = (node as jsepModule.Identifier).name;
+        if (name in BUILTIN_VALUES) return;
+        if (isDriver(name)) {
+          sameMonth.add(name);
+          return;
+        }
+        fail({ code: "formula_unknown_name", name, message: `unknown name "${name}" in formula "${text}"` });
+        return;
+      }
+      case "UnaryExpression": {
+        const u = node as jsepModule.UnaryExpression;
+        if (!["-", "+", "!"].includes(u.operator)) fail({ code: "formula_unsupported", message: `operator ${u.operator} is not supported in "${text}"` });
+        visit(u.argument);
+        return;
+      }
+      case "BinaryExpression": {
+        const b = node as jsepModule.BinaryExpression;
+        if (!BINARY_OPS.has(b.operator)) fail({ code: "formula_unsupported", message: `operator ${b.operator} is not supported in "${text}"` });
+        visit(b.left);
+        visit(b.right);
+        return;
+      }
+      case "ConditionalExpression": {
+        const c = node as jsepModule.ConditionalExpression;
+        visit(c.test);
+        visit(c.consequent);
+        visit(c.alternate);
+        return;
+      }
+      case "CallExpression": {
+        const call = node as jsepModule.CallExpression;
+        if (call.callee.type !== "Identifier") {
+          fail({ code: "formula_bad_call", message: `only built-in functions can be called in "${text}"` });
+          return;
+        }
+        const fn = (call.callee as jsepModule.Identifier).name;
+        const spec = BUILTIN_FUNCTIONS[fn];
+        if (!spec) {
+          fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${fn}" in formula "${text}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
+          return;
+        }
+        const args = call.arguments;
+        if (args.length < spec.min || args.length > spec.max) {
+          fail({ code: "formula_bad_call", message: `${fn} takes ${spec.min === spec.max ? spec.min : `${spec.min} to ${spec.max}`} argument(s), got ${args.length}, in "${text}" — ${spec.doc}` });
+          return;
+        }
+        if (fn === "prev") {
+          const target = args[0];
+          if (target.type !== "Identifier" || !isDriver((target as jsepModule.Identifier).name)) {
+            const n = target.type === "Identifier" ? (target as jsepModule.Identifier).name : undefined;
+            fail(n !== undefined && !(n in BUILTIN_VALUES)
+              ? { code: "formula_unknown_name", name: n, message: `unknown name "${n}" in formula "${text}"` }
+              : { code: "formula_bad_call", message: `prev() takes the name of a driver, in "${text}"` });
+            return;
+          }
+          lagged.add((target as jsepModule.Identifier).name);
+          if (args[1]) visit(args[1]);
+          return;
+        }
+        if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          for (const a of args) {
+            if (a.type !== "Literal" || typeof (a as jsepModule.Literal).value !== "string" || !/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
+              fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, in "${text}"` });
+              return;
+            }
+          }
+          return;
+        }
+        args.forEach(visit);
+        return;
+      }
+      default:
+        fail({ code: "formula_unsupported", message: `${node.type} is not part of the formula language, in "${text}"` });
+    }
+  };
+  visit(ast);
+  return problem ?? { ast, sameMonth, lagged };
+}
+
+export function isFormulaError(value: ParsedFormula | FormulaError): value is FormulaError {
+  return "code" in value;
+}
+
+/** What a compiled formula reads: driver series and calendar facts, both fixed arrays. */
+export interface FormulaContext {
+  series(name: string): Float64Array;
+  calendar: {
+    year: Int32Array;
+    month: Int32Array;
+    fiscalYear: Int32Array;
+    fiscalQuarter: Int32Array;
+    days: Float64Array;
+    hours: Float64Array;
+  };
+  monthIndex(text: string): number;
+}
+
+export type MonthFunction = (t: number) => number;
+
+/** Excel's ROUND: half away from zero, with a correction for binary representation. */
+export function excelRound(x: number, digits: number): number {
+  const f = Math.pow(10, Math.trunc(digits));
+  const y = Math.abs(x) * f;
+  const r = Math.round(y + Number.EPSILON * y);
+  return (Math.sign(x) * r) / f;
+}
+
+/** Builds a closure tree from a checked syntax tree: compiled once, run every month. */
+export function compileFormula(parsed: ParsedFormula, ctx: FormulaContext): MonthFunction {
+  const build = (node: Ast): MonthFunction => {
+    switch (node.type) {
+      case "Literal": {
+        const v = Number((node as jsepModule.Literal).value);
+        return () => v;
+      }
+      case "Identifier": {
+        const name = (node as jsepModule.Identifier).name;
+        const c = ctx.calendar;
+        switch (name) {
+          case "t":
+            return (t) => t;
+          case "month":
+            return (t) => c.month[t];
+          case "year":
+            return (t) => c.year[t];
+          case "fiscalYear":
+            return (t) => c.fiscalYear[t];
+          case "quarter":
+            return (t) => c.fiscalQuarter[t];
+          case "days":
+            return (t) => c.days[t];
+          case "hours":
+            return (t) => c.hours[t];
+        }
+        const s = ctx.series(name);
+        return (t) => s[t];
+      }
+      case "UnaryExpression": {
+        const u = node as jsepModule.UnaryExpression;
+        const a = build(u.argument);
+        if (u.operator === "-") return (t) => -a(t);
+        if (u.operator === "!") return (t) => (a(t) === 0 ? 1 : 0);
+        return a;
+      }
+      case "BinaryExpression": {
+        const b = node as jsepModule.BinaryExpression;
+        const l = build(b.left);
+        const r = build(b.right);
+        switch (b.operator) {
+          case "+":
+            return (t) => l(t) + r(t);
+          case "-":
+            return (t) => l(t) - r(t);
+          case "*":
+            return (t) => l(t) * r(t);
+          case "/":
+            return (t) => l(t) / r(t);
+          case "%":
+            return (t) => l(t) % r(t);
+          case "^":
+          case "**":
+            return (t) => Math.pow(l(t), r(t));
+          case "<":
+            return (t) => (l(t) < r(t) ? 1 : 0);
+          case "<=":
+            return (t) => (l(t) <= r(t) ? 1 : 0);
+          case ">":
+            return (t) => (l(t) > r(t) ? 1 : 0);
+          case ">=":
+            return (t) => (l(t) >= r(t) ? 1 : 0);
+          case "==":
+            return (t) => (l(t) === r(t) ? 1 : 0);
+          case "!=":
+            return (t) => (l(t) !== r(t) ? 1 : 0);
+          case "&&":
+            return (t) => (l(t) !== 0 && r(t) !== 0 ? 1 : 0);
+          case "||":
+            return (t) => (l(t) !== 0 || r(t) !== 0 ? 1 : 0);
+        }
+        throw new Error(`unreachable operator ${b.operator}`);
+      }
+      case "ConditionalExpression": {
+        const c = node as jsepModule.ConditionalExpression;
+        const test = build(c.test);
+        const yes = build(c.consequent);
+        const no = build(c.alternate);
+        return (t) => (test(t) !== 0 ? yes(t) : no(t));
+      }
+      case "CallExpression": {
+        const call = node as jsepModule.CallExpression;
+        const fn = (call.callee as jsepModule.Identifier).name;
+        const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
+        switch (fn) {
+          case "prev": {
+            const s = ctx.series((call.arguments[0] as jsepModule.Identifier).name);
+            const init = call.arguments[1] ? build(call.arguments[1]) : () => 0;
+            return (t) => (t > 0 ? s[t - 1] : init(t));
+          }
+          case "after": {
+            const m = monthArg(0);
+            return (t) => (t >= m ? 1 : 0);
+          }
+          case "before": {
+            const m = monthArg(0);
+            return (t) => (t < m ? 1 : 0);
+          }
+          case "between": {
+            const a = monthArg(0);
+            const b = monthArg(1);
+            return (t) => (t >= a && t <= b ? 1 : 0);
+          }
+          case "monthsSince": {
+            const m = monthArg(0);
+            return (t) => t - m;
+          }
+          case "ramp": {
+            const a = monthArg(0);
+            const b = monthArg(1);
+            const span = Math.max(1, b - a);
+            return (t) => (t <= a ? 0 : t >= b ? 1 : (t - a) / span);
+          }
+        }
+        const args = call.arguments.map(build);
+        const [a, b, c] = args;
+        switch (fn) {
+          case "if":
+            return (t) => (a(t) !== 0 ? b(t) : c(t));
+          case "min":
+            if (args.length === 2) return (t) => Math.min(a(t), b(t));
+            return (t) => args.reduce((m, f) => Math.min(m, f(t)), Infinity);
+          case "max":
+            if (args.length === 2) return (t) => Math.max(a(t), b(t));
+            return (t) => args.reduce((m, f) => Math.max(m, f(t)), -Infinity);
+          case "abs":
+            return (t) => Math.abs(a(t));
+          case "round":
+            return b ? (t) => excelRound(a(t), b(t)) : (t) => excelRound(a(t), 0);
+          case "floor":
+            return (t) => Math.floor(a(t));
+          case "ceil":
+            return (t) => Math.ceil(a(t));
+          case "sqrt":
+            return (t) => Math.sqrt(a(t));
+          case "exp":
+            return (t) => Math.exp(a(t));
+          case "ln":
+            return (t) => Math.log(a(t));
+          case "pow":
+            return (t) => Math.pow(a(t), b(t));
+          case "clamp":
+            return (t) => Math.min(Math.max(a(t), b(t)), c(t));
+        }
+        throw new Error(`unreachable function ${fn}`);
+      }
+    }
+    throw new Error(`unreachable node ${node.type}`);
+  };
+  return build(parsed.ast);
+}
