@@ -21,7 +21,7 @@ export { listInputs } from "./model/citations.js";
 
 /** Loads, compiles and projects a model in one call. */
 export function projectModel(loaded: LoadedModel): RunResult {
-  const compiled = compileModel(loaded.model);
+  const compiled = compileModel(loaded.model, loaded.extensions);
   return buildResult(loaded, evaluate(compiled));
 }
 

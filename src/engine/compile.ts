@@ -4,6 +4,7 @@ import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type 
 import { findCycle, horizonOf } from "../model/check.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
+import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";
 
 /** A series computed in the driver stage: a named driver or an anonymous line / price. */
 export interface SeriesNode {
@@ -20,6 +21,8 @@ export interface CompiledLine {
   /** Index into `categories` (operating expenses), else -1. */
   categoryIndex: number;
   series: Float64Array;
+  /** Filled by an extension stage (not by a formula); see extensions.ts. */
+  computed: boolean;
   fromIndex: number;
   untilIndex: number;
   lifeMonths: number;
@@ -91,11 +94,17 @@ export interface CompiledModel {
   rounds: CompiledRound[];
   oneOffs: CompiledOneOff[];
   covenants: CompiledCovenant[];
+  /** Extension stages run each evaluation (GPU sites and contracts, …). */
+  stages: EngineStage[];
+  /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
+  cohortEarliestService: Float64Array;
+  /** Results extensions compute at compile time and keep (detail series, names). */
+  extensionData: Record<string, unknown>;
   slots: { taxRate: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
   opening: { cash: number; receivables: number; ppeNet: number; ppeLife: number; payables: number; paidInCapital: number; retainedEarnings: number; fleetNbv: number; debt: number };
 }
 
-export function compileModel(model: Model): CompiledModel {
+export function compileModel(model: Model, extensions: Record<string, unknown> = {}): CompiledModel {
   const h = horizonOf(model);
   const calendar = makeCalendar(parseMonth(model.meta.start)!, h.length, model.meta.fiscalYearStart);
   const H = h.length;
@@ -198,6 +207,7 @@ export function compileModel(model: Model): CompiledModel {
       category,
       categoryIndex: categories.indexOf(category),
       series: valueSeries(`line:${name}`, `lines.${name}.value`, line.value),
+      computed: false,
       fromIndex: line.from ? monthIndex(line.from) : 0,
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
@@ -270,6 +280,33 @@ export function compileModel(model: Model): CompiledModel {
     cashFloor: table.add("meta.cashFloor", model.meta.cashFloor),
   };
   const fleetNbv = Object.values(model.fleet).reduce((s, c) => s + cohortNetBookValueAtStart(c, h.start, model.meta.unit), 0);
+  const compiledSoFar = {
+    model,
+    extensions,
+    calendar,
+    table,
+    unitScale,
+    monthIndex,
+    driverSeries: (name: string) => series.get(name),
+    cohorts,
+    lines,
+    categories,
+    formulaSeries: (label: string, path: string, value: number | string) => valueSeries(label, path, value),
+    addLine: (line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number }): Float64Array => {
+      const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
+      if (category && !categories.includes(category)) categories.push(category);
+      const arr = new Float64Array(H);
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60 });
+      return arr;
+    },
+  };
+  const stages: EngineStage[] = [];
+  const extensionData: Record<string, unknown> = {};
+  const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
+  for (const ext of ENGINE_EXTENSIONS) {
+    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, data: extensionData });
+    if (stage) stages.push(stage);
+  }
   const baseParams = table.freeze();
   params.current = new Float64Array(baseParams);
   return {
@@ -290,6 +327,9 @@ export function compileModel(model: Model): CompiledModel {
     rounds,
     oneOffs,
     covenants,
+    stages,
+    cohortEarliestService,
+    extensionData,
     slots,
     opening: {
       cash: ob.cash,

@@ -9,6 +9,7 @@ export interface TrancheSeries {
 }
 
 export interface CohortSeries {
+  capex: Float64Array;
   capacity: Float64Array;
   powerCost: Float64Array;
   depreciation: Float64Array;
@@ -52,7 +53,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
       opexByCategory: c.categories.map(arr),
       lineValues: c.lines.map(arr),
       tranches: c.tranches.map(() => ({ balance: arr(), interest: arr(), principal: arr(), rate: arr() })),
-      cohorts: c.cohorts.map(() => ({ capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
+      cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
       rounds: new Float64Array(c.rounds.length * 5),
     },
     capexCumulative: c.lines.map(arr),
@@ -131,6 +132,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   }
   for (let l = 0; l < c.lines.length; l++) {
     const line = c.lines[l];
+    if (line.computed) continue;
     const v = out.lineValues[l];
     for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? line.series[t] : 0;
     if (line.type === "capex") {
@@ -140,7 +142,24 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     }
   }
 
-  // 3. Statements, month by month.
+  // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
+  for (const stage of c.stages) stage.beforeFleet?.(p, out);
+  evaluateFleet(c, out);
+  // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
+  for (const stage of c.stages) stage.afterFleet?.(p, out);
+  for (let l = 0; l < c.lines.length; l++) {
+    const line = c.lines[l];
+    if (!line.computed) continue;
+    const v = out.lineValues[l];
+    for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? line.series[t] : 0;
+    if (line.type === "capex") {
+      const cum = ws.capexCumulative[l];
+      let acc = 0;
+      for (let t = 0; t < H; t++) cum[t] = acc += v[t];
+    }
+  }
+
+  // 5. Statements, month by month.
   const taxRate = p[c.slots.taxRate];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
@@ -164,6 +183,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   }
   const openingPpeMonthly = ob.ppeNet / ob.ppeLife;
   const nC = c.categories.length;
+  const nCohorts = c.cohorts.length;
 
   for (let t = 0; t < H; t++) {
     const hours = cal.hours[t];
@@ -196,33 +216,14 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
         }
       }
     }
-    // Fleet cohorts: capex at purchase; capacity, power and depreciation from in-service to end of life.
     let powerCost = 0;
     let capacity = 0;
-    for (let k = 0; k < c.cohorts.length; k++) {
-      const co = c.cohorts[k];
-      const s = co.slots;
-      const count = p[s.count];
-      const cost = (count * p[s.unitCost]) / c.unitScale;
-      const salvage = (count * p[s.salvage]) / c.unitScale;
-      const purchase = monthOf(p[s.purchase]);
-      const inService = monthOf(p[s.inService]);
-      const life = p[s.lifeMonths];
+    for (let k = 0; k < nCohorts; k++) {
       const series = out.cohorts[k];
-      if (t === purchase && !co.preStart) capex += cost;
-      const active = t >= inService && t < inService + life;
-      const dep = active ? (cost - salvage) / life : 0;
-      depreciation += dep;
-      series.depreciation[t] = dep;
-      const cap = active ? count * p[s.capacity] * hours : 0;
-      const power = active ? (count * p[s.powerKw] * p[s.pue] * hours * co.powerPrice[t]) / c.unitScale : 0;
-      series.capacity[t] = cap;
-      series.powerCost[t] = power;
-      const bought = co.preStart || t >= purchase;
-      const used = Math.min(life, Math.max(0, t - inService + 1));
-      series.netBookValue[t] = bought ? cost - ((cost - salvage) * used) / life : 0;
-      capacity += cap;
-      powerCost += power;
+      capex += series.capex[t];
+      depreciation += series.depreciation[t];
+      capacity += series.capacity[t];
+      powerCost += series.powerCost[t];
     }
     costOfRevenue += powerCost;
     depreciation -= refundDep[t];
@@ -398,6 +399,40 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   }
   computeRatios(out);
   return out;
+}
+
+/**
+ * Fleet cohorts: capex in the purchase month; capacity, power and depreciation from
+ * the in-service month (or the month its site allows, if later) to the end of its life.
+ */
+function evaluateFleet(c: CompiledModel, out: Projection): void {
+  const p = c.params;
+  const H = c.months;
+  const hours = c.calendar.hours;
+  for (let k = 0; k < c.cohorts.length; k++) {
+    const co = c.cohorts[k];
+    const s = co.slots;
+    const series = out.cohorts[k];
+    const count = p[s.count];
+    const cost = (count * p[s.unitCost]) / c.unitScale;
+    const salvage = (count * p[s.salvage]) / c.unitScale;
+    const purchase = monthOf(p[s.purchase]);
+    const inService = Math.max(monthOf(p[s.inService]), c.cohortEarliestService[k]);
+    const life = p[s.lifeMonths];
+    const perMonth = (cost - salvage) / life;
+    const capacityPerHour = count * p[s.capacity];
+    const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
+    for (let t = 0; t < H; t++) {
+      series.capex[t] = t === purchase && !co.preStart ? cost : 0;
+      const active = t >= inService && t < inService + life;
+      series.depreciation[t] = active ? perMonth : 0;
+      series.capacity[t] = active ? capacityPerHour * hours[t] : 0;
+      series.powerCost[t] = active ? kw * hours[t] * co.powerPrice[t] : 0;
+      const bought = co.preStart || t >= purchase;
+      const used = Math.min(life, Math.max(0, t - inService + 1));
+      series.netBookValue[t] = bought ? cost - perMonth * used : 0;
+    }
+  }
 }
 
 function firstDrawMonth(draws: Float64Array): number {

@@ -85,8 +85,9 @@ export function listInputs(data: unknown, wrapped: Map<string, Citation>): Cited
 }
 
 function isFormulaLike(path: IssuePath, text: string): boolean {
-  // Months and names are not numbers to cite; formulas with digits in them are.
-  if (/^\d{4}-\d{2}$/.test(text)) return false;
+  // Months are inputs (a draw's month comes from a filing as much as its amount);
+  // names are not; formulas are when they hold numbers.
+  if (/^\d{4}-\d{2}$/.test(text)) return true;
   const last = String(path[path.length - 1]);
   if (last === "formula" || last === "value" || last === "powerPrice") return /\d/.test(text);
   if (path[0] === "drivers" && path.length === 2) return /\d/.test(text);

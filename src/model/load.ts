@@ -5,6 +5,7 @@ import { applyOverrides, scenarioChain, type RawOverride } from "./scenarios.js"
 import { fromZodIssues } from "./zodIssues.js";
 import { ModelError, type IssuePath, type ModelIssue } from "./issues.js";
 import { checkModel } from "./check.js";
+import { ENGINE_EXTENSIONS } from "../engine/extensions.js";
 
 export interface LoadOptions {
   /** Scenario to apply (its `extends` chain first). */
@@ -68,6 +69,9 @@ export function loadModelSource(source: SourceText, options: LoadOptions = {}): 
   }
   const model = parsed.data;
   const semantic = checkModel(model);
+  if (!semantic.some((i) => i.severity === "error")) {
+    for (const extension of ENGINE_EXTENSIONS) semantic.push(...extension.validate(model, extensions));
+  }
   const errors = semantic.filter((i) => i.severity === "error");
   if (errors.length > 0) throw new ModelError(withPositions(source, semantic));
   return {
@@ -86,7 +90,7 @@ function splitExtensions(data: Record<string, unknown>): { core: Record<string, 
   const core: Record<string, unknown> = {};
   const extensions: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    if ((EXTENSION_SECTIONS as readonly string[]).includes(key)) extensions[key] = value;
+    if ((EXTENSION_SECTIONS as readonly string[]).includes(key) || ENGINE_EXTENSIONS.some((e) => e.sections.includes(key))) extensions[key] = value;
     else core[key] = value;
   }
   return { core, extensions };

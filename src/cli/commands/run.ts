@@ -1,0 +1,120 @@
+import type { Command } from "commander";
+import { loadModelFile } from "../../node/loadFile.js";
+import { projectModel } from "../../index.js";
+import type { RunResult, PeriodRow } from "../../engine/result.js";
+import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
+import { UsageError } from "../../model/issues.js";
+import { formatAmount, formatRatio, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import type { CliIO } from "../io.js";
+
+const PERIODS = ["month", "quarter", "year"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
+
+export function choice<T extends string>(value: string, allowed: readonly T[], option: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError("bad_option", `${option} must be one of ${allowed.join(", ")} (got "${value}")`);
+}
+
+export function emit(io: CliIO, text: string, out: string | undefined): void {
+  if (out) io.writeFile(out, text);
+  else io.out(text);
+}
+
+export function registerRun(program: Command, io: CliIO): void {
+  program
+    .command("run")
+    .description("project a model: income statement, cash flow, balance sheet and metrics")
+    .argument("<file>", "model file (.yaml or .json)")
+    .option("-s, --scenario <name>", "apply a scenario defined in the model")
+    .option("-p, --period <period>", "month | quarter | year (table and csv)", "year")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((file: string, options: { scenario?: string; period: string; format: string; out?: string }) => {
+      const period = choice(options.period, PERIODS, "--period");
+      const format = choice(options.format, FORMATS, "--format");
+      const result = projectModel(loadModelFile(file, { scenario: options.scenario }));
+      const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period) : runTable(result, period);
+      emit(io, text, options.out);
+    });
+}
+
+function rowsFor(result: RunResult, period: (typeof PERIODS)[number]): PeriodRow[] {
+  return period === "month" ? result.months : period === "quarter" ? result.quarters : result.years;
+}
+
+const TABLE_SECTIONS: { title: string; items: StatementItem[] }[] = [
+  { title: "Income statement", items: ["revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "interestExpense", "otherIncome", "pretaxIncome", "taxes", "netIncome"] },
+  { title: "Cash flow", items: ["operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "financingFees", "netCashFlow"] },
+  { title: "Balance sheet (period end)", items: ["endingCash", "receivables", "ppeNet", "totalAssets", "debt", "unamortizedFees", "payables", "totalLiabilities", "paidInCapital", "retainedEarnings", "equity"] },
+];
+const LABEL = Object.fromEntries(STATEMENT_ITEMS.map((i) => [i[0], i[2]])) as Record<StatementItem, string>;
+
+export function unitLabel(result: { currency: string; unit: string }): string {
+  const word = UNIT_WORD[result.unit];
+  return word ? `${result.currency} ${word}` : result.currency;
+}
+
+export function runTable(result: RunResult, period: (typeof PERIODS)[number]): string {
+  const rows = rowsFor(result, period);
+  const out: string[] = [];
+  out.push(`${result.model} — ${unitLabel(result)}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
+  out.push("");
+  const columns: Column[] = [{ header: "", align: "left" }, ...rows.map((r) => ({ header: r.period }))];
+  const body: (string[] | null)[] = [];
+  for (const section of TABLE_SECTIONS) {
+    body.push([section.title, ...rows.map(() => "")]);
+    for (const item of section.items) {
+      body.push([`  ${LABEL[item]}`, ...rows.map((r) => formatAmount(r[item]))]);
+      if (item === "operatingExpenses") {
+        const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});
+        if (categories.length > 1) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
+      }
+    }
+  }
+  body.push(["DSCR", ...rows.map((r) => formatRatio(r.dscr))]);
+  out.push(renderTable(columns, body));
+  out.push("");
+  out.push(metricsBlock(result));
+  out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
+  return out.join("\n") + "\n";
+}
+
+export function metricsBlock(result: RunResult): string {
+  const m = result.metrics;
+  const unit = unitLabel(result);
+  const lines: [string, string][] = [
+    ["Cash runs out", m.cashOut ?? "not within the horizon"],
+    ["Runway", m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
+    ["Minimum cash", `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
+    ["Funding gap", `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
+    ["Breakeven (net income ≥ 0 from then on)", m.breakeven ?? "not within the horizon"],
+    ["First month of positive free cash flow", m.firstPositiveFreeCashFlow ?? "none"],
+    ["Cumulative burn", `${formatAmount(m.cumulativeBurn)} ${unit}`],
+    ["Minimum DSCR", m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
+    ["Interest coverage (min, LTM)", formatRatio(m.interestCoverage)],
+    ["Net debt / EBITDA (end, LTM)", m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
+    ["Covenant breaches", m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
+  ];
+  for (const r of m.equityRounds) {
+    lines.push([
+      `Equity round ${r.name}`,
+      `${formatAmount(r.amount)} in ${r.period}${r.postMoney !== null ? `; post-money ${formatAmount(r.postMoney)}, dilution ${formatPercent(r.dilution)}${r.valuationToAnnualizedRevenue !== null ? `, ${formatRatio(r.valuationToAnnualizedRevenue, 1)}× annualized revenue` : ""}` : ""}`,
+    ]);
+  }
+  const width = Math.max(...lines.map(([k]) => k.length));
+  return ["Metrics", ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
+}
+
+function summarizeBreaches(breaches: RunResult["metrics"]["covenantBreaches"]): string {
+  const byCovenant = new Map<string, typeof breaches>();
+  for (const b of breaches) byCovenant.set(b.covenant, [...(byCovenant.get(b.covenant) ?? []), b]);
+  return [...byCovenant.entries()]
+    .map(([name, list]) => `${name} (${list[0].metric} ${list[0].bound} ${list[0].limit}): ${list.length} test${list.length === 1 ? "" : "s"} failed, first ${list[0].period}${list[0].value === null ? " (EBITDA not positive)" : ` at ${formatRatio(list[0].value)}`}`)
+    .join("; ");
+}
+
+export function runCsv(result: RunResult, period: (typeof PERIODS)[number]): string {
+  const rows = rowsFor(result, period);
+  const items = STATEMENT_ITEMS.map((i) => i[0]);
+  return toCsv(["period", ...items, "dscr"], rows.map((r) => [r.period, ...items.map((i) => r[i]), r.dscr]));
+}

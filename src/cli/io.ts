@@ -1,0 +1,27 @@
+import { writeFileSync, renameSync } from "node:fs";
+import { dirname, basename, join } from "node:path";
+
+/** Where the CLI writes: injectable so that tests run commands in-process. */
+export interface CliIO {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stderr is an interactive terminal (progress bars are shown only then). */
+  errIsTTY: boolean;
+  writeFile(path: string, text: string): void;
+}
+
+/** Writes through a temporary file and a rename, so a failed write never leaves half a file. */
+export function writeFileAtomic(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export function processIO(): CliIO {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    errIsTTY: Boolean(process.stderr.isTTY),
+    writeFile: writeFileAtomic,
+  };
+}

@@ -1,0 +1,44 @@
+import { Command, CommanderError } from "commander";
+import { processIO, type CliIO } from "./io.js";
+import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
+import { registerCheck } from "./commands/check.js";
+import { registerRun } from "./commands/run.js";
+import { modelJsonSchema } from "../model/schema.js";
+
+export const VERSION = "0.1.0";
+
+/** Builds the command-line program around an IO object (tests pass their own). */
+export function createProgram(io: CliIO, setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name("burnrate")
+    .description("Model, stress-test and watch the finances of capital-hungry AI-infrastructure companies.")
+    .version(VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerCheck(program, io, setExit);
+  registerRun(program, io);
+  program
+    .command("schema")
+    .description("print the JSON Schema of model files (for editor completion)")
+    .action(() => io.out(JSON.stringify(modelJsonSchema(), null, 2) + "\n"));
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let code = EXIT_OK;
+  const program = createProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its message (unknown option, missing argument, help).
+      return error.exitCode === 0 ? EXIT_OK : EXIT_FAILURE;
+    }
+    return reportError(error, io);
+  }
+}
