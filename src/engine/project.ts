@@ -304,7 +304,8 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
               break;
             case "annuity": {
               const r = annualRate / 12;
-              const payment = r === 0 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
+              // Near zero the closed form loses all precision; the zero-rate limit is exact there.
+              const payment = Math.abs(r) < 1e-12 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
               principal = Math.min(open, payment - interest);
               break;
             }

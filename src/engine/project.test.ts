@@ -1,0 +1,210 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { loadModelText } from "../model/load.js";
+import { compileModel } from "./compile.js";
+import { evaluate } from "./project.js";
+import { checkProjection } from "./checks.js";
+import { buildResult } from "./result.js";
+import { arbitraryModel } from "../../test/support/arbitraryModel.js";
+
+function project(data: unknown) {
+  const loaded = loadModelText(JSON.stringify(data), "generated.json");
+  const compiled = compileModel(loaded.model, loaded.extensions);
+  const proj = evaluate(compiled);
+  return { loaded, compiled, proj };
+}
+
+describe("accounting identities over generated models", () => {
+  it("the balance sheet balances and the cash flow ties every month", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), ({ data }) => {
+        const { proj } = project(data);
+        const checks = checkProjection(proj); // throws on any break or non-finite number
+        expect(checks.maxImbalance).toBeLessThanOrEqual(1e-6);
+        const it = proj.items;
+        let previous = (data as { openingBalance: { cash: number } }).openingBalance.cash;
+        for (let t = 0; t < it.endingCash.length; t++) {
+          const change = it.operatingCashFlow[t] + it.investingCashFlow[t] + it.financingCashFlow[t];
+          expect(Math.abs(it.endingCash[t] - previous - change)).toBeLessThanOrEqual(1e-6);
+          previous = it.endingCash[t];
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("retained earnings and debt roll forward month to month", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), ({ data }) => {
+        const { proj, compiled } = project(data);
+        const it = proj.items;
+        let re = compiled.opening.retainedEarnings;
+        let debt = compiled.opening.debt;
+        for (let t = 0; t < it.netIncome.length; t++) {
+          re += it.netIncome[t];
+          debt += it.debtDrawn[t] - it.debtRepaid[t];
+          expect(it.retainedEarnings[t]).toBeCloseTo(re, 6);
+          expect(it.debt[t]).toBeCloseTo(debt, 6);
+          expect(it.debt[t]).toBeGreaterThanOrEqual(-1e-9);
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a cohort's depreciation never exceeds its cost less salvage, and book value never drops below salvage", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), ({ data }) => {
+        const { proj, compiled } = project(data);
+        compiled.cohorts.forEach((co, k) => {
+          const p = compiled.params;
+          const cost = (p[co.slots.count] * p[co.slots.unitCost]) / compiled.unitScale;
+          const salvage = (p[co.slots.count] * p[co.slots.salvage]) / compiled.unitScale;
+          const total = proj.cohorts[k].depreciation.reduce((a, b) => a + b, 0);
+          expect(total).toBeLessThanOrEqual(cost - salvage + 1e-9);
+          for (const nbv of proj.cohorts[k].netBookValue) if (nbv !== 0) expect(nbv).toBeGreaterThanOrEqual(salvage - 1e-9);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("interest is zero when there is no debt", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), ({ data }) => {
+        const d = data as { financing: { debt: Record<string, { openingBalance: number }> }; openingBalance: Record<string, number> };
+        // Without the loans, their opening balances go to equity so the sheet still balances.
+        for (const tranche of Object.values(d.financing.debt)) d.openingBalance.retainedEarnings += tranche.openingBalance;
+        d.financing.debt = {};
+        const { proj } = project(data);
+        for (let t = 0; t < proj.items.interestExpense.length; t++) {
+          expect(proj.items.interestExpense[t]).toBe(0);
+          expect(proj.items.debt[t]).toBe(0);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("the funding gap is exactly the extra opening cash that keeps cash at the floor", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), fc.double({ min: 0, max: 500, noNaN: true }), ({ data }, floor) => {
+        (data as { meta: Record<string, unknown> }).meta.cashFloor = floor;
+        const { loaded, proj } = project(data);
+        const result = buildResult(loaded, proj);
+        const gap = result.metrics.fundingGap;
+        const minCash = Math.min(...proj.items.endingCash);
+        expect(minCash + gap).toBeGreaterThanOrEqual(floor - 1e-9);
+        if (gap > 0) expect(minCash + gap).toBeCloseTo(floor, 9);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+const base = {
+  meta: { company: "Hand", start: "2025-01", months: 12 },
+  openingBalance: { cash: 100, paidInCapital: 100 },
+};
+
+describe("conventions, checked by hand", () => {
+  it("charges interest on the month's opening balance at the annual rate / 12", () => {
+    const { proj } = project({
+      ...base,
+      openingBalance: { cash: 100, paidInCapital: 100, debt: 0 },
+      financing: { debt: { loan: { draws: [{ month: "2025-02", amount: 120 }], rate: 0.12, maturity: "2026-12" } } },
+    });
+    expect(proj.items.interestExpense[1]).toBe(0); // drawn during February: no interest until March
+    expect(proj.items.interestExpense[2]).toBeCloseTo(1.2, 12);
+  });
+
+  it("amortizes straight-line after the interest-only months and repays the rest at maturity", () => {
+    const { proj } = project({
+      ...base,
+      openingBalance: { cash: 100, debt: 60, paidInCapital: 40 },
+      financing: { debt: { loan: { openingBalance: 60, rate: 0.1, amortization: "straightLine", interestOnlyMonths: 6, maturity: "2025-12" } } },
+    });
+    const principal = proj.tranches[0].principal;
+    for (let t = 0; t < 6; t++) expect(principal[t]).toBe(0);
+    for (let t = 6; t < 12; t++) expect(principal[t]).toBeCloseTo(10, 10);
+    expect(proj.items.debt[11]).toBeCloseTo(0, 10);
+  });
+
+  it("pays a level annuity: principal plus interest is constant without new draws", () => {
+    const { proj } = project({
+      ...base,
+      openingBalance: { cash: 100, debt: 100, paidInCapital: 0 },
+      financing: { debt: { loan: { openingBalance: 100, rate: 0.12, amortization: "annuity", maturity: "2025-12" } } },
+    });
+    const pay = proj.tranches[0].principal.map((p, t) => p + proj.items.cashInterest[t]);
+    // Excel: PMT(1%, 12, -100) = 8.88487887...
+    for (const x of pay) expect(x).toBeCloseTo(8.884878867834166, 9);
+  });
+
+  it("uses tax losses before paying tax", () => {
+    const { proj } = project({
+      ...base,
+      lines: { sales: { type: "revenue", value: 10 } },
+      tax: { rate: 0.2, openingLossCarryforward: 25 },
+    });
+    // 10 of profit a month: months 1-2 use 20 of losses, month 3 uses 5 and pays tax on 5.
+    expect(proj.items.taxes[0]).toBe(0);
+    expect(proj.items.taxes[1]).toBe(0);
+    expect(proj.items.taxes[2]).toBeCloseTo(1, 12);
+    expect(proj.items.taxes[3]).toBeCloseTo(2, 12);
+  });
+
+  it("depreciates a cohort straight-line from its in-service month", () => {
+    const { proj } = project({
+      ...base,
+      fleet: { gpus: { count: 1000, unitCost: 48000, purchase: "2025-02", inService: "2025-04", lifeMonths: 48, powerKw: 1, pue: 1.5, powerPrice: 0.1 } },
+    });
+    expect(proj.items.capex[1]).toBeCloseTo(48, 12);
+    expect(proj.items.depreciation[2]).toBe(0);
+    expect(proj.items.depreciation[3]).toBeCloseTo(1, 12);
+    // April: 1000 GPUs × 1 kW × 1.5 PUE × 720 h × $0.10 = $108,000 = 0.108 million
+    expect(proj.items.powerCost[3]).toBeCloseTo(0.108, 12);
+  });
+
+  it("fills yearly figures so that months sum to the year when asked", () => {
+    const { proj } = project({
+      ...base,
+      meta: { company: "Hand", start: "2025-01", months: 24 },
+      drivers: { r: { yearly: { 2025: 120, 2026: 480 }, fill: "growth", sumToYear: true } },
+      lines: { sales: { type: "revenue", value: "r" } },
+    });
+    const y1 = proj.items.revenue.slice(0, 12).reduce((a, b) => a + b, 0);
+    expect(y1).toBeCloseTo(120, 9);
+    expect(proj.items.revenue[1] / proj.items.revenue[0]).toBeCloseTo(Math.pow(4, 1 / 12), 12);
+  });
+
+  it("records dilution and post-money for equity rounds", () => {
+    const { loaded, proj } = project({
+      ...base,
+      lines: { sales: { type: "revenue", value: 5 } },
+      financing: { equity: { a: { month: "2025-03", amount: 20, preMoney: 80 } } },
+    });
+    const r = buildResult(loaded, proj).metrics.equityRounds[0];
+    expect(r.postMoney).toBe(100);
+    expect(r.dilution).toBeCloseTo(0.2, 12);
+    expect(r.valuationToAnnualizedRevenue).toBeCloseTo(100 / 60, 12);
+  });
+
+  it("finds breakeven only when net income stays non-negative to the end", () => {
+    const { loaded, proj } = project({
+      ...base,
+      lines: { sales: { type: "revenue", value: "if(t == 3 || t >= 6, 10, 0)" }, cost: { type: "operatingExpense", value: 5 } },
+    });
+    expect(buildResult(loaded, proj).metrics.breakeven).toBe("2025-07");
+  });
+
+  it("lets prev() build a series on last month's value", () => {
+    const { proj } = project({
+      ...base,
+      drivers: { users: "prev(users, 100) * 1.1" },
+      lines: { sales: { type: "revenue", value: "users / 100" } },
+    });
+    expect(proj.items.revenue[0]).toBeCloseTo(1.1, 12);
+    expect(proj.items.revenue[2]).toBeCloseTo(1.331, 12);
+  });
+});

@@ -1,0 +1,133 @@
+import fc from "fast-check";
+
+/**
+ * Random valid models as plain data, for property tests of the engine. The opening
+ * balance sheet is balanced by construction (retained earnings close it).
+ */
+const monthLabel = (serial: number) => `${Math.floor(serial / 12)}-${String((serial % 12) + 1).padStart(2, "0")}`;
+
+export interface GeneratedModel {
+  data: Record<string, unknown>;
+  hasDebt: boolean;
+}
+
+export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
+  fc
+    .record({
+      startSerial: fc.integer({ min: 2024 * 12, max: 2027 * 12 }),
+      months: fc.integer({ min: 1, max: 48 }),
+      fiscalYearStart: fc.integer({ min: 1, max: 12 }),
+      cash: fc.double({ min: 0, max: 5000, noNaN: true }),
+      receivables: fc.double({ min: 0, max: 100, noNaN: true }),
+      payables: fc.double({ min: 0, max: 100, noNaN: true }),
+      ppeNet: fc.double({ min: 0, max: 1000, noNaN: true }),
+      ppeLife: fc.integer({ min: 1, max: 120 }),
+      paidIn: fc.double({ min: 0, max: 5000, noNaN: true }),
+      lines: fc.array(
+        fc.record({
+          type: fc.constantFrom("revenue", "costOfRevenue", "operatingExpense", "capex"),
+          value: fc.oneof(fc.double({ min: -50, max: 500, noNaN: true }), fc.constantFrom("growth * 10", "max(0, 100 - t)", "prev(stock, 5) * 0.5 + 2", "if(month == 12, 30, 5)")),
+          category: fc.constantFrom("R&D", "SG&A"),
+          life: fc.integer({ min: 1, max: 120 }),
+        }),
+        { maxLength: 6 },
+      ),
+      cohorts: fc.array(
+        fc.record({
+          count: fc.integer({ min: 0, max: 20000 }),
+          unitCost: fc.double({ min: 0, max: 60000, noNaN: true }),
+          purchaseOffset: fc.integer({ min: -30, max: 47 }),
+          serviceLag: fc.integer({ min: 0, max: 6 }),
+          life: fc.integer({ min: 1, max: 96 }),
+          salvageShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          powerKw: fc.double({ min: 0, max: 2, noNaN: true }),
+        }),
+        { maxLength: 3 },
+      ),
+      tranches: fc.array(
+        fc.record({
+          opening: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 2000, noNaN: true })),
+          draws: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 47 }), amount: fc.double({ min: 0, max: 1000, noNaN: true }) }), { maxLength: 3 }),
+          floating: fc.boolean(),
+          rate: fc.double({ min: 0, max: 0.25, noNaN: true }),
+          amortization: fc.constantFrom("bullet", "straightLine", "annuity", "schedule"),
+          interestOnly: fc.integer({ min: 0, max: 12 }),
+          maturityOffset: fc.integer({ min: 1, max: 80 }),
+          fee: fc.double({ min: 0, max: 0.05, noNaN: true }),
+          repayment: fc.double({ min: 0, max: 300, noNaN: true }),
+        }),
+        { maxLength: 3 },
+      ),
+      rounds: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 47 }), amount: fc.double({ min: 0, max: 3000, noNaN: true }), preMoney: fc.double({ min: 1, max: 1e5, noNaN: true }) }), { maxLength: 2 }),
+      oneOffs: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 47 }), amount: fc.double({ min: -200, max: 200, noNaN: true }), lands: fc.constantFrom("otherIncome", "revenue", "costOfRevenue", "operatingExpense", "capex", "equity") }), { maxLength: 3 }),
+      taxRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
+      nol: fc.double({ min: 0, max: 500, noNaN: true }),
+      dso: fc.double({ min: 0, max: 90, noNaN: true }),
+      dpo: fc.double({ min: 0, max: 90, noNaN: true }),
+    })
+    .map((g) => {
+      const end = g.startSerial + g.months - 1;
+      const clampMonth = (offset: number) => monthLabel(g.startSerial + Math.min(offset, g.months - 1));
+      const drivers: Record<string, unknown> = {
+        growth: { growth: { start: 10, annualRate: 0.5 } },
+        stock: "prev(stock, 5) * 0.5 + 2",
+        sofr: { yearly: Object.fromEntries(range(Math.floor(g.startSerial / 12), Math.floor(end / 12)).map((y, i) => [String(y), 0.03 + 0.005 * i])), fill: "linear" },
+      };
+      const lines: Record<string, unknown> = {};
+      g.lines.forEach((l, i) => {
+        const line: Record<string, unknown> = { type: l.type, value: l.value };
+        if (l.type === "operatingExpense") line.category = l.category;
+        if (l.type === "capex") line.lifeMonths = l.life;
+        lines[`line${i}`] = line;
+      });
+      const fleet: Record<string, unknown> = {};
+      let fleetNbv = 0;
+      g.cohorts.forEach((c, i) => {
+        const purchase = g.startSerial + Math.min(c.purchaseOffset, g.months - 1);
+        const inService = purchase + c.serviceLag;
+        const salvagePerUnit = c.unitCost * c.salvageShare;
+        fleet[`cohort${i}`] = { count: c.count, unitCost: c.unitCost, purchase: monthLabel(purchase), inService: monthLabel(inService), lifeMonths: c.life, salvagePerUnit, powerKw: c.powerKw, pue: 1.2, powerPrice: 0.08 };
+        if (purchase < g.startSerial) {
+          const cost = (c.count * c.unitCost) / 1e6;
+          const salvage = (c.count * salvagePerUnit) / 1e6;
+          const used = Math.min(c.life, Math.max(0, g.startSerial - inService));
+          fleetNbv += cost - ((cost - salvage) * used) / c.life;
+        }
+      });
+      const debt: Record<string, unknown> = {};
+      let openingDebt = 0;
+      g.tranches.forEach((t, i) => {
+        const draws = [...t.draws].sort((a, b) => a.offset - b.offset).map((d) => ({ month: clampMonth(d.offset), amount: d.amount }));
+        const lastDraw = draws.length ? Math.min(Math.max(...t.draws.map((d) => d.offset)), g.months - 1) : 0;
+        const maturity = monthLabel(g.startSerial + Math.max(lastDraw, t.maturityOffset));
+        const tranche: Record<string, unknown> = { openingBalance: t.opening, draws, amortization: t.amortization, interestOnlyMonths: t.interestOnly, maturity, upfrontFee: t.fee };
+        if (t.floating) Object.assign(tranche, { base: "sofr", spread: t.rate });
+        else tranche.rate = t.rate;
+        if (t.amortization === "schedule") tranche.repayments = [{ month: clampMonth(Math.min(t.interestOnly, Math.max(lastDraw, t.maturityOffset))), amount: t.repayment }];
+        openingDebt += t.opening;
+        debt[`tranche${i}`] = tranche;
+      });
+      const equity: Record<string, unknown> = {};
+      g.rounds.forEach((r, i) => (equity[`round${i}`] = { month: clampMonth(r.offset), amount: r.amount, preMoney: r.preMoney }));
+      const oneOffs: Record<string, unknown> = {};
+      g.oneOffs.forEach((o, i) => (oneOffs[`item${i}`] = { month: clampMonth(o.offset), amount: o.amount, lands: o.lands }));
+      const assets = g.cash + g.receivables + g.ppeNet + fleetNbv;
+      const data = {
+        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart },
+        openingBalance: { cash: g.cash, receivables: g.receivables, ppeNet: g.ppeNet, ppeRemainingLifeMonths: g.ppeLife, payables: g.payables, paidInCapital: g.paidIn, retainedEarnings: assets - openingDebt - g.payables - g.paidIn },
+        drivers,
+        lines,
+        fleet,
+        financing: { equity, debt, covenants: { dscr: { metric: "dscr", min: 1.2 }, leverage: { metric: "netDebtToEbitda", max: 4, basis: "ltm", test: "monthly" } } },
+        oneOffs,
+        tax: { rate: g.taxRate, openingLossCarryforward: g.nol },
+        workingCapital: { receivableDays: g.dso, payableDays: g.dpo },
+      };
+      return { data, hasDebt: g.tranches.some((t) => t.opening > 0 || t.draws.some((d) => d.amount > 0)) };
+    });
+
+function range(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = a; i <= b; i++) out.push(i);
+  return out;
+}
