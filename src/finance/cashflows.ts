@@ -168,8 +168,9 @@ function requireGuess(fn: string, guess: number): void {
  * Definition (Excel): the rate r > -1 at which Σ values[i] / (1+r)^i = 0 (equivalently
  * NPV(r, values) = 0), found by Newton's method from `guess` (default 10%) like Excel, and
  * by bracketing + Brent's method where Newton fails instead of returning #NUM!. Where
- * several rates qualify, the one nearest the guess is returned. Sign convention: cash
- * paid out is negative, cash received positive.
+ * several rates qualify, the result is the one reached from the guess (usually the
+ * nearest), as in Excel. Sign convention: cash paid out is negative, cash received
+ * positive.
  *
  * @example irr([-70000, 12000, 15000, 18000, 21000, 26000]) // ≈ 0.087
  * @throws FinanceError NUM without both a positive and a negative flow, for guess <= -1,

@@ -33,11 +33,12 @@ const MAX_RATE = 1e12;
 /**
  * Distances, in ln(1 + r), at which the bracket search samples f on each side of the
  * guess. Working in ln(1 + r) keeps the samples inside r > -1 and spreads them evenly
- * over the rates that matter: the last samples reach 1 + r ≈ e^±60.
+ * over the rates that matter: they run from 1 + r just above 0 (samples that round to
+ * r = -1 evaluate to NaN and are skipped) up to 1 + r ≈ e^700, near the largest double.
  */
 const BRACKET_OFFSETS: readonly number[] = (() => {
   const out: number[] = [];
-  for (let d = 0.01; d < 60; d *= 1.5) out.push(d);
+  for (let d = 0.01; d < 700; d *= 1.5) out.push(d);
   return out;
 })();
 
@@ -53,14 +54,35 @@ export interface SolveOptions {
 }
 
 function isConverged(p: RateEquationPoint): boolean {
-  return Number.isFinite(p.value) && Math.abs(p.value) <= RESIDUAL_TOLERANCE * p.magnitude;
+  // A point where every term has vanished (1 + r underflowing to 0) is not a root, just
+  // the edge of what doubles can represent.
+  return Number.isFinite(p.value) && p.magnitude > 0 && Math.abs(p.value) <= RESIDUAL_TOLERANCE * p.magnitude;
 }
 
 /** Solves f(r) = 0 for r > -1; undefined when no root could be found. */
 export function solveRate(equation: RateEquation, options: SolveOptions): number | undefined {
-  const fromNewton = newton(equation, options.guess, options.newtonIterations);
-  if (fromNewton !== undefined) return fromNewton;
-  return bracketAndRefine(equation, options.guess);
+  const found =
+    newton(equation, options.guess, options.newtonIterations) ?? bracketAndRefine(equation, options.guess);
+  if (found === undefined || !(found > -1) || !Number.isFinite(found)) return undefined;
+  return polish(equation, found);
+}
+
+function relativeResidual(p: RateEquationPoint): number {
+  return p.magnitude > 0 ? Math.abs(p.value) / p.magnitude : Infinity;
+}
+
+/**
+ * One more Newton step from an accepted root, kept only if it lowers the residual. The
+ * tolerance decides when to stop searching; this step, nearly free once Newton is in its
+ * quadratic range, brings the rate to within rounding of the true root.
+ */
+function polish(equation: RateEquation, r: number): number {
+  const p = equation(r);
+  if (!Number.isFinite(p.slope) || p.slope === 0 || p.value === 0) return r;
+  const next = r - p.value / p.slope;
+  if (!(next > -1) || !Number.isFinite(next)) return r;
+  const q = equation(next);
+  return Number.isFinite(q.value) && relativeResidual(q) < relativeResidual(p) ? next : r;
 }
 
 function newton(equation: RateEquation, guess: number, maxIterations: number): number | undefined {
@@ -74,7 +96,8 @@ function newton(equation: RateEquation, guess: number, maxIterations: number): n
     // A step to r <= -1 leaves the domain ((1 + r) must stay positive); go halfway to the
     // boundary instead so the iteration can still approach a root close to -100%.
     if (!(next > -1)) next = (r - 1) / 2;
-    if (!Number.isFinite(next) || Math.abs(next) > MAX_RATE) return undefined;
+    // Once halving rounds to -1 itself, Newton is chasing the boundary, not a root.
+    if (!(next > -1) || !Number.isFinite(next) || Math.abs(next) > MAX_RATE) return undefined;
     r = next;
   }
 }
@@ -84,9 +107,12 @@ interface Sample {
   point: RateEquationPoint;
 }
 
+const OUT_OF_DOMAIN: RateEquationPoint = { value: Number.NaN, slope: Number.NaN, magnitude: Number.NaN };
+
 function sample(equation: RateEquation, logGrowth: number): Sample {
   const rate = Math.expm1(logGrowth);
-  return { rate, point: equation(rate) };
+  // Far enough below the guess 1 + r rounds to 0; such samples cannot bracket a root.
+  return { rate, point: rate > -1 && Number.isFinite(rate) ? equation(rate) : OUT_OF_DOMAIN };
 }
 
 function straddles(a: Sample, b: Sample): boolean {

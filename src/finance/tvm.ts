@@ -43,8 +43,29 @@ function fvCore(rate: number, nper: number, pmt: number, pv: number, type: Payme
 }
 
 function pmtCore(rate: number, nper: number, pv: number, fv: number, type: PaymentTiming): number {
+  const k = 1 + rate * type;
+  if (rate > -1 && rate !== 0) {
+    const l = nper * Math.log1p(rate);
+    if (l > 0) {
+      // Excel's formula divided through by (1+rate)^nper, so a high rate over many
+      // periods does not turn into Infinity / Infinity.
+      return -(fv * Math.exp(-l) + pv) / (k * (-Math.expm1(-l) / rate));
+    }
+  }
   const { g, a } = growth(rate, nper);
-  return -(fv + pv * g) / ((1 + rate * type) * a);
+  return -(fv + pv * g) / (k * a);
+}
+
+function pvCore(rate: number, nper: number, pmt: number, fv: number, type: PaymentTiming): number {
+  const k = 1 + rate * type;
+  if (rate > -1 && rate !== 0) {
+    // Excel's formula with the division by (1+rate)^nper carried into each term, so a
+    // high rate over many periods does not turn into Infinity / Infinity.
+    const l = nper * Math.log1p(rate);
+    return -(fv * Math.exp(-l) + pmt * k * (-Math.expm1(-l) / rate));
+  }
+  const { g, a } = growth(rate, nper);
+  return -(fv + pmt * k * a) / g;
 }
 
 /**
@@ -61,13 +82,19 @@ function ipmtCore(
   type: PaymentTiming,
 ): number {
   const payment = pmtCore(rate, nper, pv, fv, type);
+  // Excel's FV(rate, m, pmt, pv, type): the balance after m periods, negated. At positive
+  // rates it is computed as the equal value of what is still to come, -PV(rate, nper - m,
+  // pmt, fv, type): the same number, but built from discounted amounts, where growing pv
+  // forward would subtract two nearly equal (or infinite) amounts over a long loan.
+  const fvAfter = (m: number) =>
+    rate > 0 ? -pvCore(rate, nper - m, payment, fv, type) : fvCore(rate, m, payment, pv, type);
   let balance: number;
   if (per === 1) {
     balance = type === 1 ? 0 : -pv;
   } else if (type === 1) {
-    balance = fvCore(rate, per - 2, payment, pv, 1) - payment;
+    balance = fvAfter(per - 2) - payment;
   } else {
-    balance = fvCore(rate, per - 1, payment, pv, 0);
+    balance = fvAfter(per - 1);
   }
   return balance * rate;
 }
@@ -147,8 +174,7 @@ export function pv(rate: number, nper: number, pmt: number, fv = 0, type: Paymen
   const fn = "PV";
   checkAnnuityArgs(fn, { rate, nper, pmt, fv });
   const t = requireTiming(fn, type);
-  const { g, a } = growth(rate, nper);
-  return finiteResult(fn, -(fv + pmt * (1 + rate * t) * a) / g, DOMAIN_HINT);
+  return finiteResult(fn, pvCore(rate, nper, pmt, fv, t), DOMAIN_HINT);
 }
 
 function checkPeriod(fn: string, per: number, nper: number): void {

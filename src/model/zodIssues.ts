@@ -161,5 +161,7 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
     push({ code: issue.code ?? "invalid", path, message: `${issue.message}${value !== undefined && typeof value !== "object" ? `, got ${describeValue(value)}` : ""}` });
   };
   for (const issue of issues) convert(issue, []);
-  return out;
+  // "unknown key compny — did you mean company?" already says company is missing.
+  const suggested = new Set(out.filter((i) => i.code === "unknown_key" && i.params?.suggestion).map((i) => [...i.path.slice(0, -1), i.params!.suggestion].join("\u0000")));
+  return out.filter((i) => !(i.code === "missing_key" && suggested.has(i.path.join("\u0000"))));
 }

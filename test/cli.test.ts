@@ -1,0 +1,138 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { runCli } from "./support/cli.js";
+
+const root = join(import.meta.dirname, "..");
+const small = join("test", "fixtures", "small.yaml");
+
+/** Compares with a stored golden file; UPDATE_GOLDEN=1 rewrites it. */
+function golden(name: string, actual: string): void {
+  const path = join(root, "test", "golden", name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+describe("burnrate run (golden output)", () => {
+  it("prints the yearly table", async () => {
+    const r = await runCli("run", small);
+    expect(r.code).toBe(0);
+    golden("small-run-year.txt", r.stdout);
+  });
+  it("prints the quarterly table for a scenario", async () => {
+    const r = await runCli("run", small, "--period", "quarter", "--scenario", "slow");
+    expect(r.code).toBe(0);
+    golden("small-run-quarter-slow.txt", r.stdout);
+  });
+  it("writes the documented JSON shape", async () => {
+    const r = await runCli("run", small, "--format", "json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    for (const key of ["model", "scenario", "currency", "unit", "months", "years", "metrics", "checks"]) expect(json).toHaveProperty(key);
+    for (const key of ["period", "revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "interestExpense", "taxes", "netIncome", "operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "endingCash", "ppeNet", "debt", "totalAssets", "totalLiabilities", "equity"]) {
+      expect(json.months[0]).toHaveProperty(key);
+    }
+    for (const key of ["cashOut", "runwayMonths", "minCash", "minCashPeriod", "fundingGap", "breakeven", "cumulativeBurn", "minDscr", "interestCoverage", "netDebtToEbitda", "covenantBreaches", "equityRounds"]) expect(json.metrics).toHaveProperty(key);
+    expect(json.checks.balanced).toBe(true);
+    expect(json.years.map((y: { year: number }) => y.year)).toEqual([2025, 2026]);
+    golden("small-run.json", r.stdout);
+  });
+  it("writes CSV by month to a file with --out", async () => {
+    const r = await runCli("run", small, "--format", "csv", "--period", "month", "--out", "out.csv");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const csv = r.files.get("out.csv")!;
+    expect(csv.split("\n")[0]).toMatch(/^period,revenue,costOfRevenue,/);
+    expect(csv.trim().split("\n")).toHaveLength(25);
+  });
+  it("rejects an unknown --format value", async () => {
+    const r = await runCli("run", small, "--format", "xml");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("--format must be one of table, json, csv");
+  });
+});
+
+describe("burnrate check", () => {
+  it("passes a valid model", async () => {
+    const r = await runCli("check", small);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("ok");
+  });
+  it("lists every error as FILE:LINE:COL and exits 1 without a stack trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, readFileSync(join(root, small), "utf8").replace("company: Small Co", "compny: Small Co").replace("rate: 0.25", "rate: high"));
+    const r = await runCli("check", file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${file}:3:3: unknown key "compny" — did you mean "company"?`);
+    expect(r.stderr).not.toContain("required key \"company\" is missing");
+    expect(r.stderr).toContain("2 errors");
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: expected a number, got text "high" \(at tax\.rate\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it("--strict fails on inputs without a source or assumption", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
+    const file = join(dir, "uncited.yaml");
+    writeFileSync(file, "meta: { company: U, start: 2025-01, months: 3, assumption: test }\nopeningBalance: { cash: 5, paidInCapital: 5 }\nlines:\n  sales: { type: revenue, value: 7 }\n");
+    const r = await runCli("check", "--strict", file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("openingBalance.cash = 5 has neither a source nor an assumption");
+    expect(r.stderr).toContain("lines.sales.value = 7 has neither a source nor an assumption");
+    expect(r.stderr).not.toContain("meta.months");
+  });
+  it("checks every scenario", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
+    const file = join(dir, "scen.yaml");
+    writeFileSync(file, readFileSync(join(root, small), "utf8").replace("drivers.revenue.yearly.2026", "drivers.revenue.yearly.2027"));
+    const r = await runCli("check", file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('scenario "slow": the override\'s path drivers.revenue.yearly.2027 does not exist');
+  });
+  it("says clearly when the file does not exist", async () => {
+    const r = await runCli("check", "nope.yaml");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("nope.yaml: no such file");
+  });
+});
+
+describe("burnrate schema", () => {
+  it("prints a JSON Schema with the model's sections", async () => {
+    const r = await runCli("schema");
+    const schema = JSON.parse(r.stdout);
+    expect(schema.$schema).toMatch(/json-schema/);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["meta", "openingBalance", "drivers", "lines", "fleet", "financing", "oneOffs", "tax", "workingCapital", "scenarios"]));
+  });
+});
+
+describe("the installed binary (end to end)", () => {
+  const bin = join(root, "bin", "burnrate.js");
+  beforeAll(() => {
+    if (!existsSync(join(root, "dist", "cli", "main.js"))) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
+  });
+  it("runs the shipped example model", () => {
+    const r = spawnSync(process.execPath, [bin, "run", "models/example.yaml"], { cwd: root, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Example GPU Cloud — USD millions");
+    expect(r.stdout).toContain("Funding gap");
+  });
+  it("exits 1 with a positioned message on a bad model", () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, "meta:\n  company: X\n  start: 2025-01\n  months: 0\nopeningBalance: { cash: 1 }\n");
+    const r = spawnSync(process.execPath, [bin, "check", file], { cwd: root, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:4:11: at least 1 expected, got number 0 \(at meta\.months\)/);
+  });
+  it("prints its version and help", () => {
+    const r = spawnSync(process.execPath, [bin, "--help"], { cwd: root, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Usage: burnrate");
+  });
+  it("rejects an unknown command with a suggestion", () => {
+    const r = spawnSync(process.execPath, [bin, "rn", "models/example.yaml"], { cwd: root, encoding: "utf8" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("unknown command 'rn'");
+  });
+});

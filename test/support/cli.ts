@@ -1,0 +1,24 @@
+import { main } from "../../src/cli/main.js";
+import type { CliIO } from "../../src/cli/io.js";
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  files: Map<string, string>;
+}
+
+/** Runs the CLI in-process with captured output. */
+export async function runCli(...args: string[]): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const files = new Map<string, string>();
+  const io: CliIO = {
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    errIsTTY: false,
+    writeFile: (path, text) => void files.set(path, text),
+  };
+  const code = await main(["node", "burnrate", ...args], io);
+  return { code, stdout, stderr, files };
+}
