@@ -29,3 +29,20 @@ export function projectModel(loaded: LoadedModel): RunResult {
 export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): RunResult {
   return projectModel(loadModelText(text, file, options));
 }
+export * as finance from "./finance/index.js";
+export { npv, xnpv, irr, xirr, pmt, ipmt, ppmt, pv, fv, rate, sln, FinanceError } from "./finance/index.js";
+export {
+  evaluateTargets,
+  readTargets,
+  checkTargets,
+  compareRuns,
+  listSources,
+  type TargetReport,
+  type TargetOutcome,
+  type Target,
+  type Tolerance,
+  type CompareInput,
+  type Comparison,
+  type SourceListing,
+  type SourcedInput,
+} from "./targets/index.js";

@@ -1,7 +1,8 @@
 import type { Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type FormulaContext } from "../model/formula.js";
-import { findCycle, horizonOf } from "../model/check.js";
+import { compileFormulaVector } from "../model/formulaVector.js";
+import { horizonOf } from "../model/check.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
 import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";
@@ -9,10 +10,16 @@ import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";
 /** A series computed in the driver stage: a named driver or an anonymous line / price. */
 export interface SeriesNode {
   name: string;
+  /** Value in one month (used inside prev() recursions). */
   fn: MonthFunction;
+  /** Fills every month at once. */
+  fill: () => void;
   deps: Set<string>;
+  lagged: Set<string>;
   out: Float64Array;
 }
+
+export type DriverStep = () => void;
 
 export interface CompiledLine {
   name: string;
@@ -85,8 +92,8 @@ export interface CompiledModel {
   params: Float64Array;
   driverNames: string[];
   driverSeries: Map<string, Float64Array>;
-  /** Driver-stage evaluation order (topological; prev() edges excluded). */
-  order: SeriesNode[];
+  /** Driver-stage steps: whole-series fills, and month-by-month groups for prev() recursions. */
+  order: DriverStep[];
   lines: CompiledLine[];
   categories: string[];
   cohorts: CompiledCohort[];
@@ -116,9 +123,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   const driverNames = Object.keys(model.drivers);
   const series = new Map<string, Float64Array>();
   for (const name of driverNames) series.set(name, new Float64Array(H));
-  const params: { current: Float64Array } = { current: new Float64Array(0) };
-  // Closures read params through this holder; evaluate() copies values into one fixed buffer.
-  const p = () => params.current;
+  // Every closure reads inputs from one buffer, allocated once the table is complete;
+  // evaluate() copies a caller's params into it.
+  let P = new Float64Array(0);
+  const p = () => P;
 
   const ctx: FormulaContext = {
     series: (name) => series.get(name)!,
@@ -127,75 +135,67 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   };
   const nodes: SeriesNode[] = [];
   const out = (name: string) => series.get(name)!;
-  const formulaNode = (name: string, text: string): SeriesNode => {
+  const seriesNode = (name: string, target: Float64Array, scalar: MonthFunction): SeriesNode => ({
+    name,
+    deps: new Set(),
+    lagged: new Set(),
+    out: target,
+    fn: scalar,
+    fill: () => {
+      for (let t = 0; t < H; t++) target[t] = scalar(t);
+    },
+  });
+  const formulaNode = (name: string, text: string, target: Float64Array): SeriesNode => {
     const parsed = parseFormula(text, (n) => series.has(n));
     if (isFormulaError(parsed)) throw new Error(`internal: formula checked at load failed to compile: ${parsed.message}`);
-    return { name, fn: compileFormula(parsed, ctx), deps: parsed.sameMonth, out: series.get(name) ?? new Float64Array(H) };
+    return { name, fn: compileFormula(parsed, ctx), fill: compileFormulaVector(parsed, ctx, H, target).run, deps: parsed.sameMonth, lagged: parsed.lagged, out: target };
   };
-  const firstYear = calendar.year[0];
+  const constantNode = (name: string, target: Float64Array, slot: number): SeriesNode => ({
+    ...seriesNode(name, target, () => P[slot]),
+    fill: () => target.fill(P[slot]),
+  });
   for (const name of driverNames) {
     const d = model.drivers[name];
     const base = `drivers.${name}`;
     if (typeof d === "number") {
-      const s = table.add(base, d);
-      nodes.push({ name, fn: () => p()[s], deps: new Set(), out: out(name) });
+      nodes.push(constantNode(name, out(name), table.add(base, d)));
     } else if (typeof d === "string") {
-      nodes.push(formulaNode(name, d));
+      nodes.push(formulaNode(name, d, out(name)));
     } else if ("constant" in d) {
-      const s = table.add(`${base}.constant`, d.constant);
-      nodes.push({ name, fn: () => p()[s], deps: new Set(), out: out(name) });
+      nodes.push(constantNode(name, out(name), table.add(`${base}.constant`, d.constant)));
     } else if ("formula" in d) {
-      nodes.push(formulaNode(name, d.formula));
+      nodes.push(formulaNode(name, d.formula, out(name)));
     } else if ("yearly" in d) {
-      nodes.push({ name, fn: yearlyFunction(d, base, table, calendar, firstYear, p), deps: new Set(), out: out(name) });
+      nodes.push(seriesNode(name, out(name), yearlyFunction(d, base, table, calendar, p)));
     } else if ("monthly" in d) {
       const from = d.from ? monthIndex(d.from) : 0;
       const first = table.add(`${base}.monthly.0`, d.monthly[0]);
       for (let i = 1; i < d.monthly.length; i++) table.add(`${base}.monthly.${i}`, d.monthly[i]);
       const n = d.monthly.length;
       const hold = d.after === "hold";
-      nodes.push({
-        name,
-        fn: (t) => {
+      nodes.push(
+        seriesNode(name, out(name), (t) => {
           const i = t - from;
-          if (i < n) return p()[first + i];
-          return hold ? p()[first + n - 1] : 0;
-        },
-        deps: new Set(),
-        out: out(name),
-      });
+          if (i < n) return P[first + i];
+          return hold ? P[first + n - 1] : 0;
+        }),
+      );
     } else {
       const g = d.growth;
       const startSlot = table.add(`${base}.growth.start`, g.start);
       const monthly = g.monthlyRate !== undefined;
       const rateSlot = table.add(monthly ? `${base}.growth.monthlyRate` : `${base}.growth.annualRate`, (monthly ? g.monthlyRate : g.annualRate) ?? 0);
       const from = g.from ? monthIndex(g.from) : 0;
-      nodes.push({
-        name,
-        fn: monthly
-          ? (t) => (t <= from ? p()[startSlot] : p()[startSlot] * Math.pow(1 + p()[rateSlot], t - from))
-          : (t) => (t <= from ? p()[startSlot] : p()[startSlot] * Math.pow(1 + p()[rateSlot], (t - from) / 12)),
-        deps: new Set(),
-        out: out(name),
-      });
+      const per = monthly ? 1 : 12;
+      nodes.push(seriesNode(name, out(name), (t) => (t <= from ? P[startSlot] : P[startSlot] * Math.pow(1 + P[rateSlot], (t - from) / per))));
     }
   }
-  const graph = new Map(nodes.map((n) => [n.name, n.deps]));
-  const cycle = findCycle(graph);
-  if (cycle) throw new Error(`internal: cycle ${cycle.join(" → ")} passed validation`);
-  const ordered = topologicalOrder(nodes);
 
   // Lines and cohort prices are series too, evaluated after the drivers they read.
   const valueSeries = (label: string, path: string, value: number | string): Float64Array => {
-    if (typeof value === "number") {
-      const s = table.add(path, value);
-      const arr = new Float64Array(H);
-      ordered.push({ name: label, fn: () => p()[s], deps: new Set(), out: arr });
-      return arr;
-    }
-    const node = formulaNode(label, value);
-    ordered.push(node);
-    return node.out;
+    const arr = new Float64Array(H);
+    nodes.push(typeof value === "number" ? constantNode(label, arr, table.add(path, value)) : formulaNode(label, value, arr));
+    return arr;
   };
   const categories: string[] = [];
   const lines: CompiledLine[] = Object.entries(model.lines).map(([name, line]) => {
@@ -308,7 +308,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     if (stage) stages.push(stage);
   }
   const baseParams = table.freeze();
-  params.current = new Float64Array(baseParams);
+  P = new Float64Array(baseParams);
+  const order = driverSteps(nodes, H);
   return {
     model,
     calendar,
@@ -316,10 +317,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     unitScale,
     table,
     baseParams,
-    params: params.current,
+    params: P,
     driverNames,
     driverSeries: series,
-    order: ordered,
+    order,
     lines,
     categories,
     cohorts,
@@ -356,7 +357,6 @@ function yearlyFunction(
   base: string,
   table: ParamTable,
   calendar: Calendar,
-  firstYear: number,
   p: () => Float64Array,
 ): MonthFunction {
   const years = Object.keys(d.yearly).map(Number).sort((a, b) => a - b);
@@ -372,7 +372,6 @@ function yearlyFunction(
     nextSlot[t] = slotOfYear.get(y + 1) ?? -1;
     monthInYear[t] = calendar.month[t] - 1;
   }
-  void firstYear;
   const sum = d.sumToYear;
   switch (d.fill) {
     case "flat":
@@ -412,19 +411,71 @@ function yearlyFunction(
   }
 }
 
-function topologicalOrder(nodes: SeriesNode[]): SeriesNode[] {
+/**
+ * Orders the series so that each is computed after what it reads. A series that reads
+ * its own past through prev() — directly or around a loop of series — cannot be filled
+ * all at once: such a group (a strongly connected component over same-month and prev()
+ * edges) is evaluated month by month; everything else is filled series by series.
+ */
+function driverSteps(nodes: SeriesNode[], H: number): DriverStep[] {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const done = new Set<string>();
-  const out: SeriesNode[] = [];
-  const visit = (n: SeriesNode) => {
-    if (done.has(n.name)) return;
-    done.add(n.name);
-    for (const dep of n.deps) {
-      const d = byName.get(dep);
-      if (d) visit(d);
+  const edges = (n: SeriesNode) => [...n.deps, ...n.lagged].filter((d) => byName.has(d));
+  // Tarjan's algorithm; components come out in reverse topological order of the condensation,
+  // i.e. dependencies first, which is the order to evaluate them in.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const components: string[][] = [];
+  const strong = (v: string) => {
+    indices.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges(byName.get(v)!)) {
+      if (!indices.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
     }
-    out.push(n);
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      components.push(component);
+    }
   };
-  nodes.forEach(visit);
-  return out;
+  for (const n of nodes) if (!indices.has(n.name)) strong(n.name);
+  const steps: DriverStep[] = [];
+  for (const component of components) {
+    const first = byName.get(component[0])!;
+    if (component.length === 1 && !first.lagged.has(first.name)) {
+      steps.push(first.fill);
+      continue;
+    }
+    // Within a month, same-month references decide the order (they have no cycle).
+    const members = new Set(component);
+    const ordered: SeriesNode[] = [];
+    const done = new Set<string>();
+    const visit = (name: string) => {
+      if (done.has(name)) return;
+      done.add(name);
+      for (const d of byName.get(name)!.deps) if (members.has(d)) visit(d);
+      ordered.push(byName.get(name)!);
+    };
+    component.forEach(visit);
+    const fns = ordered.map((n) => n.fn);
+    const outs = ordered.map((n) => n.out);
+    const k = ordered.length;
+    steps.push(() => {
+      for (let t = 0; t < H; t++) for (let i = 0; i < k; i++) outs[i][t] = fns[i](t);
+    });
+  }
+  return steps;
 }

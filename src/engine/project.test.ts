@@ -5,7 +5,7 @@ import { compileModel } from "./compile.js";
 import { evaluate } from "./project.js";
 import { checkProjection } from "./checks.js";
 import { buildResult } from "./result.js";
-import { arbitraryModel } from "../../test/support/arbitraryModel.js";
+import { arbitraryModel } from "../testing/arbitraryModel.js";
 
 function project(data: unknown) {
   const loaded = loadModelText(JSON.stringify(data), "generated.json");

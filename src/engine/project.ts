@@ -38,6 +38,7 @@ export interface Workspace {
   trancheFees: Float64Array[];
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
+  recurringRevenue: Float64Array;
 }
 
 export function createWorkspace(c: CompiledModel): Workspace {
@@ -62,6 +63,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheFees: c.tranches.map(arr),
     equityByMonth: arr(),
     refundDepreciation: arr(),
+    recurringRevenue: arr(),
   };
 }
 
@@ -84,13 +86,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
 
   // 1. Drivers, lines and prices: month-major so that prev() sees last month's values.
   const order = c.order;
-  const nNodes = order.length;
-  for (let t = 0; t < H; t++) {
-    for (let k = 0; k < nNodes; k++) {
-      const node = order[k];
-      node.out[t] = node.fn(t);
-    }
-  }
+  for (let k = 0; k < order.length; k++) order[k]();
 
   // 2. Schedules whose months are inputs (so that a delay can be sampled).
   ws.equityByMonth.fill(0);
@@ -159,11 +155,101 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     }
   }
 
-  // 5. Statements, month by month.
+  // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
+  const revenueLines = it.revenue;
+  const corLines = it.costOfRevenue;
+  const opexLines = it.operatingExpenses;
+  const capexLines = it.capex;
+  const depLines = it.depreciation;
+  revenueLines.fill(0);
+  corLines.fill(0);
+  opexLines.fill(0);
+  capexLines.fill(0);
+  const ob = c.opening;
+  const openingPpeMonthly = ob.ppeNet / ob.ppeLife;
+  for (let t = 0; t < H; t++) depLines[t] = (t < ob.ppeLife ? openingPpeMonthly : 0) - refundDep[t];
+  for (let k = 0; k < c.categories.length; k++) out.opexByCategory[k].fill(0);
+  for (let l = 0; l < c.lines.length; l++) {
+    const line = c.lines[l];
+    const v = out.lineValues[l];
+    switch (line.type) {
+      case "revenue":
+        for (let t = 0; t < H; t++) revenueLines[t] += v[t];
+        break;
+      case "costOfRevenue":
+        for (let t = 0; t < H; t++) corLines[t] += v[t];
+        break;
+      case "operatingExpense": {
+        const cat = out.opexByCategory[line.categoryIndex];
+        for (let t = 0; t < H; t++) {
+          opexLines[t] += v[t];
+          cat[t] += v[t];
+        }
+        break;
+      }
+      case "capex": {
+        const cum = ws.capexCumulative[l];
+        const L = line.lifeMonths;
+        for (let t = 0; t < H; t++) {
+          capexLines[t] += v[t];
+          depLines[t] += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
+        }
+        break;
+      }
+    }
+  }
+  const powerCostSeries = it.powerCost;
+  const capacitySeries = it.capacity;
+  powerCostSeries.fill(0);
+  capacitySeries.fill(0);
+  for (let k = 0; k < c.cohorts.length; k++) {
+    const series = out.cohorts[k];
+    for (let t = 0; t < H; t++) {
+      capexLines[t] += series.capex[t];
+      depLines[t] += series.depreciation[t];
+      capacitySeries[t] += series.capacity[t];
+      powerCostSeries[t] += series.powerCost[t];
+    }
+  }
+  for (let t = 0; t < H; t++) corLines[t] += powerCostSeries[t];
+  // One-off items land in their month; recurring revenue (for receivables) excludes them.
+  const recurring = ws.recurringRevenue;
+  recurring.set(revenueLines);
+  const otherIncomeSeries = it.otherIncome;
+  otherIncomeSeries.fill(0);
+  const equityByMonth = ws.equityByMonth;
+  for (let k = 0; k < c.oneOffs.length; k++) {
+    const o = c.oneOffs[k];
+    const t = monthOf(p[o.slots.month]);
+    if (t < 0 || t >= H) continue;
+    const amount = p[o.slots.amount];
+    switch (o.lands) {
+      case "otherIncome":
+        otherIncomeSeries[t] += amount;
+        break;
+      case "revenue":
+        revenueLines[t] += amount;
+        break;
+      case "costOfRevenue":
+        corLines[t] -= amount;
+        break;
+      case "operatingExpense":
+        opexLines[t] -= amount;
+        out.opexByCategory[o.categoryIndex][t] -= amount;
+        break;
+      case "capex":
+        capexLines[t] -= amount;
+        break;
+      case "equity":
+        equityByMonth[t] += amount;
+        break;
+    }
+  }
+
+  // 6. Statements, month by month: what depends on last month's balances.
   const taxRate = p[c.slots.taxRate];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
-  const ob = c.opening;
   let cash = ob.cash;
   let receivables = ob.receivables;
   let payables = ob.payables;
@@ -179,86 +265,20 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   for (let k = 0; k < nT; k++) {
     trBal.balance[k] = c.tranches[k].openingBalance;
     trBal.fees[k] = 0;
+    // Interest-only months count from the first draw (from the start for opening balances).
+    trBal.amortStart[k] = (c.tranches[k].openingBalance > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k])) + p[c.tranches[k].slots.interestOnly];
     debtTotal += c.tranches[k].openingBalance;
   }
-  const openingPpeMonthly = ob.ppeNet / ob.ppeLife;
-  const nC = c.categories.length;
-  const nCohorts = c.cohorts.length;
 
   for (let t = 0; t < H; t++) {
-    const hours = cal.hours[t];
-    let revenue = 0;
-    let costOfRevenue = 0;
-    let opex = 0;
-    let capex = 0;
-    let depreciation = t < ob.ppeLife ? openingPpeMonthly : 0;
-    for (let k = 0; k < nC; k++) out.opexByCategory[k][t] = 0;
-    for (let l = 0; l < c.lines.length; l++) {
-      const line = c.lines[l];
-      const v = out.lineValues[l][t];
-      switch (line.type) {
-        case "revenue":
-          revenue += v;
-          break;
-        case "costOfRevenue":
-          costOfRevenue += v;
-          break;
-        case "operatingExpense":
-          opex += v;
-          out.opexByCategory[line.categoryIndex][t] += v;
-          break;
-        case "capex": {
-          capex += v;
-          const cum = ws.capexCumulative[l];
-          const L = line.lifeMonths;
-          depreciation += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
-          break;
-        }
-      }
-    }
-    let powerCost = 0;
-    let capacity = 0;
-    for (let k = 0; k < nCohorts; k++) {
-      const series = out.cohorts[k];
-      capex += series.capex[t];
-      depreciation += series.depreciation[t];
-      capacity += series.capacity[t];
-      powerCost += series.powerCost[t];
-    }
-    costOfRevenue += powerCost;
-    depreciation -= refundDep[t];
-
-    // One-off items.
-    let otherIncome = 0;
-    let oneOffRevenue = 0;
-    let equity = ws.equityByMonth[t];
-    for (const o of c.oneOffs) {
-      if (monthOf(p[o.slots.month]) !== t) continue;
-      const amount = p[o.slots.amount];
-      switch (o.lands) {
-        case "otherIncome":
-          otherIncome += amount;
-          break;
-        case "revenue":
-          oneOffRevenue += amount;
-          break;
-        case "costOfRevenue":
-          costOfRevenue -= amount;
-          break;
-        case "operatingExpense":
-          opex -= amount;
-          out.opexByCategory[o.categoryIndex][t] -= amount;
-          break;
-        case "capex":
-          capex -= amount;
-          break;
-        case "equity":
-          equity += amount;
-          break;
-      }
-    }
-    const recurringRevenue = revenue;
-    revenue += oneOffRevenue;
+    const revenue = revenueLines[t];
+    const costOfRevenue = corLines[t];
+    const opex = opexLines[t];
+    const capex = capexLines[t];
+    const depreciation = depLines[t];
+    const otherIncome = otherIncomeSeries[t];
+    const equity = equityByMonth[t];
+    const recurringRevenue = recurring[t];
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
     const ebit = ebitda - depreciation;
@@ -295,8 +315,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
       const afterDraw = open + draw;
       if (t >= maturity) principal = afterDraw;
       else {
-        const firstDraw = tr.openingBalance > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k]);
-        const amortStart = firstDraw + p[s.interestOnly];
+        const amortStart = trBal.amortStart[k];
         if (t >= amortStart && open > 0) {
           switch (tr.amortization) {
             case "straightLine":
@@ -358,20 +377,14 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     paidIn += equity;
     retained += netIncome;
 
-    it.revenue[t] = revenue;
-    it.costOfRevenue[t] = costOfRevenue;
     it.grossProfit[t] = grossProfit;
-    it.operatingExpenses[t] = opex;
     it.ebitda[t] = ebitda;
-    it.depreciation[t] = depreciation;
     it.ebit[t] = ebit;
     it.interestExpense[t] = interestExpense;
-    it.otherIncome[t] = otherIncome;
     it.pretaxIncome[t] = pretax;
     it.taxes[t] = taxes;
     it.netIncome[t] = netIncome;
     it.operatingCashFlow[t] = operatingCashFlow;
-    it.capex[t] = capex;
     it.investingCashFlow[t] = investingCashFlow;
     it.freeCashFlow[t] = operatingCashFlow - capex;
     it.equityRaised[t] = equity;
@@ -394,8 +407,6 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     it.cashInterest[t] = cashInterest;
     it.scheduledPrincipal[t] = scheduled;
     it.debtService[t] = cashInterest + scheduled;
-    it.powerCost[t] = powerCost;
-    it.capacity[t] = capacity;
     it.lossCarryforward[t] = nol;
   }
   computeRatios(out);
@@ -441,11 +452,11 @@ function firstDrawMonth(draws: Float64Array): number {
   return draws.length;
 }
 
-const trancheStates = new WeakMap<Workspace, { balance: Float64Array; fees: Float64Array }>();
+const trancheStates = new WeakMap<Workspace, { balance: Float64Array; fees: Float64Array; amortStart: Float64Array }>();
 function trancheState(ws: Workspace, n: number) {
   let s = trancheStates.get(ws);
   if (!s) {
-    s = { balance: new Float64Array(n), fees: new Float64Array(n) };
+    s = { balance: new Float64Array(n), fees: new Float64Array(n), amortStart: new Float64Array(n) };
     trancheStates.set(ws, s);
   }
   return s;
