@@ -43,7 +43,7 @@ describe("the formula language", () => {
         const { scalar, vector } = both(text);
         expect(vector).toEqual(scalar);
       }),
-      { numRuns: 400 },
+      { numRuns: 2000 },
     );
   });
 

@@ -167,8 +167,8 @@ export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext,
         const [a, b, c] = args;
         switch (fn) {
           case "if": return result((o) => { for (let t = 0; t < H; t++) o[t] = a[t] !== 0 ? b[t] : c[t]; });
-          case "min": return result((o) => { o.set(a); for (let k = 1; k < args.length; k++) { const x = args[k]; for (let t = 0; t < H; t++) if (x[t] < o[t] || x[t] !== x[t]) o[t] = x[t]; } });
-          case "max": return result((o) => { o.set(a); for (let k = 1; k < args.length; k++) { const x = args[k]; for (let t = 0; t < H; t++) if (x[t] > o[t] || x[t] !== x[t]) o[t] = x[t]; } });
+          case "min": return result((o) => { o.set(a); for (let k = 1; k < args.length; k++) { const x = args[k]; for (let t = 0; t < H; t++) o[t] = Math.min(o[t], x[t]); } });
+          case "max": return result((o) => { o.set(a); for (let k = 1; k < args.length; k++) { const x = args[k]; for (let t = 0; t < H; t++) o[t] = Math.max(o[t], x[t]); } });
           case "abs": return result((o) => { for (let t = 0; t < H; t++) o[t] = Math.abs(a[t]); });
           case "round": return result((o) => { for (let t = 0; t < H; t++) o[t] = excelRound(a[t], b ? b[t] : 0); });
           case "floor": return result((o) => { for (let t = 0; t < H; t++) o[t] = Math.floor(a[t]); });
