@@ -1,7 +1,7 @@
 import type { Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type FormulaContext } from "../model/formula.js";
-import { compileFormulaVector } from "../model/formulaVector.js";
+import { compileFormulaVector, type VectorStep } from "../model/formulaVector.js";
 import { horizonOf } from "../model/check.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
@@ -14,12 +14,28 @@ export interface SeriesNode {
   fn: MonthFunction;
   /** Fills every month at once. */
   fill: () => void;
+  /** The fill as finer steps (formulas); absent for simple series. */
+  steps?: VectorStep[];
+  /** Params read directly. */
+  slots: number[];
+  /** Series arrays a formula reads (for month-by-month groups). */
+  reads: Float64Array[];
   deps: Set<string>;
   lagged: Set<string>;
   out: Float64Array;
 }
 
-export type DriverStep = () => void;
+/**
+ * One unit of driver-stage work. `inputs` are the series it reads, `outputs` what it
+ * writes, `slots` the params it reads directly: enough for a simulation to run only
+ * the steps that depend on what it varies.
+ */
+export interface DriverStep {
+  run: () => void;
+  inputs: Float64Array[];
+  outputs: Float64Array[];
+  slots: number[];
+}
 
 export interface CompiledLine {
   name: string;
@@ -135,8 +151,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   };
   const nodes: SeriesNode[] = [];
   const out = (name: string) => series.get(name)!;
-  const seriesNode = (name: string, target: Float64Array, scalar: MonthFunction): SeriesNode => ({
+  const seriesNode = (name: string, target: Float64Array, scalar: MonthFunction, slots: number[]): SeriesNode => ({
     name,
+    slots,
+    reads: [],
     deps: new Set(),
     lagged: new Set(),
     out: target,
@@ -148,10 +166,12 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   const formulaNode = (name: string, text: string, target: Float64Array): SeriesNode => {
     const parsed = parseFormula(text, (n) => series.has(n));
     if (isFormulaError(parsed)) throw new Error(`internal: formula checked at load failed to compile: ${parsed.message}`);
-    return { name, fn: compileFormula(parsed, ctx), fill: compileFormulaVector(parsed, ctx, H, target).run, deps: parsed.sameMonth, lagged: parsed.lagged, out: target };
+    const vector = compileFormulaVector(parsed, ctx, H, target);
+    const reads = [...parsed.sameMonth, ...parsed.lagged].map((n) => series.get(n)!);
+    return { name, fn: compileFormula(parsed, ctx), fill: vector.run, steps: vector.steps, slots: [], reads, deps: parsed.sameMonth, lagged: parsed.lagged, out: target };
   };
   const constantNode = (name: string, target: Float64Array, slot: number): SeriesNode => ({
-    ...seriesNode(name, target, () => P[slot]),
+    ...seriesNode(name, target, () => P[slot], [slot]),
     fill: () => target.fill(P[slot]),
   });
   for (const name of driverNames) {
@@ -166,7 +186,9 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     } else if ("formula" in d) {
       nodes.push(formulaNode(name, d.formula, out(name)));
     } else if ("yearly" in d) {
-      nodes.push(seriesNode(name, out(name), yearlyFunction(d, base, table, calendar, p)));
+      const before = table.paths.length;
+      const fn = yearlyFunction(d, base, table, calendar, p);
+      nodes.push(seriesNode(name, out(name), fn, range(before, table.paths.length)));
     } else if ("monthly" in d) {
       const from = d.from ? monthIndex(d.from) : 0;
       const first = table.add(`${base}.monthly.0`, d.monthly[0]);
@@ -174,11 +196,16 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const n = d.monthly.length;
       const hold = d.after === "hold";
       nodes.push(
-        seriesNode(name, out(name), (t) => {
-          const i = t - from;
-          if (i < n) return P[first + i];
-          return hold ? P[first + n - 1] : 0;
-        }),
+        seriesNode(
+          name,
+          out(name),
+          (t) => {
+            const i = t - from;
+            if (i < n) return P[first + i];
+            return hold ? P[first + n - 1] : 0;
+          },
+          range(first, first + n),
+        ),
       );
     } else {
       const g = d.growth;
@@ -187,7 +214,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const rateSlot = table.add(monthly ? `${base}.growth.monthlyRate` : `${base}.growth.annualRate`, (monthly ? g.monthlyRate : g.annualRate) ?? 0);
       const from = g.from ? monthIndex(g.from) : 0;
       const per = monthly ? 1 : 12;
-      nodes.push(seriesNode(name, out(name), (t) => (t <= from ? P[startSlot] : P[startSlot] * Math.pow(1 + P[rateSlot], (t - from) / per))));
+      nodes.push(seriesNode(name, out(name), (t) => (t <= from ? P[startSlot] : P[startSlot] * Math.pow(1 + P[rateSlot], (t - from) / per)), [startSlot, rateSlot]));
     }
   }
 
@@ -456,7 +483,8 @@ function driverSteps(nodes: SeriesNode[], H: number): DriverStep[] {
   for (const component of components) {
     const first = byName.get(component[0])!;
     if (component.length === 1 && !first.lagged.has(first.name)) {
-      steps.push(first.fill);
+      if (first.steps) for (const step of first.steps) steps.push({ run: step.run, inputs: step.inputs, outputs: [step.output], slots: [] });
+      else steps.push({ run: first.fill, inputs: first.reads, outputs: [first.out], slots: first.slots });
       continue;
     }
     // Within a month, same-month references decide the order (they have no cycle).
@@ -473,9 +501,20 @@ function driverSteps(nodes: SeriesNode[], H: number): DriverStep[] {
     const fns = ordered.map((n) => n.fn);
     const outs = ordered.map((n) => n.out);
     const k = ordered.length;
-    steps.push(() => {
-      for (let t = 0; t < H; t++) for (let i = 0; i < k; i++) outs[i][t] = fns[i](t);
+    steps.push({
+      run: () => {
+        for (let t = 0; t < H; t++) for (let i = 0; i < k; i++) outs[i][t] = fns[i](t);
+      },
+      inputs: ordered.flatMap((n) => n.reads),
+      outputs: outs,
+      slots: ordered.flatMap((n) => n.slots),
     });
   }
   return steps;
+}
+
+function range(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = from; i < to; i++) out.push(i);
+  return out;
 }

@@ -133,11 +133,28 @@ function covenantValue(proj: Projection, metric: string, ltm: boolean, t: number
 /** Each failed covenant test: with a quarterly test, only fiscal quarter ends count. */
 export function covenantBreaches(proj: Projection, limit = Infinity): CovenantBreach[] {
   const out: CovenantBreach[] = [];
+  forEachBreach(proj, (cov, t, v, lim) => {
+    if (out.length >= limit) return false;
+    out.push({ covenant: cov.name, metric: cov.metric, period: proj.compiled.calendar.labels[t], value: v === v ? v : null, limit: lim, bound: cov.bound });
+    return true;
+  });
+  return out;
+}
+
+/** Counts failed tests without building objects (Monte Carlo calls this per path). */
+function countCovenantBreaches(proj: Projection): number {
+  if (proj.compiled.covenants.length === 0) return 0;
+  let n = 0;
+  forEachBreach(proj, () => (n++, true));
+  return n;
+}
+
+function forEachBreach(proj: Projection, visit: (cov: Projection["compiled"]["covenants"][number], t: number, value: number, limit: number) => boolean): void {
   const c = proj.compiled;
   const H = c.months;
   for (const cov of c.covenants) {
     const lim = c.params[cov.limitSlot];
-    for (let t = cov.fromIndex; t < H && out.length < limit; t++) {
+    for (let t = cov.fromIndex; t < H; t++) {
       if (!isTestMonth(proj, t, cov.quarterly)) continue;
       const v = covenantValue(proj, cov.metric, cov.ltm, t);
       let breached: boolean;
@@ -145,14 +162,7 @@ export function covenantBreaches(proj: Projection, limit = Infinity): CovenantBr
         // Leverage is undefined when EBITDA is not positive: a breach if there is net debt.
         breached = cov.metric === "netDebtToEbitda" && proj.items.debt[t] - proj.items.endingCash[t] > 1e-9;
       } else breached = cov.bound === "min" ? v < lim : v > lim;
-      if (breached) out.push({ covenant: cov.name, metric: cov.metric, period: c.calendar.labels[t], value: v === v ? v : null, limit: lim, bound: cov.bound });
+      if (breached && !visit(cov, t, v, lim)) return;
     }
   }
-  return out;
-}
-
-function countCovenantBreaches(proj: Projection): number {
-  const c = proj.compiled;
-  if (c.covenants.length === 0) return 0;
-  return covenantBreaches(proj).length;
 }

@@ -1,4 +1,4 @@
-import type { CompiledModel } from "./compile.js";
+import type { CompiledModel, DriverStep } from "./compile.js";
 import { ITEM_NAMES, RATIO_NAMES, type RatioName, type StatementItem } from "./items.js";
 
 export interface TrancheSeries {
@@ -76,7 +76,7 @@ const monthOf = (x: number) => Math.round(x);
  * in-service month (capex lines: the month of spend) with a full month; taxes are paid
  * in the month they arise; cash earns no interest.
  */
-export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c)): Projection {
+export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null): Projection {
   if (params && params !== c.params) c.params.set(params);
   const p = c.params;
   const H = c.months;
@@ -85,8 +85,8 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   const it = out.items;
 
   // 1. Drivers, lines and prices: month-major so that prev() sees last month's values.
-  const order = c.order;
-  for (let k = 0; k < order.length; k++) order[k]();
+  const order = steps ?? c.order;
+  for (let k = 0; k < order.length; k++) order[k].run();
 
   // 2. Schedules whose months are inputs (so that a delay can be sampled).
   ws.equityByMonth.fill(0);

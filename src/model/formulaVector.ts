@@ -13,11 +13,19 @@ type Ast = jsepModule.Expression;
 export interface VectorFormula {
   /** Fills `out` for every month. */
   run(): void;
+  /** The same work as steps that name what they read and write (for partial re-evaluation). */
+  steps: VectorStep[];
+}
+
+export interface VectorStep {
+  run: () => void;
+  inputs: Float64Array[];
+  output: Float64Array;
 }
 
 export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext, months: number, out: Float64Array): VectorFormula {
   const H = months;
-  const steps: (() => void)[] = [];
+  const steps: VectorStep[] = [];
   const calendarSeries = new Map<string, Float64Array>();
   const calendar = (name: string, make: (t: number) => number) => {
     let a = calendarSeries.get(name);
@@ -46,7 +54,7 @@ export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext,
       if (inputs.every((a) => fixed.has(a))) {
         fill(o);
         fixed.add(o);
-      } else steps.push(() => fill(o));
+      } else steps.push({ run: () => fill(o), inputs, output: o });
       return o;
     };
     switch (node.type) {
@@ -192,11 +200,12 @@ export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext,
     }
   };
   build(parsed.ast, out);
-  const list = steps;
+  const list = steps.map((step) => step.run);
   const n = list.length;
   return {
     run: () => {
       for (let i = 0; i < n; i++) list[i]();
     },
+    steps,
   };
 }

@@ -53,16 +53,19 @@ export function loadModelSource(source: SourceText, options: LoadOptions = {}): 
     throw new ModelError(withPositions(source, [{ code: "not_a_mapping", path: [], severity: "error", message: "a model file is a mapping of sections (meta:, openingBalance:, drivers:, lines:, …), not a single value or a list" }]));
   }
   const { data: unwrapped, wrapped } = unwrapCitedValues(source.data);
-  const { core, extensions } = splitExtensions(unwrapped as Record<string, unknown>);
-  let data: unknown = core;
+  // A scenario may override extension sections too (e.g. sites.denton.delayMonths), so
+  // it applies to the whole file before the core and extension sections are split.
+  let whole = unwrapped as Record<string, unknown>;
   let scenario: string | null = null;
   if (options.scenario !== undefined) {
-    const scenarios = ((core as Record<string, unknown>).scenarios ?? {}) as Record<string, unknown>;
-    const applied = applyScenario(core, scenarios, options.scenario);
+    const scenarios = (whole.scenarios ?? {}) as Record<string, unknown>;
+    const applied = applyScenario(whole, scenarios, options.scenario);
     if ("issues" in applied) throw new ModelError(withPositions(source, applied.issues));
-    data = applied.data;
+    whole = applied.data as Record<string, unknown>;
     scenario = options.scenario;
   }
+  const { core, extensions } = splitExtensions(whole);
+  const data: unknown = core;
   const parsed = modelSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new ModelError(withPositions(source, fromZodIssues(modelSchema, parsed.error.issues, data)));

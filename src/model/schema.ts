@@ -136,6 +136,9 @@ export const cohortSchema = z.strictObject({
   powerKw: nonNegative.default(0).describe("Power draw per unit in kW (at the IT load)."),
   pue: finite.refine((v) => v >= 1, "PUE is total facility power ÷ IT power, so at least 1").default(1),
   powerPrice: valueOrFormula.default(0).describe("Electricity price per kWh in whole currency units (number or formula)."),
+  site: z.string().min(1).optional().describe("GPU clouds: the data centre (a key of `sites:`) the cohort runs in; it cannot run before the site is live, and the site's PUE and power price replace the cohort's."),
+  generation: z.string().min(1).optional().describe("GPU clouds: the GPU generation (a key of `pricing:`) whose price per GPU-hour its spot hours sell at, e.g. H100."),
+  delivery: month.optional().describe("GPU clouds: month the hardware arrives; the cohort cannot run before it (nor before its site is live)."),
   description: z.string().optional(),
   ...citation,
 });
