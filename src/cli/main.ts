@@ -3,6 +3,9 @@ import { processIO, type CliIO } from "./io.js";
 import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerRun } from "./commands/run.js";
+import { registerVerify } from "./commands/verify.js";
+import { registerSources } from "./commands/sources.js";
+import { registerCompare } from "./commands/compare.js";
 import { modelJsonSchema } from "../model/schema.js";
 
 export const VERSION = "0.1.0";
@@ -19,6 +22,9 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerCheck(program, io, setExit);
   registerRun(program, io);
+  registerVerify(program, io, setExit);
+  registerSources(program, io, setExit);
+  registerCompare(program, io, setExit);
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")

@@ -8,6 +8,7 @@ import { checkProjection } from "../../engine/checks.js";
 import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { uncitedInputs } from "../../model/sources.js";
+import { checkTargets } from "../../targets/validate.js";
 
 export function registerCheck(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -17,7 +18,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("--strict", "also fail when an input has neither a source nor an assumption")
     .action((file: string, options: { strict?: boolean }) => {
       const loaded = loadModelFile(file);
-      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded)];
+      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded)];
       if (options.strict) {
         for (const input of uncitedInputs(loaded)) {
           issues.push({

@@ -1,0 +1,143 @@
+import type { Command } from "commander";
+import { statSync } from "node:fs";
+import { loadModelFile, readModelText } from "../../node/loadFile.js";
+import { loadModelText, type LoadedModel } from "../../model/load.js";
+import { projectModel } from "../../index.js";
+import { compareRuns, type Comparison, type MeasureKind } from "../../targets/index.js";
+import { UsageError } from "../../model/issues.js";
+import { didYouMean } from "../../model/suggest.js";
+import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { EXIT_OK } from "../errors.js";
+import type { CliIO } from "../io.js";
+import { choice, emit } from "./run.js";
+
+const FORMATS = ["table", "json", "csv"] as const;
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads `FILE` or `FILE:SCENARIO`. A file name may itself contain ':', so the text
+ * after the last ':' is a scenario only when the part before it is a model file that
+ * defines such a scenario; otherwise the whole argument is a path.
+ */
+export function loadCompareArgument(arg: string): LoadedModel {
+  const colon = arg.lastIndexOf(":");
+  if (colon > 0) {
+    const file = arg.slice(0, colon);
+    const scenario = arg.slice(colon + 1);
+    if (isFile(file)) {
+      const text = readModelText(file);
+      let base: LoadedModel;
+      try {
+        base = loadModelText(text, file);
+      } catch (error) {
+        // "a:b" may be a file of its own whose name merely looks like FILE:SCENARIO.
+        if (isFile(arg)) return loadModelFile(arg);
+        throw error;
+      }
+      const known = Object.keys(base.model.scenarios);
+      if (scenario !== "" && known.includes(scenario)) return loadModelText(text, file, { scenario });
+      if (!isFile(arg)) {
+        if (scenario === "") throw new UsageError("bad_argument", `${arg}: nothing after ':'; write FILE or FILE:SCENARIO`);
+        const suggestion = didYouMean(scenario, known);
+        throw new UsageError(
+          "unknown_scenario",
+          `${arg}: ${file} has no scenario named "${scenario}"${suggestion ? ` — did you mean "${suggestion}"?` : known.length ? `; it has: ${known.join(", ")}` : "; it defines no scenarios"}`,
+        );
+      }
+    }
+  }
+  return loadModelFile(arg);
+}
+
+export function registerCompare(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("compare")
+    .description("put models, or scenarios of one model, side by side by fiscal year (FILE or FILE:SCENARIO)")
+    .argument("<runs...>", "model files, each optionally followed by :SCENARIO (models/x.yaml:rates-up)")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((runs: string[], options: { format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const inputs = runs.map((arg) => ({ label: arg, result: projectModel(loadCompareArgument(arg)) }));
+      const comparison = compareRuns(inputs);
+      for (const w of comparison.warnings) io.err(`burnrate: warning: ${w}\n`);
+      const text = format === "json" ? JSON.stringify(comparison, null, 2) + "\n" : format === "csv" ? compareCsv(comparison) : compareTable(comparison);
+      emit(io, text, options.out);
+      setExit(EXIT_OK);
+    });
+}
+
+function formatMeasure(kind: MeasureKind, value: number | string | null, none: string): string {
+  if (value === null) return none;
+  if (typeof value === "string") return value;
+  switch (kind) {
+    case "amount":
+      return formatAmount(value);
+    case "ratio":
+      return formatRatio(value);
+    default:
+      return String(value);
+  }
+}
+
+const NONE_TEXT: Record<string, string> = {
+  cashOut: "not in horizon",
+  firstPositiveFreeCashFlowYear: "none",
+  firstPositiveFreeCashFlowMonth: "none",
+  minDscr: "no debt service",
+};
+
+export function compareTable(c: Comparison): string {
+  const out: string[] = [];
+  const word = UNIT_WORD[c.unit];
+  out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}`);
+  const labels = c.runs.map((r) => r.label);
+  const partial = new Map(c.runs.map((r) => [r.label, new Set(r.partialYears)]));
+  let anyPartial = false;
+  const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: l }))];
+  for (const block of c.yearly) {
+    out.push("");
+    out.push(block.label);
+    const rows = c.years.map((year, y) => [
+      String(year),
+      ...labels.map((l) => {
+        const v = block.values[l][y];
+        if (v === null) return "";
+        const mark = partial.get(l)!.has(year) && block.measure !== "cumulativeBurn" ? "*" : "";
+        if (mark) anyPartial = true;
+        return formatMeasure(block.kind, v, "") + mark;
+      }),
+    ]);
+    out.push(renderTable(columns, rows));
+  }
+  out.push("");
+  out.push("Whole horizon");
+  const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
+  out.push(renderTable(summaryColumns, c.summary.map((row) => [row.label, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))])));
+  if (anyPartial) {
+    out.push("");
+    out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Long (tidy) form: one row per label, measure and year; whole-horizon measures have no year. */
+export function compareCsv(c: Comparison): string {
+  const rows: (string | number | null)[][] = [];
+  for (const run of c.runs) {
+    for (const block of c.yearly) {
+      c.years.forEach((year, y) => {
+        rows.push([run.label, block.measure, year, block.values[run.label][y]]);
+      });
+    }
+    for (const row of c.summary) rows.push([run.label, row.measure, null, row.values[run.label]]);
+  }
+  return toCsv(["label", "measure", "year", "value"], rows);
+}

@@ -1,0 +1,194 @@
+import type { Command } from "commander";
+import { loadModelFile } from "../../node/loadFile.js";
+import { projectModel } from "../../index.js";
+import { evaluateTargets, readTargets, metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
+import { formatIssue, ModelError } from "../../model/issues.js";
+import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
+import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
+import type { CliIO } from "../io.js";
+import { choice, emit, unitLabel } from "./run.js";
+
+const FORMATS = ["table", "json"] as const;
+
+export function registerVerify(program: Command, io: CliIO, setExit: (code: number) => void): void {
+  program
+    .command("verify")
+    .description("compare a model with its calibration targets (reported figures); exit 1 when any target fails")
+    .argument("<file>", "model file (.yaml or .json) with a `targets:` section")
+    .option("-s, --scenario <name>", "run a scenario and check the targets written for it")
+    .option("-f, --format <format>", "table | json", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((file: string, options: { scenario?: string; format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const loaded = loadModelFile(file, { scenario: options.scenario });
+      // Malformed targets are reported before the projection runs.
+      const { issues } = readTargets(loaded);
+      if (issues.some((i) => i.severity === "error")) throw new ModelError(issues);
+      const report = evaluateTargets(loaded, projectModel(loaded));
+      for (const w of report.warnings) io.err(formatIssue(w) + "\n");
+      if (report.targets.length === 0) {
+        if (format === "json") emit(io, verifyJson(report), options.out);
+        io.err(noTargetsMessage(file, report) + "\n");
+        setExit(EXIT_FAILURE);
+        return;
+      }
+      emit(io, format === "json" ? verifyJson(report) : verifyTable(report), options.out);
+      setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
+    });
+}
+
+function noTargetsMessage(file: string, report: TargetReport): string {
+  const run = report.scenario ? `scenario "${report.scenario}"` : "the base case";
+  if (report.skipped.length === 0) return `${file}: no targets to verify; add a \`targets:\` section (metric, period, value, source) with the figures the model should reproduce`;
+  const scenarios = [...new Set(report.skipped.flatMap((s) => (s.scenarios.length ? s.scenarios : ["(base case)"])))];
+  return `${file}: no targets apply to ${run}; the file's targets are for ${scenarios.join(", ")}${report.scenario ? "" : " — run with --scenario NAME"}`;
+}
+
+/** The documented JSON shape: {model, scenario, targets: [...], passed, failed}. */
+export function verifyJson(report: TargetReport): string {
+  const out = {
+    model: report.model,
+    file: report.file,
+    scenario: report.scenario,
+    currency: report.currency,
+    unit: report.unit,
+    targets: report.targets.map((t) => ({
+      name: t.name,
+      metric: t.metric,
+      period: t.period,
+      compare: t.compare,
+      reported: t.reported,
+      model: t.model,
+      difference: t.difference,
+      relativeDifference: t.relativeDifference,
+      tolerance: t.tolerance,
+      pass: t.pass,
+      source: t.source,
+      assumption: t.assumption,
+      note: t.note,
+      explanation: t.explanation,
+    })),
+    passed: report.passed,
+    failed: report.failed,
+    skipped: report.skipped,
+  };
+  return JSON.stringify(out, null, 2) + "\n";
+}
+
+function formatValue(t: TargetOutcome, role: "reported" | "model"): string {
+  const v = t[role];
+  if (t.kind === "month") {
+    if (v !== null) return String(v);
+    if (role === "reported") return "never";
+    const info = metricInfo(t.metric);
+    return info?.scope === "horizon" && info.none === "later" ? "not in horizon" : "none";
+  }
+  if (v === null || typeof v === "string") return v ?? "–";
+  if (t.kind === "count") return String(v);
+  return t.kind === "ratio" ? formatRatio(v) : formatAmount(v);
+}
+
+/** A sign in front of a figure that does not round to zero (no "−0.0"). */
+function signed(text: string, value: number): string {
+  if (!/[1-9]/.test(text)) return text;
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text;
+}
+
+function formatDifference(t: TargetOutcome): string {
+  if (t.difference === null) return "–";
+  const d = t.difference;
+  if (t.kind === "month") return signed(`${Math.abs(d)} mo`, d);
+  if (t.kind === "count") return signed(String(Math.abs(d)), d);
+  return signed(t.kind === "ratio" ? formatRatio(Math.abs(d)) : formatAmount(Math.abs(d)), d);
+}
+
+function formatRelative(t: TargetOutcome): string {
+  if (t.relativeDifference === null) return "–";
+  return signed(`${(Math.abs(t.relativeDifference) * 100).toFixed(1)}%`, t.relativeDifference);
+}
+
+function testText(t: TargetOutcome): string {
+  switch (t.compare) {
+    case "gt":
+      return ">";
+    case "gte":
+      return "≥";
+    case "lt":
+      return "<";
+    case "lte":
+      return "≤";
+  }
+  const tol = t.tolerance;
+  if (!tol) return "≈";
+  if ("relative" in tol) return `≈ ±${Number((tol.relative * 100).toFixed(4))}%`;
+  if ("absolute" in tol && tol.absolute === 0) return "exact";
+  if ("absolute" in tol) return `≈ ±${t.kind === "ratio" ? formatRatio(tol.absolute) : formatAmount(tol.absolute)}`;
+  return tol.months === 0 ? "same month" : `≈ ±${tol.months} mo`;
+}
+
+function truncate(text: string, width: number): string {
+  const chars = [...text];
+  return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
+}
+
+export function verifyTable(report: TargetReport): string {
+  const out: string[] = [];
+  out.push(`${report.model} — calibration targets — ${report.scenario ? `scenario: ${report.scenario}` : "base case"} — amounts in ${unitLabel(report)}`);
+  out.push("");
+  const columns: Column[] = [
+    { header: "Target", align: "left" },
+    { header: "Metric", align: "left" },
+    { header: "Period", align: "left" },
+    { header: "Source", align: "left" },
+    { header: "Reported" },
+    { header: "Model" },
+    { header: "Difference" },
+    { header: "Diff %" },
+    { header: "Test", align: "left" },
+    { header: "Result", align: "left" },
+  ];
+  const rows = report.targets.map((t) => [
+    t.name,
+    t.metric,
+    t.period ?? "(horizon)",
+    truncate(t.source ?? (t.assumption ? `assumption: ${t.assumption}` : ""), 40),
+    formatValue(t, "reported"),
+    formatValue(t, "model"),
+    formatDifference(t),
+    formatRelative(t),
+    testText(t),
+    t.pass ? "pass" : "FAIL",
+  ]);
+  out.push(renderTable(columns, rows));
+  out.push("");
+  out.push(`${report.targets.length} target${report.targets.length === 1 ? "" : "s"}: ${report.passed} passed, ${report.failed} failed`);
+  if (report.skipped.length > 0) {
+    const groups = new Map<string, number>();
+    for (const s of report.skipped) {
+      const key = s.scenarios.length ? `scenario ${s.scenarios.join(" / ")}` : "the base case";
+      groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
+    out.push(`Not checked in this run: ${[...groups].map(([k, n]) => `${n} target${n === 1 ? "" : "s"} for ${k}`).join("; ")}`);
+  }
+  const failed = report.targets.filter((t) => !t.pass);
+  const caveats = report.targets.filter((t) => t.pass && t.explanation);
+  if (failed.length > 0) {
+    out.push("");
+    out.push("Failed:");
+    for (const t of failed) out.push(...details(t));
+  }
+  if (caveats.length > 0) {
+    out.push("");
+    out.push("Notes:");
+    for (const t of caveats) out.push(`  ${t.name}: ${t.explanation}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+function details(t: TargetOutcome): string[] {
+  const lines = [`  ${t.name}: ${t.label}${t.months ? ` over ${t.months}` : ""} — model ${formatValue(t, "model")}, reported ${formatValue(t, "reported")} (${testText(t)})${t.explanation ? `; ${t.explanation}` : ""}`];
+  if (t.note) lines.push(`    note: ${t.note}`);
+  if (t.source) lines.push(`    source: ${t.source}`);
+  if (t.assumption) lines.push(`    assumption: ${t.assumption}`);
+  return lines;
+}

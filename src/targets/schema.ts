@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/**
+ * One calibration target: a figure a company reported (or a bound on one) that the
+ * model should reproduce. The `targets:` section is a mapping of names to these; a
+ * list of them (each with an optional `name`) is accepted too.
+ */
+const finite = z.number().refine(Number.isFinite, "expected a finite number");
+const nonNegative = finite.refine((v) => v >= 0, "expected a number ≥ 0");
+
+export const COMPARE_OPS = ["approx", "gt", "gte", "lt", "lte"] as const;
+export type CompareOp = (typeof COMPARE_OPS)[number];
+
+export const toleranceSchema = z
+  .strictObject({
+    relative: nonNegative.optional().describe("Largest allowed |model − reported| as a fraction of |reported| (0.02 = 2%)."),
+    absolute: nonNegative.optional().describe("Largest allowed |model − reported| in the model unit."),
+    months: z.number().int("expected a whole number of months").min(0).optional().describe("Month-valued metrics: largest allowed distance in months."),
+  })
+  .describe("How close `approx` must be: one of relative, absolute or months. Default: relative 0.02 (months 0 for month-valued metrics).");
+
+export const targetSchema = z
+  .strictObject({
+    name: z.string().min(1).optional().describe("Name of the target (list form only; in the mapping form the key is the name)."),
+    metric: z.string().min(1).describe("A line item of the run (revenue, netIncome, freeCashFlow, endingCash, debt, capex, …), a derived measure (cashBurn, averageMonthlyBurn, dscr, grossMargin, ebitdaMargin, netMargin, capexToRevenue) or a whole-horizon metric (cashOut, breakeven, fundingGap, minCash, runwayMonths, minDscr, firstPositiveFreeCashFlow, …)."),
+    period: z.union([z.string().min(1), z.number()]).optional().describe('Fiscal year "2025", fiscal quarter "2025-Q3", month "2025-06" or range "2025-07..2025-09"; omitted for whole-horizon metrics.'),
+    value: z.union([finite, z.string().min(1)]).describe('The reported figure in the model unit, or a month "2027-01" (or "never") for month-valued metrics.'),
+    tolerance: toleranceSchema.optional(),
+    compare: z.enum(COMPARE_OPS).default("approx").describe("approx (within tolerance), gt, gte, lt or lte: how the model's figure must relate to the reported one."),
+    source: z.string().min(1).optional().describe("Where the reported figure comes from: publication, address, date [facts: …]."),
+    assumption: z.string().min(1).optional().describe("For a target that is a judgement rather than a reported figure: why."),
+    note: z.string().optional().describe("Which reported figure this matches and why."),
+    scenario: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe("The scenario (or scenarios) under which the target applies; default: the base case only."),
+  })
+  .describe("A calibration target: a reported figure the model should match.");
+
+export type RawTarget = z.output<typeof targetSchema>;
