@@ -298,7 +298,7 @@ export function betaPdf(x: number, a: number, b: number, lnB = lnBeta(a, b)): nu
 }
 
 /** Initial guess for the beta quantile (Numerical Recipes 3rd ed., invbetai). */
-function betaQuantileGuess(p: number, a: number, b: number): number {
+export function betaQuantileGuess(p: number, a: number, b: number): number {
   if (a >= 1 && b >= 1) {
     const pp = p < 0.5 ? p : 1 - p;
     const t = Math.sqrt(-2 * Math.log(pp));
@@ -319,31 +319,55 @@ function betaQuantileGuess(p: number, a: number, b: number): number {
 }
 
 /**
- * Solve I_x(a, b) = p for x in (0, 1) with p treated as a *lower* tail
- * probability. Halley steps, each kept inside a shrinking bracket [lo, hi]
- * (bisection fallback), so convergence is guaranteed.
+ * Solve I_x(a, b) = p for x in (lo, hi), starting from `guess`, where
+ * [lo, hi] must bracket the root. Halley steps, each kept inside the
+ * shrinking bracket (bisection fallback), so convergence is guaranteed.
+ * Halley converges cubically, so once a step is below 1e-10·x the next
+ * error is far below rounding and the iteration stops without a
+ * confirming evaluation — with a good guess (see the PERT/beta table in
+ * distributions.ts) a solve costs one or two incomplete-beta evaluations.
  */
-function solveLowerBeta(p: number, a: number, b: number, lnB: number, guess: number, lo: number, hi: number): number {
+export function solveRegularizedBeta(
+  p: number,
+  a: number,
+  b: number,
+  lnB: number,
+  guess: number,
+  lo: number,
+  hi: number,
+): number {
   let x = guess;
   if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+  const am1 = a - 1;
+  const bm1 = b - 1;
+  const switchAt = (a + 1) / (a + b + 2);
   for (let iter = 0; iter < 200; iter++) {
-    const f = regularizedBeta(x, a, b, true, lnB) - p;
+    const lx = Math.log(x);
+    const l1x = Math.log1p(-x);
+    const front = Math.exp(a * lx + b * l1x - lnB); // x^a (1-x)^b / B(a,b)
+    const cdf =
+      x < switchAt ? (front * betaContinuedFraction(x, a, b)) / a : 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
+    const f = cdf - p;
     if (f === 0) return x;
     if (f < 0) lo = x;
     else hi = x;
-    const logPdf = (a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - lnB;
-    const pdf = Math.exp(logPdf);
+    const pdf = front / (x * (1 - x));
     let xNew: number;
+    let step = NaN;
     if (pdf > 0 && Number.isFinite(pdf)) {
       const t = f / pdf;
-      const curvature = (a - 1) / x - (b - 1) / (1 - x);
+      const curvature = am1 / x - bm1 / (1 - x);
       const denom = 1 - 0.5 * Math.min(1, Math.max(-1, t * curvature));
-      xNew = x - t / denom;
+      step = t / denom;
+      xNew = x - step;
     } else {
       xNew = NaN;
     }
-    if (!(xNew > lo && xNew < hi)) xNew = 0.5 * (lo + hi);
-    if (Math.abs(xNew - x) <= 1e-15 * x || hi - lo <= 2e-16 * x) return xNew;
+    if (!(xNew > lo && xNew < hi)) {
+      xNew = 0.5 * (lo + hi);
+      step = NaN;
+    }
+    if (Math.abs(step) <= 1e-10 * xNew || Math.abs(xNew - x) <= 1e-15 * x || hi - lo <= 2e-16 * x) return xNew;
     x = xNew;
   }
   return x;
@@ -358,12 +382,7 @@ export function inverseRegularizedBeta(p: number, a: number, b: number, lnB = ln
   if (!(p >= 0 && p <= 1)) return NaN;
   if (p === 0) return 0;
   if (p === 1) return 1;
-  if (p <= 0.5) {
-    return solveLowerBeta(p, a, b, lnB, betaQuantileGuess(p, a, b), 0, 1);
-  }
-  // 1 - p is exact for p >= 0.5 (Sterbenz).
-  const y = solveLowerBeta(1 - p, b, a, lnB, betaQuantileGuess(1 - p, b, a), 0, 1);
-  return 1 - y;
+  return solveEitherSide(p, 1 - p, a, b, lnB);
 }
 
 /**
@@ -374,11 +393,21 @@ export function inverseRegularizedBetaUpper(q: number, a: number, b: number, lnB
   if (!(q >= 0 && q <= 1)) return NaN;
   if (q === 0) return 1;
   if (q === 1) return 0;
-  if (q <= 0.5) {
-    const y = solveLowerBeta(q, b, a, lnB, betaQuantileGuess(q, b, a), 0, 1);
-    return 1 - y;
-  }
-  return solveLowerBeta(1 - q, a, b, lnB, betaQuantileGuess(1 - q, a, b), 0, 1);
+  return solveEitherSide(1 - q, q, a, b, lnB);
+}
+
+/**
+ * Solve I_x(a,b) = p (= 1 - q). The tail probability that is <= 0.5 is
+ * matched directly (I_x = p, or I_{1-x}(b,a) = q via the symmetry
+ * I_x(a,b) = 1 - I_{1-x}(b,a)), so small tail probabilities keep their
+ * relative accuracy; but a small x is always solved for directly, so that it
+ * keeps its relative precision (1 - y would lose it).
+ */
+function solveEitherSide(p: number, q: number, a: number, b: number, lnB: number): number {
+  if (p <= 0.5) return solveRegularizedBeta(p, a, b, lnB, betaQuantileGuess(p, a, b), 0, 1);
+  const yGuess = betaQuantileGuess(q, b, a);
+  if (yGuess >= 0.5) return solveRegularizedBeta(p, a, b, lnB, 1 - yGuess, 0, 1);
+  return 1 - solveRegularizedBeta(q, b, a, lnB, yGuess, 0, 1);
 }
 
 // ---------------------------------------------------------------------------

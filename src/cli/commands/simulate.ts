@@ -1,0 +1,131 @@
+import type { Command } from "commander";
+import { loadModelText } from "../../model/load.js";
+import { readModelText } from "../../node/loadFile.js";
+import { simulate } from "../../uncertainty/simulate.js";
+import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
+import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
+import { UsageError } from "../../model/issues.js";
+import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
+import { choice, emit, unitLabel } from "./run.js";
+import type { CliIO } from "../io.js";
+
+const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
+
+function parseInteger(value: string, option: string): number {
+  if (!/^\d+$/.test(value.replace(/_/g, "").replace(/,/g, ""))) throw new UsageError("bad_option", `${option} must be a whole number (got "${value}")`);
+  return Number(value.replace(/[_,]/g, ""));
+}
+
+export function registerSimulate(program: Command, io: CliIO): void {
+  program
+    .command("simulate")
+    .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
+    .argument("<file>", "model file with an `uncertain:` section")
+    .option("-n, --paths <n>", "number of paths", "10000")
+    .option("--seed <seed>", "random seed (same model + seed = same results)", "1")
+    .option("-t, --threads <t>", "worker threads, or auto", "1")
+    .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
+    .option("-s, --scenario <name>", "apply a scenario first")
+    .option("-p, --period <period>", "month | year (table and csv)", "year")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action(async (file: string, options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
+      const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
+      const period = choice(options.period, ["month", "year"] as const, "--period");
+      const n = parseInteger(options.paths, "-n");
+      const seed = parseInteger(options.seed, "--seed");
+      const threads = options.threads === "auto" ? "auto" : parseInteger(options.threads, "--threads");
+      const keepPaths = parseInteger(options.keepPaths, "--keep-paths");
+      const text = readModelText(file);
+      const loaded = loadModelText(text, file, { scenario: options.scenario });
+      const controller = new AbortController();
+      const onInterrupt = () => controller.abort();
+      process.once("SIGINT", onInterrupt);
+      const started = Date.now();
+      const progress = io.errIsTTY
+        ? (done: number, total: number) => {
+            const share = done / total;
+            const elapsed = (Date.now() - started) / 1000;
+            const eta = share > 0 ? (elapsed / share) * (1 - share) : 0;
+            const bar = "█".repeat(Math.round(share * 30)).padEnd(30, "░");
+            io.err(`\r${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
+          }
+        : undefined;
+      let result: SimulationResult;
+      try {
+        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file }, onProgress: progress, signal: controller.signal });
+      } finally {
+        process.removeListener("SIGINT", onInterrupt);
+        if (progress) io.err("\r\x1b[K");
+      }
+      for (const w of result.warnings) io.err(`${w}\n`);
+      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(result, period) : simulationTable(result, period);
+      emit(io, out, options.out);
+    });
+}
+
+const Q = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
+
+function rows(result: SimulationResult, period: "month" | "year") {
+  return period === "month" ? result.months.map((m) => ({ label: m.period, row: m })) : result.years.map((y) => ({ label: String(y.year), row: y }));
+}
+
+export function simulationTable(result: SimulationResult, period: "month" | "year"): string {
+  const unit = unitLabel(result);
+  const out: string[] = [];
+  out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
+  out.push(
+    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; percentiles ${result.quantiles.method === "exact" ? "exact" : "from DDSketch, within 1% relative error"}`,
+  );
+  out.push("");
+  out.push("Odds");
+  out.push(`  Cash runs out within the horizon   ${formatPercent(result.probabilities.cashOut)}`);
+  out.push(`  Any covenant breach                ${formatPercent(result.probabilities.anyCovenantBreach)}`);
+  out.push(
+    renderTable(
+      [{ header: "  by fiscal year", align: "left" }, ...result.probabilities.cashOutByYear.map((y) => ({ header: String(y.year) }))],
+      [
+        ["  P(cash out by then)", ...result.probabilities.cashOutByYear.map((y) => formatPercent(y.probability))],
+        ["  P(breakeven by then)", ...result.probabilities.breakevenByYear.map((y) => formatPercent(y.probability))],
+      ],
+    ),
+  );
+  out.push("");
+  const g = result.fundingGap;
+  out.push(`Funding gap (extra opening cash to stay above the floor on that share of paths): p50 ${formatAmount(g.p50)}, p90 ${formatAmount(g.p90)}, p95 ${formatAmount(g.p95)} ${unit}`);
+  const m = result.metrics;
+  out.push(`Runway in months: p5 ${formatAmount(m.runwayMonths.p5, 0)}, p50 ${formatAmount(m.runwayMonths.p50, 0)}, p95 ${formatAmount(m.runwayMonths.p95, 0)}; minimum DSCR p5 ${formatAmount(m.minDscr.p5, 2)}, p50 ${formatAmount(m.minDscr.p50, 2)}`);
+  if (result.cashOutMonth.length > 0) {
+    const top = [...result.cashOutMonth].sort((a, b) => b.probability - a.probability).slice(0, 5);
+    out.push(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`);
+  }
+  for (const series of SIMULATED_SERIES) {
+    out.push("");
+    out.push(`${LABELS[series]} (${period === "year" ? (series === "endingCash" || series === "debt" ? "at fiscal year end" : "fiscal year total") : "by month"})`);
+    const columns: Column[] = [{ header: "", align: "left" }, { header: "mean" }, ...Q.map((q) => ({ header: q }))];
+    out.push(renderTable(columns, rows(result, period).map(({ label, row }) => [label, formatAmount((row[series] as Distribution).mean), ...Q.map((q) => formatAmount((row[series] as Distribution)[q]))])));
+  }
+  if (result.inputs.length) {
+    out.push("");
+    out.push("Uncertain inputs");
+    out.push(renderTable([{ header: "name", align: "left" }, { header: "path", align: "left" }, { header: "distribution", align: "left" }, { header: "p10" }, { header: "p50" }, { header: "p90" }], result.inputs.map((i) => [i.name, i.path, i.distribution, fmt(i.p10), fmt(i.p50), fmt(i.p90)])));
+  }
+  return out.join("\n") + "\n";
+}
+
+function fmt(x: number): string {
+  return Math.abs(x) >= 100 ? formatAmount(x, 1) : String(Number(x.toPrecision(4)));
+}
+
+export function simulationCsv(result: SimulationResult, period: "month" | "year"): string {
+  const header = ["period", "series", "mean", ...Q];
+  const body: (string | number | null)[][] = [];
+  for (const { label, row } of rows(result, period)) {
+    for (const series of SIMULATED_SERIES) {
+      const d = row[series] as Distribution;
+      body.push([label, series, d.mean, ...Q.map((q) => d[q])]);
+    }
+  }
+  return toCsv(header, body);
+}

@@ -1,0 +1,130 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import { readFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { loadModelText } from "../model/load.js";
+import { compileModel } from "../engine/compile.js";
+import { ModelError, UsageError } from "../model/issues.js";
+import { simulate } from "./simulate.js";
+import { compileUncertainty } from "./spec.js";
+import { planSimulation, sampleBlock, blockScratch } from "./paths.js";
+import { spearman } from "./math/index.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const file = join("test", "fixtures", "uncertainty", "sim.yaml");
+const text = readFileSync(join(root, file), "utf8");
+const loaded = () => loadModelText(text, file);
+
+function withUncertain(extra: string): string {
+  return text.replace(/uncertain:[\s\S]*$/, extra);
+}
+
+describe("burnrate simulate", () => {
+  beforeAll(() => {
+    // Worker threads run the built JavaScript.
+    if (!existsSync(join(root, "dist", "uncertainty", "worker.js"))) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
+  });
+
+  it("gives bit-identical results with 1 and 2 threads for the same seed", async () => {
+    const opts = { paths: 5000, seed: 42, blockSize: 512, source: { text, file } };
+    const one = await simulate(loaded(), { ...opts, threads: 1 });
+    const two = await simulate(loaded(), { ...opts, threads: 2 });
+    expect(two.threads).toBe(2);
+    expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
+  });
+
+  it("is reproducible for a seed and changes with the seed", async () => {
+    const a = await simulate(loaded(), { paths: 2000, seed: 1 });
+    const b = await simulate(loaded(), { paths: 2000, seed: 1 });
+    const c = await simulate(loaded(), { paths: 2000, seed: 2 });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(JSON.stringify(a)).not.toBe(JSON.stringify(c));
+  });
+
+  it("counts the odds of running out of cash from the paths (a 25% event that empties the till)", async () => {
+    // Without the loss, cash never runs out (80 of cash, at worst about −2.4 a month); with it, it does in June 2025.
+    const r = await simulate(loaded(), { paths: 8000, seed: 5 });
+    expect(r.quantiles.method).toBe("exact");
+    expect(r.probabilities.cashOut).toBeGreaterThan(0.22);
+    expect(r.probabilities.cashOut).toBeLessThan(0.28);
+    expect(r.cashOutMonth.every((m) => m.period === "2025-06" || m.period > "2025-06")).toBe(true);
+    expect(r.probabilities.cashOutByYear.find((y) => y.year === 2024)).toBeUndefined();
+    // The funding gap quantiles are ordered, and p50 is 0 on a model that mostly survives.
+    expect(r.fundingGap.p95!).toBeGreaterThanOrEqual(r.fundingGap.p90!);
+    expect(r.fundingGap.p90!).toBeGreaterThanOrEqual(r.fundingGap.p50!);
+  });
+
+  it("reports percentiles in order and the mean for every month", async () => {
+    const r = await simulate(loaded(), { paths: 3000, seed: 9 });
+    for (const m of r.months) {
+      const d = m.revenue;
+      expect(d.p5!).toBeLessThanOrEqual(d.p25!);
+      expect(d.p25!).toBeLessThanOrEqual(d.p50!);
+      expect(d.p50!).toBeLessThanOrEqual(d.p95!);
+    }
+    // Revenue = price × volume with E[price] = 10, E[volume] = 1, ρ > 0: mean a little above 10.
+    expect(r.months[0].revenue.mean!).toBeGreaterThan(10.0);
+    expect(r.months[0].revenue.mean!).toBeLessThan(10.05);
+  });
+
+  it("uses a streaming sketch above 10,000 paths and says so", async () => {
+    const r = await simulate(loaded(), { paths: 12000, seed: 3, blockSize: 4096 });
+    expect(r.quantiles).toMatchObject({ method: "ddsketch", relativeError: 0.01 });
+  });
+
+  it("keeps the first K paths for fan charts", async () => {
+    const r = await simulate(loaded(), { paths: 1000, seed: 3, keepPaths: 3 });
+    expect(r.keptPaths.map((p) => p.path)).toEqual([0, 1, 2]);
+    expect(r.keptPaths[0].series.endingCash).toHaveLength(24);
+  });
+
+  it("imposes the rank correlation and, with --lhs, one sample per stratum", () => {
+    const l = loadModelText(text, file);
+    const c = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, c);
+    const plan = planSimulation(c, spec, { seed: 11, lhs: true, blockSize: 1000 });
+    const values = sampleBlock(plan, 0, 1000, blockScratch(plan));
+    const volume = Array.from(values.subarray(1000, 2000));
+    const strata = new Set(volume.map((v) => Math.floor(((v - 0.95) / 0.1) * 1000)));
+    expect(strata.size).toBe(1000);
+    const rho = spearman(values.subarray(0, 1000), values.subarray(1000, 2000));
+    expect(Math.abs(rho - 0.7)).toBeLessThan(0.03);
+  });
+
+  it("rejects bad requests with clear errors", async () => {
+    await expect(simulate(loaded(), { paths: 0 })).rejects.toThrow(/-n must be a whole number of paths ≥ 1/);
+    await expect(simulate(loaded(), { paths: 1e9 })).rejects.toThrow(/more than 100,000,000 paths/);
+    await expect(simulate(loaded(), { paths: 10, seed: -1 })).rejects.toBeInstanceOf(UsageError);
+    const none = loadModelText(withUncertain(""), file);
+    await expect(simulate(none, { paths: 10 })).rejects.toThrow(/no uncertain inputs/);
+  });
+
+  it("points at bad uncertain inputs in the file", async () => {
+    const cases: [string, RegExp][] = [
+      ["uncertain:\n  x: { path: drivers.prise.constant, distribution: normal, mean: 1, sd: 1 }\n", /sim\.yaml:\d+:\d+: no input at drivers\.prise\.constant — did you mean "drivers\.price\.constant"\?/],
+      ["uncertain:\n  x: { path: drivers.price.constant, distribution: normal, mean: 1, sd: -1 }\n", /sim\.yaml:\d+:\d+: .*sd/],
+      ["uncertain:\n  x: { path: drivers.price.constant, distribution: lognormal, p10: 12, p90: 8 }\n", /sim\.yaml:\d+:\d+: the P10 value \(12\) must be less than the P90 value \(8\) \(at uncertain\.x\.p10\)/],
+      ["uncertain:\n  x: { path: drivers.price.constant, distribution: normal, mean: 1, sd: 1 }\n  y: { path: drivers.volume.constant, distribution: normal, mean: 1, sd: 1 }\ncorrelation:\n  inputs: [x, y]\n  matrix: [[1, 0.5], [0.4, 1]]\n", /sim\.yaml:\d+:\d+: entry \(1,2\) differs from \(2,1\)/],
+      ["uncertain:\n  x: { path: drivers.price.constant, distribution: normal, mean: 1, sd: 1 }\n  y: { path: drivers.volume.constant, distribution: normal, mean: 1, sd: 1 }\ncorrelation:\n  inputs: [x, y]\n  matrix: [[1, 1.5], [1.5, 1]]\n", /outside −1…1/],
+      ["uncertain:\n  x: { path: drivers.price.constant, distribution: normal, mean: 1, sd: 1 }\n  y: { path: drivers.volume.constant, distribution: normal, mean: 1, sd: 1 }\ncorrelation:\n  inputs: [x, z]\n  matrix: [[1, 0.5], [0.5, 1]]\n", /"z" is not an uncertain input/],
+      ["uncertain:\n  w: { driver: rates, process: gbm, sigma: 0.1 }\n", /unknown driver "rates" — did you mean "rate"\?/],
+    ];
+    for (const [section, pattern] of cases) {
+      const l = loadModelText(withUncertain(section), file);
+      try {
+        compileUncertainty(l, compileModel(l.model, l.extensions));
+        throw new Error(`accepted: ${section}`);
+      } catch (error) {
+        expect(error, section).toBeInstanceOf(ModelError);
+        expect((error as ModelError).message, section).toMatch(pattern);
+      }
+    }
+  });
+
+  it("repairs a correlation matrix that is not positive semidefinite, with a warning", async () => {
+    const section = "uncertain:\n  a: { path: drivers.price.constant, distribution: normal, mean: 10, sd: 1 }\n  b: { path: drivers.volume.constant, distribution: uniform, min: 0.8, max: 1.2 }\n  c: { path: drivers.rate.constant, distribution: uniform, min: 0.01, max: 0.1 }\ncorrelation:\n  inputs: [a, b, c]\n  matrix: [[1, 0.9, 0.9], [0.9, 1, -0.9], [0.9, -0.9, 1]]\n";
+    const l = loadModelText(withUncertain(section), file);
+    const r = await simulate(l, { paths: 500, seed: 1 });
+    expect(r.warnings.join("\n")).toMatch(/not positive semidefinite.*entries moved: \(/);
+  });
+});

@@ -1,0 +1,259 @@
+import { z } from "zod";
+import type { LoadedModel } from "../model/load.js";
+import type { CompiledModel } from "../engine/compile.js";
+import { ModelError, type IssuePath, type ModelIssue } from "../model/issues.js";
+import { fromZodIssues } from "../model/zodIssues.js";
+import { didYouMean } from "../model/suggest.js";
+import {
+  makeDistribution,
+  fromQuantiles,
+  DistributionError,
+  validateCorrelation,
+  nearestCorrelation,
+  type Distribution,
+  type DistributionSpec,
+  type FromQuantilesKind,
+  FROM_QUANTILES_KINDS,
+} from "./math/index.js";
+
+/**
+ * The `uncertain:` and `correlation:` sections: which inputs vary, how, and together.
+ *
+ *   uncertain:
+ *     growth2027: { path: drivers.revenue.yearly.2027, distribution: triangular, min: 3000, mode: 5400, max: 7000 }
+ *     utilization: { path: drivers.utilization.constant, distribution: beta, p10: 0.55, p90: 0.85 }  # from quantiles
+ *     delay: { path: fleet.b200.inService, distribution: discrete, values: [0, 2, 4], probabilities: [0.6, 0.3, 0.1] }
+ *     sofr: { driver: sofr, process: ou, theta: 0.5, sigma: 0.01, longRun: 0.035 }
+ *   correlation:
+ *     inputs: [growth2027, utilization]
+ *     matrix: [[1, 0.6], [0.6, 1]]
+ */
+const finite = z.number().refine(Number.isFinite, "expected a finite number");
+const citation = { source: z.string().optional(), assumption: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
+
+const distributionInput = z.strictObject({
+  path: z.string().min(1).describe("Dotted path of the input it varies, e.g. drivers.revenue.yearly.2027."),
+  distribution: z.enum(["normal", "lognormal", "triangular", "pert", "uniform", "beta", "discrete", "bernoulli"]),
+  apply: z.enum(["set", "add", "multiply"]).optional().describe("set (default; for month inputs: add): the sample replaces the input, is added to it, or multiplies it."),
+  mean: finite.optional(),
+  sd: finite.optional(),
+  mu: finite.optional(),
+  sigma: finite.optional(),
+  min: finite.optional(),
+  mode: finite.optional(),
+  max: finite.optional(),
+  lambda: finite.optional(),
+  alpha: finite.optional(),
+  beta: finite.optional(),
+  values: z.array(finite).optional(),
+  probabilities: z.array(finite).optional(),
+  p: finite.optional(),
+  p10: finite.optional(),
+  p90: finite.optional(),
+  truncate: z.strictObject({ min: finite.optional(), max: finite.optional() }).optional(),
+  ...citation,
+});
+
+const processInput = z.strictObject({
+  driver: z.string().min(1).describe("The driver whose monthly series the process moves."),
+  process: z.enum(["randomWalk", "gbm", "ou", "jump"]),
+  sigma: finite.optional().describe("randomWalk: monthly sd (driver units); gbm: annual volatility; ou: annual volatility (driver units)."),
+  drift: finite.optional().describe("randomWalk: monthly drift (driver units); gbm: annual drift of the log."),
+  theta: finite.optional().describe("ou: speed of mean reversion per year."),
+  longRun: finite.optional().describe("ou: the level it reverts to (default: the driver's own path)."),
+  probability: finite.optional().describe("jump: probability of a jump in any month."),
+  size: finite.optional().describe("jump: relative size of each jump (−0.3 = a 30% drop); it persists."),
+  ...citation,
+});
+
+export const uncertainSectionSchema = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "names are letters, digits, _ and -"), z.union([distributionInput, processInput]));
+export const correlationSectionSchema = z.strictObject({
+  inputs: z.array(z.string()).min(2),
+  matrix: z.array(z.array(finite)),
+  ...citation,
+});
+
+export type ApplyMode = "set" | "add" | "multiply";
+
+export interface UncertainInput {
+  name: string;
+  path: string;
+  slot: number;
+  apply: ApplyMode;
+  distribution: Distribution;
+  isMonth: boolean;
+  base: number;
+}
+
+export interface UncertainProcess {
+  name: string;
+  driver: string;
+  process: "randomWalk" | "gbm" | "ou" | "jump";
+  series: Float64Array;
+  sigma: number;
+  drift: number;
+  theta: number;
+  longRun: number | null;
+  probability: number;
+  size: number;
+}
+
+export interface UncertaintySpec {
+  inputs: UncertainInput[];
+  processes: UncertainProcess[];
+  /** Rank-correlation target over `inputs` (identity when none given), repaired if needed. */
+  correlation: number[][] | null;
+  warnings: ModelIssue[];
+}
+
+function issue(loaded: LoadedModel, code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error"): ModelIssue {
+  return { code, path, message, severity, position: loaded.source.valuePosition(path) };
+}
+
+/**
+ * Validates the sections against the compiled model and builds the distributions. Every
+ * problem at once, positioned; a correlation matrix that is not positive semidefinite is
+ * repaired (Higham 2002) with a warning saying how much each entry moved.
+ */
+export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel): UncertaintySpec {
+  const raw = loaded.extensions.uncertain;
+  const issues: ModelIssue[] = [];
+  const warnings: ModelIssue[] = [];
+  const inputs: UncertainInput[] = [];
+  const processes: UncertainProcess[] = [];
+  if (raw === undefined) return { inputs, processes, correlation: null, warnings };
+  const parsed = uncertainSectionSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const zodIssues = fromZodIssues(uncertainSectionSchema, parsed.error.issues, raw, ["uncertain"]);
+    throw new ModelError(zodIssues.map((i) => ({ ...i, position: loaded.source.valuePosition(i.path) })));
+  }
+  for (const [name, entry] of Object.entries(parsed.data)) {
+    const at: IssuePath = ["uncertain", name];
+    if ("process" in entry) {
+      const series = compiled.driverSeries.get(entry.driver);
+      if (!series) {
+        const s = didYouMean(entry.driver, compiled.driverNames);
+        issues.push(issue(loaded, "unknown_driver", [...at, "driver"], `unknown driver "${entry.driver}"${s ? ` — did you mean "${s}"?` : ""}`));
+        continue;
+      }
+      const need = (key: keyof typeof entry, ok: (v: number) => boolean, what: string) => {
+        const v = entry[key];
+        if (typeof v !== "number" || !ok(v)) issues.push(issue(loaded, "bad_process", [...at, key as string], `${entry.process} needs ${key as string} ${what}`));
+      };
+      if (entry.process !== "jump") need("sigma", (v) => v >= 0, "≥ 0 (a negative volatility has no meaning)");
+      if (entry.process === "ou") need("theta", (v) => v >= 0, "≥ 0");
+      if (entry.process === "jump") {
+        need("probability", (v) => v >= 0 && v <= 1, "between 0 and 1");
+        need("size", (v) => v > -1, "> −1 (a jump of −100% or more wipes the driver out)");
+      }
+      processes.push({ name, driver: entry.driver, process: entry.process, series, sigma: entry.sigma ?? 0, drift: entry.drift ?? 0, theta: entry.theta ?? 0, longRun: entry.longRun ?? null, probability: entry.probability ?? 0, size: entry.size ?? 0 });
+      continue;
+    }
+    const slot = compiled.table.slot(entry.path);
+    if (slot === undefined) {
+      const s = didYouMean(entry.path, compiled.table.paths);
+      issues.push(issue(loaded, "unknown_path", [...at, "path"], `no input at ${entry.path}${s ? ` — did you mean "${s}"?` : "; give the dotted path of a number in the model (e.g. drivers.price.constant, financing.debt.tlb.spread)"}`));
+      continue;
+    }
+    const isMonth = compiled.table.kinds[slot] === "month";
+    const apply: ApplyMode = entry.apply ?? (isMonth ? "add" : "set");
+    if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", [...at, "apply"], `${entry.path} is a month: a sample is a number of months added to it (apply: add)`));
+    try {
+      const distribution = makeDistribution(toSpec(entry));
+      inputs.push({ name, path: entry.path, slot, apply, distribution, isMonth, base: compiled.baseParams[slot] });
+    } catch (error) {
+      if (error instanceof DistributionError) {
+        const param = error.param;
+        const key = param && param in entry ? param : /quantile/.test(error.code) && "p10" in entry ? "p10" : "distribution";
+        issues.push(issue(loaded, `distribution_${error.code}`, [...at, key], error.message));
+      } else throw error;
+    }
+  }
+  let correlation: number[][] | null = null;
+  const rawCorrelation = loaded.extensions.correlation;
+  if (rawCorrelation !== undefined) {
+    const c = correlationSectionSchema.safeParse(rawCorrelation, { reportInput: true });
+    if (!c.success) {
+      issues.push(...fromZodIssues(correlationSectionSchema, c.error.issues, rawCorrelation, ["correlation"]).map((i) => ({ ...i, position: loaded.source.valuePosition(i.path) })));
+    } else {
+      const names = inputs.map((i) => i.name);
+      const positions = c.data.inputs.map((n, k) => {
+        const idx = names.indexOf(n);
+        if (idx < 0) {
+          const s = didYouMean(n, names);
+          issues.push(issue(loaded, "unknown_input", ["correlation", "inputs", k], `"${n}" is not an uncertain input with a distribution${s ? ` — did you mean "${s}"?` : `; known: ${names.join(", ")}`}`));
+        }
+        return idx;
+      });
+      const m = c.data.matrix;
+      const d = c.data.inputs.length;
+      if (m.length !== d || m.some((row) => row.length !== d)) {
+        issues.push(issue(loaded, "not_square", ["correlation", "matrix"], `the matrix must be ${d}×${d}, one row and column per input listed in correlation.inputs`));
+      } else {
+        for (const problem of validateCorrelation(m, 1e-12)) {
+          const path: IssuePath = ["correlation", "matrix", problem.row, problem.col];
+          const what = problem.code === "not_symmetric" ? `entry (${problem.row + 1},${problem.col + 1}) differs from (${problem.col + 1},${problem.row + 1}): a correlation matrix is symmetric` : problem.code === "out_of_range" ? `entry (${problem.row + 1},${problem.col + 1}) = ${m[problem.row][problem.col]} is outside −1…1` : problem.code === "diagonal_not_one" ? `diagonal entry (${problem.row + 1},${problem.row + 1}) must be 1` : "the matrix must be square";
+          issues.push(issue(loaded, `correlation_${problem.code}`, path, what));
+        }
+      }
+      if (!issues.some((i) => i.path[0] === "correlation") && positions.every((p) => p >= 0)) {
+        const repaired = nearestCorrelation(m);
+        if (repaired.changed) {
+          const moves = repaired.changes.slice(0, 10).map((ch) => `(${c.data.inputs[ch.row]}, ${c.data.inputs[ch.col]}) ${ch.from.toFixed(3)} → ${ch.to.toFixed(3)}`);
+          warnings.push(issue(loaded, "correlation_repaired", ["correlation", "matrix"], `the correlation matrix is not positive semidefinite (no set of inputs can have these correlations); using the nearest valid one (Higham 2002), entries moved: ${moves.join("; ")}`, "warning"));
+        }
+        // Expand to all inputs: uncorrelated where not listed.
+        correlation = inputs.map((_, i) => inputs.map((__, j) => (i === j ? 1 : 0)));
+        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) correlation[positions[a]][positions[b]] = repaired.matrix[a][b];
+      }
+    }
+  }
+  if (issues.length > 0) throw new ModelError(issues);
+  return { inputs, processes, correlation, warnings };
+}
+
+function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
+  const truncate = e.truncate ? { lower: e.truncate.min, upper: e.truncate.max } : undefined;
+  const fromQ = e.p10 !== undefined || e.p90 !== undefined;
+  if (fromQ) {
+    if (e.p10 === undefined || e.p90 === undefined) throw new DistributionError("wrong_number_of_quantiles", "give both p10 and p90", e.p10 === undefined ? "p10" : "p90");
+    if (!(FROM_QUANTILES_KINDS as readonly string[]).includes(e.distribution)) {
+      throw new DistributionError("unsupported_kind", `${e.distribution} cannot be set from p10/p90; give its parameters (${FROM_QUANTILES_KINDS.join(", ")} can be set from quantiles)`, "p10");
+    }
+    const spec = fromQuantiles(e.distribution as FromQuantilesKind, { p10: e.p10, p90: e.p90 }, { mode: e.mode, lambda: e.lambda, min: e.min, max: e.max });
+    return truncate ? ({ ...spec, truncate } as DistributionSpec) : spec;
+  }
+  switch (e.distribution) {
+    case "normal":
+      return { kind: "normal", mean: e.mean as number, sd: e.sd as number, truncate };
+    case "lognormal":
+      return e.mu !== undefined || e.sigma !== undefined ? { kind: "lognormal", mu: e.mu as number, sigma: e.sigma as number, truncate } : { kind: "lognormal", mean: e.mean as number, sd: e.sd as number, truncate };
+    case "triangular":
+      return { kind: "triangular", min: e.min as number, mode: e.mode as number, max: e.max as number, truncate };
+    case "pert":
+      return { kind: "pert", min: e.min as number, mode: e.mode as number, max: e.max as number, lambda: e.lambda, truncate };
+    case "uniform":
+      return { kind: "uniform", min: e.min as number, max: e.max as number, truncate };
+    case "beta":
+      return { kind: "beta", alpha: e.alpha as number, beta: e.beta as number, min: e.min, max: e.max, truncate };
+    case "discrete":
+      return { kind: "discrete", values: e.values ?? [], probabilities: e.probabilities ?? [] };
+    case "bernoulli":
+      return { kind: "bernoulli", p: e.p as number };
+  }
+}
+
+/** Writes one sampled value into a params vector according to the input's mode. */
+export function applySample(params: Float64Array, input: UncertainInput, value: number): void {
+  switch (input.apply) {
+    case "set":
+      params[input.slot] = value;
+      break;
+    case "add":
+      params[input.slot] = input.base + value;
+      break;
+    case "multiply":
+      params[input.slot] = input.base * value;
+      break;
+  }
+}
