@@ -8,6 +8,7 @@ import { compileModel } from "../engine/compile.js";
 import { evaluate } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { benchModelText } from "./benchModel.js";
+import { benchSimulation } from "./simulation.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -41,10 +42,7 @@ async function main(): Promise<void> {
   console.log(`engine: ${e.months}-month model, ${e.lines} lines + 5 drivers, 4 fleet cohorts, 2 debt tranches`);
   console.log(`  load + compile (YAML text to compiled model), median: ${e.loadCompileMs.toFixed(2)} ms   (goal < 20 ms)`);
   console.log(`  project + metrics after compile, median:               ${(e.projectMs * 1000).toFixed(1)} µs   (goal < 200 µs)`);
-  // The simulation benchmark lives with the uncertainty module when it is present.
-  const simulationModule = "./simulation.js";
-  const extra = (await import(simulationModule).catch(() => null)) as { benchSimulation?: () => Promise<void> } | null;
-  if (extra?.benchSimulation) await extra.benchSimulation();
+  if (!process.argv.includes("--engine-only")) await benchSimulation();
 }
 
 main().catch((error) => {

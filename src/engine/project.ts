@@ -88,7 +88,25 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   const order = steps ?? c.order;
   for (let k = 0; k < order.length; k++) order[k].run();
 
-  // 2. Schedules whose months are inputs (so that a delay can be sampled).
+  scheduleInputs(c, ws, out);
+  maskLines(c, ws, out, false);
+  // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
+  for (const stage of c.stages) stage.beforeFleet?.(p, out);
+  evaluateFleet(c, out);
+  // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
+  for (const stage of c.stages) stage.afterFleet?.(p, out);
+  maskLines(c, ws, out, true);
+  // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
+  sumLines(c, ws, out);
+  statements(c, ws, out);
+  computeRatios(out);
+  return out;
+}
+
+/** Schedules whose months are inputs (so that a delay can be sampled). */
+function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void {
+  const p = c.params;
+  const H = c.months;
   ws.equityByMonth.fill(0);
   for (let r = 0; r < c.rounds.length; r++) {
     const s = c.rounds[r].slots;
@@ -126,36 +144,31 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     const perMonth = p[o.slots.amount] / o.lifeMonths;
     for (let t = Math.max(0, m); t < Math.min(H, m + o.lifeMonths); t++) refundDep[t] += perMonth;
   }
+}
+
+/** Applies each line's from/until months and keeps running capex totals for depreciation. */
+function maskLines(c: CompiledModel, ws: Workspace, out: Projection, computed: boolean): void {
+  const H = c.months;
   for (let l = 0; l < c.lines.length; l++) {
     const line = c.lines[l];
-    if (line.computed) continue;
+    if (line.computed !== computed) continue;
     const v = out.lineValues[l];
-    for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? line.series[t] : 0;
+    const src = line.series;
+    if (line.fromIndex <= 0 && line.untilIndex >= H - 1) v.set(src);
+    else for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? src[t] : 0;
     if (line.type === "capex") {
       const cum = ws.capexCumulative[l];
       let acc = 0;
       for (let t = 0; t < H; t++) cum[t] = acc += v[t];
     }
   }
+}
 
-  // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
-  for (const stage of c.stages) stage.beforeFleet?.(p, out);
-  evaluateFleet(c, out);
-  // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
-  for (const stage of c.stages) stage.afterFleet?.(p, out);
-  for (let l = 0; l < c.lines.length; l++) {
-    const line = c.lines[l];
-    if (!line.computed) continue;
-    const v = out.lineValues[l];
-    for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? line.series[t] : 0;
-    if (line.type === "capex") {
-      const cum = ws.capexCumulative[l];
-      let acc = 0;
-      for (let t = 0; t < H; t++) cum[t] = acc += v[t];
-    }
-  }
-
-  // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
+function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
+  const p = c.params;
+  const H = c.months;
+  const it = out.items;
+  const refundDep = ws.refundDepreciation;
   const revenueLines = it.revenue;
   const corLines = it.costOfRevenue;
   const opexLines = it.operatingExpenses;
@@ -246,6 +259,23 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     }
   }
 
+}
+
+/** What depends on last month's balances: interest, tax, working capital, the balance sheet. */
+function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
+  const p = c.params;
+  const H = c.months;
+  const cal = c.calendar;
+  const it = out.items;
+  const ob = c.opening;
+  const revenueLines = it.revenue;
+  const corLines = it.costOfRevenue;
+  const opexLines = it.operatingExpenses;
+  const capexLines = it.capex;
+  const depLines = it.depreciation;
+  const recurring = ws.recurringRevenue;
+  const otherIncomeSeries = it.otherIncome;
+  const equityByMonth = ws.equityByMonth;
   // 6. Statements, month by month: what depends on last month's balances.
   const taxRate = p[c.slots.taxRate];
   const dso = p[c.slots.receivableDays];
@@ -409,8 +439,6 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
     it.debtService[t] = cashInterest + scheduled;
     it.lossCarryforward[t] = nol;
   }
-  computeRatios(out);
-  return out;
 }
 
 /**
