@@ -7,6 +7,8 @@ import { loadModelText, type LoadOptions, type LoadedModel } from "./model/load.
 import { compileModel } from "./engine/compile.js";
 import { evaluate } from "./engine/project.js";
 import { buildResult, type RunResult } from "./engine/result.js";
+// Registers the GPU-cloud sections (sites, pricing, utilization, contracts, rental) with the engine.
+import "./gpu/index.js";
 
 export { loadModelText, loadModelSource, checkAllScenarios, type LoadOptions, type LoadedModel } from "./model/load.js";
 export { ModelError, EngineError, UsageError, formatIssue, type ModelIssue, type SourcePosition } from "./model/issues.js";
@@ -46,3 +48,22 @@ export {
   type SourceListing,
   type SourcedInput,
 } from "./targets/index.js";
+export {
+  gpuReport,
+  siteDelayImpact,
+  cohortEconomics,
+  buildVsRent,
+  sectorModel,
+  rateShockByMonth,
+  type GpuReport,
+  type SiteDelayImpact,
+  type CohortEconomics,
+  type BuildVsRentOptions,
+  type BuildVsRentResult,
+  type SectorModel,
+  type SectorYear,
+} from "./gpu/index.js";
+export { parseMetricSelector, METRIC_HELP, type MetricSelector, type MetricValueKind } from "./uncertainty/metricSelector.js";
+export { sensitivity, globalSensitivity, type SensitivityReport, type SensitivityOptions, type TornadoRow, type SpiderRow, type GlobalResult } from "./uncertainty/sensitivity.js";
+export { solve, type SolveReport, type SolveOptions, type SolvePoint } from "./uncertainty/solve.js";
+export { parseTarget, type SolveTarget, type CompareOp } from "./uncertainty/solveTarget.js";

@@ -3,9 +3,15 @@ import { processIO, type CliIO } from "./io.js";
 import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
 import { registerCheck } from "./commands/check.js";
 import { registerRun } from "./commands/run.js";
+import { registerSimulate } from "./commands/simulate.js";
+import { registerSensitivity } from "./commands/sensitivity.js";
+import { registerSolve } from "./commands/solve.js";
 import { registerVerify } from "./commands/verify.js";
 import { registerSources } from "./commands/sources.js";
 import { registerCompare } from "./commands/compare.js";
+import { registerCohorts } from "./commands/cohorts.js";
+import { registerBuildVsRent } from "./commands/build-vs-rent.js";
+import { registerSector } from "./commands/sector.js";
 import { modelJsonSchema } from "../model/schema.js";
 
 export const VERSION = "0.1.0";
@@ -22,9 +28,15 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerCheck(program, io, setExit);
   registerRun(program, io);
+  registerSimulate(program, io);
+  registerSensitivity(program, io);
+  registerSolve(program, io, setExit);
   registerVerify(program, io, setExit);
   registerSources(program, io, setExit);
   registerCompare(program, io, setExit);
+  registerCohorts(program, io);
+  registerBuildVsRent(program, io);
+  registerSector(program, io);
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")

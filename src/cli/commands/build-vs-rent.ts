@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import { loadModelFile } from "../../node/loadFile.js";
+import { compileModel } from "../../engine/compile.js";
+import { evaluate } from "../../engine/project.js";
+import { buildVsRent, type BuildVsRentResult } from "../../gpu/index.js";
+import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
+import type { CliIO } from "../io.js";
+import { choice, emit, unitLabel } from "./run.js";
+import { DEFAULT_DISCOUNT_RATE, parseNonNegative, parseRate } from "./cohorts.js";
+
+const FORMATS = ["table", "json"] as const;
+const TERMINALS = ["book", "none"] as const;
+
+export function registerBuildVsRent(program: Command, io: CliIO): void {
+  program
+    .command("build-vs-rent")
+    .description("own the model's GPU fleet and sites (capex, debt, power, depreciation) or rent the same GPU-hours: NPV, cash peak, break-even rent")
+    .argument("<file>", "model file with GPU sections (.yaml or .json)")
+    .option("--rent-price <price>", "flat rent per GPU-hour (default: the model's rental.price, else each generation's pricing curve)")
+    .option("-r, --discount-rate <rate>", "annual discount rate (0.10 or 10%)", String(DEFAULT_DISCOUNT_RATE))
+    .option("--tax-rate <rate>", "tax rate for the tax shields (default: the model's tax.rate)")
+    .option("--no-financing", "leave debt draws, repayments and interest out of owning (unlevered)")
+    .option("--terminal <kind>", "book | none: value of the owned GPUs and sites (less debt) at the horizon's end", "book")
+    .option("-s, --scenario <name>", "apply a scenario defined in the model")
+    .option("-f, --format <format>", "table | json", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((file: string, options: { rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const terminal = choice(options.terminal, TERMINALS, "--terminal");
+      const loaded = loadModelFile(file, { scenario: options.scenario });
+      const proj = evaluate(compileModel(loaded.model, loaded.extensions));
+      const result = buildVsRent(proj, {
+        discountRate: parseRate(options.discountRate, "--discount-rate"),
+        rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price") : undefined,
+        taxRate: options.taxRate !== undefined ? parseRate(options.taxRate, "--tax-rate") : undefined,
+        financing: options.financing,
+        terminal: terminal === "book" ? "bookValue" : "none",
+      });
+      const head = { model: loaded.model.meta.company, scenario: loaded.scenario, currency: loaded.model.meta.currency, unit: loaded.model.meta.unit };
+      emit(io, format === "json" ? JSON.stringify({ ...head, ...result }, null, 2) + "\n" : buildVsRentTable(head, result), options.out);
+    });
+}
+
+const SOURCE_TEXT: Record<BuildVsRentResult["rentPriceSource"], string> = {
+  option: "--rent-price",
+  rental: "the model's rental.price",
+  pricing: "each generation's pricing curve",
+};
+
+export function buildVsRentTable(head: { model: string; scenario: string | null; currency: string; unit: string }, r: BuildVsRentResult): string {
+  const unit = unitLabel(head);
+  const out: string[] = [];
+  out.push(`${head.model} — build vs rent — ${unit}${head.scenario ? ` — scenario: ${head.scenario}` : ""}`);
+  out.push(`Discount rate ${formatPercent(r.discountRate)} a year; tax rate ${formatPercent(r.taxRate)}; financing ${r.financing ? "included (all tranches)" : "left out"}; terminal ${r.terminal === "bookValue" ? "book value less debt" : "none"}; rent from ${SOURCE_TEXT[r.rentPriceSource]}`);
+  out.push("");
+  const columns: Column[] = [{ header: "", align: "left" }, ...r.years.map((y) => ({ header: y.year }))];
+  const row = (label: string, f: (y: BuildVsRentResult["years"][number]) => string) => [label, ...r.years.map(f)];
+  out.push(
+    renderTable(columns, [
+      row("GPU-hours (millions)", (y) => formatAmount(y.gpuHours / 1e6)),
+      row("Rent $/GPU-hour", (y) => (y.rentPrice === null ? "–" : formatAmount(y.rentPrice, 2))),
+      row("GPU revenue (either way)", (y) => formatAmount(y.gpuRevenue)),
+      null,
+      row("Own: capex", (y) => formatAmount(y.ownCapex)),
+      row("  power", (y) => formatAmount(y.ownPower)),
+      row("  financing", (y) => formatAmount(y.ownFinancing)),
+      row("  tax shield", (y) => formatAmount(y.ownTaxShield)),
+      row("  opening / terminal value", (y) => formatAmount(y.ownTerminal)),
+      row("  own, net", (y) => formatAmount(y.own)),
+      row("Rent, net of tax", (y) => formatAmount(y.rent)),
+    ]),
+  );
+  out.push("");
+  const lines: [string, string][] = [
+    ["NPV of owning", formatAmount(r.own.npv)],
+    ["NPV of renting", formatAmount(r.rent.npv)],
+    ["Owning minus renting", `${formatAmount(r.npvAdvantageOfOwning)} (${r.npvAdvantageOfOwning >= 0 ? "owning costs less" : "renting costs less"})`],
+    ["Cash peak, owning", `${formatAmount(r.own.cashPeak)}${r.own.cashPeakPeriod ? ` in ${r.own.cashPeakPeriod}` : ""}`],
+    ["Cash peak, renting", `${formatAmount(r.rent.cashPeak)}${r.rent.cashPeakPeriod ? ` in ${r.rent.cashPeakPeriod}` : ""}`],
+    ["Extra cash peak from owning", formatAmount(r.cashPeakDifference)],
+    ["Average rent $/GPU-hour", r.averageRentPrice === null ? "–" : formatAmount(r.averageRentPrice, 2)],
+    ["Break-even rent $/GPU-hour", r.breakEvenRentPrice === null ? "–" : `${formatAmount(r.breakEvenRentPrice, 2)} (flat; above it owning is cheaper)`],
+  ];
+  const width = Math.max(...lines.map(([k]) => k.length));
+  out.push(["Summary", ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n"));
+  out.push("");
+  out.push("Revenue is the same either way: left out of the NPVs, counted (after tax) in the cash peaks. Rent covers the GPU-hours the owned fleet makes available; power and sites are in the rent.");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,100 @@
+import type { Command } from "commander";
+import { compileModel } from "../../engine/compile.js";
+import { evaluate } from "../../engine/project.js";
+import { sectorModel, type SectorModel, type SectorYear } from "../../gpu/index.js";
+import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
+import type { CliIO } from "../io.js";
+import { choice, emit } from "./run.js";
+import { loadCompareArgument } from "./compare.js";
+
+const FORMATS = ["table", "json"] as const;
+
+export interface SectorOutput {
+  models: (SectorModel & { label: string })[];
+  flags: { label: string; company: string; year: string; flag: string; detail: string }[];
+}
+
+export function registerSector(program: Command, io: CliIO): void {
+  program
+    .command("sector")
+    .description("several companies side by side by fiscal year: capex / revenue, capacity vs contracted demand, leverage, rate exposure, with flags")
+    .argument("<runs...>", "model files, each optionally followed by :SCENARIO")
+    .option("-f, --format <format>", "table | json", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((runs: string[], options: { format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const output = sectorOutput(
+        runs.map((arg) => {
+          const loaded = loadCompareArgument(arg);
+          return { label: arg, model: sectorModel(evaluate(compileModel(loaded.model, loaded.extensions)), loaded.scenario) };
+        }),
+      );
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : sectorTable(output), options.out);
+    });
+}
+
+const pct = (v: number | null) => (v === null ? "–" : formatPercent(v));
+
+export function sectorOutput(models: { label: string; model: SectorModel }[]): SectorOutput {
+  const flags: SectorOutput["flags"] = [];
+  for (const { label, model } of models) {
+    for (const y of model.years) {
+      for (const flag of y.flags) {
+        const detail = flag.startsWith("investment") ? `capex ${pct(y.capexGrowth)} vs revenue ${pct(y.revenueGrowth)}` : `capacity ${pct(y.capacityGrowth)} vs backlog ${pct(y.backlogGrowth)}`;
+        flags.push({ label, company: model.company, year: y.year, flag, detail });
+      }
+    }
+  }
+  return { models: models.map(({ label, model }) => ({ label, ...model })), flags };
+}
+
+type Kind = "ratio" | "percent" | "amount";
+const BLOCKS: { label: string; kind: Kind; value: (y: SectorYear) => number | null }[] = [
+  { label: "Capex / revenue", kind: "ratio", value: (y) => y.capexToRevenue },
+  { label: "Revenue growth", kind: "percent", value: (y) => y.revenueGrowth },
+  { label: "Capex growth", kind: "percent", value: (y) => y.capexGrowth },
+  { label: "Capacity growth (GPU-hours)", kind: "percent", value: (y) => y.capacityGrowth },
+  { label: "Backlog growth (contracted value, year end)", kind: "percent", value: (y) => y.backlogGrowth },
+  { label: "Debt / EBITDA", kind: "ratio", value: (y) => y.debtToEbitda },
+  { label: "Interest / revenue", kind: "percent", value: (y) => y.interestToRevenue },
+  { label: "Cumulative burn (each model's unit)", kind: "amount", value: (y) => y.cumulativeBurn },
+  { label: "Extra interest at +100 bp (each model's unit)", kind: "amount", value: (y) => y.rateShock },
+];
+
+function cell(kind: Kind, v: number | null): string {
+  if (v === null) return "";
+  return kind === "percent" ? formatPercent(v) : kind === "ratio" ? formatRatio(v) : formatAmount(v);
+}
+
+export function sectorTable(o: SectorOutput): string {
+  const out: string[] = [];
+  out.push("Sector view by fiscal year (blank: not defined — no GPU sections, no contracts, no prior year, or EBITDA ≤ 0)");
+  out.push(`Units: ${o.models.map((m) => `${m.label} = ${m.currency}${UNIT_WORD[m.unit] ? " " + UNIT_WORD[m.unit] : ""}`).join("; ")}`);
+  const years = [...new Set(o.models.flatMap((m) => m.years.map((y) => y.year)))].sort();
+  const columns: Column[] = [{ header: "Year", align: "left" }, ...o.models.map((m) => ({ header: m.label }))];
+  for (const block of BLOCKS) {
+    out.push("");
+    out.push(block.label);
+    out.push(
+      renderTable(
+        columns,
+        years.map((year) => [
+          year,
+          ...o.models.map((m) => {
+            const y = m.years.find((r) => r.year === year);
+            if (!y) return "";
+            return cell(block.kind, block.value(y)) + (y.months < 12 && block.kind !== "amount" ? "*" : "");
+          }),
+        ]),
+      ),
+    );
+  }
+  out.push("");
+  out.push("Flags (seed 002 ¶2–¶3)");
+  if (o.flags.length === 0) out.push("  none");
+  for (const f of o.flags) out.push(`  ${f.label} ${f.year}: ${f.flag} (${f.detail})`);
+  out.push("");
+  out.push("* part of the fiscal year lies outside the model's horizon: growth uses annualized figures.");
+  out.push("+100 bp: floating tranches reprice on their whole balance (floors respected); fixed tranches only on debt drawn within the horizon.");
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,173 @@
+import type { Command } from "commander";
+import { loadModelFile } from "../../node/loadFile.js";
+import { compileModel } from "../../engine/compile.js";
+import { formatIssue, UsageError } from "../../model/issues.js";
+import { compileUncertainty } from "../../uncertainty/spec.js";
+import { parseMetricSelector, type MetricValueKind } from "../../uncertainty/metricSelector.js";
+import { sensitivity, DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
+import { formatAmount, formatRatio, renderTable, toCsv, type Column } from "../format.js";
+import type { CliIO } from "../io.js";
+import { choice, emit, unitLabel } from "./run.js";
+
+const FORMATS = ["table", "json", "csv"] as const;
+
+/** "p10,p90" → [0.1, 0.9]. */
+export function parseQuantilePair(text: string): [number, number] {
+  const parts = text.split(",").map((s) => s.trim());
+  const q = parts.map((p) => (/^p\d+(\.\d+)?$/i.test(p) ? Number(p.slice(1)) / 100 : NaN));
+  if (parts.length !== 2 || q.some((v) => !Number.isFinite(v))) throw new UsageError("bad_quantile", `--at takes two quantiles such as p10,p90 or p5,p95 (got "${text}")`);
+  return [q[0], q[1]];
+}
+
+/** A whole number option (paths, seed). */
+export function parseWhole(text: string, option: string): number {
+  const v = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(v) || !Number.isInteger(v)) throw new UsageError("bad_option", `${option} must be a whole number (got "${text}")`);
+  return v;
+}
+
+export function registerSensitivity(program: Command, io: CliIO): void {
+  program
+    .command("sensitivity")
+    .description("which uncertain inputs move a metric most: tornado, spider and (with --global) Monte Carlo rank correlations")
+    .argument("<file>", "model file (.yaml or .json) with an `uncertain:` section")
+    .option("-m, --metric <metric>", "runwayMonths, minCash, fundingGap, cashOut, breakeven, … or a line item in a period: revenue@2027, netIncome@2026-Q3, endingCash@2026-06", "runwayMonths")
+    .option("--at <quantiles>", "the two quantiles each input is swung between in the tornado", "p10,p90")
+    .option("-s, --scenario <name>", "apply a scenario defined in the model")
+    .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${DEFAULT_GLOBAL_PATHS})`)
+    .option("-n, --paths <n>", `Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS}; giving it turns --global on)`)
+    .option("--seed <seed>", `random seed for --global (default ${DEFAULT_SEED}; giving it turns --global on)`)
+    .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (for --global)")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const at = parseQuantilePair(options.at);
+      const wantsGlobal = Boolean(options.global || options.paths !== undefined || options.seed !== undefined || options.lhs);
+      const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : DEFAULT_GLOBAL_PATHS;
+      const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : DEFAULT_SEED;
+      const loaded = loadModelFile(file, { scenario: options.scenario });
+      const compiled = compileModel(loaded.model, loaded.extensions);
+      const spec = compileUncertainty(loaded, compiled);
+      for (const w of spec.warnings) io.err(formatIssue(w) + "\n");
+      const selector = parseMetricSelector(options.metric, compiled);
+      const report = sensitivity(loaded, compiled, spec, selector, { at, global: wantsGlobal ? { n, seed, lhs: Boolean(options.lhs) } : null });
+      const text = format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? sensitivityCsv(report) : sensitivityTable(report);
+      emit(io, text, options.out);
+    });
+}
+
+export function formatMetric(kind: MetricValueKind, v: MetricJson): string {
+  if (v === null) return kind === "month" ? "never" : "–";
+  if (typeof v === "string") return v;
+  if (kind === "ratio") return formatRatio(v);
+  if (kind === "count") return Number.isInteger(v) ? String(v) : formatAmount(v, 1);
+  return formatAmount(v);
+}
+
+function formatSwing(kind: MetricValueKind, v: number | null): string {
+  if (v === null) return "–";
+  if (kind === "month") return `${v} month${v === 1 ? "" : "s"}`;
+  return formatMetric(kind, v);
+}
+
+/** An input's value: inputs range from rates (0.04) to unit costs (50,000). */
+export function formatInput(v: number | string): string {
+  if (typeof v === "string") return v;
+  if (!Number.isFinite(v)) return "–";
+  const a = Math.abs(v);
+  const sign = v < 0 ? "-" : "";
+  if (a >= 1000) return sign + a.toLocaleString("en-US", { maximumFractionDigits: 0 });
+  if (a >= 1) return sign + a.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (a === 0) return "0";
+  return sign + String(Number(a.toPrecision(3)));
+}
+
+const pct = (q: number) => `p${Number((q * 100).toFixed(4))}`;
+
+function bar(value: number, max: number, width = 20): string {
+  if (!(max > 0) || !(value > 0)) return "";
+  return "█".repeat(Math.round((value / max) * width));
+}
+
+export function sensitivityTable(r: SensitivityReport): string {
+  const kind = r.metric.kind;
+  const out: string[] = [];
+  const unit = kind === "amount" ? ` — ${unitLabel(r)}` : kind === "month" ? " — month" : kind === "ratio" ? " — ratio" : "";
+  out.push(`Sensitivity of ${r.metric.text}: ${r.metric.label}${unit}`);
+  out.push(`${r.model}${r.scenario ? ` — scenario: ${r.scenario}` : ""}`);
+  out.push(`  Every uncertain input at its median: ${formatMetric(kind, r.baseValue)}    Model as written: ${formatMetric(kind, r.modelValue)}`);
+  out.push("");
+  const [lo, hi] = r.at.map(pct);
+  out.push(`Tornado — each input alone at its ${lo} and ${hi}, the others at their medians (largest swing first)`);
+  const maxSwing = Math.max(0, ...r.tornado.map((t) => t.swing ?? 0));
+  const tornadoColumns: Column[] = [
+    { header: "Input", align: "left" },
+    { header: "Path", align: "left" },
+    { header: `Input at ${lo}` },
+    { header: `Input at ${hi}` },
+    { header: `Metric at ${lo}` },
+    { header: `Metric at ${hi}` },
+    { header: "Swing" },
+    { header: "", align: "left" },
+  ];
+  out.push(
+    renderTable(
+      tornadoColumns,
+      r.tornado.map((t) => [t.input, t.path, formatInput(t.lowInput), formatInput(t.highInput), formatMetric(kind, t.metricAtLow), formatMetric(kind, t.metricAtHigh), formatSwing(kind, t.swing), bar(t.swing ?? 0, maxSwing)]),
+    ),
+  );
+  out.push("");
+  const anyMonth = r.spider.rows.some((row) => row.isMonth);
+  out.push(`Spider — the metric with one input moved from its median value (the others at their medians)${anyMonth ? "; month inputs move by whole months" : ""}`);
+  const spiderColumns: Column[] = [{ header: "Input", align: "left" }, { header: "Median", align: "right" }, ...r.spider.steps.map((s) => ({ header: s === 0 ? "0" : `${s > 0 ? "+" : "−"}${Math.round(Math.abs(s) * 100)}%` }))];
+  out.push(
+    renderTable(
+      spiderColumns,
+      r.spider.rows.map((row) => [row.isMonth ? `${row.input} (±months)` : row.input, formatInput(row.median), ...row.points.map((p) => formatMetric(kind, p.metric))]),
+    ),
+  );
+  if (anyMonth) out.push(`  (±months) rows: the columns are ${r.spider.monthSteps.map((m) => (m > 0 ? `+${m}` : String(m))).join(", ")} months.`);
+  if (r.global) {
+    const g = r.global;
+    out.push("");
+    out.push(`Global — Spearman rank correlation of each input's sampled values with the metric over ${g.n.toLocaleString("en-US")} Monte Carlo paths (seed ${g.seed}${g.lhs ? ", Latin hypercube" : ""})`);
+    if (g.excluded > 0) out.push(`  ${g.excluded.toLocaleString("en-US")} paths where the metric is undefined are left out (${g.used.toLocaleString("en-US")} ranked).`);
+    out.push(
+      renderTable(
+        [{ header: "Input", align: "left" }, { header: "Path", align: "left" }, { header: "Spearman ρ" }, { header: "Contribution to variance" }, { header: "", align: "left" }],
+        g.rows.map((row) => [row.input, row.path, row.spearman === null ? "–" : row.spearman.toFixed(3), row.contribution === null ? "–" : `${row.contribution.toFixed(1)}%`, bar(row.contribution ?? 0, 100)]),
+      ),
+    );
+    out.push(`  Metric over the paths: p10 ${formatMetric(kind, g.summary.p10)}, median ${formatMetric(kind, g.summary.p50)}, p90 ${formatMetric(kind, g.summary.p90)}${g.summary.mean !== null ? `, mean ${formatMetric(kind, g.summary.mean)}` : ""}`);
+    out.push("  Contribution to variance is each ρ² as a share of the sum of ρ² (how @RISK and Crystal Ball report it): a ranking aid, not a decomposition of the variance.");
+  }
+  const notes = [...r.notes];
+  if (r.processes.length > 0 && !r.notes.some((n) => n.startsWith("processes"))) notes.push(`processes not swung: ${r.processes.map((p) => p.name).join(", ")}`);
+  if (notes.length > 0) {
+    out.push("");
+    out.push("Notes");
+    for (const n of notes) out.push(`  - ${n}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** One table: analysis, input, path, point, input value, metric, swing, spearman, contribution. */
+export function sensitivityCsv(r: SensitivityReport): string {
+  const rows: (string | number | null)[][] = [];
+  const [lo, hi] = r.at.map(pct);
+  // A month-valued metric that never happens within the horizon is written "never".
+  const m = (v: MetricJson) => (v === null && r.metric.kind === "month" ? "never" : v);
+  for (const t of r.tornado) {
+    rows.push(["tornado", t.input, t.path, lo, t.lowInput, m(t.metricAtLow), t.swing, null, null]);
+    rows.push(["tornado", t.input, t.path, hi, t.highInput, m(t.metricAtHigh), t.swing, null, null]);
+  }
+  for (const row of r.spider.rows) {
+    for (const p of row.points) {
+      const point = row.isMonth ? `${p.change > 0 ? "+" : ""}${p.change}m` : `${p.change > 0 ? "+" : ""}${Math.round(p.change * 100)}%`;
+      rows.push(["spider", row.input, row.path, point, p.input, m(p.metric), null, null, null]);
+    }
+  }
+  for (const row of r.global?.rows ?? []) rows.push(["global", row.input, row.path, null, null, null, null, row.spearman, row.contribution]);
+  return toCsv(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows);
+}

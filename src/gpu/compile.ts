@@ -1,0 +1,499 @@
+import type { EngineStage, ExtensionCompileContext } from "../engine/extensions.js";
+import type { Projection } from "../engine/project.js";
+import { parseGpuSections } from "./validate.js";
+import { AVERAGE_MONTH_HOURS, hasGpuSections } from "./schema.js";
+
+/** Name under which the compiled GPU detail is kept in `CompiledModel.extensionData`. */
+export const GPU_DATA_KEY = "gpu";
+
+export interface GpuSite {
+  name: string;
+  slots: { powerMw: number; costPerMw: number; buildStart: number; goLive: number; delayMonths: number; pue: number };
+  lifeMonths: number;
+  powerPrice: Float64Array;
+  /** The computed capex line holding the construction spend. */
+  capex: Float64Array;
+  lineName: string;
+  debt: string | null;
+  /** Indices of the fleet cohorts in the site. */
+  cohorts: number[];
+}
+
+export interface GpuContract {
+  name: string;
+  customer: string;
+  customerIndex: number;
+  /** Pool serving it: a site index, or sites.length for cohorts without a site. */
+  pool: number;
+  site: string | null;
+  /** Param slots; -1 where the key is absent. */
+  slots: { start: number; termMonths: number; gpus: number; value: number; price: number; takeOrPay: number; signed: number; exit: number; renewFactor: number; renewTerm: number; renewTimes: number };
+}
+
+/** How a cohort's uncontracted hours are priced. */
+export type CohortPrice = { kind: "series"; series: Float64Array } | { kind: "decline"; start: number; decline: number } | { kind: "none" };
+
+/**
+ * The compiled GPU sections plus the buffers the stage fills on every evaluation
+ * (overwritten by the next one: copy what you keep, see report.ts).
+ */
+export interface GpuCompiled {
+  unitScale: number;
+  months: number;
+  sites: GpuSite[];
+  contracts: GpuContract[];
+  customers: string[];
+  /** Per cohort: pool index (site index, or sites.length = no site). */
+  cohortPool: Int32Array;
+  cohortPrice: CohortPrice[];
+  cohortGeneration: (string | null)[];
+  deliverySlot: Int32Array;
+  hasSpot: boolean;
+  utilization: Float64Array | null;
+  rentalPrice: Float64Array | null;
+  /** Revenue lines (filled by the stage; the statements read them). */
+  customerLines: Float64Array[];
+  spotLine: Float64Array | null;
+  /** Per evaluation. */
+  state: {
+    siteLive: Float64Array;
+    contractStart: Float64Array;
+    contractGpus: Float64Array;
+    contractPrice: Float64Array;
+    contractEnd: Float64Array;
+  };
+  series: GpuSeries;
+}
+
+export interface GpuSeries {
+  /** GPU-hours the fleet can deliver (in-service cohorts). */
+  available: Float64Array;
+  /** GPU-hours reserved by contracts and delivered. */
+  contractedHours: Float64Array;
+  /** Uncontracted GPU-hours sold (utilization × uncontracted). */
+  spotHours: Float64Array;
+  soldHours: Float64Array;
+  /** soldHours / available (NaN with no capacity). */
+  utilization: Float64Array;
+  contractRevenue: Float64Array;
+  spotRevenue: Float64Array;
+  /** Remaining contracted value at month end (model unit). */
+  backlog: Float64Array;
+  /** Net book value of GPU cohorts and of site construction. */
+  gpuNetBookValue: Float64Array;
+  siteNetBookValue: Float64Array;
+  /** backlog / (GPU + site net book value). */
+  backlogCoverage: Float64Array;
+  /** Largest customer's share of GPU revenue, and the Herfindahl index over customers (spot buyers count as dispersed). */
+  largestCustomerShare: Float64Array;
+  hhi: Float64Array;
+  sitePowerCost: Float64Array[];
+  siteAvailable: Float64Array[];
+  siteCapex: Float64Array[];
+  cohortRevenue: Float64Array[];
+  cohortSoldHours: Float64Array[];
+  cohortSpotPrice: Float64Array[];
+  poolAvailable: Float64Array[];
+  poolReserved: Float64Array[];
+  poolContracted: Float64Array[];
+  poolContractRevenue: Float64Array[];
+}
+
+export function gpuData(compiled: { extensionData: Record<string, unknown> }): GpuCompiled | null {
+  return (compiled.extensionData[GPU_DATA_KEY] as GpuCompiled | undefined) ?? null;
+}
+
+const round = Math.round;
+
+/** Compiles the GPU sections: params, computed lines and the stage that fills them. */
+export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
+  if (!hasGpuSections(ctx.extensions) && !Object.values(ctx.model.fleet).some((c) => c.site !== undefined || c.delivery !== undefined)) return null;
+  const { sections } = parseGpuSections(ctx.extensions);
+  if (!sections) throw new Error("internal: GPU sections passed validation but do not parse");
+  const { table, model, unitScale } = ctx;
+  const H = ctx.calendar.length;
+  const hours = ctx.calendar.hours;
+  const arr = () => new Float64Array(H);
+  const month = (path: string, m: string) => table.add(path, ctx.monthIndex(m), "month");
+
+  const siteEntries = Object.entries(sections.sites ?? {});
+  const sites: GpuSite[] = siteEntries.map(([name, s]) => {
+    const b = `sites.${name}`;
+    const lineName = `capex: site ${name}`;
+    return {
+      name,
+      slots: {
+        powerMw: table.add(`${b}.powerMw`, s.powerMw),
+        costPerMw: table.add(`${b}.costPerMw`, s.costPerMw),
+        buildStart: month(`${b}.buildStart`, s.buildStart),
+        goLive: month(`${b}.goLive`, s.goLive),
+        delayMonths: table.add(`${b}.delayMonths`, s.delayMonths),
+        pue: table.add(`${b}.pue`, s.pue),
+      },
+      lifeMonths: s.lifeMonths,
+      powerPrice: ctx.formulaSeries(`gpu:site:${name}:powerPrice`, `${b}.powerPrice`, s.powerPrice),
+      capex: ctx.addLine({ name: lineName, type: "capex", lifeMonths: s.lifeMonths }),
+      lineName,
+      debt: s.debt ?? null,
+      cohorts: [],
+    };
+  });
+  const siteIndex = new Map(sites.map((s, i) => [s.name, i]));
+  const nSites = sites.length;
+  const nPools = nSites + 1;
+
+  // Prices of uncontracted hours by generation.
+  const pricing = sections.pricing ?? {};
+  const generationPrice = new Map<string, CohortPrice>();
+  for (const [g, curve] of Object.entries(pricing)) {
+    const b = `pricing.${g}`;
+    if (typeof curve === "number" || typeof curve === "string") generationPrice.set(g, { kind: "series", series: ctx.formulaSeries(`gpu:price:${g}`, b, curve) });
+    else if ("price" in curve) generationPrice.set(g, { kind: "series", series: ctx.formulaSeries(`gpu:price:${g}`, `${b}.price`, curve.price) });
+    else generationPrice.set(g, { kind: "decline", start: table.add(`${b}.start`, curve.start), decline: table.add(`${b}.declinePerYear`, curve.declinePerYear) });
+  }
+  const onlyGeneration = generationPrice.size === 1 ? [...generationPrice.keys()][0] : null;
+
+  const nCohorts = ctx.cohorts.length;
+  const cohortPool = new Int32Array(nCohorts);
+  const deliverySlot = new Int32Array(nCohorts).fill(-1);
+  const cohortPrice: CohortPrice[] = [];
+  const cohortGeneration: (string | null)[] = [];
+  ctx.cohorts.forEach((co, k) => {
+    const spec = model.fleet[co.name];
+    const s = spec.site !== undefined ? siteIndex.get(spec.site) : undefined;
+    cohortPool[k] = s ?? nSites;
+    if (s !== undefined) sites[s].cohorts.push(k);
+    if (spec.delivery !== undefined) deliverySlot[k] = month(`fleet.${co.name}.delivery`, spec.delivery);
+    const g = spec.generation ?? onlyGeneration;
+    cohortGeneration.push(g);
+    cohortPrice.push((g !== null ? generationPrice.get(g) : undefined) ?? { kind: "none" });
+  });
+
+  const hasSpot = sections.utilization !== undefined;
+  const utilization = hasSpot ? ctx.formulaSeries("gpu:utilization", "utilization", sections.utilization!) : null;
+  const rentalPrice = sections.rental ? ctx.formulaSeries("gpu:rental", "rental.price", sections.rental.price) : null;
+
+  // Contracts and the revenue lines per customer.
+  const customers: string[] = [];
+  const contracts: GpuContract[] = Object.entries(sections.contracts ?? {}).map(([name, c]) => {
+    const b = `contracts.${name}`;
+    if (!customers.includes(c.customer)) customers.push(c.customer);
+    const renewal = c.renewal === "none" ? null : c.renewal;
+    return {
+      name,
+      customer: c.customer,
+      customerIndex: customers.indexOf(c.customer),
+      pool: c.site !== undefined ? siteIndex.get(c.site)! : nSites,
+      site: c.site ?? null,
+      slots: {
+        start: month(`${b}.start`, c.start),
+        termMonths: table.add(`${b}.termMonths`, c.termMonths),
+        gpus: c.gpus !== undefined ? table.add(`${b}.gpus`, c.gpus) : -1,
+        value: c.value !== undefined ? table.add(`${b}.value`, c.value) : -1,
+        price: c.pricePerGpuHour !== undefined ? table.add(`${b}.pricePerGpuHour`, c.pricePerGpuHour) : -1,
+        takeOrPay: table.add(`${b}.takeOrPay`, c.takeOrPay),
+        signed: c.signed !== undefined ? month(`${b}.signed`, c.signed) : -1,
+        exit: c.exit !== undefined ? month(`${b}.exit`, c.exit) : -1,
+        renewFactor: renewal ? table.add(`${b}.renewal.priceFactor`, renewal.priceFactor) : -1,
+        renewTerm: renewal ? table.add(`${b}.renewal.termMonths`, renewal.termMonths ?? c.termMonths) : -1,
+        renewTimes: renewal ? table.add(`${b}.renewal.times`, renewal.times) : -1,
+      },
+    };
+  });
+  const customerLines = customers.map((name) => ctx.addLine({ name: `revenue: ${name}`, type: "revenue" }));
+  const spotLine = hasSpot ? ctx.addLine({ name: "revenue: spot", type: "revenue" }) : null;
+
+  const nContracts = contracts.length;
+  const series: GpuSeries = {
+    available: arr(),
+    contractedHours: arr(),
+    spotHours: arr(),
+    soldHours: arr(),
+    utilization: arr(),
+    contractRevenue: arr(),
+    spotRevenue: arr(),
+    backlog: arr(),
+    gpuNetBookValue: arr(),
+    siteNetBookValue: arr(),
+    backlogCoverage: arr(),
+    largestCustomerShare: arr(),
+    hhi: arr(),
+    sitePowerCost: sites.map(arr),
+    siteAvailable: sites.map(arr),
+    siteCapex: sites.map((s) => s.capex),
+    cohortRevenue: ctx.cohorts.map(arr),
+    cohortSoldHours: ctx.cohorts.map(arr),
+    cohortSpotPrice: ctx.cohorts.map(arr),
+    poolAvailable: Array.from({ length: nPools }, arr),
+    poolReserved: Array.from({ length: nPools }, arr),
+    poolContracted: Array.from({ length: nPools }, arr),
+    poolContractRevenue: Array.from({ length: nPools }, arr),
+  };
+  const state = {
+    siteLive: new Float64Array(nSites),
+    contractStart: new Float64Array(nContracts),
+    contractGpus: new Float64Array(nContracts),
+    contractPrice: new Float64Array(nContracts),
+    contractEnd: new Float64Array(nContracts),
+  };
+  const data: GpuCompiled = {
+    unitScale,
+    months: H,
+    sites,
+    contracts,
+    customers,
+    cohortPool,
+    cohortPrice,
+    cohortGeneration,
+    deliverySlot,
+    hasSpot,
+    utilization,
+    rentalPrice,
+    customerLines,
+    spotLine,
+    state,
+    series,
+  };
+  ctx.data[GPU_DATA_KEY] = data;
+  const earliest = ctx.cohortEarliestService;
+  const cohorts = ctx.cohorts;
+
+  return {
+    beforeFleet(p: Float64Array): void {
+      for (let s = 0; s < nSites; s++) {
+        const site = sites[s];
+        state.siteLive[s] = round(p[site.slots.goLive] + p[site.slots.delayMonths]);
+        // Construction spend: evenly over the planned build, buildStart … goLive − 1 (a
+        // delay moves the go-live, not the spend).
+        const line = site.capex;
+        line.fill(0);
+        const b = round(p[site.slots.buildStart]);
+        const n = Math.max(1, round(p[site.slots.goLive]) - b);
+        const perMonth = (p[site.slots.costPerMw] * p[site.slots.powerMw]) / unitScale / n;
+        for (let t = Math.max(0, b); t < Math.min(H, b + n); t++) line[t] = perMonth;
+      }
+      for (let k = 0; k < nCohorts; k++) {
+        const pool = cohortPool[k];
+        let e = pool < nSites ? state.siteLive[pool] : -Infinity;
+        if (deliverySlot[k] >= 0) e = Math.max(e, round(p[deliverySlot[k]]));
+        earliest[k] = e;
+      }
+    },
+
+    afterFleet(p: Float64Array, proj: Projection): void {
+      // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price
+      //    (replacing the core's cohort power cost, so that power is counted once).
+      for (let q = 0; q < nPools; q++) {
+        series.poolAvailable[q].fill(0);
+        series.poolReserved[q].fill(0);
+        series.poolContracted[q].fill(0);
+        series.poolContractRevenue[q].fill(0);
+      }
+      for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
+      for (let k = 0; k < nCohorts; k++) {
+        const cs = proj.cohorts[k];
+        const cap = cs.capacity;
+        const pool = cohortPool[k];
+        const avail = series.poolAvailable[pool];
+        for (let t = 0; t < H; t++) avail[t] += cap[t];
+        if (pool < nSites) {
+          const site = sites[pool];
+          const sl = cohorts[k].slots;
+          const inService = Math.max(round(p[sl.inService]), earliest[k]);
+          const life = p[sl.lifeMonths];
+          const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
+          const price = site.powerPrice;
+          const power = series.sitePowerCost[pool];
+          const out = cs.powerCost;
+          for (let t = 0; t < H; t++) {
+            const v = t >= inService && t < inService + life ? mw * hours[t] * price[t] : 0;
+            out[t] = v;
+            power[t] += v;
+          }
+        }
+      }
+      for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
+
+      // 2. Contracts: effective start (not before the site is live), committed GPUs and
+      //    price, reserved hours.
+      for (let c = 0; c < nContracts; c++) {
+        const ct = contracts[c];
+        const sl = ct.slots;
+        const term = Math.max(1, round(p[sl.termMonths]));
+        let gpus: number;
+        let price: number;
+        if (sl.gpus >= 0 && sl.price >= 0) {
+          gpus = p[sl.gpus];
+          price = p[sl.price];
+        } else if (sl.gpus >= 0) {
+          gpus = p[sl.gpus];
+          price = (p[sl.value] * unitScale) / (gpus * AVERAGE_MONTH_HOURS * term);
+        } else {
+          price = p[sl.price];
+          gpus = (p[sl.value] * unitScale) / (price * AVERAGE_MONTH_HOURS * term);
+        }
+        const planned = round(p[sl.start]);
+        const start = ct.pool < nSites ? Math.max(planned, state.siteLive[ct.pool]) : planned;
+        const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
+        const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
+        const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
+        const end = Math.min(start + term + renewals * renewTerm, exit);
+        state.contractStart[c] = start;
+        state.contractGpus[c] = gpus;
+        state.contractPrice[c] = price;
+        state.contractEnd[c] = start + term + renewals * renewTerm;
+        const reserved = series.poolReserved[ct.pool];
+        for (let t = Math.max(0, start); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
+      }
+      for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
+      series.contractRevenue.fill(0);
+      series.contractedHours.fill(0);
+      series.backlog.fill(0);
+      for (let c = 0; c < nContracts; c++) {
+        const ct = contracts[c];
+        const sl = ct.slots;
+        const gpus = state.contractGpus[c];
+        const price = state.contractPrice[c];
+        const start = state.contractStart[c];
+        const term = Math.max(1, round(p[sl.termMonths]));
+        const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
+        const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
+        const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
+        const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
+        const top = p[sl.takeOrPay];
+        const signed = sl.signed >= 0 ? round(p[sl.signed]) : -Infinity;
+        const line = customerLines[ct.customerIndex];
+        const avail = series.poolAvailable[ct.pool];
+        const reserved = series.poolReserved[ct.pool];
+        const contracted = series.poolContracted[ct.pool];
+        const poolRevenue = series.poolContractRevenue[ct.pool];
+        // Terms: 0 = the original, 1… = renewals, each at factor × the previous price.
+        // After an exit the customer pays takeOrPay of the term then running, and no more.
+        for (let term_i = 0; term_i <= renewals; term_i++) {
+          const a = term_i === 0 ? start : start + term + (term_i - 1) * renewTerm;
+          const b = term_i === 0 ? start + term : a + renewTerm;
+          if (a >= exit) break;
+          const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
+          // Billing within the horizon: delivered share of the reservation before an exit.
+          for (let t = Math.max(0, a); t < Math.min(H, b); t++) {
+            let v: number;
+            if (t >= exit) v = top * termPrice * hours[t];
+            else {
+              const delivered = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
+              v = termPrice * hours[t] * delivered;
+              contracted[t] += gpus * hours[t] * delivered;
+            }
+            line[t] += v;
+            poolRevenue[t] += v;
+            series.contractRevenue[t] += v;
+          }
+          // Backlog: contractual value still to bill after each month end (full delivery;
+          // 730 h a month beyond the horizon). The original term counts from signing,
+          // a renewal from the month it begins; an exit is not foreseen: before it the
+          // whole term counts, from it only the take-or-pay share.
+          const beyond = Math.max(0, b - Math.max(H, a));
+          const fullMonths = Math.max(0, Math.min(b, exit) - Math.max(H, a));
+          const topMonths = Math.max(0, b - Math.max(H, a, exit));
+          let whole = termPrice * AVERAGE_MONTH_HOURS * beyond;
+          let afterExit = termPrice * AVERAGE_MONTH_HOURS * (fullMonths + top * topMonths);
+          const counts = term_i === 0 ? signed : a;
+          for (let t = Math.min(H, b) - 1; t >= 0; t--) {
+            if (t >= counts) series.backlog[t] += t < exit ? whole : afterExit;
+            if (t >= a) {
+              whole += termPrice * hours[t];
+              afterExit += termPrice * hours[t] * (t >= exit ? top : 1);
+            }
+          }
+        }
+      }
+
+      // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
+      //    cohort (contract revenue shared by available hours within the pool).
+      const util = utilization;
+      series.spotRevenue.fill(0);
+      series.spotHours.fill(0);
+      series.available.fill(0);
+      for (let k = 0; k < nCohorts; k++) {
+        const cap = proj.cohorts[k].capacity;
+        const pool = cohortPool[k];
+        const avail = series.poolAvailable[pool];
+        const reserved = series.poolReserved[pool];
+        const contracted = series.poolContracted[pool];
+        const poolRevenue = series.poolContractRevenue[pool];
+        const revenue = series.cohortRevenue[k];
+        const sold = series.cohortSoldHours[k];
+        const spotPrice = series.cohortSpotPrice[k];
+        const pricing = cohortPrice[k];
+        const plannedInService = round(p[cohorts[k].slots.inService]);
+        for (let t = 0; t < H; t++) {
+          let price = 0;
+          if (pricing.kind === "series") price = pricing.series[t];
+          else if (pricing.kind === "decline") price = p[pricing.start] * Math.pow(1 - p[pricing.decline], Math.max(0, t - plannedInService) / 12);
+          spotPrice[t] = price;
+          const a = cap[t];
+          series.available[t] += a;
+          if (a <= 0) {
+            revenue[t] = 0;
+            sold[t] = 0;
+            continue;
+          }
+          const share = a / avail[t];
+          const reservedShare = Math.min(1, reserved[t] / avail[t]);
+          const u = util ? Math.min(1, Math.max(0, util[t])) : 0;
+          const spot = u * a * (1 - reservedShare);
+          const spotRevenue = (spot * price) / unitScale;
+          revenue[t] = spotRevenue + poolRevenue[t] * share;
+          sold[t] = spot + contracted[t] * share;
+          series.spotHours[t] += spot;
+          series.spotRevenue[t] += spotRevenue;
+        }
+      }
+      if (spotLine) spotLine.set(series.spotRevenue);
+
+      // 4. Totals, concentration, coverage of the investment by backlog.
+      for (let t = 0; t < H; t++) {
+        let contractedHours = 0;
+        for (let q = 0; q < nPools; q++) contractedHours += series.poolContracted[q][t];
+        series.contractedHours[t] = contractedHours;
+        series.soldHours[t] = contractedHours + series.spotHours[t];
+        series.utilization[t] = series.available[t] > 0 ? series.soldHours[t] / series.available[t] : NaN;
+        const total = series.contractRevenue[t] + series.spotRevenue[t];
+        let largest = 0;
+        let hhi = 0;
+        if (total > 0) {
+          for (let l = 0; l < customerLines.length; l++) {
+            const share = customerLines[l][t] / total;
+            if (share > largest) largest = share;
+            hhi += share * share;
+          }
+        }
+        series.largestCustomerShare[t] = total > 0 ? largest : NaN;
+        series.hhi[t] = total > 0 ? hhi : NaN;
+        let nbv = 0;
+        for (let k = 0; k < nCohorts; k++) nbv += proj.cohorts[k].netBookValue[t];
+        series.gpuNetBookValue[t] = nbv;
+      }
+      // Site construction at book value: spend less straight-line depreciation from the
+      // month of spend (the core's convention for capex lines).
+      series.siteNetBookValue.fill(0);
+      for (let s = 0; s < nSites; s++) {
+        const spend = sites[s].capex;
+        const L = sites[s].lifeMonths;
+        let cum = 0;
+        let depreciated = 0;
+        let window = 0;
+        for (let t = 0; t < H; t++) {
+          cum += spend[t];
+          // Depreciation this month = (spend in the last L months) / L.
+          window += spend[t] - (t >= L ? spend[t - L] : 0);
+          depreciated += window / L;
+          series.siteNetBookValue[t] += cum - depreciated;
+        }
+      }
+      for (let t = 0; t < H; t++) {
+        const invested = series.gpuNetBookValue[t] + series.siteNetBookValue[t];
+        series.backlogCoverage[t] = invested > 0 ? series.backlog[t] / invested : NaN;
+      }
+    },
+  };
+}
