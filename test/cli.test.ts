@@ -102,7 +102,7 @@ describe("burnrate schema", () => {
     const r = await runCli("schema");
     const schema = JSON.parse(r.stdout);
     expect(schema.$schema).toMatch(/json-schema/);
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["meta", "openingBalance", "drivers", "lines", "fleet", "financing", "oneOffs", "tax", "workingCapital", "scenarios"]));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["meta", "openingBalance", "drivers", "lines", "fleet", "financing", "oneOffs", "tax", "workingCapital", "scenarios", "targets", "uncertain", "correlation", "sites", "pricing", "utilization", "contracts", "rental"]));
   });
 });
 
