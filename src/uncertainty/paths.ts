@@ -7,7 +7,7 @@ import { applySample } from "./spec.js";
 import { UsageError } from "../model/issues.js";
 
 /** Paths per sampling block: LHS strata and Iman–Conover act within a block. */
-export const DEFAULT_BLOCK_SIZE = 2048;
+export const DEFAULT_BLOCK_SIZE = 8192;
 
 /** Stream ids: block sampling and per-path process noise never share a generator. */
 const BLOCK_STREAM = 1;
