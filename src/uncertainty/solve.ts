@@ -384,7 +384,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
   const width = Math.abs(other.x - answer.x);
   const side = isMonth ? `at ${fmtValue(valueJson(other.x))}` : `just ${other.x < answer.x ? "below" : "above"} (${fmtValue(valueJson(other.x))})`;
   const message = ok
-    ? `"${target.text}" holds at ${path} = ${fmtValue(valueJson(answer.x))} (${measureName} = ${fmtMeasured(measuredJson(answer.v))}); ${side} it does not (${fmtMeasured(measuredJson(other.v))}). ${isMonth ? "" : `The switch lies within ${fmtNumber(width)} of the answer.`}`.trim()
+    ? `"${target.text}" holds at ${path} = ${fmtValue(valueJson(answer.x))} (${measureName} = ${fmtMeasured(measuredJson(answer.v))})${holds(other) ? "" : `; ${side} it does not (${fmtMeasured(measuredJson(other.v))})`}. ${isMonth ? "" : `The switch lies within ${fmtNumber(width)} of the answer.`}`.trim()
     : `${path} = ${fmtValue(valueJson(answer.x))} is the closest value found: ${measureName} = ${fmtMeasured(measuredJson(answer.v))}, which does not meet "${target.text}" (the metric jumps past the value there; ${side} it is ${fmtMeasured(measuredJson(other.v))}).`;
   const [from, to] = between ? [cache.get(between[0])!, cache.get(between[1])!] : [lo, hi].sort((p, q) => p.x - q.x);
   return report({ found: ok, boundary: true, answer: point(answer), other: point(other), bracketWidth: width, message }, from, to);

@@ -600,3 +600,13 @@ describe("makeDistribution validation", () => {
     }
   });
 });
+
+describe("discrete quantiles at decimal cumulative probabilities", () => {
+  it("returns the value whose cumulative probability reaches the decimal level", async () => {
+    const { makeDistribution } = await import("./distributions.js");
+    const d = makeDistribution({ kind: "discrete", values: [0, 2, 4], probabilities: [0.6, 0.3, 0.1] });
+    expect(d.quantile(0.6)).toBe(0);
+    expect(d.quantile(0.9)).toBe(2);
+    expect(d.quantile(0.9000001)).toBe(4);
+  });
+});

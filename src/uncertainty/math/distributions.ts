@@ -983,15 +983,18 @@ class DiscreteDistribution implements Distribution {
     const cum = this.cum;
     const k = this.k;
     if (u === 0) return this.support.min;
+    // Probabilities written in decimal (0.6 + 0.3) add up in binary to a hair under their
+    // decimal sum (0.8999999999999999); a user asking for the 0.9 quantile means 0.9.
+    const target = u - 1e-12;
     if (k <= 16) {
-      for (let i = 0; i < k; i++) if (cum[i] >= u) return this.values[i];
+      for (let i = 0; i < k; i++) if (cum[i] >= target) return this.values[i];
       return this.values[k - 1];
     }
     let lo = 0;
     let hi = k - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (cum[mid] >= u) hi = mid;
+      if (cum[mid] >= target) hi = mid;
       else lo = mid + 1;
     }
     return this.values[lo];
