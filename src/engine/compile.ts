@@ -62,7 +62,7 @@ export interface CompiledTranche {
   name: string;
   openingBalance: number;
   draws: { month: number; amount: number }[];
-  repayments: { month: number; amount: number }[];
+  repayments: { month: number; amount: number; refinancing: boolean }[];
   fixed: boolean;
   slots: { rate: number; spread: number; floor: number; interestOnly: number; maturity: number; fee: number };
   base: Float64Array | null;
@@ -265,7 +265,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       name,
       openingBalance: tr.openingBalance,
       draws: tr.draws.map((d, i) => ({ month: monthParam(`${b}.draws.${i}.month`, d.month), amount: table.add(`${b}.draws.${i}.amount`, d.amount) })),
-      repayments: tr.repayments.map((r, i) => ({ month: monthParam(`${b}.repayments.${i}.month`, r.month), amount: table.add(`${b}.repayments.${i}.amount`, r.amount) })),
+      repayments: tr.repayments.map((r, i) => ({ month: monthParam(`${b}.repayments.${i}.month`, r.month), amount: table.add(`${b}.repayments.${i}.amount`, r.amount), refinancing: r.refinancing })),
       fixed: tr.rate !== undefined,
       slots: {
         rate: table.add(`${b}.rate`, tr.rate ?? 0),

@@ -207,4 +207,19 @@ describe("conventions, checked by hand", () => {
     expect(proj.items.revenue[0]).toBeCloseTo(1.1, 12);
     expect(proj.items.revenue[2]).toBeCloseTo(1.331, 12);
   });
+
+  it("leaves a refinanced repayment out of debt service while paying it in cash", () => {
+    const model = (refinancing: boolean) => ({
+      ...base,
+      lines: { sales: { type: "revenue", value: 10 } },
+      openingBalance: { cash: 100, debt: 50, paidInCapital: 50 },
+      financing: { debt: { loan: { openingBalance: 50, rate: 0.12, amortization: "schedule", repayments: [{ month: "2025-03", amount: 50, refinancing }], maturity: "2026-12" } } },
+    });
+    const plain = project(model(false)).proj;
+    const refi = project(model(true)).proj;
+    expect(plain.items.debtService[2]).toBeCloseTo(50.5, 12);
+    expect(refi.items.debtService[2]).toBeCloseTo(0.5, 12);
+    expect(refi.items.debtRepaid[2]).toBe(50);
+    expect(refi.items.endingCash[2]).toBe(plain.items.endingCash[2]);
+  });
 });

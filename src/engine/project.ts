@@ -35,6 +35,8 @@ export interface Workspace {
   capexCumulative: Float64Array[];
   trancheDraw: Float64Array[];
   trancheRepay: Float64Array[];
+  /** Repayments paid from new money raised for them: not debt service. */
+  trancheRefinanced: Float64Array[];
   trancheFees: Float64Array[];
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
@@ -60,6 +62,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     capexCumulative: c.lines.map(arr),
     trancheDraw: c.tranches.map(arr),
     trancheRepay: c.tranches.map(arr),
+    trancheRefinanced: c.tranches.map(arr),
     trancheFees: c.tranches.map(arr),
     equityByMonth: arr(),
     refundDepreciation: arr(),
@@ -125,15 +128,20 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     const tr = c.tranches[k];
     const draw = ws.trancheDraw[k];
     const repay = ws.trancheRepay[k];
+    const refinanced = ws.trancheRefinanced[k];
     draw.fill(0);
     repay.fill(0);
+    refinanced.fill(0);
     for (const d of tr.draws) {
       const m = monthOf(p[d.month]);
       if (m >= 0 && m < H) draw[m] += p[d.amount];
     }
     for (const r of tr.repayments) {
       const m = monthOf(p[r.month]);
-      if (m >= 0 && m < H) repay[m] += p[r.amount];
+      if (m >= 0 && m < H) {
+        repay[m] += p[r.amount];
+        if (r.refinancing) refinanced[m] += p[r.amount];
+      }
     }
   }
   const refundDep = ws.refundDepreciation;
@@ -376,7 +384,8 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
       feeAmortization += amort;
       drawn += draw;
       repaid += principal;
-      scheduled += principal;
+      // A repayment funded by a refinancing is cash out but not debt service (DSCR).
+      scheduled += tr.amortization === "schedule" && t < maturity ? principal - Math.min(principal, ws.trancheRefinanced[k][t]) : principal;
       feesPaid += fee;
     }
     const interestExpense = cashInterest + feeAmortization;

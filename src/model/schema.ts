@@ -152,7 +152,12 @@ export const equityRoundSchema = z.strictObject({
 });
 
 const drawSchema = z.strictObject({ month: month, amount: nonNegative, ...citation });
-const repaymentSchema = z.strictObject({ month: month, amount: nonNegative, ...citation });
+const repaymentSchema = z.strictObject({
+  month: month,
+  amount: nonNegative,
+  refinancing: z.boolean().default(false).describe("True when the repayment is paid from new money raised for it (a refinancing, an IPO): still cash out, but not debt service for DSCR."),
+  ...citation,
+});
 
 export const trancheSchema = z.strictObject({
   openingBalance: nonNegative.default(0).describe("Principal outstanding at the start of the first month."),
