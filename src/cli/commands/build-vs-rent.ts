@@ -5,8 +5,9 @@ import { evaluate } from "../../engine/project.js";
 import { buildVsRent, type BuildVsRentResult } from "../../gpu/index.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { choice, emit, unitLabel } from "./run.js";
-import { DEFAULT_DISCOUNT_RATE, parseNonNegative, parseRate } from "./cohorts.js";
+import { emit, unitLabel } from "./run.js";
+import { choice, parseNonNegative, parseRate } from "../options.js";
+import { DEFAULT_DISCOUNT_RATE } from "./cohorts.js";
 
 const FORMATS = ["table", "json"] as const;
 const TERMINALS = ["book", "none"] as const;

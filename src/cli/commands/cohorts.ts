@@ -6,26 +6,11 @@ import { UsageError } from "../../model/issues.js";
 import { cohortEconomics, gpuReport, siteDelayImpact, type CohortEconomics, type GpuReport, type SiteDelayImpact } from "../../gpu/index.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { choice, emit, unitLabel } from "./run.js";
+import { emit, unitLabel } from "./run.js";
+import { choice, parseRate } from "../options.js";
 
 const FORMATS = ["table", "json"] as const;
 export const DEFAULT_DISCOUNT_RATE = 0.1;
-
-/** A rate written as a decimal (0.1) or a percentage (10%). */
-export function parseRate(text: string, option: string): number {
-  const trimmed = text.trim();
-  const percent = trimmed.endsWith("%");
-  const value = Number(percent ? trimmed.slice(0, -1) : trimmed);
-  if (trimmed === "" || !Number.isFinite(value)) throw new UsageError("bad_option", `${option} takes a rate such as 0.10 or 10% (got "${text}")`);
-  return percent ? value / 100 : value;
-}
-
-/** A number ≥ 0 (e.g. a price per GPU-hour). */
-export function parseNonNegative(text: string, option: string): number {
-  const value = Number(text.trim());
-  if (text.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError("bad_option", `${option} takes a number ≥ 0 (got "${text}")`);
-  return value;
-}
 
 export interface CohortsOutput {
   model: string;

@@ -9,7 +9,8 @@ import { didYouMean } from "../../model/suggest.js";
 import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { choice, emit } from "./run.js";
+import { emit } from "./run.js";
+import { choice } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 

@@ -6,14 +6,10 @@ import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatRatio, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
+import { choice } from "../options.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
-
-export function choice<T extends string>(value: string, allowed: readonly T[], option: string): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError("bad_option", `${option} must be one of ${allowed.join(", ")} (got "${value}")`);
-}
 
 export function emit(io: CliIO, text: string, out: string | undefined): void {
   if (out) io.writeFile(out, text);

@@ -4,7 +4,8 @@ import { evaluate } from "../../engine/project.js";
 import { sectorModel, type SectorModel, type SectorYear } from "../../gpu/index.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { choice, emit } from "./run.js";
+import { emit } from "./run.js";
+import { choice } from "../options.js";
 import { loadCompareArgument } from "./compare.js";
 
 const FORMATS = ["table", "json"] as const;

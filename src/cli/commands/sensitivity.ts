@@ -7,7 +7,8 @@ import { parseMetricSelector, type MetricValueKind } from "../../uncertainty/met
 import { sensitivity, DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
 import { formatAmount, formatRatio, renderTable, toCsv, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { choice, emit, unitLabel } from "./run.js";
+import { emit, unitLabel } from "./run.js";
+import { choice, parseWhole } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -17,13 +18,6 @@ export function parseQuantilePair(text: string): [number, number] {
   const q = parts.map((p) => (/^p\d+(\.\d+)?$/i.test(p) ? Number(p.slice(1)) / 100 : NaN));
   if (parts.length !== 2 || q.some((v) => !Number.isFinite(v))) throw new UsageError("bad_quantile", `--at takes two quantiles such as p10,p90 or p5,p95 (got "${text}")`);
   return [q[0], q[1]];
-}
-
-/** A whole number option (paths, seed). */
-export function parseWhole(text: string, option: string): number {
-  const v = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(v) || !Number.isInteger(v)) throw new UsageError("bad_option", `${option} must be a whole number (got "${text}")`);
-  return v;
 }
 
 export function registerSensitivity(program: Command, io: CliIO): void {

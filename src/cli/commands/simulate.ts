@@ -6,15 +6,11 @@ import type { SimulationResult, Distribution } from "../../uncertainty/summary.j
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
-import { choice, emit, unitLabel } from "./run.js";
+import { emit, unitLabel } from "./run.js";
+import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
-
-function parseInteger(value: string, option: string): number {
-  if (!/^\d+$/.test(value.replace(/_/g, "").replace(/,/g, ""))) throw new UsageError("bad_option", `${option} must be a whole number (got "${value}")`);
-  return Number(value.replace(/[_,]/g, ""));
-}
 
 export function registerSimulate(program: Command, io: CliIO): void {
   program
@@ -33,10 +29,10 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .action(async (file: string, options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
       const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
       const period = choice(options.period, ["month", "year"] as const, "--period");
-      const n = parseInteger(options.paths, "-n");
-      const seed = parseInteger(options.seed, "--seed");
-      const threads = options.threads === "auto" ? "auto" : parseInteger(options.threads, "--threads");
-      const keepPaths = parseInteger(options.keepPaths, "--keep-paths");
+      const n = parseWhole(options.paths, "-n");
+      const seed = parseWhole(options.seed, "--seed");
+      const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
+      const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
       const text = readModelText(file);
       const loaded = loadModelText(text, file, { scenario: options.scenario });
       const controller = new AbortController();

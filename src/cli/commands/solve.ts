@@ -8,8 +8,8 @@ import { solve, slotOfPath, parseBound, DEFAULT_SOLVE_PATHS, type SolveReport, t
 import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { choice, emit, unitLabel } from "./run.js";
-import { parseWhole } from "./sensitivity.js";
+import { emit, unitLabel } from "./run.js";
+import { choice, parseWhole } from "../options.js";
 
 const FORMATS = ["table", "json"] as const;
 

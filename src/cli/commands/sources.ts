@@ -4,7 +4,8 @@ import { listSources, type SourceListing, type SourcedInput } from "../../target
 import { renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { choice, emit } from "./run.js";
+import { emit } from "./run.js";
+import { choice } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 

@@ -6,7 +6,8 @@ import { formatIssue, ModelError } from "../../model/issues.js";
 import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { choice, emit, unitLabel } from "./run.js";
+import { emit, unitLabel } from "./run.js";
+import { choice } from "../options.js";
 
 const FORMATS = ["table", "json"] as const;
 
