@@ -185,6 +185,11 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       nodes.push(constantNode(name, out(name), table.add(`${base}.constant`, d.constant)));
     } else if ("formula" in d) {
       nodes.push(formulaNode(name, d.formula, out(name)));
+    } else if ("yearly" in d && d.fill === "smooth") {
+      const before = table.paths.length;
+      const target = out(name);
+      const fill = smoothYearlyFill(d, base, table, calendar, p, target);
+      nodes.push({ ...seriesNode(name, target, (t) => target[t], range(before, table.paths.length)), fill });
     } else if ("yearly" in d) {
       const before = table.paths.length;
       const fn = yearlyFunction(d, base, table, calendar, p);
@@ -379,6 +384,90 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
  * `sumToYear` the year's figure is an annual total and the same shape is scaled so
  * the twelve months add up to it. The last year has no next figure and stays flat.
  */
+/**
+ * `fill: smooth`: each year's figure is a level at mid-year (mid-June/July); months move by
+ * compound growth from one mid-year point to the next (flat beyond the first and last),
+ * so the series has no step at the turn of the year. With `sumToYear` the figure is an
+ * annual total: the level is figure / 12 and each calendar year's twelve months are then
+ * scaled to add up to it exactly.
+ */
+function smoothYearlyFill(
+  d: Extract<Model["drivers"][string], { yearly: unknown }>,
+  base: string,
+  table: ParamTable,
+  calendar: Calendar,
+  p: () => Float64Array,
+  out: Float64Array,
+): () => void {
+  const years = Object.keys(d.yearly).map(Number).sort((a, b) => a - b);
+  const slots = years.map((y) => table.add(`${base}.yearly.${y}`, d.yearly[String(y)]));
+  const H = calendar.length;
+  const first = years[0];
+  const n = years.length;
+  // Levels for every month of every listed year (12 per year), so partial years at the
+  // horizon's ends are scaled with their whole year.
+  const levels = new Float64Array(n * 12);
+  const anchors = new Float64Array(n);
+  const yearIndex = new Int32Array(H);
+  const monthIndex = new Int32Array(H);
+  for (let t = 0; t < H; t++) {
+    yearIndex[t] = years.indexOf(calendar.year[t]);
+    monthIndex[t] = calendar.month[t] - 1;
+  }
+  void first;
+  const sum = d.sumToYear;
+  const interpolate = () => {
+    for (let k = 0; k < n; k++) {
+      for (let m = 0; m < 12; m++) {
+        // Position in years from this year's mid-point (month 5.5).
+        const x = (m - 5.5) / 12;
+        const j = x < 0 ? k - 1 : k; // the segment [anchor j, anchor j+1] holding this month
+        let level: number;
+        if (j < 0 || j + 1 >= n) level = anchors[k];
+        else {
+          const a = anchors[j];
+          const b = anchors[j + 1];
+          const w = x < 0 ? 1 + x : x; // fraction of the way from anchor j to j+1
+          level = a > 0 && b > 0 ? a * Math.pow(b / a, w) : a + (b - a) * w;
+        }
+        levels[k * 12 + m] = level;
+      }
+    }
+  };
+  return () => {
+    const P = p();
+    for (let k = 0; k < n; k++) anchors[k] = sum ? P[slots[k]] / 12 : P[slots[k]];
+    interpolate();
+    if (sum) {
+      // Move the mid-year levels until each year's interpolated months add up to its
+      // total (a few multiplicative corrections), so that the final exact scaling
+      // barely changes the shape and leaves no step at the year end.
+      for (let iteration = 0; iteration < 25; iteration++) {
+        let worst = 0;
+        for (let k = 0; k < n; k++) {
+          let total = 0;
+          for (let m = 0; m < 12; m++) total += levels[k * 12 + m];
+          const target = P[slots[k]];
+          if (total > 0 && target > 0) {
+            const ratio = target / total;
+            anchors[k] *= ratio;
+            worst = Math.max(worst, Math.abs(ratio - 1));
+          }
+        }
+        interpolate();
+        if (worst < 1e-9) break;
+      }
+      for (let k = 0; k < n; k++) {
+        let total = 0;
+        for (let m = 0; m < 12; m++) total += levels[k * 12 + m];
+        const target = P[slots[k]];
+        for (let m = 0; m < 12; m++) levels[k * 12 + m] = total !== 0 ? (levels[k * 12 + m] * target) / total : target / 12;
+      }
+    }
+    for (let t = 0; t < H; t++) out[t] = levels[yearIndex[t] * 12 + monthIndex[t]];
+  };
+}
+
 function yearlyFunction(
   d: Extract<Model["drivers"][string], { yearly: unknown }>,
   base: string,
@@ -401,6 +490,7 @@ function yearlyFunction(
   }
   const sum = d.sumToYear;
   switch (d.fill) {
+    case "smooth": // filled series by series by smoothYearlyFill
     case "flat":
       return sum ? (t) => p()[thisSlot[t]] / 12 : (t) => p()[thisSlot[t]];
     case "linear":

@@ -222,4 +222,23 @@ describe("conventions, checked by hand", () => {
     expect(refi.items.debtRepaid[2]).toBe(50);
     expect(refi.items.endingCash[2]).toBe(plain.items.endingCash[2]);
   });
+
+  it("fills yearly totals smoothly: no step at the turn of the year, and each year sums to its figure", () => {
+    const { proj } = project({
+      ...base,
+      meta: { company: "Hand", start: "2025-01", months: 36 },
+      drivers: { r: { yearly: { 2025: 500, 2026: 2000, 2027: 5400 }, fill: "smooth", sumToYear: true } },
+      lines: { sales: { type: "revenue", value: "r" } },
+    });
+    const rev = proj.items.revenue;
+    for (const [y, total] of [[0, 500], [1, 2000], [2, 5400]] as const) {
+      expect(rev.slice(y * 12, y * 12 + 12).reduce((a, b) => a + b, 0)).toBeCloseTo(total, 9);
+    }
+    // Month-on-month growth around the year end stays close to the growth inside the years
+    // (the compound fill's December → January jump is what this fill avoids).
+    const growth = (t: number) => rev[t] / rev[t - 1];
+    expect(growth(12)).toBeLessThan(1.2);
+    expect(growth(12)).toBeGreaterThan(1.05);
+    expect(Math.abs(growth(12) - growth(11))).toBeLessThan(0.08);
+  });
 });

@@ -66,6 +66,7 @@ export function checkModel(model: Model): Issue[] {
         if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${missing.join(", ")}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`);
         const keys = Object.keys(driver.yearly).map(Number);
         if (keys.some((k, i) => i > 0 && k <= keys[i - 1])) error("years_out_of_order", [...path, "yearly"], `years are out of order (${keys.join(", ")}); list them from earliest to latest`);
+        else if (driver.fill === "smooth" && keys.some((k, i) => i > 0 && k !== keys[i - 1] + 1)) error("years_not_consecutive", [...path, "yearly"], `fill: smooth moves between consecutive years; ${keys.join(", ")} has a gap — add the missing years`);
         void years;
       }
       if ("monthly" in driver) {

@@ -67,7 +67,10 @@ export const driverObjectSchemas = {
   constant: z.strictObject({ constant: finite, unit: z.string().optional(), description: z.string().optional(), ...citation }),
   yearly: z.strictObject({
     yearly: yearlyValues.describe("Values per calendar year, e.g. {2025: 500, 2026: 2000}."),
-    fill: z.enum(["flat", "linear", "growth"]).default("flat").describe("How months are filled: flat, linear toward next year's figure, or compound growth toward it."),
+    fill: z
+      .enum(["flat", "linear", "growth", "smooth"])
+      .default("flat")
+      .describe("How months are filled: flat, linear toward next year's figure, compound growth toward it, or smooth (compound growth between mid-year points, continuous across year ends)."),
     sumToYear: z.boolean().default(false).describe("When true the year's figure is an annual total and its months sum to it."),
     unit: z.string().optional(),
     description: z.string().optional(),
