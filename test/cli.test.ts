@@ -82,6 +82,20 @@ describe("burnrate check", () => {
     expect(r.stderr).toContain("lines.sales.value = 7 has neither a source nor an assumption");
     expect(r.stderr).not.toContain("meta.months");
   });
+  it("checks the uncertain section, and --strict wants its ranges sourced", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
+    const file = join(dir, "unc.yaml");
+    const body = "meta: { company: U, start: 2025-01, months: 3, assumption: test }\nopeningBalance: { cash: 5, paidInCapital: 5, assumption: test }\ndrivers: { price: { constant: 2, assumption: test } }\nlines:\n  sales: { type: revenue, value: price, assumption: test }\n";
+    writeFileSync(file, body + "uncertain:\n  p: { path: drivers.prise.constant, distribution: normal, mean: 2, sd: 0.1, assumption: test }\n");
+    const bad = await runCli("check", file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unc\.yaml:7:\d+: no input at drivers\.prise\.constant — did you mean "drivers\.price\.constant"\?/);
+    writeFileSync(file, body + "uncertain:\n  p: { path: drivers.price.constant, distribution: normal, mean: 2, sd: 0.1 }\n");
+    expect((await runCli("check", file)).code).toBe(0);
+    const strict = await runCli("check", "--strict", file);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('uncertain input "p" has neither a source nor an assumption');
+  });
   it("checks every scenario", async () => {
     const dir = mkdtempSync(join(tmpdir(), "burnrate-"));
     const file = join(dir, "scen.yaml");

@@ -52,7 +52,7 @@ export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, o
  * varies, or producing a series a stochastic process moves (followed by the process).
  */
 function varyingSteps(c: CompiledModel, spec: UncertaintySpec): DriverStep[] {
-  const slots = new Set(spec.inputs.map((i) => i.slot));
+  const slots = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
   const processBySeries = new Map<Float64Array, UncertainProcess[]>();
   for (const p of spec.processes) processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), p]);
   const dirty = new Set<Float64Array>();
@@ -96,9 +96,9 @@ function processStep(p: UncertainProcess, H: number): DriverStep {
   const run = (): void => {
     switch (p.process) {
       case "randomWalk": {
-        // Month 0 is today's known value; shocks accumulate from month 1.
+        // Months before `from` (default: the first) keep the driver's own values.
         let s = 0;
-        for (let t = 1; t < H; t++) {
+        for (let t = p.fromIndex; t < H; t++) {
           s += p.drift + p.sigma * shocks[t];
           x[t] += s;
         }
@@ -109,7 +109,7 @@ function processStep(p: UncertainProcess, H: number): DriverStep {
         const a = (p.drift - (p.sigma * p.sigma) / 2) * dt;
         const b = p.sigma * Math.sqrt(dt);
         let f = 1;
-        for (let t = 1; t < H; t++) {
+        for (let t = p.fromIndex; t < H; t++) {
           f *= Math.exp(a + b * shocks[t]);
           x[t] *= f;
         }
@@ -121,8 +121,8 @@ function processStep(p: UncertainProcess, H: number): DriverStep {
         const dt = 1 / 12;
         const decay = Math.exp(-p.theta * dt);
         const sd = p.theta > 0 ? p.sigma * Math.sqrt((1 - decay * decay) / (2 * p.theta)) : p.sigma * Math.sqrt(dt);
-        let y = x[0];
-        for (let t = 1; t < H; t++) {
+        let y = x[p.fromIndex - 1];
+        for (let t = p.fromIndex; t < H; t++) {
           const level = p.longRun ?? x[t];
           y = level + (y - level) * decay + sd * shocks[t];
           x[t] = y;
@@ -131,7 +131,7 @@ function processStep(p: UncertainProcess, H: number): DriverStep {
       }
       case "jump": {
         let j = 1;
-        for (let t = 1; t < H; t++) {
+        for (let t = p.fromIndex; t < H; t++) {
           if (shocks[t] < p.probability) j *= 1 + p.size;
           x[t] *= j;
         }

@@ -177,7 +177,8 @@ export function sensitivity(loaded: Pick<LoadedModel, "model" | "scenario">, com
     const median = centre[input.slot];
     const points = SPIDER_STEPS.map((change, k) => {
       params.set(centre);
-      params[input.slot] = input.isMonth ? median + SPIDER_MONTHS[k] : median * (1 + change);
+      // Every input the sample moves moves by the same step (a shared factor moves together).
+      for (const target of input.targets) params[target.slot] = target.isMonth ? centre[target.slot] + SPIDER_MONTHS[k] : centre[target.slot] * (1 + change);
       return { change: input.isMonth ? SPIDER_MONTHS[k] : change, input: inputValue(compiled, input, params[input.slot]), metric: json(measure(compiled, params, selector, metrics)) };
     });
     return { input: input.name, path: input.path, isMonth: input.isMonth, median: inputValue(compiled, input, median), points, zeroMedian: !input.isMonth && median === 0 };

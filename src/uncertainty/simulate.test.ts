@@ -7,7 +7,7 @@ import { compileModel } from "../engine/compile.js";
 import { ModelError, UsageError } from "../model/issues.js";
 import { simulate } from "./simulate.js";
 import { compileUncertainty } from "./spec.js";
-import { planSimulation, sampleBlock, blockScratch } from "./paths.js";
+import { planSimulation, sampleBlock, blockScratch, runBlocks } from "./paths.js";
 import { spearman } from "./math/index.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -126,5 +126,34 @@ describe("burnrate simulate", () => {
     const l = loadModelText(withUncertain(section), file);
     const r = await simulate(l, { paths: 500, seed: 1 });
     expect(r.warnings.join("\n")).toMatch(/not positive semidefinite.*entries moved: \(/);
+  });
+
+  it("moves every input listed under one path list by the same sample", () => {
+    const section = "uncertain:\n  shared: { path: [drivers.price.constant, drivers.volume.constant], distribution: uniform, min: 2, max: 3, apply: multiply, assumption: test }\n";
+    const l = loadModelText(withUncertain(section), file);
+    const c = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, c);
+    expect(spec.inputs[0].targets.map((t) => t.path)).toEqual(["drivers.price.constant", "drivers.volume.constant"]);
+    const plan = planSimulation(c, spec, { seed: 3, lhs: false, blockSize: 64 });
+    let checked = 0;
+    runBlocks(plan, 64, 0, 1, () => {
+      const factor = c.params[spec.inputs[0].slot] / 10;
+      expect(c.params[spec.inputs[0].targets[1].slot]).toBeCloseTo(factor, 12);
+      checked++;
+    });
+    expect(checked).toBe(64);
+  });
+
+  it("starts a process in its `from` month and leaves earlier months alone", () => {
+    const section = "uncertain:\n  walk: { driver: price, process: randomWalk, sigma: 1, from: 2025-07, assumption: test }\n";
+    const l = loadModelText(withUncertain(section), file);
+    const c = compileModel(l.model, l.extensions);
+    const plan = planSimulation(c, compileUncertainty(l, c), { seed: 3, lhs: false, blockSize: 16 });
+    let moved = 0;
+    runBlocks(plan, 16, 0, 1, (_, proj) => {
+      for (let t = 0; t < 6; t++) expect(proj.items.revenue[t]).toBe(10);
+      if (proj.items.revenue[6] !== 10) moved++;
+    });
+    expect(moved).toBe(16);
   });
 });

@@ -138,13 +138,13 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
   const n = options.n ?? DEFAULT_SOLVE_PATHS;
   const seed = options.seed ?? DEFAULT_SEED;
   const lhs = options.lhs ?? false;
-  const uncertain = spec?.inputs.find((i) => i.slot === slot) ?? null;
+  const uncertain = spec?.inputs.find((i) => i.targets.some((t) => t.slot === slot)) ?? null;
   if (statistical) {
     checkPaths(n);
     if (!spec || (spec.inputs.length === 0 && spec.processes.length === 0)) {
       throw new UsageError("no_uncertain_inputs", `--target "${target.text}" is a statistic over Monte Carlo paths, but the model has no uncertain: section; add one, or solve a deterministic target such as 'minCash >= 0'`);
     }
-    if (uncertain && uncertain.apply === "set") {
+    if (uncertain && uncertain.targets.find((t) => t.slot === slot)!.apply === "set") {
       throw new UsageError("varies_sampled_input", `${path} is the uncertain input "${uncertain.name}" (apply: set): every path replaces it with a sample, so varying it changes nothing; vary another input, or make the uncertainty relative (apply: multiply or add)`);
     }
   }
@@ -170,7 +170,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
       return selector!.read(proj, metrics);
     }
     // A relative uncertain input (add / multiply) applies to the varied base value.
-    const trialSpec = uncertain ? { ...spec!, inputs: spec!.inputs.map((i) => (i === uncertain ? { ...i, base: x } : i)) } : spec!;
+    const trialSpec = uncertain ? { ...spec!, inputs: spec!.inputs.map((i) => (i === uncertain ? { ...i, base: x, targets: i.targets.map((t) => (t.slot === slot ? { ...t, base: x } : t)) } : i)) } : spec!;
     const plan = planSimulation(compiled, trialSpec, { seed, lhs }, base);
     let count = 0;
     runBlocks(plan, n, 0, blockCount(plan, n), (p, proj, m) => {

@@ -32,7 +32,9 @@ const finite = z.number().refine(Number.isFinite, "expected a finite number");
 const citation = { source: z.string().optional(), assumption: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
 
 const distributionInput = z.strictObject({
-  path: z.string().min(1).describe("Dotted path of the input it varies, e.g. drivers.revenue.yearly.2027."),
+  path: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe("Dotted path of the input it varies (e.g. drivers.revenue.yearly.2027), or a list of paths that the same sample moves together (a shared factor, a delay on both purchase and inService)."),
   distribution: z.enum(["normal", "lognormal", "triangular", "pert", "uniform", "beta", "discrete", "bernoulli"]),
   apply: z.enum(["set", "add", "multiply"]).optional().describe("set (default; for month inputs: add): the sample replaces the input, is added to it, or multiplies it."),
   mean: finite.optional(),
@@ -61,6 +63,7 @@ const processInput = z.strictObject({
   drift: finite.optional().describe("randomWalk: monthly drift (driver units); gbm: annual drift of the log."),
   theta: finite.optional().describe("ou: speed of mean reversion per year."),
   longRun: finite.optional().describe("ou: the level it reverts to (default: the driver's own path)."),
+  from: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "expected a month as YYYY-MM").optional().describe("First month the process moves the driver (default: the second month of the horizon); earlier months keep the driver's own values."),
   probability: finite.optional().describe("jump: probability of a jump in any month."),
   size: finite.optional().describe("jump: relative size of each jump (−0.3 = a 30% drop); it persists."),
   ...citation,
@@ -75,14 +78,20 @@ export const correlationSectionSchema = z.strictObject({
 
 export type ApplyMode = "set" | "add" | "multiply";
 
-export interface UncertainInput {
-  name: string;
+/** One input a sample moves. */
+export interface SampleTarget {
   path: string;
   slot: number;
   apply: ApplyMode;
-  distribution: Distribution;
   isMonth: boolean;
   base: number;
+}
+
+export interface UncertainInput extends SampleTarget {
+  name: string;
+  distribution: Distribution;
+  /** Every input the sample moves (the first is the one named by `path`, `slot`, …). */
+  targets: SampleTarget[];
 }
 
 export interface UncertainProcess {
@@ -96,6 +105,8 @@ export interface UncertainProcess {
   longRun: number | null;
   probability: number;
   size: number;
+  /** First month index the process moves (≥ 1). */
+  fromIndex: number;
 }
 
 export interface UncertaintySpec {
@@ -146,21 +157,34 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
         need("probability", (v) => v >= 0 && v <= 1, "between 0 and 1");
         need("size", (v) => v > -1, "> −1 (a jump of −100% or more wipes the driver out)");
       }
-      processes.push({ name, driver: entry.driver, process: entry.process, series, sigma: entry.sigma ?? 0, drift: entry.drift ?? 0, theta: entry.theta ?? 0, longRun: entry.longRun ?? null, probability: entry.probability ?? 0, size: entry.size ?? 0 });
+      let fromIndex = 1;
+      if (entry.from !== undefined) {
+        const index = monthIndexIn(compiled, entry.from);
+        if (index < 0 || index >= compiled.months) issues.push(issue(loaded, "month_outside_horizon", [...at, "from"], `from ${entry.from} is outside the horizon ${compiled.calendar.labels[0]} … ${compiled.calendar.labels[compiled.months - 1]}`));
+        fromIndex = Math.max(1, index);
+      }
+      processes.push({ name, driver: entry.driver, process: entry.process, series, sigma: entry.sigma ?? 0, drift: entry.drift ?? 0, theta: entry.theta ?? 0, longRun: entry.longRun ?? null, probability: entry.probability ?? 0, size: entry.size ?? 0, fromIndex });
       continue;
     }
-    const slot = compiled.table.slot(entry.path);
-    if (slot === undefined) {
-      const s = didYouMean(entry.path, compiled.table.paths);
-      issues.push(issue(loaded, "unknown_path", [...at, "path"], `no input at ${entry.path}${s ? ` — did you mean "${s}"?` : "; give the dotted path of a number in the model (e.g. drivers.price.constant, financing.debt.tlb.spread)"}`));
-      continue;
-    }
-    const isMonth = compiled.table.kinds[slot] === "month";
-    const apply: ApplyMode = entry.apply ?? (isMonth ? "add" : "set");
-    if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", [...at, "apply"], `${entry.path} is a month: a sample is a number of months added to it (apply: add)`));
+    const paths = Array.isArray(entry.path) ? entry.path : [entry.path];
+    const targets: SampleTarget[] = [];
+    paths.forEach((path, k) => {
+      const where: IssuePath = Array.isArray(entry.path) ? [...at, "path", k] : [...at, "path"];
+      const slot = compiled.table.slot(path);
+      if (slot === undefined) {
+        const s = didYouMean(path, compiled.table.paths);
+        issues.push(issue(loaded, "unknown_path", where, `no input at ${path}${s ? ` — did you mean "${s}"?` : "; give the dotted path of a number in the model (e.g. drivers.price.constant, financing.debt.tlb.spread)"}`));
+        return;
+      }
+      const isMonth = compiled.table.kinds[slot] === "month";
+      const apply: ApplyMode = entry.apply ?? (isMonth ? "add" : "set");
+      if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", entry.apply ? [...at, "apply"] : where, `${path} is a month: a sample is a number of months added to it (apply: add)`));
+      targets.push({ path, slot, apply, isMonth, base: compiled.baseParams[slot] });
+    });
+    if (targets.length !== paths.length) continue;
     try {
       const distribution = makeDistribution(toSpec(entry));
-      inputs.push({ name, path: entry.path, slot, apply, distribution, isMonth, base: compiled.baseParams[slot] });
+      inputs.push({ name, ...targets[0], distribution, targets });
     } catch (error) {
       if (error instanceof DistributionError) {
         const param = error.param;
@@ -243,17 +267,55 @@ function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
   }
 }
 
-/** Writes one sampled value into a params vector according to the input's mode. */
+/** Writes one sampled value into a params vector, into every input it moves, by each one's mode. */
 export function applySample(params: Float64Array, input: UncertainInput, value: number): void {
-  switch (input.apply) {
-    case "set":
-      params[input.slot] = value;
-      break;
-    case "add":
-      params[input.slot] = input.base + value;
-      break;
-    case "multiply":
-      params[input.slot] = input.base * value;
-      break;
+  const targets = input.targets;
+  for (let i = 0; i < targets.length; i++) {
+    const target = targets[i];
+    switch (target.apply) {
+      case "set":
+        params[target.slot] = value;
+        break;
+      case "add":
+        params[target.slot] = target.base + value;
+        break;
+      case "multiply":
+        params[target.slot] = target.base * value;
+        break;
+    }
   }
+}
+
+function monthIndexIn(compiled: CompiledModel, month: string): number {
+  return compiled.calendar.labels.indexOf(month) >= 0 ? compiled.calendar.labels.indexOf(month) : month < compiled.calendar.labels[0] ? -1 : compiled.months;
+}
+
+/**
+ * Load-time checks of the uncertainty sections for `burnrate check`: every problem
+ * compileUncertainty would raise, plus (strict) entries with neither a source nor an
+ * assumption on the entry or on the section.
+ */
+export function checkUncertainty(loaded: LoadedModel, compiled: CompiledModel, strict: boolean): ModelIssue[] {
+  const issues: ModelIssue[] = [];
+  try {
+    issues.push(...compileUncertainty(loaded, compiled).warnings);
+  } catch (error) {
+    if (error instanceof ModelError) issues.push(...error.issues);
+    else throw error;
+  }
+  if (strict) {
+    for (const section of ["uncertain", "correlation"] as const) {
+      const raw = loaded.extensions[section];
+      if (raw === undefined || raw === null || typeof raw !== "object") continue;
+      const cited = (o: unknown) => typeof o === "object" && o !== null && (typeof (o as Record<string, unknown>).source === "string" || typeof (o as Record<string, unknown>).assumption === "string");
+      if (section === "correlation") {
+        if (!cited(raw)) issues.push(issue(loaded, "uncited_input", ["correlation"], "the correlation matrix has neither a source nor an assumption; add `source:` or `assumption:` (why these inputs move together)"));
+        continue;
+      }
+      for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
+        if (!cited(entry)) issues.push(issue(loaded, "uncited_input", ["uncertain", name], `uncertain input "${name}" has neither a source nor an assumption; say where its range comes from (\`source:\`) or why it is assumed (\`assumption:\`)`));
+      }
+    }
+  }
+  return issues;
 }

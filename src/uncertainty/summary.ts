@@ -96,7 +96,7 @@ export function summarize(
       method === "exact"
         ? { method: "exact", relativeError: null, definition: "lower empirical quantile x(⌊q·(n−1)⌋) of the sorted values" }
         : { method: "ddsketch", relativeError: 0.01, definition: "DDSketch (Masson et al. 2019): within 1% relative error of the lower empirical quantile" },
-    inputs: spec.inputs.map((i) => ({ name: i.name, path: i.path, distribution: i.distribution.kind, mean: i.distribution.mean, p10: i.distribution.quantile(0.1), p50: i.distribution.quantile(0.5), p90: i.distribution.quantile(0.9) })),
+    inputs: spec.inputs.map((i) => ({ name: i.name, path: i.targets.map((t) => t.path).join(", "), distribution: i.distribution.kind, mean: i.distribution.mean, p10: i.distribution.quantile(0.1), p50: i.distribution.quantile(0.5), p90: i.distribution.quantile(0.9) })),
     processes: spec.processes.map((p) => ({ name: p.name, driver: p.driver, process: p.process })),
     months,
     years,

@@ -9,6 +9,7 @@ import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { uncitedInputs } from "../../model/sources.js";
 import { checkTargets } from "../../targets/validate.js";
+import { checkUncertainty } from "../../uncertainty/spec.js";
 
 export function registerCheck(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -18,7 +19,8 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("--strict", "also fail when an input has neither a source nor an assumption")
     .action((file: string, options: { strict?: boolean }) => {
       const loaded = loadModelFile(file);
-      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded)];
+      const compiled = compileModel(loaded.model, loaded.extensions);
+      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded), ...checkUncertainty(loaded, compiled, Boolean(options.strict))];
       if (options.strict) {
         for (const input of uncitedInputs(loaded)) {
           issues.push({
@@ -33,7 +35,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
       const errors = issues.filter((i) => i.severity === "error");
       if (errors.length > 0) throw new ModelError(issues);
       // A model that loads must also project: run the base case and the identities once.
-      checkProjection(evaluate(compileModel(loaded.model, loaded.extensions)));
+      checkProjection(evaluate(compiled));
       for (const issue of issues) io.err(formatIssue(issue) + "\n");
       const scenarios = Object.keys(loaded.model.scenarios).length;
       io.out(`${file}: ok (${loaded.model.meta.company}; ${scenarios} scenario${scenarios === 1 ? "" : "s"}${options.strict ? "; every input sourced" : ""})\n`);
