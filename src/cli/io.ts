@@ -18,6 +18,11 @@ export function writeFileAtomic(path: string, text: string): void {
 }
 
 export function processIO(): CliIO {
+  // Output piped into `head` closes early: stop quietly instead of crashing on EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
