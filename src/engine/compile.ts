@@ -402,7 +402,6 @@ function smoothYearlyFill(
   const years = Object.keys(d.yearly).map(Number).sort((a, b) => a - b);
   const slots = years.map((y) => table.add(`${base}.yearly.${y}`, d.yearly[String(y)]));
   const H = calendar.length;
-  const first = years[0];
   const n = years.length;
   // Levels for every month of every listed year (12 per year), so partial years at the
   // horizon's ends are scaled with their whole year.
@@ -414,7 +413,6 @@ function smoothYearlyFill(
     yearIndex[t] = years.indexOf(calendar.year[t]);
     monthIndex[t] = calendar.month[t] - 1;
   }
-  void first;
   const sum = d.sumToYear;
   const interpolate = () => {
     for (let k = 0; k < n; k++) {
