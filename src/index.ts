@@ -9,6 +9,7 @@ import { evaluate } from "./engine/project.js";
 import { buildResult, type RunResult } from "./engine/result.js";
 // Registers the GPU-cloud sections (sites, pricing, utilization, contracts, rental) with the engine.
 import "./gpu/index.js";
+import { gpuReport, type GpuReport } from "./gpu/index.js";
 
 export { loadModelText, loadModelSource, checkAllScenarios, type LoadOptions, type LoadedModel } from "./model/load.js";
 export { ModelError, EngineError, UsageError, formatIssue, type ModelIssue, type SourcePosition } from "./model/issues.js";
@@ -22,13 +23,20 @@ export { STATEMENT_ITEMS, ITEM_NAMES } from "./engine/items.js";
 export { listInputs } from "./model/citations.js";
 
 /** Loads, compiles and projects a model in one call. */
-export function projectModel(loaded: LoadedModel): RunResult {
+export function projectModel(loaded: LoadedModel): ModelRunResult {
   const compiled = compileModel(loaded.model, loaded.extensions);
-  return buildResult(loaded, evaluate(compiled));
+  const projection = evaluate(compiled);
+  const result: ModelRunResult = buildResult(loaded, projection);
+  const gpu = gpuReport(projection);
+  if (gpu) result.gpu = gpu;
+  return result;
 }
 
+/** A run's result; `gpu` holds the GPU-cloud detail when the model has GPU sections. */
+export type ModelRunResult = RunResult & { gpu?: GpuReport };
+
 /** Parses model text and projects it (a scenario may be chosen). */
-export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): RunResult {
+export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): ModelRunResult {
   return projectModel(loadModelText(text, file, options));
 }
 export * as finance from "./finance/index.js";

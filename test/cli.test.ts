@@ -47,6 +47,19 @@ describe("burnrate run (golden output)", () => {
     expect(csv.split("\n")[0]).toMatch(/^period,revenue,costOfRevenue,/);
     expect(csv.trim().split("\n")).toHaveLength(25);
   });
+  it("shows the GPU-cloud detail for a model with GPU sections", async () => {
+    const table = await runCli("run", "models/gpu-cloud-example.yaml");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/GPU cloud\s+2025/);
+    expect(table.stdout).toContain("Concentration (HHI)");
+    const json = JSON.parse((await runCli("run", "models/gpu-cloud-example.yaml", "--format", "json")).stdout);
+    expect(json.gpu.years.length).toBe(json.years.length);
+    const y = json.gpu.years[1];
+    expect(y.soldHours).toBeLessThanOrEqual(y.availableHours);
+    expect(y.contractRevenue + y.spotRevenue).toBeGreaterThan(0);
+    const small = JSON.parse((await runCli("run", small, "--format", "json")).stdout);
+    expect(small.gpu).toBeUndefined();
+  });
   it("rejects an unknown --format value", async () => {
     const r = await runCli("run", small, "--format", "xml");
     expect(r.code).toBe(1);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadModelFile } from "../../node/loadFile.js";
-import { projectModel } from "../../index.js";
+import { projectModel, type ModelRunResult } from "../../index.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -50,7 +50,7 @@ export function unitLabel(result: { currency: string; unit: string }): string {
   return word ? `${result.currency} ${word}` : result.currency;
 }
 
-export function runTable(result: RunResult, period: (typeof PERIODS)[number]): string {
+export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number]): string {
   const rows = rowsFor(result, period);
   const out: string[] = [];
   out.push(`${result.model} — ${unitLabel(result)}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
@@ -70,6 +70,10 @@ export function runTable(result: RunResult, period: (typeof PERIODS)[number]): s
   body.push(["DSCR", ...rows.map((r) => formatRatio(r.dscr))]);
   out.push(renderTable(columns, body));
   out.push("");
+  if (result.gpu) {
+    out.push(gpuBlock(result, period));
+    out.push("");
+  }
   out.push(metricsBlock(result));
   out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
   return out.join("\n") + "\n";
@@ -113,4 +117,24 @@ export function runCsv(result: RunResult, period: (typeof PERIODS)[number]): str
   const rows = rowsFor(result, period);
   const items = STATEMENT_ITEMS.map((i) => i[0]);
   return toCsv(["period", ...items, "dscr"], rows.map((r) => [r.period, ...items.map((i) => r[i]), r.dscr]));
+}
+
+/** GPU-cloud detail: hours, utilization, revenue split, concentration and backlog. */
+function gpuBlock(result: ModelRunResult, period: (typeof PERIODS)[number]): string {
+  const gpu = result.gpu!;
+  const rows = period === "month" ? gpu.months : gpu.years;
+  const columns: Column[] = [{ header: `GPU cloud${period === "quarter" ? " (fiscal years)" : ""}`, align: "left" }, ...rows.map((r) => ({ header: r.period }))];
+  const millions = (x: number) => formatAmount(x / 1e6, 1);
+  const body: string[][] = [
+    ["  GPU-hours available (millions)", ...rows.map((r) => millions(r.availableHours))],
+    ["  GPU-hours sold (millions)", ...rows.map((r) => millions(r.soldHours))],
+    ["  Utilization", ...rows.map((r) => formatPercent(r.utilization))],
+    ["  Contract revenue", ...rows.map((r) => formatAmount(r.contractRevenue))],
+    ["  Spot revenue", ...rows.map((r) => formatAmount(r.spotRevenue))],
+    ["  Largest customer's share", ...rows.map((r) => (r.largestCustomerShare === null ? "–" : `${formatPercent(r.largestCustomerShare, 0)} ${r.largestCustomer ?? ""}`.trim()))],
+    ["  Concentration (HHI)", ...rows.map((r) => formatRatio(r.hhi))],
+    ["  Backlog (period end)", ...rows.map((r) => formatAmount(r.backlog))],
+    ["  Backlog ÷ fleet book value", ...rows.map((r) => formatRatio(r.backlogCoverage))],
+  ];
+  return renderTable(columns, body);
 }
