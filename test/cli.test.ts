@@ -57,8 +57,8 @@ describe("burnrate run (golden output)", () => {
     const y = json.gpu.years[1];
     expect(y.soldHours).toBeLessThanOrEqual(y.availableHours);
     expect(y.contractRevenue + y.spotRevenue).toBeGreaterThan(0);
-    const small = JSON.parse((await runCli("run", small, "--format", "json")).stdout);
-    expect(small.gpu).toBeUndefined();
+    const plain = JSON.parse((await runCli("run", small, "--format", "json")).stdout);
+    expect(plain.gpu).toBeUndefined();
   });
   it("rejects an unknown --format value", async () => {
     const r = await runCli("run", small, "--format", "xml");
