@@ -49,6 +49,8 @@ export interface CompiledLine {
   fromIndex: number;
   untilIndex: number;
   lifeMonths: number;
+  /** Settled in shares, not cash (stock-based compensation). */
+  nonCash: boolean;
 }
 
 export interface CompiledCohort {
@@ -243,6 +245,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       fromIndex: line.from ? monthIndex(line.from) : 0,
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
+      nonCash: line.nonCash,
     };
   });
   const cohorts: CompiledCohort[] = Object.entries(model.fleet).map(([name, c]) => {
@@ -328,7 +331,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60 });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false });
       return arr;
     },
   };

@@ -241,4 +241,18 @@ describe("conventions, checked by hand", () => {
     expect(growth(12)).toBeGreaterThan(1.05);
     expect(Math.abs(growth(12) - growth(11))).toBeLessThan(0.08);
   });
+
+  it("books stock-based compensation as an expense that costs no cash and adds to paid-in capital", () => {
+    const model = (nonCash: boolean) => ({
+      ...base,
+      lines: { sales: { type: "revenue", value: 10 }, sbc: { type: "operatingExpense", category: "R&D", value: 3, nonCash } },
+      workingCapital: { payableDays: 30 },
+    });
+    const cash = project(model(false)).proj;
+    const shares = project(model(true)).proj;
+    expect(shares.items.netIncome[0]).toBe(cash.items.netIncome[0]);
+    expect(shares.items.operatingCashFlow[0] - cash.items.operatingCashFlow[0]).toBeCloseTo(3 - (3 / 31) * 30, 12);
+    expect(shares.items.paidInCapital[11]).toBeCloseTo(100 + 36, 12);
+    expect(shares.items.payables[0]).toBe(0);
+  });
 });

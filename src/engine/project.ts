@@ -41,6 +41,8 @@ export interface Workspace {
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
+  /** Operating expenses settled in shares: added back to cash, credited to paid-in capital. */
+  nonCashExpense: Float64Array;
 }
 
 export function createWorkspace(c: CompiledModel): Workspace {
@@ -67,6 +69,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
+    nonCashExpense: arr(),
   };
 }
 
@@ -177,6 +180,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   const H = c.months;
   const it = out.items;
   const refundDep = ws.refundDepreciation;
+  const nonCash = ws.nonCashExpense;
+  nonCash.fill(0);
   const revenueLines = it.revenue;
   const corLines = it.costOfRevenue;
   const opexLines = it.operatingExpenses;
@@ -206,6 +211,7 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
           opexLines[t] += v[t];
           cat[t] += v[t];
         }
+        if (line.nonCash) for (let t = 0; t < H; t++) nonCash[t] += v[t];
         break;
       }
       case "capex": {
@@ -401,8 +407,11 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     // Working capital on recurring revenue and cash costs (days of the month's flow).
     const days = cal.days[t];
     const newReceivables = (recurringRevenue / days) * dso;
-    const newPayables = ((costOfRevenue + opex) / days) * dpo;
-    const operatingCashFlow = netIncome + depreciation + feeAmortization - (newReceivables - receivables) + (newPayables - payables);
+    // Stock-based compensation is an expense paid in shares: no cash leaves, no payable
+    // arises, equity grows.
+    const shareSettled = ws.nonCashExpense[t];
+    const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
+    const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - (newReceivables - receivables) + (newPayables - payables);
     const investingCashFlow = -capex;
     const financingCashFlow = equity + drawn - repaid - feesPaid;
     const netCashFlow = operatingCashFlow + investingCashFlow + financingCashFlow;
@@ -413,7 +422,7 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     debtTotal += drawn - repaid;
     feesTotal = 0;
     for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
-    paidIn += equity;
+    paidIn += equity + shareSettled;
     retained += netIncome;
 
     it.grossProfit[t] = grossProfit;

@@ -92,6 +92,7 @@ export function checkModel(model: Model): Issue[] {
     if (typeof line.value === "string") checkFormula(line.value, [...path, "value"], null);
     if (line.category && line.type !== "operatingExpense") error("category_not_opex", [...path, "category"], `category applies to operating expenses only; this line is ${line.type}`);
     if (line.lifeMonths !== undefined && line.type !== "capex") error("life_not_capex", [...path, "lifeMonths"], `lifeMonths applies to capex lines only; this line is ${line.type}`);
+    if (line.nonCash && line.type !== "operatingExpense") error("non_cash_not_opex", [...path, "nonCash"], `nonCash applies to operating expenses (stock-based compensation); this line is ${line.type}`);
     if (line.from) inHorizon(line.from, [...path, "from"], "from");
     if (line.until) inHorizon(line.until, [...path, "until"], "until");
     if (line.from && line.until && serial(line.until) < serial(line.from)) error("months_out_of_order", [...path, "until"], `until ${line.until} is before from ${line.from}`);

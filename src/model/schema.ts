@@ -122,6 +122,7 @@ export const lineSchema = z.strictObject({
   value: valueOrFormula.describe("Amount per month in the model unit: a number or a formula over drivers."),
   category: z.string().min(1).optional().describe("Operating-expense category, e.g. R&D, SG&A (default: Other)."),
   lifeMonths: z.number().int().min(1).optional().describe("Capex only: straight-line depreciation life in months (default 60)."),
+  nonCash: z.boolean().default(false).describe("Operating expenses only: a non-cash expense settled in shares (stock-based compensation): in the income statement, added back in operating cash flow, credited to paid-in capital."),
   from: month.optional().describe("First month in which the line applies."),
   until: month.optional().describe("Last month in which the line applies."),
   description: z.string().optional(),

@@ -29,6 +29,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
           value: fc.oneof(fc.double({ min: -50, max: 500, noNaN: true }), fc.constantFrom("growth * 10", "max(0, 100 - t)", "prev(stock, 5) * 0.5 + 2", "if(month == 12, 30, 5)")),
           category: fc.constantFrom("R&D", "SG&A"),
           life: fc.integer({ min: 1, max: 120 }),
+          nonCash: fc.boolean(),
         }),
         { maxLength: 6 },
       ),
@@ -76,7 +77,10 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       const lines: Record<string, unknown> = {};
       g.lines.forEach((l, i) => {
         const line: Record<string, unknown> = { type: l.type, value: l.value };
-        if (l.type === "operatingExpense") line.category = l.category;
+        if (l.type === "operatingExpense") {
+          line.category = l.category;
+          if (l.nonCash) line.nonCash = true;
+        }
         if (l.type === "capex") line.lifeMonths = l.life;
         lines[`line${i}`] = line;
       });
