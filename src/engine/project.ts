@@ -85,12 +85,9 @@ const monthOf = (x: number) => Math.round(x);
 export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null): Projection {
   if (params && params !== c.params) c.params.set(params);
   const p = c.params;
-  const H = c.months;
-  const cal = c.calendar;
   const out = ws.projection;
-  const it = out.items;
 
-  // 1. Drivers, lines and prices: month-major so that prev() sees last month's values.
+  // 1. Drivers, lines and prices: whole series, or month by month where prev() recurses.
   const order = steps ?? c.order;
   for (let k = 0; k < order.length; k++) order[k].run();
 
@@ -290,7 +287,6 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
   const recurring = ws.recurringRevenue;
   const otherIncomeSeries = it.otherIncome;
   const equityByMonth = ws.equityByMonth;
-  // 6. Statements, month by month: what depends on last month's balances.
   const taxRate = p[c.slots.taxRate];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];

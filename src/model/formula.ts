@@ -60,7 +60,7 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   ramp: { min: 2, max: 2, doc: 'ramp("YYYY-MM", "YYYY-MM") rises linearly from 0 to 1 between the two months' },
 };
 
-const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
+export const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "**", "<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
 
 export function parseFormula(text: string, isDriver: (name: string) => boolean): ParsedFormula | FormulaError {
@@ -193,6 +193,29 @@ export function excelRound(x: number, digits: number): number {
   return (Math.sign(x) * r) / f;
 }
 
+/**
+ * The functions of a month argument (after, before, between, monthsSince, ramp) as a
+ * function of the month index; null for any other function. Shared by both compilers.
+ */
+export function calendarFunction(fn: string, months: number[]): MonthFunction | null {
+  const [a, b] = months;
+  switch (fn) {
+    case "after":
+      return (t) => (t >= a ? 1 : 0);
+    case "before":
+      return (t) => (t < a ? 1 : 0);
+    case "between":
+      return (t) => (t >= a && t <= b ? 1 : 0);
+    case "monthsSince":
+      return (t) => t - a;
+    case "ramp": {
+      const span = Math.max(1, b - a);
+      return (t) => (t <= a ? 0 : t >= b ? 1 : (t - a) / span);
+    }
+  }
+  return null;
+}
+
 /** Builds a closure tree from a checked syntax tree: compiled once, run every month. */
 export function compileFormula(parsed: ParsedFormula, ctx: FormulaContext): MonthFunction {
   const build = (node: Ast): MonthFunction => {
@@ -278,34 +301,12 @@ export function compileFormula(parsed: ParsedFormula, ctx: FormulaContext): Mont
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
+        if (MONTH_ARG_FUNCTIONS.has(fn)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
         switch (fn) {
           case "prev": {
             const s = ctx.series((call.arguments[0] as jsepModule.Identifier).name);
             const init = call.arguments[1] ? build(call.arguments[1]) : () => 0;
             return (t) => (t > 0 ? s[t - 1] : init(t));
-          }
-          case "after": {
-            const m = monthArg(0);
-            return (t) => (t >= m ? 1 : 0);
-          }
-          case "before": {
-            const m = monthArg(0);
-            return (t) => (t < m ? 1 : 0);
-          }
-          case "between": {
-            const a = monthArg(0);
-            const b = monthArg(1);
-            return (t) => (t >= a && t <= b ? 1 : 0);
-          }
-          case "monthsSince": {
-            const m = monthArg(0);
-            return (t) => t - m;
-          }
-          case "ramp": {
-            const a = monthArg(0);
-            const b = monthArg(1);
-            const span = Math.max(1, b - a);
-            return (t) => (t <= a ? 0 : t >= b ? 1 : (t - a) / span);
           }
         }
         const args = call.arguments.map(build);

@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { excelRound, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { excelRound, calendarFunction, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
 
 type Ast = jsepModule.Expression;
 
@@ -138,6 +138,11 @@ export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext,
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
+        if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          const months = call.arguments.map((_, i) => monthArg(i));
+          const f = calendarFunction(fn, months)!;
+          return calendarOrTarget(calendar(`${fn}:${months.join(":")}`, f));
+        }
         switch (fn) {
           case "prev": {
             const s = use(ctx.series((call.arguments[0] as jsepModule.Identifier).name));
@@ -146,29 +151,6 @@ export function compileFormulaVector(parsed: ParsedFormula, ctx: FormulaContext,
               o[0] = init[0];
               for (let t = 1; t < H; t++) o[t] = s[t - 1];
             });
-          }
-          case "after": {
-            const m = monthArg(0);
-            return calendarOrTarget(calendar(`after:${m}`, (t) => (t >= m ? 1 : 0)));
-          }
-          case "before": {
-            const m = monthArg(0);
-            return calendarOrTarget(calendar(`before:${m}`, (t) => (t < m ? 1 : 0)));
-          }
-          case "between": {
-            const a = monthArg(0);
-            const b = monthArg(1);
-            return calendarOrTarget(calendar(`between:${a}:${b}`, (t) => (t >= a && t <= b ? 1 : 0)));
-          }
-          case "monthsSince": {
-            const m = monthArg(0);
-            return calendarOrTarget(calendar(`since:${m}`, (t) => t - m));
-          }
-          case "ramp": {
-            const a = monthArg(0);
-            const b = monthArg(1);
-            const span = Math.max(1, b - a);
-            return calendarOrTarget(calendar(`ramp:${a}:${b}`, (t) => (t <= a ? 0 : t >= b ? 1 : (t - a) / span)));
           }
         }
         const args = call.arguments.map((a) => use(build(a)));
