@@ -117,7 +117,7 @@ export function applyOverrides(data: unknown, overrides: RawOverride[], override
       }
       if (Array.isArray(node)) return node.map(apply);
       if (isPlainObject(node)) {
-        for (const key of Object.keys(node)) if (!["source", "assumption", "note", "description"].includes(key)) node[key] = apply(node[key]);
+        for (const key of Object.keys(node)) if (!["source", "assumption", "derivation", "note", "description"].includes(key)) node[key] = apply(node[key]);
         return node;
       }
       return node;

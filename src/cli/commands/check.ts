@@ -10,17 +10,31 @@ import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { uncitedInputs } from "../../model/sources.js";
 import { checkTargets } from "../../targets/validate.js";
 import { checkUncertainty } from "../../uncertainty/spec.js";
+import { loadRegisterFor } from "../../node/loadRegister.js";
+import { checkCitations } from "../../register/check.js";
+import { checkCaveats } from "../../caveats/index.js";
+import { checkActualsSection } from "../../actuals/index.js";
 
 export function registerCheck(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
     .command("check")
     .description("validate a model file (and every scenario in it); print every problem as FILE:LINE:COL")
     .argument("<file>", "model file (.yaml or .json)")
-    .option("--strict", "also fail when an input has neither a source nor an assumption")
+    .option("--strict", "also fail when an input has neither a source nor an assumption, a citation names no entry of the source register (or one it lacks), an input is not the figure it cites and does not say how it was derived, or a target has no kind")
     .action((file: string, options: { strict?: boolean }) => {
       const loaded = loadModelFile(file);
       const compiled = compileModel(loaded.model, loaded.extensions);
-      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded), ...checkUncertainty(loaded, compiled, Boolean(options.strict))];
+      const strict = Boolean(options.strict);
+      const register = loadRegisterFor(loaded);
+      const issues: ModelIssue[] = [
+        ...loaded.warnings,
+        ...checkAllScenarios(loaded),
+        ...checkTargets(loaded, strict),
+        ...checkUncertainty(loaded, compiled, strict),
+        ...checkCaveats(loaded),
+        ...checkActualsSection(loaded),
+        ...checkCitations(loaded, register, strict),
+      ];
       if (options.strict) {
         for (const input of uncitedInputs(loaded)) {
           issues.push({
