@@ -214,27 +214,41 @@ function disjoint(actuals: Actual[]): Actual[] {
   return chosen.sort((a, b) => a.period.firstSerial - b.period.firstSerial);
 }
 
+/**
+ * The cash variance at the cut: the latest reported cash balance against the plan's,
+ * plus the free-cash-flow variance reported after it (a balance reported before the cut
+ * is carried to it with the plan's flows); without a balance, the reported free cash
+ * flow (or cash burn) against the plan's, each month counted once.
+ */
 function cashEffect(rows: ActualOutcome[], actuals: Actual[], cut: number): CashEffect {
   const byName = new Map(rows.map((r) => [r.name, r]));
-  const balance = actuals.filter((a) => a.metric === "endingCash" && a.period.lastSerial === cut);
-  if (balance.length) {
-    const r = byName.get(balance[0].name)!;
-    return { basis: "endingCash", variance: r.variance, from: [r.name], explanation: `reported cash at ${serialLabel(cut)} against the plan's` };
+  const flowVariance = (a: Actual) => {
+    const v = byName.get(a.name)!.variance;
+    return v === null ? 0 : a.metric === "cashBurn" ? -v : v;
+  };
+  const balances = actuals.filter((a) => a.metric === "endingCash").sort((a, b) => b.period.lastSerial - a.period.lastSerial);
+  const flowsAll = actuals.filter((a) => a.metric === "freeCashFlow" || a.metric === "cashBurn");
+  if (balances.length) {
+    const b = balances[0];
+    const after = disjoint(flowsAll.filter((a) => a.period.firstSerial > b.period.lastSerial));
+    const v = (byName.get(b.name)!.variance ?? 0) + after.reduce((s, a) => s + flowVariance(a), 0);
+    const at = serialLabel(b.period.lastSerial);
+    return {
+      basis: "endingCash",
+      variance: v,
+      from: [b.name, ...after.map((a) => a.name)],
+      explanation: `reported cash at ${at} against the plan's${after.length ? `, plus the reported ${after.map((a) => `${a.metric} ${a.period.text}`).join(" + ")} against plan` : ""}${b.period.lastSerial < cut ? `; carried to ${serialLabel(cut)} with the plan's flows` : ""}`,
+    };
   }
-  const flows = disjoint(actuals.filter((a) => a.metric === "freeCashFlow" || a.metric === "cashBurn"));
+  const flows = disjoint(flowsAll);
   if (flows.length) {
-    let v = 0;
-    for (const a of flows) {
-      const r = byName.get(a.name)!;
-      if (r.variance === null) continue;
-      v += a.metric === "cashBurn" ? -r.variance : r.variance;
-    }
+    const v = flows.reduce((s, a) => s + flowVariance(a), 0);
     const last = Math.max(...flows.map((a) => a.period.lastSerial));
     return {
       basis: "freeCashFlow",
       variance: v,
       from: flows.map((a) => a.name),
-      explanation: `reported ${flows.map((a) => `${a.metric} ${a.period.text}`).join(" + ")} against the plan: cash differs by the free-cash-flow variance, with financing as planned${last < cut ? `; no cash figure after ${serialLabel(last)}` : ""}`,
+      explanation: `reported ${flows.map((a) => `${a.metric} ${a.period.text}`).join(" + ")} against the plan: cash differs by the free-cash-flow variance, with financing as planned${last < cut ? `; no cash figure after ${serialLabel(last)}, so the plan's flows are assumed to ${serialLabel(cut)}` : ""}`,
     };
   }
   return { basis: "none", variance: null, from: [], explanation: "no reported cash balance, free cash flow or cash burn: the forward metrics are the plan's" };
@@ -261,10 +275,12 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
   const adjustments: ReforecastAdjustment[] = [];
   const planCash = plan.months[t].endingCash;
   const planDebt = plan.months[t].debt;
-  const debtActual = actuals.find((a) => a.metric === "debt" && a.period.lastSerial === cut);
+  // The latest reported debt, carried to the cut (the plan's repayments in between are kept).
+  const debtActual = actuals.filter((a) => a.metric === "debt").sort((a, b) => b.period.lastSerial - a.period.lastSerial)[0];
+  const debtAt = debtActual ? debtActual.period.lastSerial - start : t;
   let draw = 0;
   if (debtActual) {
-    const d = debtActual.value - planDebt;
+    const d = debtActual.value - plan.months[debtAt].debt;
     if (d > 1e-9) {
       const next = plan.months[Math.min(t + 1, plan.months.length - 1)];
       const rate = planDebt > 1e-9 ? Math.max(0, (next.interestExpense * 12) / planDebt) : 0.1;
@@ -273,11 +289,11 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
       data.financing.debt = data.financing.debt ?? {};
       data.financing.debt["reported-debt-above-plan"] = { draws: [{ month: cutLabel, amount: d }], rate, amortization: "bullet", maturity: end, assumption: "reforecast: reported debt above plan" };
       draw = d;
-      adjustments.push({ item: "debt", plan: planDebt, actual: debtActual.value, applied: true, how: `a tranche of ${d.toFixed(1)} drawn in ${cutLabel} at the plan's average rate (${(rate * 100).toFixed(2)}%), repaid at the horizon's end` });
+      adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: true, how: `reported at ${serialLabel(debtActual.period.lastSerial)}: a tranche of ${d.toFixed(1)} drawn in ${cutLabel} at the plan's average rate (${(rate * 100).toFixed(2)}%), repaid at the horizon's end` });
     } else if (d < -1e-9) {
-      adjustments.push({ item: "debt", plan: planDebt, actual: debtActual.value, applied: false, how: "reported debt is below the plan's; the plan's facilities are kept (which draw did not happen is not known)" });
+      adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "reported debt is below the plan's; the plan's facilities are kept (which draw did not happen is not known)" });
       warnings.push(`reported debt at ${cutLabel} is ${(-d).toFixed(1)} below the plan; the reforecast keeps the plan's debt`);
-    } else adjustments.push({ item: "debt", plan: planDebt, actual: debtActual.value, applied: false, how: "as planned" });
+    } else adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "as planned" });
   }
   if (cash.variance !== null) {
     const amount = cash.variance - draw;
@@ -288,7 +304,7 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
       plan: planCash,
       actual: planCash + cash.variance,
       applied: true,
-      how: `${cash.basis === "endingCash" ? "reported cash" : "cash implied by the reported free cash flow"}: ${amount >= 0 ? "+" : ""}${amount.toFixed(1)} in ${cutLabel} through equity${draw ? " (besides the debt drawn)" : ""}`,
+      how: `${cash.explanation}: ${amount >= 0 ? "+" : ""}${amount.toFixed(1)} in ${cutLabel} through equity${draw ? " (besides the debt drawn)" : ""}`,
     });
   }
   const rolled = loadModelSource(syntheticSource(`${loaded.file} (reforecast from ${cutLabel})`, data));
@@ -349,6 +365,10 @@ export function compareActuals(
       caveats: caveatsQualifying(caveats, { metric: a.metric, period: a.period.text }, loaded.model.meta.fiscalYearStart).map((c) => c.id),
     };
   });
+  // The caveats a reader needs here: those on the reported figures and those on the forward metrics.
+  const forwardMetricNames = ["cashOut", "runwayMonths", "minCash", "fundingGap", "breakeven", "firstPositiveFreeCashFlow", "covenantBreaches"];
+  const used = new Set(rows.flatMap((r) => r.caveats));
+  const shown = caveats.filter((c) => used.has(c.id) || (c.periods.length === 0 && c.metrics.some((m) => forwardMetricNames.includes(m))));
   const cut = set.actuals.length ? Math.max(...set.actuals.map((a) => a.period.lastSerial)) : start + plan.months.length - 1;
   const cash = cashEffect(rows, set.actuals, cut);
   const from = Math.min(cut - start + 1, plan.months.length - 1);
@@ -367,7 +387,7 @@ export function compareActuals(
     cash,
     forward: { plan: forwardMetrics(plan, from, floor), withCashVariance: cash.variance === null ? null : forwardMetrics(plan, from, floor, cash.variance) },
     reforecast: null,
-    caveats,
+    caveats: shown,
     warnings,
   };
   if (cut - start + 1 >= plan.months.length) warnings.push("the actuals reach the horizon's end: there is nothing left to roll forward");

@@ -168,3 +168,21 @@ export function checkCitations(loaded: LoadedModel, register: SourceRegister | n
   }
   return issues;
 }
+
+/**
+ * One cited figure (an actual, a target) against the register: IDs it names that the
+ * register lacks, and whether its value is one of the cited figures (or says how it was
+ * derived or why it is assumed). Messages only; the caller positions them.
+ */
+export function checkCitedFigure(
+  register: SourceRegister,
+  cited: { value: number | string; source: string | null; derivation?: string | null; assumption?: string | null },
+  modelUnit: Parameters<typeof matchingFigure>[2],
+): { unknown: string[]; mismatch: string | null } {
+  const { ids } = citedIds(cited.source);
+  const { entries, unknown } = resolveIds(register, ids);
+  if (unknown.length || entries.length === 0 || cited.derivation || cited.assumption) return { unknown, mismatch: null };
+  if (matchingFigure(cited.value, entries, modelUnit)) return { unknown, mismatch: null };
+  const figures = entries.flatMap((e) => e.values.map((f) => `${e.id} ${figureText(f)}`));
+  return { unknown, mismatch: `${JSON.stringify(cited.value)} is not a figure of ${ids.join(", ")} (${figures.length ? figures.join("; ") : "no figures recorded"}); say how it was derived with \`derivation:\`` };
+}

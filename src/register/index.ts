@@ -6,4 +6,4 @@
 export { parseRegister, registerFromSource, entryAddressText, type RegisterEntry, type SourceRegister } from "./register.js";
 export { registerFileSchema, registerEntrySchema, figureValueSchema, CONFIDENCE, CONFIDENCE_MEANING, REGISTER_ID_RE, type Confidence, type FigureValue } from "./schema.js";
 export { citedIds, matchingFigure, figureText, resolveIds, type CitedIds } from "./cite.js";
-export { checkCitations, analyseInputs, hasMachinePath, type CitationStatus, type CitationAnalysis } from "./check.js";
+export { checkCitations, checkCitedFigure, analyseInputs, hasMachinePath, type CitationStatus, type CitationAnalysis } from "./check.js";

@@ -4,7 +4,7 @@ import { projectModel } from "../../index.js";
 import { compareActuals, parseActuals, type ActualsReport, type ForwardMetrics } from "../../actuals/index.js";
 import { ModelError, UsageError } from "../../model/issues.js";
 import { loadRegisterFor } from "../../node/loadRegister.js";
-import { entryAddressText, type SourceRegister } from "../../register/index.js";
+import { entryAddressText, checkCitedFigure, type SourceRegister } from "../../register/index.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -41,6 +41,13 @@ export function registerActuals(program: Command, io: CliIO, setExit: (code: num
       }
       if (set.actuals.length === 0) throw new UsageError("no_actuals", `${options.actuals ?? file}: no reported figures to compare`);
       const register = loadRegisterFor(loaded);
+      if (register) {
+        for (const a of set.actuals) {
+          const { unknown, mismatch } = checkCitedFigure(register, a, loaded.model.meta.unit);
+          if (unknown.length) throw new UsageError("unknown_register_id", `${set.origin}: actual ${a.name} cites ${unknown.join(", ")}, which ${unknown.length === 1 ? "is" : "are"} not in the source register ${register.file}`);
+          if (mismatch) io.err(`burnrate: warning: ${set.origin}: actual ${a.name}: ${mismatch}\n`);
+        }
+      }
       const report = compareActuals(loaded, projectModel(loaded), set, { threshold, reforecast: Boolean(options.reforecast), project: projectModel });
       for (const w of report.warnings) io.err(`burnrate: warning: ${w}\n`);
       const text = format === "json" ? actualsJson(report, register) : format === "csv" ? actualsCsv(report) : actualsTable(report, register);
@@ -172,6 +179,15 @@ export function actualsTable(report: ActualsReport, register: SourceRegister | n
     for (const a of report.reforecast.adjustments) out.push(`  ${a.item}: plan ${formatAmount(a.plan)}, reported ${formatAmount(a.actual)} — ${a.how}`);
     out.push("");
     out.push(renderTable([{ header: "Cash", align: "left" }, { header: "Plan" }, { header: "Reforecast" }], report.reforecast.cash.map((c) => [c.period, formatAmount(c.plan), formatAmount(c.reforecast)])));
+  }
+  const noted = report.rows.filter((r) => r.note || r.measure || r.derivation);
+  if (noted.length) {
+    out.push("");
+    out.push("Notes");
+    for (const r of noted) {
+      const parts = [r.measure ? `measure: ${r.measure}` : "", r.derivation ? `derived: ${r.derivation}` : "", r.note ?? ""].filter(Boolean);
+      out.push(`  ${r.name}: ${parts.join("; ")}`);
+    }
   }
   const used = sourcesUsed(report, register);
   const unregistered = report.rows.filter((r) => r.ids.length === 0 && r.source);
