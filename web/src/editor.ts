@@ -154,7 +154,7 @@ export function createEditor(options: EditorOptions): EditorView {
     },
     { delay: 120 },
   );
-  return new EditorView({
+  const view = new EditorView({
     parent: options.parent,
     state: EditorState.create({
       doc: options.doc,
@@ -169,6 +169,10 @@ export function createEditor(options: EditorOptions): EditorView {
       ],
     }),
   });
+  // The scroller is a region a keyboard user must be able to reach and scroll.
+  view.scrollDOM.tabIndex = 0;
+  view.scrollDOM.setAttribute("aria-label", options.label);
+  return view;
 }
 
 /** Replaces the document without losing the cursor's line when possible. */

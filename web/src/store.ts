@@ -32,13 +32,13 @@ export const dirty = computed(() => text.value !== savedText.value);
 export const versions = signal<ModelVersion[]>([]);
 
 /** Recompute timings of this page, for the status line and the browser test. */
-export const timings: { model: string; ms: number; kind: string }[] = [];
+export const timings: { model: string; ms: number; kind: string; parts?: Record<string, number> }[] = [];
 declare global {
   interface Window {
-    __burnrate?: { timings: typeof timings; lastMs: number | null; recomputes: number };
+    __burnrate?: { timings: typeof timings; lastMs: number | null; recomputes: number; text: () => string };
   }
 }
-window.__burnrate = { timings, lastMs: null, recomputes: 0 };
+window.__burnrate = { timings, lastMs: null, recomputes: 0, text: () => text.value };
 
 /**
  * Loads, validates, compiles and projects the text in the page: the whole pipeline the
@@ -48,16 +48,19 @@ export function recompute(kind = "edit"): void {
   const started = performance.now();
   try {
     const loaded = loadModelText(text.value, modelName.value || "model.yaml", scenario.value ? { scenario: scenario.value } : {});
+    const loadedAt = performance.now();
     const compiled = compileModel(loaded.model, loaded.extensions);
+    const compiledAt = performance.now();
     const params = Float64Array.from(compiled.baseParams);
     const result = project(loaded, compiled, params);
     const ms = performance.now() - started;
+    const parts = { load: loadedAt - started, compile: compiledAt - loadedAt, project: performance.now() - compiledAt };
     batch(() => {
       evaluation.value = { loaded, compiled, params, result, ms };
       problems.value = [...loaded.warnings, ...safeExtraChecks(loaded)];
       engineFailure.value = null;
     });
-    timings.push({ model: modelName.value, ms, kind });
+    timings.push({ model: modelName.value, ms, kind, parts });
     window.__burnrate!.lastMs = ms;
     window.__burnrate!.recomputes++;
   } catch (error) {

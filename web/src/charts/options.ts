@@ -140,10 +140,10 @@ export function cashBridge(result: ModelRunResult, from: number, to: number, uni
       xAxis: { type: "category", data: categories, axisLabel: { interval: 0, rotate: 25, width: 110, overflow: "truncate" } },
       yAxis: valueAxis(unit),
       series: [
-        { type: "bar", stack: "w", name: "base", data: base, itemStyle: { color: "transparent" }, tooltip: { show: false }, silent: true },
-        { type: "bar", stack: "w", name: t("charts.increase"), data: up, itemStyle: { color: PALETTE[2] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
-        { type: "bar", stack: "w", name: t("charts.decrease"), data: down, itemStyle: { color: PALETTE[1], decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 5], rotation: -0.8, color: "rgba(255,255,255,0.45)" } }, label: { show: true, position: "bottom", formatter: (p: { value: number }) => `(${amount(p.value)})` } },
-        { type: "bar", stack: "w", name: t("charts.balance"), data: totals, itemStyle: { color: PALETTE[0] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
+        { type: "bar", stack: "w", stackStrategy: "all", name: "base", data: base, itemStyle: { color: "transparent" }, tooltip: { show: false }, silent: true },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.increase"), data: up, itemStyle: { color: PALETTE[2] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.decrease"), data: down, itemStyle: { color: PALETTE[1], decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 5], rotation: -0.8, color: "rgba(255,255,255,0.45)" } }, label: { show: true, position: "bottom", formatter: (p: { value: number }) => `(${amount(p.value)})` } },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.balance"), data: totals, itemStyle: { color: PALETTE[0] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
       ],
     },
     table: {

@@ -234,7 +234,7 @@ export function EditPage() {
       {mode === "yaml" ? (
         <div class="editor-layout">
           <div class="editor" ref={box} dir="ltr" data-testid="editor" />
-          <section aria-labelledby="problems-title" class="problems">
+          <section aria-labelledby="problems-title" class="problems" tabIndex={0}>
             <h2 id="problems-title">{t("edit.problems")} {problems.value.length > 0 && <span class="badge">{int(problems.value.length)}</span>}</h2>
             {problems.value.length === 0 ? <p class="muted">{t("edit.noProblems")}</p> : <IssueList issues={problems.value} onJump={(i) => view.current && i.position && jumpTo(view.current, i.position.line, i.position.col)} />}
           </section>
