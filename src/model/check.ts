@@ -1,7 +1,8 @@
 import type { Model } from "./schema.js";
 import type { IssuePath, ModelIssue } from "./issues.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
-import { parseFormula, isFormulaError, BUILTIN_VALUES } from "./formula.js";
+import { parseFormula, isFormulaError, BUILTIN_VALUES, isBuiltinValue } from "./formula.js";
+import { hasOwnName } from "./names.js";
 import { didYouMean } from "./suggest.js";
 import { cohortNetBookValueAtStart } from "./derived.js";
 
@@ -53,7 +54,7 @@ export function checkModel(model: Model): Issue[] {
   };
   for (const [name, driver] of Object.entries(model.drivers)) {
     const path: IssuePath = ["drivers", name];
-    if (BUILTIN_VALUES[name] !== undefined) error("reserved_name", path, `"${name}" is a built-in name of the formula language; choose another driver name`);
+    if (isBuiltinValue(name)) error("reserved_name", path, `"${name}" is a built-in name of the formula language; choose another driver name`);
     if (typeof driver === "string") checkFormula(driver, path, name);
     else if (typeof driver === "object") {
       if ("formula" in driver) checkFormula(driver.formula, [...path, "formula"], name);
@@ -62,7 +63,7 @@ export function checkModel(model: Model): Issue[] {
         const firstYear = serialToMonth(h.start).year;
         const lastYear = serialToMonth(h.end).year;
         const missing: number[] = [];
-        for (let y = firstYear; y <= lastYear; y++) if (!(String(y) in driver.yearly)) missing.push(y);
+        for (let y = firstYear; y <= lastYear; y++) if (!hasOwnName(driver.yearly, String(y))) missing.push(y);
         if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${missing.join(", ")}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`);
         const keys = Object.keys(driver.yearly).map(Number);
         if (keys.some((k, i) => i > 0 && k <= keys[i - 1])) error("years_out_of_order", [...path, "yearly"], `years are out of order (${keys.join(", ")}); list them from earliest to latest`);
@@ -169,7 +170,7 @@ export function checkModel(model: Model): Issue[] {
     error("opening_unbalanced", ["openingBalance"], `the opening balance sheet does not balance: assets ${round6(assets)}${detail} − liabilities ${round6(openingDebt + ob.payables)} − equity ${round6(ob.paidInCapital + ob.retainedEarnings)} = ${round6(assets - claims)}; adjust retainedEarnings or paidInCapital by that amount`, { difference: assets - claims });
   }
   for (const [name, scenario] of Object.entries(model.scenarios)) {
-    if (scenario.extends !== undefined && !(scenario.extends in model.scenarios)) {
+    if (scenario.extends !== undefined && !hasOwnName(model.scenarios, scenario.extends)) {
       const s = didYouMean(scenario.extends, Object.keys(model.scenarios));
       error("unknown_scenario", ["scenarios", name, "extends"], `scenario "${name}" extends "${scenario.extends}", which does not exist${s ? ` — did you mean "${s}"?` : ""}`);
     }
