@@ -86,3 +86,27 @@ describe("class 2: --out never follows or replaces what it did not create", () =
     expect(readdirSync(dir)).toEqual([]);
   });
 });
+
+describe("class 3: reading input is bounded and refuses special files", () => {
+  it("reads a model from standard input with -", () => {
+    const r = burnrate(["check", "-"], { input: small });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("<stdin>: ok (Small Co; 1 scenario)\n");
+    const bad = burnrate(["check", "-"], { input: small.replace("company: Small Co", "compny: Small Co") });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^<stdin>:\d+:\d+: unknown key "compny"/m);
+  });
+  it("standard input that goes on and on is cut at the cap: exit 1, not a hang", () => {
+    const r = burnrate(["check", "-"], { input: "# ".padEnd(6 * 1024 * 1024, "x") });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("burnrate: <stdin>: more than 5 MB; a model file may be at most 5 MB — check that this is the right file\n");
+  });
+  it("/dev/zero and /dev/urandom are refused at once", () => {
+    for (const device of ["/dev/zero", "/dev/urandom"]) {
+      const r = burnrate(["run", device], { timeout: 20_000 });
+      expect(r.signal, device).toBeNull();
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`burnrate: ${device} is a device, not a model file`);
+    }
+  });
+});

@@ -38,7 +38,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
       checkProjection(evaluate(compiled));
       for (const issue of issues) io.err(formatIssue(issue) + "\n");
       const scenarios = Object.keys(loaded.model.scenarios).length;
-      io.out(`${file}: ok (${loaded.model.meta.company}; ${scenarios} scenario${scenarios === 1 ? "" : "s"}${options.strict ? "; every input sourced" : ""})\n`);
+      io.out(`${loaded.file}: ok (${loaded.model.meta.company}; ${scenarios} scenario${scenarios === 1 ? "" : "s"}${options.strict ? "; every input sourced" : ""})\n`);
       setExit(EXIT_OK);
     });
   void EXIT_FAILURE;

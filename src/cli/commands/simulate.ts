@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { loadModelText } from "../../model/load.js";
-import { readModelText } from "../../node/loadFile.js";
+import { readModelText, modelLabel } from "../../node/loadFile.js";
 import { simulate } from "../../uncertainty/simulate.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
@@ -34,7 +34,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
       const text = readModelText(file);
-      const loaded = loadModelText(text, file, { scenario: options.scenario });
+      const loaded = loadModelText(text, modelLabel(file), { scenario: options.scenario });
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
@@ -50,7 +50,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
         : undefined;
       let result: SimulationResult;
       try {
-        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file }, onProgress: progress, signal: controller.signal });
+        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file: modelLabel(file) }, onProgress: progress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
