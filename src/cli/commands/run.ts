@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { projectModel, type ModelRunResult } from "../../index.js";
+import { readModel } from "../../node/loadFile.js";
+import type { ModelRunResult } from "../../index.js";
+import { runCommand } from "../../commands/run.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -28,7 +29,7 @@ export function registerRun(program: Command, io: CliIO): void {
     .action((file: string, options: { scenario?: string; period: string; format: string; out?: string }) => {
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
-      const result = projectModel(loadModelFile(file, { scenario: options.scenario }));
+      const result = runCommand(readModel(file), { scenario: options.scenario });
       const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period) : runTable(result, period);
       emit(io, text, options.out);
     });
