@@ -223,6 +223,28 @@ describe("conventions, checked by hand", () => {
     expect(refi.items.endingCash[2]).toBe(plain.items.endingCash[2]);
   });
 
+  it("leaves a refinanced repayment out of debt service in the maturity month too", () => {
+    // 50 at 12 % a year: interest 50 × 0.12 / 12 = 0.5 a month. The listed repayment of 50
+    // falls in the maturity month (March) and is marked as a refinancing, so March's debt
+    // service is the interest alone: 0.5 (it was 50.5 when the refinanced amount was only
+    // dropped before maturity). Cash still pays the 50.
+    const model = (refinancing: boolean) => ({
+      ...base,
+      lines: { sales: { type: "revenue", value: 10 } },
+      openingBalance: { cash: 100, debt: 50, paidInCapital: 50 },
+      financing: { debt: { loan: { openingBalance: 50, rate: 0.12, amortization: "schedule", repayments: [{ month: "2025-03", amount: 50, refinancing }], maturity: "2025-03" } } },
+    });
+    const plain = project(model(false));
+    const refi = project(model(true));
+    expect(plain.proj.items.debtService[2]).toBeCloseTo(50.5, 12);
+    expect(refi.proj.items.debtService[2]).toBeCloseTo(0.5, 12);
+    expect(refi.proj.items.scheduledPrincipal[2]).toBe(0);
+    expect(refi.proj.items.debtRepaid[2]).toBe(50);
+    expect(refi.proj.items.endingCash[2]).toBe(plain.proj.items.endingCash[2]);
+    // DSCR that month: (EBITDA 10 − taxes 0) / 0.5 = 20, not 10 / 50.5.
+    expect(refi.proj.ratios.dscr[2]).toBeCloseTo(20, 12);
+  });
+
   it("fills yearly totals smoothly: no step at the turn of the year, and each year sums to its figure", () => {
     const { proj } = project({
       ...base,

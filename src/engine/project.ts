@@ -386,8 +386,9 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
       feeAmortization += amort;
       drawn += draw;
       repaid += principal;
-      // A repayment funded by a refinancing is cash out but not debt service (DSCR).
-      scheduled += tr.amortization === "schedule" && t < maturity ? principal - Math.min(principal, ws.trancheRefinanced[k][t]) : principal;
+      // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
+      // any month — including the maturity month, where it is part of the final repayment.
+      scheduled += principal - Math.min(principal, ws.trancheRefinanced[k][t]);
       feesPaid += fee;
     }
     const interestExpense = cashInterest + feeAmortization;
