@@ -147,6 +147,31 @@ export function checkModel(model: Model): Issue[] {
     if (serial(tranche.maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${tranche.maturity}, before the start, but has an opening balance`);
     if (tranche.openingBalance === 0 && tranche.draws.length === 0) warning("empty_tranche", path, "this tranche has no opening balance and no draws");
   }
+  const rv = model.financing.revolver;
+  if (rv) {
+    const path: IssuePath = ["financing", "revolver"];
+    openingDebt += rv.openingBalance;
+    const fixed = rv.rate !== undefined;
+    const floating = rv.base !== undefined || rv.spread !== undefined;
+    if (fixed === floating) error("revolver_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the revolver a fixed `rate`, or a floating `base` (a driver) plus `spread`");
+    if (rv.base !== undefined && !driverNames.has(rv.base)) {
+      const s = didYouMean(rv.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${rv.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`);
+    }
+    if (rv.base !== undefined && rv.spread === undefined) error("revolver_rate", [...path, "spread"], "a floating revolver needs a `spread` (0 if none)");
+    if (rv.floor !== undefined && rv.base === undefined) error("revolver_rate", [...path, "floor"], "floor applies to a floating rate only");
+    if (typeof rv.limit === "string") checkFormula(rv.limit, [...path, "limit"], null);
+    else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`);
+    else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`);
+    if (rv.from) inHorizon(rv.from, [...path, "from"], "from");
+    if (rv.from && rv.maturity && serial(rv.maturity) <= serial(rv.from)) error("months_out_of_order", [...path, "maturity"], `maturity ${rv.maturity} is not after from ${rv.from}`);
+    if (rv.maturity && serial(rv.maturity) < h.start && rv.openingBalance > 0) error("matured", [...path, "maturity"], `the revolver matured in ${rv.maturity}, before the start, but has an opening balance`);
+  }
+  const cashRates = model.financing.cash;
+  for (const key of ["interestRate", "overdraftRate"] as const) {
+    const v = cashRates?.[key];
+    if (typeof v === "string") checkFormula(v, ["financing", "cash", key], null);
+  }
   for (const [name, covenant] of Object.entries(model.financing.covenants)) {
     const path: IssuePath = ["financing", "covenants", name];
     if ((covenant.min === undefined) === (covenant.max === undefined)) error("covenant_limit", path, "a covenant needs exactly one limit: `min` or `max`");
@@ -160,7 +185,7 @@ export function checkModel(model: Model): Issue[] {
   // Opening balance sheet.
   const ob = model.openingBalance;
   if (ob.debt !== undefined && Math.abs(ob.debt - openingDebt) > 1e-6) {
-    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
+    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' ${rv ? "and the revolver's " : ""}opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
   }
   const fleetNbv = Object.values(model.fleet).reduce((sum, c) => sum + cohortNetBookValueAtStart(c, h.start, model.meta.unit), 0);
   const assets = ob.cash + ob.receivables + ob.ppeNet + fleetNbv;
