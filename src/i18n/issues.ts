@@ -49,5 +49,7 @@ export function issueMessage(issue: TranslatableIssue, translator: Translator, f
   const variant = typeof raw.variant === "string" ? raw.variant : raw.suggestion ? "suggest" : undefined;
   const variantKey = variant ? `${key}_${variant}` : null;
   const text = translator.t(variantKey && translator.has(variantKey) ? variantKey : key, params);
-  return text;
+  // A template whose parameters the issue does not carry would show holes: the engine's
+  // own (English) message is more use to the reader than a sentence with gaps.
+  return /\{\{\w+\}\}/.test(text) ? issue.message : text;
 }
