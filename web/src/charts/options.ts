@@ -45,8 +45,8 @@ export function cashFan(result: ModelRunResult, sim: SimulationResult | null, un
     const q = (key: "p5" | "p25" | "p50" | "p75" | "p95") => sim.months.map((m) => m.endingCash[key]);
     const p5 = q("p5"), p25 = q("p25"), p50 = q("p50"), p75 = q("p75"), p95 = q("p95");
     const band = (name: string, low: (number | null)[], high: (number | null)[], color: string, stack: string) => [
-      { type: "line", name: `${name}-base`, data: low, stack, lineStyle: { opacity: 0 }, showSymbol: false, silent: true, tooltip: { show: false }, legendHoverLink: false, areaStyle: { opacity: 0 } },
-      { type: "line", name, data: high.map((h, i) => (h === null || low[i] === null ? null : h - (low[i] as number))), stack, lineStyle: { opacity: 0 }, showSymbol: false, areaStyle: { color, opacity: 1 }, tooltip: { show: false } },
+      { type: "line", name: `${name}-base`, data: low, stack, stackStrategy: "all", lineStyle: { opacity: 0 }, showSymbol: false, silent: true, tooltip: { show: false }, legendHoverLink: false, areaStyle: { opacity: 0 } },
+      { type: "line", name, data: high.map((h, i) => (h === null || low[i] === null ? null : h - (low[i] as number))), stack, stackStrategy: "all", lineStyle: { opacity: 0 }, showSymbol: false, itemStyle: { color }, areaStyle: { color, opacity: 1 }, tooltip: { show: false } },
     ];
     series.push(...band(t("charts.fan90"), p5, p95, "rgba(31,95,168,0.16)", "outer"), ...band(t("charts.fan50"), p25, p75, "rgba(31,95,168,0.30)", "inner"));
     series.push(line(t("charts.median"), p50, 1));
@@ -116,21 +116,22 @@ export function cashBridge(result: ModelRunResult, from: number, to: number, uni
   ];
   const closing = result.months[to].endingCash;
   const categories = [t("charts.openingCash"), ...steps.map((s) => s[0]), t("charts.closingCash")];
-  const base: (number | string)[] = [];
-  const up: (number | string)[] = [];
-  const down: (number | string)[] = [];
-  const totals: (number | string)[] = [];
+  const base: number[] = [];
+  const up: number[] = [];
+  const down: number[] = [];
+  const totals: number[] = [];
   let level = opening;
-  totals.push(opening), base.push("-"), up.push("-"), down.push("-");
+  totals.push(opening), base.push(0), up.push(0), down.push(0);
   for (const [, v] of steps) {
     const next = level + v;
     base.push(Math.min(level, next));
-    if (v >= 0) up.push(v), down.push("-");
-    else down.push(-v), up.push("-");
-    totals.push("-");
+    if (v >= 0) up.push(v), down.push(0);
+    else down.push(-v), up.push(0);
+    totals.push(0);
     level = next;
   }
-  totals.push(closing), base.push("-"), up.push("-"), down.push("-");
+  totals.push(closing), base.push(0), up.push(0), down.push(0);
+  const label = (position: string, neg = false) => ({ show: true, position, formatter: (p: { value: number }) => (p.value === 0 ? "" : neg ? `(${amount(p.value)})` : amount(p.value)) });
   // Bars hanging below zero: stacking starts from the lower end, which may be negative.
   return {
     option: {
@@ -141,9 +142,9 @@ export function cashBridge(result: ModelRunResult, from: number, to: number, uni
       yAxis: valueAxis(unit),
       series: [
         { type: "bar", stack: "w", stackStrategy: "all", name: "base", data: base, itemStyle: { color: "transparent" }, tooltip: { show: false }, silent: true },
-        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.increase"), data: up, itemStyle: { color: PALETTE[2] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
-        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.decrease"), data: down, itemStyle: { color: PALETTE[1], decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 5], rotation: -0.8, color: "rgba(255,255,255,0.45)" } }, label: { show: true, position: "bottom", formatter: (p: { value: number }) => `(${amount(p.value)})` } },
-        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.balance"), data: totals, itemStyle: { color: PALETTE[0] }, label: { show: true, position: "top", formatter: (p: { value: number }) => amount(p.value) } },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.increase"), data: up, itemStyle: { color: PALETTE[2] }, label: label("top") },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.decrease"), data: down, itemStyle: { color: PALETTE[1], decal: { symbol: "rect", dashArrayX: [1, 0], dashArrayY: [3, 5], rotation: -0.8, color: "rgba(255,255,255,0.45)" } }, label: label("bottom", true) },
+        { type: "bar", stack: "w", stackStrategy: "all", name: t("charts.balance"), data: totals, itemStyle: { color: PALETTE[0] }, label: label("top") },
       ],
     },
     table: {
@@ -167,7 +168,7 @@ export function debtChart(result: ModelRunResult, covenantMin: { name: string; m
       legend: legend(),
       tooltip: tooltip(),
       xAxis: timeAxis(labels),
-      yAxis: [valueAxis(unit), valueAxis(t("charts.dscr"), (v) => `${num(v, 1)}×`, { position: "right", splitLine: { show: false } })],
+      yAxis: [valueAxis(unit), valueAxis(t("charts.dscr"), (v) => `${num(v, 1, { parentheses: false })}×`, { position: "right", splitLine: { show: false } })],
       series: [
         { type: "bar", name: t("common:items.debt"), data: debt, itemStyle: { color: "rgba(31,95,168,0.35)" }, barCategoryGap: "10%" },
         line(t("common:items.cashInterest"), interest, 1),

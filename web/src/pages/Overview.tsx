@@ -103,7 +103,7 @@ export function OverviewPage() {
             testid="fact-dscr"
             label={t("common:metrics.minDscr")}
             tone={m.minDscr !== null && m.minDscr < 1 ? "bad" : "neutral"}
-            value={m.minDscr === null ? t("overview.noDebtService") : `${num(m.minDscr, 2)}×`}
+            value={m.minDscr === null ? t("overview.noDebtService") : <span dir="ltr">{num(m.minDscr, 2, { parentheses: false })}×</span>}
             detail={m.minDscrPeriod ? t("overview.inMonth", { month: month(m.minDscrPeriod) }) : undefined}
           />
           <Fact
@@ -129,7 +129,7 @@ export function OverviewPage() {
             {t("overview.sBurn", { amount: num(m.cumulativeBurn, 0), unit })}
           </p>
           <p>
-            {m.minDscr === null ? t("overview.sNoDebt") : t("overview.sDscr", { x: num(m.minDscr, 2), month: month(m.minDscrPeriod) })}{" "}
+            {m.minDscr === null ? t("overview.sNoDebt") : m.minDscr < 1 ? t("overview.sDscrBelow", { x: `\u2066${num(m.minDscr, 2, { parentheses: false })}\u2069`, month: month(m.minDscrPeriod) }) : t("overview.sDscr", { x: num(m.minDscr, 2), month: month(m.minDscrPeriod) })}{" "}
             {breaches.length ? t("overview.sBreaches", { n: int(breaches.length), covenant: breaches[0].covenant, month: month(breaches[0].period) }) : t("overview.sNoBreaches")}
           </p>
         </div>
