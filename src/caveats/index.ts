@@ -107,7 +107,7 @@ function parse(loaded: Pick<LoadedModel, "extensions" | "model">): { caveats: Ca
       return;
     }
     const c = parsed.data;
-    const error = (code: string, at: IssuePath, message: string) => issues.push({ code, path: [...entry.path, ...at], severity: "error", message });
+    const error = (code: string, at: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path: [...entry.path, ...at], severity: "error", message, params });
     const name = entry.name ?? `caveat-${index + 1}`;
     if (!Array.isArray(loaded.extensions.caveats) && c.id !== undefined) error("unknown_key", ["id"], "`id` is only for the list form of caveats; here the key above is the caveat's name");
     if (seen.has(name)) error("duplicate_caveat", [], `two caveats are named "${name}"`);
@@ -118,7 +118,7 @@ function parse(loaded: Pick<LoadedModel, "extensions" | "model">): { caveats: Ca
       list(raw).forEach((v, i) => {
         if (known.includes(v)) return;
         const s = didYouMean(v, known);
-        error(key === "metrics" ? "unknown_metric" : `unknown_${key.slice(0, -1)}`, Array.isArray(raw) ? [key, i] : [key], `unknown ${what} "${v}"${s ? ` — did you mean "${s}"?` : ""}`);
+        error(key === "metrics" ? "unknown_metric" : `unknown_${key.slice(0, -1)}`, Array.isArray(raw) ? [key, i] : [key], `unknown ${what} "${v}"${s ? ` — did you mean "${s}"?` : ""}`, key === "metrics" ? { metric: v, suggestion: s } : { name: v, suggestion: s });
       });
     };
     check("metrics", METRIC_NAMES, "metric");

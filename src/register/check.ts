@@ -143,6 +143,7 @@ export function checkCitations(loaded: LoadedModel, register: SourceRegister | n
       input.path,
       `${pathToString(input.path)} = ${JSON.stringify(input.value)} is not a figure of ${a.ids.join(", ")} (${figures.length ? figures.join("; ") : "no figures recorded"}); say how it was derived with \`derivation:\` (or why it is assumed with \`assumption:\`) ${path.length === input.path.length ? "beside the value" : `on ${pathToString(path)}`}`,
       "error",
+      { path: pathToString(input.path) },
     );
   }
   for (const [section, label] of [["targets", "target"], ["actuals", "actual"]] as const) {

@@ -47,7 +47,7 @@ export function registerFromSource(source: SourceText): SourceRegister {
     entry.derivedFrom.forEach((other, i) => {
       if (ids.includes(other)) return;
       const s = didYouMean(other, ids);
-      issues.push({ code: "unknown_register_id", path: [...path, "derivedFrom", i], severity: "error", message: `${id} is derived from ${other}, which is not in the register${s ? ` — did you mean ${s}?` : ""}` });
+      issues.push({ code: "unknown_register_id", path: [...path, "derivedFrom", i], severity: "error", message: `${id} is derived from ${other}, which is not in the register${s ? ` — did you mean ${s}?` : ""}`, params: { id: other, suggestion: s } });
     });
     if (entry.confidence !== "derived" && entry.confidence !== "seed") {
       // A date is given wherever the page carries one; some pages (blogs, FAQs) are undated.

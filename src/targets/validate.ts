@@ -191,14 +191,14 @@ export function parseTargets(raw: unknown, model: Model, context: { data?: unkno
     if (context.data !== undefined) {
       calibrates.forEach((p, i) => {
         if (pathExists(context.data, p)) return;
-        error("unknown_input_path", Array.isArray(t.calibrates) ? ["calibrates", i] : ["calibrates"], `no input at "${p}"; give the dotted path of the input set from this figure (e.g. openingBalance.cash, drivers.revenue.yearly.2027)`);
+        error("unknown_input_path", Array.isArray(t.calibrates) ? ["calibrates", i] : ["calibrates"], `no input at "${p}"; give the dotted path of the input set from this figure (e.g. openingBalance.cash, drivers.revenue.yearly.2027)`, { path: p });
       });
     }
     if (context.caveatNames !== undefined) {
       caveats.forEach((c, i) => {
         if (context.caveatNames!.includes(c)) return;
         const s = didYouMean(c, context.caveatNames!);
-        error("unknown_caveat", Array.isArray(t.caveat) ? ["caveat", i] : ["caveat"], `no caveat named "${c}"${s ? ` — did you mean "${s}"?` : context.caveatNames!.length ? `; the model has: ${context.caveatNames!.join(", ")}` : "; the model has no `caveats:` section"}`);
+        error("unknown_caveat", Array.isArray(t.caveat) ? ["caveat", i] : ["caveat"], `no caveat named "${c}"${s ? ` — did you mean "${s}"?` : context.caveatNames!.length ? `; the model has: ${context.caveatNames!.join(", ")}` : "; the model has no `caveats:` section"}`, { name: c, suggestion: s });
       });
     }
 

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { projectModel } from "../../index.js";
-import { compareActuals, parseActuals, type ActualsReport, type ForwardMetrics } from "../../actuals/index.js";
-import { ModelError, UsageError } from "../../model/issues.js";
+import { readModel, readModelText } from "../../node/loadFile.js";
+import type { ActualsReport, ForwardMetrics } from "../../actuals/index.js";
+import { actualsReport, actualsOutput, type ActualsOutput } from "../../commands/actuals.js";
+import { UsageError } from "../../model/issues.js";
 import { loadRegisterFor } from "../../node/loadRegister.js";
-import { entryAddressText, checkCitedFigure, type SourceRegister } from "../../register/index.js";
+import { printNotice } from "../notices.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -24,56 +24,16 @@ export function registerActuals(program: Command, io: CliIO, setExit: (code: num
     .option("-r, --reforecast", "roll the model forward from the last reported period: reported balances (cash, debt) at that month, the rest of the plan unchanged")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; out?: string }) => {
+    .action((file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const threshold = options.threshold === undefined ? undefined : parseRate(options.threshold, "--threshold");
       if (threshold !== undefined && threshold < 0) throw new UsageError("bad_option", `--threshold must be ≥ 0 (got "${options.threshold}")`);
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      let set;
-      if (options.actuals) {
-        const { loadActualsFile } = await import("../../node/loadActuals.js");
-        set = loadActualsFile(options.actuals, loaded);
-      } else {
-        if (loaded.extensions.actuals === undefined) throw new UsageError("no_actuals", `${file} has no \`actuals:\` section; give reported figures with --actuals FILE (YAML or CSV)`);
-        const parsed = parseActuals(loaded.extensions.actuals, loaded, file);
-        if (parsed.issues.some((i) => i.severity === "error")) throw new ModelError(parsed.issues.map((i) => ({ ...i, position: loaded.source.valuePosition(i.path) })));
-        set = parsed.set;
-      }
-      if (set.actuals.length === 0) throw new UsageError("no_actuals", `${options.actuals ?? file}: no reported figures to compare`);
-      const register = loadRegisterFor(loaded);
-      if (register) {
-        for (const a of set.actuals) {
-          const { unknown, mismatch } = checkCitedFigure(register, a, loaded.model.meta.unit);
-          if (unknown.length) throw new UsageError("unknown_register_id", `${set.origin}: actual ${a.name} cites ${unknown.join(", ")}, which ${unknown.length === 1 ? "is" : "are"} not in the source register ${register.file}`);
-          if (mismatch) io.err(`burnrate: warning: ${set.origin}: actual ${a.name}: ${mismatch}\n`);
-        }
-      }
-      const report = compareActuals(loaded, projectModel(loaded), set, { threshold, reforecast: Boolean(options.reforecast), project: projectModel });
-      for (const w of report.warnings) io.err(`burnrate: warning: ${w}\n`);
-      const text = format === "json" ? actualsJson(report, register) : format === "csv" ? actualsCsv(report) : actualsTable(report, register);
+      const actuals = options.actuals === undefined ? undefined : { text: readModelText(options.actuals), file: options.actuals };
+      const { report, sources } = actualsReport(readModel(file), { scenario: options.scenario, actuals, threshold, reforecast: Boolean(options.reforecast) }, { register: loadRegisterFor, onNotice: printNotice(io) });
+      const text = format === "json" ? JSON.stringify(actualsOutput(report, sources), null, 2) + "\n" : format === "csv" ? actualsCsv(report) : actualsTable(report, sources);
       emit(io, text, options.out);
       setExit(EXIT_OK);
     });
-}
-
-/** Where each register ID the actuals cite can be read. */
-function sourcesUsed(report: ActualsReport, register: SourceRegister | null): { id: string; address: string; confidence: string }[] {
-  if (!register) return [];
-  const ids = [...new Set(report.rows.flatMap((r) => r.ids))];
-  return ids.flatMap((id) => {
-    const e = register.entries.get(id);
-    return e ? [{ id, address: entryAddressText(e), confidence: e.confidence }] : [];
-  });
-}
-
-export function actualsJson(report: ActualsReport, register: SourceRegister | null): string {
-  const { reforecast, ...rest } = report;
-  const out = {
-    ...rest,
-    reforecast: reforecast ? { metrics: reforecast.metrics, adjustments: reforecast.adjustments, cash: reforecast.cash } : null,
-    sources: sourcesUsed(report, register),
-  };
-  return JSON.stringify(out, null, 2) + "\n";
 }
 
 function signedAmount(v: number | null): string {
@@ -121,7 +81,7 @@ function forwardCell(m: ForwardMetrics | null, key: keyof ForwardMetrics): strin
   }
 }
 
-export function actualsTable(report: ActualsReport, register: SourceRegister | null): string {
+export function actualsTable(report: ActualsReport, used: ActualsOutput["sources"]): string {
   const out: string[] = [];
   out.push(`${report.model} — actuals against the plan (${report.scenario ? `scenario: ${report.scenario}` : "base case"}) — amounts in ${unitLabel(report)}`);
   out.push(`Actuals: ${report.origin}; flagged (⚑) when more than ${formatPercent(report.threshold, 0)} from plan.`);
@@ -189,7 +149,6 @@ export function actualsTable(report: ActualsReport, register: SourceRegister | n
       out.push(`  ${r.name}: ${parts.join("; ")}`);
     }
   }
-  const used = sourcesUsed(report, register);
   const unregistered = report.rows.filter((r) => r.ids.length === 0 && r.source);
   if (used.length || unregistered.length) {
     out.push("");
