@@ -164,7 +164,8 @@ function directionOf(actual: Actual, result: RunResult): Direction {
  * Forward metrics over the months from `from` (an index into the run's months) to the
  * horizon's end, with cash moved by `cashShift` in every one of them: the cash-out
  * month and runway counted from `from`, the funding gap as the extra cash needed at
- * `from` to keep cash at or above the floor, breakeven as the first month from which
+ * `from` to keep cash at or above the floor (before any interest that cash would earn, so
+ * an upper bound where cash earns interest), breakeven as the first month from which
  * net income stays ≥ 0.
  */
 export function forwardMetrics(result: RunResult, from: number, cashFloor: number, cashShift = 0): ForwardMetrics {
@@ -281,7 +282,9 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
   let draw = 0;
   if (debtActual) {
     const d = debtActual.value - plan.months[debtAt].debt;
-    if (d > 1e-9) {
+    // Differences within 0.1% of the plan's debt are rounding in the reported figure.
+    const negligible = Math.abs(d) <= 0.001 * Math.abs(plan.months[debtAt].debt) + 1e-9;
+    if (!negligible && d > 0) {
       const next = plan.months[Math.min(t + 1, plan.months.length - 1)];
       const rate = planDebt > 1e-9 ? Math.max(0, (next.interestExpense * 12) / planDebt) : 0.1;
       const end = plan.months[plan.months.length - 1].period;
@@ -290,10 +293,10 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
       data.financing.debt["reported-debt-above-plan"] = { draws: [{ month: cutLabel, amount: d }], rate, amortization: "bullet", maturity: end, assumption: "reforecast: reported debt above plan" };
       draw = d;
       adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: true, how: `reported at ${serialLabel(debtActual.period.lastSerial)}: a tranche of ${d.toFixed(1)} drawn in ${cutLabel} at the plan's average rate (${(rate * 100).toFixed(2)}%), repaid at the horizon's end` });
-    } else if (d < -1e-9) {
+    } else if (!negligible && d < 0) {
       adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "reported debt is below the plan's; the plan's facilities are kept (which draw did not happen is not known)" });
       warnings.push(`reported debt at ${cutLabel} is ${(-d).toFixed(1)} below the plan; the reforecast keeps the plan's debt`);
-    } else adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "as planned" });
+    } else adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "as planned (within 0.1%)" });
   }
   if (cash.variance !== null) {
     const amount = cash.variance - draw;
@@ -342,7 +345,9 @@ export function compareActuals(
     const variancePct = p === null || Math.abs(p) < 1e-12 ? null : variance! / Math.abs(p);
     const flagged = variancePct === null ? variance !== null && Math.abs(variance) > 1e-9 : Math.abs(variancePct) > threshold;
     const dir = directionOf(a, plan);
-    const reading = variance === null || Math.abs(variance) < 1e-9 || dir === "neutral" ? null : (variance > 0) === (dir === "higherIsBetter") ? "favourable" : "unfavourable";
+    // On plan (within 0.1%, or a rounding difference) reads neither way.
+    const onPlan = variance === null || Math.abs(variance) <= Math.max(1e-9, 0.001 * Math.abs(p ?? 0));
+    const reading = onPlan || dir === "neutral" ? null : (variance! > 0) === (dir === "higherIsBetter") ? "favourable" : "unfavourable";
     return {
       name: a.name,
       metric: a.metric,
