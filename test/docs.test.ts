@@ -108,6 +108,30 @@ function proseFigures(line: string): ProseFigure[] {
   return out;
 }
 
+async function checkExcerpt(e: { command: string; lines: string[] }): Promise<void> {
+  const got = (await output(e.command)).split("\n").map((l) => l.trimEnd());
+  let at = 0;
+  let skipping = true; // the first line may be anywhere in the output
+  for (const want of e.lines.map((l) => l.trimEnd())) {
+    if (want.trim() === "…") {
+      skipping = true;
+      continue;
+    }
+    const found = skipping ? got.indexOf(want, at) : got[at] === want ? at : -1;
+    expect(found, `burnrate ${e.command}: the excerpt line\n  ${want}\nis not in the output at line ${at + 1} or after:\n${got.slice(at, at + 8).join("\n")}`).toBeGreaterThanOrEqual(0);
+    at = found + 1;
+    skipping = false;
+  }
+}
+
+describe("README.md", () => {
+  it("shows the real output of the run it quotes", async () => {
+    const runs = parseDoc(readFileSync(join(root, "README.md"), "utf8")).flatMap((s) => s.excerpts.filter((e) => e.command.startsWith("run ")));
+    expect(runs.length).toBeGreaterThanOrEqual(1);
+    for (const e of runs) await checkExcerpt(e);
+  });
+});
+
 describe("docs/models.md", () => {
   const sections = parseDoc(readFileSync(join(root, DOC), "utf8"));
 
@@ -120,21 +144,7 @@ describe("docs/models.md", () => {
   for (const section of sections) {
     if (section.commands.length === 0) continue;
     it(`"${section.title}": every excerpt is the command's output and every figure in the prose comes from a command`, async () => {
-      for (const e of section.excerpts) {
-        const got = (await output(e.command)).split("\n").map((l) => l.trimEnd());
-        let at = 0;
-        let skipping = true; // the first line may be anywhere in the output
-        for (const want of e.lines.map((l) => l.trimEnd())) {
-          if (want.trim() === "…") {
-            skipping = true;
-            continue;
-          }
-          const found = skipping ? got.indexOf(want, at) : got[at] === want ? at : -1;
-          expect(found, `burnrate ${e.command}: the excerpt line\n  ${want}\nis not in the output at line ${at + 1} or after:\n${got.slice(at, at + 8).join("\n")}`).toBeGreaterThanOrEqual(0);
-          at = found + 1;
-          skipping = false;
-        }
-      }
+      for (const e of section.excerpts) await checkExcerpt(e);
       const texts = await Promise.all(section.commands.map(output));
       const all = texts.join("\n");
       const numbers = numbersIn(all);
