@@ -4,7 +4,7 @@ import type { SourceText } from "../model/source.js";
 import type { RunResult, PeriodRow } from "../engine/result.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import { serialLabel, spanLabel } from "../targets/period.js";
-import type { DerivedName } from "../targets/catalogue.js";
+import { derivedValue } from "../targets/evaluate.js";
 import type { StatementItem } from "../engine/items.js";
 import { caveatsFor, caveatsQualifying, type Caveat } from "../caveats/index.js";
 import { DEFAULT_THRESHOLD, type Actual, type ActualsSet } from "./read.js";
@@ -110,28 +110,6 @@ const sum = (rows: PeriodRow[], t0: number, t1: number, f: (r: PeriodRow) => num
   for (let t = t0; t <= t1; t++) s += f(rows[t]);
   return s;
 };
-const ratio = (a: number, b: number) => (Math.abs(b) > 1e-12 ? a / b : null);
-
-function derived(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
-  switch (d) {
-    case "cashBurn":
-      return -sum(rows, t0, t1, (r) => r.freeCashFlow);
-    case "averageMonthlyBurn":
-      return -sum(rows, t0, t1, (r) => r.freeCashFlow) / (t1 - t0 + 1);
-    case "dscr": {
-      const s = sum(rows, t0, t1, (r) => r.debtService);
-      return s > 1e-12 ? sum(rows, t0, t1, (r) => r.ebitda - r.taxes) / s : null;
-    }
-    case "grossMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.grossProfit), sum(rows, t0, t1, (r) => r.revenue));
-    case "ebitdaMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.ebitda), sum(rows, t0, t1, (r) => r.revenue));
-    case "netMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.netIncome), sum(rows, t0, t1, (r) => r.revenue));
-    case "capexToRevenue":
-      return ratio(sum(rows, t0, t1, (r) => r.capex), sum(rows, t0, t1, (r) => r.revenue));
-  }
-}
 
 /** The plan's figure for an actual's period. */
 function planValue(actual: Actual, result: RunResult, start: number): number | null {
@@ -149,7 +127,7 @@ function planValue(actual: Actual, result: RunResult, start: number): number | n
     const item = m.info.item as StatementItem;
     return m.info.itemKind === "balance" ? result.months[t1][item] : sum(result.months, t0, t1, (r) => r[item]);
   }
-  return derived(m.info.derived, result.months, t0, t1);
+  return derivedValue(m.info.derived, result.months, t0, t1);
 }
 
 function directionOf(actual: Actual, result: RunResult): Direction {

@@ -92,7 +92,8 @@ const sum = (rows: PeriodRow[], t0: number, t1: number, f: (r: PeriodRow) => num
 
 const ratio = (num: number, den: number): number | null => (Math.abs(den) > 1e-12 ? num / den : null);
 
-function derivedValue(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
+/** A derived measure (cash burn, margins, DSCR, …) over months t0…t1 of a run's monthly rows; null where its denominator is zero. */
+export function derivedValue(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
   switch (d) {
     case "cashBurn":
       return -sum(rows, t0, t1, (r) => r.freeCashFlow);
