@@ -4,7 +4,7 @@ import type { SourceText } from "../model/source.js";
 import type { RunResult, PeriodRow } from "../engine/result.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import { serialLabel, spanLabel } from "../targets/period.js";
-import { derivedValue } from "../targets/evaluate.js";
+import { derivedValue, gpuValue } from "../targets/evaluate.js";
 import type { StatementItem } from "../engine/items.js";
 import { caveatsFor, caveatsQualifying, type Caveat } from "../caveats/index.js";
 import { DEFAULT_THRESHOLD, type Actual, type ActualsSet } from "./read.js";
@@ -12,7 +12,7 @@ import { DEFAULT_THRESHOLD, type Actual, type ActualsSet } from "./read.js";
 /** How a figure above plan reads: good for cash and profit, bad, or neither. */
 export type Direction = "higherIsBetter" | "lowerIsBetter" | "neutral";
 
-const HIGHER_BETTER = new Set<string>(["revenue", "grossProfit", "ebitda", "ebit", "otherIncome", "pretaxIncome", "netIncome", "operatingCashFlow", "freeCashFlow", "netCashFlow", "endingCash", "equity", "grossMargin", "ebitdaMargin", "netMargin", "dscr"]);
+const HIGHER_BETTER = new Set<string>(["revenue", "backlog", "contractRevenue", "spotRevenue", "soldHours", "grossProfit", "ebitda", "ebit", "otherIncome", "pretaxIncome", "netIncome", "operatingCashFlow", "freeCashFlow", "netCashFlow", "endingCash", "equity", "grossMargin", "ebitdaMargin", "netMargin", "dscr"]);
 const LOWER_BETTER = new Set<string>(["costOfRevenue", "operatingExpenses", "interestExpense", "cashBurn", "averageMonthlyBurn", "capex", "debtService", "cashInterest", "powerCost", "capexToRevenue"]);
 
 export interface ActualOutcome {
@@ -123,6 +123,7 @@ function planValue(actual: Actual, result: RunResult, start: number): number | n
     for (let t = t0; t <= t1; t++) s += line.values[t];
     return s;
   }
+  if (m.info.kind === "gpu") return gpuValue(m.info.field, m.info.itemKind, result, t0, t1).value;
   if (m.info.kind === "item") {
     const item = m.info.item as StatementItem;
     return m.info.itemKind === "balance" ? result.months[t1][item] : sum(result.months, t0, t1, (r) => r[item]);
