@@ -1,4 +1,4 @@
-import type { Model } from "../model/schema.js";
+import { finalMaturity, type Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type FormulaContext } from "../model/formula.js";
 import { compileFormulaVector, type VectorStep } from "../model/formulaVector.js";
@@ -70,6 +70,12 @@ export interface CompiledTranche {
   slots: { openingBalance: number; rate: number; spread: number; floor: number; interestOnly: number; maturity: number; fee: number };
   base: Float64Array | null;
   amortization: "bullet" | "straightLine" | "annuity" | "schedule";
+  /** Maturities before the final one: month slot and a share slot or an amount slot (-1 when absent). */
+  partialMaturities: { month: number; share: number; amount: number; refinancing: boolean }[];
+  /** The final maturity is paid from new money (not debt service). */
+  finalRefinancing: boolean;
+  /** Upfront fees charged to interest at the draw instead of amortized. */
+  expenseFees: boolean;
 }
 
 /**
@@ -151,7 +157,7 @@ export interface CompiledModel {
   cohortEarliestService: Float64Array;
   /** Results extensions compute at compile time and keep (detail series, names). */
   extensionData: Record<string, unknown>;
-  slots: { taxRate: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
+  slots: { taxRate: number; lossOffsetLimit: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
   /** Opening balances are params (scenarios, solve and Monte Carlo may vary them). */
   openingSlots: OpeningSlots;
   /**
@@ -301,6 +307,14 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   });
   const tranches: CompiledTranche[] = Object.entries(model.financing.debt).map(([name, tr]) => {
     const b = `financing.debt.${name}`;
+    const parts = typeof tr.maturity === "string" ? [] : tr.maturity;
+    const finalPath = typeof tr.maturity === "string" ? `${b}.maturity` : `${b}.maturity.${parts.length - 1}.month`;
+    const partialMaturities = parts.slice(0, -1).map((m, i) => ({
+      month: monthParam(`${b}.maturity.${i}.month`, m.month),
+      share: m.share !== undefined ? table.add(`${b}.maturity.${i}.share`, m.share) : -1,
+      amount: m.amount !== undefined ? table.add(`${b}.maturity.${i}.amount`, m.amount) : -1,
+      refinancing: m.refinancing,
+    }));
     return {
       name,
       openingBalance: tr.openingBalance,
@@ -313,11 +327,14 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
         spread: table.add(`${b}.spread`, tr.spread ?? 0),
         floor: table.add(`${b}.floor`, tr.floor ?? -Infinity),
         interestOnly: table.add(`${b}.interestOnlyMonths`, tr.interestOnlyMonths),
-        maturity: monthParam(`${b}.maturity`, tr.maturity),
+        maturity: monthParam(finalPath, finalMaturity(tr)),
         fee: table.add(`${b}.upfrontFee`, tr.upfrontFee),
       },
       base: tr.base ? series.get(tr.base)! : null,
       amortization: tr.amortization,
+      partialMaturities,
+      finalRefinancing: parts.length > 0 && parts[parts.length - 1].refinancing,
+      expenseFees: tr.feeTreatment === "expense",
     };
   });
   const rounds: CompiledRound[] = Object.entries(model.financing.equity).map(([name, r]) => {
@@ -372,6 +389,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   };
   const slots = {
     taxRate: table.add("tax.rate", model.tax?.rate ?? 0),
+    lossOffsetLimit: table.add("tax.lossOffsetLimit", model.tax?.lossOffsetLimit ?? 1),
     // The carry-forward is addressed where the file writes it.
     lossCarryforward: ob.lossCarryforward !== undefined ? table.add("openingBalance.lossCarryforward", ob.lossCarryforward) : table.add("tax.openingLossCarryforward", model.tax?.openingLossCarryforward ?? 0),
     receivableDays: table.add("workingCapital.receivableDays", model.workingCapital?.receivableDays ?? 0),

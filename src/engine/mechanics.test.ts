@@ -200,3 +200,82 @@ describe("opening balances as inputs", () => {
     expect(report.answer!.value).toBeCloseTo(20, 6);
   });
 });
+
+describe("debt terms", () => {
+  const base = { meta: { company: "Hand", start: "2025-01", months: 12 }, openingBalance: { cash: 100, paidInCapital: 100 } };
+  const loan = (tranche: Record<string, unknown>, extra: Record<string, unknown> = {}) => project({ ...base, ...extra, financing: { debt: { loan: tranche } } }).proj;
+
+  it("counts interest-only months as interest payments: the draw month does not count", () => {
+    // Drawn in January (no interest that month), 3 interest-only months: Feb, Mar, Apr.
+    // Principal from May: 120 / 8 months left to December = 15 a month.
+    const proj = loan({ draws: [{ month: "2025-01", amount: 120 }], rate: 0.12, amortization: "straightLine", interestOnlyMonths: 3, maturity: "2025-12" });
+    const principal = list(proj.tranches[0].principal);
+    expect(principal.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    for (let t = 4; t < 12; t++) expect(principal[t]).toBeCloseTo(15, 12);
+    // Feb–Apr pay interest only: 120 × 1 % = 1.2.
+    expect(list(proj.items.debtService).slice(1, 4)).toEqual([expect.closeTo(1.2, 12), expect.closeTo(1.2, 12), expect.closeTo(1.2, 12)]);
+  });
+
+  it("expenses an upfront fee at the draw, or amortizes it to maturity", () => {
+    // A 2 % fee on a 100 draw in January, maturity October, no interest.
+    const tranche = { draws: [{ month: "2025-01", amount: 100 }], rate: 0, upfrontFee: 0.02, maturity: "2025-10" };
+    const expensed = loan({ ...tranche, feeTreatment: "expense" });
+    expect(expensed.items.interestExpense[0]).toBeCloseTo(2, 12);
+    expect(expensed.items.interestExpense[1]).toBe(0);
+    expect(expensed.items.unamortizedFees[0]).toBe(0);
+    // Amortized: nothing in January (10 months left, nothing deferred yet), then 2 / 9 in
+    // each of February … October.
+    const amortized = loan(tranche);
+    expect(amortized.items.interestExpense[0]).toBe(0);
+    for (let t = 1; t < 10; t++) expect(amortized.items.interestExpense[t]).toBeCloseTo(2 / 9, 12);
+    expect(amortized.items.unamortizedFees[0]).toBeCloseTo(2, 12);
+    // Either way 2 of cash leaves at the draw.
+    expect(expensed.items.financingFees[0]).toBeCloseTo(2, 12);
+    expect(amortized.items.financingFees[0]).toBeCloseTo(2, 12);
+  });
+
+  it("repays several maturities: a share, an amount (here refinanced), then the rest", () => {
+    // 100 of notes at 6 % (0.5 a month on 100): March repays 25 % = 25, June 30 paid from
+    // new money (cash out, not debt service), September the 45 left.
+    const proj = loan(
+      { openingBalance: 100, rate: 0.06, maturity: [{ month: "2025-03", share: 0.25 }, { month: "2025-06", amount: 30, refinancing: true }, { month: "2025-09" }] },
+      { openingBalance: { cash: 100, debt: 100, paidInCapital: 0 } },
+    );
+    expect(list(proj.tranches[0].balance)).toEqual([100, 100, 75, 75, 75, 45, 45, 45, 0, 0, 0, 0]);
+    expect(proj.items.debtService[2]).toBeCloseTo(0.5 + 25, 12);
+    expect(proj.items.debtService[5]).toBeCloseTo(0.375, 12); // 75 × 0.5 % interest, the 30 refinanced
+    expect(proj.items.debtRepaid[5]).toBe(30);
+    expect(proj.items.debtService[8]).toBeCloseTo(45 * 0.005 + 45, 12);
+  });
+
+  it("takes a maturity's share of the principal drawn up to that month", () => {
+    // 40 drawn in January, 60 in April; half of the principal is due in March: 0.5 × 40.
+    const proj = loan({ draws: [{ month: "2025-01", amount: 40 }, { month: "2025-04", amount: 60 }], rate: 0, maturity: [{ month: "2025-03", share: 0.5 }, { month: "2025-12" }] });
+    expect(proj.tranches[0].principal[2]).toBe(20);
+    expect(proj.tranches[0].principal[11]).toBe(80);
+  });
+
+  it("refuses maturities that do not add up", () => {
+    const tranche = (maturity: unknown) => loadError({ ...base, financing: { debt: { loan: { draws: [{ month: "2025-01", amount: 10 }], rate: 0.1, maturity } } } });
+    expect(tranche([{ month: "2025-06" }, { month: "2025-03" }])).toMatch(/maturity.1.month: maturities are out of order/);
+    expect(tranche([{ month: "2025-03" }, { month: "2025-06" }])).toMatch(/maturity.0: give the share of the principal/);
+    expect(tranche([{ month: "2025-03", share: 0.7 }, { month: "2025-06", share: 0.7 }])).toMatch(/add up to 1.4/);
+    expect(tranche([{ month: "2025-03", share: 0.5 }, { month: "2025-06", amount: 5 }])).toMatch(/the last maturity repays whatever is left/);
+    expect(tranche([{ month: "2025-03", share: 0.5 }, { month: "2025-06", share: 0.5 }])).toBe("");
+  });
+
+  it("caps the use of tax losses at a share of taxable income (the US 80 % rule)", () => {
+    // 10 of profit a month, 100 of losses carried in, 20 % tax, at most 80 % offset: each
+    // month uses 8 and pays 0.2 × 2 = 0.4; without the cap, ten months pay nothing.
+    const data = (limit?: number) => ({ ...base, meta: { ...base.meta, months: 14 }, lines: { sales: { type: "revenue", value: 10 } }, tax: { rate: 0.2, openingLossCarryforward: 100, ...(limit === undefined ? {} : { lossOffsetLimit: limit }) } });
+    const capped = project(data(0.8)).proj;
+    expect(capped.items.taxes[0]).toBeCloseTo(0.4, 12);
+    expect(capped.items.lossCarryforward[11]).toBeCloseTo(4, 9);
+    // Month 13 uses the last 4: tax 0.2 × 6 = 1.2; then 2 a month.
+    expect(capped.items.taxes[12]).toBeCloseTo(1.2, 9);
+    expect(capped.items.taxes[13]).toBeCloseTo(2, 12);
+    const uncapped = project(data()).proj;
+    expect(uncapped.items.taxes[9]).toBe(0);
+    expect(uncapped.items.taxes[10]).toBeCloseTo(2, 12);
+  });
+});

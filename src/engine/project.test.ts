@@ -47,6 +47,12 @@ describe("accounting identities over generated models", () => {
           expect(it.retainedEarnings[t]).toBeCloseTo(re, 6);
           expect(it.debt[t]).toBeCloseTo(debt, 6);
           expect(it.debt[t]).toBeGreaterThanOrEqual(-1e-9);
+          // Scheduled principal is the part of repayments not refinanced and not swept by a revolver.
+          expect(it.scheduledPrincipal[t]).toBeGreaterThanOrEqual(0);
+          expect(it.scheduledPrincipal[t]).toBeLessThanOrEqual(it.debtRepaid[t] + 1e-9);
+          // Losses offset at most lossOffsetLimit of a profit.
+          const tax = (data as { tax: { rate: number; lossOffsetLimit: number } }).tax;
+          if (it.pretaxIncome[t] > 0) expect(it.taxes[t]).toBeGreaterThanOrEqual(tax.rate * (1 - tax.lossOffsetLimit) * it.pretaxIncome[t] - 1e-9);
         }
       }),
       { numRuns: 100 },

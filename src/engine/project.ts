@@ -67,6 +67,8 @@ export interface Workspace {
   /** Repayments paid from new money raised for them: not debt service. */
   trancheRefinanced: Float64Array[];
   trancheFees: Float64Array[];
+  /** Principal due at each maturity before the final one, by month. */
+  trancheMaturityDue: Float64Array[];
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -109,6 +111,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheRepay: c.tranches.map(arr),
     trancheRefinanced: c.tranches.map(arr),
     trancheFees: c.tranches.map(arr),
+    trancheMaturityDue: c.tranches.map(arr),
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
@@ -189,6 +192,26 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
         repay[m] += p[r.amount];
         if (r.refinancing) refinanced[m] += p[r.amount];
       }
+    }
+    // Maturities before the final one: a share of the principal (opening balance plus
+    // draws up to that month) or an amount; the loop caps it at what is outstanding.
+    const due = ws.trancheMaturityDue[k];
+    due.fill(0);
+    for (const part of tr.partialMaturities) {
+      const m = monthOf(p[part.month]);
+      if (m < 0 || m >= H) continue;
+      let amount: number;
+      if (part.share >= 0) {
+        let principal = p[tr.slots.openingBalance];
+        for (let t = 0; t <= m; t++) principal += draw[t];
+        amount = principal * p[part.share];
+      } else amount = p[part.amount];
+      due[m] += amount;
+      if (part.refinancing) refinanced[m] += amount;
+    }
+    if (tr.finalRefinancing) {
+      const m = monthOf(p[tr.slots.maturity]);
+      if (m >= 0 && m < H) refinanced[m] = Infinity;
     }
   }
   const refundDep = ws.refundDepreciation;
@@ -351,6 +374,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const recurring = ws.recurringRevenue;
   const equityByMonth = ws.equityByMonth;
   const taxRate = p[c.slots.taxRate];
+  const lossLimit = p[c.slots.lossOffsetLimit];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
   const cashFloor = p[c.slots.cashFloor];
@@ -363,8 +387,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const open = p[s.openingBalance];
     trBal.balance[k] = open;
     trBal.fees[k] = 0;
-    // Interest-only months count from the first draw (from the start for opening balances).
-    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k])) + p[s.interestOnly];
+    // Interest-only months are interest payments: an opening balance pays from the first
+    // month, a draw from the month after it (the draw month bears no interest).
+    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k]) + 1) + p[s.interestOnly];
     debtTotal += open;
   }
   const rv = c.revolver;
@@ -439,7 +464,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       // is left (and a fee paid in the maturity month) is expensed at maturity.
       const monthsLeft = maturity - t + 1;
       let amort: number;
-      if (monthsLeft <= 1) {
+      if (monthsLeft <= 1 || tr.expenseFees) {
         amort = trBal.fees[k] + fee;
         trBal.fees[k] = 0;
       } else {
@@ -470,6 +495,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
               break;
           }
         }
+        const due = ws.trancheMaturityDue[k][t];
+        if (due > 0) principal = Math.min(afterDraw, principal + due);
       }
       const end = afterDraw - principal;
       trBal.balance[k] = Math.abs(end) < 1e-12 ? 0 : end;
@@ -514,7 +541,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const pretax = ebit - interestExpense + interestIncome + otherIncome;
     let taxes = 0;
     if (pretax > 0) {
-      const used = Math.min(nol, pretax);
+      // Losses carried forward offset at most lossOffsetLimit of the month's profit.
+      const used = Math.min(nol, lossLimit * pretax);
       nol -= used;
       taxes = taxRate * (pretax - used);
     } else nol -= pretax;

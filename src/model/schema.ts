@@ -163,6 +163,14 @@ const repaymentSchema = z.strictObject({
   ...citation,
 });
 
+const maturityPartSchema = z.strictObject({
+  month: month,
+  share: fraction.optional().describe("Share of the tranche's principal — its opening balance plus its draws up to this month — repaid this month."),
+  amount: nonNegative.optional().describe("Principal repaid this month, model unit."),
+  refinancing: z.boolean().default(false).describe("True when this maturity is paid from new money raised for it: cash out, but not debt service."),
+  ...citation,
+});
+
 export const trancheSchema = z.strictObject({
   openingBalance: nonNegative.default(0).describe("Principal outstanding at the start of the first month."),
   draws: z.array(drawSchema).default([]).describe("Draws: month and amount."),
@@ -170,11 +178,14 @@ export const trancheSchema = z.strictObject({
   base: z.string().optional().describe("Floating rate: name of a driver holding the base-rate curve (annual decimal), e.g. sofr."),
   spread: finite.optional().describe("Floating rate: spread over the base (annual decimal, 0.0725 = 725 bp)."),
   floor: finite.optional().describe("Floating rate: floor on the base rate."),
-  interestOnlyMonths: monthCount.default(0).describe("Months after the first draw (or the start, for opening balances) with no scheduled principal."),
+  interestOnlyMonths: monthCount.default(0).describe("Number of monthly interest payments before the first scheduled principal. The draw month does not count (a draw bears interest from the next month): drawn in 2025-01 with 12, interest only 2025-02 … 2026-01, principal from 2026-02. An opening balance pays interest in the first month, which counts."),
   amortization: z.enum(["bullet", "straightLine", "annuity", "schedule"]).default("bullet"),
   repayments: z.array(repaymentSchema).default([]).describe("Amortization `schedule`: repayments by month."),
-  maturity: month.describe("Month in which all remaining principal is repaid."),
-  upfrontFee: fraction.default(0).describe("Fee or original-issue discount as a fraction of each draw, paid in cash at draw and amortized into interest to maturity."),
+  maturity: z
+    .union([month, z.array(maturityPartSchema).min(1)])
+    .describe("Month in which all remaining principal is repaid — or several maturities, in date order: `[{month: 2028-07, share: 0.5}, {month: 2030-07}]`; each but the last repays a `share` of the principal or an `amount`, the last repays whatever is left."),
+  upfrontFee: fraction.default(0).describe("Fee or original-issue discount as a fraction of each draw, paid in cash at draw."),
+  feeTreatment: z.enum(["amortize", "expense"]).default("amortize").describe("amortize (default): the upfront fee is carried as an unamortized debt cost and amortized straight-line into interest to the final maturity; expense: charged to interest in the month of the draw."),
   description: z.string().optional(),
   ...citation,
 });
@@ -238,6 +249,7 @@ export const oneOffSchema = z.strictObject({
 export const taxSchema = z.strictObject({
   rate: fraction.describe("Tax rate on positive pre-tax income after loss carry-forward."),
   openingLossCarryforward: nonNegative.default(0),
+  lossOffsetLimit: fraction.default(1).describe("Share of each month's taxable income that losses carried forward may offset: 1 (default) uses them without limit; 0.8 is the US rule for losses arising after 2017."),
   ...citation,
 });
 
@@ -284,6 +296,12 @@ export type Driver = z.output<typeof driverSchema>;
 export type Line = z.output<typeof lineSchema>;
 export type Cohort = z.output<typeof cohortSchema>;
 export type Tranche = z.output<typeof trancheSchema>;
+export type MaturityPart = z.output<typeof maturityPartSchema>;
+
+/** The month a tranche is finally repaid (its only maturity, or the last of several). */
+export function finalMaturity(tranche: Pick<Tranche, "maturity">): string {
+  return typeof tranche.maturity === "string" ? tranche.maturity : tranche.maturity[tranche.maturity.length - 1].month;
+}
 export type EquityRound = z.output<typeof equityRoundSchema>;
 export type Covenant = z.output<typeof covenantSchema>;
 export type Revolver = z.output<typeof revolverSchema>;

@@ -56,6 +56,9 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
           maturityOffset: fc.integer({ min: 1, max: 80 }),
           fee: fc.double({ min: 0, max: 0.05, noNaN: true }),
           repayment: fc.double({ min: 0, max: 300, noNaN: true }),
+          refinancing: fc.boolean(),
+          expenseFee: fc.boolean(),
+          partial: fc.option(fc.record({ before: fc.integer({ min: 1, max: 30 }), share: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null)), amount: fc.double({ min: 0, max: 500, noNaN: true }), refinancing: fc.boolean() })),
         }),
         { maxLength: 3 },
       ),
@@ -76,6 +79,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       overdraftRate: fc.option(fc.double({ min: 0, max: 0.3, noNaN: true })),
       cashFloor: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 500, noNaN: true })),
       taxRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
+      lossOffsetLimit: fc.oneof(fc.constant(1), fc.constant(0.8), fc.double({ min: 0, max: 1, noNaN: true })),
       nol: fc.double({ min: 0, max: 500, noNaN: true }),
       dso: fc.double({ min: 0, max: 90, noNaN: true }),
       dpo: fc.double({ min: 0, max: 90, noNaN: true }),
@@ -117,11 +121,18 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       g.tranches.forEach((t, i) => {
         const draws = [...t.draws].sort((a, b) => a.offset - b.offset).map((d) => ({ month: clampMonth(d.offset), amount: d.amount }));
         const lastDraw = draws.length ? Math.min(Math.max(...t.draws.map((d) => d.offset)), g.months - 1) : 0;
-        const maturity = monthLabel(g.startSerial + Math.max(lastDraw, t.maturityOffset));
-        const tranche: Record<string, unknown> = { openingBalance: t.opening, draws, amortization: t.amortization, interestOnlyMonths: t.interestOnly, maturity, upfrontFee: t.fee };
+        const finalSerial = g.startSerial + Math.max(lastDraw, t.maturityOffset);
+        let maturity: unknown = monthLabel(finalSerial);
+        if (t.partial !== null && t.partial.before < finalSerial - g.startSerial) {
+          const part: Record<string, unknown> = { month: monthLabel(finalSerial - t.partial.before), refinancing: t.partial.refinancing };
+          if (t.partial.share !== null) part.share = t.partial.share;
+          else part.amount = t.partial.amount;
+          maturity = [part, { month: monthLabel(finalSerial), refinancing: t.refinancing }];
+        }
+        const tranche: Record<string, unknown> = { openingBalance: t.opening, draws, amortization: t.amortization, interestOnlyMonths: t.interestOnly, maturity, upfrontFee: t.fee, feeTreatment: t.expenseFee ? "expense" : "amortize" };
         if (t.floating) Object.assign(tranche, { base: "sofr", spread: t.rate });
         else tranche.rate = t.rate;
-        if (t.amortization === "schedule") tranche.repayments = [{ month: clampMonth(Math.min(t.interestOnly, Math.max(lastDraw, t.maturityOffset))), amount: t.repayment }];
+        if (t.amortization === "schedule") tranche.repayments = [{ month: clampMonth(Math.min(t.interestOnly, Math.max(lastDraw, t.maturityOffset))), amount: t.repayment, refinancing: t.refinancing }];
         openingDebt += t.opening;
         debt[`tranche${i}`] = tranche;
       });
@@ -156,7 +167,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         fleet,
         financing: { equity, debt, ...financingExtra, covenants: { dscr: { metric: "dscr", min: 1.2 }, leverage: { metric: "netDebtToEbitda", max: 4, basis: "ltm", test: "monthly" } } },
         oneOffs,
-        tax: { rate: g.taxRate, openingLossCarryforward: g.nol },
+        tax: { rate: g.taxRate, openingLossCarryforward: g.nol, lossOffsetLimit: g.lossOffsetLimit },
         workingCapital: { receivableDays: g.dso, payableDays: g.dpo },
       };
       return { data, hasDebt: g.tranches.some((t) => t.opening > 0 || t.draws.some((d) => d.amount > 0)) || g.revolver !== null };
