@@ -55,7 +55,7 @@ export interface CompiledLine {
 
 export interface CompiledCohort {
   name: string;
-  slots: { count: number; unitCost: number; purchase: number; inService: number; lifeMonths: number; salvage: number; capacity: number; powerKw: number; pue: number };
+  slots: { count: number; unitCost: number; purchase: number; inService: number; lifeMonths: number; serviceLife: number; salvage: number; proceeds: number; capacity: number; powerKw: number; pue: number };
   powerPrice: Float64Array;
   preStart: boolean;
 }
@@ -170,6 +170,8 @@ export interface CompiledModel {
 export function compileModel(model: Model, extensions: Record<string, unknown> = {}): CompiledModel {
   const h = horizonOf(model);
   const calendar = makeCalendar(parseMonth(model.meta.start)!, h.length, model.meta.fiscalYearStart);
+  // One choice of hours per month for the whole model: capacity, power, billing, `hours`.
+  if (model.meta.hoursPerMonth === 730) calendar.hours.fill(730);
   const H = h.length;
   const table = new ParamTable();
   const unitScale = UNIT_SCALE[model.meta.unit];
@@ -296,7 +298,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
         purchase: monthParam(`${b}.purchase`, c.purchase),
         inService: monthParam(`${b}.inService`, c.inService ?? c.purchase),
         lifeMonths: table.add(`${b}.lifeMonths`, c.lifeMonths),
+        // Absent keys follow their default unless a scenario or a sample sets them (NaN = default).
+        serviceLife: table.add(`${b}.serviceLifeMonths`, c.serviceLifeMonths ?? NaN),
         salvage: table.add(`${b}.salvagePerUnit`, c.salvagePerUnit),
+        proceeds: table.add(`${b}.retirementProceedsPerUnit`, c.retirementProceedsPerUnit ?? NaN),
         capacity: table.add(`${b}.capacityPerUnitHour`, c.capacityPerUnitHour),
         powerKw: table.add(`${b}.powerKw`, c.powerKw),
         pue: table.add(`${b}.pue`, c.pue),

@@ -279,3 +279,64 @@ describe("debt terms", () => {
     expect(uncapped.items.taxes[10]).toBeCloseTo(2, 12);
   });
 });
+
+describe("fleet service life, retirement and hours", () => {
+  const base = { meta: { company: "Hand", start: "2025-01", months: 24 }, openingBalance: { cash: 100, paidInCapital: 100 } };
+  // 1,000 GPUs at $12,000: a cost of 12 (USD millions), in service from January 2025.
+  const cohort = { count: 1000, unitCost: 12000, purchase: "2025-01", lifeMonths: 12 };
+
+  it("keeps a cohort earning after it is fully depreciated, then retires and sells it", () => {
+    const { proj } = project({ ...base, fleet: { gpus: { ...cohort, serviceLifeMonths: 18, retirementProceedsPerUnit: 1000 } } });
+    const it = proj.items;
+    // Depreciation 12 / 12 = 1 a month through December 2025, none after.
+    expect(it.depreciation[11]).toBeCloseTo(1, 12);
+    expect(it.depreciation[12]).toBe(0);
+    // Capacity for 18 months (January 2025 … June 2026): June has 30 days × 24 h × 1,000.
+    expect(it.capacity[17]).toBe(720 * 1000);
+    expect(it.capacity[18]).toBe(0);
+    // Retired at the end of June 2026 (t = 17): 1,000 × $1,000 = 1.0 of cash, book value 0,
+    // so a gain of 1.0; proceeds in investing, not in operating cash flow.
+    expect(it.disposalProceeds[17]).toBeCloseTo(1, 12);
+    expect(it.disposalGain[17]).toBeCloseTo(1, 12);
+    expect(it.investingCashFlow[17]).toBeCloseTo(1, 12);
+    expect(it.operatingCashFlow[17]).toBeCloseTo(0, 12);
+    expect(it.pretaxIncome[17]).toBeCloseTo(1, 12);
+    expect(proj.cohorts[0].netBookValue[16]).toBe(0);
+    expect(it.ppeNet[17]).toBeCloseTo(0, 12);
+  });
+
+  it("books a loss when a cohort is retired before it is depreciated", () => {
+    // Depreciation life 24 months (0.5 a month), retired after 12: book value 12 − 6 = 6,
+    // no proceeds (salvage 0): a loss of 6 in December 2025, and PP&E back to 0.
+    const { proj } = project({ ...base, fleet: { gpus: { ...cohort, lifeMonths: 24, serviceLifeMonths: 12 } } });
+    const it = proj.items;
+    expect(it.depreciation[11]).toBeCloseTo(0.5, 12);
+    expect(it.depreciation[12]).toBe(0);
+    expect(it.disposalGain[11]).toBeCloseTo(-6, 12);
+    expect(it.disposalProceeds[11]).toBe(0);
+    expect(it.ppeNet[11]).toBeCloseTo(0, 12);
+    expect(it.capacity[12]).toBe(0);
+  });
+
+  it("sells at salvage value by default at the end of the depreciation life", () => {
+    // Salvage $2,000 a unit: depreciation (12 − 2) / 12 a month; in December 2025 the
+    // cohort is sold for 2.0, exactly its book value: no gain.
+    const { proj } = project({ ...base, fleet: { gpus: { ...cohort, salvagePerUnit: 2000 } } });
+    expect(proj.items.depreciation[0]).toBeCloseTo(10 / 12, 12);
+    expect(proj.items.disposalProceeds[11]).toBeCloseTo(2, 12);
+    expect(proj.items.disposalGain[11]).toBeCloseTo(0, 12);
+    expect(proj.items.ppeNet[11]).toBeCloseTo(0, 12);
+  });
+
+  it("counts 730 hours in every month when the model says so, calendar hours otherwise", () => {
+    const calendar = project({ ...base, fleet: { gpus: cohort } }).proj;
+    const flat = project({ ...base, meta: { ...base.meta, hoursPerMonth: 730 }, fleet: { gpus: cohort } }).proj;
+    expect(calendar.items.capacity[1]).toBe(672 * 1000); // February 2025: 28 days
+    expect(calendar.items.capacity[0]).toBe(744 * 1000);
+    expect(flat.items.capacity[1]).toBe(730 * 1000);
+    expect(flat.items.capacity[0]).toBe(730 * 1000);
+    // The formula built-in `hours` follows the same choice.
+    const formula = project({ ...base, meta: { ...base.meta, hoursPerMonth: 730 }, lines: { sales: { type: "revenue", value: "hours / 1000" } } }).proj;
+    expect(formula.items.revenue[1]).toBeCloseTo(0.73, 12);
+  });
+});

@@ -70,6 +70,14 @@ describe("accounting identities over generated models", () => {
           const total = proj.cohorts[k].depreciation.reduce((a, b) => a + b, 0);
           expect(total).toBeLessThanOrEqual(cost - salvage + 1e-9);
           for (const nbv of proj.cohorts[k].netBookValue) if (nbv !== 0) expect(nbv).toBeGreaterThanOrEqual(salvage - 1e-9);
+          // Bought and retired within the horizon: depreciation plus the book value removed at
+          // retirement (proceeds − gain) is the whole cost.
+          const retirement = proj.cohortService[2 * k + 1];
+          const series = proj.cohorts[k];
+          if (!co.preStart && retirement < compiled.months && retirement >= 0) {
+            const removed = series.retirementProceeds.reduce((a, b) => a + b, 0) - series.retirementGain.reduce((a, b) => a + b, 0);
+            expect(total + removed).toBeCloseTo(cost, 6);
+          }
         });
       }),
       { numRuns: 100 },

@@ -13,7 +13,12 @@ export interface CohortSeries {
   capacity: Float64Array;
   powerCost: Float64Array;
   depreciation: Float64Array;
+  /** At month end; zero from the month it is retired. */
   netBookValue: Float64Array;
+  /** Cash received when it is retired (in its last month of service). */
+  retirementProceeds: Float64Array;
+  /** Proceeds − book value at retirement. */
+  retirementGain: Float64Array;
 }
 
 /** The revolving credit facility, by month (see `statements` for the order within a month). */
@@ -54,6 +59,8 @@ export interface Projection {
   tranches: TrancheSeries[];
   cohorts: CohortSeries[];
   revolver: RevolverSeries | null;
+  /** Per cohort: first and last month of service (month indices; 2 numbers per cohort). */
+  cohortService: Float64Array;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
 }
@@ -93,8 +100,9 @@ function emptyProjection(c: CompiledModel): Projection {
     opexByCategory: c.categories.map(arr),
     lineValues: c.lines.map(arr),
     tranches: c.tranches.map(() => ({ balance: arr(), interest: arr(), principal: arr(), rate: arr() })),
-    cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
+    cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr(), retirementProceeds: arr(), retirementGain: arr() })),
     revolver: c.revolver ? { limit: arr(), rate: arr(), balance: arr(), interest: arr(), commitmentFee: arr(), drawn: arr(), repaid: arr() } : null,
+    cohortService: new Float64Array(c.cohorts.length * 2),
     rounds: new Float64Array(c.rounds.length * 5),
   };
 }
@@ -294,8 +302,12 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   }
   const powerCostSeries = it.powerCost;
   const capacitySeries = it.capacity;
+  const proceedsSeries = it.disposalProceeds;
+  const gainSeries = it.disposalGain;
   powerCostSeries.fill(0);
   capacitySeries.fill(0);
+  proceedsSeries.fill(0);
+  gainSeries.fill(0);
   for (let k = 0; k < c.cohorts.length; k++) {
     const series = out.cohorts[k];
     for (let t = 0; t < H; t++) {
@@ -303,6 +315,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
       depLines[t] += series.depreciation[t];
       capacitySeries[t] += series.capacity[t];
       powerCostSeries[t] += series.powerCost[t];
+      proceedsSeries[t] += series.retirementProceeds[t];
+      gainSeries[t] += series.retirementGain[t];
     }
   }
   for (let t = 0; t < H; t++) corLines[t] += powerCostSeries[t];
@@ -371,6 +385,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const capexLines = inp.capex;
   const depLines = inp.depreciation;
   const otherIncomeSeries = inp.otherIncome;
+  const proceedsSeries = inp.disposalProceeds;
+  const gainSeries = inp.disposalGain;
   const recurring = ws.recurringRevenue;
   const equityByMonth = ws.equityByMonth;
   const taxRate = p[c.slots.taxRate];
@@ -437,6 +453,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const capex = capexLines[t];
     const depreciation = depLines[t];
     const otherIncome = otherIncomeSeries[t];
+    const disposalProceeds = proceedsSeries[t];
+    const disposalGain = gainSeries[t];
     const equity = equityByMonth[t];
     const recurringRevenue = recurring[t];
     const grossProfit = revenue - costOfRevenue;
@@ -538,7 +556,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
 
     const grossInterest = cashInterest + feeAmortization;
     const interestExpense = grossInterest;
-    const pretax = ebit - interestExpense + interestIncome + otherIncome;
+    const pretax = ebit - interestExpense + interestIncome + otherIncome + disposalGain;
     let taxes = 0;
     if (pretax > 0) {
       // Losses carried forward offset at most lossOffsetLimit of the month's profit.
@@ -555,8 +573,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     // arises, equity grows.
     const shareSettled = ws.nonCashExpense[t];
     const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
-    const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - (newReceivables - receivables) + (newPayables - payables);
-    const investingCashFlow = -capex;
+    // A gain on disposal is not cash: the proceeds are, in investing.
+    const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - (newReceivables - receivables) + (newPayables - payables);
+    const investingCashFlow = disposalProceeds - capex;
     let financingCashFlow = equity + drawn - repaid - feesPaid;
 
     // The revolver closes the month against the cash floor.
@@ -590,7 +609,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     cash += netCashFlow;
     receivables = newReceivables;
     payables = newPayables;
-    ppe += capex - depreciation;
+    ppe += capex - depreciation - (disposalProceeds - disposalGain);
     debtTotal += drawn - repaid;
     feesTotal = 0;
     for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
@@ -735,8 +754,12 @@ export function fundingGapOf(proj: Projection, floor: number, minCash: number): 
 }
 
 /**
- * Fleet cohorts: capex in the purchase month; capacity, power and depreciation from
- * the in-service month (or the month its site allows, if later) to the end of its life.
+ * Fleet cohorts: capex in the purchase month; capacity and power from the in-service
+ * month (or the month its site allows, if later) for its service life; straight-line
+ * depreciation down to salvage over its depreciation life (stopping early if it is
+ * retired first). At the end of the last month of service the cohort is retired: its
+ * proceeds come in as cash, its book value leaves PP&E, and the difference is a gain or
+ * loss on disposal.
  */
 function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
   const p = c.params;
@@ -753,20 +776,32 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
     const purchase = monthOf(p[s.purchase]);
     const inService = Math.max(monthOf(p[s.inService]), c.cohortEarliestService[k]);
     const life = p[s.lifeMonths];
+    const serviceParam = p[s.serviceLife];
+    const service = Math.max(1, monthOf(serviceParam === serviceParam ? serviceParam : life));
+    const proceedsParam = p[s.proceeds];
+    const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
     const perMonth = (cost - salvage) / life;
+    const depreciating = Math.min(life, service);
+    const retirement = inService + service - 1;
     const capacityPerHour = count * p[s.capacity];
     const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
-    // Bought before the start: its book value then (the month before the first).
-    if (co.preStart) openingNbv += cost - perMonth * Math.min(life, Math.max(0, -inService));
+    // Bought before the start: its book value then (the month before the first), unless retired.
+    if (co.preStart && retirement >= 0) openingNbv += cost - perMonth * Math.min(depreciating, Math.max(0, -inService));
+    const bookAtRetirement = cost - perMonth * depreciating;
+    out.cohortService[2 * k] = inService;
+    out.cohortService[2 * k + 1] = retirement;
     for (let t = 0; t < H; t++) {
       series.capex[t] = t === purchase && !co.preStart ? cost : 0;
-      const active = t >= inService && t < inService + life;
-      series.depreciation[t] = active ? perMonth : 0;
-      series.capacity[t] = active ? capacityPerHour * hours[t] : 0;
-      series.powerCost[t] = active ? kw * hours[t] * co.powerPrice[t] : 0;
+      const running = t >= inService && t <= retirement;
+      series.depreciation[t] = t >= inService && t < inService + depreciating ? perMonth : 0;
+      series.capacity[t] = running ? capacityPerHour * hours[t] : 0;
+      series.powerCost[t] = running ? kw * hours[t] * co.powerPrice[t] : 0;
       const bought = co.preStart || t >= purchase;
-      const used = Math.min(life, Math.max(0, t - inService + 1));
-      series.netBookValue[t] = bought ? cost - perMonth * used : 0;
+      const used = Math.min(depreciating, Math.max(0, t - inService + 1));
+      series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
+      const retires = t === retirement && bought;
+      series.retirementProceeds[t] = retires ? proceeds : 0;
+      series.retirementGain[t] = retires ? proceeds - bookAtRetirement : 0;
     }
   }
   ws.openingFleetNbv = openingNbv;

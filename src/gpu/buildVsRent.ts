@@ -11,11 +11,11 @@ import { monthlyRate } from "./cohorts.js";
  * (the same hours are sold) and is left out; so are staff and overheads.
  *
  * Own, each month t:
- *   − capex of the fleet cohorts and of site construction
+ *   − capex of the fleet cohorts and of site construction, + proceeds of retired cohorts
  *   − power (site cohorts at the site's PUE and price)
  *   + debt drawn − principal repaid − cash interest − fees paid   (financing: all of the
  *     model's tranches, which a GPU cloud's debt finances; off with financing: false)
- *   + tax × (depreciation + power + interest expense)            (tax shield, used as it arises)
+ *   + tax × (depreciation + power + interest expense − gain on retirement)   (tax shield, used as it arises)
  *   first month: − the net book value of cohorts bought before the start (owning them is
  *     not free: they could be sold at book) + the opening debt (with financing)
  *   last month:  + net book value of GPUs and sites − debt outstanding (with financing)
@@ -121,10 +121,12 @@ export function buildVsRent(proj: Projection, options: BuildVsRentOptions): Buil
     let capex = 0;
     let power = 0;
     let depreciation = 0;
+    let gain = 0;
     for (let k = 0; k < c.cohorts.length; k++) {
-      capex += proj.cohorts[k].capex[t];
+      capex += proj.cohorts[k].capex[t] - proj.cohorts[k].retirementProceeds[t];
       power += proj.cohorts[k].powerCost[t];
       depreciation += proj.cohorts[k].depreciation[t];
+      gain += proj.cohorts[k].retirementGain[t];
     }
     for (const site of g.sites) {
       capex += site.capex[t];
@@ -134,7 +136,7 @@ export function buildVsRent(proj: Projection, options: BuildVsRentOptions): Buil
     }
     let fin = 0;
     if (financing) fin = it.debtDrawn[t] - it.debtRepaid[t] - it.cashInterest[t] - it.financingFees[t];
-    const shield = tax * (depreciation + power + (financing ? it.interestExpense[t] : 0));
+    const shield = tax * (depreciation + power - gain + (financing ? it.interestExpense[t] : 0));
     let term = 0;
     if (t === 0) {
       term -= proj.opening.fleetNbv;

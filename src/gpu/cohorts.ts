@@ -16,7 +16,8 @@ import { monthLabel } from "./report.js";
  *            hours × its generation's price) plus its share of the contract revenue of
  *            its site (by available hours);
  *   power    −count × kW × PUE × hours × power price while in service;
- *   salvage  +count × salvagePerUnit in the last month of its life;
+ *   salvage  +count × retirementProceedsPerUnit (default salvagePerUnit) in its last month
+ *            of service (its service life, default its depreciation life);
  *   site     for a cohort in a site (unless `includeSite: false`): its share of the
  *            site's construction spend, in the months it is spent, share = its power
  *            (count × kW × PUE) ÷ the site's MW; and in the last month of its life,
@@ -110,10 +111,10 @@ export function cohortEconomics(proj: Projection, options: CohortOptions): Cohor
     const cs = proj.cohorts[k];
     const sl = co.slots;
     const count = p[sl.count];
-    const life = Math.round(p[sl.lifeMonths]);
     const purchase = Math.round(p[sl.purchase]);
-    const inService = Math.max(Math.round(p[sl.inService]), c.cohortEarliestService[k]);
-    const end = inService + life - 1;
+    // Its service: from going live to retirement (service life, default the depreciation life).
+    const inService = proj.cohortService[2 * k];
+    const end = proj.cohortService[2 * k + 1];
     const preStart = co.preStart;
     // The cohort's share of its site: construction spend b … b+n−1, book value straight-line.
     const pool = g.cohortPool[k];
@@ -139,7 +140,8 @@ export function cohortEconomics(proj: Projection, options: CohortOptions): Cohor
     const firstFlow = preStart ? 0 : purchase;
     const first = site ? Math.max(0, Math.min(firstFlow, spendStart)) : firstFlow;
     const cost = preStart ? cohortNetBookValueAtStart(spec, startSerial, c.model.meta.unit) : (count * p[sl.unitCost]) / us;
-    const salvage = (count * p[sl.salvage]) / us;
+    const proceedsPerUnit = p[sl.proceeds] === p[sl.proceeds] ? p[sl.proceeds] : p[sl.salvage];
+    const salvage = (count * proceedsPerUnit) / us;
     const revenueSeries = g.series.cohortRevenue[k];
     const soldSeries = g.series.cohortSoldHours[k];
     // What the last projected month says about months after the horizon.

@@ -299,14 +299,14 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         if (pool < nSites) {
           const site = sites[pool];
           const sl = cohorts[k].slots;
-          const inService = Math.max(round(p[sl.inService]), earliest[k]);
-          const life = p[sl.lifeMonths];
+          const inService = proj.cohortService[2 * k];
+          const retirement = proj.cohortService[2 * k + 1];
           const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
           const price = site.powerPrice;
           const power = series.sitePowerCost[pool];
           const out = cs.powerCost;
           for (let t = 0; t < H; t++) {
-            const v = t >= inService && t < inService + life ? mw * hours[t] * price[t] : 0;
+            const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
             out[t] = v;
             power[t] += v;
           }

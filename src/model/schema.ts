@@ -42,6 +42,10 @@ export const metaSchema = z
     end: month.optional().describe("Last month of the projection (or give `months`)."),
     cashFloor: nonNegative.default(0).describe("Minimum cash the company wants to hold; the funding gap keeps cash at or above it."),
     fiscalYearStart: z.number().int().min(1).max(12).default(1).describe("Month (1–12) in which the fiscal year starts; fiscal years are named by the calendar year in which they end."),
+    hoursPerMonth: z
+      .union([z.literal("calendar"), z.literal(730)])
+      .default("calendar")
+      .describe("Hours in a month for capacity, power, contract billing and the formula built-in `hours`: calendar (days × 24: 672–744) or 730 every month (8,760 / 12, as many contracts and rental quotes count)."),
     ...citation,
   })
   .describe("Who and when: company, currency, unit, horizon.");
@@ -134,8 +138,10 @@ export const cohortSchema = z.strictObject({
   unitCost: nonNegative.describe("All-in cost per unit in whole currency units."),
   purchase: month.describe("Month the cohort is paid for (capex)."),
   inService: month.optional().describe("Month depreciation, capacity and power start (default: purchase month)."),
-  lifeMonths: z.number().int().min(1).describe("Useful life in months (straight-line)."),
-  salvagePerUnit: nonNegative.default(0).describe("Value per unit left at the end of its life, whole currency units."),
+  lifeMonths: z.number().int().min(1).describe("Depreciation life in months (straight-line down to salvagePerUnit), from the in-service month."),
+  serviceLifeMonths: z.number().int().min(1).optional().describe("Months the cohort runs (capacity, power, revenue) from its in-service month, then it is retired; default lifeMonths. Longer than lifeMonths: the units keep earning after they are fully depreciated; shorter: they are retired before."),
+  salvagePerUnit: nonNegative.default(0).describe("Residual value per unit the depreciation runs down to, whole currency units; also the cash received per unit at retirement unless retirementProceedsPerUnit says otherwise."),
+  retirementProceedsPerUnit: nonNegative.optional().describe("Cash received per unit when the cohort is retired at the end of its service (sale or scrap), whole currency units; default salvagePerUnit. The difference from its book value then is a gain or loss on disposal."),
   capacityPerUnitHour: nonNegative.default(1).describe("Capacity units per unit per hour (1 = GPU-hours)."),
   powerKw: nonNegative.default(0).describe("Power draw per unit in kW (at the IT load)."),
   pue: finite.refine((v) => v >= 1, "PUE is total facility power ÷ IT power, so at least 1").default(1),

@@ -17,6 +17,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       startSerial: fc.integer({ min: 2024 * 12, max: 2027 * 12 }),
       months: fc.integer({ min: 1, max: 48 }),
       fiscalYearStart: fc.integer({ min: 1, max: 12 }),
+      hours730: fc.boolean(),
       cash: fc.double({ min: 0, max: 5000, noNaN: true }),
       receivables: fc.double({ min: 0, max: 100, noNaN: true }),
       payables: fc.double({ min: 0, max: 100, noNaN: true }),
@@ -42,6 +43,8 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
           life: fc.integer({ min: 1, max: 96 }),
           salvageShare: fc.double({ min: 0, max: 1, noNaN: true }),
           powerKw: fc.double({ min: 0, max: 2, noNaN: true }),
+          serviceLife: fc.option(fc.integer({ min: 1, max: 120 })),
+          proceedsShare: fc.option(fc.double({ min: 0, max: 1.2, noNaN: true })),
         }),
         { maxLength: 3 },
       ),
@@ -108,11 +111,15 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         const purchase = g.startSerial + Math.min(c.purchaseOffset, g.months - 1);
         const inService = purchase + c.serviceLag;
         const salvagePerUnit = c.unitCost * c.salvageShare;
-        fleet[`cohort${i}`] = { count: c.count, unitCost: c.unitCost, purchase: monthLabel(purchase), inService: monthLabel(inService), lifeMonths: c.life, salvagePerUnit, powerKw: c.powerKw, pue: 1.2, powerPrice: 0.08 };
-        if (purchase < g.startSerial) {
+        const spec: Record<string, unknown> = { count: c.count, unitCost: c.unitCost, purchase: monthLabel(purchase), inService: monthLabel(inService), lifeMonths: c.life, salvagePerUnit, powerKw: c.powerKw, pue: 1.2, powerPrice: 0.08 };
+        if (c.serviceLife !== null) spec.serviceLifeMonths = c.serviceLife;
+        if (c.proceedsShare !== null) spec.retirementProceedsPerUnit = c.unitCost * c.proceedsShare;
+        fleet[`cohort${i}`] = spec;
+        const retiredBeforeStart = g.startSerial - inService >= (c.serviceLife ?? c.life);
+        if (purchase < g.startSerial && !retiredBeforeStart) {
           const cost = (c.count * c.unitCost) / 1e6;
           const salvage = (c.count * salvagePerUnit) / 1e6;
-          const used = Math.min(c.life, Math.max(0, g.startSerial - inService));
+          const used = Math.min(c.life, c.serviceLife ?? c.life, Math.max(0, g.startSerial - inService));
           fleetNbv += cost - ((cost - salvage) * used) / c.life;
         }
       });
@@ -160,7 +167,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       g.oneOffs.forEach((o, i) => (oneOffs[`item${i}`] = { month: clampMonth(o.offset), amount: o.amount, lands: o.lands }));
       const assets = g.cash + g.receivables + g.ppeNet + fleetNbv;
       const data = {
-        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart, cashFloor: g.cashFloor },
+        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart, cashFloor: g.cashFloor, ...(g.hours730 ? { hoursPerMonth: 730 } : {}) },
         openingBalance: { cash: g.cash, receivables: g.receivables, ppeNet: g.ppeNet, ppeRemainingLifeMonths: g.ppeLife, payables: g.payables, paidInCapital: g.paidIn, retainedEarnings: assets - openingDebt - g.payables - g.paidIn },
         drivers,
         lines,
