@@ -51,6 +51,26 @@ export interface CompiledLine {
   lifeMonths: number;
   /** Settled in shares, not cash (stock-based compensation). */
   nonCash: boolean;
+  /**
+   * Capex lines of assets built before use (a site): month index from which the spend is
+   * depreciated, written by a stage each evaluation (spend before it waits; spend after it
+   * depreciates from its own month). Null: from the month of spend.
+   */
+  placedFrom: Float64Array | null;
+}
+
+/**
+ * An asset under construction whose interest may be capitalised until it is placed in
+ * service (registered by an extension: GPU sites). `live[0]` is the month it goes into
+ * service, written by the extension's stage each evaluation.
+ */
+export interface CompiledConstruction {
+  name: string;
+  spend: Float64Array;
+  lifeMonths: number;
+  /** The tranche that funds it (its rate applies first), or -1. */
+  tranche: number;
+  live: Float64Array;
 }
 
 export interface CompiledCohort {
@@ -151,6 +171,10 @@ export interface CompiledModel {
   revolver: CompiledRevolver | null;
   /** Annual rates earned on positive cash and charged on negative cash, by month (null: none). */
   cashRates: { income: Float64Array | null; overdraft: Float64Array | null };
+  /** Assets under construction registered by extensions (GPU sites). */
+  constructions: CompiledConstruction[];
+  /** Which assets capitalise interest before they are in service. */
+  capitalizeInterest: { sites: boolean; fleet: boolean };
   /** Extension stages run each evaluation (GPU sites and contracts, …). */
   stages: EngineStage[];
   /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
@@ -286,6 +310,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
       nonCash: line.nonCash,
+      placedFrom: null,
     };
   });
   const cohorts: CompiledCohort[] = Object.entries(model.fleet).map(([name, c]) => {
@@ -414,19 +439,24 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     lines,
     categories,
     formulaSeries: (label: string, path: string, value: number | string) => valueSeries(label, path, value),
-    addLine: (line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number }): Float64Array => {
+    addLine: (line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number; placedFrom?: Float64Array }): Float64Array => {
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null });
       return arr;
     },
+  };
+  const constructions: CompiledConstruction[] = [];
+  const addConstruction = (spec: { name: string; spend: Float64Array; lifeMonths: number; tranche: string | null; live: Float64Array }): number => {
+    constructions.push({ name: spec.name, spend: spec.spend, lifeMonths: spec.lifeMonths, tranche: spec.tranche === null ? -1 : tranches.findIndex((t) => t.name === spec.tranche), live: spec.live });
+    return constructions.length - 1;
   };
   const stages: EngineStage[] = [];
   const extensionData: Record<string, unknown> = {};
   const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
   for (const ext of ENGINE_EXTENSIONS) {
-    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, data: extensionData });
+    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, addConstruction, data: extensionData });
     if (stage) stages.push(stage);
   }
   const baseParams = table.freeze();
@@ -452,6 +482,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     covenants,
     revolver,
     cashRates,
+    constructions,
+    capitalizeInterest: { sites: model.financing.capitalizeInterest?.sites ?? false, fleet: model.financing.capitalizeInterest?.fleet ?? false },
     stages,
     cohortEarliestService,
     extensionData,

@@ -19,6 +19,7 @@ export const STATEMENT_ITEMS = [
   ["depreciation", "flow", "Depreciation"],
   ["ebit", "flow", "EBIT"],
   ["grossInterest", "flow", "Interest cost, gross"],
+  ["capitalizedInterest", "flow", "Less interest capitalised"],
   ["interestExpense", "flow", "Interest expense"],
   ["interestIncome", "flow", "Interest income"],
   ["netInterestExpense", "flow", "Interest expense, net"],

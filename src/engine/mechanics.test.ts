@@ -340,3 +340,74 @@ describe("fleet service life, retirement and hours", () => {
     expect(formula.items.revenue[1]).toBeCloseTo(0.73, 12);
   });
 });
+
+describe("interest capitalised on construction in progress", () => {
+  // A 12 (USD millions) site built January–March 2025 (1 MW at $12M: 4 a month), live in
+  // April, 12-month life; 100 of debt at 12 % (1 % a month).
+  const model = (site: Record<string, unknown>, debt: Record<string, { openingBalance: number; [key: string]: unknown }>, capitalize: Record<string, boolean> = { sites: true }) => {
+    const owed = Object.values(debt).reduce((sum, d) => sum + d.openingBalance, 0);
+    return {
+      meta: { company: "Hand", start: "2025-01", months: 8 },
+      openingBalance: { cash: 200, debt: owed, paidInCapital: 200 - owed },
+      sites: { s1: { powerMw: 1, costPerMw: 12000000, buildStart: "2025-01", goLive: "2025-04", lifeMonths: 12, pue: 1, powerPrice: 0, ...site } },
+      fleet: { gpus: { count: 100, unitCost: 0, purchase: "2025-04", lifeMonths: 12, powerKw: 1, site: "s1" } },
+      financing: { debt, capitalizeInterest: capitalize },
+    };
+  };
+  it("adds interest on the accumulated spend to the site's cost until it is live", async () => {
+    await import("../gpu/index.js");
+    const { proj } = project(model({ debt: "loan" }, { loan: { openingBalance: 100, rate: 0.12, maturity: "2026-12" } }));
+    const it = proj.items;
+    // Jan: nothing spent before the month → 0. Feb: 4 spent × 1 % = 0.04. Mar: (8 + 0.04)
+    // × 1 % = 0.0804. April the site is live: no more. Total 0.1204.
+    expect(list(it.capitalizedInterest).slice(0, 4)).toEqual([0, expect.closeTo(0.04, 12), expect.closeTo(0.0804, 12), 0]);
+    expect(list(it.grossInterest).slice(0, 3)).toEqual([expect.closeTo(1, 12), expect.closeTo(1, 12), expect.closeTo(1, 12)]);
+    expect(it.interestExpense[1]).toBeCloseTo(0.96, 12);
+    expect(it.interestExpense[2]).toBeCloseTo(0.9196, 12);
+    // Capex includes it (interest paid on assets in progress is investing cash flow) …
+    expect(it.capex[2]).toBeCloseTo(4.0804, 12);
+    // … and the site is not depreciated while under construction; from April it is:
+    // 12 / 12 = 1 a month, plus 0.1204 / 12 of capitalised interest.
+    expect(it.depreciation[2]).toBe(0);
+    expect(it.depreciation[3]).toBeCloseTo(1 + 0.1204 / 12, 12);
+    // Cash is the same as without capitalisation: the interest is paid either way.
+    const plain = project(model({ debt: "loan" }, { loan: { openingBalance: 100, rate: 0.12, maturity: "2026-12" } }, { sites: false })).proj;
+    expect(plain.items.endingCash[7]).toBeCloseTo(it.endingCash[7], 9);
+    expect(plain.items.capitalizedInterest[2]).toBe(0);
+    expect(plain.items.depreciation[2]).toBe(0); // construction in progress is never depreciated
+  });
+
+  it("uses the funding tranche's rate on what it funds and the average rate on the rest", async () => {
+    await import("../gpu/index.js");
+    // The site's own loan is 5 at 6 %; the company also owes 100 at 12 %. Average rate:
+    // (100 × 12 % + 5 × 6 %) / 105 = 11.714 %. Feb: 4 (≤ 5) × 0.5 % = 0.02. Mar: 5 × 0.5 %
+    // + (8.02 − 5) × 11.714 % / 12 = 0.025 + 0.0294810 = 0.0544810.
+    const { proj } = project(model({ debt: "siteLoan" }, { siteLoan: { openingBalance: 5, rate: 0.06, maturity: "2026-12" }, other: { openingBalance: 100, rate: 0.12, maturity: "2026-12" } }));
+    const average = (100 * 0.12 + 5 * 0.06) / 105;
+    expect(proj.items.capitalizedInterest[1]).toBeCloseTo(0.02, 12);
+    expect(proj.items.capitalizedInterest[2]).toBeCloseTo(0.025 + (3.02 * average) / 12, 12);
+  });
+
+  it("never capitalises more than the interest incurred", async () => {
+    await import("../gpu/index.js");
+    // Only 1 of debt (0.01 of interest a month) against 4–8 of spend: all of it is capitalised.
+    const { proj } = project(model({}, { loan: { openingBalance: 1, rate: 0.12, maturity: "2026-12" } }));
+    expect(proj.items.capitalizedInterest[1]).toBeCloseTo(0.01, 12);
+    expect(proj.items.interestExpense[1]).toBeCloseTo(0, 12);
+  });
+
+  it("capitalises interest on fleet cohorts waiting to go into service", () => {
+    // 1,000 GPUs at $12,000 (12) bought in January, in service in April; 100 of debt at
+    // 12 %. Feb: 12 × 1 % = 0.12; Mar: 12.12 × 1 % = 0.1212; from April depreciation is
+    // 12 / 12 + 0.2412 / 12 a month.
+    const { proj } = project({
+      meta: { company: "Hand", start: "2025-01", months: 8 },
+      openingBalance: { cash: 200, debt: 100, paidInCapital: 100 },
+      fleet: { gpus: { count: 1000, unitCost: 12000, purchase: "2025-01", inService: "2025-04", lifeMonths: 12 } },
+      financing: { debt: { loan: { openingBalance: 100, rate: 0.12, maturity: "2026-12" } }, capitalizeInterest: { fleet: true } },
+    });
+    expect(list(proj.items.capitalizedInterest).slice(0, 4)).toEqual([0, expect.closeTo(0.12, 12), expect.closeTo(0.1212, 12), 0]);
+    expect(proj.items.depreciation[3]).toBeCloseTo(1 + 0.2412 / 12, 12);
+    expect(proj.capitalization!.interest[0][2]).toBeCloseTo(0.1212, 12);
+  });
+});

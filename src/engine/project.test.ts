@@ -47,6 +47,10 @@ describe("accounting identities over generated models", () => {
           expect(it.retainedEarnings[t]).toBeCloseTo(re, 6);
           expect(it.debt[t]).toBeCloseTo(debt, 6);
           expect(it.debt[t]).toBeGreaterThanOrEqual(-1e-9);
+          // Capitalised interest is part of the interest incurred, never more.
+          expect(it.capitalizedInterest[t]).toBeGreaterThanOrEqual(0);
+          expect(it.capitalizedInterest[t]).toBeLessThanOrEqual(Math.max(0, it.grossInterest[t]) + 1e-9);
+          expect(it.interestExpense[t]).toBeCloseTo(it.grossInterest[t] - it.capitalizedInterest[t], 9);
           // Scheduled principal is the part of repayments not refinanced and not swept by a revolver.
           expect(it.scheduledPrincipal[t]).toBeGreaterThanOrEqual(0);
           expect(it.scheduledPrincipal[t]).toBeLessThanOrEqual(it.debtRepaid[t] + 1e-9);

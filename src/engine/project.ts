@@ -61,6 +61,12 @@ export interface Projection {
   revolver: RevolverSeries | null;
   /** Per cohort: first and last month of service (month indices; 2 numbers per cohort). */
   cohortService: Float64Array;
+  /**
+   * Capitalised interest by qualifying asset — the constructions (GPU sites), then the
+   * fleet cohorts — when `financing.capitalizeInterest` is on: interest added to the
+   * asset's cost each month, and the depreciation of that capitalised interest.
+   */
+  capitalization: { interest: Float64Array[]; depreciation: Float64Array[] } | null;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
 }
@@ -83,6 +89,22 @@ export interface Workspace {
   nonCashExpense: Float64Array;
   /** Net book value at the start of the cohorts bought before it (from this evaluation's params). */
   openingFleetNbv: number;
+  /** Capex, depreciation and disposal gains of the lines and the fleet, before capitalised interest. */
+  capexBase: Float64Array;
+  depreciationBase: Float64Array;
+  disposalGainBase: Float64Array;
+  /** Per tranche: the month's opening balance (capitalisation reads it). */
+  trancheOpen: Float64Array;
+  /** Per qualifying asset: live month, months to depreciate, retirement, funding tranche; spend to date, capitalised book value, total. */
+  assetLive: Float64Array;
+  assetDepMonths: Float64Array;
+  assetRetire: Float64Array;
+  assetTranche: Int32Array;
+  assetAccum: Float64Array;
+  assetBook: Float64Array;
+  assetTotal: Float64Array;
+  assetWanted: Float64Array;
+  assetSpend: Float64Array[];
   /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
   scratch: Projection | null;
 }
@@ -103,11 +125,17 @@ function emptyProjection(c: CompiledModel): Projection {
     cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr(), retirementProceeds: arr(), retirementGain: arr() })),
     revolver: c.revolver ? { limit: arr(), rate: arr(), balance: arr(), interest: arr(), commitmentFee: arr(), drawn: arr(), repaid: arr() } : null,
     cohortService: new Float64Array(c.cohorts.length * 2),
+    capitalization: qualifyingAssets(c) > 0 ? { interest: Array.from({ length: qualifyingAssets(c) }, arr), depreciation: Array.from({ length: qualifyingAssets(c) }, arr) } : null,
     rounds: new Float64Array(c.rounds.length * 5),
   };
 }
 
 const workspaceOf = new WeakMap<Projection, Workspace>();
+
+/** Assets that capitalise interest: the constructions (if sites are on), then the cohorts (if the fleet is). */
+function qualifyingAssets(c: CompiledModel): number {
+  return (c.capitalizeInterest.sites ? c.constructions.length : 0) + (c.capitalizeInterest.fleet ? c.cohorts.length : 0);
+}
 
 export function createWorkspace(c: CompiledModel): Workspace {
   const H = c.months;
@@ -125,6 +153,19 @@ export function createWorkspace(c: CompiledModel): Workspace {
     recurringRevenue: arr(),
     nonCashExpense: arr(),
     openingFleetNbv: 0,
+    capexBase: arr(),
+    depreciationBase: arr(),
+    disposalGainBase: arr(),
+    trancheOpen: new Float64Array(c.tranches.length),
+    assetLive: new Float64Array(qualifyingAssets(c)),
+    assetDepMonths: new Float64Array(qualifyingAssets(c)),
+    assetRetire: new Float64Array(qualifyingAssets(c)),
+    assetTranche: new Int32Array(qualifyingAssets(c)),
+    assetAccum: new Float64Array(qualifyingAssets(c)),
+    assetBook: new Float64Array(qualifyingAssets(c)),
+    assetTotal: new Float64Array(qualifyingAssets(c)),
+    assetWanted: new Float64Array(qualifyingAssets(c)),
+    assetSpend: [],
     scratch: null,
   };
   workspaceOf.set(ws.projection, ws);
@@ -160,6 +201,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out);
   statements(c, ws, out, out, 0);
+  for (const stage of c.stages) stage.afterStatements?.(p, out);
   computeRatios(out);
   return out;
 }
@@ -260,8 +302,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   const revenueLines = it.revenue;
   const corLines = it.costOfRevenue;
   const opexLines = it.operatingExpenses;
-  const capexLines = it.capex;
-  const depLines = it.depreciation;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
   revenueLines.fill(0);
   corLines.fill(0);
   opexLines.fill(0);
@@ -292,9 +334,22 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
       case "capex": {
         const cum = ws.capexCumulative[l];
         const L = line.lifeMonths;
-        for (let t = 0; t < H; t++) {
-          capexLines[t] += v[t];
-          depLines[t] += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
+        if (line.placedFrom === null) {
+          for (let t = 0; t < H; t++) {
+            capexLines[t] += v[t];
+            depLines[t] += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
+          }
+        } else {
+          // Built before use: what is spent before the month it is placed in service waits
+          // (construction in progress) and starts depreciating then; later spend from its
+          // own month. Placed to date P(t) = cumulative spend from that month on, 0 before.
+          const from = monthOf(line.placedFrom[0]);
+          for (let t = 0; t < H; t++) {
+            capexLines[t] += v[t];
+            const placed = t >= from ? cum[t] : 0;
+            const gone = t - L >= from && t >= L ? cum[t - L] : 0;
+            depLines[t] += (placed - gone) / L;
+          }
         }
         break;
       }
@@ -303,7 +358,7 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   const powerCostSeries = it.powerCost;
   const capacitySeries = it.capacity;
   const proceedsSeries = it.disposalProceeds;
-  const gainSeries = it.disposalGain;
+  const gainSeries = ws.disposalGainBase;
   powerCostSeries.fill(0);
   capacitySeries.fill(0);
   proceedsSeries.fill(0);
@@ -382,11 +437,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const revenueLines = inp.revenue;
   const corLines = inp.costOfRevenue;
   const opexLines = inp.operatingExpenses;
-  const capexLines = inp.capex;
-  const depLines = inp.depreciation;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
   const otherIncomeSeries = inp.otherIncome;
   const proceedsSeries = inp.disposalProceeds;
-  const gainSeries = inp.disposalGain;
+  const gainSeries = ws.disposalGainBase;
   const recurring = ws.recurringRevenue;
   const equityByMonth = ws.equityByMonth;
   const taxRate = p[c.slots.taxRate];
@@ -423,6 +478,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   }
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
+  const trOpen = ws.trancheOpen;
+  const nA = setUpQualifyingAssets(c, ws, src);
+  const capOut = dst.capitalization;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
   // plug, so a sampled opening cash (or any other opening balance) is balanced by equity.
@@ -450,16 +508,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
     const opex = opexLines[t];
-    const capex = capexLines[t];
-    const depreciation = depLines[t];
     const otherIncome = otherIncomeSeries[t];
     const disposalProceeds = proceedsSeries[t];
-    const disposalGain = gainSeries[t];
     const equity = equityByMonth[t];
     const recurringRevenue = recurring[t];
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
-    const ebit = ebitda - depreciation;
 
     // Debt: interest on the opening balance; draws, then scheduled principal.
     let cashInterest = 0;
@@ -468,12 +522,17 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     let repaid = 0;
     let scheduled = 0;
     let feesPaid = 0;
+    let openDebt = 0;
+    let rateTimesDebt = 0;
     for (let k = 0; k < nT; k++) {
       const tr = c.tranches[k];
       const s = tr.slots;
       const series = balances[k];
       const open = trBal.balance[k];
       const annualRate = tr.fixed ? p[s.rate] : Math.max(tr.base![t], p[s.floor]) + p[s.spread];
+      trOpen[k] = open;
+      openDebt += open;
+      rateTimesDebt += open * annualRate;
       const interest = (open * annualRate) / 12;
       const maturity = monthOf(p[s.maturity]);
       const draw = ws.trancheDraw[k][t];
@@ -547,6 +606,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       rvOut!.rate[t] = rate;
       rvOut!.limit[t] = rvLimit;
       cashInterest += rvInterest + rvCommitment;
+      openDebt += rvOpen;
+      rateTimesDebt += rvOpen * rate;
     }
     // Interest on cash itself: earned on a positive opening balance, charged on a negative one.
     let interestIncome = 0;
@@ -555,7 +616,59 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     } else if (overdraftRate !== null) cashInterest -= (cash * overdraftRate[t]) / 12;
 
     const grossInterest = cashInterest + feeAmortization;
-    const interestExpense = grossInterest;
+    // Interest capitalised on assets not yet in service, and its depreciation once they are.
+    let capitalized = 0;
+    let capDepreciation = 0;
+    let capWrittenOff = 0;
+    if (nA > 0) {
+      const averageRate = openDebt > 0 ? rateTimesDebt / openDebt : 0;
+      let wanted = 0;
+      for (let a = 0; a < nA; a++) {
+        let v = 0;
+        if (t < ws.assetLive[a]) {
+          const base = ws.assetAccum[a];
+          if (base > 0) {
+            const k = ws.assetTranche[a];
+            // The funding tranche's rate on what it can fund, the average rate on the rest.
+            const specific = k >= 0 ? Math.min(base, trOpen[k]) : 0;
+            v = Math.max(0, (specific * (k >= 0 ? balances[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
+          }
+          ws.assetAccum[a] += ws.assetSpend[a][t];
+        }
+        ws.assetWanted[a] = v;
+        wanted += v;
+      }
+      // Never more than the interest incurred in the month.
+      const scale = wanted > grossInterest ? Math.max(0, grossInterest) / wanted : 1;
+      for (let a = 0; a < nA; a++) {
+        const v = ws.assetWanted[a] * scale;
+        if (v !== 0) {
+          ws.assetAccum[a] += v;
+          ws.assetBook[a] += v;
+          ws.assetTotal[a] += v;
+          capitalized += v;
+        }
+        let d = 0;
+        const live = ws.assetLive[a];
+        if (t >= live && ws.assetBook[a] > 0) {
+          if (t < live + ws.assetDepMonths[a]) d = Math.min(ws.assetBook[a], ws.assetTotal[a] / ws.assetDepMonths[a]);
+          ws.assetBook[a] -= d;
+          // A cohort retired with capitalised interest not yet depreciated: part of its book value.
+          if (t === ws.assetRetire[a]) {
+            capWrittenOff += ws.assetBook[a];
+            ws.assetBook[a] = 0;
+          }
+        }
+        capDepreciation += d;
+        capOut!.interest[a][t] = v;
+        capOut!.depreciation[a][t] = d;
+      }
+    }
+    const capex = capexLines[t] + capitalized;
+    const depreciation = depLines[t] + capDepreciation;
+    const disposalGain = gainSeries[t] - capWrittenOff;
+    const ebit = ebitda - depreciation;
+    const interestExpense = grossInterest - capitalized;
     const pretax = ebit - interestExpense + interestIncome + otherIncome + disposalGain;
     let taxes = 0;
     if (pretax > 0) {
@@ -618,8 +731,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
 
     it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
+    it.capex[t] = capex;
+    it.depreciation[t] = depreciation;
+    it.disposalGain[t] = disposalGain;
     it.ebit[t] = ebit;
     it.grossInterest[t] = grossInterest;
+    it.capitalizedInterest[t] = capitalized;
     it.interestExpense[t] = interestExpense;
     it.interestIncome[t] = interestIncome;
     it.netInterestExpense[t] = interestExpense - interestIncome;
@@ -655,6 +772,48 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
+}
+
+/**
+ * The assets that capitalise interest, for this evaluation: GPU sites (their spend and
+ * go-live month) and fleet cohorts (their cost, from purchase to going into service; a
+ * cohort bought before the start and not yet in service starts with its cost). Returns
+ * how many.
+ */
+function setUpQualifyingAssets(c: CompiledModel, ws: Workspace, src: Projection): number {
+  const n = ws.assetLive.length;
+  if (n === 0) return 0;
+  const p = c.params;
+  let a = 0;
+  ws.assetSpend.length = n;
+  if (c.capitalizeInterest.sites) {
+    for (const con of c.constructions) {
+      ws.assetLive[a] = monthOf(con.live[0]);
+      ws.assetDepMonths[a] = con.lifeMonths;
+      ws.assetRetire[a] = Infinity;
+      ws.assetTranche[a] = con.tranche;
+      ws.assetAccum[a] = 0;
+      ws.assetSpend[a] = con.spend;
+      a++;
+    }
+  }
+  if (c.capitalizeInterest.fleet) {
+    for (let k = 0; k < c.cohorts.length; k++) {
+      const co = c.cohorts[k];
+      const live = src.cohortService[2 * k];
+      const retire = src.cohortService[2 * k + 1];
+      ws.assetLive[a] = live;
+      ws.assetDepMonths[a] = Math.max(1, Math.min(p[co.slots.lifeMonths], retire - live + 1));
+      ws.assetRetire[a] = retire;
+      ws.assetTranche[a] = -1;
+      ws.assetAccum[a] = co.preStart && live > 0 ? (p[co.slots.count] * p[co.slots.unitCost]) / c.unitScale : 0;
+      ws.assetSpend[a] = src.cohorts[k].capex;
+      a++;
+    }
+  }
+  ws.assetBook.fill(0);
+  ws.assetTotal.fill(0);
+  return n;
 }
 
 /**

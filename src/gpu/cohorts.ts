@@ -22,7 +22,7 @@ import { monthLabel } from "./report.js";
  *            site's construction spend, in the months it is spent, share = its power
  *            (count × kW × PUE) ÷ the site's MW; and in the last month of its life,
  *            +the book value of that share (straight-line over the site's life from
- *            the month of spend): the building outlives the GPUs and hosts the next ones.
+ *            its go-live): the building outlives the GPUs and hosts the next ones.
  *            Spend before the model starts enters in the first month at book value.
  *
  * Staff and overheads are left out (company-level costs: see build-vs-rent and
@@ -124,17 +124,23 @@ export function cohortEconomics(proj: Projection, options: CohortOptions): Cohor
     let spendMonths = 0;
     let spendPerMonth = 0;
     let siteLife = 1;
+    let siteLive = -Infinity;
     if (site) {
+      siteLive = g.state.siteLive[pool];
       siteShare = (count * p[sl.powerKw] * p[site.slots.pue]) / 1000 / p[site.slots.powerMw];
       spendStart = Math.round(p[site.slots.buildStart]);
       spendMonths = Math.max(1, Math.round(p[site.slots.goLive]) - spendStart);
       spendPerMonth = (siteShare * p[site.slots.costPerMw] * p[site.slots.powerMw]) / us / spendMonths;
       siteLife = site.lifeMonths;
     }
-    // Book value after month t of the share's spend up to month `upTo` (inclusive).
+    // Book value after month t of the share's spend up to month `upTo` (inclusive): spend
+    // waits as construction in progress until the site is live, then depreciates.
     const siteBookValue = (t: number, upTo: number) => {
       let v = 0;
-      for (let m = spendStart; m < spendStart + spendMonths && m <= upTo; m++) v += spendPerMonth * Math.max(0, 1 - (t - m + 1) / siteLife);
+      for (let m = spendStart; m < spendStart + spendMonths && m <= upTo; m++) {
+        const from = Math.max(m, siteLive);
+        v += spendPerMonth * (t < from ? 1 : Math.max(0, 1 - (t - from + 1) / siteLife));
+      }
       return v;
     };
     const firstFlow = preStart ? 0 : purchase;

@@ -231,11 +231,20 @@ export const cashSchema = z
   })
   .describe("Interest on the cash balance itself.");
 
+export const capitalizeInterestSchema = z
+  .strictObject({
+    sites: z.boolean().default(false).describe("GPU sites: interest on construction spend is capitalised until the site is live."),
+    fleet: z.boolean().default(false).describe("Fleet cohorts: interest on their cost is capitalised from the month after purchase until they go into service (e.g. GPUs waiting for their data centre)."),
+    ...citation,
+  })
+  .describe("Interest capitalised on assets not yet in service (US GAAP ASC 835-20, IAS 23): added to their cost and depreciated once they are in service, instead of expensed.");
+
 export const financingSchema = z.strictObject({
   equity: z.record(z.string(), equityRoundSchema).default({}),
   debt: z.record(z.string(), trancheSchema).default({}),
   revolver: revolverSchema.optional(),
   cash: cashSchema.optional(),
+  capitalizeInterest: capitalizeInterestSchema.optional(),
   covenants: z.record(z.string(), covenantSchema).default({}),
   ...citation,
 });

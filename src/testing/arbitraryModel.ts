@@ -18,6 +18,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       months: fc.integer({ min: 1, max: 48 }),
       fiscalYearStart: fc.integer({ min: 1, max: 12 }),
       hours730: fc.boolean(),
+      capitalizeFleet: fc.boolean(),
       cash: fc.double({ min: 0, max: 5000, noNaN: true }),
       receivables: fc.double({ min: 0, max: 100, noNaN: true }),
       payables: fc.double({ min: 0, max: 100, noNaN: true }),
@@ -155,6 +156,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         openingDebt += opening;
         financingExtra.revolver = revolver;
       }
+      if (g.capitalizeFleet) financingExtra.capitalizeInterest = { fleet: true };
       if (g.cashInterest !== null || g.overdraftRate !== null) {
         const cash: Record<string, unknown> = {};
         if (g.cashInterest !== null) cash.interestRate = g.cashInterest;
