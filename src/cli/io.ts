@@ -8,10 +8,12 @@ export interface CliIO {
   /** True when stderr is an interactive terminal (progress bars are shown only then). */
   errIsTTY: boolean;
   writeFile(path: string, text: string): void;
+  /** Binary files (xlsx, pdf); written like writeFile. */
+  writeBytes?(path: string, bytes: Uint8Array): void;
 }
 
 /** Writes through a temporary file and a rename, so a failed write never leaves half a file. */
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   writeFileSync(tmp, text);
   renameSync(tmp, path);
@@ -28,5 +30,6 @@ export function processIO(): CliIO {
     err: (text) => process.stderr.write(text),
     errIsTTY: Boolean(process.stderr.isTTY),
     writeFile: writeFileAtomic,
+    writeBytes: writeFileAtomic,
   };
 }
