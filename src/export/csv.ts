@@ -28,6 +28,8 @@ export interface CsvBlock {
   periodColumn: number;
   /** Column naming the item of a row (tidy: prefixed to each value column's name); -1 when none. */
   itemColumn?: number;
+  /** Column naming the scenario of a row (comparisons); else the scenario of the whole export. */
+  scenarioColumn?: number;
   /** Unit of each column (by header), for the tidy form. */
   units?: Record<string, string>;
 }
@@ -57,12 +59,13 @@ export function tidyCsv(blocks: { scenario: string | null; blocks: CsvBlock[] }[
       for (const row of b.rows) {
         const period = b.periodColumn >= 0 ? row[b.periodColumn] : "";
         const item = b.itemColumn !== undefined && b.itemColumn >= 0 ? String(row[b.itemColumn]) : null;
+        const rowScenario = b.scenarioColumn !== undefined ? String(row[b.scenarioColumn]) : (scenario ?? "base");
         b.header.forEach((h, i) => {
-          if (i === b.periodColumn || i === b.itemColumn) return;
+          if (i === b.periodColumn || i === b.itemColumn || i === b.scenarioColumn) return;
           const v = row[i];
           if (v === null || v === "") return;
           const name = item !== null ? `${b.name}:${item}:${h}` : `${b.name}:${h}`;
-          rows.push([period, name, v, b.units?.[h] ?? "", scenario ?? "base"]);
+          rows.push([period, name, v, b.units?.[h] ?? "", rowScenario]);
         });
       }
     }
@@ -204,7 +207,7 @@ export function comparisonBlocks(runs: ExportData["runs"]): CsvBlock[] {
       }
     });
   }
-  return [{ name: "scenarios", header: ["period", "scenario", "item", "value", "differenceFromBase"], rows, periodColumn: 0, itemColumn: 2, units: { value: moneyUnit(base.currency, base.unit), differenceFromBase: moneyUnit(base.currency, base.unit) } }];
+  return [{ name: "scenarios", header: ["period", "scenario", "item", "value", "differenceFromBase"], rows, periodColumn: 0, itemColumn: 2, scenarioColumn: 1, units: { value: moneyUnit(base.currency, base.unit), differenceFromBase: moneyUnit(base.currency, base.unit) } }];
 }
 
 /** Every CSV file of an export: blocks of the main run, the comparison, simulation and sensitivity. */

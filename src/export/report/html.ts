@@ -66,6 +66,7 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   if (m.minDscr === null) debtAnswer.push(esc(t("answers.debtNone")));
   else {
     debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod), coverage: num(m.interestCoverage, 2) }));
+    if (m.minDscr < 1) debtAnswer.push(esc(t("answers.debtBelowOne")));
     const b = m.covenantBreaches;
     debtAnswer.push(b.length === 0 ? esc(t("answers.debtNoBreach")) : say("answers.debtBreaches", { count: num(b.length, 0), month: month(b[0].period), covenant: b[0].covenant }));
   }
@@ -196,8 +197,9 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const inputs = listWorkbookInputs(data.main.loaded, compileModel(data.main.loaded.model, data.main.loaded.extensions));
   const inputValue = (i: (typeof inputs)[number]) => (i.kind === "month" ? (i.month ?? "") : formatInput(i.value));
   const citation = (i: (typeof inputs)[number]) => (i.citation === "not cited" ? t("appendix.notCited") : i.citation.startsWith("default") ? t("appendix.default") : i.citation);
+  // A citation shared by consecutive inputs (a monthly curve, a cohort) is printed once.
   const appendix = `<section class="page appendix"><h2>${esc(t("appendix.heading"))}</h2><table class="inputs"><thead><tr><th>${esc(t("appendix.input"))}</th><th>${esc(t("appendix.value"))}</th><th>${esc(t("appendix.unit"))}</th><th>${esc(t("appendix.source"))}</th></tr></thead><tbody>${inputs
-    .map((i) => `<tr><td class="path" dir="ltr">${esc(i.path)}</td><td class="value" dir="ltr">${esc(inputValue(i))}</td><td>${esc(i.unit)}</td><td class="source">${esc(citation(i))}</td></tr>`)
+    .map((i, k) => `<tr><td class="path" dir="ltr">${esc(i.path)}</td><td class="value" dir="ltr">${esc(inputValue(i))}</td><td>${esc(i.unit)}</td><td class="source">${k > 0 && inputs[k - 1].citation === i.citation ? `<span class="same">${esc(t("appendix.same"))}</span>` : esc(citation(i))}</td></tr>`)
     .join("")}</tbody></table></section>`;
 
   const scenarioLine = data.main.result.scenario ? `<p class="subtitle">${esc(t("scenario", { scenario: data.main.result.scenario }))}</p>` : "";
@@ -287,9 +289,10 @@ svg .legend { font-size: 10px; fill: #333; font-family: ${font}; }
 .note { font-size: 8.5pt; color: #666; }
 table.inputs { font-size: 7.5pt; }
 table.inputs td { vertical-align: top; }
-td.path { font-family: "DejaVu Sans Mono", monospace; word-break: break-all; width: 26%; text-align: left; }
+td.path { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; width: 34%; text-align: left; }
 td.value { white-space: nowrap; text-align: right; }
-td.source { width: 52%; word-break: break-word; }
+td.source { width: 46%; overflow-wrap: anywhere; }
+span.same { color: #888; }
 footer { margin-top: 14pt; font-size: 8pt; color: #777; }
 section.page { break-before: page; }
 @media screen { section.page { border-top: 1px dashed #bbb; margin-top: 24px; padding-top: 8px; } body { padding: 16px; } }
