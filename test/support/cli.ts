@@ -6,7 +6,7 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   files: Map<string, string>;
-  /** Binary files written (xlsx, pdf). */
+  /** Binary files written (xlsx, pdf), as written. */
   binaries: Map<string, Uint8Array>;
 }
 
@@ -20,8 +20,10 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     errIsTTY: false,
-    writeFile: (path, text) => void files.set(path, text),
-    writeBytes: (path, bytes) => void binaries.set(path, bytes),
+    writeFile: (path, data) => {
+      if (typeof data !== "string") binaries.set(path, data);
+      files.set(path, typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+    },
   };
   const code = await main(["node", "burnrate", ...args], io);
   return { code, stdout, stderr, files, binaries };

@@ -56,7 +56,7 @@ export function registerExport(program: Command, io: CliIO): void {
         simulate: paths !== null ? { paths, seed } : null,
         sensitivityMetric: format === "html" || format === "pdf" || format === "xlsx" ? options.metric : null,
       });
-      const write = (path: string, bytes: Uint8Array) => (io.writeBytes ? io.writeBytes(path, bytes) : io.writeFile(path, Buffer.from(bytes).toString("binary")));
+      const write = (path: string, bytes: Uint8Array) => io.writeFile(path, bytes);
       switch (format) {
         case "xlsx": {
           const out = options.out ?? `${stem}.xlsx`;
