@@ -17,7 +17,7 @@ import { recalculateWithLibreOffice } from "./support/libreoffice.js";
  * sheet, LibreOffice's statements equal the engine's run with the same change.
  */
 const root = join(import.meta.dirname, "..");
-const modelFiles = [...readdirSync(join(root, "models")).filter((f) => f.endsWith(".yaml")).map((f) => join("models", f)), join("test", "fixtures", "small.yaml")];
+const modelFiles = [...readdirSync(join(root, "models")).filter((f) => f.endsWith(".yaml")).map((f) => join("models", f)), join("test", "fixtures", "small.yaml"), join("test", "fixtures", "export", "mechanics.yaml")];
 
 /** Input changes an analyst might try, by the input's path; those the model lacks are skipped. */
 function changesFor(built: BuiltWorkbook): { path: string; value: number | string }[] {
@@ -49,6 +49,9 @@ function changesFor(built: BuiltWorkbook): { path: string; value: number | strin
   if (constant) take(`drivers.${constant[0]}.constant`, (v) => v * 0.9);
   const tranche = Object.entries(m.financing.debt)[0];
   if (tranche) take(`financing.debt.${tranche[0]}.${tranche[1].rate !== undefined ? "rate" : "spread"}`, (v) => v + 0.02);
+  const revolver = m.financing.revolver;
+  if (revolver) take("financing.revolver.spread", (v) => v + 0.01);
+  take("financing.revolver.commitmentFee", (v) => v + 0.002);
   const round = Object.keys(m.financing.equity)[0];
   if (round) {
     take(`financing.equity.${round}.amount`, (v) => v * 1.5);

@@ -1,6 +1,6 @@
 import type { LoadedModel } from "../model/load.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
-import { evaluate, type Projection } from "../engine/project.js";
+import { evaluate, cashReactsToExtraCash, type Projection } from "../engine/project.js";
 import { parseFormula, isFormulaError } from "../model/formula.js";
 import { monthSerial, parseMonth } from "../model/months.js";
 import { buildResult, type RunResult } from "../engine/result.js";
@@ -276,9 +276,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       const used = (t: number) => `MIN(${P(`${b}.lifeMonths`)},MAX(0,${T(t)}-${inS()}+1))`;
       rows.push({ key: cohortKey(k, "nbv"), label: "net book value", unit: money, fmt: FMT.amount, months: (t) => ({ f: co.preStart ? `${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)}` : `IF(${T(t)}>=${monthIndexCell(`${b}.purchase`)},${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)},0)`, v: series.netBookValue[t] }) });
       if (co.preStart) {
-        // Engine: cohortNetBookValueAtStart (model/derived.ts), from the written in-service month.
-        const monthsDepreciated = Math.min(life, Math.max(0, -Math.round(p[s.inService])));
-        rows.push({ key: cohortKey(k, "nbvStart"), label: "net book value at the start (bought before the horizon)", unit: money, fmt: FMT.amount, scalar: { f: `${book.scalar(cohortKey(k, "cost"))}-(${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "salvage"))})*MIN(${P(`${b}.lifeMonths`)},MAX(0,-${monthIndexCell(`${b}.inService`)}))/${P(`${b}.lifeMonths`)}`, v: cost - ((cost - salvage) * monthsDepreciated) / life } });
+        // Bought before the start: its book value the month before the first (engine: evaluateFleet).
+        rows.push({ key: cohortKey(k, "nbvStart"), label: "net book value at the start (bought before the horizon)", unit: money, fmt: FMT.amount, scalar: { f: `${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*MIN(${P(`${b}.lifeMonths`)},MAX(0,-${inS()}))`, v: cost - ((cost - salvage) / life) * Math.min(life, Math.max(0, -inService)) } });
       }
     });
     if (gpu) {
@@ -328,7 +327,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     dRows.push({ key: trKey(k, "amort"), label: "fee amortization (straight-line to maturity; the rest at maturity)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${at("monthsLeft", t)}<=1,${at("feesOpen", t)}+${at("fee", t)},${at("feesOpen", t)}/${at("monthsLeft", t)})`, v: mi.amort[t] }) });
     dRows.push({ key: trKey(k, "feesClose"), label: "unamortized fees, closing", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${at("monthsLeft", t)}<=1,0,${at("feesOpen", t)}+${at("fee", t)}-${at("amort", t)})`, v: mi.feesClose[t] }) });
     const repayTerms = spec.repayments.map((r, i) => ({ m: monthIndexCell(`${b}.repayments.${i}.month`), a: P(`${b}.repayments.${i}.amount`), refinancing: r.refinancing }));
-    if (tr.amortization === "schedule") {
+    const hasRepayments = spec.repayments.length > 0;
+    if (hasRepayments) {
       dRows.push({ key: trKey(k, "repay"), label: "scheduled repayments", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(repayTerms.map((r) => `IF(${r.m}=${T(t)},${r.a},0)`)), v: mi.repay[t] }) });
       dRows.push({ key: trKey(k, "refinanced"), label: "of which refinanced (not debt service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(repayTerms.filter((r) => r.refinancing).map((r) => `IF(${r.m}=${T(t)},${r.a},0)`)), v: mi.refinanced[t] }) });
     }
@@ -355,24 +355,80 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       label: "scheduled principal (debt service; refinanced repayments excluded)",
       unit: money,
       fmt: FMT.amount,
-      months: (t) => ({ f: tr.amortization === "schedule" ? `IF(${T(t)}<${sc("maturity")},${at("principal", t)}-MIN(${at("principal", t)},${at("refinanced", t)}),${at("principal", t)})` : at("principal", t), v: mi.scheduled[t] }),
+      months: (t) => ({ f: hasRepayments ? `${at("principal", t)}-MIN(${at("principal", t)},${at("refinanced", t)})` : at("principal", t), v: mi.scheduled[t] }),
     });
     checks.push({ key: trKey(k, "close"), values: projection.tranches[k].balance }, { key: trKey(k, "principal"), values: projection.tranches[k].principal });
   });
   const allTranches = (what: string, t: number) => sum(compiled.tranches.map((_, k) => book.at(trKey(k, what), t)));
+  const book_has = (key: string) => debtSheet.rows.some((r) => r.key === key);
   const it = projection.items;
-  dRows.push({ label: "All tranches", style: "section" });
-  dRows.push({ key: "debt:drawn", label: "Debt drawn", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("draw", t), v: it.debtDrawn[t] }) });
-  dRows.push({ key: "debt:repaid", label: "Debt repaid", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("principal", t), v: it.debtRepaid[t] }) });
+  const rv = compiled.revolver;
+  const rvSpec = model.financing.revolver;
+  const rvOut = projection.revolver;
+  const floorCell = P("meta.cashFloor");
+  const rvAt = (what: string, t: number) => book.at(`rv:${what}`, t);
+  const finiteParam = (slot: number) => Number.isFinite(compiled.params[slot]);
+  if (rv && rvSpec && rvOut) {
+    const b = "financing.revolver";
+    const p = compiled.params;
+    const from = Math.round(p[rv.slots.from]);
+    const maturity = finiteParam(rv.slots.maturity) ? Math.round(p[rv.slots.maturity]) : Infinity;
+    const hasMaturity = Number.isFinite(maturity);
+    const beforeMaturity = (t: number) => (hasMaturity ? `${T(t)}<${monthIndexCell(`${b}.maturity`)}` : "TRUE");
+    const afterMaturity = (t: number) => (hasMaturity ? `${T(t)}>=${monthIndexCell(`${b}.maturity`)}` : "FALSE");
+    const open = Float64Array.from({ length: H }, (_, t) => (t === 0 ? p[rv.slots.openingBalance] : rvOut.balance[t - 1]));
+    const before = Float64Array.from({ length: H }, (_, t) => (t === 0 ? p[compiled.openingSlots.cash] : it.endingCash[t - 1]) + it.netCashFlow[t] - rvOut.drawn[t] + rvOut.repaid[t]);
+    dRows.push({ label: `Revolving credit facility — draws to keep cash at the floor, repaid from cash above it${rv.fixed ? ", fixed rate" : `, floating: ${rvSpec.base} + spread`}`, style: "section" });
+    dRows.push({ key: "rv:limitInput", label: "commitment (limit) as written", unit: money, fmt: FMT.amount, months: (t) => ({ f: valueOrFormula(`${b}.limit`, rvSpec.limit, t), v: rv.limit[t] }) });
+    dRows.push({ key: "rv:available", label: "available (1/0: from its first month, before maturity)", fmt: FMT.index, months: (t) => ({ f: `IF(AND(${T(t)}>=${monthIndexCell(`${b}.from`)},${beforeMaturity(t)}),1,0)`, v: t >= from && t < maturity ? 1 : 0 }) });
+    dRows.push({ key: "rv:limit", label: "limit this month", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${rvAt("available", t)}=1,MAX(0,${rvAt("limitInput", t)}),0)`, v: rvOut.limit[t] }) });
+    const rate = (t: number) => (rv.fixed ? P(`${b}.rate`) : `${finiteParam(rv.slots.floor) ? `MAX(${book.at(`drv:${rvSpec.base}`, t)},${P(`${b}.floor`)})` : book.at(`drv:${rvSpec.base}`, t)}+${P(`${b}.spread`)}`);
+    dRows.push({ key: "rv:rate", label: "annual rate", fmt: FMT.percent, months: (t) => ({ f: rate(t), v: rvOut.rate[t] }) });
+    dRows.push({ key: "rv:open", label: "opening balance", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? P(`${b}.openingBalance`) : rvAt("close", t - 1), v: open[t] }) });
+    dRows.push({ key: "rv:interest", label: "interest (opening balance × rate / 12)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${rvAt("open", t)}*${rvAt("rate", t)}/12`, v: rvOut.interest[t] }) });
+    dRows.push({ key: "rv:commitment", label: "commitment fee ((limit − opening balance) × fee / 12)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${rvAt("available", t)}=1,MAX(0,${rvAt("limit", t)}-${rvAt("open", t)})*${P(`${b}.commitmentFee`)}/12,0)`, v: rvOut.commitmentFee[t] }) });
+    dRows.push({ key: "rv:before", label: "cash before the revolver (opening cash + the month's other flows)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("cf:opening", t)}+${book.at("cf:operating", t)}+${book.at("cf:investing", t)}+${book.at("cf:financingBefore", t)}`, v: before[t] }) });
+    dRows.push({ key: "rv:excess", label: "balance above the limit (repaid)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `MAX(0,${rvAt("open", t)}-${rvAt("limit", t)})`, v: Math.max(0, open[t] - rvOut.limit[t]) }) });
+    const left = (t: number) => `(${rvAt("before", t)}-${rvAt("excess", t)})`;
+    const owed = (t: number) => `(${rvAt("open", t)}-${rvAt("excess", t)})`;
+    const started = (t: number) => `${T(t)}>=${monthIndexCell(`${b}.from`)}`;
+    dRows.push({ key: "rv:draw", label: "drawn (up to the limit, to bring cash to the floor)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${afterMaturity(t)},0,IF(${started(t)},IF(${left(t)}<${floorCell},MAX(0,MIN(${floorCell}-${left(t)},${rvAt("limit", t)}-${owed(t)})),0),0))`, v: rvOut.drawn[t] }) });
+    dRows.push({ key: "rv:repay", label: "repaid (from cash above the floor; all at maturity)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${afterMaturity(t)},${rvAt("open", t)},IF(${started(t)},IF(${left(t)}<${floorCell},0,MIN(${left(t)}-${floorCell},${owed(t)}))+${rvAt("excess", t)},0))`, v: rvOut.repaid[t] }) });
+    dRows.push({ key: "rv:close", label: "closing balance", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `IF(ABS(${rvAt("open", t)}+${rvAt("draw", t)}-${rvAt("repay", t)})<1E-12,0,${rvAt("open", t)}+${rvAt("draw", t)}-${rvAt("repay", t)})`, v: rvOut.balance[t] }) });
+    dRows.push({ key: "rv:scheduled", label: "repaid at maturity (debt service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${afterMaturity(t)},${rvAt("open", t)},0)`, v: t >= maturity ? open[t] : 0 }) });
+    checks.push({ key: "rv:close", values: rvOut.balance }, { key: "rv:draw", values: rvOut.drawn }, { key: "rv:repay", values: rvOut.repaid }, { key: "rv:commitment", values: rvOut.commitmentFee });
+  }
+  const rates = compiled.cashRates;
+  const cashRateSpec = model.financing.cash;
+  const openingCash = Float64Array.from({ length: H }, (_, t) => (t === 0 ? compiled.params[compiled.openingSlots.cash] : it.endingCash[t - 1]));
+  if (rates.income || rates.overdraft) dRows.push({ label: "Interest on cash (on the month's opening balance)", style: "section" });
+  if (rates.income && cashRateSpec?.interestRate !== undefined) {
+    const spec = cashRateSpec.interestRate;
+    const income = rates.income;
+    dRows.push({ key: "cash:incomeRate", label: "rate earned on positive cash", fmt: FMT.percent, months: (t) => ({ f: valueOrFormula("financing.cash.interestRate", spec, t), v: income[t] }) });
+    dRows.push({ key: "cash:income", label: "interest income", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${book.at("cf:opening", t)}>0,${book.at("cf:opening", t)}*${book.at("cash:incomeRate", t)}/12,0)`, v: it.interestIncome[t] }) });
+  }
+  if (rates.overdraft && cashRateSpec?.overdraftRate !== undefined) {
+    const spec = cashRateSpec.overdraftRate;
+    const overdraft = rates.overdraft;
+    dRows.push({ key: "cash:overdraftRate", label: "rate charged on negative cash", fmt: FMT.percent, months: (t) => ({ f: valueOrFormula("financing.cash.overdraftRate", spec, t), v: overdraft[t] }) });
+    dRows.push({ key: "cash:overdraft", label: "overdraft interest", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${book.at("cf:opening", t)}>0,0,-${book.at("cf:opening", t)}*${book.at("cash:overdraftRate", t)}/12)`, v: openingCash[t] > 0 ? 0 : (-openingCash[t] * overdraft[t]) / 12 }) });
+  }
+  const revolverTerm = (what: string, t: number) => (rv ? [rvAt(what, t)] : []);
+  dRows.push({ label: "All debt", style: "section" });
+  dRows.push({ key: "debt:trancheDrawn", label: "Term debt drawn", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("draw", t), v: it.debtDrawn[t] - it.revolverDrawn[t] }) });
+  dRows.push({ key: "debt:trancheRepaid", label: "Term debt repaid", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("principal", t), v: it.debtRepaid[t] - it.revolverRepaid[t] }) });
+  dRows.push({ key: "debt:drawn", label: "Debt drawn (term debt and revolver)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([book.at("debt:trancheDrawn", t), ...revolverTerm("draw", t)]), v: it.debtDrawn[t] }) });
+  dRows.push({ key: "debt:repaid", label: "Debt repaid (term debt and revolver)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([book.at("debt:trancheRepaid", t), ...revolverTerm("repay", t)]), v: it.debtRepaid[t] }) });
   dRows.push({ key: "debt:fees", label: "Financing fees paid", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("fee", t), v: it.financingFees[t] }) });
-  dRows.push({ key: "debt:cashInterest", label: "Interest paid (cash)", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("interest", t), v: it.cashInterest[t] }) });
+  dRows.push({ key: "debt:cashInterest", label: "Interest paid (tranches, revolver interest and commitment fee, overdraft)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([allTranches("interest", t), ...revolverTerm("interest", t), ...revolverTerm("commitment", t), ...(book_has("cash:overdraft") ? [book.at("cash:overdraft", t)] : [])]), v: it.cashInterest[t] }) });
   dRows.push({ key: "debt:feeAmortization", label: "Fee amortization", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("amort", t), v: sumOf(mirror.map((m) => m.amort), t) }) });
-  dRows.push({ key: "debt:interestExpense", label: "Interest expense (cash interest + fee amortization)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("debt:cashInterest", t)}+${book.at("debt:feeAmortization", t)}`, v: it.interestExpense[t] }) });
-  const openingDebt = sumOf([Float64Array.from(compiled.tranches.map((tr) => tr.openingBalance))], 0);
-  void openingDebt;
-  dRows.push({ key: "debt:balance", label: "Debt (principal), closing", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${t === 0 ? `(${sum(compiled.tranches.map((tr) => P(`financing.debt.${tr.name}.openingBalance`)))})` : book.at("debt:balance", t - 1)}+${book.at("debt:drawn", t)}-${book.at("debt:repaid", t)}`, v: it.debt[t] }) });
+  dRows.push({ key: "debt:grossInterest", label: "Interest cost, gross (interest paid + fee amortization)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("debt:cashInterest", t)}+${book.at("debt:feeAmortization", t)}`, v: it.grossInterest[t] }) });
+  dRows.push({ key: "debt:interestExpense", label: "Interest expense", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:grossInterest", t), v: it.interestExpense[t] }) });
+  const openingDebtTerms = [...compiled.tranches.map((tr) => P(`financing.debt.${tr.name}.openingBalance`)), ...(rv ? [P("financing.revolver.openingBalance")] : [])];
+  dRows.push({ key: "debt:balance", label: "Debt (principal), closing", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${t === 0 ? `(${sum(openingDebtTerms)})` : book.at("debt:balance", t - 1)}+${book.at("debt:drawn", t)}-${book.at("debt:repaid", t)}`, v: it.debt[t] }) });
   dRows.push({ key: "debt:unamortized", label: "Unamortized debt costs, closing", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("feesClose", t), v: it.unamortizedFees[t] }) });
-  dRows.push({ key: "debt:scheduled", label: "Scheduled principal", unit: money, fmt: FMT.amount, months: (t) => ({ f: allTranches("scheduled", t), v: it.scheduledPrincipal[t] }) });
+  dRows.push({ key: "debt:scheduled", label: "Scheduled principal", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([allTranches("scheduled", t), ...revolverTerm("scheduled", t)]), v: it.scheduledPrincipal[t] }) });
   dRows.push({ key: "debt:service", label: "Debt service (interest paid + scheduled principal)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("debt:cashInterest", t)}+${book.at("debt:scheduled", t)}`, v: it.debtService[t] }) });
 
   // ── Income statement ────────────────────────────────────────────────────────────────
@@ -395,8 +451,10 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   is.rows.push({ key: "is:ebitda", label: "EBITDA", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:grossProfit", t)}-${book.at("is:opex", t)}`, v: it.ebitda[t] }) });
   // Depreciation: opening PP&E, capex refunds, capex lines, cohorts.
   const ob = model.openingBalance;
-  const openingDep = Float64Array.from({ length: H }, (_, t) => (t < ob.ppeRemainingLifeMonths ? ob.ppeNet / ob.ppeRemainingLifeMonths : 0));
-  is.rows.push({ key: "is:depOpening", label: "  depreciation of opening PP&E (straight-line over its remaining life)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${T(t)}<${P("openingBalance.ppeRemainingLifeMonths")},${P("openingBalance.ppeNet")}/${P("openingBalance.ppeRemainingLifeMonths")},0)`, v: openingDep[t] }) });
+  const ppeLife = Math.max(1, Math.round(compiled.params[compiled.openingSlots.ppeLife]));
+  const openingDep = Float64Array.from({ length: H }, (_, t) => (t < ppeLife ? compiled.params[compiled.openingSlots.ppeNet] / ppeLife : 0));
+  const lifeCell = `MAX(1,ROUND(${P("openingBalance.ppeRemainingLifeMonths")},0))`;
+  is.rows.push({ key: "is:depOpening", label: "  depreciation of opening PP&E (straight-line over its remaining life)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${T(t)}<${lifeCell},${P("openingBalance.ppeNet")}/${lifeCell},0)`, v: openingDep[t] }) });
   for (const o of oneOffsLanding("capex")) {
     const b = `oneOffs.${o.name}`;
     const m = Math.round(compiled.params[o.slots.month]);
@@ -417,10 +475,13 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   is.rows.push({ key: "is:depreciation", label: "Depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("is:depOpening", t)}${neg(oneOffsLanding("capex").map((o) => book.at(`is:refund:${o.name}`, t)))}${linesOf("capex").map((l) => `+${book.at(`is:dep:${l.name}`, t)}`).join("")}${cohortSum("depreciation", t).map((x) => `+${x}`).join("")}`, v: it.depreciation[t] }) });
   is.rows.push({ key: "is:ebit", label: "EBIT", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebitda", t)}-${book.at("is:depreciation", t)}`, v: it.ebit[t] }) });
   is.rows.push({ key: "is:interest", label: "Interest expense", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:interestExpense", t), v: it.interestExpense[t] }) });
+  is.rows.push({ key: "is:interestIncome", label: "Interest income (on cash)", unit: money, fmt: FMT.amount, months: (t) => ({ f: book_has("cash:income") ? book.at("cash:income", t) : "0", v: it.interestIncome[t] }) });
+  is.rows.push({ key: "is:netInterest", label: "Interest expense, net", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:interest", t)}-${book.at("is:interestIncome", t)}`, v: it.netInterestExpense[t] }) });
   is.rows.push({ key: "is:otherIncome", label: "Other income", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(oneOffSum("otherIncome", t)), v: it.otherIncome[t] }) });
-  is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:otherIncome", t)}`, v: it.pretaxIncome[t] }) });
+  is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:interestIncome", t)}+${book.at("is:otherIncome", t)}`, v: it.pretaxIncome[t] }) });
   const nolOpen = Float64Array.from({ length: H }, (_, t) => (t === 0 ? compiled.params[compiled.slots.lossCarryforward] : it.lossCarryforward[t - 1]));
-  is.rows.push({ key: "is:nolOpen", label: "  tax loss carry-forward, opening", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: t === 0 ? P("tax.openingLossCarryforward") : book.at("is:nolClose", t - 1), v: nolOpen[t] }) });
+  const nolPath = compiled.table.paths[compiled.slots.lossCarryforward];
+  is.rows.push({ key: "is:nolOpen", label: "  tax loss carry-forward, opening", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: t === 0 ? P(nolPath) : book.at("is:nolClose", t - 1), v: nolOpen[t] }) });
   is.rows.push({ key: "is:nolUsed", label: "  losses used against this month's profit", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,MIN(${book.at("is:nolOpen", t)},${book.at("is:pretax", t)}),0)`, v: it.pretaxIncome[t] > 0 ? Math.min(nolOpen[t], it.pretaxIncome[t]) : 0 }) });
   is.rows.push({ key: "is:taxes", label: "Taxes (rate × profit after losses carried forward)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${P("tax.rate")}*(${book.at("is:pretax", t)}-${book.at("is:nolUsed", t)}),0)`, v: it.taxes[t] }) });
   is.rows.push({ key: "is:nolClose", label: "  tax loss carry-forward, closing", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${book.at("is:nolOpen", t)}-${book.at("is:nolUsed", t)},${book.at("is:nolOpen", t)}-${book.at("is:pretax", t)})`, v: it.lossCarryforward[t] }) });
@@ -435,8 +496,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   cf.rows.push({ key: "cf:depreciation", label: "+ depreciation", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("is:depreciation", t), v: it.depreciation[t] }) });
   cf.rows.push({ key: "cf:feeAmortization", label: "+ amortization of debt costs", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("debt:feeAmortization", t), v: sumOf(mirror.map((m) => m.amort), t) }) });
   cf.rows.push({ key: "cf:nonCash", label: "+ expenses settled in shares", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: sum(nonCashLines.map((l) => book.at(`line:${l.name}`, t))), v: nonCash[t] }) });
-  cf.rows.push({ key: "cf:receivables", label: "− increase in receivables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `-(${book.at("bs:receivables", t)}-${t === 0 ? P("openingBalance.receivables") : book.at("bs:receivables", t - 1)})`, v: -(it.receivables[t] - prevBalance(it.receivables, ob.receivables, t)) }) });
-  cf.rows.push({ key: "cf:payables", label: "+ increase in payables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("bs:payables", t)}-${t === 0 ? P("openingBalance.payables") : book.at("bs:payables", t - 1)}`, v: it.payables[t] - prevBalance(it.payables, ob.payables, t) }) });
+  cf.rows.push({ key: "cf:receivables", label: "− increase in receivables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `-(${book.at("bs:receivables", t)}-${t === 0 ? P("openingBalance.receivables") : book.at("bs:receivables", t - 1)})`, v: -(it.receivables[t] - prevBalance(it.receivables, projection.opening.receivables, t)) }) });
+  cf.rows.push({ key: "cf:payables", label: "+ increase in payables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("bs:payables", t)}-${t === 0 ? P("openingBalance.payables") : book.at("bs:payables", t - 1)}`, v: it.payables[t] - prevBalance(it.payables, projection.opening.payables, t) }) });
   cf.rows.push({ key: "cf:operating", label: "Operating cash flow", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: ["cf:netIncome", "cf:depreciation", "cf:feeAmortization", "cf:nonCash", "cf:receivables", "cf:payables"].map((k) => book.at(k, t)).join("+"), v: it.operatingCashFlow[t] }) });
   cf.rows.push({ key: "cf:capex", label: "Capital expenditure", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum([...lineSum("capex", t), ...cohortSum("capex", t)])}${neg(oneOffSum("capex", t))}`, v: it.capex[t] }) });
   cf.rows.push({ key: "cf:investing", label: "Investing cash flow", unit: money, fmt: FMT.amount, months: (t) => ({ f: `-${book.at("cf:capex", t)}`, v: it.investingCashFlow[t] }) });
@@ -446,12 +507,16 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     cf.rows.push({ key: `cf:round:${round.name}`, label: `  equity round ${round.name}`, unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${monthIndexCell(`${b}.month`)}=${T(t)},${P(`${b}.amount`)},0)`, v: Math.round(compiled.params[round.slots.month]) === t ? compiled.params[round.slots.amount] : 0 }) });
   }
   cf.rows.push({ key: "cf:equity", label: "Equity raised", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([...compiled.rounds.map((r) => book.at(`cf:round:${r.name}`, t)), ...oneOffSum("equity", t)]), v: it.equityRaised[t] }) });
+  cf.rows.push({ key: "cf:trancheDrawn", label: "Term debt drawn", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("debt:trancheDrawn", t), v: it.debtDrawn[t] - it.revolverDrawn[t] }) });
+  cf.rows.push({ key: "cf:trancheRepaid", label: "Term debt repaid", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("debt:trancheRepaid", t), v: it.debtRepaid[t] - it.revolverRepaid[t] }) });
+  cf.rows.push({ key: "cf:fees", label: "Financing fees paid", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:fees", t), v: it.financingFees[t] }) });
+  cf.rows.push({ key: "cf:financingBefore", label: "Financing before the revolver", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("cf:equity", t)}+${book.at("cf:trancheDrawn", t)}-${book.at("cf:trancheRepaid", t)}-${book.at("cf:fees", t)}`, v: it.financingCashFlow[t] - it.revolverDrawn[t] + it.revolverRepaid[t] }) });
+  if (rv) cf.rows.push({ key: "cf:revolver", label: "Revolver drawn − repaid", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${rvAt("draw", t)}-${rvAt("repay", t)}`, v: it.revolverDrawn[t] - it.revolverRepaid[t] }) });
   cf.rows.push({ key: "cf:drawn", label: "Debt drawn", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:drawn", t), v: it.debtDrawn[t] }) });
   cf.rows.push({ key: "cf:repaid", label: "Debt repaid", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:repaid", t), v: it.debtRepaid[t] }) });
-  cf.rows.push({ key: "cf:fees", label: "Financing fees paid", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:fees", t), v: it.financingFees[t] }) });
-  cf.rows.push({ key: "cf:financing", label: "Financing cash flow", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("cf:equity", t)}+${book.at("cf:drawn", t)}-${book.at("cf:repaid", t)}-${book.at("cf:fees", t)}`, v: it.financingCashFlow[t] }) });
+  cf.rows.push({ key: "cf:financing", label: "Financing cash flow", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("cf:financingBefore", t)}${rv ? `+${book.at("cf:revolver", t)}` : ""}`, v: it.financingCashFlow[t] }) });
   cf.rows.push({ key: "cf:net", label: "Net change in cash", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("cf:operating", t)}+${book.at("cf:investing", t)}+${book.at("cf:financing", t)}`, v: it.netCashFlow[t] }) });
-  cf.rows.push({ key: "cf:opening", label: "Cash, opening", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? P("openingBalance.cash") : book.at("cf:ending", t - 1), v: prevBalance(it.endingCash, ob.cash, t) }) });
+  cf.rows.push({ key: "cf:opening", label: "Cash, opening", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? P("openingBalance.cash") : book.at("cf:ending", t - 1), v: openingCash[t] }) });
   cf.rows.push({ key: "cf:ending", label: "Cash, closing", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("cf:opening", t)}+${book.at("cf:net", t)}`, v: it.endingCash[t] }) });
 
   // ── Balance sheet ───────────────────────────────────────────────────────────────────
@@ -462,11 +527,22 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   bs.rows.push({ key: "bs:ppe", label: "Net PP&E", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? `(${sum([P("openingBalance.ppeNet"), ...fleetNbvTerms])})` : book.at("bs:ppe", t - 1)}+${book.at("cf:capex", t)}-${book.at("is:depreciation", t)}`, v: it.ppeNet[t] }) });
   bs.rows.push({ key: "bs:assets", label: "Total assets", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("bs:cash", t)}+${book.at("bs:receivables", t)}+${book.at("bs:ppe", t)}`, v: it.totalAssets[t] }) });
   bs.rows.push({ key: "bs:debt", label: "Debt (principal)", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:balance", t), v: it.debt[t] }) });
+  if (rv) bs.rows.push({ key: "bs:revolver", label: "  of which revolver", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: rvAt("close", t), v: it.revolverBalance[t] }) });
   bs.rows.push({ key: "bs:unamortized", label: "Less unamortized debt costs", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:unamortized", t), v: it.unamortizedFees[t] }) });
   bs.rows.push({ key: "bs:payables", label: "Payables ((cost of revenue + opex − share-settled) ÷ days × payable days)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `(${book.at("is:costOfRevenue", t)}+${book.at("is:opex", t)}-${book.at("cf:nonCash", t)})/${book.at("cal:days", t)}*${P("workingCapital.payableDays")}`, v: it.payables[t] }) });
   bs.rows.push({ key: "bs:liabilities", label: "Total liabilities", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("bs:debt", t)}-${book.at("bs:unamortized", t)}+${book.at("bs:payables", t)}`, v: it.totalLiabilities[t] }) });
   bs.rows.push({ key: "bs:paidIn", label: "Paid-in capital", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? P("openingBalance.paidInCapital") : book.at("bs:paidIn", t - 1)}+${book.at("cf:equity", t)}+${book.at("cf:nonCash", t)}`, v: it.paidInCapital[t] }) });
-  bs.rows.push({ key: "bs:retained", label: "Retained earnings", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? P("openingBalance.retainedEarnings") : book.at("bs:retained", t - 1)}+${book.at("is:netIncome", t)}`, v: it.retainedEarnings[t] }) });
+  const o = projection.opening;
+  const openingRetained = o.cash + o.receivables + o.ppe - o.debt - o.payables - o.paidInCapital;
+  bs.rows.push({
+    key: "bs:openingRetained",
+    label: "Retained earnings at the start (the balancing figure: assets − debt − payables − paid-in capital)",
+    unit: money,
+    fmt: FMT.amount,
+    style: "detail",
+    scalar: { f: `${P("openingBalance.cash")}+${P("openingBalance.receivables")}+${P("openingBalance.ppeNet")}${fleetNbvTerms.map((x) => `+${x}`).join("")}-(${sum(openingDebtTerms)})-${P("openingBalance.payables")}-${P("openingBalance.paidInCapital")}`, v: openingRetained },
+  });
+  bs.rows.push({ key: "bs:retained", label: "Retained earnings", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? book.scalar("bs:openingRetained") : book.at("bs:retained", t - 1)}+${book.at("is:netIncome", t)}`, v: it.retainedEarnings[t] }) });
   bs.rows.push({ key: "bs:equity", label: "Total equity", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("bs:paidIn", t)}+${book.at("bs:retained", t)}`, v: it.equity[t] }) });
   bs.rows.push({ key: "bs:check", label: "Check: assets − liabilities − equity (0 every month)", unit: money, fmt: FMT.amountPrecise, style: "check", months: (t) => ({ f: `${book.at("bs:assets", t)}-${book.at("bs:liabilities", t)}-${book.at("bs:equity", t)}`, v: it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t] }) });
   // Helper rows for the metrics (first month a condition holds, found with MATCH).
@@ -521,7 +597,10 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   mrow("metric:runway", "Runway", "months", FMT.whole, `IF(${book.scalar("metric:cashOutIndex")}<0,${H},${book.scalar("metric:cashOutIndex")})`, mt.runwayMonths, null, "months of non-negative cash before it runs out; the horizon's length when it never does");
   mrow("metric:minCash", "Minimum cash", money, FMT.amount, `MIN(${whole("bs:cash")})`, mt.minCash, null, "lowest month-end cash");
   mrow("metric:minCashMonth", "Minimum cash, month", "month", FMT.general, `INDEX(${labels},1,MATCH(${book.scalar("metric:minCash")},${whole("bs:cash")},0))`, mt.minCashPeriod, null, "");
-  mrow("metric:fundingGap", "Funding gap", money, FMT.amount, `MAX(0,${P("meta.cashFloor")}-${book.scalar("metric:minCash")})`, mt.fundingGap, null, "extra opening cash that keeps cash at or above the cash floor every month");
+  if (cashReactsToExtraCash(compiled)) {
+    // Extra cash earns interest or saves revolver draws: the gap is solved on the statements, not a formula.
+    metrics.rows.push({ key: "metric:fundingGap", label: "Funding gap", unit: money, fmt: FMT.amount, scalar: { v: mt.fundingGap, note: "A value: with interest on cash or a revolver, extra opening cash changes more than cash, so burnrate solves for the gap by re-running the statements (README, Metrics). Export again after changing inputs." }, texts: [null, "extra opening cash that keeps cash at or above the cash floor every month (solved by burnrate)"] });
+  } else mrow("metric:fundingGap", "Funding gap", money, FMT.amount, `MAX(0,${P("meta.cashFloor")}-${book.scalar("metric:minCash")})`, mt.fundingGap, null, "extra opening cash that keeps cash at or above the cash floor every month");
   mrow("metric:breakevenIndex", "Breakeven (month index; −1 = not within the horizon)", "month index", FMT.index, idx("m:profitableOn"), mt.breakeven === null ? -1 : cal.labels.indexOf(mt.breakeven), null, "");
   mrow("metric:breakeven", "Breakeven (net income ≥ 0 from then on)", "month", FMT.general, monthOf(book.scalar("metric:breakevenIndex")), mt.breakeven ?? "not within the horizon", null, "first month from which net income stays ≥ 0 to the end");
   mrow("metric:firstFcfIndex", "First month of positive free cash flow (index)", "month index", FMT.index, idx("m:fcfPositive"), mt.firstPositiveFreeCashFlow === null ? -1 : cal.labels.indexOf(mt.firstPositiveFreeCashFlow), null, "");
@@ -541,6 +620,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     ["cf:operating", "operatingCashFlow"], ["cf:capex", "capex"], ["cf:investing", "investingCashFlow"], ["cf:free", "freeCashFlow"], ["cf:equity", "equityRaised"], ["cf:drawn", "debtDrawn"], ["cf:repaid", "debtRepaid"], ["cf:fees", "financingFees"], ["cf:financing", "financingCashFlow"], ["cf:net", "netCashFlow"], ["cf:ending", "endingCash"],
     ["bs:receivables", "receivables"], ["bs:ppe", "ppeNet"], ["bs:assets", "totalAssets"], ["bs:debt", "debt"], ["bs:unamortized", "unamortizedFees"], ["bs:payables", "payables"], ["bs:liabilities", "totalLiabilities"], ["bs:paidIn", "paidInCapital"], ["bs:retained", "retainedEarnings"], ["bs:equity", "equity"],
     ["debt:cashInterest", "cashInterest"], ["debt:scheduled", "scheduledPrincipal"], ["debt:service", "debtService"], ["is:powerCost", "powerCost"],
+    ["debt:grossInterest", "grossInterest"], ["is:interestIncome", "interestIncome"], ["is:netInterest", "netInterestExpense"],
   ];
   for (const [key, item] of itemRows) checks.push({ key, values: it[item] });
 
@@ -614,7 +694,7 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
         firstDraw = t;
         break;
       }
-    const amortStart = (tr.openingBalance > 0 ? 0 : firstDraw) + p[tr.slots.interestOnly];
+    const amortStart = (p[tr.slots.openingBalance] > 0 ? 0 : firstDraw) + p[tr.slots.interestOnly];
     const maturity = Math.round(p[tr.slots.maturity]);
     const open = new Float64Array(H);
     const fee = new Float64Array(H);
@@ -626,7 +706,7 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
     const s = proj.tranches[k];
     let fees = 0;
     for (let t = 0; t < H; t++) {
-      open[t] = t === 0 ? tr.openingBalance : s.balance[t - 1];
+      open[t] = t === 0 ? p[tr.slots.openingBalance] : s.balance[t - 1];
       interest[t] = (open[t] * s.rate[t]) / 12;
       fee[t] = draw[t] * p[tr.slots.fee];
       feesOpen[t] = fees;
@@ -640,7 +720,7 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
       }
       feesClose[t] = fees;
       const principal = s.principal[t];
-      scheduled[t] = tr.amortization === "schedule" && t < maturity ? principal - Math.min(principal, refinanced[t]) : principal;
+      scheduled[t] = principal - Math.min(principal, refinanced[t]);
     }
     return { draw, repay, refinanced, amortStart, maturity, open, fee, interest, feesOpen, amort, feesClose, scheduled };
   });
