@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readModel } from "../../node/loadFile.js";
 import type { CohortEconomics } from "../../gpu/index.js";
 import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
-import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
+import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice, parseRate } from "../options.js";
@@ -77,7 +77,7 @@ export function cohortsTable(o: CohortsOutput, cohorts: Omit<CohortEconomics, "f
         formatAmount(c.power),
         formatAmount(c.npv),
         c.irr === null ? "–" : formatPercent(c.irr),
-        c.payback ?? "never",
+        c.payback ?? NOT_WITHIN_HORIZON,
         price(c.breakEvenPrice),
         price(c.averagePrice),
         c.curvePriceAtInService === null ? "–" : `${price(c.curvePriceAtInService)} → ${price(c.curvePriceAtEnd)}`,

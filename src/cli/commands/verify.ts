@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { readModel } from "../../node/loadFile.js";
 import { metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
 import { verifyReport, verifyOutput } from "../../commands/verify.js";
-import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
@@ -51,7 +51,7 @@ function formatValue(t: TargetOutcome, role: "reported" | "model"): string {
     if (v !== null) return String(v);
     if (role === "reported") return "never";
     const info = metricInfo(t.metric);
-    return info?.scope === "horizon" && info.none === "later" ? "not in horizon" : "none";
+    return info?.scope === "horizon" && info.none === "later" ? NOT_WITHIN_HORIZON : "none";
   }
   if (v === null || typeof v === "string") return v ?? "–";
   if (t.kind === "count") return String(v);
