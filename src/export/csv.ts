@@ -226,3 +226,11 @@ export function exportCsv(data: ExportData, options: { precision?: Precision; ti
   }
   return [...mainBlocks, ...extra].map((b) => ({ name: `${b.name}.csv`, text: blockCsv(b, precision) }));
 }
+
+/** Plain records (one per row) as CSV: every scalar field a column; nested values as JSON text. */
+export function recordsCsv(records: Record<string, unknown>[], precision: Precision = DEFAULT_PRECISION): string {
+  const header: string[] = [];
+  for (const r of records) for (const k of Object.keys(r)) if (!header.includes(k)) header.push(k);
+  const cell = (v: unknown): CsvValue => (v === undefined || v === null ? null : typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : JSON.stringify(v));
+  return toCsvText(header, records.map((r) => header.map((h) => cell(r[h]))), precision);
+}

@@ -7,11 +7,12 @@ import { printNotice } from "../notices.js";
 import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { recordsCsv } from "../../export/csv.js";
+import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import { NOT_WITHIN_HORIZON, formatAmount } from "../format.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 
 export function registerSolve(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -26,9 +27,10 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .option("--seed <seed>", `random seed for statistical targets (default ${DEFAULT_SEED}); every trial uses the same samples`)
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (statistical targets)")
     .option("--tolerance <width>", "stop when the bracket is this narrow (the input's unit)")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
+    .action((file: string, options: { precision: string; vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;
       const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;
@@ -40,7 +42,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         { vary: options.vary, target: options.target, between, scenario: options.scenario, paths: n, seed, tolerance, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );
-      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : solveTable(report), options.out);
+      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(report, parsePrecision(options.precision)) : solveTable(report), options.out);
       if (!report.found) io.err(`burnrate: ${report.message}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);
     });
@@ -114,4 +116,13 @@ export function solveTable(r: SolveReport): string {
   if (!r.found) out.push("", r.message);
   if (r.notes.length > 0) out.push("", "Notes", ...r.notes.map((n) => `  - ${n}`));
   return out.join("\n") + "\n";
+}
+
+/** The points the solver reports, one per row: which, input value, measured value, holds. */
+export function solveCsv(r: SolveReport, precision: number | "full"): string {
+  const points: [string, SolvePoint | null][] = [["answer", r.answer], ["otherSide", r.other], ["now", r.current], ["rangeFrom", r.range.from], ["rangeTo", r.range.to]];
+  return recordsCsv(
+    points.filter((p): p is [string, SolvePoint] => p[1] !== null).map(([point, p]) => ({ point, input: r.vary.path, value: p.value, measure: r.target.measure, measured: p.measured, holds: p.holds, target: r.target.text })),
+    precision,
+  );
 }
