@@ -57,10 +57,20 @@ function changesFor(built: BuiltWorkbook): { path: string; value: number | strin
     take(`financing.equity.${round}.amount`, (v) => v * 1.5);
     shiftMonth(`financing.equity.${round}.month`, 1);
   }
-  const gpuCloud = built.compiled.extensionData.gpu !== undefined;
   // A cohort bought within the horizon (one bought before it is in the opening balance sheet).
   const cohort = built.compiled.cohorts.find((c) => !c.preStart)?.name;
-  if (cohort && !gpuCloud) take(`fleet.${cohort}.count`, (v) => Math.round(v * 1.2));
+  if (cohort) take(`fleet.${cohort}.count`, (v) => Math.round(v * 1.2));
+  // GPU clouds: a late site, a dearer contract, a lower utilization, a faster price decline.
+  const ext = built.inputs.map((i) => i.path);
+  const first = (prefix: string, suffix: string) => ext.find((p) => p.startsWith(prefix) && p.endsWith(suffix));
+  const delay = first("sites.", ".delayMonths");
+  if (delay) take(delay, (v) => v + 2);
+  const contractPrice = first("contracts.", ".pricePerGpuHour");
+  if (contractPrice) take(contractPrice, (v) => v * 1.1);
+  const takeOrPay = first("contracts.", ".takeOrPay");
+  if (takeOrPay) take(takeOrPay, (v) => Math.max(0, v - 0.2));
+  const decline = first("pricing.", ".declinePerYear");
+  if (decline) take(decline, (v) => Math.min(0.9, v + 0.05));
   return out;
 }
 
@@ -163,6 +173,8 @@ describe("export xlsx: statements are live formulas that reproduce the engine", 
     it(`${file}: after changing inputs, LibreOffice's statements equal the engine's run with the same change`, async () => {
       const c = cases[i];
       expect(c.changes.length).toBeGreaterThan(2);
+      // GPU clouds: contract and spot revenue recompute too (a late site, contract terms).
+      if (c.built.compiled.extensionData.gpu) expect(c.changes.some((x) => /^(sites|contracts|pricing)\./.test(x.path))).toBe(true);
       expectSameSeries(await readRows(recalculated[2 * i + 1], c.built), c.changedEngine.checks, `changed ${c.changes.map((x) => x.path).join(", ")}`);
       // The change moved the statements (the test would be empty otherwise).
       const before = c.built.checks.find((x) => x.key === "cf:ending")!.values;

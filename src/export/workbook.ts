@@ -8,6 +8,8 @@ import { covenantBreaches as covenantBreachesOf } from "../engine/metrics.js";
 // The GPU-cloud sections compile only when the extension is registered (as the public API does).
 import "../gpu/index.js";
 import { gpuData, type GpuCompiled } from "../gpu/compile.js";
+import { parseGpuSections } from "../gpu/validate.js";
+import { AVERAGE_MONTH_HOURS } from "../gpu/schema.js";
 import { Book, type Cell, type Row, type Sheet } from "./grid.js";
 import { toExcelFormula, excelNumber } from "./excelFormula.js";
 import { listWorkbookInputs, moneyUnit, type InputEntry } from "./inputs.js";
@@ -28,8 +30,7 @@ export const FMT = {
 /** Why a cell holds a value where the rest of its row holds formulas. */
 export const VALUE_NOTES = {
   smooth: "A value: `fill: smooth` shapes the months by an iterative fit (mid-year anchors corrected until each year sums to its total). The yearly inputs on the Inputs sheet do not flow into this row; export again after changing them.",
-  gpuRevenue:
-    "A value: GPU-cloud revenue is computed by burnrate's contract engine (capacity shared among contracts by site, renewals, exits, spot sales of the rest). It does not recompute when an input changes; export again (burnrate export) after changing inputs that move it.",
+  gpuRevenue: "A value computed by burnrate's GPU-cloud engine (reference detail); it does not recompute when an input changes.",
   calendar: "Calendar facts of the horizon (fixed when the model was exported).",
 };
 
@@ -207,6 +208,12 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       const s = siteOfCapexLine.get(line.name)!;
       const site = gpu!.sites[s];
       drivers.rows.push({ key, label, unit: money, fmt: FMT.amount, note: "Construction spend: cost per MW × MW, spread evenly from buildStart to the month before the planned go-live (a delay moves the go-live, not the spend).", months: (t) => ({ f: `IF(AND(${T(t)}>=${book.scalar(`site:${site.name}:build`)},${T(t)}<${book.scalar(`site:${site.name}:build`)}+${book.scalar(`site:${site.name}:buildMonths`)}),${book.scalar(`site:${site.name}:spendPerMonth`)},0)`, v: values[t] }) });
+    } else if (gpu && gpu.spotLine === line.series) {
+      drivers.rows.push({ key, label, unit: money, fmt: FMT.amount, note: "Spot sales: each cohort's uncontracted hours × utilization × its generation's price (GPU fleet sheet).", months: (t) => ({ f: sum(compiled.cohorts.map((_, k) => book.at(`cohort:${k}:spot`, t))), v: values[t] }) });
+    } else if (gpu && gpu.customerLines.includes(line.series)) {
+      const customer = gpu.customers[gpu.customerLines.indexOf(line.series)];
+      const contracts = gpu.contracts.filter((c) => c.customer === customer);
+      drivers.rows.push({ key, label, unit: money, fmt: FMT.amount, note: "The customer's contracts, billed for the share of reserved capacity delivered (GPU fleet sheet).", months: (t) => ({ f: sum(contracts.map((c) => book.at(`contract:${c.name}:revenue`, t))), v: values[t] }) });
     } else {
       drivers.rows.push({ key, label, unit: money, fmt: FMT.amount, note: VALUE_NOTES.gpuRevenue, months: (t) => ({ v: values[t], note: t === 0 ? VALUE_NOTES.gpuRevenue : undefined }) });
     }
@@ -223,6 +230,101 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     drivers.rows.push({ key: `oneoff:${o.name}`, label: `${o.name} (${o.lands}${o.category ? `, ${o.category}` : ""})`, unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${monthIndexCell(`${b}.month`)}=${T(t)},${P(`${b}.amount`)},0)`, v: oneOffValue(o, t) }) });
   }
   const oneOffsLanding = (lands: string, category?: string) => compiled.oneOffs.filter((o) => o.lands === lands && (category === undefined || o.category === category));
+
+  /**
+   * GPU-cloud revenue as formulas (engine: gpu/compile.ts, afterFleet): capacity and
+   * reserved hours by pool (a site, or the cohorts without one); each contract's committed
+   * GPUs and price, effective start (not before its site is live), renewals at a price
+   * factor, exit with take-or-pay, billed for the share of reserved hours delivered; spot
+   * sales of each cohort's uncontracted hours at its generation's price.
+   */
+  function gpuRevenueRows(rows: Row[]): void {
+    const g = gpu!;
+    const sections = parseGpuSections(loaded.extensions).sections!;
+    const p = compiled.params;
+    const nSites = g.sites.length;
+    const hours = (t: number) => book.at("cal:hours", t);
+    const pools = Array.from({ length: nSites + 1 }, (_, q) => q).filter((q) => g.cohortPool.some((x) => x === q) || g.contracts.some((c) => c.pool === q));
+    const mirror = mirrorContracts(g, compiled);
+    rows.push({ label: "GPU revenue: capacity by pool, contracts, spot sales", style: "section" });
+    for (const q of pools) {
+      const name = q < nSites ? `site ${g.sites[q].name}` : "cohorts without a site";
+      const members = compiled.cohorts.map((_, k) => k).filter((k) => g.cohortPool[k] === q);
+      rows.push({ key: `pool:${q}:available`, label: `GPU-hours available, ${name}`, fmt: FMT.whole, months: (t) => ({ f: sum(members.map((k) => book.at(cohortKey(k, "capacity"), t))), v: g.series.poolAvailable[q][t] }) });
+      const inPool = g.contracts.filter((c) => c.pool === q);
+      rows.push({ key: `pool:${q}:reserved`, label: `GPU-hours reserved by contracts, ${name}`, fmt: FMT.whole, months: (t) => ({ f: sum(inPool.map((c) => book.at(`contract:${c.name}:reserved`, t))), v: g.series.poolReserved[q][t] }) });
+    }
+    for (const [ci, c] of g.contracts.entries()) {
+      const b = `contracts.${c.name}`;
+      const sl = c.slots;
+      const m = mirror[ci];
+      const sc = (what: string) => book.scalar(`contract:${c.name}:${what}`);
+      rows.push({ label: `Contract ${c.name} (${c.customer}${c.site ? `, site ${c.site}` : ""})`, style: "section" });
+      rows.push({ key: `contract:${c.name}:term`, label: "term (months)", fmt: FMT.index, scalar: { f: `MAX(1,ROUND(${P(`${b}.termMonths`)},0))`, v: m.term } });
+      const gpusFormula = sl.gpus >= 0 ? P(`${b}.gpus`) : `${P(`${b}.value`)}*${scale}/(${P(`${b}.pricePerGpuHour`)}*${AVERAGE_MONTH_HOURS}*${sc("term")})`;
+      const priceFormula = sl.price >= 0 ? P(`${b}.pricePerGpuHour`) : `${P(`${b}.value`)}*${scale}/(${sc("gpus")}*${AVERAGE_MONTH_HOURS}*${sc("term")})`;
+      rows.push({ key: `contract:${c.name}:gpus`, label: "committed GPUs", fmt: FMT.whole, scalar: { f: gpusFormula, v: m.gpus } });
+      rows.push({ key: `contract:${c.name}:price`, label: `price per GPU-hour (${model.meta.currency})`, fmt: FMT.price, scalar: { f: priceFormula, v: m.price } });
+      const planned = `ROUND(${monthIndexCell(`${b}.start`)},0)`;
+      rows.push({ key: `contract:${c.name}:start`, label: "starts (month index; not before its site is live)", fmt: FMT.index, scalar: { f: c.pool < nSites ? `MAX(${planned},${book.scalar(`site:${c.site}:live`)})` : planned, v: m.start } });
+      rows.push({ key: `contract:${c.name}:renewals`, label: "renewals", fmt: FMT.index, scalar: { f: sl.renewTimes >= 0 ? `ROUND(${P(`${b}.renewal.times`)},0)` : "0", v: m.renewals } });
+      rows.push({ key: `contract:${c.name}:renewTerm`, label: "renewal term (months)", fmt: FMT.index, scalar: { f: sl.renewTerm >= 0 ? `MAX(1,ROUND(${P(`${b}.renewal.termMonths`)},0))` : sc("term"), v: m.renewTerm } });
+      rows.push({ key: `contract:${c.name}:factor`, label: "renewal price factor", fmt: FMT.general, scalar: { f: sl.renewFactor >= 0 ? P(`${b}.renewal.priceFactor`) : "1", v: m.factor } });
+      rows.push({ key: `contract:${c.name}:end`, label: "ends (month index, after renewals)", fmt: FMT.index, scalar: { f: `${sc("start")}+${sc("term")}+${sc("renewals")}*${sc("renewTerm")}`, v: m.end } });
+      const exit = sl.exit >= 0 ? `ROUND(${monthIndexCell(`${b}.exit`)},0)` : null;
+      if (exit) rows.push({ key: `contract:${c.name}:exit`, label: "customer exits (month index)", fmt: FMT.index, scalar: { f: exit, v: m.exit } });
+      const exitCell = exit ? sc("exit") : null;
+      const served = (t: number) => `AND(${T(t)}>=${sc("start")},${T(t)}<${sc("end")}${exitCell ? `,${T(t)}<${exitCell}` : ""})`;
+      rows.push({ key: `contract:${c.name}:reserved`, label: "GPU-hours reserved", fmt: FMT.whole, months: (t) => ({ f: `IF(${served(t)},${sc("gpus")}*${hours(t)},0)`, v: m.reserved[t] }) });
+      // Term i of the month (0 = the original), its first month, and the price then.
+      const termIndex = (t: number) => `IF(${T(t)}<${sc("start")}+${sc("term")},0,1+INT((${T(t)}-${sc("start")}-${sc("term")})/${sc("renewTerm")}))`;
+      rows.push({ key: `contract:${c.name}:termIndex`, label: "term running (0 = original, 1… = renewals)", fmt: FMT.index, months: (t) => ({ f: termIndex(t), v: m.termIndex[t] }) });
+      const termStart = (t: number) => `IF(${book.at(`contract:${c.name}:termIndex`, t)}=0,${sc("start")},${sc("start")}+${sc("term")}+(${book.at(`contract:${c.name}:termIndex`, t)}-1)*${sc("renewTerm")})`;
+      const termPrice = (t: number) => `${sc("gpus")}*${sc("price")}*POWER(${sc("factor")},${book.at(`contract:${c.name}:termIndex`, t)})/${scale}`;
+      const delivered = (t: number) => `IF(${book.at(`pool:${c.pool}:reserved`, t)}>0,MIN(1,${book.at(`pool:${c.pool}:available`, t)}/${book.at(`pool:${c.pool}:reserved`, t)}),1)`;
+      const billed = (t: number) => (exitCell ? `IF(${T(t)}>=${exitCell},${P(`${b}.takeOrPay`)}*${termPrice(t)}*${hours(t)},${termPrice(t)}*${hours(t)}*${delivered(t)})` : `${termPrice(t)}*${hours(t)}*${delivered(t)}`);
+      const live = (t: number) => `AND(${T(t)}>=${sc("start")},${T(t)}<${sc("end")}${exitCell ? `,${termStart(t)}<${exitCell}` : ""})`;
+      rows.push({ key: `contract:${c.name}:revenue`, label: "revenue (delivered share of reserved hours; take-or-pay after an exit)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${live(t)},${billed(t)},0)`, v: m.revenue[t] }) });
+    }
+    if (g.utilization && sections.utilization !== undefined) {
+      const util = g.utilization;
+      rows.push({ key: "gpu:utilization", label: "utilization of uncontracted hours (as written)", fmt: FMT.percent, months: (t) => ({ f: valueOrFormula("utilization", sections.utilization!, t), v: util[t] }) });
+    }
+    const priceRows = new Map<string, string>();
+    for (const [gen, curve] of Object.entries(sections.pricing ?? {})) {
+      const price = g.cohortPrice.find((_, k) => g.cohortGeneration[k] === gen);
+      if (!price || price.kind !== "series") continue;
+      const value = typeof curve === "number" || typeof curve === "string" ? curve : "price" in curve ? curve.price : null;
+      if (value === null) continue;
+      const path = typeof curve === "number" || typeof curve === "string" ? `pricing.${gen}` : `pricing.${gen}.price`;
+      const series = price.series;
+      rows.push({ key: `price:${gen}`, label: `${gen} price per GPU-hour (spot)`, fmt: FMT.price, months: (t) => ({ f: valueOrFormula(path, value as number | string, t), v: series[t] }) });
+      priceRows.set(gen, `price:${gen}`);
+    }
+    compiled.cohorts.forEach((co, k) => {
+      const pricing = g.cohortPrice[k];
+      const gen = g.cohortGeneration[k];
+      const pool = g.cohortPool[k];
+      const price = (t: number): string => {
+        if (pricing.kind === "series" && gen !== null && priceRows.has(gen)) return book.at(priceRows.get(gen)!, t);
+        if (pricing.kind === "decline" && gen !== null) return `${P(`pricing.${gen}.start`)}*POWER(1-${P(`pricing.${gen}.declinePerYear`)},MAX(0,${T(t)}-ROUND(${monthIndexCell(`fleet.${co.name}.inService`)},0))/12)`;
+        return "0";
+      };
+      const util = (t: number) => (book_has_gpu("gpu:utilization") ? `MIN(1,MAX(0,${book.at("gpu:utilization", t)}))` : "0");
+      const cap = (t: number) => book.at(cohortKey(k, "capacity"), t);
+      const reservedShare = (t: number) => `MIN(1,${book.at(`pool:${pool}:reserved`, t)}/${book.at(`pool:${pool}:available`, t)})`;
+      rows.push({
+        key: `cohort:${k}:spot`,
+        label: `spot revenue of ${co.name} (uncontracted hours × utilization × price)`,
+        unit: money,
+        fmt: FMT.amount,
+        months: (t) => ({ f: `IF(${cap(t)}<=0,0,${util(t)}*${cap(t)}*(1-${reservedShare(t)})*${price(t)}/${scale})`, v: mirrorSpot(g, projection, k, t) }),
+      });
+    });
+    function book_has_gpu(key: string): boolean {
+      return rows.some((r) => r.key === key);
+    }
+  }
 
   // ── GPU fleet: sites and cohorts ───────────────────────────────────────────────────
   const fleetSheet = compiled.cohorts.length > 0 || (gpu && gpu.sites.length > 0) ? monthly("GPU fleet", "fleet cohorts" + (gpu ? ", sites and GPU revenue" : "")) : null;
@@ -280,9 +382,10 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
         rows.push({ key: cohortKey(k, "nbvStart"), label: "net book value at the start (bought before the horizon)", unit: money, fmt: FMT.amount, scalar: { f: `${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*MIN(${P(`${b}.lifeMonths`)},MAX(0,-${inS()}))`, v: cost - ((cost - salvage) / life) * Math.min(life, Math.max(0, -inService)) } });
       }
     });
+    if (gpu) gpuRevenueRows(rows);
     if (gpu) {
       const gs = gpu.series;
-      rows.push({ label: "GPU cloud detail (values from burnrate's contract engine)", style: "section", note: VALUE_NOTES.gpuRevenue });
+      rows.push({ label: "GPU cloud detail (values, for reference: the rows above compute what reaches the statements)", style: "section" });
       const detail: [string, ArrayLike<number>, string][] = [
         ["GPU-hours available", gs.available, FMT.whole],
         ["GPU-hours contracted", gs.contractedHours, FMT.whole],
@@ -727,3 +830,49 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
 }
 
 export { excelNumber };
+
+/** The contract loop of gpu/compile.ts per contract (cached values of the contract rows). */
+function mirrorContracts(g: GpuCompiled, c: CompiledModel) {
+  const p = c.params;
+  const H = c.months;
+  const hours = c.calendar.hours;
+  return g.contracts.map((ct, i) => {
+    const sl = ct.slots;
+    const term = Math.max(1, Math.round(p[sl.termMonths]));
+    const gpus = g.state.contractGpus[i];
+    const price = g.state.contractPrice[i];
+    const start = g.state.contractStart[i];
+    const renewals = sl.renewTimes >= 0 ? Math.round(p[sl.renewTimes]) : 0;
+    const renewTerm = sl.renewTerm >= 0 ? Math.max(1, Math.round(p[sl.renewTerm])) : term;
+    const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
+    const exit = sl.exit >= 0 ? Math.round(p[sl.exit]) : Infinity;
+    const end = start + term + renewals * renewTerm;
+    const top = p[sl.takeOrPay];
+    const reserved = new Float64Array(H);
+    const revenue = new Float64Array(H);
+    const termIndex = new Float64Array(H);
+    const avail = g.series.poolAvailable[ct.pool];
+    const pooled = g.series.poolReserved[ct.pool];
+    for (let t = 0; t < H; t++) {
+      if (t >= start && t < Math.min(end, exit)) reserved[t] = gpus * hours[t];
+      const k = t < start + term ? 0 : 1 + Math.floor((t - start - term) / renewTerm);
+      termIndex[t] = k;
+      const a = k === 0 ? start : start + term + (k - 1) * renewTerm;
+      if (t < start || t >= end || a >= exit) continue;
+      const termPrice = (gpus * price * Math.pow(factor, k)) / c.unitScale;
+      revenue[t] = t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * (pooled[t] > 0 ? Math.min(1, avail[t] / pooled[t]) : 1);
+    }
+    return { term, gpus, price, start, renewals, renewTerm, factor, exit, end, reserved, revenue, termIndex };
+  });
+}
+
+/** A cohort's spot revenue in month t (gpu/compile.ts, step 3). */
+function mirrorSpot(g: GpuCompiled, proj: Projection, k: number, t: number): number {
+  const a = proj.cohorts[k].capacity[t];
+  if (a <= 0) return 0;
+  const pool = g.cohortPool[k];
+  const avail = g.series.poolAvailable[pool][t];
+  const reservedShare = Math.min(1, g.series.poolReserved[pool][t] / avail);
+  const u = g.utilization ? Math.min(1, Math.max(0, g.utilization[t])) : 0;
+  return (u * a * (1 - reservedShare) * g.series.cohortSpotPrice[k][t]) / proj.compiled.unitScale;
+}
