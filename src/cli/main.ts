@@ -48,7 +48,12 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")
-    .action(() => io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n"));
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((options: { out?: string }) => {
+      const text = JSON.stringify(fullModelJsonSchema(), null, 2) + "\n";
+      if (options.out) io.writeFile(options.out, text);
+      else io.out(text);
+    });
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
     if (TABLE_COMMANDS.has(command.name())) command.option("--width <columns>", "fit tables in this many columns, splitting them into column groups (default: the terminal's width; none when writing to a file or a pipe)");

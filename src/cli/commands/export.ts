@@ -20,7 +20,7 @@ interface ExportOptions {
   precision: string;
   tidy?: boolean;
   period: string;
-  metric: string;
+  metric?: string;
 }
 
 export function registerExport(program: Command, io: CliIO): void {
@@ -32,7 +32,7 @@ export function registerExport(program: Command, io: CliIO): void {
     .option("-s, --scenario <name>", "a scenario; repeat to compare several with the base case (the first one's statements are shown)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--simulate <n>", "add a Monte Carlo run of N paths (odds, cash fan) — the model needs an `uncertain:` section")
     .option("--seed <seed>", "random seed for --simulate", "1")
-    .option("--metric <metric>", "metric of the tornado (models with uncertain inputs)", "minCash")
+    .option("--metric <metric>", "tornado of this metric: a Sensitivity sheet in xlsx; in the report (default minCash) for models with uncertain inputs")
     .option("--lang <lang>", "report language: en | ar", "en")
     .option("-p, --period <period>", "csv: month | quarter | year", "month")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
@@ -54,7 +54,7 @@ export function registerExport(program: Command, io: CliIO): void {
       const data = await exporter.prepareExport(text, file, {
         scenarios: options.scenario,
         simulate: paths !== null ? { paths, seed } : null,
-        sensitivityMetric: format === "html" || format === "pdf" || format === "xlsx" ? options.metric : null,
+        sensitivityMetric: format === "html" || format === "pdf" ? (options.metric ?? "minCash") : format === "xlsx" ? (options.metric ?? null) : null,
       });
       const write = (path: string, bytes: Uint8Array) => io.writeFile(path, bytes);
       switch (format) {
