@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { MONTH_ARG_FUNCTIONS, type ParsedFormula } from "../model/formula.js";
+import { MONTH_ARG_FUNCTIONS, BUILTIN_VALUES, type ParsedFormula } from "../model/formula.js";
 
 type Ast = jsepModule.Expression;
 
@@ -43,16 +43,8 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
       }
       case "Identifier": {
         const name = (node as jsepModule.Identifier).name;
-        switch (name) {
-          case "t":
-          case "month":
-          case "year":
-          case "fiscalYear":
-          case "quarter":
-          case "days":
-          case "hours":
-            return ctx.calendar(name);
-        }
+        // The built-in values are the calendar facts; every other name is a driver.
+        if (Object.hasOwn(BUILTIN_VALUES, name)) return ctx.calendar(name as Parameters<ExcelFormulaContext["calendar"]>[0]);
         return ctx.driver(name);
       }
       case "UnaryExpression": {
