@@ -10,7 +10,7 @@ import "../gpu/index.js";
 import { gpuData, type GpuCompiled } from "../gpu/compile.js";
 import { parseGpuSections } from "../gpu/validate.js";
 import { AVERAGE_MONTH_HOURS } from "../gpu/schema.js";
-import { Book, type Cell, type Row, type Sheet } from "./grid.js";
+import { Book, columnLetter, type Cell, type Row, type Sheet } from "./grid.js";
 import { toExcelFormula, excelNumber } from "./excelFormula.js";
 import { listWorkbookInputs, moneyUnit, type InputEntry } from "./inputs.js";
 
@@ -29,7 +29,6 @@ export const FMT = {
 
 /** Why a cell holds a value where the rest of its row holds formulas. */
 export const VALUE_NOTES = {
-  smooth: "A value: `fill: smooth` shapes the months by an iterative fit (mid-year anchors corrected until each year sums to its total). The yearly inputs on the Inputs sheet do not flow into this row; export again after changing them.",
   gpuRevenue: "A value computed by burnrate's GPU-cloud engine (reference detail); it does not recompute when an input changes.",
   calendar: "Calendar facts of the horizon (fixed when the model was exported).",
 };
@@ -127,6 +126,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   const T = (t: number) => book.at("cal:t", t);
   const monthIndex = (m: string) => monthSerial(parseMonth(m)!) - startSerial;
   const driverNames = new Set(Object.keys(model.drivers));
+  /** The sheet of the smooth fills, made when the first such driver is met. */
+  let fillsSheet: Sheet | null = null;
 
   /** A formula of the model's language in month t (drivers are rows `drv:NAME`). */
   const translate = (text: string, t: number): string => {
@@ -154,7 +155,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     else if (typeof d === "string") formula = (t) => translate(d, t);
     else if ("constant" in d) formula = () => P(`${base}.constant`);
     else if ("formula" in d) formula = (t) => translate(d.formula, t);
-    else if ("yearly" in d && d.fill === "smooth") note = VALUE_NOTES.smooth;
+    else if ("yearly" in d && d.fill === "smooth") formula = smoothFill(name, d, base);
     else if ("yearly" in d) formula = (t) => yearlyFormula(d, base, t);
     else if ("monthly" in d) {
       const from = d.from ? monthIndex(d.from) : 0;
@@ -173,6 +174,60 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       formula = (t) => (t <= from ? start : `${start}*POWER(1+${rate},(${T(t)}-${from})/${monthlyRate ? 1 : 12})`);
     }
     drivers.rows.push({ key: `drv:${name}`, label: name, unit, fmt: FMT.general, note, months: (t) => (formula ? { f: formula(t), v: values[t] } : { v: values[t], note: t === 0 ? note : undefined }) });
+  }
+
+  /**
+   * `fill: smooth` (engine: smoothYearlyFill in compile.ts) on a sheet of its own: mid-year
+   * anchors, and with sumToYear the engine's 25 rounds of corrections (each round scales a
+   * year's anchor by target ÷ its months' total, stopping once every ratio is within 1e-9 of
+   * 1), then each year's months scaled to sum exactly to its total.
+   */
+  function smoothFill(name: string, d: Extract<(typeof model.drivers)[string], { yearly: unknown }>, base: string): (t: number) => string {
+    fillsSheet ??= book.add({ name: "Fills", monthly: false, title: `${company} — drivers with fill: smooth`, subtitle: "Mid-year anchors between the yearly inputs; with sumToYear, the corrections that make each year's months add up to its total (the engine's iteration).", headers: ["", "", "", "Years →"], widths: [52, 10, 14], rows: [] });
+    const rows = fillsSheet.rows;
+    const years = Object.keys(d.yearly).map(Number).sort((a, b) => a - b);
+    const n = years.length;
+    const col = (k: number) => columnLetter(3 + k);
+    const mirror = mirrorSmooth(years.map((y) => compiled.params[compiled.table.slot(`${base}.yearly.${y}`)!]), d.sumToYear);
+    const target = (k: number) => P(`${base}.yearly.${years[k]}`);
+    const cells = (key: string, label: string, f: (k: number) => string, v: (k: number) => number, fmt: string = FMT.general) =>
+      rows.push({ key, label, fmt, scalar: { f: f(0), v: v(0), fmt }, texts: Array.from({ length: n - 1 }, (_, i) => ({ f: f(i + 1), v: v(i + 1), fmt })) });
+    const at = (key: string, k: number) => book.column(key, col(k));
+    rows.push({ label: `${name}: ${years.join(", ")}${d.sumToYear ? " (annual totals)" : ""}`, style: "section", texts: years.slice(1).map(String), scalar: { v: years[0] } });
+    /** A month's level (year k, month m 0–11) between the anchors of row `key`. */
+    const level = (key: string, k: number, m: number) => {
+      const x = (m - 5.5) / 12;
+      const j = x < 0 ? k - 1 : k;
+      if (j < 0 || j + 1 >= n) return at(key, k);
+      const a = at(key, j);
+      const b = at(key, j + 1);
+      const w = x < 0 ? 1 + x : x;
+      return `IF(AND(${a}>0,${b}>0),${a}*POWER(${b}/${a},${w}),${a}+(${b}-${a})*${w})`;
+    };
+    const total = (key: string, k: number) => Array.from({ length: 12 }, (_, m) => level(key, k, m)).join("+");
+    cells(`fill:${name}:a0`, "anchors (mid-year levels)", (k) => (d.sumToYear ? `${target(k)}/12` : target(k)), (k) => mirror.anchors[0][k]);
+    let last = `fill:${name}:a0`;
+    if (d.sumToYear) {
+      for (let i = 0; i < 25; i++) {
+        const a = `fill:${name}:a${i}`;
+        cells(`fill:${name}:r${i}`, `round ${i + 1}: target ÷ months' total`, (k) => `IF(AND(${total(a, k)}>0,${target(k)}>0),${target(k)}/(${total(a, k)}),1)`, (k) => mirror.ratios[i][k]);
+        const ratios = Array.from({ length: n }, (_, k) => at(`fill:${name}:r${i}`, k));
+        rows.push({ key: `fill:${name}:w${i}`, label: `round ${i + 1}: largest |ratio − 1|`, fmt: FMT.general, scalar: { f: `MAX(${ratios.map((r) => `ABS(${r}-1)`).join(",")})`, v: mirror.worst[i] } });
+        rows.push({ key: `fill:${name}:s${i}`, label: `round ${i + 1}: already converged (1/0)`, fmt: FMT.index, scalar: { f: i === 0 ? "0" : `IF(OR(${book.scalar(`fill:${name}:s${i - 1}`)}=1,${book.scalar(`fill:${name}:w${i - 1}`)}<1E-9),1,0)`, v: mirror.stopped[i] ? 1 : 0 } });
+        cells(`fill:${name}:a${i + 1}`, `round ${i + 1}: anchors`, (k) => `IF(${book.scalar(`fill:${name}:s${i}`)}=1,${at(a, k)},${at(a, k)}*${at(`fill:${name}:r${i}`, k)})`, (k) => mirror.anchors[i + 1][k]);
+      }
+      last = `fill:${name}:a25`;
+      cells(`fill:${name}:total`, "months' total with the final anchors", (k) => total(last, k), (k) => mirror.finalTotals[k]);
+    }
+    const finalKey = last;
+    return (t: number) => {
+      const k = years.indexOf(cal.year[t]);
+      const m = cal.month[t] - 1;
+      const lv = level(finalKey, k, m);
+      if (!d.sumToYear) return lv;
+      const tot = at(`fill:${name}:total`, k);
+      return `IF(${tot}<>0,${lv}*${target(k)}/${tot},${target(k)}/12)`;
+    };
   }
 
   function yearlyFormula(d: Extract<(typeof model.drivers)[string], { yearly: unknown }>, base: string, t: number): string {
@@ -726,6 +781,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     ["debt:grossInterest", "grossInterest"], ["is:interestIncome", "interestIncome"], ["is:netInterest", "netInterestExpense"],
   ];
   for (const [key, item] of itemRows) checks.push({ key, values: it[item] });
+  for (const name of Object.keys(model.drivers)) checks.push({ key: `drv:${name}`, values: compiled.driverSeries.get(name)! });
+  compiled.lines.forEach((line, l) => checks.push({ key: `line:${line.name}`, values: projection.lineValues[l] }));
 
   const names: BuiltWorkbook["names"] = [];
   const nameable: [string, string][] = [
@@ -875,4 +932,48 @@ function mirrorSpot(g: GpuCompiled, proj: Projection, k: number, t: number): num
   const reservedShare = Math.min(1, g.series.poolReserved[pool][t] / avail);
   const u = g.utilization ? Math.min(1, Math.max(0, g.utilization[t])) : 0;
   return (u * a * (1 - reservedShare) * g.series.cohortSpotPrice[k][t]) / proj.compiled.unitScale;
+}
+
+/** The engine's smooth fill, keeping every round (cached values of the Fills sheet). */
+function mirrorSmooth(targets: number[], sum: boolean) {
+  const n = targets.length;
+  const interpolate = (anchors: number[]) => {
+    const levels: number[][] = [];
+    for (let k = 0; k < n; k++) {
+      const row: number[] = [];
+      for (let m = 0; m < 12; m++) {
+        const x = (m - 5.5) / 12;
+        const j = x < 0 ? k - 1 : k;
+        if (j < 0 || j + 1 >= n) row.push(anchors[k]);
+        else {
+          const a = anchors[j];
+          const b = anchors[j + 1];
+          const w = x < 0 ? 1 + x : x;
+          row.push(a > 0 && b > 0 ? a * Math.pow(b / a, w) : a + (b - a) * w);
+        }
+      }
+      levels.push(row);
+    }
+    return levels;
+  };
+  const totalOf = (row: number[]) => row.reduce((s, v) => s + v, 0);
+  const anchors: number[][] = [targets.map((v) => (sum ? v / 12 : v))];
+  const ratios: number[][] = [];
+  const worst: number[] = [];
+  const stopped: boolean[] = [];
+  let done = false;
+  for (let i = 0; i < 25 && sum; i++) {
+    const levels = interpolate(anchors[i]);
+    const r = levels.map((row, k) => {
+      const total = totalOf(row);
+      return total > 0 && targets[k] > 0 ? targets[k] / total : 1;
+    });
+    ratios.push(r);
+    worst.push(Math.max(...r.map((x) => Math.abs(x - 1))));
+    stopped.push(done);
+    anchors.push(done ? anchors[i] : anchors[i].map((a, k) => a * r[k]));
+    if (worst[i] < 1e-9) done = true;
+  }
+  const finalTotals = interpolate(anchors[anchors.length - 1]).map(totalOf);
+  return { anchors, ratios, worst, stopped, finalTotals };
 }

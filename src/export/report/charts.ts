@@ -49,11 +49,11 @@ function frame(yTicks: number[], format: (v: number) => string, y: (v: number) =
   return parts.join("");
 }
 
-function legend(items: { label: string; color: string; kind: "line" | "box" | "dash" }[]): string {
+function legend(items: { label: string; color: string; kind: "line" | "box" | "dash"; opacity?: number }[]): string {
   let x = M.left;
   return items
     .map((i) => {
-      const mark = i.kind === "box" ? `<rect x="${x}" y="${H - 12}" width="12" height="9" fill="${i.color}"/>` : `<line x1="${x}" x2="${x + 14}" y1="${H - 7}" y2="${H - 7}" stroke="${i.color}" stroke-width="2" ${i.kind === "dash" ? 'stroke-dasharray="4 3"' : ""}/>`;
+      const mark = i.kind === "box" ? `<rect x="${x}" y="${H - 12}" width="12" height="9" fill="${i.color}" fill-opacity="${i.opacity ?? 1}"/>` : `<line x1="${x}" x2="${x + 14}" y1="${H - 7}" y2="${H - 7}" stroke="${i.color}" stroke-width="2" ${i.kind === "dash" ? 'stroke-dasharray="4 3"' : ""}/>`;
       const out = `${mark}<text x="${x + 18}" y="${H - 3}" class="legend">${esc(i.label)}</text>`;
       x += 30 + i.label.length * 6.5;
       return out;
@@ -95,9 +95,9 @@ export function lineChart(options: { months: string[]; series: LineSeries[]; ban
     for (let i = 0; i < n; i++) if (s.values[i] !== null && Number.isFinite(s.values[i] as number)) points.push(`${x(i).toFixed(1)},${y(s.values[i] as number).toFixed(1)}`);
     parts.push(`<polyline points="${points.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2" ${s.dash ? 'stroke-dasharray="5 4"' : ""}/>`);
   }
-  const items: { label: string; color: string; kind: "line" | "box" | "dash" }[] = [
+  const items: { label: string; color: string; kind: "line" | "box" | "dash"; opacity?: number }[] = [
     ...options.series.map((s) => ({ label: s.label, color: s.color, kind: (s.dash ? "dash" : "line") as "line" | "dash" })),
-    ...(options.bands ?? []).map((b) => ({ label: b.label, color: b.color, kind: "box" as const })),
+    ...(options.bands ?? []).map((b) => ({ label: b.label, color: b.color, kind: "box" as const, opacity: b.opacity })),
     ...(options.reference ? [{ label: options.reference.label, color: "#b22", kind: "dash" as const }] : []),
   ];
   return svg(options.title, parts.join("") + legend(items));
