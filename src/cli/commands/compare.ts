@@ -13,6 +13,7 @@ import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
+import type { Caveat } from "../../caveats/index.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -111,6 +112,7 @@ const NONE_TEXT: Record<string, string> = {
   minDscr: "no debt service",
 };
 
+<<<<<<< HEAD
 /** A run's column header: company and scenario ("xAI — no-new-equity"), the file when two would read the same. */
 export function runHeaders(c: Comparison): Map<string, string> {
   const name = (r: Comparison["runs"][number]) => `${r.model} — ${r.scenario ?? "base case"}`;
@@ -121,8 +123,29 @@ export function runHeaders(c: Comparison): Map<string, string> {
 
 const signedDelta = (text: string, v: number) => (/[1-9]/.test(text) ? (v > 0 ? `+${text}` : text) : text);
 
+=======
+/** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
+function comparedCaveats(c: Comparison): { model: string; labels: string[]; caveat: Caveat }[] {
+  const out: { model: string; labels: string[]; caveat: Caveat }[] = [];
+  for (const run of c.runs) {
+    for (const caveat of run.caveats) {
+      const same = out.find((o) => o.model === run.model && o.caveat.id === caveat.id && o.caveat.text === caveat.text);
+      if (same) same.labels.push(run.label);
+      else out.push({ model: run.model, labels: [run.label], caveat });
+    }
+  }
+  return out;
+}
+
+>>>>>>> main
 export function compareTable(c: Comparison): string {
   const out: string[] = [];
+  const caveats = comparedCaveats(c);
+  const mark = (measure: string) => {
+    const n = caveats.map((x, i) => (x.caveat.metrics.includes(measure) || x.caveat.lines.includes(measure) ? i + 1 : 0)).filter((i) => i > 0);
+    return n.length ? ` [${n.join(",")}]` : "";
+  };
+  const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
   out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}${c.runs.length > 1 ? `; Δ = difference from ${runHeaders(c).get(c.runs[0].label)}` : ""}`);
   const headers = runHeaders(c);
@@ -135,8 +158,12 @@ export function compareTable(c: Comparison): string {
   const delta = (kind: MeasureKind, v: number | string | null, base: number | string | null) => (typeof v === "number" && typeof base === "number" ? signedDelta(formatMeasure(kind, v - base, ""), v - base) : "");
   for (const block of c.yearly) {
     out.push("");
+<<<<<<< HEAD
     out.push(block.label);
     const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...deltaColumns(block.kind).map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
+=======
+    out.push(block.label + mark(block.measure));
+>>>>>>> main
     const rows = c.years.map((year, y) => [
       String(year),
       ...labels.map((l) => {
@@ -152,20 +179,40 @@ export function compareTable(c: Comparison): string {
   }
   out.push("");
   out.push("Whole horizon");
+<<<<<<< HEAD
   const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...others.map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
   out.push(
     renderTable(
       summaryColumns,
       c.summary.map((row) => [row.label, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–")), ...others.map((l) => (row.kind === "amount" || row.kind === "ratio" ? delta(row.kind, row.values[l], row.values[first]) : ""))]),
+=======
+  const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
+  const summaryMark = (measure: string) => mark(measure === "firstPositiveFreeCashFlowYear" || measure === "firstPositiveFreeCashFlowMonth" ? "firstPositiveFreeCashFlow" : measure);
+  out.push(
+    renderTable(
+      summaryColumns,
+      c.summary.map((row) => [`${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))]),
+>>>>>>> main
     ),
   );
   if (anyPartial) {
     out.push("");
     out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
   }
+<<<<<<< HEAD
   if (c.runs.some((r) => headers.get(r.label) !== r.label)) {
     out.push("");
     out.push(`Runs: ${c.runs.map((r) => `${headers.get(r.label)} = ${r.label}`).join("; ")}`);
+=======
+  if (caveats.length) {
+    out.push("");
+    out.push("Caveats");
+    caveats.forEach((x, i) => {
+      const runs = x.labels.length === c.runs.filter((r) => r.model === x.model).length ? x.model : x.labels.join(", ");
+      out.push(`  [${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`);
+      out.push(`      ${x.caveat.source ? `source: ${x.caveat.source}` : `assumption: ${x.caveat.assumption}`}`);
+    });
+>>>>>>> main
   }
   return out.join("\n") + "\n";
 }
