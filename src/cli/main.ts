@@ -12,11 +12,8 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
-<<<<<<< HEAD
 import { registerExport } from "./commands/export.js";
-=======
 import { registerActuals } from "./commands/actuals.js";
->>>>>>> main
 import { fullModelJsonSchema } from "../fullSchema.js";
 import { setTableWidth } from "./format.js";
 import { parseWhole } from "./options.js";
@@ -48,11 +45,8 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
-<<<<<<< HEAD
   registerExport(program, io);
-=======
   registerActuals(program, io, setExit);
->>>>>>> main
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")

@@ -112,7 +112,6 @@ const NONE_TEXT: Record<string, string> = {
   minDscr: "no debt service",
 };
 
-<<<<<<< HEAD
 /** A run's column header: company and scenario ("xAI — no-new-equity"), the file when two would read the same. */
 export function runHeaders(c: Comparison): Map<string, string> {
   const name = (r: Comparison["runs"][number]) => `${r.model} — ${r.scenario ?? "base case"}`;
@@ -123,7 +122,6 @@ export function runHeaders(c: Comparison): Map<string, string> {
 
 const signedDelta = (text: string, v: number) => (/[1-9]/.test(text) ? (v > 0 ? `+${text}` : text) : text);
 
-=======
 /** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
 function comparedCaveats(c: Comparison): { model: string; labels: string[]; caveat: Caveat }[] {
   const out: { model: string; labels: string[]; caveat: Caveat }[] = [];
@@ -137,7 +135,6 @@ function comparedCaveats(c: Comparison): { model: string; labels: string[]; cave
   return out;
 }
 
->>>>>>> main
 export function compareTable(c: Comparison): string {
   const out: string[] = [];
   const caveats = comparedCaveats(c);
@@ -158,12 +155,8 @@ export function compareTable(c: Comparison): string {
   const delta = (kind: MeasureKind, v: number | string | null, base: number | string | null) => (typeof v === "number" && typeof base === "number" ? signedDelta(formatMeasure(kind, v - base, ""), v - base) : "");
   for (const block of c.yearly) {
     out.push("");
-<<<<<<< HEAD
-    out.push(block.label);
-    const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...deltaColumns(block.kind).map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
-=======
     out.push(block.label + mark(block.measure));
->>>>>>> main
+    const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...deltaColumns(block.kind).map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
     const rows = c.years.map((year, y) => [
       String(year),
       ...labels.map((l) => {
@@ -179,31 +172,26 @@ export function compareTable(c: Comparison): string {
   }
   out.push("");
   out.push("Whole horizon");
-<<<<<<< HEAD
   const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...others.map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
-  out.push(
-    renderTable(
-      summaryColumns,
-      c.summary.map((row) => [row.label, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–")), ...others.map((l) => (row.kind === "amount" || row.kind === "ratio" ? delta(row.kind, row.values[l], row.values[first]) : ""))]),
-=======
-  const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
   const summaryMark = (measure: string) => mark(measure === "firstPositiveFreeCashFlowYear" || measure === "firstPositiveFreeCashFlowMonth" ? "firstPositiveFreeCashFlow" : measure);
   out.push(
     renderTable(
       summaryColumns,
-      c.summary.map((row) => [`${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))]),
->>>>>>> main
+      c.summary.map((row) => [
+        `${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`,
+        ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–")),
+        ...others.map((l) => (row.kind === "amount" || row.kind === "ratio" ? delta(row.kind, row.values[l], row.values[first]) : "")),
+      ]),
     ),
   );
   if (anyPartial) {
     out.push("");
     out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
   }
-<<<<<<< HEAD
   if (c.runs.some((r) => headers.get(r.label) !== r.label)) {
     out.push("");
     out.push(`Runs: ${c.runs.map((r) => `${headers.get(r.label)} = ${r.label}`).join("; ")}`);
-=======
+  }
   if (caveats.length) {
     out.push("");
     out.push("Caveats");
@@ -212,7 +200,6 @@ export function compareTable(c: Comparison): string {
       out.push(`  [${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`);
       out.push(`      ${x.caveat.source ? `source: ${x.caveat.source}` : `assumption: ${x.caveat.assumption}`}`);
     });
->>>>>>> main
   }
   return out.join("\n") + "\n";
 }

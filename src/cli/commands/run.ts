@@ -10,12 +10,8 @@ import { toCsvText } from "../../export/csv.js";
 import { fiscalPeriodOf } from "../../export/csv.js";
 import { didYouMean } from "../../model/suggest.js";
 import type { CliIO } from "../io.js";
-<<<<<<< HEAD
 import { choice, parseWhole } from "../options.js";
-=======
-import { choice } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
->>>>>>> main
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
@@ -133,7 +129,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     const used = rule.when.some((w) => w in (rows[0] ?? {}) && rows.some((r) => Math.abs(r[w]) > 1e-12));
     if (!used) for (const item of rule.items) hidden.add(item);
   }
-<<<<<<< HEAD
+  const caveats = result.caveats ?? [];
   const sections = TABLE_SECTIONS.filter((s) => view.section === null || s.key === view.section);
   for (const section of sections) {
     const items = section.items.filter((item) => !hidden.has(item) && (view.lines === null || view.lines.includes(item)));
@@ -141,15 +137,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     if (view.lines === null) body.push([section.title, ...rows.map(() => "")]);
     for (const item of section.items) {
       if (!items.includes(item)) continue;
-      body.push([`  ${LABEL[item]}`, ...rows.map((r) => formatAmount(r[item]))]);
-=======
-  const caveats = result.caveats ?? [];
-  for (const section of TABLE_SECTIONS) {
-    body.push([section.title, ...rows.map(() => "")]);
-    for (const item of section.items) {
-      if (hidden.has(item)) continue;
       body.push([`  ${LABEL[item]}${caveatMarks(caveats, item)}`, ...rows.map((r) => formatAmount(r[item]))]);
->>>>>>> main
       if (item === "operatingExpenses") {
         const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});
         if (categories.length > 1 && view.lines === null) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
@@ -169,21 +157,15 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     out.push(gpuBlock(result, period));
     out.push("");
   }
-<<<<<<< HEAD
   if (whole || view.section === "metrics") {
-    out.push(metricsBlock(result));
+    out.push(metricsBlock(result, caveats));
     out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
+    if (caveats.length) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
   } else if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
   return out.join("\n").replace(/\n+$/, "") + "\n";
-=======
-  out.push(metricsBlock(result, caveats));
-  out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
-  if (caveats.length) {
-    out.push("");
-    out.push(caveatsBlock(caveats));
-  }
-  return out.join("\n") + "\n";
->>>>>>> main
 }
 
 /** " [1,3]": the numbers of the caveats (in the run's list) that qualify a figure. */
@@ -209,31 +191,17 @@ export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string 
   const unit = unitLabel(result);
   const mark = (metric: string) => caveatMarks(caveats, metric);
   const lines: [string, string][] = [
-<<<<<<< HEAD
-    ["Cash runs out", m.cashOut ?? NOT_WITHIN_HORIZON],
-    ["Runway", m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
-    ["Minimum cash", `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
-    ["Funding gap", `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
-    ["Breakeven (net income ≥ 0 from then on)", m.breakeven ?? NOT_WITHIN_HORIZON],
-    ["First month of positive free cash flow", m.firstPositiveFreeCashFlow ?? NOT_WITHIN_HORIZON],
-    ["Cumulative burn", `${formatAmount(m.cumulativeBurn)} ${unit}`],
-    ["Minimum DSCR", m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
-    ["Interest coverage (min, LTM)", formatRatio(m.interestCoverage)],
-    ["Net debt / EBITDA (end, LTM)", m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
-    ["Covenant breaches", m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
-=======
-    [`Cash runs out${mark("cashOut")}`, m.cashOut ?? "not within the horizon"],
+    [`Cash runs out${mark("cashOut")}`, m.cashOut ?? NOT_WITHIN_HORIZON],
     [`Runway${mark("runwayMonths")}`, m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
     [`Minimum cash${mark("minCash")}`, `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
     [`Funding gap${mark("fundingGap")}`, `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
-    [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? "not within the horizon"],
-    [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? "none"],
+    [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? NOT_WITHIN_HORIZON],
+    [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? NOT_WITHIN_HORIZON],
     [`Cumulative burn${mark("cumulativeBurn")}`, `${formatAmount(m.cumulativeBurn)} ${unit}`],
     [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
     [`Interest coverage (min, LTM)${mark("interestCoverage")}`, formatRatio(m.interestCoverage)],
     [`Net debt / EBITDA (end, LTM)${mark("netDebtToEbitda")}`, m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
     [`Covenant breaches${mark("covenantBreaches")}`, m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
->>>>>>> main
   ];
   for (const r of m.equityRounds) {
     lines.push([

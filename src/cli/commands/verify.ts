@@ -5,12 +5,8 @@ import { verifyReport, verifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-<<<<<<< HEAD
 import { recordsCsv } from "../../export/csv.js";
-import { emit, unitLabel, parsePrecision } from "./run.js";
-=======
-import { emit, unitLabel, caveatsBlock } from "./run.js";
->>>>>>> main
+import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 
@@ -34,12 +30,8 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_FAILURE);
         return;
       }
-<<<<<<< HEAD
       emit(io, format === "json" ? verifyJson(report) : format === "csv" ? recordsCsv(JSON.parse(verifyJson(report)).targets, parsePrecision(options.precision)) : verifyTable(report), options.out);
-=======
-      emit(io, format === "json" ? verifyJson(report) : verifyTable(report), options.out);
       // A check outside its tolerance whose gap a caveat explains is shown, not failed.
->>>>>>> main
       setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
     });
 }
