@@ -9,6 +9,7 @@ import { z } from "zod";
 const citation = {
   source: z.string().optional().describe("Where the numbers in this object come from: `seed 000 ¶10`, or a publication, address and date."),
   assumption: z.string().optional().describe("Why the numbers in this object are assumed, when no source reports them."),
+  derivation: z.string().optional().describe("How the numbers were derived from what `source` reports (a sum, a split, a unit change), when they are not the published figure itself."),
   note: z.string().optional().describe("Free text for readers of the file."),
 };
 

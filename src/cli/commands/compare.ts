@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { loadModelFile, readModelText } from "../../node/loadFile.js";
-import { loadModelText, type LoadedModel } from "../../model/load.js";
-import { projectModel } from "../../index.js";
-import { compareRuns, type Comparison, type MeasureKind } from "../../targets/index.js";
+import { readModelText } from "../../node/loadFile.js";
+import type { LoadOptions, LoadedModel } from "../../model/load.js";
+import type { Comparison, MeasureKind } from "../../targets/index.js";
+import { compareCommand, type LabelledRun } from "../../commands/compare.js";
+import { createModelLoader } from "../../commands/load.js";
 import { UsageError } from "../../model/issues.js";
 import { didYouMean } from "../../model/suggest.js";
 import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
@@ -11,6 +12,8 @@ import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
+import { printNotice } from "../notices.js";
+import type { Caveat } from "../../caveats/index.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -22,12 +25,20 @@ function isFile(path: string): boolean {
   }
 }
 
+type Loader = (text: string, file: string, options: LoadOptions) => LoadedModel;
+
 /**
- * Reads `FILE` or `FILE:SCENARIO`. A file name may itself contain ':', so the text
- * after the last ':' is a scenario only when the part before it is a model file that
- * defines such a scenario; otherwise the whole argument is a path.
+ * Reads `FILE` or `FILE:SCENARIO` into a labelled run. A file name may itself contain ':',
+ * so the text after the last ':' is a scenario only when the part before it is a model
+ * file that defines such a scenario; otherwise the whole argument is a path. The loader
+ * (shared with the command) parses each file once.
  */
-export function loadCompareArgument(arg: string): LoadedModel {
+export function resolveCompareArgument(arg: string, load: Loader): LabelledRun {
+  const whole = (): LabelledRun => {
+    const text = readModelText(arg);
+    load(text, arg, {}); // reports a bad model in the order the arguments were given
+    return { label: arg, model: { text, file: arg } };
+  };
   const colon = arg.lastIndexOf(":");
   if (colon > 0) {
     const file = arg.slice(0, colon);
@@ -36,14 +47,17 @@ export function loadCompareArgument(arg: string): LoadedModel {
       const text = readModelText(file);
       let base: LoadedModel;
       try {
-        base = loadModelText(text, file);
+        base = load(text, file, {});
       } catch (error) {
         // "a:b" may be a file of its own whose name merely looks like FILE:SCENARIO.
-        if (isFile(arg)) return loadModelFile(arg);
+        if (isFile(arg)) return whole();
         throw error;
       }
       const known = Object.keys(base.model.scenarios);
-      if (scenario !== "" && known.includes(scenario)) return loadModelText(text, file, { scenario });
+      if (scenario !== "" && known.includes(scenario)) {
+        load(text, file, { scenario });
+        return { label: arg, model: { text, file }, scenario };
+      }
       if (!isFile(arg)) {
         if (scenario === "") throw new UsageError("bad_argument", `${arg}: nothing after ':'; write FILE or FILE:SCENARIO`);
         const suggestion = didYouMean(scenario, known);
@@ -54,7 +68,7 @@ export function loadCompareArgument(arg: string): LoadedModel {
       }
     }
   }
-  return loadModelFile(arg);
+  return whole();
 }
 
 export function registerCompare(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -66,9 +80,12 @@ export function registerCompare(program: Command, io: CliIO, setExit: (code: num
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((runs: string[], options: { format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const inputs = runs.map((arg) => ({ label: arg, result: projectModel(loadCompareArgument(arg)) }));
-      const comparison = compareRuns(inputs);
-      for (const w of comparison.warnings) io.err(`burnrate: warning: ${w}\n`);
+      const load = createModelLoader();
+      const comparison = compareCommand(
+        runs.map((arg) => resolveCompareArgument(arg, load)),
+        {},
+        { load, onNotice: printNotice(io) },
+      );
       const text = format === "json" ? JSON.stringify(comparison, null, 2) + "\n" : format === "csv" ? compareCsv(comparison) : compareTable(comparison);
       emit(io, text, options.out);
       setExit(EXIT_OK);
@@ -95,8 +112,27 @@ const NONE_TEXT: Record<string, string> = {
   minDscr: "no debt service",
 };
 
+/** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
+function comparedCaveats(c: Comparison): { model: string; labels: string[]; caveat: Caveat }[] {
+  const out: { model: string; labels: string[]; caveat: Caveat }[] = [];
+  for (const run of c.runs) {
+    for (const caveat of run.caveats) {
+      const same = out.find((o) => o.model === run.model && o.caveat.id === caveat.id && o.caveat.text === caveat.text);
+      if (same) same.labels.push(run.label);
+      else out.push({ model: run.model, labels: [run.label], caveat });
+    }
+  }
+  return out;
+}
+
 export function compareTable(c: Comparison): string {
   const out: string[] = [];
+  const caveats = comparedCaveats(c);
+  const mark = (measure: string) => {
+    const n = caveats.map((x, i) => (x.caveat.metrics.includes(measure) || x.caveat.lines.includes(measure) ? i + 1 : 0)).filter((i) => i > 0);
+    return n.length ? ` [${n.join(",")}]` : "";
+  };
+  const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
   out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}`);
   const labels = c.runs.map((r) => r.label);
@@ -105,7 +141,7 @@ export function compareTable(c: Comparison): string {
   const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: l }))];
   for (const block of c.yearly) {
     out.push("");
-    out.push(block.label);
+    out.push(block.label + mark(block.measure));
     const rows = c.years.map((year, y) => [
       String(year),
       ...labels.map((l) => {
@@ -121,10 +157,25 @@ export function compareTable(c: Comparison): string {
   out.push("");
   out.push("Whole horizon");
   const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
-  out.push(renderTable(summaryColumns, c.summary.map((row) => [row.label, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))])));
+  const summaryMark = (measure: string) => mark(measure === "firstPositiveFreeCashFlowYear" || measure === "firstPositiveFreeCashFlowMonth" ? "firstPositiveFreeCashFlow" : measure);
+  out.push(
+    renderTable(
+      summaryColumns,
+      c.summary.map((row) => [`${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))]),
+    ),
+  );
   if (anyPartial) {
     out.push("");
     out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
+  }
+  if (caveats.length) {
+    out.push("");
+    out.push("Caveats");
+    caveats.forEach((x, i) => {
+      const runs = x.labels.length === c.runs.filter((r) => r.model === x.model).length ? x.model : x.labels.join(", ");
+      out.push(`  [${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`);
+      out.push(`      ${x.caveat.source ? `source: ${x.caveat.source}` : `assumption: ${x.caveat.assumption}`}`);
+    });
   }
   return out.join("\n") + "\n";
 }
