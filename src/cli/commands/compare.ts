@@ -109,7 +109,7 @@ const NONE_TEXT: Record<string, string> = {
   cashOut: "not in horizon",
   firstPositiveFreeCashFlowYear: "none",
   firstPositiveFreeCashFlowMonth: "none",
-  minDscr: "no debt service",
+  minDscr: "n/a (no debt service)",
 };
 
 /** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
