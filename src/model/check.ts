@@ -115,18 +115,22 @@ export function checkModel(model: Model): Issue[] {
   // Financing.
   for (const [name, round] of Object.entries(model.financing.equity)) inHorizon(round.month, ["financing", "equity", name, "month"], "the round's month");
   let openingDebt = 0;
+  // A fixed `rate`, or a floating `base` (a driver) + `spread` (+ `floor`): tranches and the revolver.
+  const checkRate = (code: string, noun: string, path: IssuePath, r: { rate?: number; base?: string; spread?: number; floor?: number }) => {
+    const fixed = r.rate !== undefined;
+    const floating = r.base !== undefined || r.spread !== undefined;
+    if (fixed === floating) error(code, path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : `give the ${noun} a fixed \`rate\`, or a floating \`base\` (a driver) plus \`spread\``, { variant: fixed ? "both" : undefined });
+    if (r.base !== undefined && !driverNames.has(r.base)) {
+      const s = didYouMean(r.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${r.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: r.base, suggestion: s });
+    }
+    if (r.base !== undefined && r.spread === undefined) error(code, [...path, "spread"], `a floating ${noun} needs a \`spread\` (0 if none)`, { variant: "spread" });
+    if (r.floor !== undefined && r.base === undefined) error(code, [...path, "floor"], "floor applies to a floating rate only", { variant: "floor" });
+  };
   for (const [name, tranche] of Object.entries(model.financing.debt)) {
     const path: IssuePath = ["financing", "debt", name];
     openingDebt += tranche.openingBalance;
-    const fixed = tranche.rate !== undefined;
-    const floating = tranche.base !== undefined || tranche.spread !== undefined;
-    if (fixed === floating) error("tranche_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the tranche a fixed `rate`, or a floating `base` (a driver) plus `spread`", { variant: fixed ? "both" : undefined });
-    if (tranche.base !== undefined && !driverNames.has(tranche.base)) {
-      const s = didYouMean(tranche.base, driverNames);
-      error("unknown_driver", [...path, "base"], `unknown driver "${tranche.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: tranche.base, suggestion: s });
-    }
-    if (tranche.base !== undefined && tranche.spread === undefined) error("tranche_rate", [...path, "spread"], "a floating tranche needs a `spread` (0 if none)", { variant: "spread" });
-    if (tranche.floor !== undefined && tranche.base === undefined) error("tranche_rate", [...path, "floor"], "floor applies to floating tranches only", { variant: "floor" });
+    checkRate("tranche_rate", "tranche", path, tranche);
     const maturity = finalMaturity(tranche);
     if (Array.isArray(tranche.maturity)) {
       const parts = tranche.maturity;
@@ -170,15 +174,7 @@ export function checkModel(model: Model): Issue[] {
   if (rv) {
     const path: IssuePath = ["financing", "revolver"];
     openingDebt += rv.openingBalance;
-    const fixed = rv.rate !== undefined;
-    const floating = rv.base !== undefined || rv.spread !== undefined;
-    if (fixed === floating) error("revolver_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the revolver a fixed `rate`, or a floating `base` (a driver) plus `spread`", { variant: fixed ? "both" : undefined });
-    if (rv.base !== undefined && !driverNames.has(rv.base)) {
-      const s = didYouMean(rv.base, driverNames);
-      error("unknown_driver", [...path, "base"], `unknown driver "${rv.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: rv.base, suggestion: s });
-    }
-    if (rv.base !== undefined && rv.spread === undefined) error("revolver_rate", [...path, "spread"], "a floating revolver needs a `spread` (0 if none)", { variant: "spread" });
-    if (rv.floor !== undefined && rv.base === undefined) error("revolver_rate", [...path, "floor"], "floor applies to a floating rate only", { variant: "floor" });
+    checkRate("revolver_rate", "revolver", path, rv);
     if (typeof rv.limit === "string") checkFormula(rv.limit, [...path, "limit"], null);
     else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`, { limit: rv.limit });
     else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`, { limit: rv.limit, balance: rv.openingBalance });
