@@ -145,13 +145,14 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       }
     }
   }
-  if ((view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem)) body.push(["DSCR", ...rows.map((r) => formatDscr(r.dscr))]);
+  const dscrShown = (view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem) === true;
+  if (dscrShown) body.push(["DSCR", ...rows.map((r) => formatDscr(r.dscr))]);
   if (body.length > 0) {
     if (view.transpose) {
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
-    if (rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
+    if (dscrShown && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
