@@ -121,6 +121,8 @@ export interface CompiledModel {
   covenants: CompiledCovenant[];
   /** Extension stages run each evaluation (GPU sites and contracts, …). */
   stages: EngineStage[];
+  /** Names of the extensions that compiled a stage (a worker thread must load them too). */
+  extensionsUsed: string[];
   /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
   cohortEarliestService: Float64Array;
   /** Results extensions compute at compile time and keep (detail series, names). */
@@ -336,11 +338,15 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     },
   };
   const stages: EngineStage[] = [];
+  const extensionsUsed: string[] = [];
   const extensionData: Record<string, unknown> = {};
   const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
   for (const ext of ENGINE_EXTENSIONS) {
     const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, data: extensionData });
-    if (stage) stages.push(stage);
+    if (stage) {
+      stages.push(stage);
+      extensionsUsed.push(ext.name);
+    }
   }
   const baseParams = table.freeze();
   P = new Float64Array(baseParams);
@@ -364,6 +370,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     oneOffs,
     covenants,
     stages,
+    extensionsUsed,
     cohortEarliestService,
     extensionData,
     slots,

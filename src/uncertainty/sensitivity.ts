@@ -6,6 +6,7 @@ import { UsageError } from "../model/issues.js";
 import { spearman } from "./math/index.js";
 import { applySample, type UncertaintySpec, type UncertainInput } from "./spec.js";
 import { planSimulation, runBlocks, blockCount } from "./paths.js";
+import { RunShape, columnStatistics } from "./aggregate.js";
 import { metricJson, neverNote, anyMonthLabel, type MetricSelector, type MetricValueKind } from "./metricSelector.js";
 
 /**
@@ -247,10 +248,9 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
     contribution: rhos[k] === null || total === 0 ? null : (100 * rhos[k]! * rhos[k]!) / total,
   }));
   rows.sort((a, b) => Math.abs(b.spearman ?? 0) - Math.abs(a.spearman ?? 0) || a.input.localeCompare(b.input));
-  const sorted = Float64Array.from(ys).sort();
-  const q = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.floor(p * (sorted.length - 1))]);
-  let sum = 0;
-  for (const v of sorted) sum += v;
+  // The same statistics simulate reports for this run (same collection method and order).
+  const stats = columnStatistics(y, n, new RunShape(compiled, "year", n).summary);
+  const [p10, p50, p90] = stats.count > 0 ? stats.quantiles([0.1, 0.5, 0.9]) : [NaN, NaN, NaN];
   const json = (v: number) => metricJson(selector, compiled, v);
   return {
     n,
@@ -259,6 +259,6 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
     used: ys.length,
     excluded: n - ys.length,
     rows,
-    summary: { mean: selector.kind === "month" ? null : json(sorted.length ? sum / sorted.length : NaN), p10: json(q(0.1)), p50: json(q(0.5)), p90: json(q(0.9)) },
+    summary: { mean: selector.kind === "month" ? null : json(stats.mean), p10: json(p10), p50: json(p50), p90: json(p90) },
   };
 }

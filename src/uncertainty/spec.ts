@@ -4,6 +4,9 @@ import type { CompiledModel } from "../engine/compile.js";
 import { ModelError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
+import type { ApplyMode, SampleTarget, UncertainInput, UncertainProcess, UncertaintySpec } from "./sample.js";
+export { applySample, describeUncertainty, uncertaintyFromDescription } from "./sample.js";
+export type { ApplyMode, SampleTarget, UncertainInput, UncertainProcess, UncertaintySpec, UncertaintyDescription } from "./sample.js";
 import {
   makeDistribution,
   fromQuantiles,
@@ -15,6 +18,7 @@ import {
   type FromQuantilesKind,
   FROM_QUANTILES_KINDS,
 } from "./math/index.js";
+import { prepareImanConoverTarget } from "./math/imanConover.js";
 
 /**
  * The `uncertain:` and `correlation:` sections: which inputs vary, how, and together.
@@ -76,47 +80,6 @@ export const correlationSectionSchema = z.strictObject({
   ...citation,
 });
 
-export type ApplyMode = "set" | "add" | "multiply";
-
-/** One input a sample moves. */
-export interface SampleTarget {
-  path: string;
-  slot: number;
-  apply: ApplyMode;
-  isMonth: boolean;
-  base: number;
-}
-
-export interface UncertainInput extends SampleTarget {
-  name: string;
-  distribution: Distribution;
-  /** Every input the sample moves (the first is the one named by `path`, `slot`, …). */
-  targets: SampleTarget[];
-}
-
-export interface UncertainProcess {
-  name: string;
-  driver: string;
-  process: "randomWalk" | "gbm" | "ou" | "jump";
-  series: Float64Array;
-  sigma: number;
-  drift: number;
-  theta: number;
-  longRun: number | null;
-  probability: number;
-  size: number;
-  /** First month index the process moves (≥ 1). */
-  fromIndex: number;
-}
-
-export interface UncertaintySpec {
-  inputs: UncertainInput[];
-  processes: UncertainProcess[];
-  /** Rank-correlation target over `inputs` (identity when none given), repaired if needed. */
-  correlation: number[][] | null;
-  warnings: ModelIssue[];
-}
-
 function issue(loaded: LoadedModel, code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error"): ModelIssue {
   return { code, path, message, severity, position: loaded.source.valuePosition(path) };
 }
@@ -132,7 +95,7 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
   const warnings: ModelIssue[] = [];
   const inputs: UncertainInput[] = [];
   const processes: UncertainProcess[] = [];
-  if (raw === undefined) return { inputs, processes, correlation: null, warnings };
+  if (raw === undefined) return { inputs, processes, correlation: null, preparedCorrelation: null, warnings };
   const parsed = uncertainSectionSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const zodIssues = fromZodIssues(uncertainSectionSchema, parsed.error.issues, raw, ["uncertain"]);
@@ -183,8 +146,9 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
     });
     if (targets.length !== paths.length) continue;
     try {
-      const distribution = makeDistribution(toSpec(entry));
-      inputs.push({ name, ...targets[0], distribution, targets });
+      const distributionSpec = toSpec(entry);
+      const distribution = makeDistribution(distributionSpec);
+      inputs.push({ name, ...targets[0], distribution, distributionSpec, targets });
     } catch (error) {
       if (error instanceof DistributionError) {
         const param = error.param;
@@ -233,7 +197,8 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
     }
   }
   if (issues.length > 0) throw new ModelError(issues);
-  return { inputs, processes, correlation, warnings };
+  const preparedCorrelation = correlation && inputs.length > 1 ? prepareImanConoverTarget(correlation, inputs.length) : null;
+  return { inputs, processes, correlation, preparedCorrelation, warnings };
 }
 
 function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
@@ -264,25 +229,6 @@ function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
       return { kind: "discrete", values: e.values ?? [], probabilities: e.probabilities ?? [] };
     case "bernoulli":
       return { kind: "bernoulli", p: e.p as number };
-  }
-}
-
-/** Writes one sampled value into a params vector, into every input it moves, by each one's mode. */
-export function applySample(params: Float64Array, input: UncertainInput, value: number): void {
-  const targets = input.targets;
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i];
-    switch (target.apply) {
-      case "set":
-        params[target.slot] = value;
-        break;
-      case "add":
-        params[target.slot] = target.base + value;
-        break;
-      case "multiply":
-        params[target.slot] = target.base * value;
-        break;
-    }
   }
 }
 

@@ -22,7 +22,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
-    .option("-p, --period <period>", "month | year (table and csv)", "year")
+    .option("-p, --period <period>", "month | year: the periods reported (json holds the years, and the months too with month)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("-o, --out <path>", "write to a file instead of standard output")
@@ -50,7 +50,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
         : undefined;
       let result: SimulationResult;
       try {
-        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file }, onProgress: progress, signal: controller.signal });
+        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, detail: period, onProgress: progress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
@@ -72,7 +72,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   const out: string[] = [];
   out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
   out.push(
-    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; percentiles ${result.quantiles.method === "exact" ? "exact" : "from DDSketch, within 1% relative error"}`,
+    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`,
   );
   out.push("");
   out.push("Odds");
@@ -108,6 +108,13 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
     out.push(renderTable([{ header: "name", align: "left" }, { header: "path", align: "left" }, { header: "distribution", align: "left" }, { header: "p10" }, { header: "p50" }, { header: "p90" }], result.inputs.map((i) => [i.name, i.path, i.distribution, fmt(i.p10), fmt(i.p50), fmt(i.p90)])));
   }
   return out.join("\n") + "\n";
+}
+
+/** How the percentiles were computed, and their guaranteed rank bound. */
+export function quantileNote(result: SimulationResult): string {
+  const one = (q: { method: string; rankErrorBound: number }) => (q.method === "exact" ? "exact" : `from a rank sketch, each within ±${q.rankErrorBound} percentile points of its rank (a guaranteed bound)`);
+  const q = result.quantiles;
+  return `percentiles ${one(q)}${q.monthly ? `; monthly percentiles ${one(q.monthly)}` : ""}`;
 }
 
 function fmt(x: number): string {
