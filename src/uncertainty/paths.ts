@@ -1,4 +1,4 @@
-import type { CompiledModel, DriverStep } from "../engine/compile.js";
+import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/compile.js";
 import { evaluate, createWorkspace, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
@@ -73,9 +73,13 @@ export function planSimulation(
 /**
  * The driver steps to re-run per path: those reading a sampled param, or a series that
  * varies, or producing a series a stochastic process moves (followed by the process).
+ * Formula steps are compiled again for the plan, so that what does not vary is computed
+ * once (a sampled constant is read as its param, and its series is filled only if
+ * something other than formulas reads it). Then only the steps whose results lead to
+ * something read after the driver stage (lines, prices, rate bases) are kept.
  */
 function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"]): DriverStep[] {
-  const slots = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
+  const sampled = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
   const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
   spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
   for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months) });
@@ -96,17 +100,39 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
       for (const { p, index } of list) out.push(processStep(p, c.months, states[index].shocks));
     }
   }
+  const classify: SeriesClassifier = (series, paramSlot) => {
+    if (processBySeries.has(series)) return "varies";
+    if (paramSlot !== undefined) return sampled.has(paramSlot) ? "param" : "fixed";
+    return dirty.has(series) ? "varies" : "fixed";
+  };
+  // Steps compiled from one group of formulas are decided (and rebuilt) together.
+  const units: { steps: DriverStep[]; first: number }[] = [];
   c.order.forEach((step, i) => {
-    const isProcessTarget = step.outputs.some((o) => processBySeries.has(o) && lastWriter.get(o) === i);
-    const varies = isProcessTarget || step.slots.some((s) => slots.has(s)) || step.inputs.some((a) => dirty.has(a));
-    if (!varies) return;
-    out.push(step);
-    for (const o of step.outputs) dirty.add(o);
-    if (isProcessTarget) {
-      for (const o of step.outputs) for (const { p, index } of processBySeries.get(o) ?? []) out.push(processStep(p, c.months, states[index].shocks));
-    }
+    const last = units[units.length - 1];
+    if (last && step.component !== undefined && last.steps[0].component === step.component) last.steps.push(step);
+    else units.push({ steps: [step], first: i });
   });
-  return out;
+  for (const unit of units) {
+    const isProcessTarget = unit.steps.some((step, k) => step.outputs.some((o) => processBySeries.has(o) && lastWriter.get(o) === unit.first + k));
+    const varies = isProcessTarget || unit.steps.some((step) => step.slots.some((s) => sampled.has(s)) || step.inputs.some((a) => dirty.has(a)));
+    if (!varies) continue;
+    const rebuild = unit.steps[unit.steps.length - 1].rebuild;
+    out.push(...(rebuild && !isProcessTarget ? rebuild(classify) : unit.steps));
+    for (const step of unit.steps) for (const o of step.outputs) dirty.add(o);
+    if (isProcessTarget) {
+      for (const step of unit.steps) for (const o of step.outputs) for (const { p, index } of processBySeries.get(o) ?? []) out.push(processStep(p, c.months, states[index].shocks));
+    }
+  }
+  // Keep what leads to a series read after the driver stage.
+  const needed = new Set(c.externalSeries);
+  const kept: DriverStep[] = [];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const step = out[i];
+    if (!step.outputs.some((o) => needed.has(o))) continue;
+    kept.push(step);
+    for (const a of step.inputs) needed.add(a);
+  }
+  return kept.reverse();
 }
 
 function processStep(p: UncertainProcess, H: number, shocks: Float64Array): DriverStep {
