@@ -1,7 +1,7 @@
 import type { Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, type ParsedFormula } from "../model/formula.js";
-import { compileKernels, type KernelEnv, type Operand, type FormulaTarget } from "../model/formulaKernel.js";
+import { compileKernels, compileLineSums, type KernelEnv, type KernelStep, type Operand, type FormulaTarget, type LineSumLine, type LineSumOutputs } from "../model/formulaKernel.js";
 import { horizonOf } from "../model/check.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
@@ -152,6 +152,11 @@ export interface CompiledModel {
    * asked for): a simulation needs a driver step only if it leads to one of these.
    */
   externalSeries: Set<Float64Array>;
+  /**
+   * For a simulation: every line summed by kind in one generated loop, each line computed
+   * in place (lines for which `varies` is false are read from their series as they are).
+   */
+  compileLineSums(classify: SeriesClassifier, varies: (series: Float64Array) => boolean, out: LineSumOutputs, lineValues: Float64Array[], cumulative: Float64Array[]): KernelStep;
   lines: CompiledLine[];
   categories: string[];
   cohorts: CompiledCohort[];
@@ -426,7 +431,18 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   for (const tr of tranches) if (tr.base) external.add(tr.base);
   if (revolver?.base) external.add(revolver.base);
   const env: Omit<KernelEnv, "operand"> = { months: H, params: P, calendar, monthIndex };
-  const order = driverSteps(nodes, env);
+  const { steps: order, operandForPlan } = driverSteps(nodes, env);
+  const nodeOf = new Map(nodes.map((n) => [n.out, n]));
+  const lineSumsFor: CompiledModel["compileLineSums"] = (classify, varies, out, lineValues, cumulative) => {
+    const inputs: LineSumLine[] = lines.map((line, l) => {
+      const base = { type: line.type, category: line.categoryIndex, nonCash: line.nonCash, lifeMonths: line.lifeMonths, cumulative: line.type === "capex" ? cumulative[l] : null };
+      if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l] }, from: 0, until: H - 1, cumulativeReady: true };
+      const node = nodeOf.get(line.series)!;
+      const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
+      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false };
+    });
+    return compileLineSums(inputs, out, { ...env, operand: operandForPlan(classify) });
+  };
   return {
     model,
     calendar,
@@ -439,6 +455,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     driverSeries: series,
     order,
     externalSeries: external,
+    compileLineSums: lineSumsFor,
     lines,
     categories,
     cohorts,
@@ -617,7 +634,7 @@ function yearlyFill(
  * all at once: such a group (a strongly connected component over same-month and prev()
  * edges) is evaluated month by month; everything else is filled series by series.
  */
-function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): DriverStep[] {
+function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): { steps: DriverStep[]; operandForPlan: (classify: SeriesClassifier) => (name: string) => Operand } {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const edges = (n: SeriesNode) => [...n.deps, ...n.lagged].filter((d) => byName.has(d));
   // Tarjan's algorithm; components come out in reverse topological order of the condensation,
@@ -678,7 +695,7 @@ function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): Driv
     compiled[compiled.length - 1].rebuild = (classify) => compileKernels(targets, { ...env, operand: forPlan(classify) }).map((k) => ({ ...k, component: ci }));
     steps.push(...compiled);
   });
-  return steps;
+  return { steps, operandForPlan: forPlan };
 }
 
 function range(from: number, to: number): number[] {

@@ -1,5 +1,5 @@
 import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/compile.js";
-import { evaluate, createWorkspace, type Projection, type Workspace } from "../engine/project.js";
+import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
 import { latinHypercube } from "./math/lhs.js";
@@ -36,6 +36,8 @@ export interface SimulationPlan {
   base: Float64Array;
   /** Driver steps that depend on what varies; the rest are computed once. */
   steps: DriverStep[];
+  /** What each path's evaluation may skip or do in one pass (see EvaluationOptions). */
+  evaluation: EvaluationOptions;
   workspace: Workspace;
   cashFloor: number;
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
@@ -54,7 +56,7 @@ export function planSimulation(
   // One full evaluation fills every series; later paths re-run only what varies.
   evaluate(compiled, base, workspace);
   const processes: SimulationPlan["processes"] = [];
-  const steps = varyingSteps(compiled, spec, processes);
+  const { steps, evaluation } = varyingSteps(compiled, spec, processes, workspace);
   return {
     compiled,
     spec,
@@ -63,6 +65,7 @@ export function planSimulation(
     blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
     base: Float64Array.from(base),
     steps,
+    evaluation,
     workspace,
     cashFloor: base[compiled.slots.cashFloor],
     correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
@@ -78,7 +81,7 @@ export function planSimulation(
  * something other than formulas reads it). Then only the steps whose results lead to
  * something read after the driver stage (lines, prices, rate bases) are kept.
  */
-function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"]): DriverStep[] {
+function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"], ws: Workspace): { steps: DriverStep[]; evaluation: EvaluationOptions } {
   const sampled = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
   const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
   spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
@@ -123,8 +126,16 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
       for (const step of unit.steps) for (const o of step.outputs) for (const { p, index } of processBySeries.get(o) ?? []) out.push(processStep(p, c.months, states[index].shocks));
     }
   }
-  // Keep what leads to a series read after the driver stage.
+  // Lines: summed by kind in one compiled loop, each computed in place from the drivers it
+  // reads (a line that does not vary is read as it is).
+  const out0 = ws.projection;
+  const it = out0.items;
+  const lineSums = c.compileLineSums(classify, (series) => dirty.has(series), { revenue: it.revenue, costOfRevenue: it.costOfRevenue, operatingExpenses: it.operatingExpenses, capex: it.capex, depreciation: it.depreciation, categories: out0.opexByCategory, nonCash: ws.nonCashExpense }, out0.lineValues, ws.capexCumulative);
+  const fleetVaries = c.stages.length > 0 || c.cohorts.some((co) => Object.values(co.slots).some((slot) => sampled.has(slot)) || dirty.has(co.powerPrice));
+  // Keep what leads to a series read after the driver stage (the lines' own series are not read any more).
   const needed = new Set(c.externalSeries);
+  for (const line of c.lines) if (!line.computed) needed.delete(line.series);
+  for (const a of lineSums.inputs) needed.add(a);
   const kept: DriverStep[] = [];
   for (let i = out.length - 1; i >= 0; i--) {
     const step = out[i];
@@ -132,7 +143,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
     kept.push(step);
     for (const a of step.inputs) needed.add(a);
   }
-  return kept.reverse();
+  return { steps: kept.reverse(), evaluation: { skipFleet: !fleetVaries, lineSums: lineSums.run } };
 }
 
 function processStep(p: UncertainProcess, H: number, shocks: Float64Array): DriverStep {
@@ -253,6 +264,7 @@ export function forEachPath(
   const params = c.params;
   const base = plan.base;
   const steps = plan.steps;
+  const evaluation = plan.evaluation;
   const ws = plan.workspace;
   const floor = plan.cashFloor;
   const B = plan.blockSize;
@@ -273,7 +285,7 @@ export function forEachPath(
         if (kinds[j] === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
         else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
       }
-      const proj = evaluate(c, null, ws, steps);
+      const proj = evaluate(c, null, ws, steps, evaluation);
       computeMetrics(proj, metrics, floor);
       visit(path, proj, metrics);
     }
