@@ -3,14 +3,10 @@
  * (with a scenario), and read statements and metrics as plain data. Everything here
  * runs in a browser too; Node-only file loading lives in the "burnrate/node" entry.
  */
-import { loadModelText, type LoadOptions, type LoadedModel } from "./model/load.js";
-import { compileModel } from "./engine/compile.js";
-import { evaluate } from "./engine/project.js";
-import { buildResult, type RunResult } from "./engine/result.js";
 // Registers the GPU-cloud sections (sites, pricing, utilization, contracts, rental) with the engine.
 import "./gpu/index.js";
-import { gpuReport, type GpuReport } from "./gpu/index.js";
 
+export { projectModel, runModelText, type ModelRunResult } from "./projectModel.js";
 export { loadModelText, loadModelSource, checkAllScenarios, type LoadOptions, type LoadedModel } from "./model/load.js";
 export { ModelError, EngineError, UsageError, formatIssue, type ModelIssue, type SourcePosition } from "./model/issues.js";
 export { modelSchema, modelJsonSchema, type Model } from "./model/schema.js";
@@ -22,23 +18,6 @@ export { checkProjection } from "./engine/checks.js";
 export { STATEMENT_ITEMS, ITEM_NAMES } from "./engine/items.js";
 export { listInputs } from "./model/citations.js";
 
-/** Loads, compiles and projects a model in one call. */
-export function projectModel(loaded: LoadedModel): ModelRunResult {
-  const compiled = compileModel(loaded.model, loaded.extensions);
-  const projection = evaluate(compiled);
-  const result: ModelRunResult = buildResult(loaded, projection);
-  const gpu = gpuReport(projection);
-  if (gpu) result.gpu = gpu;
-  return result;
-}
-
-/** A run's result; `gpu` holds the GPU-cloud detail when the model has GPU sections. */
-export type ModelRunResult = RunResult & { gpu?: GpuReport };
-
-/** Parses model text and projects it (a scenario may be chosen). */
-export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): ModelRunResult {
-  return projectModel(loadModelText(text, file, options));
-}
 export * as finance from "./finance/index.js";
 export { npv, xnpv, irr, xirr, pmt, ipmt, ppmt, pv, fv, rate, sln, FinanceError } from "./finance/index.js";
 export {

@@ -12,7 +12,6 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
-import { fullModelJsonSchema } from "../fullSchema.js";
 
 export const VERSION = "0.1.0";
 
@@ -40,7 +39,10 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")
-    .action(() => io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n"));
+    .action(async () => {
+      const { fullModelJsonSchema } = await import("../fullSchema.js");
+      io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n");
+    });
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

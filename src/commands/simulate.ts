@@ -6,8 +6,8 @@ import { loadFor, scenarioOption, DEFAULT_FILE_NAME } from "./load.js";
 import { scenarioField } from "./run.js";
 import { seedField } from "./sensitivity.js";
 
-export const DEFAULT_SIMULATION_PATHS = 10_000;
-export const DEFAULT_SIMULATION_SEED = 1;
+import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "./defaults.js";
+export { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED };
 export const MAX_KEEP_PATHS = 10_000;
 
 export const simulateOptionsSchema = z

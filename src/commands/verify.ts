@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectModel } from "../index.js";
+import { projectModel } from "../projectModel.js";
 import { evaluateTargets, readTargets, type TargetReport } from "../targets/index.js";
 import { ModelError } from "../model/issues.js";
 import type { CommandContext, ModelText } from "./context.js";

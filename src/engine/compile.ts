@@ -2,7 +2,7 @@ import type { Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, type ParsedFormula } from "../model/formula.js";
 import { compileKernels, compileLineSums, type KernelEnv, type KernelStep, type Operand, type FormulaTarget, type LineSumLine, type LineSumOutputs } from "../model/formulaKernel.js";
-import { horizonOf } from "../model/check.js";
+import { horizonOf } from "../model/horizon.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
 import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";

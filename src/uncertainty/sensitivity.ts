@@ -28,8 +28,8 @@ export const SPIDER_STEPS = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3] as const;
 /** Month inputs: months added per spider step (one per 10 %). */
 export const SPIDER_MONTHS = [-3, -2, -1, 0, 1, 2, 3] as const;
 
-export const DEFAULT_GLOBAL_PATHS = 2000;
-export const DEFAULT_SEED = 1;
+export { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "./defaults.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "./defaults.js";
 export const MAX_PATHS = 100_000_000;
 
 export interface SensitivityOptions {

@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { formatIssue, ModelError } from "../../model/issues.js";
-import { checkCommand, type CheckReport } from "../../commands/check.js";
-import { issueFromJson } from "../../commands/issues.js";
+import type { CheckReport } from "../../commands/check.js";
 import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { choice } from "../options.js";
@@ -18,7 +16,8 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("--strict", "also fail when an input has neither a source nor an assumption")
     .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { strict?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { strict?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { checkCommand }, { issueFromJson }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/check.js"), import("../../commands/issues.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const report = checkCommand(readModel(file), { strict: options.strict });
       if (format === "json") {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import type { CohortEconomics } from "../../gpu/index.js";
-import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
+import type { CohortsOutput } from "../../commands/cohorts.js";
+import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
@@ -21,7 +21,8 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .option("--flows", "json: include each cohort's monthly cash flows")
     .option("-f, --format <format>", "table | json", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { cohortsCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/cohorts.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
       const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });

@@ -1,14 +1,15 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
+import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
-import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { emit, unitLabel } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
 import type { Progress } from "../../commands/context.js";
+
+/** The series a simulation reports (as SIMULATED_SERIES in uncertainty/aggregate.ts, which loads only when a simulation runs). */
+const SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
@@ -33,6 +34,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
+      const [{ readModel }, { simulateCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/simulate.js")]);
       const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
@@ -96,7 +98,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
     const top = [...result.cashOutMonth].sort((a, b) => b.probability - a.probability).slice(0, 5);
     out.push(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`);
   }
-  for (const series of SIMULATED_SERIES) {
+  for (const series of SERIES) {
     out.push("");
     out.push(`${LABELS[series]} (${period === "year" ? (series === "endingCash" || series === "debt" ? "at fiscal year end" : "fiscal year total") : "by month"})`);
     const columns: Column[] = [{ header: "", align: "left" }, { header: "mean" }, ...Q.map((q) => ({ header: q }))];
@@ -125,7 +127,7 @@ export function simulationCsv(result: SimulationResult, period: "month" | "year"
   const header = ["period", "series", "mean", ...Q];
   const body: (string | number | null)[][] = [];
   for (const { label, row } of rows(result, period)) {
-    for (const series of SIMULATED_SERIES) {
+    for (const series of SERIES) {
       const d = row[series] as Distribution;
       body.push([label, series, d.mean, ...Q.map((q) => d[q])]);
     }
