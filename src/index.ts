@@ -17,6 +17,9 @@ export { computeMetrics, covenantBreaches, metricVector, METRIC_FIELDS, METRIC_I
 export { checkProjection } from "./engine/checks.js";
 export { STATEMENT_ITEMS, ITEM_NAMES } from "./engine/items.js";
 export { listInputs } from "./model/citations.js";
+export { caveatsFor, caveatsQualifying, covenantLevels, checkCaveats, caveatSchema, caveatsSectionSchema, type Caveat, type CovenantLevel } from "./caveats/index.js";
+export { parseRegister, checkCitations, analyseInputs, citedIds, entryAddressText, type SourceRegister, type RegisterEntry, type CitationStatus } from "./register/index.js";
+export { parseActuals, compareActuals, forwardMetrics, type ActualsReport, type ActualOutcome, type ActualsSet, type ForwardMetrics } from "./actuals/index.js";
 
 export * as finance from "./finance/index.js";
 export { npv, xnpv, irr, xirr, pmt, ipmt, ppmt, pv, fv, rate, sln, FinanceError } from "./finance/index.js";

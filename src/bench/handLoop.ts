@@ -122,7 +122,8 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
   for (let i = 0; i < LINES; i++) revenueMultiple[i] = Number((1 + (i % 7) * 0.1).toFixed(1));
   const notesMaturity = 65;
   const tlbMaturity = 77;
-  const tlbAmortStart = 6 + 12;
+  // Twelve interest-only payments after the month of the first draw.
+  const tlbAmortStart = 6 + 1 + 12;
   for (let p = 0; p < n; p++) {
     for (let k = 0; k < FACTORS; k++) factor[k] = samples[k * n + p];
     // Lines.

@@ -190,6 +190,8 @@ export interface LineSumLine {
   /** Capex: running total of the line (written here unless `cumulativeReady`). */
   cumulative: Float64Array | null;
   cumulativeReady: boolean;
+  /** Capex built before use: depreciated from the month in element 0 (written by an extension stage). */
+  placedFrom: Float64Array | null;
 }
 
 export interface LineSumOutputs {
@@ -237,7 +239,12 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
         const L = integerCode(line.lifeMonths);
         add.push(`cpx += v${i};`);
         if (!line.cumulativeReady) add.push(`${cum}[t] = (t > 0 ? ${cum}[t - 1] : 0) + v${i};`);
-        add.push(`dep += (${cum}[t] - (t >= ${L} ? ${cum}[t - ${L}] : 0)) / ${L};`);
+        if (!line.placedFrom) add.push(`dep += (${cum}[t] - (t >= ${L} ? ${cum}[t - ${L}] : 0)) / ${L};`);
+        else {
+          // Construction in progress: depreciated from the month it is placed in service.
+          const from = ctx.array(line.placedFrom);
+          add.push(`const f${i} = Math.round(${from}[0]);`, `dep += ((t >= f${i} ? ${cum}[t] : 0) - (t - ${L} >= f${i} && t >= ${L} ? ${cum}[t - ${L}] : 0)) / ${L};`);
+        }
         break;
       }
     }

@@ -130,7 +130,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
   // reads (a line that does not vary is read as it is).
   const out0 = ws.projection;
   const it = out0.items;
-  const lineSums = c.compileLineSums(classify, (series) => dirty.has(series), { revenue: it.revenue, costOfRevenue: it.costOfRevenue, operatingExpenses: it.operatingExpenses, capex: it.capex, depreciation: it.depreciation, categories: out0.opexByCategory, nonCash: ws.nonCashExpense }, out0.lineValues, ws.capexCumulative);
+  const lineSums = c.compileLineSums(classify, (series) => dirty.has(series), { revenue: it.revenue, costOfRevenue: it.costOfRevenue, operatingExpenses: it.operatingExpenses, capex: ws.capexBase, depreciation: ws.depreciationBase, categories: out0.opexByCategory, nonCash: ws.nonCashExpense }, out0.lineValues, ws.capexCumulative);
   const fleetVaries = c.stages.length > 0 || c.cohorts.some((co) => Object.values(co.slots).some((slot) => sampled.has(slot)) || dirty.has(co.powerPrice));
   // Keep what leads to a series read after the driver stage (the lines' own series are not read any more).
   const needed = new Set(c.externalSeries);

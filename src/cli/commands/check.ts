@@ -13,13 +13,13 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .command("check")
     .description("validate a model file (and every scenario in it); print every problem as FILE:LINE:COL")
     .argument("<file>", "model file (.yaml or .json)")
-    .option("--strict", "also fail when an input has neither a source nor an assumption")
+    .option("--strict", "also fail when an input has neither a source nor an assumption, a citation names no entry of the source register (or one it lacks), an input is not the figure it cites and does not say how it was derived, or a target has no kind")
     .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (file: string, options: { strict?: boolean; format: string; out?: string }) => {
-      const [{ readModel }, { checkCommand }, { issueFromJson }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/check.js"), import("../../commands/issues.js")]);
+      const [{ readModel }, { checkCommand }, { issueFromJson }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/check.js"), import("../../commands/issues.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
-      const report = checkCommand(readModel(file), { strict: options.strict });
+      const report = checkCommand(readModel(file), { strict: options.strict }, { register: loadRegisterFor });
       if (format === "json") {
         emit(io, JSON.stringify(report, null, 2) + "\n", options.out);
         setExit(report.valid ? EXIT_OK : EXIT_FAILURE);

@@ -10,6 +10,7 @@ import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
+import type { Caveat } from "../../caveats/index.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -112,8 +113,27 @@ const NONE_TEXT: Record<string, string> = {
   minDscr: "no debt service",
 };
 
+/** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
+function comparedCaveats(c: Comparison): { model: string; labels: string[]; caveat: Caveat }[] {
+  const out: { model: string; labels: string[]; caveat: Caveat }[] = [];
+  for (const run of c.runs) {
+    for (const caveat of run.caveats) {
+      const same = out.find((o) => o.model === run.model && o.caveat.id === caveat.id && o.caveat.text === caveat.text);
+      if (same) same.labels.push(run.label);
+      else out.push({ model: run.model, labels: [run.label], caveat });
+    }
+  }
+  return out;
+}
+
 export function compareTable(c: Comparison): string {
   const out: string[] = [];
+  const caveats = comparedCaveats(c);
+  const mark = (measure: string) => {
+    const n = caveats.map((x, i) => (x.caveat.metrics.includes(measure) || x.caveat.lines.includes(measure) ? i + 1 : 0)).filter((i) => i > 0);
+    return n.length ? ` [${n.join(",")}]` : "";
+  };
+  const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
   out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}`);
   const labels = c.runs.map((r) => r.label);
@@ -122,7 +142,7 @@ export function compareTable(c: Comparison): string {
   const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: l }))];
   for (const block of c.yearly) {
     out.push("");
-    out.push(block.label);
+    out.push(block.label + mark(block.measure));
     const rows = c.years.map((year, y) => [
       String(year),
       ...labels.map((l) => {
@@ -138,10 +158,25 @@ export function compareTable(c: Comparison): string {
   out.push("");
   out.push("Whole horizon");
   const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
-  out.push(renderTable(summaryColumns, c.summary.map((row) => [row.label, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))])));
+  const summaryMark = (measure: string) => mark(measure === "firstPositiveFreeCashFlowYear" || measure === "firstPositiveFreeCashFlowMonth" ? "firstPositiveFreeCashFlow" : measure);
+  out.push(
+    renderTable(
+      summaryColumns,
+      c.summary.map((row) => [`${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))]),
+    ),
+  );
   if (anyPartial) {
     out.push("");
     out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
+  }
+  if (caveats.length) {
+    out.push("");
+    out.push("Caveats");
+    caveats.forEach((x, i) => {
+      const runs = x.labels.length === c.runs.filter((r) => r.model === x.model).length ? x.model : x.labels.join(", ");
+      out.push(`  [${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`);
+      out.push(`      ${x.caveat.source ? `source: ${x.caveat.source}` : `assumption: ${x.caveat.assumption}`}`);
+    });
   }
   return out.join("\n") + "\n";
 }

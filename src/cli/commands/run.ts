@@ -6,6 +6,7 @@ import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatRatio, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { choice } from "../options.js";
+import type { Caveat } from "../../caveats/index.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
@@ -68,11 +69,12 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     const used = rule.when.some((w) => w in (rows[0] ?? {}) && rows.some((r) => Math.abs(r[w]) > 1e-12));
     if (!used) for (const item of rule.items) hidden.add(item);
   }
+  const caveats = result.caveats ?? [];
   for (const section of TABLE_SECTIONS) {
     body.push([section.title, ...rows.map(() => "")]);
     for (const item of section.items) {
       if (hidden.has(item)) continue;
-      body.push([`  ${LABEL[item]}`, ...rows.map((r) => formatAmount(r[item]))]);
+      body.push([`  ${LABEL[item]}${caveatMarks(caveats, item)}`, ...rows.map((r) => formatAmount(r[item]))]);
       if (item === "operatingExpenses") {
         const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});
         if (categories.length > 1) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
@@ -86,26 +88,49 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     out.push(gpuBlock(result, period));
     out.push("");
   }
-  out.push(metricsBlock(result));
+  out.push(metricsBlock(result, caveats));
   out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
+  if (caveats.length) {
+    out.push("");
+    out.push(caveatsBlock(caveats));
+  }
   return out.join("\n") + "\n";
 }
 
-export function metricsBlock(result: RunResult): string {
+/** " [1,3]": the numbers of the caveats (in the run's list) that qualify a figure. */
+export function caveatMarks(caveats: Caveat[], figure: string): string {
+  const n = caveats.map((c, i) => (c.metrics.includes(figure) || c.lines.includes(figure) ? i + 1 : 0)).filter((i) => i > 0);
+  return n.length ? ` [${n.join(",")}]` : "";
+}
+
+/** The caveats, numbered as the marks in the tables refer to them. */
+export function caveatsBlock(caveats: Caveat[], title = "Caveats"): string {
+  const lines = [title];
+  caveats.forEach((c, i) => {
+    const about = [...c.metrics, ...c.lines.filter((l) => !c.metrics.includes(l)), ...c.covenants.map((k) => `covenant ${k}`)];
+    const scope = [about.length ? about.join(", ") : "", c.periods.length ? `in ${c.periods.join(", ")}` : ""].filter(Boolean).join(" ");
+    lines.push(`  [${i + 1}] ${c.id}${scope ? ` (${scope})` : ""}: ${c.text}`);
+    lines.push(`      ${c.source ? `source: ${c.source}` : `assumption: ${c.assumption}`}`);
+  });
+  return lines.join("\n");
+}
+
+export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string {
   const m = result.metrics;
   const unit = unitLabel(result);
+  const mark = (metric: string) => caveatMarks(caveats, metric);
   const lines: [string, string][] = [
-    ["Cash runs out", m.cashOut ?? "not within the horizon"],
-    ["Runway", m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
-    ["Minimum cash", `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
-    ["Funding gap", `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
-    ["Breakeven (net income ≥ 0 from then on)", m.breakeven ?? "not within the horizon"],
-    ["First month of positive free cash flow", m.firstPositiveFreeCashFlow ?? "none"],
-    ["Cumulative burn", `${formatAmount(m.cumulativeBurn)} ${unit}`],
-    ["Minimum DSCR", m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
-    ["Interest coverage (min, LTM)", formatRatio(m.interestCoverage)],
-    ["Net debt / EBITDA (end, LTM)", m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
-    ["Covenant breaches", m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
+    [`Cash runs out${mark("cashOut")}`, m.cashOut ?? "not within the horizon"],
+    [`Runway${mark("runwayMonths")}`, m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
+    [`Minimum cash${mark("minCash")}`, `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
+    [`Funding gap${mark("fundingGap")}`, `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
+    [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? "not within the horizon"],
+    [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? "none"],
+    [`Cumulative burn${mark("cumulativeBurn")}`, `${formatAmount(m.cumulativeBurn)} ${unit}`],
+    [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
+    [`Interest coverage (min, LTM)${mark("interestCoverage")}`, formatRatio(m.interestCoverage)],
+    [`Net debt / EBITDA (end, LTM)${mark("netDebtToEbitda")}`, m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
+    [`Covenant breaches${mark("covenantBreaches")}`, m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
   ];
   for (const r of m.equityRounds) {
     lines.push([
@@ -121,7 +146,7 @@ function summarizeBreaches(breaches: RunResult["metrics"]["covenantBreaches"]): 
   const byCovenant = new Map<string, typeof breaches>();
   for (const b of breaches) byCovenant.set(b.covenant, [...(byCovenant.get(b.covenant) ?? []), b]);
   return [...byCovenant.entries()]
-    .map(([name, list]) => `${name} (${list[0].metric} ${list[0].bound} ${list[0].limit}): ${list.length} test${list.length === 1 ? "" : "s"} failed, first ${list[0].period}${list[0].value === null ? " (EBITDA not positive)" : ` at ${formatRatio(list[0].value)}`}`)
+    .map(([name, list]) => `${name} (${list[0].metric} ${list[0].bound} ${list[0].limit}${(list[0] as { assumedLevel?: boolean }).assumedLevel ? ", assumed level" : ""}): ${list.length} test${list.length === 1 ? "" : "s"} failed, first ${list[0].period}${list[0].value === null ? " (EBITDA not positive)" : ` at ${formatRatio(list[0].value)}`}`)
     .join("; ");
 }
 

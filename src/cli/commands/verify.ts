@@ -5,7 +5,7 @@ import type { verifyOutput as VerifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { emit, unitLabel, caveatsBlock } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 
@@ -31,6 +31,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
         return;
       }
       emit(io, format === "json" ? verifyJson(report) : verifyTable(report), options.out);
+      // A check outside its tolerance whose gap a caveat explains is shown, not failed.
       setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
     });
 }
@@ -45,7 +46,7 @@ function noTargetsMessage(file: string, report: TargetReport): string {
 /** Set by the command before it prints (the commands layer loads only when a command runs). */
 let verifyOutputFn: typeof VerifyOutput | null = null;
 
-/** The documented JSON shape: {model, scenario, targets: [...], passed, failed}. */
+/** The documented JSON shape: {model, scenario, targets: [...], passed, failed, explained, calibration, checks, caveats}. */
 export function verifyJson(report: TargetReport): string {
   return JSON.stringify(verifyOutputFn!(report), null, 2) + "\n";
 }
@@ -106,10 +107,19 @@ function truncate(text: string, width: number): string {
   return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
 }
 
+const KIND_TITLE = {
+  calibration: "Calibration — an input was set from each of these figures, so agreement shows only that the calibration holds",
+  check: "Independent checks — no input was set from these figures",
+} as const;
+
 export function verifyTable(report: TargetReport): string {
   const out: string[] = [];
-  out.push(`${report.model} — calibration targets — ${report.scenario ? `scenario: ${report.scenario}` : "base case"} — amounts in ${unitLabel(report)}`);
-  out.push("");
+  out.push(`${report.model} — targets — ${report.scenario ? `scenario: ${report.scenario}` : "base case"} — amounts in ${unitLabel(report)}`);
+  const number = new Map(report.caveats.map((c, i) => [c.id, i + 1]));
+  const marks = (t: TargetOutcome) => {
+    const n = t.caveats.map((id) => number.get(id)).filter((x): x is number => x !== undefined);
+    return n.length ? ` [${n.join(",")}]` : "";
+  };
   const columns: Column[] = [
     { header: "Target", align: "left" },
     { header: "Metric", align: "left" },
@@ -122,21 +132,29 @@ export function verifyTable(report: TargetReport): string {
     { header: "Test", align: "left" },
     { header: "Result", align: "left" },
   ];
-  const rows = report.targets.map((t) => [
-    t.name,
-    t.metric,
-    t.period ?? "(horizon)",
-    truncate(t.source ?? (t.assumption ? `assumption: ${t.assumption}` : ""), 40),
-    formatValue(t, "reported"),
-    formatValue(t, "model"),
-    formatDifference(t),
-    formatRelative(t),
-    testText(t),
-    t.pass ? "pass" : "FAIL",
-  ]);
-  out.push(renderTable(columns, rows));
+  for (const kind of ["calibration", "check"] as const) {
+    const targets = report.targets.filter((t) => t.targetKind === kind);
+    if (targets.length === 0) continue;
+    out.push("");
+    out.push(KIND_TITLE[kind]);
+    const rows = targets.map((t) => [
+      t.name + marks(t),
+      t.metric,
+      t.period ?? "(horizon)",
+      truncate(t.source ?? (t.assumption ? `assumption: ${t.assumption}` : ""), 28),
+      formatValue(t, "reported"),
+      formatValue(t, "model"),
+      formatDifference(t),
+      formatRelative(t),
+      testText(t),
+      t.status === "pass" ? "pass" : t.status === "explained" ? "gap, see caveat" : "FAIL",
+    ]);
+    out.push(renderTable(columns, rows));
+  }
   out.push("");
-  out.push(`${report.targets.length} target${report.targets.length === 1 ? "" : "s"}: ${report.passed} passed, ${report.failed} failed`);
+  const tally = (n: number, word: string, t: { total: number; passed: number; failed: number; explained: number }) =>
+    `${n} ${word}${n === 1 ? "" : "s"}: ${t.passed} passed${t.explained ? `, ${t.explained} outside tolerance with the gap explained in a caveat` : ""}, ${t.failed} failed`;
+  out.push(`${tally(report.calibration.total, "calibration target", report.calibration)}. ${tally(report.checks.total, "independent check", report.checks)}.`);
   if (report.skipped.length > 0) {
     const groups = new Map<string, number>();
     for (const s of report.skipped) {
@@ -145,17 +163,21 @@ export function verifyTable(report: TargetReport): string {
     }
     out.push(`Not checked in this run: ${[...groups].map(([k, n]) => `${n} target${n === 1 ? "" : "s"} for ${k}`).join("; ")}`);
   }
-  const failed = report.targets.filter((t) => !t.pass);
-  const caveats = report.targets.filter((t) => t.pass && t.explanation);
+  const failed = report.targets.filter((t) => t.status === "fail");
+  const notes = report.targets.filter((t) => t.status === "pass" && t.explanation);
   if (failed.length > 0) {
     out.push("");
     out.push("Failed:");
     for (const t of failed) out.push(...details(t));
   }
-  if (caveats.length > 0) {
+  if (notes.length > 0) {
     out.push("");
     out.push("Notes:");
-    for (const t of caveats) out.push(`  ${t.name}: ${t.explanation}`);
+    for (const t of notes) out.push(`  ${t.name}: ${t.explanation}`);
+  }
+  if (report.caveats.length > 0) {
+    out.push("");
+    out.push(caveatsBlock(report.caveats));
   }
   return out.join("\n") + "\n";
 }
