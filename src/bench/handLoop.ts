@@ -1,11 +1,13 @@
 /**
- * The benchmark model (benchModel.ts with 50 lines and 10 uncertain factors) written by
- * hand as a plain single-threaded Float64Array loop: the anchor `npm run bench` measures
- * burnrate's Monte Carlo against. It is what a careful engineer would write for this one
- * model with no engine at all: the series no input moves (demand, price, users,
- * headcount, SOFR, the fleet) are computed once; each path then computes the fifty lines
- * from its factors, the three statements month by month (debt, fees, tax with loss
- * carry-forward, working capital), the metrics and the same outputs `simulate` reports by
+ * The benchmark model (benchModel.ts: 50 lines, 8 sampled factors, a sampled opening cash
+ * and launch month) written by hand as a plain single-threaded Float64Array loop: the
+ * anchor `npm run bench` measures burnrate's Monte Carlo against. It is what a careful
+ * engineer would write for this one model with no engine at all: the series no input
+ * moves (demand, price, users, headcount, SOFR, the fleet) are computed once; each path
+ * then computes the lines from its factors and launch month, the three statements month
+ * by month (debt, fees, interest on cash and overdraft, tax with loss carry-forward,
+ * working capital), the funding gap (re-running the months with extra cash, as interest
+ * makes it more than the shortfall), the metrics and the same outputs `simulate` reports by
  * default (fiscal-year ending cash, revenue, net income, free cash flow and debt; funding
  * gap, runway, minimum cash, cumulative burn, minimum DSCR, ending cash; cash-out and
  * breakeven months; covenant breaches), and finally their mean and percentiles.
@@ -17,7 +19,7 @@ export const HAND_LOOP_MONTHS = 120;
 const H = HAND_LOOP_MONTHS;
 const YEARS = H / 12;
 const LINES = 50;
-const FACTORS = 10;
+const FACTORS = 8;
 const KINDS = ["revenue", "costOfRevenue", "operatingExpense", "operatingExpense", "capex"] as const;
 
 /** Per-path outputs, column by column (one Float64Array of n values per output). */
@@ -98,9 +100,10 @@ export function handLoopOutputs(n: number): HandLoopOutputs {
 }
 
 /**
- * Runs n paths. `samples` holds the ten factors column by column (samples[k * n + i] is
- * factor k of path i), as burnrate samples them. `keep`, when given, receives each path's
- * monthly ending cash and net income (for the equivalence test).
+ * Runs n paths. `samples` holds the inputs column by column (samples[k * n + i] is input k
+ * of path i), as burnrate samples them: the eight line factors, the opening cash, the
+ * launch month (a month index). `keep`, when given, receives each path's monthly ending
+ * cash and net income (for the equivalence test).
  */
 export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutputs, keep?: (path: number, endingCash: Float64Array, netIncome: Float64Array) => void): void {
   const f = fixedSeries();
@@ -116,7 +119,6 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
   const ebitdaSeries = new Float64Array(H);
   const taxesSeries = new Float64Array(H);
   const serviceSeries = new Float64Array(H);
-  const interestSeries = new Float64Array(H);
   const factor = new Float64Array(FACTORS);
   const revenueMultiple = new Float64Array(LINES);
   for (let i = 0; i < LINES; i++) revenueMultiple[i] = Number((1 + (i % 7) * 0.1).toFixed(1));
@@ -124,39 +126,19 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
   const tlbMaturity = 77;
   // Twelve interest-only payments after the month of the first draw.
   const tlbAmortStart = 6 + 1 + 12;
-  for (let p = 0; p < n; p++) {
-    for (let k = 0; k < FACTORS; k++) factor[k] = samples[k * n + p];
-    // Lines.
-    for (let t = 0; t < H; t++) {
-      let rev = 0;
-      let cost = f.fleetPower[t];
-      let op = 0;
-      let cap = f.fleetCapex[t];
-      const opexBase = f.headcount[t] * 0.01 + f.users[t] * 0.00001 + (t % 12 === 11 ? 5 : 0);
-      for (let i = 0; i < LINES; i++) {
-        const x = factor[i % FACTORS];
-        switch (KINDS[i % 5]) {
-          case "revenue":
-            rev += f.demandPrice[t] * revenueMultiple[i] * x;
-            break;
-          case "capex":
-            cap += Math.max(0, 20 + 0.5 * t - (i % 5)) * x;
-            break;
-          case "costOfRevenue":
-            cost += opexBase + (i % 3) * x;
-            break;
-          default:
-            op += opexBase + (i % 3) * x;
-        }
-      }
-      revenue[t] = rev;
-      cor[t] = cost;
-      opex[t] = op;
-      capex[t] = cap;
-      capexCum[t] = (t > 0 ? capexCum[t - 1] : 0) + cap - f.fleetCapex[t];
-    }
-    // Statements.
-    let cash = 5000;
+  const floor = 100;
+
+  /**
+   * The statements month by month with `extra` opening cash; returns the lowest cash.
+   * With `record`, also the series and metrics the outputs need.
+   */
+  let openingCash = 0;
+  let cashOut = -1;
+  let burn = 0;
+  let minDscr = Infinity;
+  let breaches = 0;
+  const months = (extra: number, record: boolean): number => {
+    let cash = openingCash + extra;
     let receivables = 0;
     let payables = 0;
     let nol = 0;
@@ -164,13 +146,9 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
     let tlb = 0;
     let tlbFees = 0;
     let minCash = Infinity;
-    let cashOut = -1;
-    let burn = 0;
-    let minDscr = Infinity;
     let sumEbitda = 0;
     let sumTaxes = 0;
     let sumService = 0;
-    let breaches = 0;
     for (let t = 0; t < H; t++) {
       const lineDep = (capexCum[t] - (t >= 60 ? capexCum[t - 60] : 0)) / 60;
       const depreciation = (t < 60 ? 1000 / 60 : 0) + lineDep + f.fleetDepreciation[t];
@@ -179,7 +157,7 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
       const notesInterest = (notes * 0.09) / 12;
       const notesPrincipal = t >= notesMaturity ? notes : 0;
       notes -= notesPrincipal;
-      // Term loan B: SOFR + 725 bp, 4 % fee amortized to maturity, annuity after 12 months.
+      // Term loan B: SOFR + 725 bp, 4 % fee amortized to maturity, annuity after the interest-only months.
       const draw = t === 6 ? 1000 : t === 18 ? 1500 : 0;
       const rate = f.sofr[t] + 0.0725;
       const tlbInterest = (tlb * rate) / 12;
@@ -201,8 +179,11 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
       }
       tlb = tlb + draw - tlbPrincipal;
       if (Math.abs(tlb) < 1e-12) tlb = 0;
-      const cashInterest = notesInterest + tlbInterest;
-      const pretax = ebitda - depreciation - cashInterest - amort;
+      // Cash earns 3 % when positive, pays 14 % when overdrawn (on the month's opening balance).
+      const interestIncome = cash > 0 ? (cash * 0.03) / 12 : 0;
+      const overdraft = cash > 0 ? 0 : (-cash * 0.14) / 12;
+      const cashInterest = notesInterest + tlbInterest + overdraft;
+      const pretax = ebitda - depreciation - cashInterest - amort + interestIncome;
       let taxes = 0;
       if (pretax > 0) {
         const used = Math.min(nol, pretax);
@@ -218,6 +199,8 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
       const repaid = notesPrincipal + tlbPrincipal;
       const equity = t === 12 ? 3000 : 0;
       cash += operating - capex[t] + equity + draw - repaid - fee;
+      if (cash < minCash) minCash = cash;
+      if (!record) continue;
       const fcf = operating - capex[t];
       const service = cashInterest + repaid;
       endingCash[t] = cash;
@@ -227,10 +210,7 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
       ebitdaSeries[t] = ebitda;
       taxesSeries[t] = taxes;
       serviceSeries[t] = service;
-      interestSeries[t] = cashInterest;
-      // Metrics as the months go.
       if (cash < 0 && cashOut < 0) cashOut = t;
-      if (cash < minCash) minCash = cash;
       if (fcf < 0) burn -= fcf;
       if (service > 1e-12) {
         const dscr = (ebitda - taxes) / service;
@@ -252,6 +232,90 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
         if (annualEbitda > 1e-12 ? netDebt / annualEbitda > 4 : netDebt > 1e-9) breaches++;
       }
     }
+    return minCash;
+  };
+
+  for (let p = 0; p < n; p++) {
+    for (let k = 0; k < FACTORS; k++) factor[k] = samples[k * n + p];
+    openingCash = samples[FACTORS * n + p];
+    const launch = samples[(FACTORS + 1) * n + p];
+    // Lines.
+    for (let t = 0; t < H; t++) {
+      let rev = 0;
+      let cost = f.fleetPower[t];
+      let op = 0;
+      let cap = 0;
+      const opexBase = f.headcount[t] * 0.01 + f.users[t] * 0.00001 + (t % 12 === 11 ? 5 : 0);
+      for (let i = 0; i < LINES; i++) {
+        const x = factor[i % FACTORS];
+        switch (KINDS[i % 5]) {
+          case "revenue":
+            rev += f.demandPrice[t] * revenueMultiple[i] * x;
+            break;
+          case "capex":
+            cap += Math.max(0, 20 + 0.5 * t - (i % 5)) * x;
+            break;
+          case "costOfRevenue":
+            cost += opexBase + (i % 3) * x;
+            break;
+          default:
+            op += opexBase + (i % 3) * x;
+        }
+      }
+      // The build-out spends until launch; launch sales ramp up over the following year.
+      cap += t < launch ? 1000 : 0;
+      rev += 1800 * (t <= launch ? 0 : t >= launch + 12 ? 1 : (t - launch) / 12);
+      revenue[t] = rev;
+      cor[t] = cost;
+      opex[t] = op;
+      capex[t] = cap + f.fleetCapex[t];
+      capexCum[t] = (t > 0 ? capexCum[t - 1] : 0) + cap;
+    }
+    cashOut = -1;
+    burn = 0;
+    minDscr = Infinity;
+    breaches = 0;
+    const minCash = months(0, true);
+    // Funding gap: the smallest extra opening cash that keeps cash at or above the floor.
+    // Extra cash earns interest or saves overdraft interest, so the month loop is run
+    // again: regula falsi on a bracket (exact where cash is linear in the extra cash),
+    // checking the point just below each feasible guess.
+    let gap = 0;
+    if (minCash < floor) {
+      let lo = 0;
+      let glo = minCash - floor;
+      let hi = floor - minCash;
+      let ghi = months(hi, false) - floor;
+      while (ghi < 0) {
+        lo = hi;
+        glo = ghi;
+        hi *= 2;
+        ghi = months(hi, false) - floor;
+      }
+      for (let i = 0; i < 60 && hi - lo > 1e-9 * Math.max(1, hi); i++) {
+        let x = hi - (ghi * (hi - lo)) / (ghi - glo);
+        if (!(x > lo && x < hi)) x = (lo + hi) / 2;
+        const gx = months(x, false) - floor;
+        if (gx < 0) {
+          lo = x;
+          glo = gx;
+          continue;
+        }
+        hi = x;
+        ghi = gx;
+        const below = x - 1e-9 * Math.max(1, x);
+        if (below <= lo) continue;
+        const gb = months(below, false) - floor;
+        if (gb < 0) {
+          lo = below;
+          glo = gb;
+        } else {
+          hi = below;
+          ghi = gb;
+        }
+      }
+      gap = hi;
+    }
     let breakeven = -1;
     for (let t = H - 1; t >= 0 && netIncomeSeries[t] >= 0; t--) breakeven = t;
     // Outputs.
@@ -270,12 +334,12 @@ export function runHandLoop(samples: Float64Array, n: number, out: HandLoopOutpu
       out.yearly[3][y][p] = fcf;
       out.yearly[4][y][p] = debtSeries[12 * y + 11];
     }
-    out.metrics[0][p] = Math.max(0, 100 - minCash);
+    out.metrics[0][p] = gap;
     out.metrics[1][p] = cashOut < 0 ? H : cashOut;
     out.metrics[2][p] = minCash;
     out.metrics[3][p] = burn;
     out.metrics[4][p] = minDscr === Infinity ? NaN : minDscr;
-    out.metrics[5][p] = cash;
+    out.metrics[5][p] = endingCash[H - 1];
     out.cashOutMonth[cashOut < 0 ? H : cashOut]++;
     out.breakevenMonth[breakeven < 0 ? H : breakeven]++;
     if (breaches > 0) out.anyCovenantBreach++;

@@ -15,10 +15,20 @@ import type { SimulationResult } from "../uncertainty/summary.js";
 import { benchModelText } from "./benchModel.js";
 import { runHandLoop, handLoopOutputs, handLoopStatistics } from "./handLoop.js";
 
+/** Factors on the lines, sampled. */
+export const BENCH_FACTORS = 8;
+
+/**
+ * The bench model with 10 uncertain inputs: 8 factors on the lines (triangular and
+ * normal), the opening cash (triangular) and the launch month (any month from June 2026 to
+ * June 2027, discrete uniform).
+ */
 export function simulationBenchText(): string {
   const uncertain = ["uncertain:"];
-  for (let i = 0; i < 10; i++) uncertain.push(`  factor${i}: { path: drivers.factor${i}, distribution: ${i % 2 ? "normal" : "triangular"}, ${i % 2 ? "mean: 1, sd: 0.1" : "min: 0.8, mode: 1, max: 1.3"} }`);
-  return benchModelText(50, 10) + uncertain.join("\n") + "\n";
+  for (let i = 0; i < BENCH_FACTORS; i++) uncertain.push(`  factor${i}: { path: drivers.factor${i}, distribution: ${i % 2 ? "normal" : "triangular"}, ${i % 2 ? "mean: 1, sd: 0.1" : "min: 0.8, mode: 1, max: 1.3"} }`);
+  uncertain.push("  openingCash: { path: openingBalance.cash, distribution: triangular, min: 1500, mode: 3500, max: 5000 }");
+  uncertain.push("  launch: { path: drivers.launch.month, distribution: discreteUniform, min: 2026-06, max: 2027-06 }");
+  return benchModelText(50, BENCH_FACTORS) + uncertain.join("\n") + "\n";
 }
 
 /** The inputs burnrate samples for paths 0..n-1 with this seed, column by column (input k of path i at k·n + i). */

@@ -254,6 +254,9 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       nodes.push(constantNode(name, out(name), table.add(`${base}.constant`, d.constant)));
     } else if ("formula" in d) {
       nodes.push(formulaNode(name, d.formula, out(name)));
+    } else if ("month" in d) {
+      // A month held as a month index (months from the start, as t counts); a param of kind month.
+      nodes.push(constantNode(name, out(name), monthParam(`${base}.month`, d.month)));
     } else if ("yearly" in d && d.fill === "smooth") {
       const before = table.paths.length;
       const target = out(name);

@@ -55,7 +55,7 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   ln: { min: 1, max: 1, doc: "natural logarithm" },
   pow: { min: 2, max: 2, doc: "pow(x, y) = x^y" },
   clamp: { min: 3, max: 3, doc: "clamp(x, low, high)" },
-  after: { min: 1, max: 1, doc: 'after("YYYY-MM") 1 from that month on, else 0' },
+  after: { min: 1, max: 1, doc: 'after("YYYY-MM") 1 from that month on, else 0; the month may be a driver holding a month (launch)' },
   before: { min: 1, max: 1, doc: 'before("YYYY-MM") 1 before that month, else 0' },
   between: { min: 2, max: 2, doc: 'between("YYYY-MM", "YYYY-MM") 1 in that range (inclusive), else 0' },
   monthsSince: { min: 1, max: 1, doc: 'monthsSince("YYYY-MM") months from that month (negative before it)' },
@@ -152,11 +152,15 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           return;
         }
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          // A month is "YYYY-MM" in quotes, or a value that is a month index (months from
+          // the model's first month, as t counts: a driver declared with `month:`, a sum).
           for (const a of args) {
-            if (a.type !== "Literal" || typeof (a as jsepModule.Literal).value !== "string" || !/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
-              fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, in "${text}"` });
-              return;
-            }
+            if (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string") {
+              if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
+                fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, or a month held by a driver, in "${text}"` });
+                return;
+              }
+            } else visit(a);
           }
           return;
         }

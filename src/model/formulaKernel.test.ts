@@ -28,6 +28,9 @@ const formula: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     fc.tuple(tie("e"), tie("e"), tie("e")).map(([x, y, z]) => `clamp(${x}, ${y}, ${z})`),
     fc.tuple(fc.constantFrom(...SERIES, ...PARAMS), fc.option(tie("e"), { nil: undefined })).map(([x, i]) => (i === undefined ? `prev(${x})` : `prev(${x}, ${i})`)),
     fc.constantFrom('after("2025-09")', 'before("2026-01")', 'between("2025-06", "2026-02")', 'monthsSince("2025-08")', 'ramp("2025-05", "2026-03")'),
+    // Months as values (a driver holding a month index, a sum).
+    fc.tuple(fc.constantFrom("after", "before", "monthsSince"), tie("e")).map(([f, x]) => `${f}(${x})`),
+    fc.tuple(fc.constantFrom("between", "ramp"), tie("e"), fc.oneof(tie("e"), fc.constant('"2025-11"'))).map(([f, x, y]) => `${f}(${x}, ${y})`),
   ),
 })).e;
 

@@ -93,7 +93,29 @@ export function interpretFormula(parsed: ParsedFormula, ctx: FormulaContext): Mo
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
-        if (MONTH_ARG_FUNCTIONS.has(fn)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
+        if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          const literal = (a: Ast) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string";
+          if (call.arguments.every(literal)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
+          // Months given as values: month indices, rounded to whole months.
+          const m = call.arguments.map((a, i) => (literal(a) ? ((): MonthFunction => { const v = monthArg(i); return () => v; })() : build(a)));
+          const at = (i: number, t: number) => Math.round(m[i](t));
+          switch (fn) {
+            case "after":
+              return (t) => (t >= at(0, t) ? 1 : 0);
+            case "before":
+              return (t) => (t < at(0, t) ? 1 : 0);
+            case "between":
+              return (t) => (t >= at(0, t) && t <= at(1, t) ? 1 : 0);
+            case "monthsSince":
+              return (t) => t - at(0, t);
+            case "ramp":
+              return (t) => {
+                const a = at(0, t);
+                const b = at(1, t);
+                return t <= a ? 0 : t >= b ? 1 : (t - a) / Math.max(1, b - a);
+              };
+          }
+        }
         switch (fn) {
           case "prev": {
             const s = ctx.series((call.arguments[0] as jsepModule.Identifier).name);
