@@ -12,6 +12,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerServe } from "./commands/serve.js";
 import { fullModelJsonSchema } from "../fullSchema.js";
 
 export const VERSION = "0.1.0";
@@ -37,6 +38,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerServe(program, io);
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")

@@ -106,7 +106,7 @@ export async function createServer(input: ServerOptions): Promise<FastifyInstanc
     app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     await registerWeb(app, options.webDir);
     if (options.seed) {
-      const added = await store.seedOnce(shippedModels(options.modelsDir));
+      const added = await store.seedOnce(() => shippedModels(options.modelsDir));
       if (added > 0) app.log.info({ models: added }, "seeded the shipped models");
     }
     await jobs.recover();

@@ -60,6 +60,11 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_ASYNC_CONSTRAINT: "bad_request",
 };
 
+const MESSAGES: Record<string, string> = {
+  unsupported_media_type: "send JSON (Content-Type: application/json) or, to save a model, its text (Content-Type: application/yaml)",
+  body_too_large: "the request body is larger than this server accepts (a model file may be at most 5 MB)",
+};
+
 /** Maps any error to a status and a body; unexpected ones to 500 with an id (never a stack). */
 export function errorResponse(error: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
   if (error instanceof ApiError) return { status: error.status, body: { code: error.code, message: error.message, ...error.extra }, unexpected: false };
@@ -76,7 +81,8 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   const status = e?.statusCode ?? e?.status;
   if (typeof status === "number" && status >= 400 && status < 500) {
     const code = FASTIFY_CODES[e.code] ?? (e instanceof SyntaxError ? "malformed_json" : "bad_request");
-    return { status, body: { code, message: e.message }, unexpected: false };
+    const message = MESSAGES[code] ?? e.message;
+    return { status, body: { code, message }, unexpected: false };
   }
   return { status: 500, body: { code: "internal", message: "an unexpected error happened on the server; the log has the details under this errorId" }, unexpected: true };
 }

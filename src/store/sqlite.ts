@@ -347,7 +347,9 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async seedOnce(models: NewModel[]): Promise<number> {
+  async seedOnce(provide: () => NewModel[]): Promise<number> {
+    if (this.statements.getSetting.get("seeded_at") !== undefined) return 0;
+    const models = provide();
     return this.db.transaction(() => {
       if (this.statements.getSetting.get("seeded_at") !== undefined) return 0;
       const at = now();

@@ -168,9 +168,10 @@ export interface Store {
   /**
    * Imports the shipped models on the store's first start, in one transaction with the
    * mark that it happened: a store is seeded once, whole, and a model deleted later does
-   * not come back. Returns how many were added (0 after the first time).
+   * not come back. `models` is called only when seeding is due. Returns how many were
+   * added (0 after the first time).
    */
-  seedOnce(models: NewModel[]): Promise<number>;
+  seedOnce(models: () => NewModel[]): Promise<number>;
   /** A consistent copy of the whole store at a path, taken online. */
   backup(path: string): Promise<void>;
   /** Runs the store's own consistency check; "ok" when sound. */
