@@ -64,6 +64,7 @@ export function checkCommand(model: ModelText, options: CheckOptions = {}, conte
         severity: "error",
         message: `${input.path.join(".")} = ${JSON.stringify(input.value)} has neither a source nor an assumption; add \`source:\` (publication, address, date) or \`assumption:\` (why) to it or to the object around it`,
         position: loaded.source.valuePosition(input.path),
+        params: { path: input.path.join(".") },
       });
     }
   }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import type { BuildVsRentResult } from "../../gpu/index.js";
 import { buildVsRentCommand, TERMINALS } from "../../commands/buildVsRent.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
@@ -27,7 +27,7 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
       const format = choice(options.format, FORMATS, "--format");
       const terminal = choice(options.terminal, TERMINALS, "--terminal");
       const output = buildVsRentCommand(
-        { text: readModelText(file), file },
+        readModel(file),
         {
           discountRate: parseRate(options.discountRate, "--discount-rate"),
           rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price") : undefined,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import { formatIssue, ModelError } from "../../model/issues.js";
 import { checkCommand, type CheckReport } from "../../commands/check.js";
 import { issueFromJson } from "../../commands/issues.js";
@@ -20,7 +20,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { strict?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const report = checkCommand({ text: readModelText(file), file }, { strict: options.strict });
+      const report = checkCommand(readModel(file), { strict: options.strict });
       if (format === "json") {
         emit(io, JSON.stringify(report, null, 2) + "\n", options.out);
         setExit(report.valid ? EXIT_OK : EXIT_FAILURE);

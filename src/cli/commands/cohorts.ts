@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import type { CohortEconomics } from "../../gpu/index.js";
 import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
@@ -24,7 +24,7 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .action((file: string, options: { discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
-      const output = cohortsCommand({ text: readModelText(file), file }, { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
+      const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
       emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : cohortsTable(output, output.cohorts), options.out);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
 import type { MetricValueKind } from "../../uncertainty/metricSelector.js";
 import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
@@ -40,7 +40,7 @@ export function registerSensitivity(program: Command, io: CliIO): void {
       const paths = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;
       const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;
       const report = sensitivityCommand(
-        { text: readModelText(file), file },
+        readModel(file),
         { metric: options.metric, at, scenario: options.scenario, global: options.global, paths, seed, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );

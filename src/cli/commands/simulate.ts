@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
@@ -33,7 +33,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
-      const text = readModelText(file);
+      const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
@@ -50,7 +50,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulateCommand({ text, file }, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
 import { DEFAULT_SOLVE_PATHS, type SolveReport, type SolvePoint } from "../../uncertainty/solve.js";
 import { solveCommand } from "../../commands/solve.js";
@@ -35,7 +35,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
       if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0)) throw new UsageError("bad_tolerance", `--tolerance must be a number > 0 (got "${options.tolerance}")`);
       const between = options.between?.flatMap((b) => b.split(","));
       const report = solveCommand(
-        { text: readModelText(file), file },
+        readModel(file),
         { vary: options.vary, target: options.target, between, scenario: options.scenario, paths: n, seed, tolerance, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );

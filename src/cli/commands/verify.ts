@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { readModelText } from "../../node/loadFile.js";
+import { readModel } from "../../node/loadFile.js";
 import { metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
 import { verifyReport, verifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
@@ -21,7 +21,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { scenario?: string; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const report = verifyReport({ text: readModelText(file), file }, { scenario: options.scenario }, { onNotice: printNotice(io) });
+      const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
         if (format === "json") emit(io, verifyJson(report), options.out);
         io.err(noTargetsMessage(file, report) + "\n");
