@@ -34,7 +34,7 @@ export async function startServer(options: StartOptions): Promise<{ url: string;
   options.print(`  dashboard ${url}/   API reference ${url}/api/docs`);
   if (token) {
     if (generated) options.print(`  token (shown once; give it with --token or BURNRATE_TOKEN next time): ${token}`);
-    options.print(`  every API call needs \`Authorization: Bearer TOKEN\`; open ${url}/?token=${generated ? token : "TOKEN"} once in a browser`);
+    options.print(`  every API call needs \`Authorization: Bearer TOKEN\`; dashboard: ${url}/#token=${generated ? token : "TOKEN"}`);
   }
   void address;
   let closing: Promise<void> | null = null;
