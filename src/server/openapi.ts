@@ -58,6 +58,6 @@ export function route<B = unknown, Q = unknown, P = unknown>(app: FastifyInstanc
 }
 
 /** Sends JSON text as it is (cached results are stored as text: no parse and re-serialize). */
-export function sendJsonText(reply: FastifyReply, json: string, status = 200): FastifyReply {
+export function sendJsonText(reply: FastifyReply, json: string | Buffer, status = 200): FastifyReply {
   return reply.code(status).header("content-type", "application/json; charset=utf-8").send(json);
 }

@@ -415,7 +415,7 @@ function noCache(headers: Record<string, unknown>): boolean {
   return typeof cc === "string" && /no-cache|no-store/i.test(cc);
 }
 
-function sendCommand(reply: FastifyReply, headers: Record<string, unknown>, out: { json: string; cached: boolean; key: string }): FastifyReply {
+function sendCommand(reply: FastifyReply, headers: Record<string, unknown>, out: { json: string | Buffer; cached: boolean; key: string }): FastifyReply {
   const etag = `"${out.key.slice(0, 40)}"`;
   reply.header("etag", etag).header("x-burnrate-cache", out.cached ? "hit" : "miss");
   if (headers["if-none-match"] === etag) return reply.code(304).send();

@@ -20,6 +20,51 @@ export interface ResolvedModel {
   version: number | null;
 }
 
+/** What a request names, before its text is read (a cached run needs only the hash). */
+interface ModelRef {
+  file: string;
+  hash: string;
+  modelId: string | null;
+  version: number | null;
+  text(): Promise<string>;
+}
+
+/**
+ * The most recently used run results, in memory (bounded in bytes): a cached run is
+ * then answered without reading the store.
+ */
+export class RunMemo {
+  /** Kept as UTF-8 bytes, ready to send. */
+  private readonly entries = new Map<string, Buffer>();
+  private bytes = 0;
+  constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
+  get(key: string): Buffer | undefined {
+    const body = this.entries.get(key);
+    if (body !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, body);
+    }
+    return body;
+  }
+  set(key: string, json: string): Buffer {
+    const body = Buffer.from(json, "utf8");
+    if (body.length > this.maxBytes / 4) return body;
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      this.bytes -= old.length;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, body);
+    this.bytes += body.length;
+    for (const [k, v] of this.entries) {
+      if (this.bytes <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.bytes -= v.length;
+    }
+    return body;
+  }
+}
+
 export type ModelSummary = z.infer<typeof modelSummarySchema>;
 export type VersionDiff = z.infer<typeof diffSchema>;
 
@@ -56,6 +101,8 @@ export class Models {
   /** Parses each text once (keyed by content hash); stored models are parsed on first use. */
   readonly load: (text: string, file: string, options: { scenario?: string }) => LoadedModel;
 
+  private readonly memo = new RunMemo();
+
   constructor(private readonly store: Store) {
     this.load = createModelLoader({ maxEntries: 32, key: (text, file) => `${file}\u0000${contentHash(text)}` });
   }
@@ -74,11 +121,26 @@ export class Models {
   }
 
   async resolve(source: ModelSource): Promise<ResolvedModel> {
+    const ref = await this.reference(source);
+    return { text: await ref.text(), file: ref.file, hash: ref.hash, modelId: ref.modelId, version: ref.version };
+  }
+
+  /** Resolves what a request names in one read of the store, leaving the text for later. */
+  private async reference(source: ModelSource): Promise<ModelRef> {
     if ("id" in source) {
-      const v = await this.version(source.id, source.version);
-      return { text: v.text, file: v.file, hash: v.contentHash, modelId: source.id, version: v.version };
+      const v = await this.store.findVersion(source.id, source.version);
+      if (!v) await this.version(source.id, source.version); // says which of the two is missing
+      const { modelId, version } = v!;
+      return {
+        file: v!.file,
+        hash: v!.contentHash,
+        modelId,
+        version,
+        text: async () => (await this.store.getVersion(modelId, version))!.text,
+      };
     }
-    return { text: source.text, file: source.file ?? REQUEST_FILE, hash: contentHash(source.text), modelId: null, version: null };
+    const text = source.text;
+    return { file: source.file ?? REQUEST_FILE, hash: contentHash(text), modelId: null, version: null, text: async () => text };
   }
 
   /** Refuses (422, with `burnrate check`'s issues) a model that does not validate; returns its company name. */
@@ -160,7 +222,7 @@ export class Models {
   }
 
   /** Runs a non-job command through the run cache. */
-  async execute(name: CommandName, body: { model?: ModelSource; runs?: { model: ModelSource; scenario?: string; label?: string }[]; options?: unknown }, cacheable = true): Promise<{ json: string; cached: boolean; key: string; notices: Notice[] }> {
+  async execute(name: CommandName, body: { model?: ModelSource; runs?: { model: ModelSource; scenario?: string; label?: string }[]; options?: unknown }, cacheable = true): Promise<{ json: string | Buffer; cached: boolean; key: string; notices: Notice[] }> {
     const spec = COMMANDS[name];
     const options = spec.options.parse(body.options ?? {});
     const notices: Notice[] = [];
@@ -175,18 +237,24 @@ export class Models {
       const key = runKey(name, runs.map((r) => ({ hash: r.hash, file: r.model.file!, scenario: r.scenario, label: r.label })), options);
       return this.cached(key, name, runs[0]?.hash ?? "", options, cacheable, notices, () => spec.run(runs.map(({ hash, ...run }) => (void hash, run)), options as never, context));
     }
-    const m = await this.resolve(body.model!);
+    const m = await this.reference(body.model!);
     const key = runKey(name, [{ hash: m.hash, file: m.file }], options);
-    return this.cached(key, name, m.hash, options, cacheable, notices, () => spec.run({ text: m.text, file: m.file }, options as never, context));
+    return this.cached(key, name, m.hash, options, cacheable, notices, async () => spec.run({ text: await m.text(), file: m.file }, options as never, context));
   }
 
-  private async cached(key: string, command: string, hash: string, options: unknown, cacheable: boolean, notices: Notice[], compute: () => unknown) {
+  private async cached(key: string, command: string, hash: string, options: unknown, cacheable: boolean, notices: Notice[], compute: () => unknown): Promise<{ json: string | Buffer; cached: boolean; key: string; notices: Notice[] }> {
     if (cacheable) {
+      const remembered = this.memo.get(key);
+      if (remembered !== undefined) return { json: remembered, cached: true, key, notices };
       const hit = await this.store.getRun(key);
-      if (hit) return { json: hit.result, cached: true, key, notices };
+      if (hit) {
+        this.memo.set(key, hit.result);
+        return { json: hit.result, cached: true, key, notices };
+      }
     }
     const started = performance.now();
     const json = JSON.stringify(await compute());
+    this.memo.set(key, json);
     await this.store.putRun({ key, command, contentHash: hash, options: canonicalJson(options), result: json, createdAt: new Date().toISOString(), elapsedMs: performance.now() - started });
     return { json, cached: false, key, notices };
   }
@@ -200,7 +268,7 @@ export class Models {
       try {
         const v = (await this.store.getVersion(model.id, model.latestVersion))!;
         const { json } = await this.execute("run", { model: { text: v.text, file: v.file } });
-        const run = JSON.parse(json) as ModelRunResult;
+        const run = JSON.parse(json.toString()) as ModelRunResult;
         const loaded = this.load(v.text, v.file, {});
         const m = run.metrics;
         Object.assign(summary, {

@@ -162,6 +162,7 @@ export class SqliteStore implements Store {
       bumpModel: db.prepare("UPDATE models SET latest_version = @version, name = @name, updated_at = @at WHERE id = @id"),
       listVersions: db.prepare(`SELECT ${VERSION_COLUMNS} FROM model_versions WHERE model_id = ? ORDER BY version DESC`),
       getVersion: db.prepare(`SELECT ${VERSION_COLUMNS}, text FROM model_versions WHERE model_id = ? AND version = ?`),
+      findVersion: db.prepare(`SELECT v.model_id, v.version, v.created_at, v.message, v.content_hash, v.file, v.size, v.restored_from FROM models m JOIN model_versions v ON v.model_id = m.id AND v.version = COALESCE(@version, m.latest_version) WHERE m.id = @id AND m.deleted_at IS NULL`),
       softDelete: db.prepare("UPDATE models SET deleted_at = @at WHERE id = @id AND deleted_at IS NULL"),
       undelete: db.prepare("UPDATE models SET deleted_at = NULL WHERE id = ?"),
       purge: db.prepare("DELETE FROM models WHERE id = ?"),
@@ -242,6 +243,11 @@ export class SqliteStore implements Store {
   async getVersion(id: string, version: number): Promise<VersionRecord | null> {
     const row = this.statements.getVersion.get(id, version) as (VersionRow & { text: string }) | undefined;
     return row ? versionRecord(row) : null;
+  }
+
+  async findVersion(id: string, version?: number): Promise<VersionSummary | null> {
+    const row = this.statements.findVersion.get({ id, version: version ?? null }) as VersionRow | undefined;
+    return row ? versionSummary(row) : null;
   }
 
   async softDeleteModel(id: string): Promise<ModelRecord | null> {

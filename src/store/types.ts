@@ -141,6 +141,8 @@ export interface Store {
   saveVersion(id: string, input: NewVersion): Promise<{ model: ModelRecord; version: VersionRecord }>;
   listVersions(id: string): Promise<VersionSummary[]>;
   getVersion(id: string, version: number): Promise<VersionRecord | null>;
+  /** A live model's version (default: its latest) without the text, in one read; null when either is missing. */
+  findVersion(id: string, version?: number): Promise<VersionSummary | null>;
   softDeleteModel(id: string): Promise<ModelRecord | null>;
   undeleteModel(id: string): Promise<ModelRecord | null>;
   /** Removes a model, its versions and its jobs for good. */
