@@ -13,13 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { startServe, exited, ROOT } from "./serve-process.mjs";
+import { startServe, exited, arg, ROOT } from "./serve-process.mjs";
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const kills = Number(arg("kills", "100"));
 let seed = Number(arg("seed", "1"));
 const dir = mkdtempSync(join(tmpdir(), "burnrate-crash-"));

@@ -12,13 +12,8 @@ import autocannon from "autocannon";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServe, exited } from "./serve-process.mjs";
+import { startServe, exited, arg } from "./serve-process.mjs";
 
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const duration = Number(arg("duration", "10"));
 const connections = Number(arg("connections", "10"));
 const cachedModel = arg("model", "xai");

@@ -5,6 +5,13 @@ import { join } from "node:path";
 
 export const ROOT = join(import.meta.dirname, "..");
 
+/** A command-line option of a script: `--name value`, or the fallback. */
+export function arg(name, fallback) {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+}
+
 /** @returns {Promise<{ child: import("node:child_process").ChildProcess, url: string, output: () => string }>} */
 export function startServe(args, { timeoutMs = 60_000, env = {} } = {}) {
   const child = spawn(process.execPath, [join(ROOT, "bin", "burnrate.js"), "serve", "--port", "0", ...args], {
