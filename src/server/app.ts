@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { basename, dirname, join } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import { SqliteStore, contentHash, type NewModel, type Store } from "../store/index.js";
@@ -19,6 +20,11 @@ declare module "fastify" {
   interface FastifyInstance {
     burnrate: { store: Store; jobs: JobManager; models: Models; options: ResolvedServerOptions };
   }
+}
+
+/** What the log keeps of a request: never a token (headers are redacted, `?token=` is masked). */
+function requestForLog(request: FastifyRequest): Record<string, unknown> {
+  return { method: request.method, url: request.url.replace(/([?&]token=)[^&#]*/gi, "$1[redacted]"), host: request.headers.host, remoteAddress: request.ip };
 }
 
 /** The shipped models (models/*.yaml) that validate, as new models named by their file. */
@@ -53,10 +59,17 @@ export async function createServer(input: ServerOptions): Promise<FastifyInstanc
   if (options.db !== ":memory:") mkdirSync(dirname(options.db), { recursive: true });
   const store = new SqliteStore(options.db, { maxRuns: options.maxCachedRuns });
   const app = Fastify({
-    logger: options.logger === false ? false : options.logger === true ? { level: "info", redact: ["req.headers.authorization", "req.headers.cookie"] } : options.logger,
+    logger: options.logger === false ? false : { level: "info", ...(options.logger === true ? {} : options.logger), redact: ["req.headers.authorization", "req.headers.cookie"], serializers: { req: requestForLog } },
     bodyLimit: options.bodyLimit,
+    // A client must send its whole request within this time (slow senders are cut off,
+    // checked every second); answers may take longer (a command waiting for its job, a
+    // progress stream), so there is no idle timeout on the connection itself.
+    serverFactory: (handler) =>
+      createHttpServer(
+        { requestTimeout: options.requestTimeoutMs, headersTimeout: Math.min(options.requestTimeoutMs, 60_000), connectionsCheckingInterval: Math.min(1000, Math.max(100, options.requestTimeoutMs / 2)), keepAliveTimeout: 10_000 },
+        handler,
+      ),
     requestTimeout: options.requestTimeoutMs,
-    connectionTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 10_000,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",

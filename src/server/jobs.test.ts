@@ -142,3 +142,27 @@ describe("job limits and restarts", () => {
     }
   });
 });
+
+describe("a client that goes away", () => {
+  it("stops the job its command request was waiting for", async () => {
+    const s = await testServer({ seed: false });
+    try {
+      await s.app.listen({ host: "127.0.0.1", port: 0 });
+      const port = (s.app.server.address() as { port: number }).port;
+      const controller = new AbortController();
+      const request = fetch(`http://127.0.0.1:${port}/api/commands/simulate`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: { text: sim }, options: { paths: 5_000_000 } }), signal: controller.signal }).catch(() => null);
+      let job: { id: string; status: string } | undefined;
+      for (let i = 0; i < 200 && !job; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        job = (await s.app.burnrate.store.listJobs({ status: "running" }))[0];
+      }
+      expect(job).toBeDefined();
+      controller.abort();
+      await request;
+      const ended = await s.app.burnrate.jobs.wait(job!.id);
+      expect(ended).toMatchObject({ status: "partial", stopReason: "cancelled" });
+    } finally {
+      await s.close();
+    }
+  });
+});

@@ -281,13 +281,13 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       handler: async ({ body, request, reply }) => {
         if (!spec.job) return sendCommand(reply, request.headers, await models.execute(name, body, !noCache(request.headers)));
         const { job } = await submitJob(ctx, name, body.model!, body.options);
-        // The client gave up: stop the work it asked for.
+        // The client gave up (the connection closed before the answer): stop the work it asked for.
         const onClose = () => {
-          if (!reply.sent) void jobs.cancel(job.id);
+          if (!reply.raw.writableFinished) void jobs.cancel(job.id);
         };
-        request.raw.once("close", onClose);
+        reply.raw.once("close", onClose);
         const ended = await jobs.wait(job.id);
-        request.raw.off("close", onClose);
+        reply.raw.off("close", onClose);
         return sendJobOutcome(reply, store, ended);
       },
     });
@@ -360,7 +360,7 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     tags: ["jobs"],
     params: jobParams,
     responses: { 200: { description: "text/event-stream", content: "text/event-stream" }, 404: err("no such job") },
-    handler: async ({ params, request, reply }) => {
+    handler: async ({ params, reply }) => {
       const job = await requireJob(store, params.id);
       reply.hijack();
       const res = reply.raw;
@@ -387,7 +387,8 @@ export function registerRoutes(app: FastifyInstance, ctx: RouteContext): void {
         unsubscribe();
         clearInterval(heartbeat);
       };
-      request.raw.once("close", () => {
+      // The response's close (not the request's, which closes once it has been read).
+      res.once("close", () => {
         closed = true;
         cleanup();
       });
