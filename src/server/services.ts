@@ -102,6 +102,14 @@ export class Models {
   readonly load: (text: string, file: string, options: { scenario?: string }) => LoadedModel;
 
   private readonly memo = new RunMemo();
+  /** Texts of recently used versions by content hash (a run then needs no read of the text). */
+  private readonly texts = new Map<string, string>();
+
+  private remember(hash: string, text: string): void {
+    this.texts.delete(hash);
+    this.texts.set(hash, text);
+    if (this.texts.size > 32) this.texts.delete(this.texts.keys().next().value!);
+  }
 
   constructor(private readonly store: Store) {
     this.load = createModelLoader({ maxEntries: 32, key: (text, file) => `${file}\u0000${contentHash(text)}` });
@@ -136,7 +144,13 @@ export class Models {
         hash: v!.contentHash,
         modelId,
         version,
-        text: async () => (await this.store.getVersion(modelId, version))!.text,
+        text: async () => {
+          const known = this.texts.get(v!.contentHash);
+          if (known !== undefined) return known;
+          const text = (await this.store.getVersion(modelId, version))!.text;
+          this.remember(v!.contentHash, text);
+          return text;
+        },
       };
     }
     const text = source.text;
@@ -254,6 +268,8 @@ export class Models {
     }
     const started = performance.now();
     const json = JSON.stringify(await compute());
+    // Runs are deterministic: a result computed again need not be stored again.
+    if (!cacheable && this.memo.get(key) !== undefined) return { json, cached: false, key, notices };
     this.memo.set(key, json);
     await this.store.putRun({ key, command, contentHash: hash, options: canonicalJson(options), result: json, createdAt: new Date().toISOString(), elapsedMs: performance.now() - started });
     return { json, cached: false, key, notices };
