@@ -101,7 +101,7 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
           push({
             code: "unknown_key",
             path: [...path, key],
-            message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : allowed.length ? `; allowed here: ${allowed.filter((k) => !["source", "assumption", "note"].includes(k)).join(", ")}` : ""}`,
+            message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : allowed.length ? `; allowed here: ${allowed.filter((k) => !["source", "assumption", "derivation", "note"].includes(k)).join(", ")}` : ""}`,
             params: { key, suggestion },
           });
         }

@@ -29,7 +29,7 @@ import {
  *     matrix: [[1, 0.6], [0.6, 1]]
  */
 const finite = z.number().refine(Number.isFinite, "expected a finite number");
-const citation = { source: z.string().optional(), assumption: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
+const citation = { source: z.string().optional(), assumption: z.string().optional(), derivation: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
 
 const distributionInput = z.strictObject({
   path: z
