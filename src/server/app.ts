@@ -12,6 +12,7 @@ import { installBodyParsers } from "./body.js";
 import { installAccessControl } from "./auth.js";
 import { registerRoutes } from "./routes.js";
 import { registerWeb } from "./web.js";
+import { registerExport } from "./export.js";
 import { Models } from "./services.js";
 import { JobManager } from "./jobs.js";
 import { VERSION } from "../cli/main.js";
@@ -116,6 +117,7 @@ export async function createServer(input: ServerOptions): Promise<FastifyInstanc
     });
     app.decorate("burnrate", { store, jobs, models, options });
     registerRoutes(app, { store, models, jobs, token: options.token, maxJobPaths: options.maxJobPaths, jobThreads: options.jobThreads });
+    registerExport(app, models);
     app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
     await registerWeb(app, options.webDir);
     if (options.seed) {

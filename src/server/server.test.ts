@@ -340,3 +340,33 @@ describe("dashboard files", () => {
     }
   });
 });
+
+describe("exports", () => {
+  let s: Server;
+  beforeAll(async () => {
+    s = await testServer({ seedFiles: ["test/fixtures/small.yaml"] });
+  });
+  afterAll(() => s.close());
+
+  it("sends a stored model as an Excel workbook, a CSV table and the HTML report", async () => {
+    const xlsx = await s.app.inject({ method: "POST", url: "/api/export", payload: { model: { id: "small" }, format: "xlsx" } });
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers["content-type"]).toMatch(/spreadsheetml/);
+    expect(xlsx.headers["content-disposition"]).toBe('attachment; filename="small.xlsx"');
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe("PK");
+    const csv = await s.app.inject({ method: "POST", url: "/api/export", payload: { model: { id: "small" }, format: "csv", tidy: true, scenarios: ["slow"] } });
+    expect(csv.headers["content-type"]).toMatch(/text\/csv/);
+    expect(csv.body.split("\n")[0]).toContain("period");
+    const files = json((await s.app.inject({ method: "POST", url: "/api/export", payload: { model: { id: "small" }, format: "csv" } })).body).files;
+    expect(files.length).toBeGreaterThan(1);
+    const html = await s.app.inject({ method: "POST", url: "/api/export", payload: { model: { text: small, file: "mine.yaml" }, format: "html", lang: "ar" } });
+    expect(html.headers["content-disposition"]).toBe('attachment; filename="mine.ar.html"');
+    expect(html.body).toContain("Small Co");
+  });
+
+  it("keeps simulations in exports small (larger runs are jobs)", async () => {
+    const r = await s.app.inject({ method: "POST", url: "/api/export", payload: { model: { id: "small" }, format: "xlsx", simulate: { paths: 1_000_000 } } });
+    expect(r.statusCode).toBe(400);
+    expect(json(r.body).issues[0].path).toEqual(["simulate", "paths"]);
+  });
+});
