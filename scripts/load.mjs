@@ -9,7 +9,8 @@
 //
 // Prints requests/s, latency percentiles and errors for each, and the targets.
 import autocannon from "autocannon";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServe, exited, arg } from "./serve-process.mjs";
@@ -23,7 +24,24 @@ const dir = mkdtempSync(join(tmpdir(), "burnrate-load-"));
 const server = await startServe(["--db", join(dir, "load.db"), "--log-level", "warn", "--jobs", "1", "--job-time-limit", "3600"]);
 const url = server.url;
 
-function bench(title, options) {
+/** CPU seconds the server's main thread has used (Linux /proc; job threads not counted): work per request, whatever else the machine runs. */
+function serverCpuSeconds() {
+  try {
+    const fields = readFileSync(`/proc/${server.child.pid}/task/${server.child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return NaN;
+  }
+}
+
+async function bench(title, options) {
+  const cpu0 = serverCpuSeconds();
+  const out = await autocannonRun(title, options);
+  out.cpu = serverCpuSeconds() - cpu0;
+  return out;
+}
+
+function autocannonRun(title, options) {
   return new Promise((resolve, reject) => {
     const { path, ...rest } = options;
     // autocannon takes the path as part of the URL.
@@ -31,11 +49,13 @@ function bench(title, options) {
   });
 }
 
-function line({ title, result }) {
+function line({ title, result, cpu }) {
   const l = result.latency;
   const errors = result.errors + result.timeouts + result.non2xx;
   if (result.non2xx > 0 && result.statusCodeStats) console.error(`${title}: status codes ${JSON.stringify(result.statusCodeStats)}`);
-  return `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms   max ${String(l.max).padStart(5)} ms   ${result.requests.total} requests, ${errors} errors/non-2xx`;
+  const perRequest = (cpu * 1000) / result.requests.total;
+  const cpuText = Number.isFinite(perRequest) ? `   server CPU ${perRequest.toFixed(2)} ms/request (${(1000 / perRequest).toFixed(0)} req per CPU-second)` : "";
+  return `${title.padEnd(44)} ${result.requests.average.toFixed(0).padStart(6)} req/s   p50 ${String(l.p50).padStart(4)} ms   p99 ${String(l.p99).padStart(4)} ms   max ${String(l.max).padStart(5)} ms   ${result.requests.total} requests, ${errors} errors/non-2xx${cpuText}`;
 }
 
 const cached = { method: "GET", path: `/api/models/${cachedModel}/run` };
@@ -64,7 +84,7 @@ state = (await (await fetch(`${url}/api/jobs/${job.id}`)).json()).job;
 const stillRunning = state.status === "running";
 const progress = state.progress ? `${state.progress.done.toLocaleString("en-US")} of ${jobPaths.toLocaleString("en-US")} paths done` : "";
 
-console.log(`burnrate serve load test: ${connections} connections, ${duration} s each, loopback (${url})`);
+console.log(`burnrate serve load test: ${connections} connections, ${duration} s each, loopback (${url}); load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${(await import("node:os")).availableParallelism()} cores`);
 for (const r of results) console.log("  " + line(r));
 console.log(`  the simulation job was ${stillRunning ? "still running" : state.status} at the end of the measurements (${progress}, ${((Date.now() - jobStarted) / 1000).toFixed(0)} s after it started)`);
 const [c, u, cj, uj] = results.map((r) => r.result);
