@@ -12,6 +12,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerServe } from "./commands/serve.js";
 import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
 import { setTableWidth } from "./format.js";
@@ -44,6 +45,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerServe(program, io);
   registerExport(program, io);
   registerActuals(program, io, setExit);
   program
