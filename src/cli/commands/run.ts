@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import type { ModelRunResult } from "../../index.js";
-import { runCommand } from "../../commands/run.js";
+import type { ModelRunResult } from "../../projectModel.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -37,7 +35,8 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--to <period>", "table and csv: last period shown (YYYY-MM or YYYY)")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+    .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+      const [{ readModel }, { runCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js")]);
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
       const view = parseRunView(options);
