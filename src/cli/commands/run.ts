@@ -164,7 +164,14 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       out.push("");
       out.push(caveatsBlock(caveats));
     }
-  } else if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+  } else {
+    if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+    // The marks [n] in the table refer to the model's caveats.
+    if (caveats.length && /\[\d/.test(out.join("\n"))) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
+  }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }
 
