@@ -65,7 +65,8 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const debtAnswer: string[] = [];
   if (m.minDscr === null) debtAnswer.push(esc(t("answers.debtNone")));
   else {
-    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod), coverage: num(m.interestCoverage, 2) }));
+    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod) }));
+    if (m.interestCoverage !== null) debtAnswer.push(m.interestCoverage > 0 ? say("answers.coverageText", { coverage: num(m.interestCoverage, 2) }) : esc(t("answers.coverageNegative")));
     if (m.minDscr < 1) debtAnswer.push(esc(t("answers.debtBelowOne")));
     const b = m.covenantBreaches;
     debtAnswer.push(b.length === 0 ? esc(t("answers.debtNoBreach")) : say("answers.debtBreaches", { count: num(b.length, 0), month: month(b[0].period), covenant: b[0].covenant }));
