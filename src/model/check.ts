@@ -1,4 +1,4 @@
-import type { Model } from "./schema.js";
+import { finalMaturity, type Model } from "./schema.js";
 import type { IssuePath, ModelIssue } from "./issues.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
 import { parseFormula, isFormulaError, BUILTIN_VALUES, isBuiltinValue } from "./formula.js";
@@ -127,13 +127,32 @@ export function checkModel(model: Model): Issue[] {
     }
     if (tranche.base !== undefined && tranche.spread === undefined) error("tranche_rate", [...path, "spread"], "a floating tranche needs a `spread` (0 if none)", { variant: "spread" });
     if (tranche.floor !== undefined && tranche.base === undefined) error("tranche_rate", [...path, "floor"], "floor applies to floating tranches only", { variant: "floor" });
+    const maturity = finalMaturity(tranche);
+    if (Array.isArray(tranche.maturity)) {
+      const parts = tranche.maturity;
+      let shares = 0;
+      let allShares = true;
+      parts.forEach((part, i) => {
+        const at: IssuePath = [...path, "maturity", i];
+        const last = i === parts.length - 1;
+        if (i > 0 && serial(part.month) <= serial(parts[i - 1].month)) error("months_out_of_order", [...at, "month"], `maturities are out of order at ${part.month}; list them in date order, each month once`, { variant: "list", month: part.month });
+        if (part.share !== undefined && part.amount !== undefined) error("maturity_part", at, "give a `share` or an `amount`, not both", { variant: "both" });
+        if (!last && part.share === undefined && part.amount === undefined) error("maturity_part", at, "give the share of the principal (`share: 0.5`) or the `amount` repaid in this month; only the last maturity repays whatever is left", { variant: "missing", month: part.month });
+        if (last && part.amount !== undefined) error("maturity_part", [...at, "amount"], "the last maturity repays whatever is left: drop `amount` (or give the earlier ones as shares adding up to 1)", { variant: "lastAmount" });
+        if (part.share === undefined) allShares = false;
+        shares += part.share ?? 0;
+      });
+      const lastShare = parts[parts.length - 1].share;
+      if (shares > 1 + 1e-9) error("maturity_shares", [...path, "maturity"], `the maturities' shares add up to ${round6(shares)}, more than the whole principal`, { variant: "over", sum: round6(shares) });
+      else if (allShares && lastShare !== undefined && Math.abs(shares - 1) > 1e-9) error("maturity_shares", [...path, "maturity", parts.length - 1, "share"], `the shares add up to ${round6(shares)}; with a share on the last maturity they must add up to 1 (or leave it out: the last repays what is left)`, { variant: "notOne", sum: round6(shares) });
+    }
     let previous = -Infinity;
     tranche.draws.forEach((draw, i) => {
       inHorizon(draw.month, [...path, "draws", i, "month"], "the draw month");
       const s = serial(draw.month);
       if (s < previous) error("months_out_of_order", [...path, "draws", i, "month"], `draws are out of order: ${draw.month} comes after a later month; list them in date order`, { variant: "list", month: draw.month });
       previous = s;
-      if (s > serial(tranche.maturity)) error("draw_after_maturity", [...path, "draws", i, "month"], `the draw in ${draw.month} is after the tranche matures (${tranche.maturity})`, { month: draw.month, maturity: tranche.maturity });
+      if (s > serial(maturity)) error("draw_after_maturity", [...path, "draws", i, "month"], `the draw in ${draw.month} is after the tranche matures (${maturity})`, { month: draw.month, maturity });
     });
     previous = -Infinity;
     tranche.repayments.forEach((rep, i) => {
@@ -144,7 +163,7 @@ export function checkModel(model: Model): Issue[] {
     });
     if (tranche.amortization === "schedule" && tranche.repayments.length === 0) error("schedule_missing", [...path, "repayments"], "amortization `schedule` needs a list of repayments (month, amount)");
     if (tranche.amortization !== "schedule" && tranche.repayments.length > 0) error("schedule_unused", [...path, "repayments"], `repayments are only used with \`amortization: schedule\` (this tranche is ${tranche.amortization})`, { amortization: tranche.amortization });
-    if (serial(tranche.maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${tranche.maturity}, before the start, but has an opening balance`, { maturity: tranche.maturity });
+    if (serial(maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${maturity}, before the start, but has an opening balance`, { maturity });
     if (tranche.openingBalance === 0 && tranche.draws.length === 0) warning("empty_tranche", path, "this tranche has no opening balance and no draws");
   }
   const rv = model.financing.revolver;
