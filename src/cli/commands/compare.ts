@@ -109,7 +109,7 @@ const NONE_TEXT: Record<string, string> = {
   cashOut: "not within the horizon",
   firstPositiveFreeCashFlowYear: "not within the horizon",
   firstPositiveFreeCashFlowMonth: "not within the horizon",
-  minDscr: "no debt service",
+  minDscr: "n/a (no debt service)",
 };
 
 /** A run's column header: company and scenario ("xAI — no-new-equity"), the file when two would read the same. */
