@@ -150,7 +150,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
-    if (rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
+    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
