@@ -149,7 +149,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
-    if (rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
+    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
@@ -164,7 +164,14 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       out.push("");
       out.push(caveatsBlock(caveats));
     }
-  } else if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+  } else {
+    if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+    // The marks [n] in the table refer to the model's caveats.
+    if (caveats.length && /\[\d/.test(out.join("\n"))) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
+  }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }
 
