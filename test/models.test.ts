@@ -170,5 +170,16 @@ describe("the reference models tell the truth", () => {
     near(quarters.find((q: { period: string }) => q.period === "2024-Q3").interestIncome, 37, 0.05);
     const run = await json("run", "models/coreweave.yaml");
     near(run.months[0].endingCash - run.months[0].netCashFlow, 4030, 0.001);
+    // thin-june-2028: ~$30M of cash in June 2028 (the 2028 cohort, $5.0B with $3.5B borrowed),
+    // cash-out 2030-06 in the base and 2028-06 in denton-delay, whose gap is ~$0.1B larger.
+    const june = run.months.find((m: { period: string }) => m.period === "2028-06");
+    expect(june.endingCash).toBeGreaterThan(0);
+    near(june.endingCash, 30, 0.2);
+    near(june.capex, 5000, 0.01);
+    near(june.debtDrawn, 3500, 0.001);
+    expect(run.metrics.cashOut).toBe("2030-06");
+    const delay = await json("run", "models/coreweave.yaml", "--scenario", "denton-delay");
+    expect(delay.metrics.cashOut).toBe("2028-06");
+    near(delay.metrics.fundingGap - run.metrics.fundingGap, 100, 0.5);
   });
 });
