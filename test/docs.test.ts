@@ -125,11 +125,17 @@ async function checkExcerpt(e: { command: string; lines: string[] }): Promise<vo
 }
 
 describe("README.md", () => {
+  const readme = parseDoc(readFileSync(join(root, "README.md"), "utf8")).flatMap((s) => s.excerpts);
   it("shows the real output of the run it quotes", async () => {
-    const runs = parseDoc(readFileSync(join(root, "README.md"), "utf8")).flatMap((s) => s.excerpts.filter((e) => e.command.startsWith("run ")));
+    const runs = readme.filter((e) => e.command.startsWith("run "));
     expect(runs.length).toBeGreaterThanOrEqual(1);
     for (const e of runs) await checkExcerpt(e);
   });
+  it("shows the real output of the simulation it quotes (same seed, same figures)", async () => {
+    const simulations = readme.filter((e) => e.command.startsWith("simulate "));
+    expect(simulations.length).toBeGreaterThanOrEqual(1);
+    for (const e of simulations) await checkExcerpt(e);
+  }, 120_000);
 });
 
 describe("docs/models.md", () => {
