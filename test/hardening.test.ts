@@ -110,3 +110,34 @@ describe("class 3: reading input is bounded and refuses special files", () => {
     }
   });
 });
+
+describe("class 4: invalid simulation paths are reported and fail the run by default", () => {
+  const nan = "test/fixtures/hardening/nan-paths.yaml";
+  it("prints the report, names the invalid paths and exits 1 (default --max-invalid-paths 0)", async () => {
+    const r = await runCli("simulate", nan, "-n", "1000");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Invalid paths: \d{3} \(\d+\.\d\d%\), left out of every figure below — \d{3} NaN or infinity in the results; first: path \d+$/m);
+    expect(r.stdout).toContain("Cash runs out within the horizon   100.0%");
+    expect(r.stderr).toMatch(/^burnrate: \d{3} of 1,000 paths \(\d+\.\d\d%\) are invalid, more than --max-invalid-paths 0\.00% allows/);
+    // No figure is NaN or infinite (only the line explaining the invalid paths names them).
+    expect(r.stdout.replace(/^Invalid paths:.*$/m, "")).not.toMatch(/NaN|Infinity|∞/);
+  });
+  it("a threshold above the share passes; JSON and CSV carry the counts", async () => {
+    const ok = await runCli("simulate", nan, "-n", "1000", "--max-invalid-paths", "70%", "--format", "json");
+    expect(ok.code).toBe(0);
+    const json = JSON.parse(ok.stdout);
+    expect(json.invalidPaths.count + json.validPaths).toBe(1000);
+    expect(json.invalidPaths.byReason.nonFinite).toBe(json.invalidPaths.count);
+    const csv = await runCli("simulate", nan, "-n", "1000", "--max-invalid-paths", "0.7", "--format", "csv");
+    expect(csv.code).toBe(0);
+    const [header, first] = csv.stdout.split("\n");
+    expect(header.split(",").slice(-2)).toEqual(["validPaths", "invalidPaths"]);
+    expect(Number(first.split(",").at(-1))).toBe(json.invalidPaths.count);
+    expect(csv.stdout).not.toMatch(/NaN|Infinity/);
+  });
+  it("refuses a threshold that is not a share", async () => {
+    const r = await runCli("simulate", nan, "-n", "10", "--max-invalid-paths", "2");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('burnrate: --max-invalid-paths takes a share from 0 to 1, such as 0.01 or 1% (got "2")\n');
+  });
+});

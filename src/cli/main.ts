@@ -28,7 +28,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerCheck(program, io, setExit);
   registerRun(program, io);
-  registerSimulate(program, io);
+  registerSimulate(program, io, setExit);
   registerSensitivity(program, io);
   registerSolve(program, io, setExit);
   registerVerify(program, io, setExit);

@@ -31,3 +31,13 @@ export function parseNonNegative(text: string, option: string): number {
   if (text.trim() === "" || !Number.isFinite(value) || value < 0) throw new UsageError("bad_option", `${option} takes a number ≥ 0 (got "${text}")`);
   return value;
 }
+
+/** A share between 0 and 1, written as a decimal (0.01) or a percentage (1%). */
+export function parseShare(text: string, option: string): number {
+  const trimmed = text.trim();
+  const percent = trimmed.endsWith("%");
+  const value = Number(percent ? trimmed.slice(0, -1) : trimmed);
+  const share = percent ? value / 100 : value;
+  if (trimmed === "" || !Number.isFinite(share) || share < 0 || share > 1) throw new UsageError("bad_option", `${option} takes a share from 0 to 1, such as 0.01 or 1% (got "${text}")`);
+  return share;
+}

@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
+import { INVALID_REASONS, emptyInvalidCounts, type InvalidReason } from "./validity.js";
 import { DDSketch, ExactQuantiles, DEFAULT_EXACT_THRESHOLD, quantileCollectorFromJSON, type QuantileCollector, type SerializedQuantileCollector } from "./math/index.js";
 
 /** The monthly series whose distribution a simulation reports. */
@@ -37,6 +38,11 @@ export class Aggregate {
   readonly breakevenMonth: Float64Array;
   anyCovenantBreach = 0;
   kept: KeptPath[] = [];
+  /** Paths that are not outcomes (validity.ts): counted by reason, in no statistic. */
+  invalid = 0;
+  invalidByReason: number[] = emptyInvalidCounts();
+  /** The first few invalid paths (lowest path numbers), to show the user where to look. */
+  invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private readonly yearOf: Int32Array;
   private readonly yearTotals: Float64Array;
 
@@ -98,8 +104,17 @@ export class Aggregate {
     }
   }
 
+  addInvalid(path: number, reason: InvalidReason): void {
+    this.invalid++;
+    this.invalidByReason[INVALID_REASONS.indexOf(reason)]++;
+    if (this.invalidExamples.length < MAX_INVALID_EXAMPLES) this.invalidExamples.push({ path, reason });
+  }
+
   merge(other: Aggregate | SerializedAggregate): this {
     const o = other instanceof Aggregate ? other.toJSON() : other;
+    this.invalid += o.invalid;
+    o.invalidByReason.forEach((count, i) => (this.invalidByReason[i] += count));
+    this.invalidExamples = [...this.invalidExamples, ...o.invalidExamples].sort((a, b) => a.path - b.path).slice(0, MAX_INVALID_EXAMPLES);
     this.n += o.n;
     o.monthly.forEach((row, s) => row.forEach((c, t) => this.monthly[s][t].merge(c)));
     o.yearly.forEach((row, s) => row.forEach((c, y) => this.yearly[s][y].merge(c)));
@@ -123,11 +138,14 @@ export class Aggregate {
       breakevenMonth: Array.from(this.breakevenMonth),
       anyCovenantBreach: this.anyCovenantBreach,
       kept: this.kept,
+      invalid: this.invalid,
+      invalidByReason: [...this.invalidByReason],
+      invalidExamples: this.invalidExamples,
     };
   }
 
   static fromJSON(compiled: CompiledModel, expectedPaths: number, keepPaths: number, json: SerializedAggregate): Aggregate {
-    return new Aggregate(compiled, expectedPaths, keepPaths, json.n).merge(json);
+    return new Aggregate(compiled, expectedPaths, keepPaths, json.n + json.invalid).merge(json);
   }
 
   /** Index of the fiscal year of month t among the horizon's fiscal years. */
@@ -145,6 +163,11 @@ export interface SerializedAggregate {
   breakevenMonth: number[];
   anyCovenantBreach: number;
   kept: KeptPath[];
+  invalid: number;
+  invalidByReason: number[];
+  invalidExamples: { path: number; reason: InvalidReason }[];
 }
+
+const MAX_INVALID_EXAMPLES = 5;
 
 export { quantileCollectorFromJSON };

@@ -5,6 +5,7 @@ import { RandomStream, latinHypercube, imanConover } from "./math/index.js";
 import type { UncertaintySpec, UncertainProcess } from "./spec.js";
 import { applySample } from "./spec.js";
 import { UsageError } from "../model/issues.js";
+import { pathValidity, type InvalidReason, type PathValidity } from "./validity.js";
 
 /** Paths per sampling block: LHS strata and Iman–Conover act within a block. */
 export const DEFAULT_BLOCK_SIZE = 8192;
@@ -36,6 +37,8 @@ export interface SimulationPlan {
   steps: DriverStep[];
   workspace: Workspace;
   cashFloor: number;
+  /** Which paths are outcomes at all (see validity.ts). */
+  validity: PathValidity;
 }
 
 export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, options: SimulationOptions, base: Float64Array = compiled.baseParams): SimulationPlan {
@@ -44,7 +47,7 @@ export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, o
   // One full evaluation fills every series; later paths re-run only what varies.
   evaluate(compiled, base, workspace);
   const steps = varyingSteps(compiled, spec);
-  return { compiled, spec, seed: options.seed, lhs: options.lhs, blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, base: Float64Array.from(base), steps, workspace, cashFloor: base[compiled.slots.cashFloor] };
+  return { compiled, spec, seed: options.seed, lhs: options.lhs, blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, base: Float64Array.from(base), steps, workspace, cashFloor: base[compiled.slots.cashFloor], validity: pathValidity(compiled, spec) };
 }
 
 /**
@@ -181,7 +184,9 @@ export function sampleBlock(plan: SimulationPlan, block: number, n: number, scra
 
 /**
  * Evaluates the paths of blocks [fromBlock, toBlock) of an n-path simulation, calling
- * `visit` for each with its projection (buffers reused: copy what you keep) and metrics.
+ * `visit` for each valid path with its projection (buffers reused: copy what you keep) and
+ * metrics, and `invalid` for each path that is not an outcome (validity.ts): those never
+ * reach `visit`, so every statistic leaves them out alike. Returns how many were invalid.
  */
 export function runBlocks(
   plan: SimulationPlan,
@@ -190,7 +195,9 @@ export function runBlocks(
   toBlock: number,
   visit: (path: number, projection: Projection, metrics: Float64Array, block: number) => void,
   scratch: BlockScratch = blockScratch(plan),
-): void {
+  invalid?: (path: number, reason: InvalidReason) => void,
+): number {
+  let invalidCount = 0;
   const c = plan.compiled;
   const inputs = plan.spec.inputs;
   const d = inputs.length;
@@ -214,11 +221,30 @@ export function runBlocks(
         if (kind === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
         else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
       }
-      const proj = evaluate(c, null, plan.workspace, plan.steps);
-      computeMetrics(proj, metrics, plan.cashFloor);
-      visit(path, proj, metrics, block);
+      let reason = plan.validity.inputs(params);
+      if (reason === null) {
+        let proj: Projection | null = null;
+        try {
+          proj = evaluate(c, null, plan.workspace, plan.steps);
+        } catch (error) {
+          // The engine refuses some states outright (a RangeError from an absurd input…).
+          if (!(error instanceof RangeError || (error as Error)?.name === "EngineError")) throw error;
+          reason = "nonFinite";
+        }
+        if (proj) {
+          computeMetrics(proj, metrics, plan.cashFloor);
+          reason = plan.validity.results(proj, metrics);
+          if (reason === null) {
+            visit(path, proj, metrics, block);
+            continue;
+          }
+        }
+      }
+      invalidCount++;
+      invalid?.(path, reason ?? "nonFinite");
     }
   }
+  return invalidCount;
 }
 
 /** The sampled input values of one path (for reports and sensitivity), by input order. */

@@ -81,6 +81,8 @@ export interface GlobalResult {
   /** Paths whose metric was defined (e.g. minDscr is undefined without debt service); only these are ranked. */
   used: number;
   excluded: number;
+  /** Of the excluded paths, those that are not outcomes at all (NaN, out-of-range values; see validity.ts). */
+  invalid: number;
   rows: GlobalRow[];
   summary: { mean: MetricJson; p10: MetricJson; p50: MetricJson; p90: MetricJson };
 }
@@ -222,9 +224,10 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
   const n = options.n;
   const d = spec.inputs.length;
   const x = spec.inputs.map(() => new Float64Array(n));
-  const y = new Float64Array(n);
+  // Invalid paths (validity.ts) never reach the callback: they stay NaN and are left out.
+  const y = new Float64Array(n).fill(NaN);
   const params = compiled.params;
-  runBlocks(plan, n, 0, blockCount(plan, n), (path, proj, metrics) => {
+  const invalid = runBlocks(plan, n, 0, blockCount(plan, n), (path, proj, metrics) => {
     // The params buffer holds each input's applied value for this path.
     for (let k = 0; k < d; k++) x[k][path] = params[spec.inputs[k].slot];
     y[path] = selector.read(proj, metrics);
@@ -258,6 +261,7 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
     lhs,
     used: ys.length,
     excluded: n - ys.length,
+    invalid,
     rows,
     summary: { mean: selector.kind === "month" ? null : json(sorted.length ? sum / sorted.length : NaN), p10: json(q(0.1)), p50: json(q(0.5)), p90: json(q(0.9)) },
   };

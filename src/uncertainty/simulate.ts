@@ -65,7 +65,7 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
         break;
       }
       total.merge(runBlock(plan, n, b, keep, scratch));
-      options.onProgress?.(total.n, n);
+      options.onProgress?.(total.n + total.invalid, n);
       // Let signals (Ctrl-C) and progress output through between blocks.
       if (options.signal || options.onProgress) await new Promise((r) => setImmediate(r));
     }
@@ -87,7 +87,7 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
 /** Folds one block's paths into a fresh aggregate. */
 export function runBlock(plan: SimulationPlan, n: number, block: number, keep: number, scratch = blockScratch(plan)): Aggregate {
   const agg = new Aggregate(plan.compiled, n, keep, plan.blockSize);
-  runBlocks(plan, n, block, block + 1, (path, proj, metrics) => agg.add(path, proj, metrics), scratch);
+  runBlocks(plan, n, block, block + 1, (path, proj, metrics) => agg.add(path, proj, metrics), scratch, (path, reason) => agg.addInvalid(path, reason));
   return agg;
 }
 
@@ -153,7 +153,7 @@ async function runOnWorkers(
             pending.delete(nextToMerge);
             nextToMerge++;
           }
-          options.onProgress?.(total.n, settings.n);
+          options.onProgress?.(total.n + total.invalid, settings.n);
           send(w);
         });
         w.on("error", (error) => {

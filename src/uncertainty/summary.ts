@@ -2,6 +2,7 @@ import type { CompiledModel } from "../engine/compile.js";
 import { Aggregate, SIMULATED_SERIES, SIMULATED_METRICS, type KeptPath, type SimulatedSeries } from "./aggregate.js";
 import type { UncertaintySpec } from "./spec.js";
 import type { QuantileCollector } from "./math/index.js";
+import { INVALID_REASONS, INVALID_REASON_TEXT, type InvalidReason } from "./validity.js";
 
 export const REPORTED_QUANTILES = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95] as const;
 const QUANTILE_KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
@@ -13,7 +14,17 @@ export interface SimulationResult {
   scenario: string | null;
   currency: string;
   unit: string;
+  /** Paths simulated: valid ones (every statistic is over these) plus invalid ones. */
   paths: number;
+  validPaths: number;
+  /** Paths that are not outcomes (NaN, an input or formula value out of range, …), left out of every statistic. */
+  invalidPaths: {
+    count: number;
+    share: number;
+    byReason: Record<InvalidReason, number>;
+    /** The first few, by path number, with what made them invalid. */
+    examples: { path: number; reason: InvalidReason; text: string }[];
+  };
   requestedPaths: number;
   /** True when the run was stopped early (Ctrl-C): figures cover `paths` paths only. */
   partial: boolean;
@@ -86,7 +97,14 @@ export function summarize(
     scenario: meta.scenario,
     currency: compiled.model.meta.currency,
     unit: compiled.model.meta.unit,
-    paths: n,
+    paths: n + agg.invalid,
+    validPaths: n,
+    invalidPaths: {
+      count: agg.invalid,
+      share: n + agg.invalid > 0 ? agg.invalid / (n + agg.invalid) : 0,
+      byReason: Object.fromEntries(INVALID_REASONS.map((r, i) => [r, agg.invalidByReason[i]])) as Record<InvalidReason, number>,
+      examples: agg.invalidExamples.map((e) => ({ ...e, text: INVALID_REASON_TEXT[e.reason] })),
+    },
     requestedPaths: meta.requested,
     partial: meta.partial,
     seed: meta.seed,
