@@ -22,15 +22,22 @@ export function rangeProblem(proj: Projection): RangeProblem | null {
   const c = proj.compiled;
   const p = c.params;
   const labels = c.calendar.labels;
-  for (const tr of c.tranches) {
+  const floating = [...c.tranches.map((tr) => ({ what: `tranche "${tr.name}"`, fixed: tr.fixed, base: tr.base, slots: tr.slots })), ...(c.revolver ? [{ what: "the revolver", ...c.revolver }] : [])];
+  for (const tr of floating) {
     if (tr.fixed || !tr.base) continue;
     const floor = p[tr.slots.floor];
     const spread = p[tr.slots.spread];
     for (let t = 0; t < c.months; t++) {
       const rate = Math.max(tr.base[t], floor) + spread;
       if (!(rate > -1)) {
-        return { lineItem: "interestExpense", period: labels[t], message: `the floating rate of tranche "${tr.name}" (base + spread) is ${formatRate(rate)} in ${labels[t]}; an interest rate must be above −100 % — check the base-rate driver` };
+        return { lineItem: "interestExpense", period: labels[t], message: `the floating rate of ${tr.what} (base + spread) is ${formatRate(rate)} in ${labels[t]}; an interest rate must be above −100 % — check the base-rate driver` };
       }
+    }
+  }
+  for (const [series, what] of [[c.cashRates.income, "financing.cash.interestRate"], [c.cashRates.overdraft, "financing.cash.overdraftRate"]] as const) {
+    if (!series) continue;
+    for (let t = 0; t < c.months; t++) {
+      if (!(series[t] > -1)) return { lineItem: "interestIncome", period: labels[t], message: `${what} is ${formatRate(series[t])} in ${labels[t]}; an interest rate must be above −100 %` };
     }
   }
   for (const extension of ENGINE_EXTENSIONS) {
@@ -90,7 +97,7 @@ export function checkProjection(proj: Projection): ProjectionChecks {
   let maxImbalance = 0;
   let maxPeriod: string | null = null;
   let maxTie = 0;
-  let previousCash = proj.compiled.opening.cash;
+  let previousCash = proj.opening.cash;
   for (let t = 0; t < H; t++) {
     const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
     if (Math.abs(imbalance) > maxImbalance) {

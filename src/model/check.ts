@@ -19,6 +19,10 @@ export function checkModel(model: Model): Issue[] {
   const issues: Issue[] = [];
   const error = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path, message, severity: "error", params });
   const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
+  // An interest rate of −100 % or less would turn debt into a gift; almost always a percent typed as a decimal's sign error.
+  const rateAboveMinusOne = (value: number | undefined, path: IssuePath, what: string) => {
+    if (value !== undefined && !(value > -1)) error("rate_range", path, `${what} of ${value} is −100 % or less; rates are annual decimals above −1 (0.05 = 5 %)`);
+  };
 
   const meta = model.meta;
   if ((meta.months === undefined) === (meta.end === undefined)) {
@@ -127,6 +131,8 @@ export function checkModel(model: Model): Issue[] {
     }
     if (tranche.base !== undefined && tranche.spread === undefined) error("tranche_rate", [...path, "spread"], "a floating tranche needs a `spread` (0 if none)");
     if (tranche.floor !== undefined && tranche.base === undefined) error("tranche_rate", [...path, "floor"], "floor applies to floating tranches only");
+    rateAboveMinusOne(tranche.rate, [...path, "rate"], "a rate");
+    rateAboveMinusOne(tranche.spread, [...path, "spread"], "a spread");
     let previous = -Infinity;
     tranche.draws.forEach((draw, i) => {
       inHorizon(draw.month, [...path, "draws", i, "month"], "the draw month");
@@ -147,6 +153,34 @@ export function checkModel(model: Model): Issue[] {
     if (serial(tranche.maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${tranche.maturity}, before the start, but has an opening balance`);
     if (tranche.openingBalance === 0 && tranche.draws.length === 0) warning("empty_tranche", path, "this tranche has no opening balance and no draws");
   }
+  const rv = model.financing.revolver;
+  if (rv) {
+    const path: IssuePath = ["financing", "revolver"];
+    openingDebt += rv.openingBalance;
+    const fixed = rv.rate !== undefined;
+    const floating = rv.base !== undefined || rv.spread !== undefined;
+    if (fixed === floating) error("revolver_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the revolver a fixed `rate`, or a floating `base` (a driver) plus `spread`");
+    if (rv.base !== undefined && !driverNames.has(rv.base)) {
+      const s = didYouMean(rv.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${rv.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`);
+    }
+    if (rv.base !== undefined && rv.spread === undefined) error("revolver_rate", [...path, "spread"], "a floating revolver needs a `spread` (0 if none)");
+    if (rv.floor !== undefined && rv.base === undefined) error("revolver_rate", [...path, "floor"], "floor applies to a floating rate only");
+    rateAboveMinusOne(rv.rate, [...path, "rate"], "a rate");
+    rateAboveMinusOne(rv.spread, [...path, "spread"], "a spread");
+    if (typeof rv.limit === "string") checkFormula(rv.limit, [...path, "limit"], null);
+    else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`);
+    else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`);
+    if (rv.from) inHorizon(rv.from, [...path, "from"], "from");
+    if (rv.from && rv.maturity && serial(rv.maturity) <= serial(rv.from)) error("months_out_of_order", [...path, "maturity"], `maturity ${rv.maturity} is not after from ${rv.from}`);
+    if (rv.maturity && serial(rv.maturity) < h.start && rv.openingBalance > 0) error("matured", [...path, "maturity"], `the revolver matured in ${rv.maturity}, before the start, but has an opening balance`);
+  }
+  const cashRates = model.financing.cash;
+  for (const key of ["interestRate", "overdraftRate"] as const) {
+    const v = cashRates?.[key];
+    if (typeof v === "string") checkFormula(v, ["financing", "cash", key], null);
+    else rateAboveMinusOne(v, ["financing", "cash", key], `${key}`);
+  }
   for (const [name, covenant] of Object.entries(model.financing.covenants)) {
     const path: IssuePath = ["financing", "covenants", name];
     if ((covenant.min === undefined) === (covenant.max === undefined)) error("covenant_limit", path, "a covenant needs exactly one limit: `min` or `max`");
@@ -160,7 +194,7 @@ export function checkModel(model: Model): Issue[] {
   // Opening balance sheet.
   const ob = model.openingBalance;
   if (ob.debt !== undefined && Math.abs(ob.debt - openingDebt) > 1e-6) {
-    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
+    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' ${rv ? "and the revolver's " : ""}opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
   }
   const fleetNbv = Object.values(model.fleet).reduce((sum, c) => sum + cohortNetBookValueAtStart(c, h.start, model.meta.unit), 0);
   const assets = ob.cash + ob.receivables + ob.ppeNet + fleetNbv;

@@ -137,6 +137,11 @@ export function modelLabel(path: string): string {
   return path === STDIN_PATH ? STDIN_LABEL : path;
 }
 
+/** A model file's text with the name errors should show (`<stdin>` for `-`). */
+export function readModel(path: string): { text: string; file: string } {
+  return { text: readModelText(path), file: modelLabel(path) };
+}
+
 export function loadModelFile(path: string, options: LoadOptions = {}): LoadedModel {
   return loadModelText(readModelText(path), modelLabel(path), options);
 }

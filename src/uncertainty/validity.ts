@@ -54,7 +54,12 @@ const RULES: [RegExp, Rule][] = [
   [/^financing\.debt\.[^.]+\.interestOnlyMonths$/, wholeFrom(0)],
   [/^financing\.debt\.[^.]+\.upfrontFee$/, fraction],
   [/^financing\.debt\.[^.]+\.(draws|repayments)\.\d+\.amount$/, nonNegative],
-  [/^financing\.debt\.[^.]+\.(rate|spread)$/, aboveMinusOne],
+  [/^financing\.(debt\.[^.]+|revolver)\.(rate|spread)$/, aboveMinusOne],
+  [/^financing\.cash\.(interestRate|overdraftRate)$/, aboveMinusOne],
+  [/^financing\.(debt\.[^.]+|revolver)\.openingBalance$/, nonNegative],
+  [/^financing\.revolver\.(limit|commitmentFee)$/, nonNegative],
+  [/^openingBalance\.(receivables|ppeNet|payables|lossCarryforward|debt)$/, nonNegative],
+  [/^openingBalance\.ppeRemainingLifeMonths$/, wholeFrom(1)],
   [/^financing\.equity\.[^.]+\.(amount|preMoney)$/, nonNegative],
   [/^tax\.rate$/, fraction],
   [/^(tax\.openingLossCarryforward|meta\.cashFloor|workingCapital\.(receivableDays|payableDays))$/, nonNegative],
@@ -104,7 +109,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): Pa
     .filter((co) => sampled.has(co.slots.purchase) || sampled.has(co.slots.inService))
     .map((co) => ({ purchase: co.slots.purchase, inService: co.slots.inService, preStart: co.preStart }));
   const H = compiled.months;
-  const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed);
+  const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed) || (compiled.revolver !== null && !compiled.revolver.fixed) || compiled.cashRates.income !== null || compiled.cashRates.overdraft !== null;
   return {
     inputs(params) {
       for (let i = 0; i < checks.length; i++) if (!checks[i].rule.ok(params[checks[i].slot])) return "input";
@@ -125,7 +130,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): Pa
       const dscr = metrics[METRIC_INDEX.minDscr];
       if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
       // Opening balances may be sampled: the evaluation's own opening sheet when it has one.
-      let previousCash = (proj as { opening?: { cash: number } }).opening?.cash ?? compiled.opening.cash;
+      let previousCash = proj.opening.cash;
       for (let t = 0; t < H; t++) {
         const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
         const tie = it.endingCash[t] - previousCash - (it.operatingCashFlow[t] + it.investingCashFlow[t] + it.financingCashFlow[t]);

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { loadModelText } from "../../model/load.js";
-import { readModelText, modelLabel } from "../../node/loadFile.js";
-import { simulate } from "../../uncertainty/simulate.js";
+import { readModel } from "../../node/loadFile.js";
+import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
@@ -11,6 +10,7 @@ import { choice, parseWhole, parseShare } from "../options.js";
 import { EXIT_FAILURE } from "../errors.js";
 import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/validity.js";
 import type { CliIO } from "../io.js";
+import type { Progress } from "../../commands/context.js";
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
@@ -19,8 +19,8 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
     .command("simulate")
     .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
     .argument("<file>", "model file with an `uncertain:` section")
-    .option("-n, --paths <n>", "number of paths", "10000")
-    .option("--seed <seed>", "random seed (same model + seed = same results)", "1")
+    .option("-n, --paths <n>", "number of paths", String(DEFAULT_SIMULATION_PATHS))
+    .option("--seed <seed>", "random seed (same model + seed = same results)", String(DEFAULT_SIMULATION_SEED))
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
@@ -37,8 +37,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
       const maxInvalid = parseShare(options.maxInvalidPaths, "--max-invalid-paths");
-      const text = readModelText(file);
-      const loaded = loadModelText(text, modelLabel(file), { scenario: options.scenario });
+      const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
@@ -52,9 +51,10 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
             io.err(`\r${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
           }
         : undefined;
+      const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file: modelLabel(file) }, onProgress: progress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
