@@ -216,29 +216,32 @@ function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** A cycle in a dependency graph as a closed list of names, or null. */
+/**
+ * A cycle in a dependency graph as a closed list of names, or null. Depth-first with an
+ * explicit stack: a chain of thousands of drivers cannot exhaust the call stack.
+ */
 export function findCycle(graph: Map<string, Set<string>>): string[] | null {
   const state = new Map<string, 1 | 2>();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | null => {
-    state.set(node, 1);
-    stack.push(node);
-    for (const next of graph.get(node) ?? []) {
-      const s = state.get(next);
-      if (s === 1) return [...stack.slice(stack.indexOf(next)), next];
-      if (s === undefined) {
-        const found = visit(next);
-        if (found) return found;
+  for (const root of graph.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const iterators: Iterator<string>[] = [(graph.get(root) ?? new Set<string>()).values()];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const next = iterators[iterators.length - 1].next();
+      if (next.done) {
+        state.set(path.pop()!, 2);
+        iterators.pop();
+        continue;
       }
-    }
-    stack.pop();
-    state.set(node, 2);
-    return null;
-  };
-  for (const node of graph.keys()) {
-    if (!state.has(node)) {
-      const found = visit(node);
-      if (found) return found;
+      const node = next.value;
+      const s = state.get(node);
+      if (s === 1) return [...path.slice(path.indexOf(node)), node];
+      if (s === undefined) {
+        state.set(node, 1);
+        path.push(node);
+        iterators.push((graph.get(node) ?? new Set<string>()).values());
+      }
     }
   }
   return null;

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
+import { Lexer, LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
 import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
@@ -89,9 +89,22 @@ export function parseSourceText(text: string, file: string): SourceText {
     message: `the file nests mappings or lists more than ${MAX_NESTING_DEPTH} levels deep; a model needs far fewer — check the brackets and indentation here`,
     position: at(offset),
   });
+  // The yaml package builds deeply nested flow collections ([[[[…) with work that grows
+  // faster than the text: its own tokens are counted first, stopping at the first too deep.
+  const flowTooDeep = flowNestingBeyond(text, MAX_NESTING_DEPTH);
+  if (flowTooDeep >= 0) {
+    // Before parsing there is no line index yet: count the lines up to the offset.
+    let line = 1;
+    let lineStart = 0;
+    for (let i = text.indexOf("\n"); i >= 0 && i < flowTooDeep; i = text.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    throw new ModelError([{ ...tooDeep(0), position: { file, line, col: flowTooDeep - lineStart + 1 } }]);
+  }
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false }));
+    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false }));
   } catch (error) {
     if (isStackOverflow(error)) throw new ModelError([tooDeep(0)]);
     throw error;
@@ -124,6 +137,9 @@ export function parseSourceText(text: string, file: string): SourceText {
       break;
     }
     if (isMap(node)) {
+      // Duplicate keys are found here, in linear time (the yaml package's own check compares
+      // every key with every other: quadratic in a mapping's size).
+      const seen = new Set<string>();
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const keyNode = item.key as YamlNode | null;
@@ -141,6 +157,11 @@ export function parseSourceText(text: string, file: string): SourceText {
           issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, position: at(keyOffset) });
           continue;
         }
+        if (seen.has(key)) {
+          issues.push({ code: "duplicate_key", path: [...path, key], severity: "error", message: `the key "${key}" appears twice in this mapping; keep one`, params: { name: key }, position: at(keyOffset) });
+          continue;
+        }
+        seen.add(key);
         const childPath = [...path, key];
         if (keyNode && keyNode.range) keyPositions.set(pathKey(childPath), keyNode.range[0]);
         const valueNode = item.value as YamlNode | null;
@@ -197,6 +218,24 @@ export function parseSourceText(text: string, file: string): SourceText {
     keyPosition: (path) => lookup(keyPositions, path),
     valuePosition: (path) => lookup(valuePositions, path),
   };
+}
+
+/**
+ * Offset of the first flow collection (`[` or `{`) nested deeper than `limit`, or -1. Uses
+ * the yaml package's lexer, so quotes, comments and block scalars are read as YAML reads
+ * them; linear in the text, and it stops at the first offender.
+ */
+function flowNestingBeyond(text: string, limit: number): number {
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "[" || token === "{") {
+      if (++depth > limit) return offset;
+    } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+    // The lexer adds one-character control tokens (document start, scalar…) that are not text.
+    if (!(token.length === 1 && token.charCodeAt(0) < 0x20 && token !== "\n" && token !== "\r" && token !== "\t")) offset += token.length;
+  }
+  return -1;
 }
 
 /** Depth of nested objects and lists in plain data, without recursion (aliases can deepen a tree). */
