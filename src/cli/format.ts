@@ -1,3 +1,5 @@
+import { oneLine } from "../model/text.js";
+
 /**
  * Plain-text tables for the terminal: right-aligned numbers with thousands
  * separators, negatives in parentheses as in financial statements.
@@ -26,8 +28,9 @@ export interface Column {
   align?: "left" | "right";
 }
 
-/** Renders rows under headers; a row of `null` draws a rule. */
-export function renderTable(columns: Column[], rows: (string[] | null)[]): string {
+/** Renders rows under headers; a row of `null` draws a rule. Cells are one line each (text.ts). */
+export function renderTable(columns: Column[], cellRows: (string[] | null)[]): string {
+  const rows = cellRows.map((r) => (r ? r.map(oneLine) : null));
   const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => (r ? displayWidth(r[i] ?? "") : 0))));
   const pad = (text: string, i: number) => {
     const gap = " ".repeat(Math.max(0, widths[i] - displayWidth(text)));

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { processIO, type CliIO } from "./io.js";
 import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
+import { terminalSafe } from "../model/text.js";
 import { registerCheck } from "./commands/check.js";
 import { registerRun } from "./commands/run.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -16,6 +17,14 @@ import { fullModelJsonSchema } from "../fullSchema.js";
 
 export const VERSION = "0.1.0";
 
+/**
+ * Commander's output: its messages quote the user's arguments (control characters escaped),
+ * and help never has colours, whatever FORCE_COLOR says (stdout is the same everywhere).
+ */
+function output(io: CliIO) {
+  return { writeOut: (s: string) => io.out(terminalSafe(s)), writeErr: (s: string) => io.err(terminalSafe(s)), getOutHasColors: () => false, getErrHasColors: () => false };
+}
+
 /** Builds the command-line program around an IO object (tests pass their own). */
 export function createProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command();
@@ -25,7 +34,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput(output(io));
   registerCheck(program, io, setExit);
   registerRun(program, io);
   registerSimulate(program, io, setExit);
@@ -41,7 +50,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")
     .action(() => io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n"));
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const command of program.commands) command.exitOverride().configureOutput(output(io));
   return program;
 }
 

@@ -7,14 +7,17 @@ import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatRatio, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
+import { terminalSafe } from "../../model/text.js";
 import { choice } from "../options.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
 
+/** Writes a command's output: control characters from the model escaped (text.ts). */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
-  if (out) io.writeFile(out, text);
-  else io.out(text);
+  const safe = terminalSafe(text);
+  if (out) io.writeFile(out, safe);
+  else io.out(safe);
 }
 
 export function registerRun(program: Command, io: CliIO): void {

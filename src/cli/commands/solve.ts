@@ -8,6 +8,7 @@ import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
+import { oneLine } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -40,7 +41,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         { onNotice: printNotice(io) },
       );
       emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : solveTable(report), options.out);
-      if (!report.found) io.err(`burnrate: ${report.message}\n`);
+      if (!report.found) io.err(`burnrate: ${oneLine(report.message)}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);
     });
 }

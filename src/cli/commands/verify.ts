@@ -7,6 +7,7 @@ import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice } from "../options.js";
+import { oneLine } from "../../model/text.js";
 import { printNotice } from "../notices.js";
 
 const FORMATS = ["table", "json"] as const;
@@ -24,7 +25,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
       const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
         if (format === "json") emit(io, verifyJson(report), options.out);
-        io.err(noTargetsMessage(file, report) + "\n");
+        io.err(oneLine(noTargetsMessage(file, report)) + "\n");
         setExit(EXIT_FAILURE);
         return;
       }
