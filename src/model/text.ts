@@ -23,3 +23,9 @@ export function terminalSafe(text: string): string {
 export function oneLine(text: string): string {
   return text.replace(UNSAFE_ONE_LINE, escapeChar);
 }
+
+/** A list of names for a message: the first few, then how many in all (a message stays short). */
+export function nameList(names: readonly string[], max = 10): string {
+  const shown = names.slice(0, max).map((n) => (n.length > 60 ? `${n.slice(0, 60)}…` : n));
+  return names.length > max ? `${shown.join(", ")}, … (${names.length.toLocaleString("en-US")} in all)` : shown.join(", ");
+}

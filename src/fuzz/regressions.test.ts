@@ -1,0 +1,43 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import "../index.js";
+import { checkCommand } from "../commands/check.js";
+import { runCommand } from "../commands/run.js";
+import { simulateCommand } from "../commands/simulate.js";
+import { runTable } from "../cli/commands/run.js";
+import { issueFromJson } from "../commands/issues.js";
+import { formatIssue, ModelError } from "../model/issues.js";
+
+/**
+ * One test per defect the fuzzer found (npm run fuzz; issue 9). Each reproduces the
+ * defect with a small hand-written model, so it stays even if the fuzzer's cases change.
+ */
+const root = join(import.meta.dirname, "..", "..");
+const small = readFileSync(join(root, "test", "fixtures", "small.yaml"), "utf8");
+const gpu = readFileSync(join(root, "models", "gpu-cloud-example.yaml"), "utf8");
+
+describe("defects found by the fuzzer", () => {
+  it("a distribution whose range overflows (−1e308 … 1e308) is a positioned error, not ∞ in the report (seed 1, cases 27, 144, 167, 240)", async () => {
+    const text = `${small}uncertain:\n  wide: { path: drivers.costShare, distribution: triangular, min: -1e308, mode: 0, max: 1e308 }\n`;
+    const report = checkCommand({ text, file: "m.yaml" });
+    expect(report.valid).toBe(false);
+    expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toEqual(["m.yaml:73:50: the triangular distribution's values overflow double-precision numbers (mean or percentiles are infinite); give parameters of a sensible size (at uncertain.wide.distribution)"]);
+    await expect(simulateCommand({ text, file: "m.yaml" }, { paths: 10 })).rejects.toBeInstanceOf(ModelError);
+  });
+  it("a valuation multiple over a vanishing revenue is left out, not ∞ (seed 1, cases 57, 146, 199, 294)", () => {
+    const text = small.replace("  sales: { type: revenue, value: revenue }", "  sales: { type: revenue, value: 1e-310 }").replace("  hosting: { type: costOfRevenue, value: \"revenue * costShare\" }", "  hosting: { type: costOfRevenue, value: 1 }");
+    const result = runCommand({ text, file: "m.yaml" });
+    expect(result.metrics.equityRounds[0].valuationToAnnualizedRevenue).toBeNull();
+    expect(runTable(result, "year")).not.toMatch(/∞|Infinity|NaN/);
+  });
+  it("a warning about a thousand contracts names ten and counts the rest (seed 1, case 245)", () => {
+    const copies = Array.from({ length: 1000 }, (_, i) => `  extra${i}:\n    customer: Extra ${i}\n    site: north\n    start: 2025-10\n    termMonths: 12\n    gpus: 1000\n    pricePerGpuHour: 2\n`).join("");
+    const text = gpu.replace(/^contracts:\n/m, `contracts:\n${copies}`);
+    const report = checkCommand({ text, file: "gpu.yaml" });
+    const lines = report.issues.map((i) => formatIssue(issueFromJson(i)));
+    const over = lines.find((l) => l.includes("commit up to"))!;
+    expect(over).toMatch(/contracts extra0, extra1, extra2, [^…]*, … \(1,00\d in all\) commit up to/);
+    for (const line of lines) expect(line.length).toBeLessThan(2000);
+  });
+});
