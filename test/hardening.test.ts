@@ -266,3 +266,22 @@ describe("class 8: no silent clamps; rates at or below −100 % refused", () => 
     expect(r.stderr).toBe('burnrate: the floating rate of tranche "floating" (base + spread) is -145 % in 2025-06; an interest rate must be above −100 % — check the base-rate driver\n');
   });
 });
+
+describe("the README's Limits and safety section states the limits the code enforces", () => {
+  it("every figure in it is the constant in the code", async () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Limits and safety"), readme.indexOf("## Library"));
+    const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT } = await import("../src/model/source.js");
+    const { MAX_FORMULA_LENGTH, MAX_FORMULA_OPERATORS, MAX_FORMULA_NESTING } = await import("../src/model/formula.js");
+    const { MAX_PRICE_PER_GPU_HOUR, DISCOUNT_RATE_RANGE } = await import("../src/model/ranges.js");
+    const { MAX_PATHS } = await import("../src/uncertainty/simulate.js");
+    const n = (v: number) => v.toLocaleString("en-US");
+    expect(section).toContain(`at most ${MAX_MODEL_BYTES / 1024 / 1024} MB`);
+    expect(section).toContain(`nest at most ${MAX_NESTING_DEPTH} levels`);
+    expect(section).toContain(`at most ${MAX_KEY_LENGTH}\ncharacters`);
+    expect(section).toContain(`expand at most ${MAX_ALIAS_COUNT} times`);
+    expect(section).toContain(`at most ${n(MAX_FORMULA_LENGTH)} characters, ${n(MAX_FORMULA_OPERATORS)} operators (commas included) and ${MAX_FORMULA_NESTING} levels`);
+    expect(section).toContain(`\`--rent-price\` 0–${n(MAX_PRICE_PER_GPU_HOUR)} per GPU-hour, \`-n\` 1–${n(MAX_PATHS)} paths`);
+    expect(section).toContain(`at most ${n(DISCOUNT_RATE_RANGE.max * 100)} %`);
+  });
+});
