@@ -46,6 +46,7 @@ async function main(): Promise<number> {
   }
   const total = o.only.length || o.cases;
   let last = 0;
+  const started = Date.now();
   const report = await runFuzz({
     cases: o.cases,
     seed: o.seed,
@@ -58,8 +59,9 @@ async function main(): Promise<number> {
       if (process.stderr.isTTY && now - last > 500) {
         last = now;
         process.stderr.write(`\r${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} cases`);
-      }
+      } else if (!process.stderr.isTTY && done % 1000 === 0) process.stderr.write(`${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     },
+    onFailure: (result) => process.stderr.write(`${process.stderr.isTTY ? "\r\x1b[K" : ""}case ${result.index} failed: ${result.failures.join(" | ").slice(0, 500)}\n`),
   });
   if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
   const out: string[] = [];

@@ -19,6 +19,8 @@ export interface FuzzOptions {
   /** Run only these case numbers (replay). */
   only?: number[];
   onProgress?: (done: number, total: number) => void;
+  /** Called as soon as a case fails (long runs report failures before they end). */
+  onFailure?: (result: CaseResult) => void;
 }
 
 export interface FuzzFailure {
@@ -79,6 +81,7 @@ async function runLibrary(options: FuzzOptions, shipped: ShippedModels, indices:
         const index = current;
         timer = setTimeout(() => {
           results.push({ index, outcomes: ["hang"], failures: [`no result after ${timeoutMs / 1000} s: a hang (the worker was stopped)`], ms: timeoutMs });
+          options.onFailure?.(results[results.length - 1]);
           done++;
           options.onProgress?.(done, indices.length);
           worker.removeAllListeners();
@@ -90,6 +93,7 @@ async function runLibrary(options: FuzzOptions, shipped: ShippedModels, indices:
       worker.on("message", (result: CaseResult) => {
         if (timer) clearTimeout(timer);
         results.push(result);
+        if (result.failures.length) options.onFailure?.(result);
         done++;
         options.onProgress?.(done, indices.length);
         send();
@@ -98,6 +102,7 @@ async function runLibrary(options: FuzzOptions, shipped: ShippedModels, indices:
         if (timer) clearTimeout(timer);
         // A worker that dies (out of memory, …) fails its case; another takes its place.
         results.push({ index: current, outcomes: ["worker-died"], failures: [`the worker died: ${error?.message ?? error}`], ms: 0 });
+        options.onFailure?.(results[results.length - 1]);
         done++;
         worker.removeAllListeners();
         start();
