@@ -9,6 +9,8 @@ import { runTable } from "../cli/commands/run.js";
 import { simulationTable, simulationCsv } from "../cli/commands/simulate.js";
 import { sensitivityTable } from "../cli/commands/sensitivity.js";
 import { terminalSafe } from "../model/text.js";
+import { loadModelText, type LoadOptions, type LoadedModel } from "../model/load.js";
+import type { CommandContext } from "../commands/context.js";
 import type { FuzzCase } from "./generate.js";
 
 /**
@@ -96,10 +98,28 @@ export async function executeCase(c: FuzzCase): Promise<CaseResult> {
   const outcomes: string[] = [];
   const failures: string[] = [];
   const model = { text: c.text, file: c.file };
+  // One parse per scenario for all the steps of a case, as the server's memoizing loader does.
+  const loads = new Map<string, { loaded?: LoadedModel; error?: unknown }>();
+  const context: CommandContext = {
+    load: (text: string, file: string, options: LoadOptions) => {
+      const key = options.scenario ?? "";
+      let entry = loads.get(key);
+      if (!entry) {
+        try {
+          entry = { loaded: loadModelText(text, file, options) };
+        } catch (error) {
+          entry = { error };
+        }
+        loads.set(key, entry);
+      }
+      if (entry.error !== undefined) throw entry.error;
+      return entry.loaded!;
+    },
+  };
   let valid = false;
   let hasUncertain = false;
   try {
-    const report = checkCommand(model);
+    const report = checkCommand(model, {}, context);
     checkIssues(report.issues.map(issueFromJson), "check", failures);
     valid = report.valid;
     outcomes.push(report.valid ? "check:ok" : `check:invalid:${report.issues.find((i) => i.severity === "error")?.code ?? "?"}`);
@@ -111,7 +131,7 @@ export async function executeCase(c: FuzzCase): Promise<CaseResult> {
   for (const scenario of c.scenario ? [undefined, c.scenario] : [undefined]) {
     const step = scenario ? "run-scenario" : "run";
     try {
-      const result = runCommand(model, { scenario });
+      const result = runCommand(model, { scenario }, context);
       for (const bad of nonFinite(result)) failures.push(`${step}: non-finite number in the result at ${bad}`);
       checkText(runTable(result, "year"), step, failures);
       outcomes.push(`${step}:ok`);
@@ -121,7 +141,7 @@ export async function executeCase(c: FuzzCase): Promise<CaseResult> {
   }
   if (valid || hasUncertain) {
     try {
-      const result = await simulateCommand(model, { paths: 48, seed: c.index, threads: 1 });
+      const result = await simulateCommand(model, { paths: 48, seed: c.index, threads: 1 }, context);
       for (const bad of nonFinite({ ...result, keptPaths: [] })) failures.push(`simulate: non-finite number in the result at ${bad}`);
       if (result.validPaths + result.invalidPaths.count !== result.paths) failures.push("simulate: valid and invalid paths do not add up");
       checkText(simulationTable(result, "year"), "simulate", failures);
@@ -131,7 +151,7 @@ export async function executeCase(c: FuzzCase): Promise<CaseResult> {
       outcomes.push(classify(error, "simulate", failures));
     }
     try {
-      const result = sensitivityCommand(model, {});
+      const result = sensitivityCommand(model, {}, context);
       checkText(sensitivityTable(result), "sensitivity", failures);
       outcomes.push("sensitivity:ok");
     } catch (error) {
