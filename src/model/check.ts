@@ -21,7 +21,7 @@ export function checkModel(model: Model): Issue[] {
   const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
   // An interest rate of −100 % or less would turn debt into a gift; almost always a percent typed as a decimal's sign error.
   const rateAboveMinusOne = (value: number | undefined, path: IssuePath, what: string) => {
-    if (value !== undefined && !(value > -1)) error("rate_range", path, `${what} of ${value} is −100 % or less; rates are annual decimals above −1 (0.05 = 5 %)`);
+    if (value !== undefined && !(value > -1)) error("rate_range", path, `${what} of ${value} is −100 % or less; rates are annual decimals above −1 (0.05 = 5 %)`, { value });
   };
 
   const meta = model.meta;

@@ -87,6 +87,7 @@ export function parseSourceText(text: string, file: string): SourceText {
     path: [],
     severity: "error",
     message: `the file nests mappings or lists more than ${MAX_NESTING_DEPTH} levels deep; a model needs far fewer — check the brackets and indentation here`,
+    params: { max: MAX_NESTING_DEPTH },
     position: at(offset),
   });
   // The yaml package builds deeply nested flow collections ([[[[…) with work that grows
@@ -150,11 +151,11 @@ export function parseSourceText(text: string, file: string): SourceText {
         }
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         if (isReservedName(key)) {
-          issues.push({ code: "reserved_name", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
+          issues.push({ code: "reserved_key", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
           continue;
         }
         if (key.length > MAX_KEY_LENGTH) {
-          issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, position: at(keyOffset) });
+          issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, params: { length: key.length, max: MAX_KEY_LENGTH }, position: at(keyOffset) });
           continue;
         }
         if (seen.has(key)) {
