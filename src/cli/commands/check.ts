@@ -7,6 +7,7 @@ import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { choice } from "../options.js";
 import { emit } from "./run.js";
+import { loadRegisterFor } from "../../node/loadRegister.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -15,12 +16,12 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .command("check")
     .description("validate a model file (and every scenario in it); print every problem as FILE:LINE:COL")
     .argument("<file>", "model file (.yaml or .json)")
-    .option("--strict", "also fail when an input has neither a source nor an assumption")
+    .option("--strict", "also fail when an input has neither a source nor an assumption, a citation names no entry of the source register (or one it lacks), an input is not the figure it cites and does not say how it was derived, or a target has no kind")
     .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { strict?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const report = checkCommand(readModel(file), { strict: options.strict });
+      const report = checkCommand(readModel(file), { strict: options.strict }, { register: loadRegisterFor });
       if (format === "json") {
         emit(io, JSON.stringify(report, null, 2) + "\n", options.out);
         setExit(report.valid ? EXIT_OK : EXIT_FAILURE);
