@@ -271,13 +271,14 @@ describe("the README's Limits and safety section states the limits the code enfo
   it("every figure in it is the constant in the code", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Limits and safety"), readme.indexOf("## Library"));
-    const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT } = await import("../src/model/source.js");
+    const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT, MAX_YAML_TOKENS } = await import("../src/model/source.js");
     const { MAX_FORMULA_LENGTH, MAX_FORMULA_OPERATORS, MAX_FORMULA_NESTING } = await import("../src/model/formula.js");
     const { MAX_PRICE_PER_GPU_HOUR, DISCOUNT_RATE_RANGE } = await import("../src/model/ranges.js");
     const { MAX_PATHS } = await import("../src/uncertainty/simulate.js");
     const n = (v: number) => v.toLocaleString("en-US");
     expect(section).toContain(`at most ${MAX_MODEL_BYTES / 1024 / 1024} MB`);
     expect(section).toContain(`nest at most ${MAX_NESTING_DEPTH} levels`);
+    expect(section).toContain(`a file has at most ${n(MAX_YAML_TOKENS)}\nYAML tokens`);
     expect(section).toContain(`at most ${MAX_KEY_LENGTH}\ncharacters`);
     expect(section).toContain(`expand at most ${MAX_ALIAS_COUNT} times`);
     expect(section).toContain(`at most ${n(MAX_FORMULA_LENGTH)} characters, ${n(MAX_FORMULA_OPERATORS)} operators (commas included) and ${MAX_FORMULA_NESTING} levels`);

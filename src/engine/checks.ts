@@ -51,10 +51,18 @@ function formatRate(rate: number): string {
   return Number.isFinite(rate) ? `${Number((rate * 100).toPrecision(6))} %` : String(rate);
 }
 
-/** Largest magnitude among the balance-sheet totals of month t (for the precision limit). */
+/**
+ * Largest magnitude among month t's line items (for the precision limit): two huge
+ * components that cancel (paid-in capital and retained earnings) lose digits the totals
+ * never show.
+ */
 function magnitude(proj: Projection, t: number): number {
-  const it = proj.items;
-  return Math.max(Math.abs(it.totalAssets[t]), Math.abs(it.totalLiabilities[t]), Math.abs(it.equity[t]), Math.abs(it.endingCash[t]), Math.abs(it.revenue[t]), Math.abs(it.operatingCashFlow[t]), Math.abs(it.investingCashFlow[t]), Math.abs(it.financingCashFlow[t]));
+  let max = 0;
+  for (const name of ITEM_NAMES) {
+    const v = Math.abs(proj.items[name][t]);
+    if (v > max) max = v;
+  }
+  return max;
 }
 
 function precisionLimit(proj: Projection, t: number, what: string, off: number): EngineError {

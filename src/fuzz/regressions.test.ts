@@ -7,7 +7,7 @@ import { runCommand } from "../commands/run.js";
 import { simulateCommand } from "../commands/simulate.js";
 import { runTable } from "../cli/commands/run.js";
 import { issueFromJson } from "../commands/issues.js";
-import { formatIssue, ModelError } from "../model/issues.js";
+import { formatIssue, ModelError, EngineError } from "../model/issues.js";
 
 /**
  * One test per defect the fuzzer found (npm run fuzz; issue 9). Each reproduces the
@@ -39,5 +39,28 @@ describe("defects found by the fuzzer", () => {
     const over = lines.find((l) => l.includes("commit up to"))!;
     expect(over).toMatch(/contracts extra0, extra1, extra2, [^…]*, … \(1,00\d in all\) commit up to/);
     for (const line of lines) expect(line.length).toBeLessThan(2000);
+  });
+  it("a tranche with a spread but no base is refused where it is written, not a crash in the engine (seed 1, case 1443)", () => {
+    const text = small.replace("      base: base\n", "");
+    const report = checkCommand({ text, file: "m.yaml" });
+    expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toContain("m.yaml:52:7: a floating tranche needs a `base` (the driver holding the base rate) as well as its `spread` (at financing.debt.floating.base)");
+    expect(() => runCommand({ text, file: "m.yaml" })).toThrow(ModelError);
+  });
+  it("a horizon of 8,000 years is one short error, not a list of every missing year (seed 1, case 965)", () => {
+    const text = small.replace("months: 24", "end: 9999-12");
+    const report = checkCommand({ text, file: "m.yaml" });
+    expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toEqual(["m.yaml:7:8: the horizon is 95700 months; at most 600 (50 years) are supported (at meta.end)"]);
+  });
+  it("huge components that cancel (share-settled pay of 9e16 a month) are a precision limit, not a bug (seed 1, case 4991)", () => {
+    const text = small.replace("  staff: { type: operatingExpense, category: R&D, value: 3 }", "  staff: { type: operatingExpense, category: R&D, value: 9e16, nonCash: true }");
+    let message = "";
+    try {
+      runCommand({ text, file: "m.yaml" });
+    } catch (error) {
+      expect(error).toBeInstanceOf(EngineError);
+      expect((error as EngineError).code).toBe("precision_limit");
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/amounts reach 9\.\d+e\+16 in the model's unit, beyond what double-precision arithmetic keeps to 0\.000001 — a precision limit/);
   });
 });

@@ -82,6 +82,12 @@ describe("YAML cannot make parsing unbounded", () => {
     const found = problems("meta: " + "[".repeat(5 * 1024 * 1024 - 20) + "\n");
     expect(found).toEqual([`m.yaml:1:${7 + MAX_NESTING_DEPTH}: the file nests mappings or lists more than 64 levels deep; a model needs far fewer — check the brackets and indentation here`]);
   }, 30_000);
+  it("a file with more tokens than the limit is refused before the parser runs (seed 1, case 4017: 800 copies of a correlation matrix took a minute)", () => {
+    const numbers = Array.from({ length: 300_000 }, () => "1").join(", ");
+    const found = problems(`meta: { company: X, start: 2025-01, months: 12 }\nlist: [${numbers}]\n`);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^m\.yaml:2:\d+: the file has more than 500,000 YAML tokens \(keys, values and punctuation\) by here; a model needs far fewer — check that this is the right file$/);
+  }, 30_000);
   it("block nesting too", () => {
     const text = "meta:\n" + Array.from({ length: 80 }, (_, i) => "  ".repeat(i + 1) + `k${i}:\n`).join("") + "  ".repeat(81) + "x: 1\n";
     expect(problems(text).join("\n")).toMatch(/nests mappings or lists more than 64 levels deep/);

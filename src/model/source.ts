@@ -27,6 +27,12 @@ function pathKey(path: IssuePath): string {
 export const MAX_NESTING_DEPTH = 64;
 /** Longest key (a name) a model file may use, in characters. */
 export const MAX_KEY_LENGTH = 256;
+/**
+ * Most YAML tokens (keys, values, punctuation, line breaks) a file may have: the yaml
+ * package needs about two seconds of CPU per million, so this bounds the time any file can
+ * take (the shipped models have about 10,000).
+ */
+export const MAX_YAML_TOKENS = 500_000;
 /** Most YAML alias expansions (`*name`) a file may use: aliases cannot blow a small file up. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -91,17 +97,23 @@ export function parseSourceText(text: string, file: string): SourceText {
     position: at(offset),
   });
   // The yaml package builds deeply nested flow collections ([[[[…) with work that grows
-  // faster than the text: its own tokens are counted first, stopping at the first too deep.
-  const flowTooDeep = flowNestingBeyond(text, MAX_NESTING_DEPTH);
-  if (flowTooDeep >= 0) {
+  // faster than the text, and needs seconds for a million tokens: its own tokens are counted
+  // first, stopping at the first collection too deep or the first token too many.
+  const scan = prescan(text);
+  if (scan) {
     // Before parsing there is no line index yet: count the lines up to the offset.
     let line = 1;
     let lineStart = 0;
-    for (let i = text.indexOf("\n"); i >= 0 && i < flowTooDeep; i = text.indexOf("\n", i + 1)) {
+    for (let i = text.indexOf("\n"); i >= 0 && i < scan.offset; i = text.indexOf("\n", i + 1)) {
       line++;
       lineStart = i + 1;
     }
-    throw new ModelError([{ ...tooDeep(0), position: { file, line, col: flowTooDeep - lineStart + 1 } }]);
+    const position = { file, line, col: scan.offset - lineStart + 1 };
+    throw new ModelError([
+      scan.problem === "deep"
+        ? { ...tooDeep(0), position }
+        : { code: "too_many_values", path: [], severity: "error", message: `the file has more than ${MAX_YAML_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values and punctuation) by here; a model needs far fewer — check that this is the right file`, params: { max: MAX_YAML_TOKENS }, position },
+    ]);
   }
   let doc: ReturnType<typeof parseDocument>;
   try {
@@ -222,21 +234,24 @@ export function parseSourceText(text: string, file: string): SourceText {
 }
 
 /**
- * Offset of the first flow collection (`[` or `{`) nested deeper than `limit`, or -1. Uses
- * the yaml package's lexer, so quotes, comments and block scalars are read as YAML reads
- * them; linear in the text, and it stops at the first offender.
+ * The first offset at which a flow collection (`[` or `{`) nests deeper than the limit, or
+ * the file has more tokens than MAX_YAML_TOKENS; null when neither. Uses the yaml package's
+ * lexer, so quotes, comments and block scalars are read as YAML reads them; linear in the
+ * text, and it stops at the first offender.
  */
-function flowNestingBeyond(text: string, limit: number): number {
+function prescan(text: string): { problem: "deep" | "large"; offset: number } | null {
   let depth = 0;
   let offset = 0;
+  let tokens = 0;
   for (const token of new Lexer().lex(text)) {
     if (token === "[" || token === "{") {
-      if (++depth > limit) return offset;
+      if (++depth > MAX_NESTING_DEPTH) return { problem: "deep", offset };
     } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+    if (++tokens > MAX_YAML_TOKENS) return { problem: "large", offset };
     // The lexer adds one-character control tokens (document start, scalar…) that are not text.
     if (!(token.length === 1 && token.charCodeAt(0) < 0x20 && token !== "\n" && token !== "\r" && token !== "\t")) offset += token.length;
   }
-  return -1;
+  return null;
 }
 
 /** Depth of nested objects and lists in plain data, without recursion (aliases can deepen a tree). */
