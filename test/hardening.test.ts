@@ -130,9 +130,11 @@ describe("class 4: invalid simulation paths are reported and fail the run by def
     expect(json.invalidPaths.byReason.nonFinite).toBe(json.invalidPaths.count);
     const csv = await runCli("simulate", nan, "-n", "1000", "--max-invalid-paths", "0.7", "--format", "csv");
     expect(csv.code).toBe(0);
-    const [header, first] = csv.stdout.split("\n");
-    expect(header.split(",").slice(-2)).toEqual(["validPaths", "invalidPaths"]);
-    expect(Number(first.split(",").at(-1))).toBe(json.invalidPaths.count);
+    // The tidy CSV (period,item,value,unit,scenario) says how many paths were valid and invalid.
+    const count = (item: string) => Number(csv.stdout.split("\n").find((l) => l.split(",")[1] === item)?.split(",")[2]);
+    expect(count("simulation-paths:invalid:count")).toBe(json.invalidPaths.count);
+    expect(count("simulation-paths:valid:count")).toBe(json.validPaths);
+    expect(count("simulation-paths:invalid:nonFinite:count")).toBe(json.invalidPaths.count);
     expect(csv.stdout).not.toMatch(/NaN|Infinity/);
   });
   it("refuses a threshold that is not a share", async () => {
@@ -270,7 +272,8 @@ describe("class 8: no silent clamps; rates at or below −100 % refused", () => 
 describe("the README's Limits and safety section states the limits the code enforces", () => {
   it("every figure in it is the constant in the code", async () => {
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const section = readme.slice(readme.indexOf("## Limits and safety"), readme.indexOf("## Library"));
+    // Compared with line breaks as spaces: the text may be re-wrapped.
+    const section = readme.slice(readme.indexOf("## Limits and safety"), readme.indexOf("## Library")).replace(/\s+/g, " ");
     const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT, MAX_YAML_TOKENS } = await import("../src/model/source.js");
     const { MAX_FORMULA_LENGTH, MAX_FORMULA_OPERATORS, MAX_FORMULA_NESTING } = await import("../src/model/formula.js");
     const { MAX_PRICE_PER_GPU_HOUR, DISCOUNT_RATE_RANGE } = await import("../src/model/ranges.js");
@@ -278,8 +281,8 @@ describe("the README's Limits and safety section states the limits the code enfo
     const n = (v: number) => v.toLocaleString("en-US");
     expect(section).toContain(`at most ${MAX_MODEL_BYTES / 1024 / 1024} MB`);
     expect(section).toContain(`nest at most ${MAX_NESTING_DEPTH} levels`);
-    expect(section).toContain(`a file has at most ${n(MAX_YAML_TOKENS)}\nYAML tokens`);
-    expect(section).toContain(`at most ${MAX_KEY_LENGTH}\ncharacters`);
+    expect(section).toContain(`a file has at most ${n(MAX_YAML_TOKENS)} YAML tokens`);
+    expect(section).toContain(`a key is at most ${MAX_KEY_LENGTH} characters`);
     expect(section).toContain(`expand at most ${MAX_ALIAS_COUNT} times`);
     expect(section).toContain(`at most ${n(MAX_FORMULA_LENGTH)} characters, ${n(MAX_FORMULA_OPERATORS)} operators (commas included) and ${MAX_FORMULA_NESTING} levels`);
     expect(section).toContain(`\`--rent-price\` 0–${n(MAX_PRICE_PER_GPU_HOUR)} per GPU-hour, \`-n\` 1–${n(MAX_PATHS)} paths`);
