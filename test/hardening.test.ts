@@ -169,10 +169,13 @@ describe("class 6: exit codes and pipes mean what the README says", () => {
   it("huge but finite inputs that break the identities are a precision limit, exit 1, not a bug", async () => {
     const dir = scratch();
     const file = join(dir, "huge.yaml");
-    writeFileSync(file, small.replace("cash: 100", "cash: 1e300").replace("paidInCapital: 80", "paidInCapital: 1e300"));
+    // Numbers in the file are at most 1e15; a formula can still make amounts far larger.
+    writeFileSync(file, small.replace("  staff: { type: operatingExpense, category: R&D, value: 3 }", '  staff: { type: operatingExpense, category: R&D, value: "1e15 * 1e5", nonCash: true }'));
     const r = await runCli("run", file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^burnrate: the (balance sheet does not balance|cash-flow statement does not tie to the change in cash) in 2025-\d\d by .*: amounts reach 1\.00e\+300 in the model's unit, beyond what double-precision arithmetic keeps to 0\.000001 — a precision limit, not an accounting result; write amounts in a larger unit/);
+    expect(r.stderr).toMatch(/^burnrate: the (balance sheet does not balance|cash-flow statement does not tie to the change in cash) in 2025-\d\d by .*: amounts reach 1\.\d\de\+20 in the model's unit, beyond what double-precision arithmetic keeps to 0\.000001 — a precision limit, not an accounting result; write amounts in a larger unit/);
+    writeFileSync(file, small.replace("cash: 100", "cash: 1e300"));
+    expect((await runCli("check", file)).stderr).toMatch(/huge\.yaml:\d+:\d+: 1e\+300 is larger than 1e\+15 in absolute value/);
     expect(r.stderr).not.toMatch(/bug in burnrate|internal error/);
   });
   it("every rate option refuses 12 with a hint and accepts 12%", async () => {
@@ -274,7 +277,7 @@ describe("the README's Limits and safety section states the limits the code enfo
     const readme = readFileSync(join(root, "README.md"), "utf8");
     // Compared with line breaks as spaces: the text may be re-wrapped.
     const section = readme.slice(readme.indexOf("## Limits and safety"), readme.indexOf("## Library")).replace(/\s+/g, " ");
-    const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT, MAX_YAML_TOKENS } = await import("../src/model/source.js");
+    const { MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_KEY_LENGTH, MAX_ALIAS_COUNT, MAX_YAML_TOKENS, MAX_NUMBER } = await import("../src/model/source.js");
     const { MAX_FORMULA_LENGTH, MAX_FORMULA_OPERATORS, MAX_FORMULA_NESTING } = await import("../src/model/formula.js");
     const { MAX_PRICE_PER_GPU_HOUR, DISCOUNT_RATE_RANGE } = await import("../src/model/ranges.js");
     const { MAX_PATHS } = await import("../src/uncertainty/simulate.js");
@@ -283,6 +286,7 @@ describe("the README's Limits and safety section states the limits the code enfo
     expect(section).toContain(`nest at most ${MAX_NESTING_DEPTH} levels`);
     expect(section).toContain(`a file has at most ${n(MAX_YAML_TOKENS)} YAML tokens`);
     expect(section).toContain(`a key is at most ${MAX_KEY_LENGTH} characters`);
+    expect(section).toContain(`Every number in a model file is at most ${MAX_NUMBER.toExponential().replace("+", "")} in absolute value`);
     expect(section).toContain(`expand at most ${MAX_ALIAS_COUNT} times`);
     expect(section).toContain(`at most ${n(MAX_FORMULA_LENGTH)} characters, ${n(MAX_FORMULA_OPERATORS)} operators (commas included) and ${MAX_FORMULA_NESTING} levels`);
     expect(section).toContain(`\`--rent-price\` 0–${n(MAX_PRICE_PER_GPU_HOUR)} per GPU-hour, \`-n\` 1–${n(MAX_PATHS)} paths`);

@@ -18,12 +18,20 @@ const small = readFileSync(join(root, "test", "fixtures", "small.yaml"), "utf8")
 const gpu = readFileSync(join(root, "models", "gpu-cloud-example.yaml"), "utf8");
 
 describe("defects found by the fuzzer", () => {
-  it("a distribution whose range overflows (−1e308 … 1e308) is a positioned error, not ∞ in the report (seed 1, cases 27, 144, 167, 240)", async () => {
-    const text = `${small}uncertain:\n  wide: { path: drivers.costShare, distribution: triangular, min: -1e308, mode: 0, max: 1e308 }\n`;
+  it("a distribution whose values overflow is a positioned error, not ∞ in the report (seed 1, cases 27, 144, 167, 240: a triangular from −1e308 to 1e308, now refused as numbers; here a lognormal)", async () => {
+    const text = `${small}uncertain:\n  wide: { path: drivers.costShare, distribution: lognormal, mu: 700, sigma: 10 }\n`;
     const report = checkCommand({ text, file: "m.yaml" });
     expect(report.valid).toBe(false);
-    expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toEqual(["m.yaml:73:50: the triangular distribution's values overflow double-precision numbers (mean or percentiles are infinite); give parameters of a sensible size (at uncertain.wide.distribution)"]);
+    expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toEqual(["m.yaml:73:50: the lognormal distribution's values overflow double-precision numbers (mean or percentiles are infinite); give parameters of a sensible size (at uncertain.wide.distribution)"]);
     await expect(simulateCommand({ text, file: "m.yaml" }, { paths: 10 })).rejects.toBeInstanceOf(ModelError);
+  });
+  it("numbers above 1e15 are refused where they are written: a cash floor of 1e308 made the mean funding gap NaN, a PERT up to 1e308 took 100 ms a sample (seed 1, cases 2672, 2910)", () => {
+    for (const [find, replace] of [["cashFloor: 10", "cashFloor: 1e308"], ["cash: 100", "cash: -2e15"]]) {
+      const report = checkCommand({ text: small.replace(find, replace), file: "m.yaml" });
+      expect(report.issues.map((i) => formatIssue(issueFromJson(i))).join("\n")).toMatch(/^m\.yaml:\d+:\d+: (1e\+308|-2000000000000000) is larger than 1e\+15 in absolute value/);
+    }
+    const pert = `${small}uncertain:\n  wide: { path: drivers.costShare, distribution: pert, min: 0.1, mode: 0.4, max: 1e308 }\n`;
+    expect(checkCommand({ text: pert, file: "m.yaml" }).issues[0].code).toBe("number_too_large");
   });
   it("a valuation multiple over a vanishing revenue is left out, not ∞ (seed 1, cases 57, 146, 199, 294)", () => {
     const text = small.replace("  sales: { type: revenue, value: revenue }", "  sales: { type: revenue, value: 1e-310 }").replace("  hosting: { type: costOfRevenue, value: \"revenue * costShare\" }", "  hosting: { type: costOfRevenue, value: 1 }");
@@ -52,7 +60,7 @@ describe("defects found by the fuzzer", () => {
     expect(report.issues.map((i) => formatIssue(issueFromJson(i)))).toEqual(["m.yaml:7:8: the horizon is 95700 months; at most 600 (50 years) are supported (at meta.end)"]);
   });
   it("huge components that cancel (share-settled pay of 9e16 a month) are a precision limit, not a bug (seed 1, case 4991)", () => {
-    const text = small.replace("  staff: { type: operatingExpense, category: R&D, value: 3 }", "  staff: { type: operatingExpense, category: R&D, value: 9e16, nonCash: true }");
+    const text = small.replace("  staff: { type: operatingExpense, category: R&D, value: 3 }", "  staff: { type: operatingExpense, category: R&D, value: '9e14 * 100', nonCash: true }");
     let message = "";
     try {
       runCommand({ text, file: "m.yaml" });

@@ -33,6 +33,12 @@ export const MAX_KEY_LENGTH = 256;
  * take (the shipped models have about 10,000).
  */
 export const MAX_YAML_TOKENS = 500_000;
+/**
+ * Largest number a model file may hold (in absolute value). burnrate keeps the balance sheet
+ * to 1e-6 of the unit, which double precision cannot do for amounts much above this; no
+ * company needs more in any unit (a trillion dollars is 1e12 in `units`).
+ */
+export const MAX_NUMBER = 1e15;
 /** Most YAML alias expansions (`*name`) a file may use: aliases cannot blow a small file up. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -144,6 +150,10 @@ export function parseSourceText(text: string, file: string): SourceText {
   const stack: { node: unknown; path: IssuePath; depth: number }[] = [{ node: doc.contents, path: [], depth: 0 }];
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
+    if (isScalar(node) && typeof node.value === "number" && Math.abs(node.value) > MAX_NUMBER && Number.isFinite(node.value)) {
+      issues.push({ code: "number_too_large", path, severity: "error", message: `${node.value} is larger than ${MAX_NUMBER.toExponential()} in absolute value, beyond what burnrate computes to 1e-6 of the unit; write amounts in a larger unit (meta.unit) or check the number`, params: { value: node.value, max: MAX_NUMBER }, position: at(node.range?.[0] ?? 0) });
+      continue;
+    }
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth >= MAX_NESTING_DEPTH) {
       issues.push(tooDeep((node as YamlNode).range?.[0] ?? 0));
