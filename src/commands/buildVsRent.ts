@@ -8,7 +8,8 @@ import { scenarioField } from "./run.js";
 import { MAX_PRICE_PER_GPU_HOUR, TAX_RATE_RANGE, inRateRange } from "../model/ranges.js";
 import { DEFAULT_DISCOUNT_RATE, rateField } from "./cohorts.js";
 
-export const TERMINALS = ["book", "none"] as const;
+import { TERMINALS } from "./defaults.js";
+export { TERMINALS };
 
 export const buildVsRentOptionsSchema = z
   .object({

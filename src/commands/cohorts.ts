@@ -7,7 +7,8 @@ import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
 import { DISCOUNT_RATE_RANGE, inRateRange } from "../model/ranges.js";
 
-export const DEFAULT_DISCOUNT_RATE = 0.1;
+import { DEFAULT_DISCOUNT_RATE } from "./defaults.js";
+export { DEFAULT_DISCOUNT_RATE };
 
 /** An annual rate as a decimal (0.1 = 10 %): above −100 % and at most 1,000 %. */
 export const rateField = z.number().refine((v) => inRateRange(v, DISCOUNT_RATE_RANGE), "must be a rate as a decimal above −1 (−100 %) and at most 10 (1,000 %)");

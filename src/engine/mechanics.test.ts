@@ -264,6 +264,19 @@ describe("debt terms", () => {
     expect(tranche([{ month: "2025-03", share: 0.5 }, { month: "2025-06", share: 0.5 }])).toBe("");
   });
 
+  it("taxes the fiscal year's income, not each month's: a later loss in the year reverses earlier tax", () => {
+    // 20 % tax, no losses carried in. January earns 10 (tax 2), February loses 10: the year
+    // to date is 0, so February's tax is −2 and nothing is carried forward. March earns 10
+    // again: tax 2. A loss in one year is carried into the next.
+    const { proj } = project({ ...base, meta: { ...base.meta, months: 14 }, lines: { sales: { type: "revenue", value: "if(t == 0 || t == 2, 10, if(t == 1, -10, if(t == 11, -30, 0)))" } }, tax: { rate: 0.2 } });
+    expect(list(proj.items.taxes).slice(0, 3)).toEqual([expect.closeTo(2, 12), expect.closeTo(-2, 12), expect.closeTo(2, 12)]);
+    expect(proj.items.lossCarryforward[1]).toBe(0);
+    // December loses 30: the year (10 − 10 + 10 − 30 = −20) is a loss, its 2 of tax comes
+    // back within the year and 20 is carried into the next year.
+    expect(proj.items.taxes.slice(0, 12).reduce((a, b) => a + b, 0)).toBeCloseTo(0, 12);
+    expect(proj.items.lossCarryforward[11]).toBeCloseTo(20, 12);
+  });
+
   it("caps the use of tax losses at a share of taxable income (the US 80 % rule)", () => {
     // 10 of profit a month, 100 of losses carried in, 20 % tax, at most 80 % offset: each
     // month uses 8 and pays 0.2 × 2 = 0.4; without the cap, ten months pay nothing.
@@ -409,5 +422,53 @@ describe("interest capitalised on construction in progress", () => {
     expect(list(proj.items.capitalizedInterest).slice(0, 4)).toEqual([0, expect.closeTo(0.12, 12), expect.closeTo(0.1212, 12), 0]);
     expect(proj.items.depreciation[3]).toBeCloseTo(1 + 0.2412 / 12, 12);
     expect(proj.capitalization!.interest[0][2]).toBeCloseTo(0.1212, 12);
+  });
+});
+
+describe("metrics that mean something", () => {
+  it("reports DSCR and coverage as n/a for an equity-funded company, and flags a negative DSCR", async () => {
+    const { metricsBlock, formatDscr } = await import("../cli/commands/run.js");
+    const equityFunded = project({
+      meta: { company: "Hand", start: "2025-01", months: 3 },
+      openingBalance: { cash: 100, paidInCapital: 100 },
+      lines: { costs: { type: "operatingExpense", value: 10 } },
+      financing: { cash: { interestRate: 0.05 } },
+    }).result;
+    expect(equityFunded.metrics.minDscr).toBeNull();
+    expect(equityFunded.metrics.interestCoverage).toBeNull();
+    expect(equityFunded.metrics.minDscrFlag).toBeNull();
+    expect(equityFunded.years[0].dscr).toBeNull();
+    expect(formatDscr(equityFunded.years[0].dscr)).toBe("n/a");
+    expect(metricsBlock(equityFunded)).toMatch(/Minimum DSCR\s+n\/a \(no debt service\)/);
+    expect(metricsBlock(equityFunded)).toMatch(/Interest coverage \(min, LTM\)\s+n\/a \(no interest paid\)/);
+
+    // 10 of costs a month, 120 of debt at 10 %: interest 1 a month, EBITDA −10, so DSCR
+    // = −10 / 1 = −10 every month (the first, earliest, is reported) and coverage −10.
+    const burning = project({
+      meta: { company: "Hand", start: "2025-01", months: 3 },
+      openingBalance: { cash: 100, debt: 120, paidInCapital: -20 },
+      lines: { costs: { type: "operatingExpense", value: 10 } },
+      financing: { debt: { loan: { openingBalance: 120, rate: 0.1, maturity: "2030-01" } } },
+    }).result;
+    expect(burning.metrics.minDscr).toBeCloseTo(-10, 12);
+    expect(burning.metrics.minDscrPeriod).toBe("2025-01");
+    expect(burning.metrics.minDscrFlag).toBe("negativeEbitda");
+    expect(burning.metrics.interestCoverage).toBeCloseTo(-10, 12);
+    expect(burning.metrics.interestCoverageFlag).toBe("negativeEbitda");
+    expect(formatDscr(burning.years[0].dscr)).toBe("(10.00)†");
+    expect(metricsBlock(burning)).toMatch(/\(10\.00\) in 2025-01 — EBITDA less taxes negative/);
+  });
+
+  it("counts burn as a positive number and breaks ties on the earliest month", () => {
+    // Cash 100 → 90 → 90 → 80 → 80: the lowest (80) first happens in April.
+    const { result } = project({
+      meta: { company: "Hand", start: "2025-01", months: 5 },
+      openingBalance: { cash: 100, paidInCapital: 100 },
+      lines: { costs: { type: "operatingExpense", value: "if(t == 0 || t == 3, 10, 0)" } },
+      financing: { equity: { top: { month: "2025-05", amount: 0 } } },
+    });
+    expect(result.metrics.cumulativeBurn).toBe(20);
+    expect(result.metrics.minCash).toBe(80);
+    expect(result.metrics.minCashPeriod).toBe("2025-04");
   });
 });

@@ -9,6 +9,7 @@ import { runTable } from "../cli/commands/run.js";
 import { simulationTable, simulationCsv } from "../cli/commands/simulate.js";
 import { sensitivityTable } from "../cli/commands/sensitivity.js";
 import { terminalSafe } from "../model/text.js";
+import * as csv from "../export/csv.js";
 import { loadModelText, type LoadOptions, type LoadedModel } from "../model/load.js";
 import type { CommandContext } from "../commands/context.js";
 import type { FuzzCase } from "./generate.js";
@@ -145,7 +146,7 @@ export async function executeCase(c: FuzzCase): Promise<CaseResult> {
       for (const bad of nonFinite({ ...result, keptPaths: [] })) failures.push(`simulate: non-finite number in the result at ${bad}`);
       if (result.validPaths + result.invalidPaths.count !== result.paths) failures.push("simulate: valid and invalid paths do not add up");
       checkText(simulationTable(result, "year"), "simulate", failures);
-      checkText(simulationCsv(result, "year"), "simulate-csv", failures);
+      checkText(simulationCsv(csv, result, "year"), "simulate-csv", failures);
       outcomes.push(`simulate:ok${result.invalidPaths.count > 0 ? ":invalid-paths" : ""}`);
     } catch (error) {
       outcomes.push(classify(error, "simulate", failures));

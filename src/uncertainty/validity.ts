@@ -22,16 +22,8 @@ import type { UncertaintySpec } from "./spec.js";
  * Sampled months may fall outside the horizon: that is an outcome (the round comes too late
  * to count), not an invalid path.
  */
-export const INVALID_REASONS = ["input", "months", "formula", "nonFinite", "unbalanced"] as const;
-export type InvalidReason = (typeof INVALID_REASONS)[number];
-
-export const INVALID_REASON_TEXT: Record<InvalidReason, string> = {
-  input: "a sampled input outside the range its key allows",
-  months: "sampled months out of order (e.g. in service before purchase)",
-  formula: "a formula value outside its key's range (e.g. utilization above 1)",
-  nonFinite: "NaN or infinity in the results",
-  unbalanced: "the balance sheet or the cash flow does not tie",
-};
+export { INVALID_REASONS, INVALID_REASON_TEXT, emptyInvalidCounts, type InvalidReason } from "./invalidReasons.js";
+import type { InvalidReason } from "./invalidReasons.js";
 
 interface Rule {
   ok: (v: number) => boolean;
@@ -144,6 +136,3 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): Pa
 }
 
 /** Counts of invalid paths by reason, in INVALID_REASONS order. */
-export function emptyInvalidCounts(): number[] {
-  return INVALID_REASONS.map(() => 0);
-}

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import type { CohortEconomics } from "../../gpu/index.js";
-import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
+import type { CohortsOutput } from "../../commands/cohorts.js";
+import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseRate } from "../options.js";
 
@@ -23,11 +23,12 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { cohortsCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/cohorts.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
       const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? recordsCsv((output.cohorts as Record<string, unknown>[]).map(({ flows, ...rest }) => (void flows, rest)), parsePrecision(options.precision)) : cohortsTable(output, output.cohorts), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? (await loadCsv()).recordsCsv((output.cohorts as Record<string, unknown>[]).map(({ flows, ...rest }) => (void flows, rest)), parsePrecision(options.precision)) : cohortsTable(output, output.cohorts), options.out);
     });
 }
 

@@ -1,17 +1,18 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
+import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
-import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole, parseShare } from "../options.js";
 import { EXIT_FAILURE } from "../errors.js";
-import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/validity.js";
+import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/invalidReasons.js";
 import type { CliIO } from "../io.js";
-import { simulationBlocks, tidyCsv } from "../../export/csv.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import type { Progress } from "../../commands/context.js";
+
+/** The series a simulation reports (as SIMULATED_SERIES in uncertainty/aggregate.ts, which loads only when a simulation runs). */
+const SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
@@ -25,7 +26,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
-    .option("-p, --period <period>", "month | year (table and csv)", "year")
+    .option("-p, --period <period>", "month | year (table and csv; json holds both)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
@@ -39,6 +40,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
       const maxInvalid = parseShare(options.maxInvalidPaths, "--max-invalid-paths");
+      const [{ readModel }, { simulateCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/simulate.js")]);
       const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
@@ -56,13 +58,13 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" ? "month" : period }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
       }
       for (const w of result.warnings) io.err(`${w}\n`);
-      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(result, period, parsePrecision(options.precision)) : simulationTable(result, period);
+      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(await loadCsv(), result, period, parsePrecision(options.precision)) : simulationTable(result, period);
       emit(io, out, options.out);
       const invalid = result.invalidPaths;
       if (invalid.count > 0 && invalid.share > maxInvalid) {
@@ -90,7 +92,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   const out: string[] = [];
   out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
   out.push(
-    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; percentiles ${result.quantiles.method === "exact" ? "exact" : "from DDSketch, within 1% relative error"}`,
+    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`,
   );
   if (result.invalidPaths.count > 0) {
     out.push(`Invalid paths: ${result.invalidPaths.count.toLocaleString("en-US")} (${formatPercent(result.invalidPaths.share, 2)}), left out of every figure below — ${invalidSummary(result)}`);
@@ -117,7 +119,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
     const top = [...result.cashOutMonth].sort((a, b) => b.probability - a.probability).slice(0, 5);
     out.push(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`);
   }
-  for (const series of SIMULATED_SERIES) {
+  for (const series of SERIES) {
     out.push("");
     out.push(`${LABELS[series]} (${period === "year" ? (series === "endingCash" || series === "debt" ? "at fiscal year end" : "fiscal year total") : "by month"})`);
     const columns: Column[] = [{ header: "", align: "left" }, { header: "mean" }, ...Q.map((q) => ({ header: q }))];
@@ -131,11 +133,18 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   return out.join("\n") + "\n";
 }
 
+/** How the percentiles were computed, and their guaranteed rank bound. */
+export function quantileNote(result: SimulationResult): string {
+  const one = (q: { method: string; rankErrorBound: number }) => (q.method === "exact" ? "exact" : `from a rank sketch, each within ±${q.rankErrorBound} percentile points of its rank (a guaranteed bound)`);
+  const q = result.quantiles;
+  return `percentiles ${one(q)}${q.monthly ? `; monthly percentiles ${one(q.monthly)}` : ""}`;
+}
+
 function fmt(x: number): string {
   return Math.abs(x) >= 100 ? formatAmount(x, 1) : String(Number(x.toPrecision(4)));
 }
 
 /** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs, and the valid and invalid paths. */
-export function simulationCsv(result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
-  return tidyCsv([{ scenario: result.scenario, blocks: simulationBlocks(result, period) }], precision);
+export function simulationCsv(csv: CsvModule, result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
+  return csv.tidyCsv([{ scenario: result.scenario, blocks: csv.simulationBlocks(result, period) }], precision);
 }

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
-import { DEFAULT_SOLVE_PATHS, type SolveReport, type SolvePoint } from "../../uncertainty/solve.js";
-import { solveCommand } from "../../commands/solve.js";
+import type { SolveReport, SolvePoint } from "../../uncertainty/solve.js";
+import { DEFAULT_SOLVE_PATHS } from "../../uncertainty/defaults.js";
 import { printNotice } from "../notices.js";
-import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
+import { DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { oneLine } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
@@ -31,7 +30,8 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
+      const [{ readModel }, { solveCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/solve.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;
       const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;
@@ -43,7 +43,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         { vary: options.vary, target: options.target, between, scenario: options.scenario, paths: n, seed, tolerance, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );
-      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(report, parsePrecision(options.precision)) : solveTable(report), options.out);
+      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(await loadCsv(), report, parsePrecision(options.precision)) : solveTable(report), options.out);
       if (!report.found) io.err(`burnrate: ${oneLine(report.message)}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);
     });
@@ -120,9 +120,9 @@ export function solveTable(r: SolveReport): string {
 }
 
 /** The points the solver reports, one per row: which, input value, measured value, holds. */
-export function solveCsv(r: SolveReport, precision: number | "full"): string {
+export function solveCsv(csv: CsvModule, r: SolveReport, precision: number | "full"): string {
   const points: [string, SolvePoint | null][] = [["answer", r.answer], ["otherSide", r.other], ["now", r.current], ["rangeFrom", r.range.from], ["rangeTo", r.range.to]];
-  return recordsCsv(
+  return csv.recordsCsv(
     points.filter((p): p is [string, SolvePoint] => p[1] !== null).map(([point, p]) => ({ point, input: r.vary.path, value: p.value, measure: r.target.measure, measured: p.measured, holds: p.holds, target: r.target.text })),
     precision,
   );
