@@ -51,6 +51,12 @@ export interface CompiledLine {
   lifeMonths: number;
   /** Settled in shares, not cash (stock-based compensation). */
   nonCash: boolean;
+  /**
+   * Monthly multiplier a caller may attach after compiling (null: none). A system of linked
+   * companies sets it on a line paid by another company, e.g. to stop the payments after
+   * that company runs out of cash; evaluation multiplies the line's values by it.
+   */
+  scale: Float64Array | null;
 }
 
 export interface CompiledCohort {
@@ -246,6 +252,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
       nonCash: line.nonCash,
+      scale: null,
     };
   });
   const cohorts: CompiledCohort[] = Object.entries(model.fleet).map(([name, c]) => {
@@ -331,7 +338,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, scale: null });
       return arr;
     },
   };

@@ -17,7 +17,15 @@ export interface SimulationOptions {
   seed: number;
   lhs: boolean;
   blockSize?: number;
+  /**
+   * Params the caller changes per path besides the sampled inputs (a system of linked
+   * companies writes its shared drivers here): the driver steps reading them re-run too.
+   */
+  varyingSlots?: readonly number[];
 }
+
+/** What sampling a block needs: the inputs, their correlation, the seed and the layout. */
+export type SamplingPlan = Pick<SimulationPlan, "spec" | "seed" | "lhs" | "blockSize">;
 
 /**
  * Everything needed to evaluate paths: a pure function of (compiled model, seed, path
@@ -43,7 +51,7 @@ export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, o
   const workspace = createWorkspace(compiled);
   // One full evaluation fills every series; later paths re-run only what varies.
   evaluate(compiled, base, workspace);
-  const steps = varyingSteps(compiled, spec);
+  const steps = varyingSteps(compiled, spec, options.varyingSlots ?? []);
   return { compiled, spec, seed: options.seed, lhs: options.lhs, blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, base: Float64Array.from(base), steps, workspace, cashFloor: base[compiled.slots.cashFloor] };
 }
 
@@ -51,8 +59,8 @@ export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, o
  * The driver steps to re-run per path: those reading a sampled param, or a series that
  * varies, or producing a series a stochastic process moves (followed by the process).
  */
-function varyingSteps(c: CompiledModel, spec: UncertaintySpec): DriverStep[] {
-  const slots = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
+function varyingSteps(c: CompiledModel, spec: UncertaintySpec, extraSlots: readonly number[]): DriverStep[] {
+  const slots = new Set([...spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)), ...extraSlots]);
   const processBySeries = new Map<Float64Array, UncertainProcess[]>();
   for (const p of spec.processes) processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), p]);
   const dirty = new Set<Float64Array>();
@@ -149,7 +157,7 @@ export interface BlockScratch {
   rng: RandomStream;
 }
 
-export function blockScratch(plan: SimulationPlan): BlockScratch {
+export function blockScratch(plan: SamplingPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
   return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream() };
 }
@@ -159,7 +167,7 @@ export function blockCount(plan: SimulationPlan, n: number): number {
 }
 
 /** Samples every input for the paths of one block (n paths). */
-export function sampleBlock(plan: SimulationPlan, block: number, n: number, scratch: BlockScratch): Float64Array {
+export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratch: BlockScratch): Float64Array {
   const inputs = plan.spec.inputs;
   const d = inputs.length;
   if (d === 0) return scratch.values;
@@ -195,8 +203,6 @@ export function runBlocks(
   const inputs = plan.spec.inputs;
   const d = inputs.length;
   const metrics = metricVector();
-  const processes = plan.spec.processes.map((p) => processRng.get(p)).filter((s): s is { rng: RandomStream; shocks: Float64Array } => s !== undefined);
-  const H = c.months;
   const params = c.params;
   for (let block = fromBlock; block < toBlock; block++) {
     const start = block * plan.blockSize;
@@ -207,19 +213,35 @@ export function runBlocks(
       const path = start + i;
       params.set(plan.base);
       for (let k = 0; k < d; k++) applySample(params, inputs[k], values[k * size + i]);
-      for (let j = 0; j < processes.length; j++) {
-        const s = processes[j];
-        const rng = s.rng.reset(plan.seed, path, PROCESS_STREAM + j);
-        const kind = plan.spec.processes[j].process;
-        if (kind === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
-        else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
-      }
+      drawProcessShocks(plan, path);
       const proj = evaluate(c, null, plan.workspace, plan.steps);
       computeMetrics(proj, metrics, plan.cashFloor);
       visit(path, proj, metrics, block);
     }
   }
 }
+
+/**
+ * Draws the monthly noise of every process of the plan for one path: process j uses
+ * stream (seed, path, firstStream + j), so a path's noise does not depend on which worker
+ * runs it. A system of companies passes its own stream numbers, so that processes of
+ * different companies never share a stream and a shared process gives every company the
+ * same path.
+ */
+export function drawProcessShocks(plan: SimulationPlan, path: number, firstStream = PROCESS_STREAM, streamOf?: (process: number) => number): void {
+  const processes = plan.spec.processes;
+  const H = plan.compiled.months;
+  for (let j = 0; j < processes.length; j++) {
+    const s = processRng.get(processes[j]);
+    if (!s) continue;
+    const rng = s.rng.reset(plan.seed, path, streamOf ? streamOf(j) : firstStream + j);
+    if (processes[j].process === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
+    else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+  }
+}
+
+/** First stream number of per-path process noise (block sampling uses stream 1). */
+export const PROCESS_STREAM_BASE = PROCESS_STREAM;
 
 /** The sampled input values of one path (for reports and sensitivity), by input order. */
 export function samplesOfBlock(plan: SimulationPlan, block: number, n: number, scratch: BlockScratch = blockScratch(plan)): { start: number; size: number; values: Float64Array } {
