@@ -12,6 +12,7 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerSystem } from "./commands/system.js";
 import { fullModelJsonSchema } from "../fullSchema.js";
 
 export const VERSION = "0.1.0";
@@ -37,10 +38,15 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerSystem(program, io, setExit);
   program
     .command("schema")
-    .description("print the JSON Schema of model files (for editor completion)")
-    .action(() => io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n"));
+    .description("print the JSON Schema of model files (for editor completion); --system: of system files")
+    .option("--system", "the schema of system files (burnrate system …) instead of model files")
+    .action(async (options: { system?: boolean }) => {
+      const schema = options.system ? (await import("../system/schema.js")).systemJsonSchema() : fullModelJsonSchema();
+      io.out(JSON.stringify(schema, null, 2) + "\n");
+    });
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

@@ -1,0 +1,75 @@
+import { describe, it, expect } from "vitest";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runCli } from "./support/cli.js";
+
+const root = join(import.meta.dirname, "..");
+const two = join("test", "fixtures", "system", "two.yaml");
+
+function golden(name: string, actual: string): void {
+  const path = join(root, "test", "golden", name);
+  if (process.env.UPDATE_GOLDEN || !existsSync(path)) writeFileSync(path, actual);
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+describe("burnrate system run", () => {
+  it("prints every company, the projection order and each link's effect", async () => {
+    const r = await runCli("system", "run", two);
+    expect(r.code).toBe(0);
+    golden("system-two-run.txt", r.stdout);
+  });
+  it("writes JSON with a normal run result per company and the links' effects by month", async () => {
+    const r = await runCli("system", "run", two, "--format", "json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.companies.map((c: { name: string }) => c.name)).toEqual(["lab", "cloud"]);
+    for (const key of ["months", "years", "metrics", "checks"]) expect(json.companies[1].result).toHaveProperty(key);
+    expect(json.links[0].months).toHaveLength(12);
+    expect(json.links[0].totals.paymentsLost).toBe(160);
+    expect(json.resolution.converged).toBe(true);
+  });
+  it("cuts a link with --cut and applies a system scenario with --scenario", async () => {
+    const cut = JSON.parse((await runCli("system", "run", two, "--cut", "lab-pays-cloud", "-f", "json")).stdout);
+    expect(cut.cut).toEqual(["lab-pays-cloud"]);
+    expect(cut.companies[1].result.metrics.cashOut).toBeNull();
+    const recovery = JSON.parse((await runCli("system", "run", two, "-s", "recovery", "-f", "json")).stdout);
+    expect(recovery.links[0].totals.paymentsLost).toBe(120);
+  });
+  it("writes CSV in long form to a file", async () => {
+    const r = await runCli("system", "run", two, "--format", "csv", "--period", "month", "--out", "s.csv");
+    expect(r.code).toBe(0);
+    const csv = r.files.get("s.csv")!;
+    expect(csv.split("\n")[0]).toBe("section,company,link,period,measure,value");
+    expect(csv).toContain("link,cloud,lab-pays-cloud,2025-05,paymentsLost,20");
+  });
+  it("says where a bad system file is wrong and exits 1 without a stack trace", async () => {
+    const r = await runCli("system", "run", two, "--cut", "lab-pays-clod");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('burnrate: --cut lab-pays-clod: the system has no link of that name — did you mean "lab-pays-cloud"?\n');
+    const model = await runCli("system", "run", "test/fixtures/system/lab.yaml");
+    expect(model.code).toBe(1);
+    expect(model.stderr).toContain("test/fixtures/system/lab.yaml:2:1: this looks like a model file");
+  });
+});
+
+describe("burnrate system compare", () => {
+  it("puts scenarios and cut links side by side per company and per link", async () => {
+    const r = await runCli("system", "compare", two, `${two}:recovery`, "--without", "lab-pays-cloud", "--format", "json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.runs.map((x: { label: string }) => x.label)).toEqual([two, `${two} without lab-pays-cloud`, `${two}:recovery`, `${two}:recovery without lab-pays-cloud`]);
+    const cloud = json.companies.find((c: { name: string }) => c.name === "cloud").comparison;
+    expect(cloud.yearly.find((b: { measure: string }) => b.measure === "revenue").values).toEqual({ [two]: [80], [`${two} without lab-pays-cloud`]: [240], [`${two}:recovery`]: [120], [`${two}:recovery without lab-pays-cloud`]: [240] });
+    expect(json.links[0].values[`${two} without lab-pays-cloud`]).toBeNull();
+    const table = await runCli("system", "compare", two, `${two}:recovery`);
+    expect(table.stdout).toContain("══ cloud ══");
+  });
+});
+
+describe("burnrate schema --system", () => {
+  it("prints the JSON Schema of system files", async () => {
+    const r = await runCli("schema", "--system");
+    const schema = JSON.parse(r.stdout);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["system", "companies", "drivers", "links", "uncertain", "correlation", "scenarios", "sector"]));
+  });
+});
