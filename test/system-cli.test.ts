@@ -73,3 +73,34 @@ describe("burnrate schema --system", () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["system", "companies", "drivers", "links", "uncertain", "correlation", "scenarios", "sector"]));
   });
 });
+
+describe("burnrate system simulate and sensitivity", () => {
+  const joint = join("test", "fixtures", "system", "joint.yaml");
+  it("prints the joint odds, losses to lenders, each link's attribution and each company's distribution", async () => {
+    const r = await runCli("system", "simulate", joint, "-n", "2000", "-t", "1");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Odds of running out of cash, by the end of each year");
+    expect(r.stdout).toMatch(/lab and cloud\s+\d+\.\d%/);
+    expect(r.stdout).toContain("Losses to lenders if a company runs out of cash");
+    expect(r.stdout).toMatch(/lab-pays-cloud \(lab → cloud\): acts on \d+\.\d% of paths/);
+    expect(r.stdout).toContain("══ cloud (2025-01 … 2025-12) ══");
+    const json = JSON.parse((await runCli("system", "simulate", joint, "-n", "500", "-t", "1", "-f", "json", "--no-attribution")).stdout);
+    expect(json.attribution).toBe(false);
+    expect(json.links[0].attribution).toBeNull();
+    expect(json.joint.years).toEqual([2025]);
+    const csv = (await runCli("system", "simulate", joint, "-n", "500", "-t", "1", "-f", "csv")).stdout;
+    expect(csv.split("\n")[0]).toBe("section,name,period,measure,value");
+    expect(csv).toContain("attribution,lab-pays-cloud:cloud,,throughLink,");
+  });
+  it("ranks every company's inputs against one company's metric, with the links acting", async () => {
+    const r = await runCli("system", "sensitivity", joint, "-m", "cloud:fundingGap", "-f", "json");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json.reports).toHaveLength(1);
+    // The lab's shock moves the cloud through the link: 50 of funding gap (70 − 8 × 15 = −50).
+    expect(json.reports[0].tornado.find((t: { input: string }) => t.input === "lab.shock").swing).toBe(50);
+    const bad = await runCli("system", "sensitivity", joint, "-m", "clod:fundingGap");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('no company named "clod" — did you mean "cloud"?');
+  });
+});

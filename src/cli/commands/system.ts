@@ -29,6 +29,44 @@ export function registerSystem(program: Command, io: CliIO, setExit: (code: numb
     });
 
   system
+    .command("simulate")
+    .description("Monte Carlo over every company's uncertain inputs at once: each company's odds, joint odds, losses to lenders, revenue lost through links and how much of each company's odds arrive through each link")
+    .argument("<system>", "system file")
+    .option("-n, --paths <n>", "number of paths", "10000")
+    .option("--seed <seed>", "random seed (same system + seed = same results)", "1")
+    .option("-t, --threads <t>", "worker threads, or auto (results are the same for any number)", "auto")
+    .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
+    .option("-s, --scenario <name>", "apply a system scenario")
+    .option("--cut <links>", "cut these links (comma-separated, repeatable)", collect)
+    .option("--no-attribution", "skip the reruns with each link cut (faster; no attribution, no revenue lost)")
+    .option("-p, --period <period>", "month | year (per-company tables and csv)", "year")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--keep-paths <k>", "keep the first K sampled paths of each company (json)", "0")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action(async (file: string, options: Record<string, unknown>) => {
+      const { systemSimulateCommand } = await import("./systemActions.js");
+      await systemSimulateCommand(io, file, options as never);
+    });
+
+  system
+    .command("sensitivity")
+    .description("which uncertain inputs (of any company, or shared) move a company's metric most, with the links acting")
+    .argument("<system>", "system file")
+    .option("-m, --metric <metric>", "COMPANY:METRIC (e.g. coreweave:runwayMonths, openai:cashOut, coreweave:endingCash@2027); without COMPANY: every company", "runwayMonths")
+    .option("--at <quantiles>", "the two quantiles each input is swung between in the tornado", "p10,p90")
+    .option("-s, --scenario <name>", "apply a system scenario")
+    .option("--cut <links>", "cut these links (comma-separated, repeatable)", collect)
+    .option("--global", "also rank inputs by Spearman correlation over a joint Monte Carlo run (-n paths; default 2000)")
+    .option("-n, --paths <n>", "Monte Carlo paths for --global (giving it turns --global on)")
+    .option("--seed <seed>", "random seed for --global (giving it turns --global on)")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action(async (file: string, options: Record<string, unknown>) => {
+      const { systemSensitivityCommand } = await import("./systemActions.js");
+      systemSensitivityCommand(io, file, options as never);
+    });
+
+  system
     .command("compare")
     .description("systems side by side (FILE or FILE:SCENARIO): each company by fiscal year and each link's effect")
     .argument("<runs...>", "system files, each optionally followed by :SCENARIO")

@@ -2,13 +2,18 @@ import { statSync } from "node:fs";
 import { loadSystemFile } from "../../system/node.js";
 import { runSystem, type SystemRunResult, type LinkEffect } from "../../system/run.js";
 import { compareSystems, type SystemComparison } from "../../system/compare.js";
-import { UsageError } from "../../model/issues.js";
+import { UsageError, formatIssue } from "../../model/issues.js";
 import { didYouMean } from "../../model/suggest.js";
 import { readModelText } from "../../node/loadFile.js";
 import { parseSourceText } from "../../model/source.js";
-import { formatAmount, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { formatAmount, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import type { SystemSimulationResult } from "../../system/summary.js";
+import { simulationTable } from "./simulate.js";
+import { sensitivityTable, sensitivityCsv, parseQuantilePair } from "./sensitivity.js";
+import { systemSensitivity } from "../../system/sensitivity.js";
+import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import type { CliIO } from "../io.js";
-import { choice } from "../options.js";
+import { choice, parseWhole } from "../options.js";
 import { emit, metricsBlock } from "./run.js";
 import { compareTable, compareCsv } from "./compare.js";
 
@@ -216,4 +221,162 @@ export function systemCompareCsv(c: SystemComparison): string {
     }
   }
   return ["company,label,measure,year,value", ...rows].join("\n") + "\n";
+}
+
+export async function systemSimulateCommand(
+  io: CliIO,
+  file: string,
+  options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; cut?: string[]; attribution?: boolean; period: string; format: string; keepPaths: string; out?: string },
+): Promise<void> {
+  const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
+  const period = choice(options.period, ["month", "year"] as const, "--period");
+  const n = parseWhole(options.paths, "-n");
+  const seed = parseWhole(options.seed, "--seed");
+  const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
+  const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
+  const loaded = loadSystemFile(file, { scenario: options.scenario, cut: options.cut });
+  const { simulateSystem } = await import("../../system/simulateSystem.js");
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  process.once("SIGINT", onInterrupt);
+  const started = Date.now();
+  const progress = io.errIsTTY
+    ? (done: number, total: number) => {
+        const share = done / total;
+        const elapsed = (Date.now() - started) / 1000;
+        const eta = share > 0 ? (elapsed / share) * (1 - share) : 0;
+        io.err(`\r${"█".repeat(Math.round(share * 30)).padEnd(30, "░")} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
+      }
+    : undefined;
+  let result: SystemSimulationResult;
+  try {
+    result = await simulateSystem(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, attribution: options.attribution !== false, onProgress: progress, signal: controller.signal });
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    if (progress) io.err("\r\x1b[K");
+  }
+  for (const w of result.warnings) io.err(`${w}\n`);
+  const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? systemSimulationCsv(result, period) : systemSimulationTable(result, period);
+  emit(io, text, options.out);
+}
+
+const percent = (v: number | null | undefined) => (v === null || v === undefined ? "–" : formatPercent(v));
+
+export function systemSimulationTable(r: SystemSimulationResult, period: "month" | "year"): string {
+  const out: string[] = [];
+  const unit = unitWord(r.currency, r.unit);
+  out.push(`${r.system} — ${r.companies.length} companies${r.scenario ? ` — scenario: ${r.scenario}` : ""}${r.cut.length ? ` — links cut: ${r.cut.join(", ")}` : ""}`);
+  out.push(
+    `${r.paths.toLocaleString("en-US")} paths${r.partial ? ` of ${r.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${r.sampling}, seed ${r.seed}, ${r.threads} thread${r.threads === 1 ? "" : "s"}; every company's and the shared inputs sampled together (${r.inputs.length} inputs)`,
+  );
+  out.push(`Links resolved on every path: ${r.resolution.meanIterations.toFixed(2)} passes on average, at most ${r.resolution.maxIterations}${r.resolution.notConverged ? `; ${r.resolution.notConverged} paths DID NOT SETTLE` : ""}`);
+  out.push("");
+  out.push("Odds of running out of cash, by the end of each year");
+  const years = r.joint.years.map(String);
+  const cols: Column[] = [{ header: "", align: "left" }, ...years.map((y) => ({ header: y })), { header: "any time" }];
+  const rows: string[][] = r.joint.cashOut.map((c) => [`  ${c.company}`, ...c.byYear.map((v) => percent(v)), percent(c.total)]);
+  for (const pair of r.joint.pairs) rows.push([`  ${pair.companies[0]} and ${pair.companies[1]}`, ...pair.byYear.map((v) => percent(v)), percent(pair.total)]);
+  if (r.companies.length > 2) rows.push(["  all of them", ...r.joint.all.map((v) => percent(v)), percent(r.joint.all.at(-1))]);
+  rows.push(["  at least one", ...r.joint.any.map((v) => percent(v)), percent(r.joint.any.at(-1))]);
+  out.push(renderTable(cols, rows));
+  const conditional = r.joint.pairs.flatMap((p) => p.conditional.filter((c) => c.probability !== null).map((c) => `P(${p.companies.find((x) => x !== c.given)} | ${c.given} runs out) ${percent(c.probability)}`));
+  if (conditional.length) out.push(`  ${conditional.join("; ")}`);
+  out.push("");
+  out.push(`Losses to lenders if a company runs out of cash (debt outstanding then × (1 − recovery)), ${unit}`);
+  out.push(
+    renderTable(
+      [{ header: "", align: "left" }, { header: "recovery" }, { header: "P(loss)" }, { header: "mean" }, { header: "p50" }, { header: "p90" }, { header: "p95" }],
+      [
+        ...r.lenders.companies.map((c) => [`  ${c.name}`, formatPercent(c.lenderRecovery, 0), percent(c.probability), formatAmount(c.loss.mean), formatAmount(c.loss.p50), formatAmount(c.loss.p90), formatAmount(c.loss.p95)]),
+        ["  system", "", percent(r.lenders.total.probability), formatAmount(r.lenders.total.mean), formatAmount(r.lenders.total.p50), formatAmount(r.lenders.total.p90), formatAmount(r.lenders.total.p95)],
+      ],
+    ),
+  );
+  if (r.links.length) {
+    out.push("");
+    if (!r.attribution) out.push("Links: attribution skipped (--no-attribution).");
+    else {
+      out.push(`Links: what each costs the company it affects (whole horizon, ${unit}) and how much of each company's odds arrive through it (each path rerun with the link cut)`);
+      for (const l of r.links) {
+        out.push("");
+        out.push(`${l.name} (${l.counterparty} → ${l.company}): acts on ${percent(l.acted)} of paths`);
+        out.push(`  payments lost: mean ${formatAmount(l.paymentsLost!.mean)}, p50 ${formatAmount(l.paymentsLost!.p50)}, p90 ${formatAmount(l.paymentsLost!.p90)}; revenue change: mean ${formatAmount(l.revenueChange!.mean)}, p10 ${formatAmount(l.revenueChange!.p10)}, p50 ${formatAmount(l.revenueChange!.p50)}`);
+        out.push(
+          renderTable(
+            [{ header: "  company", align: "left" }, { header: "P(out) with the link" }, { header: "without it" }, { header: "out only through it" }, { header: "share of the odds" }],
+            l.attribution!.map((a) => [`  ${a.company}`, percent(a.withLink), percent(a.withoutLink), percent(a.throughLink), percent(a.shareOfOdds)]),
+          ),
+        );
+      }
+    }
+  }
+  for (const c of r.companies) {
+    out.push("");
+    out.push(`══ ${c.name} (${c.horizon.start} … ${c.horizon.end}) ══`);
+    out.push(simulationTable(c.result, period).split("\n").slice(2).join("\n").trimEnd());
+  }
+  const notes = [...r.notes];
+  if (notes.length) {
+    out.push("");
+    out.push("Notes");
+    for (const n of notes) out.push(`  - ${n}`);
+  }
+  return out.join("\n") + "\n";
+}
+
+/** Long form: section, company, period, measure, value. */
+export function systemSimulationCsv(r: SystemSimulationResult, period: "month" | "year"): string {
+  const rows: (string | number | null)[][] = [];
+  for (const c of r.joint.cashOut) c.byYear.forEach((v, y) => rows.push(["odds", c.company, String(r.joint.years[y]), "cashOutBy", v]));
+  for (const p of r.joint.pairs) p.byYear.forEach((v, y) => rows.push(["odds", `${p.companies[0]}+${p.companies[1]}`, String(r.joint.years[y]), "bothOutBy", v]));
+  r.joint.any.forEach((v, y) => rows.push(["odds", "any", String(r.joint.years[y]), "anyOutBy", v]));
+  for (const c of r.lenders.companies) for (const q of ["mean", "p50", "p90", "p95"] as const) rows.push(["lenders", c.name, null, `loss.${q}`, c.loss[q]]);
+  for (const l of r.links) {
+    if (!l.attribution) continue;
+    rows.push(["link", l.name, null, "acted", l.acted]);
+    for (const q of ["mean", "p10", "p50", "p90"] as const) rows.push(["link", l.name, null, `paymentsLost.${q}`, l.paymentsLost![q]]);
+    for (const a of l.attribution) {
+      rows.push(["attribution", `${l.name}:${a.company}`, null, "withLink", a.withLink]);
+      rows.push(["attribution", `${l.name}:${a.company}`, null, "withoutLink", a.withoutLink]);
+      rows.push(["attribution", `${l.name}:${a.company}`, null, "throughLink", a.throughLink]);
+    }
+  }
+  for (const c of r.companies) {
+    for (const { label, row } of period === "month" ? c.result.months.map((m) => ({ label: m.period, row: m })) : c.result.years.map((y) => ({ label: String(y.year), row: y }))) {
+      for (const series of SIMULATED_SERIES) {
+        const d = row[series];
+        for (const q of ["mean", "p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const) rows.push(["series", c.name, label, `${series}.${q}`, d[q]]);
+      }
+    }
+  }
+  return toCsv(["section", "name", "period", "measure", "value"], rows);
+}
+
+export function systemSensitivityCommand(io: CliIO, file: string, options: { metric: string; at: string; scenario?: string; cut?: string[]; global?: boolean; paths?: string; seed?: string; format: string; out?: string }): void {
+  const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
+  const at = parseQuantilePair(options.at);
+  const wantsGlobal = Boolean(options.global || options.paths !== undefined || options.seed !== undefined);
+  const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : 2000;
+  const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : 1;
+  const loaded = loadSystemFile(file, { scenario: options.scenario, cut: options.cut });
+  for (const w of loaded.warnings) io.err(formatIssue(w) + "\n");
+  const report = systemSensitivity(loaded, options.metric, { at, global: wantsGlobal ? { n, seed } : null });
+  let text: string;
+  if (format === "json") text = JSON.stringify(report, null, 2) + "\n";
+  else if (format === "csv") {
+    text = report.reports
+      .map((r, i) =>
+        sensitivityCsv(r)
+          .trimEnd()
+          .split("\n")
+          .slice(i === 0 ? 0 : 1)
+          .map((line, j) => (i === 0 && j === 0 ? `company,${line}` : `${r.company},${line}`))
+          .join("\n"),
+      )
+      .join("\n") + "\n";
+  } else {
+    const head = `${report.system}${report.scenario ? ` — scenario: ${report.scenario}` : ""}${report.cut.length ? ` — links cut: ${report.cut.join(", ")}` : ""}: the links act in every measure`;
+    text = [head, ...report.reports.map((r) => `\n══ ${r.company} ══\n${sensitivityTable(r).trimEnd()}`)].join("\n") + "\n";
+  }
+  emit(io, text, options.out);
 }

@@ -1,0 +1,144 @@
+import { summarize, REPORTED_QUANTILES, type SimulationResult, type Distribution } from "../uncertainty/summary.js";
+import type { QuantileCollector } from "../uncertainty/math/index.js";
+import { formatMonth, serialToMonth } from "../model/months.js";
+import type { SystemAggregate } from "./aggregate.js";
+import type { SystemSimulationPlan } from "./simulate.js";
+
+const KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
+
+function distribution(c: QuantileCollector): Distribution {
+  const out = { mean: c.count > 0 ? c.mean : null } as Distribution;
+  REPORTED_QUANTILES.forEach((q, i) => (out[KEYS[i]] = c.count > 0 ? c.quantile(q) : null));
+  return out;
+}
+
+export interface SystemSimulationResult {
+  system: string;
+  file: string;
+  scenario: string | null;
+  cut: string[];
+  paths: number;
+  requestedPaths: number;
+  partial: boolean;
+  seed: number;
+  sampling: "monte-carlo" | "latin-hypercube";
+  threads: number;
+  attribution: boolean;
+  /** Currency and unit of system totals (losses, revenue lost through links). */
+  currency: string;
+  unit: string;
+  /** Per company: the distribution of its figures as `simulate` gives them, with the links acting. */
+  companies: { name: string; horizon: { start: string; end: string }; result: SimulationResult }[];
+  /** Every uncertain input sampled, shared ones by name, companies' as COMPANY.INPUT. */
+  inputs: { name: string; company: string | null; path: string; distribution: string; p10: number; p50: number; p90: number }[];
+  /** Joint odds of running out of cash, by calendar year (P of being out by that year's end). */
+  joint: {
+    years: number[];
+    cashOut: { company: string; byYear: number[]; total: number }[];
+    pairs: { companies: [string, string]; byYear: number[]; total: number; conditional: { given: string; probability: number | null }[] }[];
+    all: number[];
+    any: number[];
+  };
+  /** Loss to lenders when a company runs out of cash: debt outstanding then × (1 − lenderRecovery), system unit. */
+  lenders: { companies: { name: string; lenderRecovery: number; probability: number; loss: Distribution }[]; total: Distribution & { probability: number } };
+  /** Per link: how often it acted, what the counterparty stopped paying and the revenue lost, and how much of each company's odds arrive through it. */
+  links: {
+    name: string;
+    company: string;
+    counterparty: string;
+    acted: number | null;
+    paymentsLost: Distribution | null;
+    revenueChange: Distribution | null;
+    attribution: { company: string; withLink: number; withoutLink: number; throughLink: number; shareOfOdds: number | null; onlyWithout: number }[] | null;
+  }[];
+  resolution: { meanIterations: number; maxIterations: number; notConverged: number };
+  notes: string[];
+  warnings: string[];
+}
+
+export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan, meta: { threads: number; requested: number; partial: boolean; warnings: string[] }): SystemSimulationResult {
+  const sys = plan.system;
+  const n = agg.n;
+  const p = (count: number) => (n > 0 ? count / n : 0);
+  const label = (serial: number) => formatMonth(serialToMonth(serial));
+  const companies = sys.companies.map((c, k) => ({
+    name: c.name,
+    horizon: { start: label(c.startSerial), end: label(c.startSerial + c.months - 1) },
+    result: summarize(agg.companies[k], c.compiled, plan.units[k + 1].spec, { scenario: c.loaded.scenario, seed: plan.seed, lhs: plan.lhs, threads: meta.threads, requested: meta.requested, partial: meta.partial, warnings: [] }),
+  }));
+  const years = Array.from({ length: agg.yearCount }, (_, y) => agg.firstYear + y);
+  const cumulative = (counts: Float64Array) => {
+    let s = 0;
+    return years.map((_, y) => p((s += counts[y])));
+  };
+  const outTotal = (counts: Float64Array) => p(n - counts[agg.yearCount]);
+  const cashOut = sys.companies.map((c, k) => ({ company: c.name, byYear: cumulative(agg.cashOutYear[k]), total: outTotal(agg.cashOutYear[k]) }));
+  const pairs = agg.pairs.map(([i, j], q) => {
+    const both = outTotal(agg.pairYear[q]);
+    const a = cashOut[i].total;
+    const b = cashOut[j].total;
+    return {
+      companies: [sys.companies[i].name, sys.companies[j].name] as [string, string],
+      byYear: cumulative(agg.pairYear[q]),
+      total: both,
+      conditional: [
+        { given: sys.companies[i].name, probability: a > 0 ? both / a : null },
+        { given: sys.companies[j].name, probability: b > 0 ? both / b : null },
+      ],
+    };
+  });
+  const lenders = {
+    companies: sys.companies.map((c, k) => ({ name: c.name, lenderRecovery: c.lenderRecovery, probability: p(agg.lossPaths[k]), loss: distribution(agg.losses[k]) })),
+    total: { ...distribution(agg.totalLoss), probability: p(agg.anyLoss) },
+  };
+  const links = sys.links.map((info, l) => {
+    const att = agg.attribution[l];
+    const closure = [...plan.closures[l]].sort((a, b) => a - b);
+    return {
+      name: info.link.name,
+      company: sys.companies[info.company].name,
+      counterparty: sys.companies[info.source].name,
+      acted: plan.attribution ? p(agg.linkActed[l]) : null,
+      paymentsLost: plan.attribution ? distribution(agg.paymentsLost[l]) : null,
+      revenueChange: plan.attribution ? distribution(agg.revenueChange[l]) : null,
+      attribution: plan.attribution
+        ? closure.map((k) => ({
+            company: sys.companies[k].name,
+            withLink: p(att.withLink[k]),
+            withoutLink: p(att.withoutLink[k]),
+            throughLink: p(att.onlyWith[k]),
+            shareOfOdds: att.withLink[k] > 0 ? att.onlyWith[k] / att.withLink[k] : null,
+            onlyWithout: p(att.onlyWithout[k]),
+          }))
+        : null,
+    };
+  });
+  const notes: string[] = [];
+  const shortest = sys.companies.filter((c) => c.startSerial + c.months < sys.startSerial + sys.months);
+  if (shortest.length) notes.push(`${shortest.map((c) => `${c.name} (to ${label(c.startSerial + c.months - 1)})`).join(", ")} end${shortest.length === 1 ? "s" : ""} before the system's horizon: after ${shortest.length === 1 ? "its" : "their"} last month ${shortest.length === 1 ? "it counts" : "they count"} as not out of cash, and ${shortest.length === 1 ? "its" : "their"} links stop acting`);
+  if (plan.attribution && sys.links.length) notes.push("attribution: each path is rerun with one link cut (same random numbers); 'through the link' is the share of paths on which the company runs out with the link and not without it");
+  const systemUnit = sys.loaded.system.system.unit;
+  return {
+    system: sys.loaded.system.system.name,
+    file: sys.loaded.file,
+    scenario: sys.loaded.scenario,
+    cut: sys.loaded.cut,
+    paths: n,
+    requestedPaths: meta.requested,
+    partial: meta.partial,
+    seed: plan.seed,
+    sampling: plan.lhs ? "latin-hypercube" : "monte-carlo",
+    threads: meta.threads,
+    attribution: plan.attribution,
+    currency: sys.companies[0].loaded.model.meta.currency,
+    unit: systemUnit,
+    companies,
+    inputs: plan.inputs.map((i) => ({ name: i.name, company: i.unit === 0 ? null : sys.companies[i.unit - 1].name, path: i.input.targets.map((t) => t.path).join(", "), distribution: i.input.distribution.kind, p10: i.input.distribution.quantile(0.1), p50: i.input.distribution.quantile(0.5), p90: i.input.distribution.quantile(0.9) })),
+    joint: { years, cashOut, pairs, all: cumulative(agg.allYear), any: cumulative(agg.anyYear) },
+    lenders,
+    links,
+    resolution: { meanIterations: n > 0 ? agg.iterationsTotal / n : 0, maxIterations: agg.iterationsMax, notConverged: agg.notConverged },
+    notes,
+    warnings: meta.warnings,
+  };
+}
