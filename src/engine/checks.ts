@@ -33,7 +33,7 @@ export function checkProjection(proj: Projection): ProjectionChecks {
   let maxImbalance = 0;
   let maxPeriod: string | null = null;
   let maxTie = 0;
-  let previousCash = proj.compiled.opening.cash;
+  let previousCash = proj.opening.cash;
   for (let t = 0; t < H; t++) {
     const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
     if (Math.abs(imbalance) > maxImbalance) {

@@ -68,13 +68,36 @@ export interface CompiledCohort {
 
 export interface CompiledTranche {
   name: string;
+  /** The opening balance as written in the file; evaluations read `slots.openingBalance`. */
   openingBalance: number;
   draws: { month: number; amount: number }[];
   repayments: { month: number; amount: number; refinancing: boolean }[];
   fixed: boolean;
-  slots: { rate: number; spread: number; floor: number; interestOnly: number; maturity: number; fee: number };
+  slots: { openingBalance: number; rate: number; spread: number; floor: number; interestOnly: number; maturity: number; fee: number };
   base: Float64Array | null;
   amortization: "bullet" | "straightLine" | "annuity" | "schedule";
+}
+
+/**
+ * A revolving credit facility: draws to keep cash at the floor, repays from cash above
+ * it (see the month order in project.ts).
+ */
+export interface CompiledRevolver {
+  /** Commitment by month (a number or a formula over drivers: a borrowing base). */
+  limit: Float64Array;
+  fixed: boolean;
+  base: Float64Array | null;
+  slots: { openingBalance: number; rate: number; spread: number; floor: number; commitmentFee: number; from: number; maturity: number };
+}
+
+/** Param slots of the opening balance sheet (retained earnings is the plug: see project.ts). */
+export interface OpeningSlots {
+  cash: number;
+  receivables: number;
+  ppeNet: number;
+  ppeLife: number;
+  payables: number;
+  paidInCapital: number;
 }
 
 export interface CompiledRound {
@@ -125,6 +148,9 @@ export interface CompiledModel {
   rounds: CompiledRound[];
   oneOffs: CompiledOneOff[];
   covenants: CompiledCovenant[];
+  revolver: CompiledRevolver | null;
+  /** Annual rates earned on positive cash and charged on negative cash, by month (null: none). */
+  cashRates: { income: Float64Array | null; overdraft: Float64Array | null };
   /** Extension stages run each evaluation (GPU sites and contracts, …). */
   stages: EngineStage[];
   /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
@@ -132,6 +158,12 @@ export interface CompiledModel {
   /** Results extensions compute at compile time and keep (detail series, names). */
   extensionData: Record<string, unknown>;
   slots: { taxRate: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
+  /** Opening balances are params (scenarios, solve and Monte Carlo may vary them). */
+  openingSlots: OpeningSlots;
+  /**
+   * The opening balance sheet as written in the file. An evaluation may differ (its
+   * params can move opening balances): read `Projection.opening` for the one evaluated.
+   */
   opening: { cash: number; receivables: number; ppeNet: number; ppeLife: number; payables: number; paidInCapital: number; retainedEarnings: number; fleetNbv: number; debt: number };
 }
 
@@ -283,6 +315,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       repayments: tr.repayments.map((r, i) => ({ month: monthParam(`${b}.repayments.${i}.month`, r.month), amount: table.add(`${b}.repayments.${i}.amount`, r.amount), refinancing: r.refinancing })),
       fixed: tr.rate !== undefined,
       slots: {
+        openingBalance: table.add(`${b}.openingBalance`, tr.openingBalance),
         rate: table.add(`${b}.rate`, tr.rate ?? 0),
         spread: table.add(`${b}.spread`, tr.spread ?? 0),
         floor: table.add(`${b}.floor`, tr.floor ?? -Infinity),
@@ -313,10 +346,41 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     quarterly: c.test === "quarterly",
     fromIndex: c.from ? monthIndex(c.from) : 0,
   }));
+  const rv = model.financing.revolver;
+  const revolver: CompiledRevolver | null = rv
+    ? {
+        limit: valueSeries("revolver:limit", "financing.revolver.limit", rv.limit),
+        fixed: rv.rate !== undefined,
+        base: rv.base ? series.get(rv.base)! : null,
+        slots: {
+          openingBalance: table.add("financing.revolver.openingBalance", rv.openingBalance),
+          rate: table.add("financing.revolver.rate", rv.rate ?? 0),
+          spread: table.add("financing.revolver.spread", rv.spread ?? 0),
+          floor: table.add("financing.revolver.floor", rv.floor ?? -Infinity),
+          commitmentFee: table.add("financing.revolver.commitmentFee", rv.commitmentFee),
+          from: rv.from ? monthParam("financing.revolver.from", rv.from) : table.add("financing.revolver.from", 0, "month"),
+          maturity: rv.maturity ? monthParam("financing.revolver.maturity", rv.maturity) : table.add("financing.revolver.maturity", Infinity, "month"),
+        },
+      }
+    : null;
+  const cashSpec = model.financing.cash;
+  const cashRates = {
+    income: cashSpec?.interestRate !== undefined ? valueSeries("cash:interestRate", "financing.cash.interestRate", cashSpec.interestRate) : null,
+    overdraft: cashSpec?.overdraftRate !== undefined ? valueSeries("cash:overdraftRate", "financing.cash.overdraftRate", cashSpec.overdraftRate) : null,
+  };
   const ob = model.openingBalance;
+  const openingSlots: OpeningSlots = {
+    cash: table.add("openingBalance.cash", ob.cash),
+    receivables: table.add("openingBalance.receivables", ob.receivables),
+    ppeNet: table.add("openingBalance.ppeNet", ob.ppeNet),
+    ppeLife: table.add("openingBalance.ppeRemainingLifeMonths", ob.ppeRemainingLifeMonths),
+    payables: table.add("openingBalance.payables", ob.payables),
+    paidInCapital: table.add("openingBalance.paidInCapital", ob.paidInCapital),
+  };
   const slots = {
     taxRate: table.add("tax.rate", model.tax?.rate ?? 0),
-    lossCarryforward: table.add("tax.openingLossCarryforward", ob.lossCarryforward ?? model.tax?.openingLossCarryforward ?? 0),
+    // The carry-forward is addressed where the file writes it.
+    lossCarryforward: ob.lossCarryforward !== undefined ? table.add("openingBalance.lossCarryforward", ob.lossCarryforward) : table.add("tax.openingLossCarryforward", model.tax?.openingLossCarryforward ?? 0),
     receivableDays: table.add("workingCapital.receivableDays", model.workingCapital?.receivableDays ?? 0),
     payableDays: table.add("workingCapital.payableDays", model.workingCapital?.payableDays ?? 0),
     cashFloor: table.add("meta.cashFloor", model.meta.cashFloor),
@@ -370,10 +434,13 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     rounds,
     oneOffs,
     covenants,
+    revolver,
+    cashRates,
     stages,
     cohortEarliestService,
     extensionData,
     slots,
+    openingSlots,
     opening: {
       cash: ob.cash,
       receivables: ob.receivables,
@@ -383,7 +450,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       paidInCapital: ob.paidInCapital,
       retainedEarnings: ob.retainedEarnings,
       fleetNbv,
-      debt: tranches.reduce((s, t) => s + t.openingBalance, 0),
+      debt: tranches.reduce((s, t) => s + t.openingBalance, 0) + (rv?.openingBalance ?? 0),
     },
   };
 }

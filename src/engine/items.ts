@@ -1,6 +1,12 @@
 /**
  * The line items of the three statements, in display order. `flow` items are summed
- * over a period; `balance` items are taken at the period's end.
+ * over a period; `balance` items are taken at the period's end. Items are only ever
+ * added (the JSON of a run may gain keys, never lose them).
+ *
+ * Interest: grossInterest (interest on tranches, revolver and overdraft, commitment
+ * fees, amortized debt costs) − capitalizedInterest = interestExpense (in the income
+ * statement); interestExpense − interestIncome = netInterestExpense ("interest expense,
+ * net" as companies report it). pretaxIncome = EBIT − netInterestExpense + otherIncome.
  */
 export const STATEMENT_ITEMS = [
   // income statement
@@ -11,7 +17,10 @@ export const STATEMENT_ITEMS = [
   ["ebitda", "flow", "EBITDA"],
   ["depreciation", "flow", "Depreciation"],
   ["ebit", "flow", "EBIT"],
+  ["grossInterest", "flow", "Interest cost, gross"],
   ["interestExpense", "flow", "Interest expense"],
+  ["interestIncome", "flow", "Interest income"],
+  ["netInterestExpense", "flow", "Interest expense, net"],
   ["otherIncome", "flow", "Other income"],
   ["pretaxIncome", "flow", "Pre-tax income"],
   ["taxes", "flow", "Taxes"],
@@ -33,6 +42,7 @@ export const STATEMENT_ITEMS = [
   ["ppeNet", "balance", "Net PP&E"],
   ["totalAssets", "balance", "Total assets"],
   ["debt", "balance", "Debt (principal)"],
+  ["revolverBalance", "balance", "of which revolver"],
   ["unamortizedFees", "balance", "Less unamortized debt costs"],
   ["payables", "balance", "Payables"],
   ["totalLiabilities", "balance", "Total liabilities"],
@@ -43,6 +53,9 @@ export const STATEMENT_ITEMS = [
   ["cashInterest", "flow", "Interest paid"],
   ["scheduledPrincipal", "flow", "Scheduled principal"],
   ["debtService", "flow", "Debt service"],
+  ["commitmentFees", "flow", "Commitment fees"],
+  ["revolverDrawn", "flow", "Revolver drawn"],
+  ["revolverRepaid", "flow", "Revolver repaid"],
   ["powerCost", "flow", "Power cost"],
   ["capacity", "flow", "Capacity (units × hours)"],
   ["lossCarryforward", "balance", "Tax loss carry-forward"],

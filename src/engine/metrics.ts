@@ -1,4 +1,4 @@
-import type { Projection } from "./project.js";
+import { fundingGapOf, type Projection } from "./project.js";
 
 /**
  * The figures an analyst asks for first, as numbers in a fixed layout so that Monte
@@ -33,9 +33,10 @@ export function metricVector(): Float64Array {
  * cashOut: first month whose ending cash is below zero. runwayMonths: months of
  * non-negative cash before it (the horizon length when cash never runs out).
  * fundingGap: the smallest extra opening cash that keeps every month's ending cash at
- * or above the floor — exact, because extra cash earns nothing and changes no other
- * line. breakeven: first month from which net income stays ≥ 0 to the horizon's end.
- * cumulativeBurn: the sum of negative free cash flow over the horizon.
+ * or above the floor (beyond what a revolver draws; see fundingGapOf). breakeven: first
+ * month from which net income stays ≥ 0 to the horizon's end. cumulativeBurn: the sum
+ * of negative free cash flow over the horizon, a positive number. Ties go to the
+ * earliest month (minCash, minDscr).
  */
 export function computeMetrics(proj: Projection, out: Float64Array, cashFloor: number, extraCash = 0): Float64Array {
   const it = proj.items;
@@ -81,7 +82,7 @@ export function computeMetrics(proj: Projection, out: Float64Array, cashFloor: n
   out[1] = cashOut < 0 ? H : cashOut;
   out[2] = minCash;
   out[3] = minCashIndex;
-  out[4] = Math.max(0, cashFloor - minCash);
+  out[4] = extraCash === 0 ? fundingGapOf(proj, cashFloor, minCash) : Math.max(0, cashFloor - minCash);
   out[5] = breakeven;
   out[6] = burn;
   out[7] = minDscrIndex < 0 ? NaN : minDscr;

@@ -16,15 +16,44 @@ export interface CohortSeries {
   netBookValue: Float64Array;
 }
 
+/** The revolving credit facility, by month (see `statements` for the order within a month). */
+export interface RevolverSeries {
+  limit: Float64Array;
+  rate: Float64Array;
+  balance: Float64Array;
+  interest: Float64Array;
+  commitmentFee: Float64Array;
+  drawn: Float64Array;
+  repaid: Float64Array;
+}
+
+/**
+ * The opening balance sheet of one evaluation. Opening balances are params, so an
+ * evaluation may differ from the file; retained earnings is the plug that balances it.
+ */
+export interface OpeningValues {
+  cash: number;
+  receivables: number;
+  ppe: number;
+  fleetNbv: number;
+  debt: number;
+  payables: number;
+  paidInCapital: number;
+  retainedEarnings: number;
+  lossCarryforward: number;
+}
+
 /** Buffers of one evaluation. Owned by a workspace and overwritten by the next evaluation. */
 export interface Projection {
   compiled: CompiledModel;
+  opening: OpeningValues;
   items: Record<StatementItem, Float64Array>;
   ratios: Record<RatioName, Float64Array>;
   opexByCategory: Float64Array[];
   lineValues: Float64Array[];
   tranches: TrancheSeries[];
   cohorts: CohortSeries[];
+  revolver: RevolverSeries | null;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
 }
@@ -43,24 +72,38 @@ export interface Workspace {
   recurringRevenue: Float64Array;
   /** Operating expenses settled in shares: added back to cash, credited to paid-in capital. */
   nonCashExpense: Float64Array;
+  /** Net book value at the start of the cohorts bought before it (from this evaluation's params). */
+  openingFleetNbv: number;
+  /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
+  scratch: Projection | null;
 }
 
-export function createWorkspace(c: CompiledModel): Workspace {
+function emptyProjection(c: CompiledModel): Projection {
   const H = c.months;
   const arr = () => new Float64Array(H);
   const items = Object.fromEntries(ITEM_NAMES.map((n) => [n, arr()])) as Record<StatementItem, Float64Array>;
   const ratios = Object.fromEntries(RATIO_NAMES.map((n) => [n, arr()])) as Record<RatioName, Float64Array>;
   return {
-    projection: {
-      compiled: c,
-      items,
-      ratios,
-      opexByCategory: c.categories.map(arr),
-      lineValues: c.lines.map(arr),
-      tranches: c.tranches.map(() => ({ balance: arr(), interest: arr(), principal: arr(), rate: arr() })),
-      cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
-      rounds: new Float64Array(c.rounds.length * 5),
-    },
+    compiled: c,
+    opening: { cash: 0, receivables: 0, ppe: 0, fleetNbv: 0, debt: 0, payables: 0, paidInCapital: 0, retainedEarnings: 0, lossCarryforward: 0 },
+    items,
+    ratios,
+    opexByCategory: c.categories.map(arr),
+    lineValues: c.lines.map(arr),
+    tranches: c.tranches.map(() => ({ balance: arr(), interest: arr(), principal: arr(), rate: arr() })),
+    cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
+    revolver: c.revolver ? { limit: arr(), rate: arr(), balance: arr(), interest: arr(), commitmentFee: arr(), drawn: arr(), repaid: arr() } : null,
+    rounds: new Float64Array(c.rounds.length * 5),
+  };
+}
+
+const workspaceOf = new WeakMap<Projection, Workspace>();
+
+export function createWorkspace(c: CompiledModel): Workspace {
+  const H = c.months;
+  const arr = () => new Float64Array(H);
+  const ws: Workspace = {
+    projection: emptyProjection(c),
     capexCumulative: c.lines.map(arr),
     trancheDraw: c.tranches.map(arr),
     trancheRepay: c.tranches.map(arr),
@@ -70,7 +113,11 @@ export function createWorkspace(c: CompiledModel): Workspace {
     refundDepreciation: arr(),
     recurringRevenue: arr(),
     nonCashExpense: arr(),
+    openingFleetNbv: 0,
+    scratch: null,
   };
+  workspaceOf.set(ws.projection, ws);
+  return ws;
 }
 
 const monthOf = (x: number) => Math.round(x);
@@ -78,9 +125,9 @@ const monthOf = (x: number) => Math.round(x);
 /**
  * Projects the statements month by month. Conventions (see README, model reference):
  * interest accrues on the opening balance of the month at the month's annual rate / 12
- * and is paid in cash that month; depreciation is straight-line and starts in the
- * in-service month (capex lines: the month of spend) with a full month; taxes are paid
- * in the month they arise; cash earns no interest.
+ * and is paid in cash that month (so does interest on cash, when a rate is given);
+ * depreciation is straight-line and starts in the in-service month (capex lines: the
+ * month of spend) with a full month; taxes are paid in the month they arise.
  */
 export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null): Projection {
   if (params && params !== c.params) c.params.set(params);
@@ -95,13 +142,13 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   maskLines(c, ws, out, false);
   // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
   for (const stage of c.stages) stage.beforeFleet?.(p, out);
-  evaluateFleet(c, out);
+  evaluateFleet(c, ws, out);
   // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
   for (const stage of c.stages) stage.afterFleet?.(p, out);
   maskLines(c, ws, out, true);
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out);
-  statements(c, ws, out);
+  statements(c, ws, out, out, 0);
   computeRatios(out);
   return out;
 }
@@ -190,9 +237,9 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   corLines.fill(0);
   opexLines.fill(0);
   capexLines.fill(0);
-  const ob = c.opening;
-  const openingPpeMonthly = ob.ppeNet / ob.ppeLife;
-  for (let t = 0; t < H; t++) depLines[t] = (t < ob.ppeLife ? openingPpeMonthly : 0) - refundDep[t];
+  const ppeLife = Math.max(1, Math.round(p[c.openingSlots.ppeLife]));
+  const openingPpeMonthly = p[c.openingSlots.ppeNet] / ppeLife;
+  for (let t = 0; t < H; t++) depLines[t] = (t < ppeLife ? openingPpeMonthly : 0) - refundDep[t];
   for (let k = 0; k < c.categories.length; k++) out.opexByCategory[k].fill(0);
   for (let l = 0; l < c.lines.length; l++) {
     const line = c.lines[l];
@@ -274,43 +321,91 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
 
 }
 
-/** What depends on last month's balances: interest, tax, working capital, the balance sheet. */
-function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
+/**
+ * What depends on last month's balances: interest, tax, working capital, the revolver,
+ * the balance sheet. Reads the operating lines of `src` and writes the statements of
+ * `dst` (the same projection, or the scratch copy the funding gap re-runs with
+ * `extraCash` more opening cash).
+ *
+ * Order within a month:
+ *   1. interest on the opening balances: each tranche and the revolver at the month's
+ *      rate / 12; the revolver's commitment fee on (limit − opening balance); interest
+ *      income on positive opening cash and overdraft interest on negative opening cash;
+ *   2. tranche draws, fees and scheduled principal (maturity repays what is left);
+ *   3. income statement, tax, working capital, equity: cash before the revolver;
+ *   4. the revolver closes the month: a balance above this month's limit is repaid down
+ *      to it; then, below the cash floor it draws the shortfall (up to the limit), above
+ *      the floor it repays from the excess (down to zero). At its maturity it is repaid
+ *      in full. Draws bear interest from next month, like tranche draws.
+ */
+function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number): void {
   const p = c.params;
   const H = c.months;
   const cal = c.calendar;
-  const it = out.items;
-  const ob = c.opening;
-  const revenueLines = it.revenue;
-  const corLines = it.costOfRevenue;
-  const opexLines = it.operatingExpenses;
-  const capexLines = it.capex;
-  const depLines = it.depreciation;
+  const inp = src.items;
+  const it = dst.items;
+  const revenueLines = inp.revenue;
+  const corLines = inp.costOfRevenue;
+  const opexLines = inp.operatingExpenses;
+  const capexLines = inp.capex;
+  const depLines = inp.depreciation;
+  const otherIncomeSeries = inp.otherIncome;
   const recurring = ws.recurringRevenue;
-  const otherIncomeSeries = it.otherIncome;
   const equityByMonth = ws.equityByMonth;
   const taxRate = p[c.slots.taxRate];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
-  let cash = ob.cash;
-  let receivables = ob.receivables;
-  let payables = ob.payables;
-  let ppe = ob.ppeNet + ob.fleetNbv;
-  let paidIn = ob.paidInCapital;
-  let retained = ob.retainedEarnings;
-  let nol = p[c.slots.lossCarryforward];
-  let debtTotal = 0;
-  let feesTotal = 0;
-  const balances = out.tranches;
+  const cashFloor = p[c.slots.cashFloor];
+  const balances = dst.tranches;
   const nT = c.tranches.length;
   const trBal = trancheState(ws, nT);
+  let debtTotal = 0;
   for (let k = 0; k < nT; k++) {
-    trBal.balance[k] = c.tranches[k].openingBalance;
+    const s = c.tranches[k].slots;
+    const open = p[s.openingBalance];
+    trBal.balance[k] = open;
     trBal.fees[k] = 0;
     // Interest-only months count from the first draw (from the start for opening balances).
-    trBal.amortStart[k] = (c.tranches[k].openingBalance > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k])) + p[c.tranches[k].slots.interestOnly];
-    debtTotal += c.tranches[k].openingBalance;
+    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k])) + p[s.interestOnly];
+    debtTotal += open;
   }
+  const rv = c.revolver;
+  const rvOut = dst.revolver;
+  let rvBalance = 0;
+  let rvFrom = 0;
+  let rvMaturity = Infinity;
+  let rvFee = 0;
+  if (rv) {
+    rvBalance = p[rv.slots.openingBalance];
+    rvFrom = monthOf(p[rv.slots.from]);
+    rvMaturity = monthOf(p[rv.slots.maturity]);
+    rvFee = p[rv.slots.commitmentFee];
+    debtTotal += rvBalance;
+  }
+  const incomeRate = c.cashRates.income;
+  const overdraftRate = c.cashRates.overdraft;
+
+  // The opening balance sheet from this evaluation's params; retained earnings is the
+  // plug, so a sampled opening cash (or any other opening balance) is balanced by equity.
+  const os = c.openingSlots;
+  let cash = p[os.cash] + extraCash;
+  let receivables = p[os.receivables];
+  let payables = p[os.payables];
+  let ppe = p[os.ppeNet] + ws.openingFleetNbv;
+  let paidIn = p[os.paidInCapital];
+  let retained = cash + receivables + ppe - debtTotal - payables - paidIn;
+  let nol = p[c.slots.lossCarryforward];
+  const o = dst.opening;
+  o.cash = cash;
+  o.receivables = receivables;
+  o.ppe = ppe;
+  o.fleetNbv = ws.openingFleetNbv;
+  o.debt = debtTotal;
+  o.payables = payables;
+  o.paidInCapital = paidIn;
+  o.retainedEarnings = retained;
+  o.lossCarryforward = nol;
+  let feesTotal = 0;
 
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
@@ -388,12 +483,37 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
       feeAmortization += amort;
       drawn += draw;
       repaid += principal;
-      // A repayment funded by a refinancing is cash out but not debt service (DSCR).
-      scheduled += tr.amortization === "schedule" && t < maturity ? principal - Math.min(principal, ws.trancheRefinanced[k][t]) : principal;
+      // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
+      // any month — including the maturity month, where it is part of the final repayment.
+      scheduled += principal - Math.min(principal, ws.trancheRefinanced[k][t]);
       feesPaid += fee;
     }
-    const interestExpense = cashInterest + feeAmortization;
-    const pretax = ebit - interestExpense + otherIncome;
+
+    // The revolver's interest and commitment fee, on the month's opening balance.
+    let rvLimit = 0;
+    let rvInterest = 0;
+    let rvCommitment = 0;
+    const rvOpen = rvBalance;
+    if (rv) {
+      const s = rv.slots;
+      const rate = rv.fixed ? p[s.rate] : Math.max(rv.base![t], p[s.floor]) + p[s.spread];
+      const available = t >= rvFrom && t < rvMaturity;
+      rvLimit = available ? Math.max(0, rv.limit[t]) : 0;
+      rvInterest = (rvOpen * rate) / 12;
+      if (available) rvCommitment = (Math.max(0, rvLimit - rvOpen) * rvFee) / 12;
+      rvOut!.rate[t] = rate;
+      rvOut!.limit[t] = rvLimit;
+      cashInterest += rvInterest + rvCommitment;
+    }
+    // Interest on cash itself: earned on a positive opening balance, charged on a negative one.
+    let interestIncome = 0;
+    if (cash > 0) {
+      if (incomeRate !== null) interestIncome = (cash * incomeRate[t]) / 12;
+    } else if (overdraftRate !== null) cashInterest -= (cash * overdraftRate[t]) / 12;
+
+    const grossInterest = cashInterest + feeAmortization;
+    const interestExpense = grossInterest;
+    const pretax = ebit - interestExpense + interestIncome + otherIncome;
     let taxes = 0;
     if (pretax > 0) {
       const used = Math.min(nol, pretax);
@@ -411,7 +531,35 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
     const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - (newReceivables - receivables) + (newPayables - payables);
     const investingCashFlow = -capex;
-    const financingCashFlow = equity + drawn - repaid - feesPaid;
+    let financingCashFlow = equity + drawn - repaid - feesPaid;
+
+    // The revolver closes the month against the cash floor.
+    let rvDraw = 0;
+    let rvRepay = 0;
+    if (rv) {
+      if (t >= rvMaturity) {
+        rvRepay = rvOpen;
+        scheduled += rvOpen;
+      } else if (t >= rvFrom) {
+        const before = cash + operatingCashFlow + investingCashFlow + financingCashFlow;
+        const excess = Math.max(0, rvOpen - rvLimit);
+        const left = before - excess;
+        const owed = rvOpen - excess;
+        if (left < cashFloor) rvDraw = Math.max(0, Math.min(cashFloor - left, rvLimit - owed));
+        else rvRepay = Math.min(left - cashFloor, owed);
+        rvRepay += excess;
+      }
+      const end = rvOpen + rvDraw - rvRepay;
+      rvBalance = Math.abs(end) < 1e-12 ? 0 : end;
+      drawn += rvDraw;
+      repaid += rvRepay;
+      financingCashFlow += rvDraw - rvRepay;
+      rvOut!.balance[t] = rvBalance;
+      rvOut!.interest[t] = rvInterest;
+      rvOut!.commitmentFee[t] = rvCommitment;
+      rvOut!.drawn[t] = rvDraw;
+      rvOut!.repaid[t] = rvRepay;
+    }
     const netCashFlow = operatingCashFlow + investingCashFlow + financingCashFlow;
     cash += netCashFlow;
     receivables = newReceivables;
@@ -426,7 +574,10 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
     it.ebit[t] = ebit;
+    it.grossInterest[t] = grossInterest;
     it.interestExpense[t] = interestExpense;
+    it.interestIncome[t] = interestIncome;
+    it.netInterestExpense[t] = interestExpense - interestIncome;
     it.pretaxIncome[t] = pretax;
     it.taxes[t] = taxes;
     it.netIncome[t] = netIncome;
@@ -444,6 +595,7 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     it.ppeNet[t] = ppe;
     it.totalAssets[t] = cash + receivables + ppe;
     it.debt[t] = debtTotal;
+    it.revolverBalance[t] = rvBalance;
     it.unamortizedFees[t] = feesTotal;
     it.payables[t] = payables;
     it.totalLiabilities[t] = debtTotal - feesTotal + payables;
@@ -451,20 +603,120 @@ function statements(c: CompiledModel, ws: Workspace, out: Projection): void {
     it.retainedEarnings[t] = retained;
     it.equity[t] = paidIn + retained;
     it.cashInterest[t] = cashInterest;
+    it.commitmentFees[t] = rvCommitment;
     it.scheduledPrincipal[t] = scheduled;
     it.debtService[t] = cashInterest + scheduled;
+    it.revolverDrawn[t] = rvDraw;
+    it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
+}
+
+/**
+ * Whether extra opening cash changes anything but cash itself: it does when cash earns
+ * or pays interest, or when a revolver would draw less. Otherwise the funding gap is
+ * simply floor − minimum cash.
+ */
+export function cashReactsToExtraCash(c: CompiledModel): boolean {
+  return c.revolver !== null || c.cashRates.income !== null || c.cashRates.overdraft !== null;
+}
+
+/** Lowest (ending cash − floor) over the horizon with `extra` more opening cash, all else as evaluated. */
+export function lowestCashAboveFloor(proj: Projection, extra: number, floor: number): number {
+  const ws = workspaceOf.get(proj);
+  if (!ws) throw new Error("internal: a projection outside its workspace");
+  const c = proj.compiled;
+  ws.scratch ??= emptyProjection(c);
+  statements(c, ws, proj, ws.scratch, extra);
+  const cash = ws.scratch.items.endingCash;
+  let low = Infinity;
+  for (let t = 0; t < cash.length; t++) if (cash[t] < low) low = cash[t];
+  return low - floor;
+}
+
+/**
+ * The funding gap: the smallest extra opening cash X ≥ 0 with which every month's
+ * ending cash is at or above the floor. Without interest on cash and without a revolver
+ * extra cash moves every month's cash by exactly X, so X = floor − minimum cash. With
+ * them, cash(X) is continuous and non-decreasing in X but not a shift (extra cash earns
+ * interest, is taxed, saves overdraft or revolver interest; months the revolver holds at
+ * the floor stay there), so X is found by a capped solver on the statements themselves:
+ * f(X) = lowest (cash − floor) over the horizon; a bracket [lo, hi] with f(lo) < 0 ≤ f(hi)
+ * starting from [0, floor − minimum cash] (widened if needed); each step extrapolates the
+ * two latest infeasible points to f = 0 (exact where f is linear, which it is between
+ * regime changes), checks the point just below it, and falls back to bisection. At most
+ * 80 re-runs of the month loop; it stops when hi − lo ≤ 1e-9 × max(1, hi). "At or above"
+ * allows 1e-11 × max(1, |floor|, |minimum cash|) for rounding. The value returned is the
+ * bracket's feasible end: the floor holds there, and it exceeds the exact gap by at most
+ * that width. NaN if no X up to 2^40 × the first guess works (only with negative rates).
+ */
+export function fundingGapOf(proj: Projection, floor: number, minCash: number): number {
+  const shortfall = floor - minCash;
+  if (!(shortfall > 0)) return 0;
+  if (!cashReactsToExtraCash(proj.compiled)) return shortfall;
+  const eps = 1e-11 * Math.max(1, Math.abs(floor), Math.abs(minCash));
+  const width = (x: number) => 1e-9 * Math.max(1, x);
+  const f = (x: number) => lowestCashAboveFloor(proj, x, floor);
+  let lo = 0;
+  let flo = minCash - floor;
+  let prevLo = NaN;
+  let prevFlo = NaN;
+  let hi = shortfall;
+  let fhi = f(hi);
+  let runs = 1;
+  for (let i = 0; fhi < -eps && i < 40; i++, runs++) {
+    prevLo = lo;
+    prevFlo = flo;
+    lo = hi;
+    flo = fhi;
+    hi *= 2;
+    fhi = f(hi);
+  }
+  if (fhi < -eps) return NaN;
+  while (hi - lo > width(hi) && runs < 80) {
+    // Extrapolate the infeasible side to zero (a secant through the two latest
+    // infeasible points, or slope 1 — extra cash is worth at least itself — with one).
+    let x = Number.isNaN(prevLo) || flo === prevFlo ? lo - flo : lo - (flo * (lo - prevLo)) / (flo - prevFlo);
+    if (!(x > lo && x < hi)) x = (lo + hi) / 2;
+    let fx = f(x);
+    runs++;
+    if (fx >= -eps) {
+      hi = x;
+      fhi = fx;
+      // Just below a feasible guess: infeasible there means the guess is the gap.
+      const below = x - width(x);
+      if (below > lo && runs < 80) {
+        fx = f(below);
+        runs++;
+        if (fx < -eps) {
+          prevLo = lo;
+          prevFlo = flo;
+          lo = below;
+          flo = fx;
+        } else {
+          hi = below;
+          fhi = fx;
+        }
+      }
+    } else {
+      prevLo = lo;
+      prevFlo = flo;
+      lo = x;
+      flo = fx;
+    }
+  }
+  return hi;
 }
 
 /**
  * Fleet cohorts: capex in the purchase month; capacity, power and depreciation from
  * the in-service month (or the month its site allows, if later) to the end of its life.
  */
-function evaluateFleet(c: CompiledModel, out: Projection): void {
+function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
   const p = c.params;
   const H = c.months;
   const hours = c.calendar.hours;
+  let openingNbv = 0;
   for (let k = 0; k < c.cohorts.length; k++) {
     const co = c.cohorts[k];
     const s = co.slots;
@@ -478,6 +730,8 @@ function evaluateFleet(c: CompiledModel, out: Projection): void {
     const perMonth = (cost - salvage) / life;
     const capacityPerHour = count * p[s.capacity];
     const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
+    // Bought before the start: its book value then (the month before the first).
+    if (co.preStart) openingNbv += cost - perMonth * Math.min(life, Math.max(0, -inService));
     for (let t = 0; t < H; t++) {
       series.capex[t] = t === purchase && !co.preStart ? cost : 0;
       const active = t >= inService && t < inService + life;
@@ -489,6 +743,7 @@ function evaluateFleet(c: CompiledModel, out: Projection): void {
       series.netBookValue[t] = bought ? cost - perMonth * used : 0;
     }
   }
+  ws.openingFleetNbv = openingNbv;
 }
 
 function firstDrawMonth(draws: Float64Array): number {

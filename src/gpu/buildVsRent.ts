@@ -137,8 +137,8 @@ export function buildVsRent(proj: Projection, options: BuildVsRentOptions): Buil
     const shield = tax * (depreciation + power + (financing ? it.interestExpense[t] : 0));
     let term = 0;
     if (t === 0) {
-      term -= c.opening.fleetNbv;
-      if (financing) term += c.opening.debt;
+      term -= proj.opening.fleetNbv;
+      if (financing) term += proj.opening.debt;
     }
     if (t === H - 1 && terminal === "bookValue") {
       term += s.gpuNetBookValue[t] + s.siteNetBookValue[t];

@@ -4,6 +4,7 @@ import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
 import { parseFormula, isFormulaError, BUILTIN_VALUES } from "../model/formula.js";
 import { horizonOf } from "../model/check.js";
+import { hasOwnName } from "../model/names.js";
 import { UNIT_SCALE } from "../model/derived.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "../model/months.js";
 import { gpuSectionsSchema, GPU_SECTIONS, AVERAGE_MONTH_HOURS, type GpuSections } from "./schema.js";
@@ -89,7 +90,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
   for (const [name, cohort] of Object.entries(model.fleet)) {
     const path: IssuePath = ["fleet", name];
     if (cohort.site !== undefined) {
-      if (!(cohort.site in sites)) unknownRef("unknown_site", [...path, "site"], "site", cohort.site, siteNames, "sites:");
+      if (!hasOwnName(sites, cohort.site)) unknownRef("unknown_site", [...path, "site"], "site", cohort.site, siteNames, "sites:");
       else {
         const site = sites[cohort.site];
         const list = loadBySite.get(cohort.site) ?? [];
@@ -99,7 +100,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
         if (cohort.powerKw === 0) warning("cohort_no_power", [...path, "powerKw"], `powerKw is 0: the cohort takes no room in site "${cohort.site}" and pays no power; give the power per GPU in kW`);
       }
     }
-    if (cohort.generation !== undefined && generations.length > 0 && !(cohort.generation in pricing)) unknownRef("unknown_generation", [...path, "generation"], "generation", cohort.generation, generations, "pricing:");
+    if (cohort.generation !== undefined && generations.length > 0 && !hasOwnName(pricing, cohort.generation)) unknownRef("unknown_generation", [...path, "generation"], "generation", cohort.generation, generations, "pricing:");
     if (sellsSpot && cohort.generation === undefined && generations.length > 1) error("generation_missing", path, `the cohort needs \`generation:\` (one of ${generations.join(", ")}) so that its uncontracted hours have a price`);
     if ((cohort.site !== undefined || cohort.generation !== undefined) && cohort.capacityPerUnitHour !== 1) warning("capacity_not_gpu_hours", [...path, "capacityPerUnitHour"], "GPU sections count capacity in GPU-hours; a capacityPerUnitHour other than 1 mixes units with the contracts' committed GPUs");
     if (cohort.delivery !== undefined && serial(cohort.delivery) < serial(cohort.purchase)) error("months_out_of_order", [...path, "delivery"], `delivery ${cohort.delivery} is before purchase ${cohort.purchase}`);
@@ -133,14 +134,14 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
     if (given.length !== 2) {
       error("contract_terms", path, given.length < 2 ? `give two of gpus, value and pricePerGpuHour (found ${given.length ? given.join(", ") : "none"}); the third follows from them over the term` : "give two of gpus, value and pricePerGpuHour, not all three: the third follows from the other two (value = gpus × price × 730 h × termMonths)");
     }
-    if (c.site !== undefined && !(c.site in sites)) unknownRef("unknown_site", [...path, "site"], "site", c.site, siteNames, "sites:");
+    if (c.site !== undefined && !hasOwnName(sites, c.site)) unknownRef("unknown_site", [...path, "site"], "site", c.site, siteNames, "sites:");
     else if (c.site !== undefined) {
       const site = sites[c.site];
       if (serial(c.start) < serial(site.goLive)) warning("contract_before_site", [...path, "start"], `the contract starts ${c.start}, before site "${c.site}" goes live (${site.goLive}); it will start when the site is live`);
     }
     if (c.exit !== undefined && serial(c.exit) < serial(c.start)) error("months_out_of_order", [...path, "exit"], `exit ${c.exit} is before the start ${c.start}`);
     if (c.signed !== undefined && serial(c.signed) > serial(c.start)) error("months_out_of_order", [...path, "signed"], `signed ${c.signed} is after the start ${c.start}; a contract is signed before it starts`);
-    if (c.site !== undefined && !(c.site in sites)) continue;
+    if (c.site !== undefined && !hasOwnName(sites, c.site)) continue;
     const gpus = c.gpus ?? (c.value !== undefined && c.pricePerGpuHour !== undefined ? (c.value * UNIT_SCALE[model.meta.unit]) / (c.pricePerGpuHour * AVERAGE_MONTH_HOURS * c.termMonths) : 0);
     const key = c.site ?? "";
     const entry = committedAt.get(key) ?? { gpus: 0, names: [] };

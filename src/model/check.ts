@@ -1,7 +1,8 @@
 import type { Model } from "./schema.js";
 import type { IssuePath, ModelIssue } from "./issues.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
-import { parseFormula, isFormulaError, BUILTIN_VALUES } from "./formula.js";
+import { parseFormula, isFormulaError, BUILTIN_VALUES, isBuiltinValue } from "./formula.js";
+import { hasOwnName } from "./names.js";
 import { didYouMean } from "./suggest.js";
 import { cohortNetBookValueAtStart } from "./derived.js";
 
@@ -53,7 +54,7 @@ export function checkModel(model: Model): Issue[] {
   };
   for (const [name, driver] of Object.entries(model.drivers)) {
     const path: IssuePath = ["drivers", name];
-    if (BUILTIN_VALUES[name] !== undefined) error("reserved_name", path, `"${name}" is a built-in name of the formula language; choose another driver name`);
+    if (isBuiltinValue(name)) error("reserved_name", path, `"${name}" is a built-in name of the formula language; choose another driver name`);
     if (typeof driver === "string") checkFormula(driver, path, name);
     else if (typeof driver === "object") {
       if ("formula" in driver) checkFormula(driver.formula, [...path, "formula"], name);
@@ -62,7 +63,7 @@ export function checkModel(model: Model): Issue[] {
         const firstYear = serialToMonth(h.start).year;
         const lastYear = serialToMonth(h.end).year;
         const missing: number[] = [];
-        for (let y = firstYear; y <= lastYear; y++) if (!(String(y) in driver.yearly)) missing.push(y);
+        for (let y = firstYear; y <= lastYear; y++) if (!hasOwnName(driver.yearly, String(y))) missing.push(y);
         if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${missing.join(", ")}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`);
         const keys = Object.keys(driver.yearly).map(Number);
         if (keys.some((k, i) => i > 0 && k <= keys[i - 1])) error("years_out_of_order", [...path, "yearly"], `years are out of order (${keys.join(", ")}); list them from earliest to latest`);
@@ -146,6 +147,31 @@ export function checkModel(model: Model): Issue[] {
     if (serial(tranche.maturity) < h.start && tranche.openingBalance > 0) error("matured", [...path, "maturity"], `the tranche matured in ${tranche.maturity}, before the start, but has an opening balance`);
     if (tranche.openingBalance === 0 && tranche.draws.length === 0) warning("empty_tranche", path, "this tranche has no opening balance and no draws");
   }
+  const rv = model.financing.revolver;
+  if (rv) {
+    const path: IssuePath = ["financing", "revolver"];
+    openingDebt += rv.openingBalance;
+    const fixed = rv.rate !== undefined;
+    const floating = rv.base !== undefined || rv.spread !== undefined;
+    if (fixed === floating) error("revolver_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the revolver a fixed `rate`, or a floating `base` (a driver) plus `spread`");
+    if (rv.base !== undefined && !driverNames.has(rv.base)) {
+      const s = didYouMean(rv.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${rv.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`);
+    }
+    if (rv.base !== undefined && rv.spread === undefined) error("revolver_rate", [...path, "spread"], "a floating revolver needs a `spread` (0 if none)");
+    if (rv.floor !== undefined && rv.base === undefined) error("revolver_rate", [...path, "floor"], "floor applies to a floating rate only");
+    if (typeof rv.limit === "string") checkFormula(rv.limit, [...path, "limit"], null);
+    else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`);
+    else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`);
+    if (rv.from) inHorizon(rv.from, [...path, "from"], "from");
+    if (rv.from && rv.maturity && serial(rv.maturity) <= serial(rv.from)) error("months_out_of_order", [...path, "maturity"], `maturity ${rv.maturity} is not after from ${rv.from}`);
+    if (rv.maturity && serial(rv.maturity) < h.start && rv.openingBalance > 0) error("matured", [...path, "maturity"], `the revolver matured in ${rv.maturity}, before the start, but has an opening balance`);
+  }
+  const cashRates = model.financing.cash;
+  for (const key of ["interestRate", "overdraftRate"] as const) {
+    const v = cashRates?.[key];
+    if (typeof v === "string") checkFormula(v, ["financing", "cash", key], null);
+  }
   for (const [name, covenant] of Object.entries(model.financing.covenants)) {
     const path: IssuePath = ["financing", "covenants", name];
     if ((covenant.min === undefined) === (covenant.max === undefined)) error("covenant_limit", path, "a covenant needs exactly one limit: `min` or `max`");
@@ -159,7 +185,7 @@ export function checkModel(model: Model): Issue[] {
   // Opening balance sheet.
   const ob = model.openingBalance;
   if (ob.debt !== undefined && Math.abs(ob.debt - openingDebt) > 1e-6) {
-    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
+    error("opening_debt_mismatch", ["openingBalance", "debt"], `opening debt ${ob.debt} differs from the tranches' ${rv ? "and the revolver's " : ""}opening balances (${openingDebt}) by ${round6(ob.debt - openingDebt)}; describe every opening loan as a tranche with openingBalance so its rate and repayment are known`);
   }
   const fleetNbv = Object.values(model.fleet).reduce((sum, c) => sum + cohortNetBookValueAtStart(c, h.start, model.meta.unit), 0);
   const assets = ob.cash + ob.receivables + ob.ppeNet + fleetNbv;
@@ -169,7 +195,7 @@ export function checkModel(model: Model): Issue[] {
     error("opening_unbalanced", ["openingBalance"], `the opening balance sheet does not balance: assets ${round6(assets)}${detail} − liabilities ${round6(openingDebt + ob.payables)} − equity ${round6(ob.paidInCapital + ob.retainedEarnings)} = ${round6(assets - claims)}; adjust retainedEarnings or paidInCapital by that amount`, { difference: assets - claims });
   }
   for (const [name, scenario] of Object.entries(model.scenarios)) {
-    if (scenario.extends !== undefined && !(scenario.extends in model.scenarios)) {
+    if (scenario.extends !== undefined && !hasOwnName(model.scenarios, scenario.extends)) {
       const s = didYouMean(scenario.extends, Object.keys(model.scenarios));
       error("unknown_scenario", ["scenarios", name, "extends"], `scenario "${name}" extends "${scenario.extends}", which does not exist${s ? ` — did you mean "${s}"?` : ""}`);
     }

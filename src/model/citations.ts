@@ -20,7 +20,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isWrapper(value: unknown): value is { value: number | string; source?: string; assumption?: string } {
-  if (!isPlainObject(value) || !("value" in value)) return false;
+  if (!isPlainObject(value) || !Object.hasOwn(value, "value")) return false;
   if (!Object.keys(value).every((k) => WRAPPER_KEYS.has(k))) return false;
   return typeof value.value === "number" || typeof value.value === "string";
 }

@@ -1,4 +1,5 @@
 import jsepModule from "jsep";
+import { nameTable } from "./names.js";
 
 /**
  * The formula language: arithmetic over drivers and a few built-ins, parsed by jsep
@@ -29,7 +30,8 @@ export interface ParsedFormula {
   lagged: Set<string>;
 }
 
-export const BUILTIN_VALUES: Record<string, string> = {
+/** Name tables without a prototype: a formula's `toString` or `constructor` is never a built-in. */
+export const BUILTIN_VALUES: Record<string, string> = nameTable({
   t: "month index from the start, 0-based",
   month: "calendar month, 1–12",
   year: "calendar year",
@@ -37,9 +39,9 @@ export const BUILTIN_VALUES: Record<string, string> = {
   quarter: "fiscal quarter, 1–4",
   days: "days in the month",
   hours: "hours in the month (days × 24)",
-};
+});
 
-export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: string }> = {
+export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: string }> = nameTable({
   prev: { min: 1, max: 2, doc: "prev(x) last month's value of driver x (0, or the second argument, in the first month)" },
   min: { min: 1, max: 64, doc: "smallest argument" },
   max: { min: 1, max: 64, doc: "largest argument" },
@@ -58,7 +60,11 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   between: { min: 2, max: 2, doc: 'between("YYYY-MM", "YYYY-MM") 1 in that range (inclusive), else 0' },
   monthsSince: { min: 1, max: 1, doc: 'monthsSince("YYYY-MM") months from that month (negative before it)' },
   ramp: { min: 2, max: 2, doc: 'ramp("YYYY-MM", "YYYY-MM") rises linearly from 0 to 1 between the two months' },
-};
+});
+
+export function isBuiltinValue(name: string): boolean {
+  return Object.hasOwn(BUILTIN_VALUES, name);
+}
 
 export const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "**", "<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
@@ -87,7 +93,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
       }
       case "Identifier": {
         const name = (node as jsepModule.Identifier).name;
-        if (name in BUILTIN_VALUES) return;
+        if (isBuiltinValue(name)) return;
         if (isDriver(name)) {
           sameMonth.add(name);
           return;
@@ -122,7 +128,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           return;
         }
         const fn = (call.callee as jsepModule.Identifier).name;
-        const spec = BUILTIN_FUNCTIONS[fn];
+        const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : undefined;
         if (!spec) {
           fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${fn}" in formula "${text}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
           return;
@@ -136,7 +142,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           const target = args[0];
           if (target.type !== "Identifier" || !isDriver((target as jsepModule.Identifier).name)) {
             const n = target.type === "Identifier" ? (target as jsepModule.Identifier).name : undefined;
-            fail(n !== undefined && !(n in BUILTIN_VALUES)
+            fail(n !== undefined && !isBuiltinValue(n)
               ? { code: "formula_unknown_name", name: n, message: `unknown name "${n}" in formula "${text}"` }
               : { code: "formula_bad_call", message: `prev() takes the name of a driver, in "${text}"` });
             return;

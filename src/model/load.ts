@@ -5,6 +5,7 @@ import { applyOverrides, scenarioChain, type RawOverride } from "./scenarios.js"
 import { fromZodIssues } from "./zodIssues.js";
 import { ModelError, type IssuePath, type ModelIssue } from "./issues.js";
 import { checkModel } from "./check.js";
+import { ownValue } from "./names.js";
 import { ENGINE_EXTENSIONS } from "../engine/extensions.js";
 
 export interface LoadOptions {
@@ -48,29 +49,59 @@ export function loadModelText(text: string, file = "<model>", options: LoadOptio
   return loadModelSource(source, options);
 }
 
+/**
+ * What every load of one source shares, computed once: the data with citation wrappers
+ * unwrapped and the scenarios section validated. Checking every scenario then costs the
+ * size of the model, not the size of the model times the number of scenarios.
+ */
+interface SharedSource {
+  unwrapped: Record<string, unknown>;
+  wrapped: Map<string, Citation>;
+  scenarios: Model["scenarios"] | null;
+}
+const shared = new WeakMap<SourceText, SharedSource>();
+
+function sharedOf(source: SourceText): SharedSource {
+  let s = shared.get(source);
+  if (!s) {
+    const { data, wrapped } = unwrapCitedValues(source.data);
+    const unwrapped = data as Record<string, unknown>;
+    const parsed = modelSchema.shape.scenarios.safeParse(ownValue(unwrapped, "scenarios"));
+    s = { unwrapped, wrapped, scenarios: parsed.success ? parsed.data : null };
+    shared.set(source, s);
+  }
+  return s;
+}
+
 export function loadModelSource(source: SourceText, options: LoadOptions = {}): LoadedModel {
   if (source.data === null || typeof source.data !== "object" || Array.isArray(source.data)) {
     throw new ModelError(withPositions(source, [{ code: "not_a_mapping", path: [], severity: "error", message: "a model file is a mapping of sections (meta:, openingBalance:, drivers:, lines:, …), not a single value or a list" }]));
   }
-  const { data: unwrapped, wrapped } = unwrapCitedValues(source.data);
+  const { unwrapped, wrapped, scenarios: validScenarios } = sharedOf(source);
   // A scenario may override extension sections too (e.g. sites.denton.delayMonths), so
   // it applies to the whole file before the core and extension sections are split.
-  let whole = unwrapped as Record<string, unknown>;
+  let whole = unwrapped;
   let scenario: string | null = null;
   if (options.scenario !== undefined) {
-    const scenarios = (whole.scenarios ?? {}) as Record<string, unknown>;
+    const raw = ownValue(whole, "scenarios");
+    const scenarios = (raw !== null && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
     const applied = applyScenario(whole, scenarios, options.scenario);
     if ("issues" in applied) throw new ModelError(withPositions(source, applied.issues));
     whole = applied.data as Record<string, unknown>;
     scenario = options.scenario;
   }
   const { core, extensions } = splitExtensions(whole);
+  // Scenarios cannot change scenarios, so a scenario's load reuses the section validated
+  // once instead of validating every other scenario again.
+  const reuseScenarios = scenario !== null && validScenarios !== null;
+  if (reuseScenarios) delete core.scenarios;
   const data: unknown = core;
   const parsed = modelSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     throw new ModelError(withPositions(source, fromZodIssues(modelSchema, parsed.error.issues, data)));
   }
   const model = parsed.data;
+  if (reuseScenarios) model.scenarios = validScenarios!;
   const semantic = checkModel(model);
   if (!semantic.some((i) => i.severity === "error")) {
     for (const extension of ENGINE_EXTENSIONS) semantic.push(...extension.validate(model, extensions));
@@ -81,7 +112,7 @@ export function loadModelSource(source: SourceText, options: LoadOptions = {}): 
     file: source.file,
     model,
     scenario,
-    inputs: listInputs(source.data === null ? {} : unwrapped, wrapped),
+    inputs: listInputs(unwrapped, wrapped),
     warnings: withPositions(source, semantic.filter((i) => i.severity === "warning")),
     source,
     baseData: unwrapped,
@@ -105,7 +136,7 @@ function applyScenario(data: unknown, scenarios: Record<string, unknown>, name: 
   let current = data;
   const issues: Omit<ModelIssue, "position">[] = [];
   for (const scenarioName of chain.chain) {
-    const scenario = scenarios[scenarioName] as { overrides?: unknown };
+    const scenario = ownValue(scenarios, scenarioName) as { overrides?: unknown };
     const overrides = Array.isArray(scenario.overrides) ? (scenario.overrides as RawOverride[]) : [];
     for (const [i, o] of overrides.entries()) {
       if (typeof o !== "object" || o === null || typeof o.path !== "string") {

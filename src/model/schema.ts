@@ -52,7 +52,7 @@ export const openingBalanceSchema = z
     receivables: nonNegative.default(0),
     ppeNet: nonNegative.default(0).describe("Net PP&E not described by fleet cohorts bought before the start."),
     ppeRemainingLifeMonths: z.number().int().min(1).default(60).describe("Months over which the opening `ppeNet` is depreciated straight-line."),
-    debt: nonNegative.optional().describe("Debt at the start; must equal the sum of the tranches' `openingBalance`."),
+    debt: nonNegative.optional().describe("Debt at the start; must equal the sum of the tranches' (and the revolver's) `openingBalance`."),
     payables: nonNegative.default(0),
     paidInCapital: finite.default(0),
     retainedEarnings: finite.default(0),
@@ -190,9 +190,35 @@ export const covenantSchema = z.strictObject({
   ...citation,
 });
 
+export const revolverSchema = z
+  .strictObject({
+    limit: valueOrFormula.describe("Commitment: the most that may be drawn, model unit — a number, or a formula over drivers (a borrowing base). A balance above a lower limit is repaid down to it."),
+    rate: finite.optional().describe("Fixed annual interest rate on the drawn balance (decimal)."),
+    base: z.string().optional().describe("Floating rate: name of a driver holding the base-rate curve (annual decimal), e.g. sofr."),
+    spread: finite.optional().describe("Floating rate: spread over the base (annual decimal)."),
+    floor: finite.optional().describe("Floating rate: floor on the base rate."),
+    commitmentFee: nonNegative.default(0).describe("Annual fee on the undrawn commitment (limit − the month's opening balance), decimal: 0.005 = 50 bp; part of interest cost."),
+    openingBalance: nonNegative.default(0).describe("Drawn at the start of the first month (part of openingBalance.debt)."),
+    from: month.optional().describe("First month the facility may be drawn (default: the start)."),
+    maturity: month.optional().describe("Month the facility ends: what is drawn is repaid then (scheduled principal) and nothing is drawn from then on. Default: it outlives the horizon."),
+    description: z.string().optional(),
+    ...citation,
+  })
+  .describe("A revolving credit facility: each month it draws what keeps cash at meta.cashFloor, up to the limit, and is repaid from cash above the floor.");
+
+export const cashSchema = z
+  .strictObject({
+    interestRate: valueOrFormula.optional().describe("Annual rate earned on positive cash, on each month's opening balance (decimal; a number or a formula over drivers, e.g. `sofr - 0.003`). Interest income is taxable and lands below EBIT."),
+    overdraftRate: valueOrFormula.optional().describe("Annual rate charged on negative cash, on each month's opening balance: the simplest credit line (cash may go below zero and that shortfall bears this interest)."),
+    ...citation,
+  })
+  .describe("Interest on the cash balance itself.");
+
 export const financingSchema = z.strictObject({
   equity: z.record(z.string(), equityRoundSchema).default({}),
   debt: z.record(z.string(), trancheSchema).default({}),
+  revolver: revolverSchema.optional(),
+  cash: cashSchema.optional(),
   covenants: z.record(z.string(), covenantSchema).default({}),
   ...citation,
 });
@@ -260,6 +286,7 @@ export type Cohort = z.output<typeof cohortSchema>;
 export type Tranche = z.output<typeof trancheSchema>;
 export type EquityRound = z.output<typeof equityRoundSchema>;
 export type Covenant = z.output<typeof covenantSchema>;
+export type Revolver = z.output<typeof revolverSchema>;
 export type OneOff = z.output<typeof oneOffSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;
 

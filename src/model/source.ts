@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
+import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
 
 /** Files above this size are refused before parsing: a model is a page or two of YAML. */
 export const MAX_MODEL_BYTES = 5 * 1024 * 1024;
@@ -22,6 +23,36 @@ function pathKey(path: IssuePath): string {
   return path.map(String).join("\u0000");
 }
 
+/** Deepest nesting of mappings and lists a model file may have (real models use about 6). */
+export const MAX_NESTING_DEPTH = 64;
+/** Longest key (a name) a model file may use, in characters. */
+export const MAX_KEY_LENGTH = 256;
+/** Most YAML alias expansions (`*name`) a file may use: aliases cannot blow a small file up. */
+export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The yaml package prints its tokens to standard output when LOG_TOKENS or LOG_STREAM is
+ * set in the environment (a debugging switch of the library). burnrate's output must not
+ * depend on a dependency's switches, so they are hidden while a file is parsed.
+ */
+const YAML_DEBUG_SWITCHES = ["LOG_TOKENS", "LOG_STREAM"] as const;
+
+function withoutYamlDebugSwitches<T>(parse: () => T): T {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (!env || !YAML_DEBUG_SWITCHES.some((k) => env[k] !== undefined)) return parse();
+  const saved = YAML_DEBUG_SWITCHES.map((k) => [k, env[k]] as const);
+  for (const k of YAML_DEBUG_SWITCHES) delete env[k];
+  try {
+    return parse();
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) env[k] = v;
+  }
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError || (error instanceof Error && /call stack/i.test(error.message));
+}
+
 export function parseSourceText(text: string, file: string): SourceText {
   const issues: ModelIssue[] = [];
   if (text.length > MAX_MODEL_BYTES) {
@@ -30,7 +61,7 @@ export function parseSourceText(text: string, file: string): SourceText {
         code: "file_too_large",
         path: [],
         severity: "error",
-        message: `the file is ${(text.length / 1024 / 1024).toFixed(1)} MB; a model file may be at most ${MAX_MODEL_BYTES / 1024 / 1024} MB — split data series out or check that this is the right file`,
+        message: `the file is over ${MAX_MODEL_BYTES / 1024 / 1024} MB; a model file may be at most ${MAX_MODEL_BYTES / 1024 / 1024} MB — split data series out or check that this is the right file`,
         position: { file, line: 1, col: 1 },
       },
     ]);
@@ -47,12 +78,29 @@ export function parseSourceText(text: string, file: string): SourceText {
     ]);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   const at = (offset: number): SourcePosition => {
     const lp = lineCounter.linePos(offset);
     return { file, line: lp.line, col: lp.col };
   };
+  const tooDeep = (offset: number): ModelIssue => ({
+    code: "too_deep",
+    path: [],
+    severity: "error",
+    message: `the file nests mappings or lists more than ${MAX_NESTING_DEPTH} levels deep; a model needs far fewer — check the brackets and indentation here`,
+    position: at(offset),
+  });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false }));
+  } catch (error) {
+    if (isStackOverflow(error)) throw new ModelError([tooDeep(0)]);
+    throw error;
+  }
   for (const err of doc.errors) {
+    if (/call stack/i.test(err.message)) {
+      issues.push(tooDeep(err.pos[0]));
+      continue;
+    }
     issues.push({
       code: "yaml_syntax",
       path: [],
@@ -63,22 +111,44 @@ export function parseSourceText(text: string, file: string): SourceText {
   }
   if (issues.length > 0) throw new ModelError(issues);
 
+  // One pass over the syntax tree, without recursion (a file's nesting is the user's): the
+  // position of every key and value, and the keys no model may use.
   const keyPositions = new Map<string, number>();
   const valuePositions = new Map<string, number>();
-  const walk = (node: unknown, path: IssuePath): void => {
+  const stack: { node: unknown; path: IssuePath; depth: number }[] = [{ node: doc.contents, path: [], depth: 0 }];
+  while (stack.length > 0) {
+    const { node, path, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth >= MAX_NESTING_DEPTH) {
+      issues.push(tooDeep((node as YamlNode).range?.[0] ?? 0));
+      break;
+    }
     if (isMap(node)) {
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const keyNode = item.key as YamlNode | null;
+        const keyOffset = keyNode?.range?.[0] ?? (node as YamlNode).range?.[0] ?? 0;
+        if (keyNode !== null && !isScalar(keyNode)) {
+          issues.push({ code: "invalid_key", path, severity: "error", message: "a key must be a name (plain text), not a mapping or a list", position: at(keyOffset) });
+          continue;
+        }
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        if (isReservedName(key)) {
+          issues.push({ code: "reserved_name", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
+          continue;
+        }
+        if (key.length > MAX_KEY_LENGTH) {
+          issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, position: at(keyOffset) });
+          continue;
+        }
         const childPath = [...path, key];
-        if (keyNode && (keyNode as YamlNode).range) keyPositions.set(pathKey(childPath), (keyNode as YamlNode).range![0]);
+        if (keyNode && keyNode.range) keyPositions.set(pathKey(childPath), keyNode.range[0]);
         const valueNode = item.value as YamlNode | null;
         if (valueNode && valueNode.range) valuePositions.set(pathKey(childPath), valueNode.range[0]);
-        else if (keyNode && (keyNode as YamlNode).range) valuePositions.set(pathKey(childPath), (keyNode as YamlNode).range![0]);
-        walk(valueNode, childPath);
+        else if (keyNode && keyNode.range) valuePositions.set(pathKey(childPath), keyNode.range[0]);
+        stack.push({ node: valueNode, path: childPath, depth: depth + 1 });
       }
-    } else if (isSeq(node)) {
+    } else {
       node.items.forEach((item, index) => {
         const childPath = [...path, index];
         const n = item as YamlNode;
@@ -86,11 +156,11 @@ export function parseSourceText(text: string, file: string): SourceText {
           keyPositions.set(pathKey(childPath), n.range[0]);
           valuePositions.set(pathKey(childPath), n.range[0]);
         }
-        walk(item, childPath);
+        stack.push({ node: item, path: childPath, depth: depth + 1 });
       });
     }
-  };
-  walk(doc.contents, []);
+  }
+  if (issues.length > 0) throw new ModelError(issues);
   const rootOffset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
 
   const lookup = (map: Map<string, number>, path: IssuePath): SourcePosition | undefined => {
@@ -106,22 +176,40 @@ export function parseSourceText(text: string, file: string): SourceText {
 
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     throw new ModelError([
-      {
-        code: "yaml_syntax",
-        path: [],
-        severity: "error",
-        message: `YAML could not be read: ${(error as Error).message}`,
-        position: at(0),
-      },
+      isStackOverflow(error)
+        ? tooDeep(0)
+        : {
+            code: "yaml_syntax",
+            path: [],
+            severity: "error",
+            message: `YAML could not be read: ${(error as Error).message}`,
+            position: at(0),
+          },
     ]);
   }
+  if (nestingDepth(data) > MAX_NESTING_DEPTH) throw new ModelError([tooDeep(0)]);
   return {
     file,
     data,
     keyPosition: (path) => lookup(keyPositions, path),
     valuePosition: (path) => lookup(valuePositions, path),
   };
+}
+
+/** Depth of nested objects and lists in plain data, without recursion (aliases can deepen a tree). */
+export function nestingDepth(data: unknown, limit = MAX_NESTING_DEPTH + 1): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[data, 0]];
+  let visited = 0;
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest >= limit || ++visited > 10_000_000) return deepest;
+    for (const child of Object.values(node)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+  }
+  return deepest;
 }

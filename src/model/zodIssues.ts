@@ -25,7 +25,7 @@ function schemasAt(root: AnySchema, path: IssuePath): AnySchema[] {
       const candidates = def.type === "union" ? def.options!.map(unwrap) : [s];
       for (const c of candidates) {
         const cdef = c._zod.def as unknown as typeof def;
-        if (cdef.type === "object" && cdef.shape && typeof part === "string" && cdef.shape[part]) next.push(cdef.shape[part]);
+        if (cdef.type === "object" && cdef.shape && typeof part === "string" && Object.hasOwn(cdef.shape, part)) next.push(cdef.shape[part]);
         else if (cdef.type === "record" && cdef.valueType) next.push(cdef.valueType);
         else if (cdef.type === "array" && cdef.element) next.push(cdef.element);
       }
@@ -62,7 +62,7 @@ function describeValue(value: unknown): string {
 function valueAt(data: unknown, path: IssuePath): unknown {
   let node: unknown = data;
   for (const part of path) {
-    if (node === null || typeof node !== "object") return undefined;
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string | number, unknown>)[part as string];
   }
   return node;

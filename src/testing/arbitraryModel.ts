@@ -61,6 +61,20 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       ),
       rounds: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 47 }), amount: fc.double({ min: 0, max: 3000, noNaN: true }), preMoney: fc.double({ min: 1, max: 1e5, noNaN: true }) }), { maxLength: 2 }),
       oneOffs: fc.array(fc.record({ offset: fc.integer({ min: 0, max: 47 }), amount: fc.double({ min: -200, max: 200, noNaN: true }), lands: fc.constantFrom("otherIncome", "revenue", "costOfRevenue", "operatingExpense", "capex", "equity") }), { maxLength: 3 }),
+      revolver: fc.option(
+        fc.record({
+          limit: fc.oneof(fc.double({ min: 0, max: 2000, noNaN: true }), fc.constant("max(0, 300 + 20 * t)")),
+          floating: fc.boolean(),
+          rate: fc.double({ min: 0, max: 0.2, noNaN: true }),
+          commitmentFee: fc.double({ min: 0, max: 0.01, noNaN: true }),
+          openingShare: fc.double({ min: 0, max: 1, noNaN: true }),
+          fromOffset: fc.integer({ min: 0, max: 12 }),
+          maturityOffset: fc.option(fc.integer({ min: 1, max: 60 })),
+        }),
+      ),
+      cashInterest: fc.option(fc.oneof(fc.double({ min: 0, max: 0.08, noNaN: true }), fc.constant("sofr - 0.005"))),
+      overdraftRate: fc.option(fc.double({ min: 0, max: 0.3, noNaN: true })),
+      cashFloor: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 500, noNaN: true })),
       taxRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
       nol: fc.double({ min: 0, max: 500, noNaN: true }),
       dso: fc.double({ min: 0, max: 90, noNaN: true }),
@@ -111,23 +125,41 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         openingDebt += t.opening;
         debt[`tranche${i}`] = tranche;
       });
+      const financingExtra: Record<string, unknown> = {};
+      if (g.revolver) {
+        const r = g.revolver;
+        const opening = typeof r.limit === "number" && r.fromOffset === 0 ? r.limit * r.openingShare : 0;
+        const revolver: Record<string, unknown> = { limit: r.limit, commitmentFee: r.commitmentFee, openingBalance: opening };
+        if (r.floating) Object.assign(revolver, { base: "sofr", spread: r.rate });
+        else revolver.rate = r.rate;
+        if (r.fromOffset > 0) revolver.from = clampMonth(r.fromOffset);
+        if (r.maturityOffset !== null) revolver.maturity = monthLabel(g.startSerial + Math.max(r.fromOffset + 1, r.maturityOffset));
+        openingDebt += opening;
+        financingExtra.revolver = revolver;
+      }
+      if (g.cashInterest !== null || g.overdraftRate !== null) {
+        const cash: Record<string, unknown> = {};
+        if (g.cashInterest !== null) cash.interestRate = g.cashInterest;
+        if (g.overdraftRate !== null) cash.overdraftRate = g.overdraftRate;
+        financingExtra.cash = cash;
+      }
       const equity: Record<string, unknown> = {};
       g.rounds.forEach((r, i) => (equity[`round${i}`] = { month: clampMonth(r.offset), amount: r.amount, preMoney: r.preMoney }));
       const oneOffs: Record<string, unknown> = {};
       g.oneOffs.forEach((o, i) => (oneOffs[`item${i}`] = { month: clampMonth(o.offset), amount: o.amount, lands: o.lands }));
       const assets = g.cash + g.receivables + g.ppeNet + fleetNbv;
       const data = {
-        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart },
+        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart, cashFloor: g.cashFloor },
         openingBalance: { cash: g.cash, receivables: g.receivables, ppeNet: g.ppeNet, ppeRemainingLifeMonths: g.ppeLife, payables: g.payables, paidInCapital: g.paidIn, retainedEarnings: assets - openingDebt - g.payables - g.paidIn },
         drivers,
         lines,
         fleet,
-        financing: { equity, debt, covenants: { dscr: { metric: "dscr", min: 1.2 }, leverage: { metric: "netDebtToEbitda", max: 4, basis: "ltm", test: "monthly" } } },
+        financing: { equity, debt, ...financingExtra, covenants: { dscr: { metric: "dscr", min: 1.2 }, leverage: { metric: "netDebtToEbitda", max: 4, basis: "ltm", test: "monthly" } } },
         oneOffs,
         tax: { rate: g.taxRate, openingLossCarryforward: g.nol },
         workingCapital: { receivableDays: g.dso, payableDays: g.dpo },
       };
-      return { data, hasDebt: g.tranches.some((t) => t.opening > 0 || t.draws.some((d) => d.amount > 0)) };
+      return { data, hasDebt: g.tranches.some((t) => t.opening > 0 || t.draws.some((d) => d.amount > 0)) || g.revolver !== null };
     });
 
 function range(a: number, b: number): number[] {

@@ -6,6 +6,7 @@ import { UsageError } from "../model/issues.js";
 import { didYouMean } from "../model/suggest.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import { parsePeriod, PERIOD_HELP } from "../targets/period.js";
+import { hasOwnName, ownValue } from "../model/names.js";
 
 /**
  * What sensitivity and solve measure: one number per evaluation (or Monte Carlo path),
@@ -90,8 +91,8 @@ export function parseMetricSelector(raw: string, compiled: CompiledModel): Metri
   const H = compiled.months;
   const at = text.indexOf("@");
   if (at < 0) {
-    const name = ALIASES[text] ?? text;
-    const metric = HORIZON_METRICS[name];
+    const name = ownValue(ALIASES, text) ?? text;
+    const metric = ownValue(HORIZON_METRICS, name);
     if (metric) {
       return { text: name, name, label: metric.label, kind: metric.kind, period: null, never: metric.kind === "month" ? H : null, read: (_proj, m) => metric.read(m, H) };
     }
@@ -100,12 +101,12 @@ export function parseMetricSelector(raw: string, compiled: CompiledModel): Metri
       throw badMetric(`"${text}" is a line item: say in which period, e.g. ${text}@${year} (a fiscal year), ${text}@${year}-Q1 (a fiscal quarter) or ${text}@${compiled.calendar.labels[H - 1]} (a month)`);
     }
     const suggestion = didYouMean(text, [...HORIZON_METRIC_NAMES, ...Object.keys(ALIASES), ...PERIOD_MEASURE_NAMES]);
-    throw badMetric(`unknown metric "${text}"${suggestion ? ` — did you mean "${ALIASES[suggestion] ?? suggestion}"?` : ""}; expected ${METRIC_HELP}`);
+    throw badMetric(`unknown metric "${text}"${suggestion ? ` — did you mean "${ownValue(ALIASES, suggestion) ?? suggestion}"?` : ""}; expected ${METRIC_HELP}`);
   }
   const name = text.slice(0, at).trim();
   const periodText = text.slice(at + 1).trim();
   if (!(PERIOD_MEASURE_NAMES as readonly string[]).includes(name)) {
-    if (HORIZON_METRICS[name] || ALIASES[name]) throw badMetric(`"${name}" is a whole-horizon metric and takes no period; write it alone (--metric ${ALIASES[name] ?? name}), or use a line item in a period such as endingCash@${periodText || "2026"}`);
+    if (hasOwnName(HORIZON_METRICS, name) || hasOwnName(ALIASES, name)) throw badMetric(`"${name}" is a whole-horizon metric and takes no period; write it alone (--metric ${ownValue(ALIASES, name) ?? name}), or use a line item in a period such as endingCash@${periodText || "2026"}`);
     const suggestion = didYouMean(name, PERIOD_MEASURE_NAMES);
     throw badMetric(`unknown line item "${name}" in "${text}"${suggestion ? ` — did you mean "${suggestion}"?` : ""}; line items: ${PERIOD_MEASURE_NAMES.join(", ")}`);
   }

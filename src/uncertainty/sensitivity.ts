@@ -1,11 +1,11 @@
 import type { LoadedModel } from "../model/load.js";
 import type { CompiledModel } from "../engine/compile.js";
-import { evaluate } from "../engine/project.js";
+import { evaluate, type Projection } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { UsageError } from "../model/issues.js";
 import { spearman } from "./math/index.js";
 import { applySample, type UncertaintySpec, type UncertainInput } from "./spec.js";
-import { planSimulation, runBlocks, blockCount } from "./paths.js";
+import { planSimulation, runBlocks, blockCount, blockScratch } from "./paths.js";
 import { metricJson, neverNote, anyMonthLabel, type MetricSelector, type MetricValueKind } from "./metricSelector.js";
 
 /**
@@ -36,6 +36,10 @@ export interface SensitivityOptions {
   at?: [number, number];
   /** Run the Monte Carlo ranking too. */
   global?: { n: number; seed: number; lhs?: boolean } | null;
+  /** Stops the global run early: it then ranks the paths done so far (marked partial). */
+  signal?: AbortSignal;
+  /** Paths of the global run done so far, after each block. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A metric value as JSON: a number, a month label ("YYYY-MM"), or null (never / undefined). */
@@ -75,6 +79,7 @@ export interface GlobalRow {
 }
 
 export interface GlobalResult {
+  /** Paths evaluated (fewer than asked when stopped early). */
   n: number;
   seed: number;
   lhs: boolean;
@@ -83,6 +88,9 @@ export interface GlobalResult {
   excluded: number;
   rows: GlobalRow[];
   summary: { mean: MetricJson; p10: MetricJson; p50: MetricJson; p90: MetricJson };
+  /** Present (true) only when the run was stopped early: `n` of `requestedPaths` paths were ranked. */
+  partial?: true;
+  requestedPaths?: number;
 }
 
 export interface SensitivityReport {
@@ -184,7 +192,7 @@ export function sensitivity(loaded: Pick<LoadedModel, "model" | "scenario">, com
     return { input: input.name, path: input.path, isMonth: input.isMonth, median: inputValue(compiled, input, median), points, zeroMedian: !input.isMonth && median === 0 };
   });
 
-  const global = options.global ? globalSensitivity(compiled, spec, selector, options.global) : null;
+  const global = options.global ? globalSensitivity(compiled, spec, selector, { ...options.global, signal: options.signal, onProgress: options.onProgress }) : null;
 
   const notes: string[] = [];
   const never = neverNote(selector, compiled);
@@ -195,6 +203,7 @@ export function sensitivity(loaded: Pick<LoadedModel, "model" | "scenario">, com
   const zero = spiderRows.filter((r) => r.zeroMedian).map((r) => r.input);
   if (zero.length > 0) notes.push(`${zero.join(", ")}: the median value is 0, so percentage moves in the spider leave ${zero.length === 1 ? "it" : "them"} unchanged`);
   if (global && spec.correlation) notes.push("the inputs are correlated: rank correlations overlap, so the contributions share credit between correlated inputs");
+  if (global?.partial) notes.push(`stopped early: the global ranking covers ${global.n.toLocaleString("en-US")} of ${global.requestedPaths!.toLocaleString("en-US")} paths`);
   const c = compiled.model;
   return {
     model: c.meta.company,
@@ -214,7 +223,12 @@ export function sensitivity(loaded: Pick<LoadedModel, "model" | "scenario">, com
 }
 
 /** Spearman ranking of the inputs over a Monte Carlo run (common inputs: same seed, same samples). */
-export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec, selector: MetricSelector, options: { n: number; seed: number; lhs?: boolean }): GlobalResult {
+export function globalSensitivity(
+  compiled: CompiledModel,
+  spec: UncertaintySpec,
+  selector: MetricSelector,
+  options: { n: number; seed: number; lhs?: boolean; signal?: AbortSignal; onProgress?: (done: number, total: number) => void },
+): GlobalResult {
   checkPaths(options.n);
   if (options.n < 10) throw new UsageError("bad_paths", `--global needs at least 10 paths to rank inputs (got -n ${options.n}); a few thousand rank them to about ±0.02`);
   const lhs = options.lhs ?? false;
@@ -224,14 +238,29 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
   const x = spec.inputs.map(() => new Float64Array(n));
   const y = new Float64Array(n);
   const params = compiled.params;
-  runBlocks(plan, n, 0, blockCount(plan, n), (path, proj, metrics) => {
+  const visit = (path: number, proj: Projection, metrics: Float64Array) => {
     // The params buffer holds each input's applied value for this path.
     for (let k = 0; k < d; k++) x[k][path] = params[spec.inputs[k].slot];
     y[path] = selector.read(proj, metrics);
-  });
+  };
+  // Block by block, so that a stop or a progress report can come between blocks; each
+  // block draws from its own stream, so the paths are the same as in one call.
+  const blocks = blockCount(plan, n);
+  let done = 0;
+  if (!options.signal && !options.onProgress) {
+    runBlocks(plan, n, 0, blocks, visit);
+    done = n;
+  } else {
+    const scratch = blockScratch(plan);
+    for (let b = 0; b < blocks && !options.signal?.aborted; b++) {
+      runBlocks(plan, n, b, b + 1, visit, scratch);
+      done = Math.min(n, (b + 1) * plan.blockSize);
+      options.onProgress?.(done, n);
+    }
+  }
   // Undefined metric values (minDscr without debt service, …) cannot be ranked: drop those paths.
   const keep: number[] = [];
-  for (let i = 0; i < n; i++) if (Number.isFinite(y[i])) keep.push(i);
+  for (let i = 0; i < done; i++) if (Number.isFinite(y[i])) keep.push(i);
   const pick = (a: Float64Array) => (keep.length === n ? a : Float64Array.from(keep, (i) => a[i]));
   const ys = pick(y);
   const rhos = x.map((col) => {
@@ -252,13 +281,18 @@ export function globalSensitivity(compiled: CompiledModel, spec: UncertaintySpec
   let sum = 0;
   for (const v of sorted) sum += v;
   const json = (v: number) => metricJson(selector, compiled, v);
-  return {
-    n,
+  const result: GlobalResult = {
+    n: done,
     seed: options.seed,
     lhs,
     used: ys.length,
-    excluded: n - ys.length,
+    excluded: done - ys.length,
     rows,
     summary: { mean: selector.kind === "month" ? null : json(sorted.length ? sum / sorted.length : NaN), p10: json(q(0.1)), p50: json(q(0.5)), p90: json(q(0.9)) },
   };
+  if (done < n) {
+    result.partial = true;
+    result.requestedPaths = n;
+  }
+  return result;
 }

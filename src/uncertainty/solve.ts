@@ -42,6 +42,10 @@ export interface SolveOptions {
   seed?: number;
   lhs?: boolean;
   maxEvaluations?: number;
+  /** Stops the search between trials; the report then gives the bracket reached, marked partial. */
+  signal?: AbortSignal;
+  /** After each trial: trials evaluated and Monte Carlo paths run so far. */
+  onProgress?: (evaluations: number, paths: number) => void;
 }
 
 /** A value tried and what the target's left-hand side was there. */
@@ -80,6 +84,8 @@ export interface SolveReport {
   paths: number;
   message: string;
   notes: string[];
+  /** Present (true) only when the search was stopped before it finished. */
+  partial?: true;
 }
 
 interface Probe {
@@ -201,11 +207,13 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     const side = op === "==" ? v >= threshold : compareValues(v, op, threshold);
     const p: Probe = { x, v, side, margin: Number.isFinite(margin) ? margin : NaN };
     cache.set(x, p);
+    options.onProgress?.(cache.size, paths);
     return p;
   };
   const holds = (p: Probe) => compareValues(p.v, op, threshold);
   const point = (p: Probe): SolvePoint => ({ value: valueJson(p.x), measured: measuredJson(p.v), holds: holds(p) });
   const maxEvaluations = options.maxEvaluations ?? (statistical ? 120 : 400);
+  const stopped = () => options.signal?.aborted === true;
 
   // 1. A bracket: two values on either side of the switch.
   let lo: Probe;
@@ -220,7 +228,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
       // Not monotone after all? Look inside before giving up (cheap when deterministic).
       const steps = isMonth ? Math.min(16, Math.floor(between[1] - between[0]) - 1) : 16;
       let prev = lo;
-      for (let k = 1; k <= steps && !bracket; k++) {
+      for (let k = 1; k <= steps && !bracket && !stopped(); k++) {
         const x = isMonth ? Math.round(between[0] + ((between[1] - between[0]) * k) / (steps + 1)) : between[0] + ((between[1] - between[0]) * k) / (steps + 1);
         const p = probe(x);
         if (p.side !== prev.side) bracket = [prev, p];
@@ -236,7 +244,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     let above = start;
     lo = start;
     hi = start;
-    for (let k = 0; k < MAX_EXPANSIONS && !bracket && cache.size < maxEvaluations; k++, step *= 2) {
+    for (let k = 0; k < MAX_EXPANSIONS && !bracket && cache.size < maxEvaluations && !stopped(); k++, step *= 2) {
       if (above.x < upper) {
         const p = probe(Math.min(upper, x0 + step));
         if (p.side !== start.side) bracket = [above, p];
@@ -274,7 +282,13 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     const excluded = selector && (selector.name === "minDscr" || selector.name === "interestCoverage" || selector.name === "netDebtToEbitda" || selector.name === "maxNetDebtToEbitda" || selector.name === "dscr");
     if (excluded) notes.push(`paths where ${selector!.text} is undefined (no debt service / EBITDA not positive) are left out of the statistic`);
   }
-  const report = (fields: Pick<SolveReport, "found" | "boundary" | "answer" | "other" | "bracketWidth" | "message">, from: Probe, to: Probe): SolveReport => ({
+  const report = (fields: Pick<SolveReport, "found" | "boundary" | "answer" | "other" | "bracketWidth" | "message">, from: Probe, to: Probe): SolveReport => {
+    if (!stopped()) return full(fields, from, to);
+    const out = full({ ...fields, message: `Stopped before the search finished (${cache.size} evaluations): ${fields.message}` }, from, to);
+    out.partial = true;
+    return out;
+  };
+  const full = (fields: Pick<SolveReport, "found" | "boundary" | "answer" | "other" | "bracketWidth" | "message">, from: Probe, to: Probe): SolveReport => ({
     model: c.meta.company,
     scenario: loaded.scenario,
     currency: c.meta.currency,
@@ -339,7 +353,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
   let edgeTried = false;
   let checkpoint = Math.abs(b.x - g.x);
   let steps = 0;
-  while (!done() && cache.size < maxEvaluations) {
+  while (!done() && cache.size < maxEvaluations && !stopped()) {
     const mid = isMonth ? g.x + Math.trunc((b.x - g.x) / 2) : g.x + (b.x - g.x) / 2;
     let x = mid;
     if (!isMonth && !statistical && fg === 0 && !edgeTried) {

@@ -17,7 +17,7 @@ export async function runCli(...args: string[]): Promise<CliRun> {
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     errIsTTY: false,
-    writeFile: (path, text) => void files.set(path, text),
+    writeFile: (path, data) => void files.set(path, typeof data === "string" ? data : Buffer.from(data).toString("utf8")),
   };
   const code = await main(["node", "burnrate", ...args], io);
   return { code, stdout, stderr, files };

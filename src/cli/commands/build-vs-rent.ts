@@ -1,16 +1,14 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { compileModel } from "../../engine/compile.js";
-import { evaluate } from "../../engine/project.js";
-import { buildVsRent, type BuildVsRentResult } from "../../gpu/index.js";
+import { readModel } from "../../node/loadFile.js";
+import type { BuildVsRentResult } from "../../gpu/index.js";
+import { buildVsRentCommand, TERMINALS } from "../../commands/buildVsRent.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice, parseNonNegative, parseRate } from "../options.js";
-import { DEFAULT_DISCOUNT_RATE } from "./cohorts.js";
+import { DEFAULT_DISCOUNT_RATE } from "../../commands/cohorts.js";
 
 const FORMATS = ["table", "json"] as const;
-const TERMINALS = ["book", "none"] as const;
 
 export function registerBuildVsRent(program: Command, io: CliIO): void {
   program
@@ -28,17 +26,18 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
     .action((file: string, options: { rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const terminal = choice(options.terminal, TERMINALS, "--terminal");
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      const proj = evaluate(compileModel(loaded.model, loaded.extensions));
-      const result = buildVsRent(proj, {
-        discountRate: parseRate(options.discountRate, "--discount-rate"),
-        rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price") : undefined,
-        taxRate: options.taxRate !== undefined ? parseRate(options.taxRate, "--tax-rate") : undefined,
-        financing: options.financing,
-        terminal: terminal === "book" ? "bookValue" : "none",
-      });
-      const head = { model: loaded.model.meta.company, scenario: loaded.scenario, currency: loaded.model.meta.currency, unit: loaded.model.meta.unit };
-      emit(io, format === "json" ? JSON.stringify({ ...head, ...result }, null, 2) + "\n" : buildVsRentTable(head, result), options.out);
+      const output = buildVsRentCommand(
+        readModel(file),
+        {
+          discountRate: parseRate(options.discountRate, "--discount-rate"),
+          rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price") : undefined,
+          taxRate: options.taxRate !== undefined ? parseRate(options.taxRate, "--tax-rate") : undefined,
+          financing: options.financing,
+          terminal,
+          scenario: options.scenario,
+        },
+      );
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : buildVsRentTable(output, output), options.out);
     });
 }
 

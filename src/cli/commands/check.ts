@@ -1,15 +1,14 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { checkAllScenarios } from "../../model/load.js";
-import { formatIssue, ModelError, type ModelIssue } from "../../model/issues.js";
-import { compileModel } from "../../engine/compile.js";
-import { evaluate } from "../../engine/project.js";
-import { checkProjection } from "../../engine/checks.js";
+import { readModel } from "../../node/loadFile.js";
+import { formatIssue, ModelError } from "../../model/issues.js";
+import { checkCommand, type CheckReport } from "../../commands/check.js";
+import { issueFromJson } from "../../commands/issues.js";
 import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
-import { uncitedInputs } from "../../model/sources.js";
-import { checkTargets } from "../../targets/validate.js";
-import { checkUncertainty } from "../../uncertainty/spec.js";
+import { choice } from "../options.js";
+import { emit } from "./run.js";
+
+const FORMATS = ["text", "json"] as const;
 
 export function registerCheck(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -17,29 +16,24 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .description("validate a model file (and every scenario in it); print every problem as FILE:LINE:COL")
     .argument("<file>", "model file (.yaml or .json)")
     .option("--strict", "also fail when an input has neither a source nor an assumption")
-    .action((file: string, options: { strict?: boolean }) => {
-      const loaded = loadModelFile(file);
-      const compiled = compileModel(loaded.model, loaded.extensions);
-      const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded), ...checkUncertainty(loaded, compiled, Boolean(options.strict))];
-      if (options.strict) {
-        for (const input of uncitedInputs(loaded)) {
-          issues.push({
-            code: "uncited_input",
-            path: input.path,
-            severity: "error",
-            message: `${input.path.join(".")} = ${JSON.stringify(input.value)} has neither a source nor an assumption; add \`source:\` (publication, address, date) or \`assumption:\` (why) to it or to the object around it`,
-            position: loaded.source.valuePosition(input.path),
-          });
-        }
+    .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action((file: string, options: { strict?: boolean; format: string; out?: string }) => {
+      const format = choice(options.format, FORMATS, "--format");
+      const report = checkCommand(readModel(file), { strict: options.strict });
+      if (format === "json") {
+        emit(io, JSON.stringify(report, null, 2) + "\n", options.out);
+        setExit(report.valid ? EXIT_OK : EXIT_FAILURE);
+        return;
       }
-      const errors = issues.filter((i) => i.severity === "error");
-      if (errors.length > 0) throw new ModelError(issues);
-      // A model that loads must also project: run the base case and the identities once.
-      checkProjection(evaluate(compiled));
-      for (const issue of issues) io.err(formatIssue(issue) + "\n");
-      const scenarios = Object.keys(loaded.model.scenarios).length;
-      io.out(`${file}: ok (${loaded.model.meta.company}; ${scenarios} scenario${scenarios === 1 ? "" : "s"}${options.strict ? "; every input sourced" : ""})\n`);
+      if (!report.valid) throw new ModelError(report.issues.map(issueFromJson));
+      for (const issue of report.issues) io.err(formatIssue(issueFromJson(issue)) + "\n");
+      emit(io, checkText(report), options.out);
       setExit(EXIT_OK);
     });
-  void EXIT_FAILURE;
+}
+
+export function checkText(report: CheckReport): string {
+  const scenarios = report.scenarios ?? 0;
+  return `${report.file}: ok (${report.model}; ${scenarios} scenario${scenarios === 1 ? "" : "s"}${report.strict ? "; every input sourced" : ""})\n`;
 }

@@ -1,29 +1,14 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { compileModel } from "../../engine/compile.js";
-import { evaluate } from "../../engine/project.js";
-import { UsageError } from "../../model/issues.js";
-import { cohortEconomics, gpuReport, siteDelayImpact, type CohortEconomics, type GpuReport, type SiteDelayImpact } from "../../gpu/index.js";
+import { readModel } from "../../node/loadFile.js";
+import type { CohortEconomics } from "../../gpu/index.js";
+import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice, parseRate } from "../options.js";
 
 const FORMATS = ["table", "json"] as const;
-export const DEFAULT_DISCOUNT_RATE = 0.1;
-
-export interface CohortsOutput {
-  model: string;
-  scenario: string | null;
-  currency: string;
-  unit: string;
-  discountRate: number;
-  includeSite: boolean;
-  cohorts: Omit<CohortEconomics, "flows">[] | CohortEconomics[];
-  sites: GpuReport["sites"];
-  contracts: GpuReport["contracts"];
-  siteDelays: SiteDelayImpact[];
-}
+export { DEFAULT_DISCOUNT_RATE, type CohortsOutput };
 
 export function registerCohorts(program: Command, io: CliIO): void {
   program
@@ -39,31 +24,14 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .action((file: string, options: { discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      const compiled = compileModel(loaded.model, loaded.extensions);
-      const delays = siteDelayImpact(compiled);
-      const proj = evaluate(compiled);
-      const report = gpuReport(proj);
-      const cohorts = cohortEconomics(proj, { discountRate: rate, includeSite: !options.withoutSite });
-      const output: CohortsOutput = {
-        model: loaded.model.meta.company,
-        scenario: loaded.scenario,
-        currency: loaded.model.meta.currency,
-        unit: loaded.model.meta.unit,
-        discountRate: rate,
-        includeSite: !options.withoutSite,
-        cohorts: options.flows ? cohorts : cohorts.map(({ flows, ...rest }) => (void flows, rest)),
-        sites: report?.sites ?? [],
-        contracts: report?.contracts ?? [],
-        siteDelays: delays,
-      };
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : cohortsTable(output, cohorts), options.out);
+      const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : cohortsTable(output, output.cohorts), options.out);
     });
 }
 
 const price = (v: number | null) => (v === null ? "–" : formatAmount(v, 2));
 
-export function cohortsTable(o: CohortsOutput, cohorts: CohortEconomics[]): string {
+export function cohortsTable(o: CohortsOutput, cohorts: Omit<CohortEconomics, "flows">[]): string {
   const unit = unitLabel(o);
   const out: string[] = [];
   out.push(`${o.model} — ${unit}${o.scenario ? ` — scenario: ${o.scenario}` : ""}`);

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { loadModelFile, readModelText } from "../../node/loadFile.js";
-import { loadModelText, type LoadedModel } from "../../model/load.js";
-import { projectModel } from "../../index.js";
-import { compareRuns, type Comparison, type MeasureKind } from "../../targets/index.js";
+import { readModelText } from "../../node/loadFile.js";
+import type { LoadOptions, LoadedModel } from "../../model/load.js";
+import type { Comparison, MeasureKind } from "../../targets/index.js";
+import { compareCommand, type LabelledRun } from "../../commands/compare.js";
+import { createModelLoader } from "../../commands/load.js";
 import { UsageError } from "../../model/issues.js";
 import { didYouMean } from "../../model/suggest.js";
 import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
@@ -11,6 +12,7 @@ import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
+import { printNotice } from "../notices.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -22,12 +24,20 @@ function isFile(path: string): boolean {
   }
 }
 
+type Loader = (text: string, file: string, options: LoadOptions) => LoadedModel;
+
 /**
- * Reads `FILE` or `FILE:SCENARIO`. A file name may itself contain ':', so the text
- * after the last ':' is a scenario only when the part before it is a model file that
- * defines such a scenario; otherwise the whole argument is a path.
+ * Reads `FILE` or `FILE:SCENARIO` into a labelled run. A file name may itself contain ':',
+ * so the text after the last ':' is a scenario only when the part before it is a model
+ * file that defines such a scenario; otherwise the whole argument is a path. The loader
+ * (shared with the command) parses each file once.
  */
-export function loadCompareArgument(arg: string): LoadedModel {
+export function resolveCompareArgument(arg: string, load: Loader): LabelledRun {
+  const whole = (): LabelledRun => {
+    const text = readModelText(arg);
+    load(text, arg, {}); // reports a bad model in the order the arguments were given
+    return { label: arg, model: { text, file: arg } };
+  };
   const colon = arg.lastIndexOf(":");
   if (colon > 0) {
     const file = arg.slice(0, colon);
@@ -36,14 +46,17 @@ export function loadCompareArgument(arg: string): LoadedModel {
       const text = readModelText(file);
       let base: LoadedModel;
       try {
-        base = loadModelText(text, file);
+        base = load(text, file, {});
       } catch (error) {
         // "a:b" may be a file of its own whose name merely looks like FILE:SCENARIO.
-        if (isFile(arg)) return loadModelFile(arg);
+        if (isFile(arg)) return whole();
         throw error;
       }
       const known = Object.keys(base.model.scenarios);
-      if (scenario !== "" && known.includes(scenario)) return loadModelText(text, file, { scenario });
+      if (scenario !== "" && known.includes(scenario)) {
+        load(text, file, { scenario });
+        return { label: arg, model: { text, file }, scenario };
+      }
       if (!isFile(arg)) {
         if (scenario === "") throw new UsageError("bad_argument", `${arg}: nothing after ':'; write FILE or FILE:SCENARIO`);
         const suggestion = didYouMean(scenario, known);
@@ -54,7 +67,7 @@ export function loadCompareArgument(arg: string): LoadedModel {
       }
     }
   }
-  return loadModelFile(arg);
+  return whole();
 }
 
 export function registerCompare(program: Command, io: CliIO, setExit: (code: number) => void): void {
@@ -66,9 +79,12 @@ export function registerCompare(program: Command, io: CliIO, setExit: (code: num
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((runs: string[], options: { format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const inputs = runs.map((arg) => ({ label: arg, result: projectModel(loadCompareArgument(arg)) }));
-      const comparison = compareRuns(inputs);
-      for (const w of comparison.warnings) io.err(`burnrate: warning: ${w}\n`);
+      const load = createModelLoader();
+      const comparison = compareCommand(
+        runs.map((arg) => resolveCompareArgument(arg, load)),
+        {},
+        { load, onNotice: printNotice(io) },
+      );
       const text = format === "json" ? JSON.stringify(comparison, null, 2) + "\n" : format === "csv" ? compareCsv(comparison) : compareTable(comparison);
       emit(io, text, options.out);
       setExit(EXIT_OK);

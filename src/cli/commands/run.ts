@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { projectModel, type ModelRunResult } from "../../index.js";
+import { readModel } from "../../node/loadFile.js";
+import type { ModelRunResult } from "../../index.js";
+import { runCommand } from "../../commands/run.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -28,7 +29,7 @@ export function registerRun(program: Command, io: CliIO): void {
     .action((file: string, options: { scenario?: string; period: string; format: string; out?: string }) => {
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
-      const result = projectModel(loadModelFile(file, { scenario: options.scenario }));
+      const result = runCommand(readModel(file), { scenario: options.scenario });
       const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period) : runTable(result, period);
       emit(io, text, options.out);
     });
@@ -39,9 +40,15 @@ function rowsFor(result: RunResult, period: (typeof PERIODS)[number]): PeriodRow
 }
 
 const TABLE_SECTIONS: { title: string; items: StatementItem[] }[] = [
-  { title: "Income statement", items: ["revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "interestExpense", "otherIncome", "pretaxIncome", "taxes", "netIncome"] },
-  { title: "Cash flow", items: ["operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "financingFees", "netCashFlow"] },
-  { title: "Balance sheet (period end)", items: ["endingCash", "receivables", "ppeNet", "totalAssets", "debt", "unamortizedFees", "payables", "totalLiabilities", "paidInCapital", "retainedEarnings", "equity"] },
+  { title: "Income statement", items: ["revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "grossInterest", "interestExpense", "interestIncome", "netInterestExpense", "otherIncome", "pretaxIncome", "taxes", "netIncome"] },
+  { title: "Cash flow", items: ["operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "revolverDrawn", "revolverRepaid", "financingFees", "netCashFlow"] },
+  { title: "Balance sheet (period end)", items: ["endingCash", "receivables", "ppeNet", "totalAssets", "debt", "revolverBalance", "unamortizedFees", "payables", "totalLiabilities", "paidInCapital", "retainedEarnings", "equity"] },
+];
+/** Rows shown only when the model uses the mechanism (any period non-zero). */
+const OPTIONAL_ROWS: { items: StatementItem[]; when: StatementItem[] }[] = [
+  { items: ["grossInterest"], when: ["capitalizedInterest" as StatementItem] },
+  { items: ["interestIncome", "netInterestExpense"], when: ["interestIncome"] },
+  { items: ["revolverDrawn", "revolverRepaid", "revolverBalance"], when: ["revolverDrawn", "revolverBalance"] },
 ];
 const LABEL = Object.fromEntries(STATEMENT_ITEMS.map((i) => [i[0], i[2]])) as Record<StatementItem, string>;
 
@@ -57,9 +64,15 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
   out.push("");
   const columns: Column[] = [{ header: "", align: "left" }, ...rows.map((r) => ({ header: r.period }))];
   const body: (string[] | null)[] = [];
+  const hidden = new Set<StatementItem>();
+  for (const rule of OPTIONAL_ROWS) {
+    const used = rule.when.some((w) => w in (rows[0] ?? {}) && rows.some((r) => Math.abs(r[w]) > 1e-12));
+    if (!used) for (const item of rule.items) hidden.add(item);
+  }
   for (const section of TABLE_SECTIONS) {
     body.push([section.title, ...rows.map(() => "")]);
     for (const item of section.items) {
+      if (hidden.has(item)) continue;
       body.push([`  ${LABEL[item]}`, ...rows.map((r) => formatAmount(r[item]))]);
       if (item === "operatingExpenses") {
         const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});

@@ -1,19 +1,16 @@
 import type { Command } from "commander";
-import { compileModel } from "../../engine/compile.js";
-import { evaluate } from "../../engine/project.js";
-import { sectorModel, type SectorModel, type SectorYear } from "../../gpu/index.js";
+import type { SectorYear } from "../../gpu/index.js";
+import { sectorCommand, type SectorOutput } from "../../commands/sector.js";
+import { createModelLoader } from "../../commands/load.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
-import { loadCompareArgument } from "./compare.js";
+import { resolveCompareArgument } from "./compare.js";
+
+export { sectorOutput, type SectorOutput } from "../../commands/sector.js";
 
 const FORMATS = ["table", "json"] as const;
-
-export interface SectorOutput {
-  models: (SectorModel & { label: string })[];
-  flags: { label: string; company: string; year: string; flag: string; detail: string }[];
-}
 
 export function registerSector(program: Command, io: CliIO): void {
   program
@@ -24,29 +21,14 @@ export function registerSector(program: Command, io: CliIO): void {
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((runs: string[], options: { format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const output = sectorOutput(
-        runs.map((arg) => {
-          const loaded = loadCompareArgument(arg);
-          return { label: arg, model: sectorModel(evaluate(compileModel(loaded.model, loaded.extensions)), loaded.scenario) };
-        }),
+      const load = createModelLoader();
+      const output = sectorCommand(
+        runs.map((arg) => resolveCompareArgument(arg, load)),
+        {},
+        { load },
       );
       emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : sectorTable(output), options.out);
     });
-}
-
-const pct = (v: number | null) => (v === null ? "–" : formatPercent(v));
-
-export function sectorOutput(models: { label: string; model: SectorModel }[]): SectorOutput {
-  const flags: SectorOutput["flags"] = [];
-  for (const { label, model } of models) {
-    for (const y of model.years) {
-      for (const flag of y.flags) {
-        const detail = flag.startsWith("investment") ? `capex ${pct(y.capexGrowth)} vs revenue ${pct(y.revenueGrowth)}` : `capacity ${pct(y.capacityGrowth)} vs backlog ${pct(y.backlogGrowth)}`;
-        flags.push({ label, company: model.company, year: y.year, flag, detail });
-      }
-    }
-  }
-  return { models: models.map(({ label, model }) => ({ label, ...model })), flags };
 }
 
 type Kind = "ratio" | "percent" | "amount";

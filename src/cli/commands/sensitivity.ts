@@ -1,10 +1,10 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { compileModel } from "../../engine/compile.js";
-import { formatIssue, UsageError } from "../../model/issues.js";
-import { compileUncertainty } from "../../uncertainty/spec.js";
-import { parseMetricSelector, type MetricValueKind } from "../../uncertainty/metricSelector.js";
-import { sensitivity, DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
+import { readModel } from "../../node/loadFile.js";
+import { UsageError } from "../../model/issues.js";
+import type { MetricValueKind } from "../../uncertainty/metricSelector.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
+import { sensitivityCommand, DEFAULT_SENSITIVITY_METRIC } from "../../commands/sensitivity.js";
+import { printNotice } from "../notices.js";
 import { formatAmount, formatRatio, renderTable, toCsv, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
@@ -25,7 +25,7 @@ export function registerSensitivity(program: Command, io: CliIO): void {
     .command("sensitivity")
     .description("which uncertain inputs move a metric most: tornado, spider and (with --global) Monte Carlo rank correlations")
     .argument("<file>", "model file (.yaml or .json) with an `uncertain:` section")
-    .option("-m, --metric <metric>", "runwayMonths, minCash, fundingGap, cashOut, breakeven, … or a line item in a period: revenue@2027, netIncome@2026-Q3, endingCash@2026-06", "runwayMonths")
+    .option("-m, --metric <metric>", "runwayMonths, minCash, fundingGap, cashOut, breakeven, … or a line item in a period: revenue@2027, netIncome@2026-Q3, endingCash@2026-06", DEFAULT_SENSITIVITY_METRIC)
     .option("--at <quantiles>", "the two quantiles each input is swung between in the tornado", "p10,p90")
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
     .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${DEFAULT_GLOBAL_PATHS})`)
@@ -37,15 +37,13 @@ export function registerSensitivity(program: Command, io: CliIO): void {
     .action((file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const at = parseQuantilePair(options.at);
-      const wantsGlobal = Boolean(options.global || options.paths !== undefined || options.seed !== undefined || options.lhs);
-      const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : DEFAULT_GLOBAL_PATHS;
-      const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : DEFAULT_SEED;
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      const compiled = compileModel(loaded.model, loaded.extensions);
-      const spec = compileUncertainty(loaded, compiled);
-      for (const w of spec.warnings) io.err(formatIssue(w) + "\n");
-      const selector = parseMetricSelector(options.metric, compiled);
-      const report = sensitivity(loaded, compiled, spec, selector, { at, global: wantsGlobal ? { n, seed, lhs: Boolean(options.lhs) } : null });
+      const paths = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;
+      const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;
+      const report = sensitivityCommand(
+        readModel(file),
+        { metric: options.metric, at, scenario: options.scenario, global: options.global, paths, seed, lhs: options.lhs },
+        { onNotice: printNotice(io) },
+      );
       const text = format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? sensitivityCsv(report) : sensitivityTable(report);
       emit(io, text, options.out);
     });

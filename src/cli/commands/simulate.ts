@@ -1,7 +1,6 @@
 import type { Command } from "commander";
-import { loadModelText } from "../../model/load.js";
-import { readModelText } from "../../node/loadFile.js";
-import { simulate } from "../../uncertainty/simulate.js";
+import { readModel } from "../../node/loadFile.js";
+import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
@@ -9,6 +8,7 @@ import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "..
 import { emit, unitLabel } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
+import type { Progress } from "../../commands/context.js";
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
@@ -17,8 +17,8 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .command("simulate")
     .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
     .argument("<file>", "model file with an `uncertain:` section")
-    .option("-n, --paths <n>", "number of paths", "10000")
-    .option("--seed <seed>", "random seed (same model + seed = same results)", "1")
+    .option("-n, --paths <n>", "number of paths", String(DEFAULT_SIMULATION_PATHS))
+    .option("--seed <seed>", "random seed (same model + seed = same results)", String(DEFAULT_SIMULATION_SEED))
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
@@ -33,8 +33,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
-      const text = readModelText(file);
-      const loaded = loadModelText(text, file, { scenario: options.scenario });
+      const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
@@ -48,9 +47,10 @@ export function registerSimulate(program: Command, io: CliIO): void {
             io.err(`\r${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
           }
         : undefined;
+      const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulate(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, source: { text, file }, onProgress: progress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { compileModel } from "../../engine/compile.js";
-import { formatIssue, UsageError } from "../../model/issues.js";
-import { compileUncertainty } from "../../uncertainty/spec.js";
-import { parseTarget } from "../../uncertainty/solveTarget.js";
-import { solve, slotOfPath, parseBound, DEFAULT_SOLVE_PATHS, type SolveReport, type SolvePoint } from "../../uncertainty/solve.js";
+import { readModel } from "../../node/loadFile.js";
+import { UsageError } from "../../model/issues.js";
+import { DEFAULT_SOLVE_PATHS, type SolveReport, type SolvePoint } from "../../uncertainty/solve.js";
+import { solveCommand } from "../../commands/solve.js";
+import { printNotice } from "../notices.js";
 import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -34,22 +33,12 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
       const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;
       const tolerance = options.tolerance !== undefined ? Number(options.tolerance) : undefined;
       if (tolerance !== undefined && !(Number.isFinite(tolerance) && tolerance > 0)) throw new UsageError("bad_tolerance", `--tolerance must be a number > 0 (got "${options.tolerance}")`);
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      const compiled = compileModel(loaded.model, loaded.extensions);
-      const slot = slotOfPath(compiled, options.vary);
-      const isMonth = compiled.table.kinds[slot] === "month";
-      let between: [number, number] | null = null;
-      if (options.between) {
-        const parts = options.between.flatMap((b) => b.split(",")).map((s) => s.trim()).filter((s) => s !== "");
-        if (parts.length !== 2) throw new UsageError("bad_between", `--between takes two values, A B or A,B (got ${parts.length})`);
-        between = [parseBound(compiled, parts[0], isMonth, options.vary), parseBound(compiled, parts[1], isMonth, options.vary)];
-      }
-      const target = parseTarget(options.target, compiled);
-      const statistical = target.kind !== "value";
-      if (!statistical && (n !== undefined || seed !== undefined)) io.err("burnrate: note: -n and --seed apply to statistical targets (P(…), pNN(…), mean(…)); this target is deterministic\n");
-      const spec = statistical ? compileUncertainty(loaded, compiled) : null;
-      for (const w of spec?.warnings ?? []) io.err(formatIssue(w) + "\n");
-      const report = solve(loaded, compiled, spec, options.vary, target, { between, n, seed, tolerance, lhs: Boolean(options.lhs) });
+      const between = options.between?.flatMap((b) => b.split(","));
+      const report = solveCommand(
+        readModel(file),
+        { vary: options.vary, target: options.target, between, scenario: options.scenario, paths: n, seed, tolerance, lhs: options.lhs },
+        { onNotice: printNotice(io) },
+      );
       emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : solveTable(report), options.out);
       if (!report.found) io.err(`burnrate: ${report.message}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { listSources, type SourceListing, type SourcedInput } from "../../targets/index.js";
+import { readModel } from "../../node/loadFile.js";
+import type { SourceListing, SourcedInput } from "../../targets/index.js";
+import { sourcesCommand } from "../../commands/sources.js";
 import { renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -18,7 +19,7 @@ export function registerSources(program: Command, io: CliIO, setExit: (code: num
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const listing = listSources(loadModelFile(file));
+      const listing = sourcesCommand(readModel(file));
       const text = format === "json" ? JSON.stringify(listing, null, 2) + "\n" : format === "csv" ? sourcesCsv(listing) : sourcesTable(listing);
       emit(io, text, options.out);
       // A listing, not a check: uncited inputs are shown, `check --strict` fails on them.

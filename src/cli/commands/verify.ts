@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import { loadModelFile } from "../../node/loadFile.js";
-import { projectModel } from "../../index.js";
-import { evaluateTargets, readTargets, metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
-import { formatIssue, ModelError } from "../../model/issues.js";
+import { readModel } from "../../node/loadFile.js";
+import { metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
+import { verifyReport, verifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice } from "../options.js";
+import { printNotice } from "../notices.js";
 
 const FORMATS = ["table", "json"] as const;
 
@@ -21,12 +21,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { scenario?: string; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const loaded = loadModelFile(file, { scenario: options.scenario });
-      // Malformed targets are reported before the projection runs.
-      const { issues } = readTargets(loaded);
-      if (issues.some((i) => i.severity === "error")) throw new ModelError(issues);
-      const report = evaluateTargets(loaded, projectModel(loaded));
-      for (const w of report.warnings) io.err(formatIssue(w) + "\n");
+      const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
         if (format === "json") emit(io, verifyJson(report), options.out);
         io.err(noTargetsMessage(file, report) + "\n");
@@ -47,33 +42,7 @@ function noTargetsMessage(file: string, report: TargetReport): string {
 
 /** The documented JSON shape: {model, scenario, targets: [...], passed, failed}. */
 export function verifyJson(report: TargetReport): string {
-  const out = {
-    model: report.model,
-    file: report.file,
-    scenario: report.scenario,
-    currency: report.currency,
-    unit: report.unit,
-    targets: report.targets.map((t) => ({
-      name: t.name,
-      metric: t.metric,
-      period: t.period,
-      compare: t.compare,
-      reported: t.reported,
-      model: t.model,
-      difference: t.difference,
-      relativeDifference: t.relativeDifference,
-      tolerance: t.tolerance,
-      pass: t.pass,
-      source: t.source,
-      assumption: t.assumption,
-      note: t.note,
-      explanation: t.explanation,
-    })),
-    passed: report.passed,
-    failed: report.failed,
-    skipped: report.skipped,
-  };
-  return JSON.stringify(out, null, 2) + "\n";
+  return JSON.stringify(verifyOutput(report), null, 2) + "\n";
 }
 
 function formatValue(t: TargetOutcome, role: "reported" | "model"): string {
