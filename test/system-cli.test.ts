@@ -1,5 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./support/cli.js";
 
@@ -102,5 +103,21 @@ describe("burnrate system simulate and sensitivity", () => {
     const bad = await runCli("system", "sensitivity", joint, "-m", "clod:fundingGap");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('no company named "clod" — did you mean "cloud"?');
+  });
+});
+
+describe("burnrate check on a system file", () => {
+  it("checks the system with its company models and every scenario", async () => {
+    const r = await runCli("check", two);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${two}: ok (Lab and cloud; 2 scenarios)\n`);
+  });
+  it("--strict wants a source or an assumption on every number of the system file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-system-check-"));
+    for (const f of ["lab.yaml", "cloud.yaml"]) writeFileSync(join(dir, f), readFileSync(join(root, "test", "fixtures", "system", f), "utf8"));
+    writeFileSync(join(dir, "s.yaml"), "system: { name: S, assumption: test }\ncompanies:\n  lab: { model: lab.yaml }\n  cloud: { model: cloud.yaml }\ndrivers:\n  price: 12\n");
+    const r = await runCli("check", "--strict", join(dir, "s.yaml"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("s.yaml:6:10: drivers.price = 12 has neither a source nor an assumption");
   });
 });

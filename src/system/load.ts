@@ -33,9 +33,6 @@ export interface LoadSystemOptions {
   cut?: readonly string[];
 }
 
-/** Names that reach JavaScript objects' machinery; refused as names in a system file. */
-const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
-
 export interface LoadedCompany {
   /** The key under companies: (used in links, scenarios, reports). */
   name: string;
@@ -114,15 +111,6 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
   if (!("companies" in source.data) && "meta" in source.data) {
     throw new ModelError([at("model_not_system", [], "this looks like a model file (it has meta:), not a system file (system:, companies:, links:); use burnrate run for one model")]);
   }
-  const reserved: ModelIssue[] = [];
-  for (const section of ["companies", "drivers", "links", "scenarios", "share", "uncertain"]) {
-    const value = source.data[section];
-    if (!isPlainObject(value)) continue;
-    for (const key of Object.keys(value)) {
-      if (RESERVED.has(key)) reserved.push(at("reserved_name", [section, key], `"${key}" has a special meaning in JavaScript, so burnrate does not accept it as a name; rename it`, "error", true));
-    }
-  }
-  if (reserved.length) throw new ModelError(reserved);
   const { data } = unwrapCitedValues(source.data);
   let raw = data as Record<string, unknown>;
 

@@ -268,7 +268,7 @@ links:
   });
   it("refuses unknown keys, reserved names and models outside the system's folder", () => {
     expect(issuesOf(() => system("system: { name: X }\ncompanies:\n  lab: { model: lab.yaml, scenarioo: x }\n", models))).toEqual(['system.yaml:3:27: unknown key "scenarioo" — did you mean "scenario"? (at companies.lab.scenarioo)']);
-    expect(issuesOf(() => system("system: { name: X }\ncompanies:\n  constructor: { model: lab.yaml }\n", models))[0]).toMatch(/^system\.yaml:3:3: "constructor" has a special meaning in JavaScript/);
+    expect(issuesOf(() => system("system: { name: X }\ncompanies:\n  constructor: { model: lab.yaml }\n", models))[0]).toMatch(/^system\.yaml:3:3: "constructor" cannot be used as a key/);
     const dir = mkdtempSync(join(tmpdir(), "burnrate-system-"));
     mkdirSync(join(dir, "sys"));
     writeFileSync(join(dir, "lab.yaml"), models["lab.yaml"]);
