@@ -121,3 +121,15 @@ describe("burnrate check on a system file", () => {
     expect(r.stderr).toContain("s.yaml:6:10: drivers.price = 12 has neither a source nor an assumption");
   });
 });
+
+describe("burnrate system sector", () => {
+  it("prints capacity vs contracted demand vs ability to pay, investment vs revenue, +100 bp and flags", async () => {
+    const r = await runCli("system", "sector", two, "-n", "0");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Capacity being built vs contracted demand vs the customers' ability to pay");
+    expect(r.stdout).toContain("lab: ability to pay what it owes the companies linked to it");
+    expect(r.stdout).toContain("+100 bp for everyone at once");
+    const json = JSON.parse((await runCli("system", "sector", two, "-n", "0", "-f", "json")).stdout);
+    expect(json.customers[0].years[0]).toMatchObject({ due: 240, paid: 80 });
+  });
+});

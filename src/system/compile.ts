@@ -1,5 +1,6 @@
 import { compileModel, type CompiledModel, type CompiledLine } from "../engine/compile.js";
 import { UNIT_SCALE } from "../model/derived.js";
+import { parseMonth, monthSerial } from "../model/months.js";
 import type { LoadedModel } from "../model/load.js";
 import { investorOneOff, type LoadedCompany, type LoadedLink, type LoadedSystem } from "./load.js";
 
@@ -189,4 +190,18 @@ export function downstream(system: CompiledSystem, start: number): Set<number> {
     for (const d of system.dependents[k]) if (!seen.has(d)) (seen.add(d), queue.push(d));
   }
   return seen;
+}
+
+/**
+ * "+N bp for everyone at once": adds N basis points to every shared driver the system's
+ * `sector.rates` names, from `sector.shockFrom` (default: the system's first month). Null
+ * when the system declares no shared rate.
+ */
+export function rateShift(system: CompiledSystem, bp: number): ((driver: number, serial: number) => number) | null {
+  const sector = system.loaded.system.sector;
+  const rates = new Set((sector?.rates ?? []).map((name) => system.sharedDrivers.indexOf(name)).filter((i) => i >= 0));
+  if (rates.size === 0 || bp === 0) return null;
+  const from = sector?.shockFrom ? monthSerial(parseMonth(sector.shockFrom)!) : system.startSerial;
+  const shift = bp / 10000;
+  return (driver, serial) => (serial >= from && rates.has(driver) ? shift : 0);
 }

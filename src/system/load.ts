@@ -256,6 +256,13 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
     }
   }
 
+  (system.sector?.rates ?? []).forEach((name, i) => {
+    if (!sharedNames.includes(name)) {
+      const s = didYouMean(name, sharedNames);
+      issues.push(at("unknown_driver", ["sector", "rates", i], `"${name}" is not a shared driver${s ? ` — did you mean "${s}"?` : sharedNames.length ? `; the shared drivers: ${sharedNames.join(", ")}` : "; the +100 bp moves shared rate drivers: define one under drivers:"}`));
+    }
+  });
+
   // 3. Where each shared driver goes.
   const placements = new Map<string, { driver: string; as: string }[]>(companyNames.map((n) => [n, []]));
   for (const driver of sharedNames) {

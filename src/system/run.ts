@@ -1,7 +1,7 @@
 import { evaluate } from "../engine/project.js";
 import { buildResult } from "../engine/result.js";
 import { computeMetrics, metricVector, METRIC_INDEX } from "../engine/metrics.js";
-import { gpuReport, type GpuReport } from "../gpu/index.js";
+import { gpuReport, sectorModel, type GpuReport, type SectorModel } from "../gpu/index.js";
 import { formatMonth, serialToMonth, periodLabel } from "../model/months.js";
 import { formatIssue } from "../model/issues.js";
 import type { RunResult } from "../engine/result.js";
@@ -13,6 +13,8 @@ export type CompanyRunResult = RunResult & { gpu?: GpuReport };
 
 export interface LinkPeriodEffect {
   period: string;
+  /** What the counterparty pays with the link acting (company's unit); payments + paymentsLost is what it owes. */
+  payments: number;
   /** What the counterparty no longer pays (without the link − with it), the company's unit; positive = lost. */
   paymentsLost: number;
   /** Change in the company's revenue (with − without), negative = lost; net of capacity resold on spot. */
@@ -50,7 +52,7 @@ export interface SystemRunResult {
   cut: string[];
   /** Months the system spans (the union of the companies' horizons). */
   horizon: { start: string; end: string };
-  companies: { name: string; model: string; file: string; scenario: string | null; sharedDrivers: { driver: string; as: string }[]; result: CompanyRunResult }[];
+  companies: { name: string; model: string; file: string; scenario: string | null; sharedDrivers: { driver: string; as: string }[]; result: CompanyRunResult; sector?: SectorModel }[];
   links: LinkEffect[];
   resolution: { order: string[][]; evaluations: number; iterations: number; converged: boolean; cycles: { companies: string[]; iterations: number; converged: boolean }[] };
   warnings: string[];
@@ -72,7 +74,7 @@ export function prepareShared(rt: SystemRuntime, shift: ((driver: number, serial
  * with the links acting, and each link's effect by month (the affected company with and
  * without the link, everything else equal).
  */
-export function runSystem(loaded: LoadedSystem, compiled: CompiledSystem = compileSystem(loaded), options: { shift?: (driver: number, serial: number) => number } = {}): SystemRunResult {
+export function runSystem(loaded: LoadedSystem, compiled: CompiledSystem = compileSystem(loaded), options: { shift?: ((driver: number, serial: number) => number) | null; sector?: boolean } = {}): SystemRunResult {
   const rt = createRuntime(compiled);
   prepareShared(rt, options.shift ?? null);
   const resolution = resolve(rt);
@@ -81,7 +83,9 @@ export function runSystem(loaded: LoadedSystem, compiled: CompiledSystem = compi
     const result: CompanyRunResult = buildResult(company.loaded, proj);
     const gpu = gpuReport(proj);
     if (gpu) result.gpu = gpu;
-    return { name: company.name, model: company.loaded.model.meta.company, file: company.company.file, scenario: company.loaded.scenario, sharedDrivers: company.company.shared, result };
+    const entry: SystemRunResult["companies"][number] = { name: company.name, model: company.loaded.model.meta.company, file: company.company.file, scenario: company.loaded.scenario, sharedDrivers: company.company.shared, result };
+    if (options.sector) entry.sector = sectorModel(proj, company.loaded.scenario);
+    return entry;
   });
   const links = linkEffects(rt);
   return {
@@ -155,13 +159,14 @@ function linkEffects(rt: SystemRuntime): LinkEffect[] {
     const cutGaps = fundingGaps(rt);
     const H = company.months;
     const months: LinkPeriodEffect[] = [];
-    for (let t = 0; t < H; t++) months.push({ period: company.compiled.calendar.labels[t], paymentsLost: payments[t] - k.payments[t], revenueChange: k.revenue[t] - proj.items.revenue[t], cashChange: k.cash[t] - proj.items.endingCash[t] });
+    for (let t = 0; t < H; t++) months.push({ period: company.compiled.calendar.labels[t], payments: k.payments[t], paymentsLost: payments[t] - k.payments[t], revenueChange: k.revenue[t] - proj.items.revenue[t], cashChange: k.cash[t] - proj.items.endingCash[t] });
     const years: LinkPeriodEffect[] = [];
     const cal = company.compiled.calendar;
     for (let t = 0; t < H; t++) {
       const label = periodLabel(cal, t, "year");
       let row = years[years.length - 1];
-      if (!row || row.period !== label) years.push((row = { period: label, paymentsLost: 0, revenueChange: 0, cashChange: 0 }));
+      if (!row || row.period !== label) years.push((row = { period: label, payments: 0, paymentsLost: 0, revenueChange: 0, cashChange: 0 }));
+      row.payments += months[t].payments;
       row.paymentsLost += months[t].paymentsLost;
       row.revenueChange += months[t].revenueChange;
       row.cashChange = months[t].cashChange;

@@ -99,7 +99,7 @@ describe("system simulation: reproducible and shardable", () => {
 
   it("merges results computed on separate block ranges into exactly the whole run", () => {
     const loaded = loadSystemFile(joint);
-    const setup = systemSetup(loaded, { seed: 5, lhs: false, blockSize: 400, attribution: true, n: 2000, keep: 0 });
+    const setup = systemSetup(loaded, { seed: 5, lhs: false, blockSize: 400, attribution: true, rateShockBp: 0, n: 2000, keep: 0 });
     const plan = planSystemSimulation(loaded, { seed: 5, blockSize: 400 });
     const whole = new SystemAggregate(plan.system, 2000, 0, 0);
     for (const part of simulateSystemRange(setup, 0, 5, plan)) whole.merge(part);

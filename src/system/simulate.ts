@@ -9,7 +9,7 @@ import { validateCorrelation, nearestCorrelation } from "../uncertainty/math/ind
 import { correlationSectionSchema } from "../uncertainty/spec.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { loadSystemText, textsReader, type LoadedSystem, type CompanySource } from "./load.js";
-import { compileSystem, downstream, type CompiledSystem } from "./compile.js";
+import { compileSystem, downstream, rateShift, type CompiledSystem } from "./compile.js";
 import { createRuntime, resolve, writeSharedSeries, newPath, cutClosure, type SystemRuntime } from "./resolve.js";
 import { SystemAggregate } from "./aggregate.js";
 
@@ -34,6 +34,9 @@ export interface SystemSimulationPlan {
   lhs: boolean;
   blockSize: number;
   attribution: boolean;
+  /** Basis points added to the shared rates on every path (the sector view's +100 bp); 0 for none. */
+  rateShockBp: number;
+  shift: ((driver: number, serial: number) => number) | null;
   /** Unit 0: the shared drivers; unit k + 1: company k. */
   units: { spec: UncertaintySpec; plan: SimulationPlan; firstStream: number }[];
   inputs: SystemInput[];
@@ -49,6 +52,7 @@ export interface SystemPlanOptions {
   lhs?: boolean;
   blockSize?: number;
   attribution?: boolean;
+  rateShockBp?: number;
 }
 
 export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOptions, compiled: CompiledSystem = compileSystem(loaded)): SystemSimulationPlan {
@@ -81,6 +85,8 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     lhs,
     blockSize,
     attribution: options.attribution ?? true,
+    rateShockBp: options.rateShockBp ?? 0,
+    shift: rateShift(compiled, options.rateShockBp ?? 0),
     units,
     inputs,
     sampling: { spec: { inputs: inputs.map((i) => i.input), processes: [], correlation, warnings: [] }, seed, lhs, blockSize },
@@ -193,7 +199,7 @@ export function runSystemBlocks(
         drawProcessShocks(unit.plan, path, 0, streamOf[c + 1]);
       }
       for (let k = 0; k < d; k++) if (inputs[k].unit > 0) applySample(rt.pathParams[inputs[k].unit - 1], inputs[k].input, values[k * size + i]);
-      writeSharedSeries(rt);
+      writeSharedSeries(rt, plan.shift);
       newPath(rt);
       const resolution = resolve(rt);
       visit?.(path, rt);
@@ -290,6 +296,7 @@ export interface SystemSetup {
   lhs: boolean;
   blockSize: number;
   attribution: boolean;
+  rateShockBp: number;
   n: number;
   keep: number;
 }
@@ -300,7 +307,7 @@ export function systemSetup(loaded: LoadedSystem, settings: Omit<SystemSetup, "t
 
 export function planFromSystemSetup(setup: SystemSetup): SystemSimulationPlan {
   const loaded = loadSystemText(setup.text, setup.file, textsReader(setup.texts), { scenario: setup.scenario ?? undefined, cut: setup.cut });
-  return planSystemSimulation(loaded, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize, attribution: setup.attribution });
+  return planSystemSimulation(loaded, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize, attribution: setup.attribution, rateShockBp: setup.rateShockBp });
 }
 
 /**
@@ -325,6 +332,8 @@ export interface SystemSimulateOptions {
   blockSize?: number;
   /** Rerun each path with each link cut (attribution, revenue lost through links); default true. */
   attribution?: boolean;
+  /** Basis points added to the system's shared rates (sector.rates) on every path. */
+  rateShockBp?: number;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }

@@ -19,7 +19,7 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
   validateSimulateOptions({ paths: options.paths, seed: options.seed, threads: options.threads, keepPaths: options.keepPaths });
   const seed = options.seed ?? 1;
   const threads = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
-  const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution });
+  const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
   const n = options.paths;
   const keep = options.keepPaths ?? 0;
   const blocks = Math.ceil(n / plan.blockSize);
@@ -38,7 +38,7 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
       if (options.signal || options.onProgress) await new Promise((r) => setImmediate(r));
     }
   } else {
-    const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, n, keep });
+    const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep });
     partial = await runOnWorkers(setup, Math.min(threads, blocks), blocks, total, options);
   }
   return summarizeSystem(total, plan, { threads: useWorkers ? Math.min(threads, blocks) : 1, requested: n, partial, warnings: plan.warnings.map(formatIssue) });

@@ -24,6 +24,8 @@ export interface SystemSimulationResult {
   sampling: "monte-carlo" | "latin-hypercube";
   threads: number;
   attribution: boolean;
+  /** Basis points added to the shared rates on every path (0: none). */
+  rateShockBp: number;
   /** Currency and unit of system totals (losses, revenue lost through links). */
   currency: string;
   unit: string;
@@ -130,6 +132,7 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     sampling: plan.lhs ? "latin-hypercube" : "monte-carlo",
     threads: meta.threads,
     attribution: plan.attribution,
+    rateShockBp: plan.rateShockBp,
     currency: sys.companies[0].loaded.model.meta.currency,
     unit: systemUnit,
     companies,

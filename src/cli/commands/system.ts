@@ -79,5 +79,20 @@ export function registerSystem(program: Command, io: CliIO, setExit: (code: numb
       setExit(0);
     });
 
+  system
+    .command("sector")
+    .description("the sector over a system by year: capacity built vs contracted demand vs the customers' ability to pay, investment vs revenue, +100 bp for everyone at once")
+    .argument("<system>", "system file")
+    .option("-s, --scenario <name>", "apply a system scenario")
+    .option("-n, --paths <n>", "Monte Carlo paths for the odds (0: none)", "2000")
+    .option("--seed <seed>", "random seed", "1")
+    .option("-t, --threads <t>", "worker threads, or auto", "1")
+    .option("-f, --format <format>", "table | json", "table")
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action(async (file: string, options: Record<string, unknown>) => {
+      const { systemSectorCommand } = await import("./systemActions.js");
+      await systemSectorCommand(io, file, options as never);
+    });
+
   for (const command of system.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
 }

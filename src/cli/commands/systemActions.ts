@@ -6,7 +6,8 @@ import { UsageError, formatIssue } from "../../model/issues.js";
 import { didYouMean } from "../../model/suggest.js";
 import { readModelText } from "../../node/loadFile.js";
 import { parseSourceText } from "../../model/source.js";
-import { formatAmount, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { formatAmount, formatPercent, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import type { SystemSectorResult } from "../../system/sector.js";
 import type { SystemSimulationResult } from "../../system/summary.js";
 import { simulationTable } from "./simulate.js";
 import { sensitivityTable, sensitivityCsv, parseQuantilePair } from "./sensitivity.js";
@@ -379,4 +380,111 @@ export function systemSensitivityCommand(io: CliIO, file: string, options: { met
     text = [head, ...report.reports.map((r) => `\n══ ${r.company} ══\n${sensitivityTable(r).trimEnd()}`)].join("\n") + "\n";
   }
   emit(io, text, options.out);
+}
+
+export async function systemSectorCommand(io: CliIO, file: string, options: { scenario?: string; paths: string; seed: string; threads: string; format: string; out?: string }): Promise<void> {
+  const format = choice(options.format, ["table", "json"] as const, "--format");
+  const paths = parseWhole(options.paths, "-n");
+  const seed = parseWhole(options.seed, "--seed");
+  const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
+  const loaded = loadSystemFile(file, { scenario: options.scenario });
+  for (const w of loaded.warnings) io.err(formatIssue(w) + "\n");
+  const { sectorOfSystem } = await import("../../system/sectorSystem.js");
+  const result = await sectorOfSystem(loaded, { paths, seed, threads });
+  emit(io, format === "json" ? JSON.stringify(result, null, 2) + "\n" : systemSectorTable(result), options.out);
+}
+
+export function systemSectorTable(r: SystemSectorResult): string {
+  const out: string[] = [];
+  const unit = unitWord(r.currency, r.unit);
+  out.push(`${r.system} — the sector by fiscal year, ${unit}${r.scenario ? ` — scenario: ${r.scenario}` : ""}${r.odds ? `; odds from ${r.odds.paths.toLocaleString("en-US")} paths (seed ${r.odds.seed})` : ""}`);
+  const cols: Column[] = [{ header: "", align: "left" }, ...r.years.map((y) => ({ header: y.year + (y.partial.length ? "*" : "") }))];
+  const amount = (v: number | null) => (v === null ? "" : formatAmount(v));
+  const hours = (v: number) => formatAmount(v / 1e6, 0);
+  out.push("");
+  out.push("Capacity being built vs contracted demand vs the customers' ability to pay");
+  out.push(
+    renderTable(cols, [
+      ["  GPU-hours the fleets can deliver (millions)", ...r.years.map((y) => hours(y.capacity))],
+      ["    growth", ...r.years.map((y) => percent(y.capacityGrowth))],
+      ["  Capex", ...r.years.map((y) => amount(y.capex))],
+      ["  Contract revenue billed (GPU clouds)", ...r.years.map((y) => amount(y.contractRevenue))],
+      ["  Backlog at year end", ...r.years.map((y) => amount(y.backlog))],
+      ["    growth", ...r.years.map((y) => percent(y.backlogGrowth))],
+      ["  Owed by linked customers in the year", ...r.years.map((y) => amount(y.linkedDue))],
+      ["  … of which paid (links acting)", ...r.years.map((y) => amount(y.linkedPaid))],
+      ["  Linked customers' cash at year end", ...r.years.map((y) => amount(y.customersCash))],
+      ["  Their cash a year before ÷ what they owe", ...r.years.map((y) => (y.coverage === null ? "" : formatRatio(y.coverage)))],
+    ]),
+  );
+  out.push("");
+  out.push("Investment vs revenue (all companies)");
+  out.push(
+    renderTable(cols, [
+      ["  Revenue", ...r.years.map((y) => amount(y.revenue))],
+      ["  Capex", ...r.years.map((y) => amount(y.capex))],
+      ["  Capex ÷ revenue", ...r.years.map((y) => (y.capexToRevenue === null ? "" : formatRatio(y.capexToRevenue)))],
+      ["  Revenue growth", ...r.years.map((y) => percent(y.revenueGrowth))],
+      ["  Capex growth", ...r.years.map((y) => percent(y.capexGrowth))],
+    ]),
+  );
+  for (const c of r.companies) {
+    out.push("");
+    out.push(`${c.name} (${c.role})`);
+    const cc: Column[] = [{ header: "", align: "left" }, ...c.years.map((y) => ({ header: y.year + (y.months < 12 ? "*" : "") }))];
+    const rows: string[][] = [
+      ["  Revenue", ...c.years.map((y) => amount(y.revenue))],
+      ["  Capex", ...c.years.map((y) => amount(y.capex))],
+      ["  Revenue growth", ...c.years.map((y) => percent(y.revenueGrowth))],
+      ["  Capex growth", ...c.years.map((y) => percent(y.capexGrowth))],
+    ];
+    if (c.years.some((y) => y.capacity)) rows.push(["  GPU-hours (millions)", ...c.years.map((y) => hours(y.capacity ?? 0))]);
+    if (c.years.some((y) => y.backlog !== null)) rows.push(["  Backlog at year end", ...c.years.map((y) => amount(y.backlog))]);
+    rows.push(["  Debt ÷ EBITDA", ...c.years.map((y) => (y.debtToEbitda === null ? "" : formatRatio(y.debtToEbitda)))]);
+    if (c.years.some((y) => y.pCashOutBy !== null)) rows.push(["  P(cash out by year end)", ...c.years.map((y) => percent(y.pCashOutBy))]);
+    out.push(renderTable(cc, rows));
+  }
+  for (const cu of r.customers) {
+    out.push("");
+    out.push(`${cu.name}: ability to pay what it owes the companies linked to it`);
+    out.push(
+      renderTable([{ header: "", align: "left" }, ...cu.years.map((y) => ({ header: y.year }))], [
+        ["  Owed to linked suppliers", ...cu.years.map((y) => amount(y.due))],
+        ["  Paid (links acting)", ...cu.years.map((y) => amount(y.paid))],
+        ["  Cash at year end", ...cu.years.map((y) => amount(y.cash))],
+        ["  Free cash flow", ...cu.years.map((y) => amount(y.freeCashFlow))],
+        ["  Cash a year before ÷ owed", ...cu.years.map((y) => (y.coverage === null ? "" : formatRatio(y.coverage)))],
+        ...(cu.years.some((y) => y.pCashOutBy !== null) ? [["  P(cash out by year end)", ...cu.years.map((y) => percent(y.pCashOutBy))], ["  … at +100 bp", ...cu.years.map((y) => percent(y.pCashOutByAt100bp))]] : []),
+      ]),
+    );
+  }
+  out.push("");
+  out.push(`+${r.rates.bp} bp for everyone at once${r.rates.from ? ` (from ${r.rates.from})` : ""}`);
+  out.push(
+    renderTable(
+      [{ header: "", align: "left" }, { header: "Cash runs out" }, { header: `at +${r.rates.bp} bp` }, { header: "Funding gap" }, { header: `at +${r.rates.bp} bp` }, { header: "P(cash out)" }, { header: `at +${r.rates.bp} bp` }],
+      r.rates.companies.map((c) => [`  ${c.name}`, c.cashOut.base ?? "not in horizon", r.rates.rerun ? (c.cashOut.shocked ?? "not in horizon") : "–", formatAmount(c.fundingGap.base), c.fundingGap.shocked === null ? "–" : formatAmount(c.fundingGap.shocked), percent(c.pCashOut.base), percent(c.pCashOut.shocked)]),
+    ),
+  );
+  const years = [...new Set(r.rates.companies.flatMap((c) => c.years.map((y) => y.year)))].sort();
+  out.push(
+    renderTable(
+      [{ header: "  Extra interest", align: "left" }, ...years.map((y) => ({ header: y }))],
+      r.rates.companies.flatMap((c) => [
+        [`  ${c.name}: whole system`, ...years.map((y) => amount(c.years.find((x) => x.year === y)?.extraInterest ?? null))],
+        [`  ${c.name}: first-order`, ...years.map((y) => amount(c.years.find((x) => x.year === y)?.firstOrder ?? null))],
+      ]),
+    ),
+  );
+  out.push("");
+  out.push("Flags (seed 002 ¶2–¶3)");
+  if (r.flags.length === 0) out.push("  none");
+  for (const f of r.flags) out.push(`  ${f.company} ${f.year}: ${f.flag} (${f.detail})`);
+  if (r.notes.length) {
+    out.push("");
+    out.push("Notes");
+    for (const n of r.notes) out.push(`  - ${n}`);
+  }
+  out.push("* part of the year lies outside a company's horizon (or the company has not started): growth compares the companies present in both years, annualized.");
+  return out.join("\n") + "\n";
 }
