@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   console.log(`  load + compile (YAML text to compiled model), median: ${e.loadCompileMs.toFixed(2)} ms   (goal < 20 ms)`);
   console.log(`  project + metrics after compile, median:               ${(e.projectMs * 1000).toFixed(1)} µs   (goal < 200 µs)`);
   if (!process.argv.includes("--engine-only")) await benchSimulation();
+  if (process.argv.includes("--system") || !process.argv.includes("--engine-only")) await (await import("./system.js")).benchSystem(new URL("../..", import.meta.url).pathname);
 }
 
 main().catch((error) => {

@@ -36,6 +36,8 @@ export class SystemAggregate {
   readonly attribution: { withLink: Float64Array; withoutLink: Float64Array; onlyWith: Float64Array; onlyWithout: Float64Array }[];
   iterationsTotal = 0;
   iterationsMax = 0;
+  /** Company projections evaluated, main resolutions and attribution reruns together (for sizing runs). */
+  evaluations = 0;
   notConverged = 0;
   readonly pairs: [number, number][];
 
@@ -123,6 +125,7 @@ export class SystemAggregate {
       add(mine.onlyWithout, a.onlyWithout);
     });
     this.iterationsTotal += o.iterationsTotal;
+    this.evaluations += o.evaluations;
     this.iterationsMax = Math.max(this.iterationsMax, o.iterationsMax);
     this.notConverged += o.notConverged;
     return this;
@@ -146,6 +149,7 @@ export class SystemAggregate {
       revenueChange: this.revenueChange.map((c) => c.toJSON()),
       attribution: this.attribution.map((a) => ({ withLink: arr(a.withLink), withoutLink: arr(a.withoutLink), onlyWith: arr(a.onlyWith), onlyWithout: arr(a.onlyWithout) })),
       iterationsTotal: this.iterationsTotal,
+      evaluations: this.evaluations,
       iterationsMax: this.iterationsMax,
       notConverged: this.notConverged,
     };
@@ -173,6 +177,7 @@ export interface SerializedSystemAggregate {
   revenueChange: SerializedQuantileCollector[];
   attribution: { withLink: number[]; withoutLink: number[]; onlyWith: number[]; onlyWithout: number[] }[];
   iterationsTotal: number;
+  evaluations: number;
   iterationsMax: number;
   notConverged: number;
 }

@@ -40,7 +40,8 @@ export function checkSystem(text: string, file: string, read: ReadCompany, optio
   const compiled = compileSystem(loaded);
   issues.push(...checkUncertainty(loaded.shared, compiled.shared, strict));
   try {
-    planSystemSimulation(loaded, { seed: 1 }, compiled);
+    const plan = planSystemSimulation(loaded, { seed: 1 }, compiled);
+    issues.push(...plan.warnings.filter((w) => !loaded.warnings.includes(w)));
   } catch (error) {
     if (error instanceof ModelError) issues.push(...error.issues);
     else if (!(error instanceof UsageError && error.code === "nothing_uncertain")) throw error;

@@ -205,6 +205,7 @@ export function runSystemBlocks(
       visit?.(path, rt);
       if (!agg) continue;
       agg.iterationsTotal += resolution.iterations;
+      agg.evaluations += resolution.evaluations;
       if (resolution.iterations > agg.iterationsMax) agg.iterationsMax = resolution.iterations;
       if (!resolution.converged) agg.notConverged++;
       for (let c = 0; c < K; c++) {
@@ -242,7 +243,7 @@ export function runSystemBlocks(
         }
         agg.linkActed[l]++;
         rt.state.disabled[l] = 1;
-        resolve(rt, closure);
+        agg.evaluations += resolve(rt, closure).evaluations;
         const scale = company.unitScale / systemScale;
         agg.paymentsLost[l].add((payments(rt, l) - mainPayments[l]) * scale);
         agg.revenueChange[l].add((mainRevenue[l] - total(rt.projections[info.company]!.items.revenue)) * scale);

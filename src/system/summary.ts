@@ -53,7 +53,8 @@ export interface SystemSimulationResult {
     revenueChange: Distribution | null;
     attribution: { company: string; withLink: number; withoutLink: number; throughLink: number; shareOfOdds: number | null; onlyWithout: number }[] | null;
   }[];
-  resolution: { meanIterations: number; maxIterations: number; notConverged: number };
+  /** Passes the cycles needed, and company projections per path (main resolution and attribution reruns): what a path costs. */
+  resolution: { meanIterations: number; maxIterations: number; notConverged: number; projectionsPerPath: number };
   notes: string[];
   warnings: string[];
 }
@@ -140,7 +141,7 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     joint: { years, cashOut, pairs, all: cumulative(agg.allYear), any: cumulative(agg.anyYear) },
     lenders,
     links,
-    resolution: { meanIterations: n > 0 ? agg.iterationsTotal / n : 0, maxIterations: agg.iterationsMax, notConverged: agg.notConverged },
+    resolution: { meanIterations: n > 0 ? agg.iterationsTotal / n : 0, maxIterations: agg.iterationsMax, notConverged: agg.notConverged, projectionsPerPath: n > 0 ? agg.evaluations / n : 0 },
     notes,
     warnings: meta.warnings,
   };

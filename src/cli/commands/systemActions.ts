@@ -270,7 +270,7 @@ export function systemSimulationTable(r: SystemSimulationResult, period: "month"
   out.push(
     `${r.paths.toLocaleString("en-US")} paths${r.partial ? ` of ${r.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${r.sampling}, seed ${r.seed}, ${r.threads} thread${r.threads === 1 ? "" : "s"}; every company's and the shared inputs sampled together (${r.inputs.length} inputs)`,
   );
-  out.push(`Links resolved on every path: ${r.resolution.meanIterations.toFixed(2)} passes on average, at most ${r.resolution.maxIterations}${r.resolution.notConverged ? `; ${r.resolution.notConverged} paths DID NOT SETTLE` : ""}`);
+  out.push(`Links resolved on every path: ${r.resolution.meanIterations.toFixed(2)} passes on average, at most ${r.resolution.maxIterations}${r.resolution.notConverged ? `; ${r.resolution.notConverged} paths DID NOT SETTLE` : ""}; ${r.resolution.projectionsPerPath.toFixed(2)} company projections per path${r.attribution ? " (attribution reruns included)" : ""}`);
   out.push("");
   out.push("Odds of running out of cash, by the end of each year");
   const years = r.joint.years.map(String);
