@@ -10,6 +10,7 @@ import { buildResult, type RunResult } from "./engine/result.js";
 // Registers the GPU-cloud sections (sites, pricing, utilization, contracts, rental) with the engine.
 import "./gpu/index.js";
 import { gpuReport, type GpuReport } from "./gpu/index.js";
+import { caveatsFor, covenantLevels, type Caveat, type CovenantLevel } from "./caveats/index.js";
 
 export { loadModelText, loadModelSource, checkAllScenarios, type LoadOptions, type LoadedModel } from "./model/load.js";
 export { ModelError, EngineError, UsageError, formatIssue, type ModelIssue, type SourcePosition } from "./model/issues.js";
@@ -21,6 +22,9 @@ export { computeMetrics, covenantBreaches, metricVector, METRIC_FIELDS, METRIC_I
 export { checkProjection } from "./engine/checks.js";
 export { STATEMENT_ITEMS, ITEM_NAMES } from "./engine/items.js";
 export { listInputs } from "./model/citations.js";
+export { caveatsFor, caveatsQualifying, covenantLevels, checkCaveats, caveatSchema, caveatsSectionSchema, type Caveat, type CovenantLevel } from "./caveats/index.js";
+export { parseRegister, checkCitations, analyseInputs, citedIds, entryAddressText, type SourceRegister, type RegisterEntry, type CitationStatus } from "./register/index.js";
+export { parseActuals, compareActuals, forwardMetrics, type ActualsReport, type ActualOutcome, type ActualsSet, type ForwardMetrics } from "./actuals/index.js";
 
 /** Loads, compiles and projects a model in one call. */
 export function projectModel(loaded: LoadedModel): ModelRunResult {
@@ -29,11 +33,23 @@ export function projectModel(loaded: LoadedModel): ModelRunResult {
   const result: ModelRunResult = buildResult(loaded, projection);
   const gpu = gpuReport(projection);
   if (gpu) result.gpu = gpu;
+  const levels = covenantLevels(loaded);
+  if (levels.length) {
+    result.covenants = levels;
+    const assumed = new Set(levels.filter((l) => l.assumed).map((l) => l.name));
+    for (const b of result.metrics.covenantBreaches) (b as typeof b & { assumedLevel?: boolean }).assumedLevel = assumed.has(b.covenant);
+  }
+  const caveats = caveatsFor(loaded);
+  if (caveats.length) result.caveats = caveats;
   return result;
 }
 
-/** A run's result; `gpu` holds the GPU-cloud detail when the model has GPU sections. */
-export type ModelRunResult = RunResult & { gpu?: GpuReport };
+/**
+ * A run's result; `gpu` holds the GPU-cloud detail when the model has GPU sections,
+ * `covenants` each covenant's level and whether a source covers it (each breach then
+ * says `assumedLevel`), `caveats` what a reader must know to read the figures.
+ */
+export type ModelRunResult = RunResult & { gpu?: GpuReport; covenants?: CovenantLevel[]; caveats?: Caveat[] };
 
 /** Parses model text and projects it (a scenario may be chosen). */
 export function runModelText(text: string, file = "<model>", options: LoadOptions = {}): ModelRunResult {

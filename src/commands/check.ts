@@ -7,13 +7,16 @@ import { checkProjection } from "../engine/checks.js";
 import { uncitedInputs } from "../model/sources.js";
 import { checkTargets } from "../targets/validate.js";
 import { checkUncertainty } from "../uncertainty/spec.js";
+import { checkCitations } from "../register/check.js";
+import { checkCaveats } from "../caveats/index.js";
+import { checkActualsSection } from "../actuals/index.js";
 import type { CommandContext, ModelText } from "./context.js";
 import { issueJson, type IssueJson } from "./issues.js";
 import { loadFor, DEFAULT_FILE_NAME } from "./load.js";
 
 export const checkOptionsSchema = z
   .object({
-    strict: z.boolean().optional().describe("also fail when an input has neither a source nor an assumption"),
+    strict: z.boolean().optional().describe("also fail when an input has neither a source nor an assumption, a citation names no register entry (or one the register lacks), an input is not the figure it cites and does not say how it was derived, or a target has no kind"),
   })
   .strict()
   .describe("Options of `burnrate check`");
@@ -55,7 +58,22 @@ export function checkCommand(model: ModelText, options: CheckOptions = {}, conte
     throw error;
   }
   const compiled = compileModel(loaded.model, loaded.extensions);
-  const issues: ModelIssue[] = [...loaded.warnings, ...checkAllScenarios(loaded), ...checkTargets(loaded), ...checkUncertainty(loaded, compiled, strict)];
+  let register = null;
+  try {
+    register = context.register?.(loaded) ?? null;
+  } catch (error) {
+    if (error instanceof ModelError) return report(error.issues, loaded.model.meta.company, Object.keys(loaded.model.scenarios).length);
+    throw error;
+  }
+  const issues: ModelIssue[] = [
+    ...loaded.warnings,
+    ...checkAllScenarios(loaded),
+    ...checkTargets(loaded, strict),
+    ...checkUncertainty(loaded, compiled, strict),
+    ...checkCaveats(loaded),
+    ...checkActualsSection(loaded),
+    ...checkCitations(loaded, register, strict),
+  ];
   if (strict) {
     for (const input of uncitedInputs(loaded)) {
       issues.push({
@@ -64,6 +82,7 @@ export function checkCommand(model: ModelText, options: CheckOptions = {}, conte
         severity: "error",
         message: `${input.path.join(".")} = ${JSON.stringify(input.value)} has neither a source nor an assumption; add \`source:\` (publication, address, date) or \`assumption:\` (why) to it or to the object around it`,
         position: loaded.source.valuePosition(input.path),
+        params: { path: input.path.join(".") },
       });
     }
   }

@@ -1,5 +1,6 @@
 import type { ModelIssue } from "../model/issues.js";
 import type { LoadOptions, LoadedModel } from "../model/load.js";
+import type { SourceRegister } from "../register/register.js";
 
 /** A model file's text and the name it is reported under (positions read `file:line:col`). */
 export interface ModelText {
@@ -33,4 +34,10 @@ export interface CommandContext {
    * memoizing loader, keyed by the text's hash, so that a stored model is parsed once.
    */
   load?: (text: string, file: string, options: LoadOptions) => LoadedModel;
+  /**
+   * Resolves the source register a model names (`register: PATH`): the CLI reads it from disk
+   * beside the model file, a server from its store. Without it, citations are not resolved
+   * (and `check --strict` reports that the model's register could not be read).
+   */
+  register?: (loaded: LoadedModel) => SourceRegister | null;
 }

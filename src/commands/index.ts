@@ -20,6 +20,7 @@ import { simulateCommand, simulateOptionsSchema } from "./simulate.js";
 import { cohortsCommand, cohortsOptionsSchema } from "./cohorts.js";
 import { buildVsRentCommand, buildVsRentOptionsSchema } from "./buildVsRent.js";
 import { sectorCommand, sectorOptionsSchema } from "./sector.js";
+import { actualsCommand, actualsOptionsSchema } from "./actuals.js";
 import type { CommandContext, ModelText } from "./context.js";
 
 export type { CommandContext, ModelText, Notice, Progress } from "./context.js";
@@ -36,8 +37,9 @@ export { simulateCommand, simulateOptionsSchema, DEFAULT_SIMULATION_PATHS, DEFAU
 export { cohortsCommand, cohortsOptionsSchema, DEFAULT_DISCOUNT_RATE, type CohortsOptions, type CohortsOutput } from "./cohorts.js";
 export { buildVsRentCommand, buildVsRentOptionsSchema, TERMINALS, type BuildVsRentOptions, type BuildVsRentOutput, type BuildVsRentHead } from "./buildVsRent.js";
 export { sectorCommand, sectorOutput, sectorOptionsSchema, type SectorOptions, type SectorOutput } from "./sector.js";
+export { actualsCommand, actualsReport, actualsOutput, actualsOptionsSchema, type ActualsOptions, type ActualsOutput } from "./actuals.js";
 
-export const COMMAND_NAMES = ["check", "run", "verify", "sources", "compare", "sensitivity", "solve", "simulate", "cohorts", "build-vs-rent", "sector"] as const;
+export const COMMAND_NAMES = ["check", "run", "verify", "sources", "compare", "sensitivity", "solve", "simulate", "cohorts", "build-vs-rent", "sector", "actuals"] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 interface CommandSpecBase {
@@ -71,6 +73,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   simulate: { name: "simulate", summary: "Monte Carlo over the uncertain inputs: percentiles, odds of running out of cash, funding gap", options: simulateOptionsSchema, job: true, input: "model", run: simulateCommand },
   cohorts: { name: "cohorts", summary: "GPU cohort economics: IRR, NPV, payback, break-even GPU-hour price; sites, contracts, site delays", options: cohortsOptionsSchema, job: false, input: "model", run: cohortsCommand },
   "build-vs-rent": { name: "build-vs-rent", summary: "own the GPU fleet and sites or rent the same GPU-hours: NPVs, cash peaks, break-even rent", options: buildVsRentOptionsSchema, job: false, input: "model", run: buildVsRentCommand },
+  actuals: { name: "actuals", summary: "reported figures against the plan: variance, flags, what the miss does to the forward metrics; optionally the plan rolled forward from them", options: actualsOptionsSchema, job: false, input: "model", run: actualsCommand },
   sector: { name: "sector", summary: "several companies side by side by fiscal year, with flags", options: sectorOptionsSchema, job: false, input: "runs", run: sectorCommand },
 };
 

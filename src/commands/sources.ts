@@ -8,5 +8,6 @@ export type SourcesOptions = z.input<typeof sourcesOptionsSchema>;
 
 /** Every input with its citation, flagging those with neither a source nor an assumption: what `burnrate sources --format json` prints. */
 export function sourcesCommand(model: ModelText, _options: SourcesOptions = {}, context: CommandContext = {}): SourceListing {
-  return listSources(loadFor(model, {}, context));
+  const loaded = loadFor(model, {}, context);
+  return listSources(loaded, context.register?.(loaded) ?? null);
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { projectModel } from "../index.js";
-import { evaluateTargets, readTargets, type TargetReport } from "../targets/index.js";
+import { evaluateTargets, readTargets, type TargetReport, type TargetKind, type TargetTally } from "../targets/index.js";
+import type { Caveat } from "../caveats/index.js";
 import { ModelError } from "../model/issues.js";
 import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
@@ -12,17 +13,26 @@ export const verifyOptionsSchema = z
   .describe("Options of `burnrate verify`");
 export type VerifyOptions = z.input<typeof verifyOptionsSchema>;
 
-/** What `burnrate verify --format json` prints: {model, scenario, targets: [...], passed, failed, skipped}. */
+/**
+ * What `burnrate verify --format json` prints: {model, scenario, targets: [...], passed, failed,
+ * explained, calibration, checks, skipped, caveats}. Each target says its `kind` (calibration:
+ * an input was set from it; check: independent), `status` (pass, fail, or explained: a check
+ * outside its tolerance whose gap a named caveat explains) and the caveats that qualify it.
+ */
 export interface VerifyOutput {
   model: string;
   file: string;
   scenario: string | null;
   currency: string;
   unit: string;
-  targets: Pick<TargetReport["targets"][number], "name" | "metric" | "period" | "compare" | "reported" | "model" | "difference" | "relativeDifference" | "tolerance" | "pass" | "source" | "assumption" | "note" | "explanation">[];
+  targets: (Pick<TargetReport["targets"][number], "name" | "metric" | "period" | "compare" | "reported" | "model" | "difference" | "relativeDifference" | "tolerance" | "pass" | "status" | "calibrates" | "caveats" | "source" | "assumption" | "derivation" | "note" | "explanation"> & { kind: TargetKind })[];
   passed: number;
   failed: number;
+  explained: number;
+  calibration: TargetTally;
+  checks: TargetTally;
   skipped: TargetReport["skipped"];
+  caveats: Caveat[];
 }
 
 /** The documented JSON shape of a target report. */
@@ -44,14 +54,23 @@ export function verifyOutput(report: TargetReport): VerifyOutput {
       relativeDifference: t.relativeDifference,
       tolerance: t.tolerance,
       pass: t.pass,
+      status: t.status,
+      kind: t.targetKind,
+      calibrates: t.calibrates,
+      caveats: t.caveats,
       source: t.source,
       assumption: t.assumption,
+      derivation: t.derivation,
       note: t.note,
       explanation: t.explanation,
     })),
     passed: report.passed,
     failed: report.failed,
+    explained: report.explained,
+    calibration: report.calibration,
+    checks: report.checks,
     skipped: report.skipped,
+    caveats: report.caveats,
   };
 }
 

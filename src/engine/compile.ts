@@ -1,4 +1,4 @@
-import type { Model } from "../model/schema.js";
+import { finalMaturity, type Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
 import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type FormulaContext } from "../model/formula.js";
 import { compileFormulaVector, type VectorStep } from "../model/formulaVector.js";
@@ -57,11 +57,31 @@ export interface CompiledLine {
    * that company runs out of cash; evaluation multiplies the line's values by it.
    */
   scale: Float64Array | null;
+  /**
+   * Capex lines of assets built before use (a site): month index from which the spend is
+   * depreciated, written by a stage each evaluation (spend before it waits; spend after it
+   * depreciates from its own month). Null: from the month of spend.
+   */
+  placedFrom: Float64Array | null;
+}
+
+/**
+ * An asset under construction whose interest may be capitalised until it is placed in
+ * service (registered by an extension: GPU sites). `live[0]` is the month it goes into
+ * service, written by the extension's stage each evaluation.
+ */
+export interface CompiledConstruction {
+  name: string;
+  spend: Float64Array;
+  lifeMonths: number;
+  /** The tranche that funds it (its rate applies first), or -1. */
+  tranche: number;
+  live: Float64Array;
 }
 
 export interface CompiledCohort {
   name: string;
-  slots: { count: number; unitCost: number; purchase: number; inService: number; lifeMonths: number; salvage: number; capacity: number; powerKw: number; pue: number };
+  slots: { count: number; unitCost: number; purchase: number; inService: number; lifeMonths: number; serviceLife: number; salvage: number; proceeds: number; capacity: number; powerKw: number; pue: number };
   powerPrice: Float64Array;
   preStart: boolean;
 }
@@ -76,6 +96,12 @@ export interface CompiledTranche {
   slots: { openingBalance: number; rate: number; spread: number; floor: number; interestOnly: number; maturity: number; fee: number };
   base: Float64Array | null;
   amortization: "bullet" | "straightLine" | "annuity" | "schedule";
+  /** Maturities before the final one: month slot and a share slot or an amount slot (-1 when absent). */
+  partialMaturities: { month: number; share: number; amount: number; refinancing: boolean }[];
+  /** The final maturity is paid from new money (not debt service). */
+  finalRefinancing: boolean;
+  /** Upfront fees charged to interest at the draw instead of amortized. */
+  expenseFees: boolean;
 }
 
 /**
@@ -151,13 +177,17 @@ export interface CompiledModel {
   revolver: CompiledRevolver | null;
   /** Annual rates earned on positive cash and charged on negative cash, by month (null: none). */
   cashRates: { income: Float64Array | null; overdraft: Float64Array | null };
+  /** Assets under construction registered by extensions (GPU sites). */
+  constructions: CompiledConstruction[];
+  /** Which assets capitalise interest before they are in service. */
+  capitalizeInterest: { sites: boolean; fleet: boolean };
   /** Extension stages run each evaluation (GPU sites and contracts, …). */
   stages: EngineStage[];
   /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
   cohortEarliestService: Float64Array;
   /** Results extensions compute at compile time and keep (detail series, names). */
   extensionData: Record<string, unknown>;
-  slots: { taxRate: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
+  slots: { taxRate: number; lossOffsetLimit: number; lossCarryforward: number; receivableDays: number; payableDays: number; cashFloor: number };
   /** Opening balances are params (scenarios, solve and Monte Carlo may vary them). */
   openingSlots: OpeningSlots;
   /**
@@ -170,6 +200,8 @@ export interface CompiledModel {
 export function compileModel(model: Model, extensions: Record<string, unknown> = {}): CompiledModel {
   const h = horizonOf(model);
   const calendar = makeCalendar(parseMonth(model.meta.start)!, h.length, model.meta.fiscalYearStart);
+  // One choice of hours per month for the whole model: capacity, power, billing, `hours`.
+  if (model.meta.hoursPerMonth === 730) calendar.hours.fill(730);
   const H = h.length;
   const table = new ParamTable();
   const unitScale = UNIT_SCALE[model.meta.unit];
@@ -285,6 +317,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       lifeMonths: line.lifeMonths ?? 60,
       nonCash: line.nonCash,
       scale: null,
+      placedFrom: null,
     };
   });
   const cohorts: CompiledCohort[] = Object.entries(model.fleet).map(([name, c]) => {
@@ -297,7 +330,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
         purchase: monthParam(`${b}.purchase`, c.purchase),
         inService: monthParam(`${b}.inService`, c.inService ?? c.purchase),
         lifeMonths: table.add(`${b}.lifeMonths`, c.lifeMonths),
+        // Absent keys follow their default unless a scenario or a sample sets them (NaN = default).
+        serviceLife: table.add(`${b}.serviceLifeMonths`, c.serviceLifeMonths ?? NaN),
         salvage: table.add(`${b}.salvagePerUnit`, c.salvagePerUnit),
+        proceeds: table.add(`${b}.retirementProceedsPerUnit`, c.retirementProceedsPerUnit ?? NaN),
         capacity: table.add(`${b}.capacityPerUnitHour`, c.capacityPerUnitHour),
         powerKw: table.add(`${b}.powerKw`, c.powerKw),
         pue: table.add(`${b}.pue`, c.pue),
@@ -308,6 +344,14 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   });
   const tranches: CompiledTranche[] = Object.entries(model.financing.debt).map(([name, tr]) => {
     const b = `financing.debt.${name}`;
+    const parts = typeof tr.maturity === "string" ? [] : tr.maturity;
+    const finalPath = typeof tr.maturity === "string" ? `${b}.maturity` : `${b}.maturity.${parts.length - 1}.month`;
+    const partialMaturities = parts.slice(0, -1).map((m, i) => ({
+      month: monthParam(`${b}.maturity.${i}.month`, m.month),
+      share: m.share !== undefined ? table.add(`${b}.maturity.${i}.share`, m.share) : -1,
+      amount: m.amount !== undefined ? table.add(`${b}.maturity.${i}.amount`, m.amount) : -1,
+      refinancing: m.refinancing,
+    }));
     return {
       name,
       openingBalance: tr.openingBalance,
@@ -320,11 +364,14 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
         spread: table.add(`${b}.spread`, tr.spread ?? 0),
         floor: table.add(`${b}.floor`, tr.floor ?? -Infinity),
         interestOnly: table.add(`${b}.interestOnlyMonths`, tr.interestOnlyMonths),
-        maturity: monthParam(`${b}.maturity`, tr.maturity),
+        maturity: monthParam(finalPath, finalMaturity(tr)),
         fee: table.add(`${b}.upfrontFee`, tr.upfrontFee),
       },
       base: tr.base ? series.get(tr.base)! : null,
       amortization: tr.amortization,
+      partialMaturities,
+      finalRefinancing: parts.length > 0 && parts[parts.length - 1].refinancing,
+      expenseFees: tr.feeTreatment === "expense",
     };
   });
   const rounds: CompiledRound[] = Object.entries(model.financing.equity).map(([name, r]) => {
@@ -379,6 +426,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   };
   const slots = {
     taxRate: table.add("tax.rate", model.tax?.rate ?? 0),
+    lossOffsetLimit: table.add("tax.lossOffsetLimit", model.tax?.lossOffsetLimit ?? 1),
     // The carry-forward is addressed where the file writes it.
     lossCarryforward: ob.lossCarryforward !== undefined ? table.add("openingBalance.lossCarryforward", ob.lossCarryforward) : table.add("tax.openingLossCarryforward", model.tax?.openingLossCarryforward ?? 0),
     receivableDays: table.add("workingCapital.receivableDays", model.workingCapital?.receivableDays ?? 0),
@@ -398,19 +446,24 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     lines,
     categories,
     formulaSeries: (label: string, path: string, value: number | string) => valueSeries(label, path, value),
-    addLine: (line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number }): Float64Array => {
+    addLine: (line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number; placedFrom?: Float64Array }): Float64Array => {
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, scale: null });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null, scale: null });
       return arr;
     },
+  };
+  const constructions: CompiledConstruction[] = [];
+  const addConstruction = (spec: { name: string; spend: Float64Array; lifeMonths: number; tranche: string | null; live: Float64Array }): number => {
+    constructions.push({ name: spec.name, spend: spec.spend, lifeMonths: spec.lifeMonths, tranche: spec.tranche === null ? -1 : tranches.findIndex((t) => t.name === spec.tranche), live: spec.live });
+    return constructions.length - 1;
   };
   const stages: EngineStage[] = [];
   const extensionData: Record<string, unknown> = {};
   const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
   for (const ext of ENGINE_EXTENSIONS) {
-    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, data: extensionData });
+    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, addConstruction, data: extensionData });
     if (stage) stages.push(stage);
   }
   const baseParams = table.freeze();
@@ -436,6 +489,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     covenants,
     revolver,
     cashRates,
+    constructions,
+    capitalizeInterest: { sites: model.financing.capitalizeInterest?.sites ?? false, fleet: model.financing.capitalizeInterest?.fleet ?? false },
     stages,
     cohortEarliestService,
     extensionData,

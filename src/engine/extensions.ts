@@ -26,8 +26,17 @@ export interface ExtensionCompileContext {
   categories: string[];
   /** A series from a number or formula (registered as a param / evaluated with the drivers). */
   formulaSeries(label: string, path: string, value: number | string): Float64Array;
-  /** Adds a line whose monthly values the stage writes into the returned array. */
-  addLine(line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number }): Float64Array;
+  /**
+   * Adds a line whose monthly values the stage writes into the returned array. A capex
+   * line with `placedFrom` is depreciated from the month the stage writes into it.
+   */
+  addLine(line: { name: string; type: CompiledLine["type"]; category?: string; lifeMonths?: number; placedFrom?: Float64Array }): Float64Array;
+  /**
+   * Registers an asset under construction (its spend, life, funding tranche and a
+   * one-element array the stage fills with its go-live month): the engine capitalises
+   * interest on it when `financing.capitalizeInterest.sites` is on.
+   */
+  addConstruction(spec: { name: string; spend: Float64Array; lifeMonths: number; tranche: string | null; live: Float64Array }): number;
   /** Per cohort, the earliest month it may run; a stage may write it in beforeFleet. */
   cohortEarliestService: Float64Array;
   /** A place to keep compiled detail for reports (keyed by extension name). */
@@ -39,6 +48,8 @@ export interface EngineStage {
   beforeFleet?(params: Float64Array, projection: Projection): void;
   /** Runs after fleet cohorts (capacity known), before the statements. */
   afterFleet?(params: Float64Array, projection: Projection): void;
+  /** Runs after the statements (balances and capitalised interest known): report series. */
+  afterStatements?(params: Float64Array, projection: Projection): void;
 }
 
 export interface EngineExtension {

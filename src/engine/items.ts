@@ -6,7 +6,8 @@
  * Interest: grossInterest (interest on tranches, revolver and overdraft, commitment
  * fees, amortized debt costs) − capitalizedInterest = interestExpense (in the income
  * statement); interestExpense − interestIncome = netInterestExpense ("interest expense,
- * net" as companies report it). pretaxIncome = EBIT − netInterestExpense + otherIncome.
+ * net" as companies report it). pretaxIncome = EBIT − netInterestExpense + otherIncome
+ * + disposalGain (retired fleet: proceeds − book value).
  */
 export const STATEMENT_ITEMS = [
   // income statement
@@ -18,16 +19,19 @@ export const STATEMENT_ITEMS = [
   ["depreciation", "flow", "Depreciation"],
   ["ebit", "flow", "EBIT"],
   ["grossInterest", "flow", "Interest cost, gross"],
+  ["capitalizedInterest", "flow", "Less interest capitalised"],
   ["interestExpense", "flow", "Interest expense"],
   ["interestIncome", "flow", "Interest income"],
   ["netInterestExpense", "flow", "Interest expense, net"],
   ["otherIncome", "flow", "Other income"],
+  ["disposalGain", "flow", "Gain (loss) on disposals"],
   ["pretaxIncome", "flow", "Pre-tax income"],
   ["taxes", "flow", "Taxes"],
   ["netIncome", "flow", "Net income"],
   // cash-flow statement (indirect)
   ["operatingCashFlow", "flow", "Operating cash flow"],
   ["capex", "flow", "Capital expenditure"],
+  ["disposalProceeds", "flow", "Proceeds from disposals"],
   ["investingCashFlow", "flow", "Investing cash flow"],
   ["freeCashFlow", "flow", "Free cash flow"],
   ["equityRaised", "flow", "Equity raised"],

@@ -47,6 +47,16 @@ describe("accounting identities over generated models", () => {
           expect(it.retainedEarnings[t]).toBeCloseTo(re, 6);
           expect(it.debt[t]).toBeCloseTo(debt, 6);
           expect(it.debt[t]).toBeGreaterThanOrEqual(-1e-9);
+          // Capitalised interest is part of the interest incurred, never more.
+          expect(it.capitalizedInterest[t]).toBeGreaterThanOrEqual(0);
+          expect(it.capitalizedInterest[t]).toBeLessThanOrEqual(Math.max(0, it.grossInterest[t]) + 1e-9);
+          expect(it.interestExpense[t]).toBeCloseTo(it.grossInterest[t] - it.capitalizedInterest[t], 9);
+          // Scheduled principal is the part of repayments not refinanced and not swept by a revolver.
+          expect(it.scheduledPrincipal[t]).toBeGreaterThanOrEqual(0);
+          expect(it.scheduledPrincipal[t]).toBeLessThanOrEqual(it.debtRepaid[t] + 1e-9);
+          // Losses offset at most lossOffsetLimit of a profit.
+          const tax = (data as { tax: { rate: number; lossOffsetLimit: number } }).tax;
+          if (it.pretaxIncome[t] > 0) expect(it.taxes[t]).toBeGreaterThanOrEqual(tax.rate * (1 - tax.lossOffsetLimit) * it.pretaxIncome[t] - 1e-9);
         }
       }),
       { numRuns: 100 },
@@ -64,6 +74,14 @@ describe("accounting identities over generated models", () => {
           const total = proj.cohorts[k].depreciation.reduce((a, b) => a + b, 0);
           expect(total).toBeLessThanOrEqual(cost - salvage + 1e-9);
           for (const nbv of proj.cohorts[k].netBookValue) if (nbv !== 0) expect(nbv).toBeGreaterThanOrEqual(salvage - 1e-9);
+          // Bought and retired within the horizon: depreciation plus the book value removed at
+          // retirement (proceeds − gain) is the whole cost.
+          const retirement = proj.cohortService[2 * k + 1];
+          const series = proj.cohorts[k];
+          if (!co.preStart && retirement < compiled.months && retirement >= 0) {
+            const removed = series.retirementProceeds.reduce((a, b) => a + b, 0) - series.retirementGain.reduce((a, b) => a + b, 0);
+            expect(total + removed).toBeCloseTo(cost, 6);
+          }
         });
       }),
       { numRuns: 100 },

@@ -13,7 +13,12 @@ export interface CohortSeries {
   capacity: Float64Array;
   powerCost: Float64Array;
   depreciation: Float64Array;
+  /** At month end; zero from the month it is retired. */
   netBookValue: Float64Array;
+  /** Cash received when it is retired (in its last month of service). */
+  retirementProceeds: Float64Array;
+  /** Proceeds − book value at retirement. */
+  retirementGain: Float64Array;
 }
 
 /** The revolving credit facility, by month (see `statements` for the order within a month). */
@@ -54,6 +59,14 @@ export interface Projection {
   tranches: TrancheSeries[];
   cohorts: CohortSeries[];
   revolver: RevolverSeries | null;
+  /** Per cohort: first and last month of service (month indices; 2 numbers per cohort). */
+  cohortService: Float64Array;
+  /**
+   * Capitalised interest by qualifying asset — the constructions (GPU sites), then the
+   * fleet cohorts — when `financing.capitalizeInterest` is on: interest added to the
+   * asset's cost each month, and the depreciation of that capitalised interest.
+   */
+  capitalization: { interest: Float64Array[]; depreciation: Float64Array[] } | null;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
 }
@@ -67,6 +80,8 @@ export interface Workspace {
   /** Repayments paid from new money raised for them: not debt service. */
   trancheRefinanced: Float64Array[];
   trancheFees: Float64Array[];
+  /** Principal due at each maturity before the final one, by month. */
+  trancheMaturityDue: Float64Array[];
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -74,6 +89,22 @@ export interface Workspace {
   nonCashExpense: Float64Array;
   /** Net book value at the start of the cohorts bought before it (from this evaluation's params). */
   openingFleetNbv: number;
+  /** Capex, depreciation and disposal gains of the lines and the fleet, before capitalised interest. */
+  capexBase: Float64Array;
+  depreciationBase: Float64Array;
+  disposalGainBase: Float64Array;
+  /** Per tranche: the month's opening balance (capitalisation reads it). */
+  trancheOpen: Float64Array;
+  /** Per qualifying asset: live month, months to depreciate, retirement, funding tranche; spend to date, capitalised book value, total. */
+  assetLive: Float64Array;
+  assetDepMonths: Float64Array;
+  assetRetire: Float64Array;
+  assetTranche: Int32Array;
+  assetAccum: Float64Array;
+  assetBook: Float64Array;
+  assetTotal: Float64Array;
+  assetWanted: Float64Array;
+  assetSpend: Float64Array[];
   /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
   scratch: Projection | null;
 }
@@ -91,13 +122,20 @@ function emptyProjection(c: CompiledModel): Projection {
     opexByCategory: c.categories.map(arr),
     lineValues: c.lines.map(arr),
     tranches: c.tranches.map(() => ({ balance: arr(), interest: arr(), principal: arr(), rate: arr() })),
-    cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr() })),
+    cohorts: c.cohorts.map(() => ({ capex: arr(), capacity: arr(), powerCost: arr(), depreciation: arr(), netBookValue: arr(), retirementProceeds: arr(), retirementGain: arr() })),
     revolver: c.revolver ? { limit: arr(), rate: arr(), balance: arr(), interest: arr(), commitmentFee: arr(), drawn: arr(), repaid: arr() } : null,
+    cohortService: new Float64Array(c.cohorts.length * 2),
+    capitalization: qualifyingAssets(c) > 0 ? { interest: Array.from({ length: qualifyingAssets(c) }, arr), depreciation: Array.from({ length: qualifyingAssets(c) }, arr) } : null,
     rounds: new Float64Array(c.rounds.length * 5),
   };
 }
 
 const workspaceOf = new WeakMap<Projection, Workspace>();
+
+/** Assets that capitalise interest: the constructions (if sites are on), then the cohorts (if the fleet is). */
+function qualifyingAssets(c: CompiledModel): number {
+  return (c.capitalizeInterest.sites ? c.constructions.length : 0) + (c.capitalizeInterest.fleet ? c.cohorts.length : 0);
+}
 
 export function createWorkspace(c: CompiledModel): Workspace {
   const H = c.months;
@@ -109,11 +147,25 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheRepay: c.tranches.map(arr),
     trancheRefinanced: c.tranches.map(arr),
     trancheFees: c.tranches.map(arr),
+    trancheMaturityDue: c.tranches.map(arr),
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
     nonCashExpense: arr(),
     openingFleetNbv: 0,
+    capexBase: arr(),
+    depreciationBase: arr(),
+    disposalGainBase: arr(),
+    trancheOpen: new Float64Array(c.tranches.length),
+    assetLive: new Float64Array(qualifyingAssets(c)),
+    assetDepMonths: new Float64Array(qualifyingAssets(c)),
+    assetRetire: new Float64Array(qualifyingAssets(c)),
+    assetTranche: new Int32Array(qualifyingAssets(c)),
+    assetAccum: new Float64Array(qualifyingAssets(c)),
+    assetBook: new Float64Array(qualifyingAssets(c)),
+    assetTotal: new Float64Array(qualifyingAssets(c)),
+    assetWanted: new Float64Array(qualifyingAssets(c)),
+    assetSpend: [],
     scratch: null,
   };
   workspaceOf.set(ws.projection, ws);
@@ -149,6 +201,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out);
   statements(c, ws, out, out, 0);
+  for (const stage of c.stages) stage.afterStatements?.(p, out);
   computeRatios(out);
   return out;
 }
@@ -189,6 +242,26 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
         repay[m] += p[r.amount];
         if (r.refinancing) refinanced[m] += p[r.amount];
       }
+    }
+    // Maturities before the final one: a share of the principal (opening balance plus
+    // draws up to that month) or an amount; the loop caps it at what is outstanding.
+    const due = ws.trancheMaturityDue[k];
+    due.fill(0);
+    for (const part of tr.partialMaturities) {
+      const m = monthOf(p[part.month]);
+      if (m < 0 || m >= H) continue;
+      let amount: number;
+      if (part.share >= 0) {
+        let principal = p[tr.slots.openingBalance];
+        for (let t = 0; t <= m; t++) principal += draw[t];
+        amount = principal * p[part.share];
+      } else amount = p[part.amount];
+      due[m] += amount;
+      if (part.refinancing) refinanced[m] += amount;
+    }
+    if (tr.finalRefinancing) {
+      const m = monthOf(p[tr.slots.maturity]);
+      if (m >= 0 && m < H) refinanced[m] = Infinity;
     }
   }
   const refundDep = ws.refundDepreciation;
@@ -231,8 +304,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   const revenueLines = it.revenue;
   const corLines = it.costOfRevenue;
   const opexLines = it.operatingExpenses;
-  const capexLines = it.capex;
-  const depLines = it.depreciation;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
   revenueLines.fill(0);
   corLines.fill(0);
   opexLines.fill(0);
@@ -263,9 +336,22 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
       case "capex": {
         const cum = ws.capexCumulative[l];
         const L = line.lifeMonths;
-        for (let t = 0; t < H; t++) {
-          capexLines[t] += v[t];
-          depLines[t] += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
+        if (line.placedFrom === null) {
+          for (let t = 0; t < H; t++) {
+            capexLines[t] += v[t];
+            depLines[t] += (cum[t] - (t >= L ? cum[t - L] : 0)) / L;
+          }
+        } else {
+          // Built before use: what is spent before the month it is placed in service waits
+          // (construction in progress) and starts depreciating then; later spend from its
+          // own month. Placed to date P(t) = cumulative spend from that month on, 0 before.
+          const from = monthOf(line.placedFrom[0]);
+          for (let t = 0; t < H; t++) {
+            capexLines[t] += v[t];
+            const placed = t >= from ? cum[t] : 0;
+            const gone = t - L >= from && t >= L ? cum[t - L] : 0;
+            depLines[t] += (placed - gone) / L;
+          }
         }
         break;
       }
@@ -273,8 +359,12 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   }
   const powerCostSeries = it.powerCost;
   const capacitySeries = it.capacity;
+  const proceedsSeries = it.disposalProceeds;
+  const gainSeries = ws.disposalGainBase;
   powerCostSeries.fill(0);
   capacitySeries.fill(0);
+  proceedsSeries.fill(0);
+  gainSeries.fill(0);
   for (let k = 0; k < c.cohorts.length; k++) {
     const series = out.cohorts[k];
     for (let t = 0; t < H; t++) {
@@ -282,6 +372,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
       depLines[t] += series.depreciation[t];
       capacitySeries[t] += series.capacity[t];
       powerCostSeries[t] += series.powerCost[t];
+      proceedsSeries[t] += series.retirementProceeds[t];
+      gainSeries[t] += series.retirementGain[t];
     }
   }
   for (let t = 0; t < H; t++) corLines[t] += powerCostSeries[t];
@@ -347,12 +439,15 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const revenueLines = inp.revenue;
   const corLines = inp.costOfRevenue;
   const opexLines = inp.operatingExpenses;
-  const capexLines = inp.capex;
-  const depLines = inp.depreciation;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
   const otherIncomeSeries = inp.otherIncome;
+  const proceedsSeries = inp.disposalProceeds;
+  const gainSeries = ws.disposalGainBase;
   const recurring = ws.recurringRevenue;
   const equityByMonth = ws.equityByMonth;
   const taxRate = p[c.slots.taxRate];
+  const lossLimit = p[c.slots.lossOffsetLimit];
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
   const cashFloor = p[c.slots.cashFloor];
@@ -365,8 +460,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const open = p[s.openingBalance];
     trBal.balance[k] = open;
     trBal.fees[k] = 0;
-    // Interest-only months count from the first draw (from the start for opening balances).
-    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k])) + p[s.interestOnly];
+    // Interest-only months are interest payments: an opening balance pays from the first
+    // month, a draw from the month after it (the draw month bears no interest).
+    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k]) + 1) + p[s.interestOnly];
     debtTotal += open;
   }
   const rv = c.revolver;
@@ -384,6 +480,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   }
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
+  const trOpen = ws.trancheOpen;
+  const nA = setUpQualifyingAssets(c, ws, src);
+  const capOut = dst.capitalization;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
   // plug, so a sampled opening cash (or any other opening balance) is balanced by equity.
@@ -411,14 +510,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
     const opex = opexLines[t];
-    const capex = capexLines[t];
-    const depreciation = depLines[t];
     const otherIncome = otherIncomeSeries[t];
+    const disposalProceeds = proceedsSeries[t];
     const equity = equityByMonth[t];
     const recurringRevenue = recurring[t];
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
-    const ebit = ebitda - depreciation;
 
     // Debt: interest on the opening balance; draws, then scheduled principal.
     let cashInterest = 0;
@@ -427,12 +524,17 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     let repaid = 0;
     let scheduled = 0;
     let feesPaid = 0;
+    let openDebt = 0;
+    let rateTimesDebt = 0;
     for (let k = 0; k < nT; k++) {
       const tr = c.tranches[k];
       const s = tr.slots;
       const series = balances[k];
       const open = trBal.balance[k];
       const annualRate = tr.fixed ? p[s.rate] : Math.max(tr.base![t], p[s.floor]) + p[s.spread];
+      trOpen[k] = open;
+      openDebt += open;
+      rateTimesDebt += open * annualRate;
       const interest = (open * annualRate) / 12;
       const maturity = monthOf(p[s.maturity]);
       const draw = ws.trancheDraw[k][t];
@@ -441,7 +543,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       // is left (and a fee paid in the maturity month) is expensed at maturity.
       const monthsLeft = maturity - t + 1;
       let amort: number;
-      if (monthsLeft <= 1) {
+      if (monthsLeft <= 1 || tr.expenseFees) {
         amort = trBal.fees[k] + fee;
         trBal.fees[k] = 0;
       } else {
@@ -472,6 +574,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
               break;
           }
         }
+        const due = ws.trancheMaturityDue[k][t];
+        if (due > 0) principal = Math.min(afterDraw, principal + due);
       }
       const end = afterDraw - principal;
       trBal.balance[k] = Math.abs(end) < 1e-12 ? 0 : end;
@@ -504,6 +608,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       rvOut!.rate[t] = rate;
       rvOut!.limit[t] = rvLimit;
       cashInterest += rvInterest + rvCommitment;
+      openDebt += rvOpen;
+      rateTimesDebt += rvOpen * rate;
     }
     // Interest on cash itself: earned on a positive opening balance, charged on a negative one.
     let interestIncome = 0;
@@ -512,11 +618,64 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     } else if (overdraftRate !== null) cashInterest -= (cash * overdraftRate[t]) / 12;
 
     const grossInterest = cashInterest + feeAmortization;
-    const interestExpense = grossInterest;
-    const pretax = ebit - interestExpense + interestIncome + otherIncome;
+    // Interest capitalised on assets not yet in service, and its depreciation once they are.
+    let capitalized = 0;
+    let capDepreciation = 0;
+    let capWrittenOff = 0;
+    if (nA > 0) {
+      const averageRate = openDebt > 0 ? rateTimesDebt / openDebt : 0;
+      let wanted = 0;
+      for (let a = 0; a < nA; a++) {
+        let v = 0;
+        if (t < ws.assetLive[a]) {
+          const base = ws.assetAccum[a];
+          if (base > 0) {
+            const k = ws.assetTranche[a];
+            // The funding tranche's rate on what it can fund, the average rate on the rest.
+            const specific = k >= 0 ? Math.min(base, trOpen[k]) : 0;
+            v = Math.max(0, (specific * (k >= 0 ? balances[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
+          }
+          ws.assetAccum[a] += ws.assetSpend[a][t];
+        }
+        ws.assetWanted[a] = v;
+        wanted += v;
+      }
+      // Never more than the interest incurred in the month.
+      const scale = wanted > grossInterest ? Math.max(0, grossInterest) / wanted : 1;
+      for (let a = 0; a < nA; a++) {
+        const v = ws.assetWanted[a] * scale;
+        if (v !== 0) {
+          ws.assetAccum[a] += v;
+          ws.assetBook[a] += v;
+          ws.assetTotal[a] += v;
+          capitalized += v;
+        }
+        let d = 0;
+        const live = ws.assetLive[a];
+        if (t >= live && ws.assetBook[a] > 0) {
+          if (t < live + ws.assetDepMonths[a]) d = Math.min(ws.assetBook[a], ws.assetTotal[a] / ws.assetDepMonths[a]);
+          ws.assetBook[a] -= d;
+          // A cohort retired with capitalised interest not yet depreciated: part of its book value.
+          if (t === ws.assetRetire[a]) {
+            capWrittenOff += ws.assetBook[a];
+            ws.assetBook[a] = 0;
+          }
+        }
+        capDepreciation += d;
+        capOut!.interest[a][t] = v;
+        capOut!.depreciation[a][t] = d;
+      }
+    }
+    const capex = capexLines[t] + capitalized;
+    const depreciation = depLines[t] + capDepreciation;
+    const disposalGain = gainSeries[t] - capWrittenOff;
+    const ebit = ebitda - depreciation;
+    const interestExpense = grossInterest - capitalized;
+    const pretax = ebit - interestExpense + interestIncome + otherIncome + disposalGain;
     let taxes = 0;
     if (pretax > 0) {
-      const used = Math.min(nol, pretax);
+      // Losses carried forward offset at most lossOffsetLimit of the month's profit.
+      const used = Math.min(nol, lossLimit * pretax);
       nol -= used;
       taxes = taxRate * (pretax - used);
     } else nol -= pretax;
@@ -529,8 +688,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     // arises, equity grows.
     const shareSettled = ws.nonCashExpense[t];
     const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
-    const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - (newReceivables - receivables) + (newPayables - payables);
-    const investingCashFlow = -capex;
+    // A gain on disposal is not cash: the proceeds are, in investing.
+    const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - (newReceivables - receivables) + (newPayables - payables);
+    const investingCashFlow = disposalProceeds - capex;
     let financingCashFlow = equity + drawn - repaid - feesPaid;
 
     // The revolver closes the month against the cash floor.
@@ -564,7 +724,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     cash += netCashFlow;
     receivables = newReceivables;
     payables = newPayables;
-    ppe += capex - depreciation;
+    ppe += capex - depreciation - (disposalProceeds - disposalGain);
     debtTotal += drawn - repaid;
     feesTotal = 0;
     for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
@@ -573,8 +733,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
 
     it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
+    it.capex[t] = capex;
+    it.depreciation[t] = depreciation;
+    it.disposalGain[t] = disposalGain;
     it.ebit[t] = ebit;
     it.grossInterest[t] = grossInterest;
+    it.capitalizedInterest[t] = capitalized;
     it.interestExpense[t] = interestExpense;
     it.interestIncome[t] = interestIncome;
     it.netInterestExpense[t] = interestExpense - interestIncome;
@@ -610,6 +774,48 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
+}
+
+/**
+ * The assets that capitalise interest, for this evaluation: GPU sites (their spend and
+ * go-live month) and fleet cohorts (their cost, from purchase to going into service; a
+ * cohort bought before the start and not yet in service starts with its cost). Returns
+ * how many.
+ */
+function setUpQualifyingAssets(c: CompiledModel, ws: Workspace, src: Projection): number {
+  const n = ws.assetLive.length;
+  if (n === 0) return 0;
+  const p = c.params;
+  let a = 0;
+  ws.assetSpend.length = n;
+  if (c.capitalizeInterest.sites) {
+    for (const con of c.constructions) {
+      ws.assetLive[a] = monthOf(con.live[0]);
+      ws.assetDepMonths[a] = con.lifeMonths;
+      ws.assetRetire[a] = Infinity;
+      ws.assetTranche[a] = con.tranche;
+      ws.assetAccum[a] = 0;
+      ws.assetSpend[a] = con.spend;
+      a++;
+    }
+  }
+  if (c.capitalizeInterest.fleet) {
+    for (let k = 0; k < c.cohorts.length; k++) {
+      const co = c.cohorts[k];
+      const live = src.cohortService[2 * k];
+      const retire = src.cohortService[2 * k + 1];
+      ws.assetLive[a] = live;
+      ws.assetDepMonths[a] = Math.max(1, Math.min(p[co.slots.lifeMonths], retire - live + 1));
+      ws.assetRetire[a] = retire;
+      ws.assetTranche[a] = -1;
+      ws.assetAccum[a] = co.preStart && live > 0 ? (p[co.slots.count] * p[co.slots.unitCost]) / c.unitScale : 0;
+      ws.assetSpend[a] = src.cohorts[k].capex;
+      a++;
+    }
+  }
+  ws.assetBook.fill(0);
+  ws.assetTotal.fill(0);
+  return n;
 }
 
 /**
@@ -709,8 +915,12 @@ export function fundingGapOf(proj: Projection, floor: number, minCash: number): 
 }
 
 /**
- * Fleet cohorts: capex in the purchase month; capacity, power and depreciation from
- * the in-service month (or the month its site allows, if later) to the end of its life.
+ * Fleet cohorts: capex in the purchase month; capacity and power from the in-service
+ * month (or the month its site allows, if later) for its service life; straight-line
+ * depreciation down to salvage over its depreciation life (stopping early if it is
+ * retired first). At the end of the last month of service the cohort is retired: its
+ * proceeds come in as cash, its book value leaves PP&E, and the difference is a gain or
+ * loss on disposal.
  */
 function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
   const p = c.params;
@@ -727,20 +937,32 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
     const purchase = monthOf(p[s.purchase]);
     const inService = Math.max(monthOf(p[s.inService]), c.cohortEarliestService[k]);
     const life = p[s.lifeMonths];
+    const serviceParam = p[s.serviceLife];
+    const service = Math.max(1, monthOf(serviceParam === serviceParam ? serviceParam : life));
+    const proceedsParam = p[s.proceeds];
+    const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
     const perMonth = (cost - salvage) / life;
+    const depreciating = Math.min(life, service);
+    const retirement = inService + service - 1;
     const capacityPerHour = count * p[s.capacity];
     const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
-    // Bought before the start: its book value then (the month before the first).
-    if (co.preStart) openingNbv += cost - perMonth * Math.min(life, Math.max(0, -inService));
+    // Bought before the start: its book value then (the month before the first), unless retired.
+    if (co.preStart && retirement >= 0) openingNbv += cost - perMonth * Math.min(depreciating, Math.max(0, -inService));
+    const bookAtRetirement = cost - perMonth * depreciating;
+    out.cohortService[2 * k] = inService;
+    out.cohortService[2 * k + 1] = retirement;
     for (let t = 0; t < H; t++) {
       series.capex[t] = t === purchase && !co.preStart ? cost : 0;
-      const active = t >= inService && t < inService + life;
-      series.depreciation[t] = active ? perMonth : 0;
-      series.capacity[t] = active ? capacityPerHour * hours[t] : 0;
-      series.powerCost[t] = active ? kw * hours[t] * co.powerPrice[t] : 0;
+      const running = t >= inService && t <= retirement;
+      series.depreciation[t] = t >= inService && t < inService + depreciating ? perMonth : 0;
+      series.capacity[t] = running ? capacityPerHour * hours[t] : 0;
+      series.powerCost[t] = running ? kw * hours[t] * co.powerPrice[t] : 0;
       const bought = co.preStart || t >= purchase;
-      const used = Math.min(life, Math.max(0, t - inService + 1));
-      series.netBookValue[t] = bought ? cost - perMonth * used : 0;
+      const used = Math.min(depreciating, Math.max(0, t - inService + 1));
+      series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
+      const retires = t === retirement && bought;
+      series.retirementProceeds[t] = retires ? proceeds : 0;
+      series.retirementGain[t] = retires ? proceeds - bookAtRetirement : 0;
     }
   }
   ws.openingFleetNbv = openingNbv;

@@ -11,11 +11,12 @@ import { monthlyRate } from "./cohorts.js";
  * (the same hours are sold) and is left out; so are staff and overheads.
  *
  * Own, each month t:
- *   − capex of the fleet cohorts and of site construction
+ *   − capex of the fleet cohorts and of site construction, + proceeds of retired cohorts
  *   − power (site cohorts at the site's PUE and price)
  *   + debt drawn − principal repaid − cash interest − fees paid   (financing: all of the
  *     model's tranches, which a GPU cloud's debt finances; off with financing: false)
- *   + tax × (depreciation + power + interest expense)            (tax shield, used as it arises)
+ *   + tax × (depreciation + power + interest expense − gain on retirement)   (tax shield, used as it arises;
+ *     depreciation includes interest capitalised into the fleet and sites, interest expense excludes it)
  *   first month: − the net book value of cohorts bought before the start (owning them is
  *     not free: they could be sold at book) + the opening debt (with financing)
  *   last month:  + net book value of GPUs and sites − debt outstanding (with financing)
@@ -121,20 +122,27 @@ export function buildVsRent(proj: Projection, options: BuildVsRentOptions): Buil
     let capex = 0;
     let power = 0;
     let depreciation = 0;
+    let gain = 0;
     for (let k = 0; k < c.cohorts.length; k++) {
-      capex += proj.cohorts[k].capex[t];
+      capex += proj.cohorts[k].capex[t] - proj.cohorts[k].retirementProceeds[t];
       power += proj.cohorts[k].powerCost[t];
       depreciation += proj.cohorts[k].depreciation[t];
+      gain += proj.cohorts[k].retirementGain[t];
     }
     for (const site of g.sites) {
       capex += site.capex[t];
+      // Depreciated from go-live (construction in progress waits), straight-line.
+      const live = site.live[0];
       let window = 0;
-      for (let m = Math.max(0, t - site.lifeMonths + 1); m <= t; m++) window += site.capex[m];
+      for (let m = 0; m <= t; m++) if (Math.max(m, live) <= t && Math.max(m, live) > t - site.lifeMonths) window += site.capex[m];
       depreciation += window / site.lifeMonths;
     }
+    // Interest capitalised into the fleet and sites reaches the tax shield as depreciation.
+    const cap = proj.capitalization;
+    if (cap) for (let a = 0; a < cap.depreciation.length; a++) depreciation += cap.depreciation[a][t];
     let fin = 0;
     if (financing) fin = it.debtDrawn[t] - it.debtRepaid[t] - it.cashInterest[t] - it.financingFees[t];
-    const shield = tax * (depreciation + power + (financing ? it.interestExpense[t] : 0));
+    const shield = tax * (depreciation + power - gain + (financing ? it.interestExpense[t] : 0));
     let term = 0;
     if (t === 0) {
       term -= proj.opening.fleetNbv;

@@ -16,12 +16,13 @@ import { monthLabel } from "./report.js";
  *            hours × its generation's price) plus its share of the contract revenue of
  *            its site (by available hours);
  *   power    −count × kW × PUE × hours × power price while in service;
- *   salvage  +count × salvagePerUnit in the last month of its life;
+ *   salvage  +count × retirementProceedsPerUnit (default salvagePerUnit) in its last month
+ *            of service (its service life, default its depreciation life);
  *   site     for a cohort in a site (unless `includeSite: false`): its share of the
  *            site's construction spend, in the months it is spent, share = its power
  *            (count × kW × PUE) ÷ the site's MW; and in the last month of its life,
  *            +the book value of that share (straight-line over the site's life from
- *            the month of spend): the building outlives the GPUs and hosts the next ones.
+ *            its go-live): the building outlives the GPUs and hosts the next ones.
  *            Spend before the model starts enters in the first month at book value.
  *
  * Staff and overheads are left out (company-level costs: see build-vs-rent and
@@ -110,10 +111,10 @@ export function cohortEconomics(proj: Projection, options: CohortOptions): Cohor
     const cs = proj.cohorts[k];
     const sl = co.slots;
     const count = p[sl.count];
-    const life = Math.round(p[sl.lifeMonths]);
     const purchase = Math.round(p[sl.purchase]);
-    const inService = Math.max(Math.round(p[sl.inService]), c.cohortEarliestService[k]);
-    const end = inService + life - 1;
+    // Its service: from going live to retirement (service life, default the depreciation life).
+    const inService = proj.cohortService[2 * k];
+    const end = proj.cohortService[2 * k + 1];
     const preStart = co.preStart;
     // The cohort's share of its site: construction spend b … b+n−1, book value straight-line.
     const pool = g.cohortPool[k];
@@ -123,23 +124,30 @@ export function cohortEconomics(proj: Projection, options: CohortOptions): Cohor
     let spendMonths = 0;
     let spendPerMonth = 0;
     let siteLife = 1;
+    let siteLive = -Infinity;
     if (site) {
+      siteLive = g.state.siteLive[pool];
       siteShare = (count * p[sl.powerKw] * p[site.slots.pue]) / 1000 / p[site.slots.powerMw];
       spendStart = Math.round(p[site.slots.buildStart]);
       spendMonths = Math.max(1, Math.round(p[site.slots.goLive]) - spendStart);
       spendPerMonth = (siteShare * p[site.slots.costPerMw] * p[site.slots.powerMw]) / us / spendMonths;
       siteLife = site.lifeMonths;
     }
-    // Book value after month t of the share's spend up to month `upTo` (inclusive).
+    // Book value after month t of the share's spend up to month `upTo` (inclusive): spend
+    // waits as construction in progress until the site is live, then depreciates.
     const siteBookValue = (t: number, upTo: number) => {
       let v = 0;
-      for (let m = spendStart; m < spendStart + spendMonths && m <= upTo; m++) v += spendPerMonth * Math.max(0, 1 - (t - m + 1) / siteLife);
+      for (let m = spendStart; m < spendStart + spendMonths && m <= upTo; m++) {
+        const from = Math.max(m, siteLive);
+        v += spendPerMonth * (t < from ? 1 : Math.max(0, 1 - (t - from + 1) / siteLife));
+      }
       return v;
     };
     const firstFlow = preStart ? 0 : purchase;
     const first = site ? Math.max(0, Math.min(firstFlow, spendStart)) : firstFlow;
     const cost = preStart ? cohortNetBookValueAtStart(spec, startSerial, c.model.meta.unit) : (count * p[sl.unitCost]) / us;
-    const salvage = (count * p[sl.salvage]) / us;
+    const proceedsPerUnit = p[sl.proceeds] === p[sl.proceeds] ? p[sl.proceeds] : p[sl.salvage];
+    const salvage = (count * proceedsPerUnit) / us;
     const revenueSeries = g.series.cohortRevenue[k];
     const soldSeries = g.series.cohortSoldHours[k];
     // What the last projected month says about months after the horizon.

@@ -14,6 +14,10 @@ export interface GpuSite {
   /** The computed capex line holding the construction spend. */
   capex: Float64Array;
   lineName: string;
+  /** Month the site goes live this evaluation (one element; the core reads it). */
+  live: Float64Array;
+  /** Index among the engine's constructions (capitalised interest). */
+  construction: number;
   debt: string | null;
   /** Indices of the fleet cohorts in the site. */
   cohorts: number[];
@@ -120,6 +124,8 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const sites: GpuSite[] = siteEntries.map(([name, s]) => {
     const b = `sites.${name}`;
     const lineName = `capex: site ${name}`;
+    const live = new Float64Array(1);
+    const capex = ctx.addLine({ name: lineName, type: "capex", lifeMonths: s.lifeMonths, placedFrom: live });
     return {
       name,
       slots: {
@@ -132,8 +138,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       },
       lifeMonths: s.lifeMonths,
       powerPrice: ctx.formulaSeries(`gpu:site:${name}:powerPrice`, `${b}.powerPrice`, s.powerPrice),
-      capex: ctx.addLine({ name: lineName, type: "capex", lifeMonths: s.lifeMonths }),
+      capex,
       lineName,
+      live,
+      construction: ctx.addConstruction({ name, spend: capex, lifeMonths: s.lifeMonths, tranche: s.debt ?? null, live }),
       debt: s.debt ?? null,
       cohorts: [],
     };
@@ -257,12 +265,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   ctx.data[GPU_DATA_KEY] = data;
   const earliest = ctx.cohortEarliestService;
   const cohorts = ctx.cohorts;
+  const scratch = new Float64Array(H);
 
   return {
     beforeFleet(p: Float64Array): void {
       for (let s = 0; s < nSites; s++) {
         const site = sites[s];
         state.siteLive[s] = round(p[site.slots.goLive] + p[site.slots.delayMonths]);
+        // Construction in progress until then: depreciation (and capitalised interest) from go-live.
+        site.live[0] = state.siteLive[s];
         // Construction spend: evenly over the planned build, buildStart … goLive − 1 (a
         // delay moves the go-live, not the spend).
         const line = site.capex;
@@ -299,14 +310,14 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         if (pool < nSites) {
           const site = sites[pool];
           const sl = cohorts[k].slots;
-          const inService = Math.max(round(p[sl.inService]), earliest[k]);
-          const life = p[sl.lifeMonths];
+          const inService = proj.cohortService[2 * k];
+          const retirement = proj.cohortService[2 * k + 1];
           const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
           const price = site.powerPrice;
           const power = series.sitePowerCost[pool];
           const out = cs.powerCost;
           for (let t = 0; t < H; t++) {
-            const v = t >= inService && t < inService + life ? mw * hours[t] * price[t] : 0;
+            const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
             out[t] = v;
             power[t] += v;
           }
@@ -469,26 +480,38 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         }
         series.largestCustomerShare[t] = total > 0 ? largest : NaN;
         series.hhi[t] = total > 0 ? hhi : NaN;
+      }
+    },
+
+    afterStatements(_p: Float64Array, proj: Projection): void {
+      // Book values of the fleet and the sites, with any interest capitalised into them,
+      // and the backlog's coverage of them.
+      const c = proj.compiled;
+      const cap = proj.capitalization;
+      const fleetOffset = c.capitalizeInterest.sites ? c.constructions.length : 0;
+      for (let t = 0; t < H; t++) {
         let nbv = 0;
         for (let k = 0; k < nCohorts; k++) nbv += proj.cohorts[k].netBookValue[t];
         series.gpuNetBookValue[t] = nbv;
       }
-      // Site construction at book value: spend less straight-line depreciation from the
-      // month of spend (the core's convention for capex lines).
+      if (cap && c.capitalizeInterest.fleet) {
+        for (let k = 0; k < nCohorts; k++) {
+          const retire = proj.cohortService[2 * k + 1];
+          const added = cap.interest[fleetOffset + k];
+          const gone = cap.depreciation[fleetOffset + k];
+          let book = 0;
+          for (let t = 0; t < H; t++) {
+            book += added[t] - gone[t];
+            if (t < retire) series.gpuNetBookValue[t] += book;
+          }
+        }
+      }
       series.siteNetBookValue.fill(0);
       for (let s = 0; s < nSites; s++) {
-        const spend = sites[s].capex;
-        const L = sites[s].lifeMonths;
-        let cum = 0;
-        let depreciated = 0;
-        let window = 0;
-        for (let t = 0; t < H; t++) {
-          cum += spend[t];
-          // Depreciation this month = (spend in the last L months) / L.
-          window += spend[t] - (t >= L ? spend[t - L] : 0);
-          depreciated += window / L;
-          series.siteNetBookValue[t] += cum - depreciated;
-        }
+        const site = sites[s];
+        const siteCapitalized = cap && c.capitalizeInterest.sites ? cap.interest[site.construction] : null;
+        const siteCapDepreciation = cap && c.capitalizeInterest.sites ? cap.depreciation[site.construction] : null;
+        accumulateSiteBookValue(site.capex, site.live[0], site.lifeMonths, series.siteNetBookValue, siteCapitalized, siteCapDepreciation, scratch);
       }
       for (let t = 0; t < H; t++) {
         const invested = series.gpuNetBookValue[t] + series.siteNetBookValue[t];
@@ -496,4 +519,26 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
     },
   };
+}
+
+/**
+ * Adds a site's book value by month to `out`: construction spend less depreciation,
+ * which starts when the site is live (spend before then is construction in progress;
+ * straight-line over its life, a full month in the live month), plus interest
+ * capitalised into it less that interest's depreciation. `cum` is scratch of the same length.
+ */
+export function accumulateSiteBookValue(spend: Float64Array, live: number, life: number, out: Float64Array, capitalized: Float64Array | null, capDepreciation: Float64Array | null, cum: Float64Array): void {
+  const H = out.length;
+  let total = 0;
+  let depreciated = 0;
+  let capBook = 0;
+  for (let t = 0; t < H; t++) {
+    total += spend[t];
+    cum[t] = total;
+    const placed = t >= live ? total : 0;
+    const gone = t >= life && t - life >= live ? cum[t - life] : 0;
+    depreciated += (placed - gone) / life;
+    if (capitalized) capBook += capitalized[t] - capDepreciation![t];
+    out[t] += total - depreciated + capBook;
+  }
 }

@@ -17,8 +17,18 @@ export interface SiteDelayImpact {
   revenueLostByCustomer: Record<string, number>;
   /** GPU-hours the site did not deliver within the horizon. */
   gpuHoursLost: number;
-  /** Interest on the site's construction tranche in the months between planned and actual go-live (paid in both cases: the carry cost of the wait). */
+  /**
+   * Interest on the site's construction tranche in the months between planned and actual
+   * go-live. It is paid whether or not the site is late (the debt is drawn either way), so
+   * it is the carrying cost of the wait, not a cost the delay adds.
+   */
   interestWhileLate: number | null;
+  /**
+   * Interest capitalised into the site because it was under construction longer
+   * (financing.capitalizeInterest.sites): expensed interest is that much lower within the
+   * horizon, and depreciation later that much higher. Null when sites do not capitalise.
+   */
+  capitalizedInterestAdded: number | null;
   debt: string | null;
   netIncomeLost: number;
   endingCashLost: number;
@@ -46,13 +56,16 @@ interface Snapshot {
   netIncome: number;
   endingCash: number;
   minCash: number;
+  capitalized: number | null;
 }
 
 function snapshot(compiled: CompiledModel, params: Float64Array, siteIndex: number): Snapshot {
   const proj = evaluate(compiled, params);
   const g = gpuData(compiled)!;
   const it = proj.items;
+  const capitalized = proj.capitalization && compiled.capitalizeInterest.sites ? total(proj.capitalization.interest[g.sites[siteIndex].construction]) : null;
   return {
+    capitalized,
     revenue: total(it.revenue),
     contract: total(g.series.contractRevenue),
     spot: total(g.series.spotRevenue),
@@ -118,6 +131,7 @@ export function siteDelayImpact(compiled: CompiledModel, params: Float64Array = 
       revenueLostByCustomer: byCustomer,
       gpuHoursLost: without.hours - withDelay.hours,
       interestWhileLate: interest,
+      capitalizedInterestAdded: withDelay.capitalized === null || without.capitalized === null ? null : withDelay.capitalized - without.capitalized,
       debt: site.debt,
       netIncomeLost: without.netIncome - withDelay.netIncome,
       endingCashLost: without.endingCash - withDelay.endingCash,

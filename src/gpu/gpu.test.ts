@@ -331,8 +331,9 @@ describe("cohort economics", () => {
     const end = cohort.flows[cohort.flows.length - 1];
     expect(end.period).toBe("2030-04"); // in service 2025-05 for 60 months
     expect(end.salvage).toBeCloseTo((4000 * 5000) / 1e6, 12);
-    // 12.5 a month spent 2025-01 … 04, 120-month life: book value after 2030-04.
-    const bookValue = [0, 1, 2, 3].reduce((s, m) => s + 12.5 * (1 - (64 - m) / 120), 0);
+    // 12.5 a month spent 2025-01 … 04 waits as construction in progress until the site is
+    // live in 2025-05, then depreciates over 120 months: after 2030-04 (60 months) half is left.
+    const bookValue = 50 * (1 - 60 / 120);
     expect(end.site).toBeCloseTo(bookValue, 9);
     expect(cohort.monthsBeyondHorizon).toBe(28); // 2028-01 … 2030-04
     const within = cohort.flows.filter((f) => !f.extrapolated);

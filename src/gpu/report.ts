@@ -30,6 +30,8 @@ export interface GpuPeriodRow {
   backlogCoverage: number | null;
   powerCostBySite: Record<string, number>;
   constructionBySite: Record<string, number>;
+  /** Interest capitalised into each site while under construction (financing.capitalizeInterest.sites). */
+  capitalizedInterestBySite: Record<string, number>;
 }
 
 export interface GpuSiteInfo {
@@ -43,6 +45,8 @@ export interface GpuSiteInfo {
   delayMonths: number;
   live: string;
   constructionCost: number;
+  /** Interest capitalised into it within the horizon (0 unless financing.capitalizeInterest.sites). */
+  capitalizedInterest: number;
   debt: string | null;
   cohorts: string[];
 }
@@ -97,6 +101,7 @@ export function gpuReport(proj: Projection): GpuReport | null {
       delayMonths: Math.round(p[site.slots.delayMonths]),
       live: monthLabel(c, g.state.siteLive[i]),
       constructionCost: (p[site.slots.costPerMw] * p[site.slots.powerMw]) / c.unitScale,
+      capitalizedInterest: siteCapitalized(proj, site.construction) ? sum(siteCapitalized(proj, site.construction)!, 0, H - 1) : 0,
       debt: site.debt,
       cohorts: cohorts.map((co) => co.name),
     };
@@ -116,12 +121,12 @@ export function gpuReport(proj: Projection): GpuReport | null {
     };
   });
   const months: GpuPeriodRow[] = [];
-  for (let t = 0; t < H; t++) months.push(rowOf(g, c, t, t, c.calendar.labels[t]));
+  for (let t = 0; t < H; t++) months.push(rowOf(g, proj, t, t, c.calendar.labels[t]));
   const years: GpuPeriodRow[] = [];
   let from = 0;
   for (let t = 0; t < H; t++) {
     if (t === H - 1 || c.calendar.fiscalYear[t + 1] !== c.calendar.fiscalYear[t]) {
-      years.push(rowOf(g, c, from, t, periodLabel(c.calendar, t, "year")));
+      years.push(rowOf(g, proj, from, t, periodLabel(c.calendar, t, "year")));
       from = t + 1;
     }
   }
@@ -134,7 +139,13 @@ function sum(a: Float64Array, from: number, to: number): number {
   return total;
 }
 
-function rowOf(g: GpuCompiled, c: CompiledModel, from: number, to: number, period: string): GpuPeriodRow {
+/** The capitalised interest series of a construction, or null when sites do not capitalise. */
+function siteCapitalized(proj: Projection, construction: number): Float64Array | null {
+  return proj.capitalization && proj.compiled.capitalizeInterest.sites ? proj.capitalization.interest[construction] : null;
+}
+
+function rowOf(g: GpuCompiled, proj: Projection, from: number, to: number, period: string): GpuPeriodRow {
+  const c: CompiledModel = proj.compiled;
   const s = g.series;
   const available = sum(s.available, from, to);
   const sold = sum(s.soldHours, from, to);
@@ -159,9 +170,12 @@ function rowOf(g: GpuCompiled, c: CompiledModel, from: number, to: number, perio
   });
   const powerCostBySite: Record<string, number> = {};
   const constructionBySite: Record<string, number> = {};
+  const capitalizedInterestBySite: Record<string, number> = {};
   g.sites.forEach((site, i) => {
     powerCostBySite[site.name] = sum(s.sitePowerCost[i], from, to);
     constructionBySite[site.name] = sum(s.siteCapex[i], from, to);
+    const capitalized = siteCapitalized(proj, site.construction);
+    capitalizedInterestBySite[site.name] = capitalized ? sum(capitalized, from, to) : 0;
   });
   void c;
   return {
@@ -181,5 +195,6 @@ function rowOf(g: GpuCompiled, c: CompiledModel, from: number, to: number, perio
     backlogCoverage: nullable(s.backlogCoverage[to]),
     powerCostBySite,
     constructionBySite,
+    capitalizedInterestBySite,
   };
 }

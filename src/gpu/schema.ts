@@ -10,6 +10,7 @@ import { z } from "zod";
 const citation = {
   source: z.string().optional().describe("Where the numbers in this object come from."),
   assumption: z.string().optional().describe("Why the numbers in this object are assumed."),
+  derivation: z.string().optional().describe("How the numbers were derived from what `source` reports."),
   note: z.string().optional(),
   description: z.string().optional(),
 };

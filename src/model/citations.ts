@@ -3,6 +3,8 @@ import type { IssuePath } from "./issues.js";
 export interface Citation {
   source?: string;
   assumption?: string;
+  /** How the number was derived from what `source` reports (a sum, a ratio, a split, a unit change). */
+  derivation?: string;
   /** Path of the object the citation was written on (the number itself or an ancestor). */
   from: IssuePath;
 }
@@ -13,13 +15,13 @@ export interface CitedValue {
   citation?: Citation;
 }
 
-const WRAPPER_KEYS = new Set(["value", "source", "assumption", "note"]);
+const WRAPPER_KEYS = new Set(["value", "source", "assumption", "derivation", "note"]);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isWrapper(value: unknown): value is { value: number | string; source?: string; assumption?: string } {
+function isWrapper(value: unknown): value is { value: number | string; source?: string; assumption?: string; derivation?: string } {
   if (!isPlainObject(value) || !Object.hasOwn(value, "value")) return false;
   if (!Object.keys(value).every((k) => WRAPPER_KEYS.has(k))) return false;
   return typeof value.value === "number" || typeof value.value === "string";
@@ -34,7 +36,7 @@ export function unwrapCitedValues(data: unknown): { data: unknown; wrapped: Map<
   const wrapped = new Map<string, Citation>();
   const visit = (node: unknown, path: IssuePath): unknown => {
     if (isWrapper(node)) {
-      wrapped.set(path.join("."), { source: node.source, assumption: node.assumption, from: path });
+      wrapped.set(path.join("."), { source: node.source, assumption: node.assumption, derivation: node.derivation, from: path });
       return node.value;
     }
     if (Array.isArray(node)) return node.map((item, i) => visit(item, [...path, i]));
@@ -49,7 +51,7 @@ export function unwrapCitedValues(data: unknown): { data: unknown; wrapped: Map<
 }
 
 /** Keys whose values are inputs worth citing are numbers; these are not inputs. */
-const NOT_INPUT_KEYS = new Set(["source", "assumption", "note", "description", "company", "currency", "unit", "category", "type", "fill", "amortization", "basis", "test", "lands", "extends", "after", "metric", "tolerance", "period", "kind", "base"]);
+const NOT_INPUT_KEYS = new Set(["source", "assumption", "derivation", "note", "description", "company", "currency", "unit", "category", "type", "fill", "amortization", "basis", "test", "lands", "extends", "after", "metric", "tolerance", "period", "kind", "base"]);
 
 /**
  * Every numeric input of a model (and formulas, which hold numbers) with the citation
@@ -70,11 +72,11 @@ export function listInputs(data: unknown, wrapped: Map<string, Citation>): Cited
     }
     if (isPlainObject(node)) {
       let here = inherited;
-      if (typeof node.source === "string" || typeof node.assumption === "string") {
-        here = { source: node.source as string | undefined, assumption: node.assumption as string | undefined, from: path };
+      if (typeof node.source === "string" || typeof node.assumption === "string" || typeof node.derivation === "string") {
+        here = { source: node.source as string | undefined, assumption: node.assumption as string | undefined, derivation: node.derivation as string | undefined, from: path };
       }
       for (const [key, child] of Object.entries(node)) {
-        if (path.length === 0 && (key === "scenarios" || key === "targets" || key === "uncertain" || key === "correlation")) continue;
+        if (path.length === 0 && (key === "scenarios" || key === "targets" || key === "uncertain" || key === "correlation" || key === "caveats" || key === "actuals" || key === "register")) continue;
         if (NOT_INPUT_KEYS.has(key)) continue;
         visit(child, [...path, key], here);
       }

@@ -19,8 +19,9 @@ export function cohortSalvage(cohort: Cohort, unit: Model["meta"]["unit"]): numb
 
 /**
  * Net book value at the model's start of a cohort bought before it: straight-line
- * from the in-service month, a full month's depreciation in the in-service month.
- * Cohorts bought in the horizon are worth nothing at the start (their capex comes later).
+ * from the in-service month, a full month's depreciation in the in-service month; zero
+ * once retired (its service ended before the start). Cohorts bought in the horizon are
+ * worth nothing at the start (their capex comes later).
  */
 export function cohortNetBookValueAtStart(cohort: Cohort, startSerial: number, unit: Model["meta"]["unit"]): number {
   const purchase = monthSerial(parseMonth(cohort.purchase)!);
@@ -28,6 +29,7 @@ export function cohortNetBookValueAtStart(cohort: Cohort, startSerial: number, u
   const inService = cohort.inService ? monthSerial(parseMonth(cohort.inService)!) : purchase;
   const cost = cohortCost(cohort, unit);
   const salvage = cohortSalvage(cohort, unit);
+  if (startSerial - inService >= (cohort.serviceLifeMonths ?? cohort.lifeMonths)) return 0;
   const monthsDepreciated = Math.min(cohort.lifeMonths, Math.max(0, startSerial - inService));
   return cost - ((cost - salvage) * monthsDepreciated) / cohort.lifeMonths;
 }

@@ -29,7 +29,7 @@ export interface LoadedModel {
 }
 
 /** Sections owned by later stages of the pipeline; the core only carries them. */
-export const EXTENSION_SECTIONS = ["targets", "uncertain", "correlation", "sites", "pricing", "utilization", "contracts", "rental"] as const;
+export const EXTENSION_SECTIONS = ["targets", "uncertain", "correlation", "sites", "pricing", "utilization", "contracts", "rental", "caveats", "actuals", "register"] as const;
 
 function withPositions(source: SourceText, issues: Omit<ModelIssue, "position">[] | ModelIssue[]): ModelIssue[] {
   return issues.map((issue) => {

@@ -55,7 +55,7 @@ function splitPath(path: string): string[] {
 }
 
 /** Keys of a model's data never rewritten by a scenario's numbers (citations and prose). */
-const TEXT_KEYS = new Set(["source", "assumption", "note", "description"]);
+const TEXT_KEYS = new Set(["source", "assumption", "derivation", "note", "description"]);
 
 const ARRAY_INDEX = /^(0|[1-9]\d*)$/;
 

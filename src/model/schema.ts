@@ -9,6 +9,7 @@ import { z } from "zod";
 const citation = {
   source: z.string().optional().describe("Where the numbers in this object come from: `seed 000 ¶10`, or a publication, address and date."),
   assumption: z.string().optional().describe("Why the numbers in this object are assumed, when no source reports them."),
+  derivation: z.string().optional().describe("How the numbers were derived from what `source` reports (a sum, a split, a unit change), when they are not the published figure itself."),
   note: z.string().optional().describe("Free text for readers of the file."),
 };
 
@@ -42,6 +43,10 @@ export const metaSchema = z
     end: month.optional().describe("Last month of the projection (or give `months`)."),
     cashFloor: nonNegative.default(0).describe("Minimum cash the company wants to hold; the funding gap keeps cash at or above it."),
     fiscalYearStart: z.number().int().min(1).max(12).default(1).describe("Month (1–12) in which the fiscal year starts; fiscal years are named by the calendar year in which they end."),
+    hoursPerMonth: z
+      .union([z.literal("calendar"), z.literal(730)])
+      .default("calendar")
+      .describe("Hours in a month for capacity, power, contract billing and the formula built-in `hours`: calendar (days × 24: 672–744) or 730 every month (8,760 / 12, as many contracts and rental quotes count)."),
     ...citation,
   })
   .describe("Who and when: company, currency, unit, horizon.");
@@ -134,8 +139,10 @@ export const cohortSchema = z.strictObject({
   unitCost: nonNegative.describe("All-in cost per unit in whole currency units."),
   purchase: month.describe("Month the cohort is paid for (capex)."),
   inService: month.optional().describe("Month depreciation, capacity and power start (default: purchase month)."),
-  lifeMonths: z.number().int().min(1).describe("Useful life in months (straight-line)."),
-  salvagePerUnit: nonNegative.default(0).describe("Value per unit left at the end of its life, whole currency units."),
+  lifeMonths: z.number().int().min(1).describe("Depreciation life in months (straight-line down to salvagePerUnit), from the in-service month."),
+  serviceLifeMonths: z.number().int().min(1).optional().describe("Months the cohort runs (capacity, power, revenue) from its in-service month, then it is retired; default lifeMonths. Longer than lifeMonths: the units keep earning after they are fully depreciated; shorter: they are retired before."),
+  salvagePerUnit: nonNegative.default(0).describe("Residual value per unit the depreciation runs down to, whole currency units; also the cash received per unit at retirement unless retirementProceedsPerUnit says otherwise."),
+  retirementProceedsPerUnit: nonNegative.optional().describe("Cash received per unit when the cohort is retired at the end of its service (sale or scrap), whole currency units; default salvagePerUnit. The difference from its book value then is a gain or loss on disposal."),
   capacityPerUnitHour: nonNegative.default(1).describe("Capacity units per unit per hour (1 = GPU-hours)."),
   powerKw: nonNegative.default(0).describe("Power draw per unit in kW (at the IT load)."),
   pue: finite.refine((v) => v >= 1, "PUE is total facility power ÷ IT power, so at least 1").default(1),
@@ -163,6 +170,14 @@ const repaymentSchema = z.strictObject({
   ...citation,
 });
 
+const maturityPartSchema = z.strictObject({
+  month: month,
+  share: fraction.optional().describe("Share of the tranche's principal — its opening balance plus its draws up to this month — repaid this month."),
+  amount: nonNegative.optional().describe("Principal repaid this month, model unit."),
+  refinancing: z.boolean().default(false).describe("True when this maturity is paid from new money raised for it: cash out, but not debt service."),
+  ...citation,
+});
+
 export const trancheSchema = z.strictObject({
   openingBalance: nonNegative.default(0).describe("Principal outstanding at the start of the first month."),
   draws: z.array(drawSchema).default([]).describe("Draws: month and amount."),
@@ -170,11 +185,14 @@ export const trancheSchema = z.strictObject({
   base: z.string().optional().describe("Floating rate: name of a driver holding the base-rate curve (annual decimal), e.g. sofr."),
   spread: finite.optional().describe("Floating rate: spread over the base (annual decimal, 0.0725 = 725 bp)."),
   floor: finite.optional().describe("Floating rate: floor on the base rate."),
-  interestOnlyMonths: monthCount.default(0).describe("Months after the first draw (or the start, for opening balances) with no scheduled principal."),
+  interestOnlyMonths: monthCount.default(0).describe("Number of monthly interest payments before the first scheduled principal. The draw month does not count (a draw bears interest from the next month): drawn in 2025-01 with 12, interest only 2025-02 … 2026-01, principal from 2026-02. An opening balance pays interest in the first month, which counts."),
   amortization: z.enum(["bullet", "straightLine", "annuity", "schedule"]).default("bullet"),
   repayments: z.array(repaymentSchema).default([]).describe("Amortization `schedule`: repayments by month."),
-  maturity: month.describe("Month in which all remaining principal is repaid."),
-  upfrontFee: fraction.default(0).describe("Fee or original-issue discount as a fraction of each draw, paid in cash at draw and amortized into interest to maturity."),
+  maturity: z
+    .union([month, z.array(maturityPartSchema).min(1)])
+    .describe("Month in which all remaining principal is repaid — or several maturities, in date order: `[{month: 2028-07, share: 0.5}, {month: 2030-07}]`; each but the last repays a `share` of the principal or an `amount`, the last repays whatever is left."),
+  upfrontFee: fraction.default(0).describe("Fee or original-issue discount as a fraction of each draw, paid in cash at draw."),
+  feeTreatment: z.enum(["amortize", "expense"]).default("amortize").describe("amortize (default): the upfront fee is carried as an unamortized debt cost and amortized straight-line into interest to the final maturity; expense: charged to interest in the month of the draw."),
   description: z.string().optional(),
   ...citation,
 });
@@ -214,11 +232,20 @@ export const cashSchema = z
   })
   .describe("Interest on the cash balance itself.");
 
+export const capitalizeInterestSchema = z
+  .strictObject({
+    sites: z.boolean().default(false).describe("GPU sites: interest on construction spend is capitalised until the site is live."),
+    fleet: z.boolean().default(false).describe("Fleet cohorts: interest on their cost is capitalised from the month after purchase until they go into service (e.g. GPUs waiting for their data centre)."),
+    ...citation,
+  })
+  .describe("Interest capitalised on assets not yet in service (US GAAP ASC 835-20, IAS 23): added to their cost and depreciated once they are in service, instead of expensed.");
+
 export const financingSchema = z.strictObject({
   equity: z.record(z.string(), equityRoundSchema).default({}),
   debt: z.record(z.string(), trancheSchema).default({}),
   revolver: revolverSchema.optional(),
   cash: cashSchema.optional(),
+  capitalizeInterest: capitalizeInterestSchema.optional(),
   covenants: z.record(z.string(), covenantSchema).default({}),
   ...citation,
 });
@@ -238,6 +265,7 @@ export const oneOffSchema = z.strictObject({
 export const taxSchema = z.strictObject({
   rate: fraction.describe("Tax rate on positive pre-tax income after loss carry-forward."),
   openingLossCarryforward: nonNegative.default(0),
+  lossOffsetLimit: fraction.default(1).describe("Share of each month's taxable income that losses carried forward may offset: 1 (default) uses them without limit; 0.8 is the US rule for losses arising after 2017."),
   ...citation,
 });
 
@@ -284,6 +312,12 @@ export type Driver = z.output<typeof driverSchema>;
 export type Line = z.output<typeof lineSchema>;
 export type Cohort = z.output<typeof cohortSchema>;
 export type Tranche = z.output<typeof trancheSchema>;
+export type MaturityPart = z.output<typeof maturityPartSchema>;
+
+/** The month a tranche is finally repaid (its only maturity, or the last of several). */
+export function finalMaturity(tranche: Pick<Tranche, "maturity">): string {
+  return typeof tranche.maturity === "string" ? tranche.maturity : tranche.maturity[tranche.maturity.length - 1].month;
+}
 export type EquityRound = z.output<typeof equityRoundSchema>;
 export type Covenant = z.output<typeof covenantSchema>;
 export type Revolver = z.output<typeof revolverSchema>;

@@ -68,6 +68,16 @@ function valueAt(data: unknown, path: IssuePath): unknown {
   return node;
 }
 
+/** The schema's own checks (refine messages in schema.ts), as a rule name translations can key on. */
+const REFINE_RULES: [RegExp, string][] = [
+  [/finite number/, "finite"],
+  [/number ≥ 0/, "nonNegative"],
+  [/number > 0/, "positive"],
+  [/fraction between 0 and 1/, "fraction"],
+  [/^PUE/, "pue"],
+  [/months ≥ 0/, "monthCount"],
+];
+
 const EXPECTED_WORDS: Record<string, string> = {
   number: "a number",
   string: "text",
@@ -91,7 +101,7 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
           push({
             code: "unknown_key",
             path: [...path, key],
-            message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : allowed.length ? `; allowed here: ${allowed.filter((k) => !["source", "assumption", "note"].includes(k)).join(", ")}` : ""}`,
+            message: `unknown key "${key}"${suggestion ? ` — did you mean "${suggestion}"?` : allowed.length ? `; allowed here: ${allowed.filter((k) => !["source", "assumption", "derivation", "note"].includes(k)).join(", ")}` : ""}`,
             params: { key, suggestion },
           });
         }
@@ -112,7 +122,7 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
         });
         scored.sort((a, b) => a.score - b.score);
         if (scored[0].score >= 100) {
-          push({ code: "invalid_type", path, message: `${describeValue(value)} is not allowed here; see \`burnrate schema\` for the shapes this key takes` });
+          push({ code: "invalid_type", path, message: `${describeValue(value)} is not allowed here; see \`burnrate schema\` for the shapes this key takes`, params: { variant: "shape" } });
           return;
         }
         for (const inner of scored[0].b) convert(inner, path);
@@ -122,9 +132,9 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
         const value = valueAt(data, path);
         const expected = EXPECTED_WORDS[issue.expected] ?? issue.expected;
         if (value === undefined) {
-          push({ code: "missing_key", path, message: `required key "${path[path.length - 1]}" is missing (expected ${expected})`, params: { expected } });
+          push({ code: "missing_key", path, message: `required key "${path[path.length - 1]}" is missing (expected ${expected})`, params: { expected, expectedType: issue.expected, key: String(path[path.length - 1]) } });
         } else {
-          push({ code: "invalid_type", path, message: `expected ${expected}, got ${describeValue(value)}`, params: { expected } });
+          push({ code: "invalid_type", path, message: `expected ${expected}, got ${describeValue(value)}`, params: { expected, expectedType: issue.expected } });
         }
         return;
       }
@@ -132,12 +142,12 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
         const values = (issue as unknown as { values: unknown[] }).values ?? [];
         const value = valueAt(data, path);
         const suggestion = typeof value === "string" ? didYouMean(value, values.map(String)) : undefined;
-        push({ code: "invalid_value", path, message: `${describeValue(value)} is not one of: ${values.join(", ")}${suggestion ? ` — did you mean "${suggestion}"?` : ""}` });
+        push({ code: "invalid_value", path, message: `${describeValue(value)} is not one of: ${values.join(", ")}${suggestion ? ` — did you mean "${suggestion}"?` : ""}`, params: { value: String(value), values: values.map(String), suggestion } });
         return;
       }
       case "invalid_format": {
         const value = valueAt(data, path);
-        push({ code: "invalid_format", path, message: `${issue.message.startsWith("expected") ? issue.message : "wrong format"}, got ${describeValue(value)}` });
+        push({ code: "invalid_format", path, message: `${issue.message.startsWith("expected") ? issue.message : "wrong format"}, got ${describeValue(value)}`, params: { value: String(value), variant: issue.message.includes("YYYY-MM") ? "month" : undefined } });
         return;
       }
       case "too_small":
@@ -145,20 +155,21 @@ export function fromZodIssues(root: AnySchema, issues: z.core.$ZodIssue[], data:
         const value = valueAt(data, path);
         const bound = (issue as unknown as { minimum?: number; maximum?: number }).minimum ?? (issue as unknown as { maximum?: number }).maximum;
         const what = Array.isArray(value) ? "items" : "";
-        push({ code: issue.code, path, message: `${issue.code === "too_small" ? "at least" : "at most"} ${bound}${what ? " " + what : ""} expected, got ${Array.isArray(value) ? value.length : describeValue(value)}` });
+        push({ code: issue.code, path, message: `${issue.code === "too_small" ? "at least" : "at most"} ${bound}${what ? " " + what : ""} expected, got ${Array.isArray(value) ? value.length : describeValue(value)}`, params: { bound } });
         return;
       }
       case "invalid_key": {
         const keyIssues = (issue as unknown as { issues: z.core.$ZodIssue[] }).issues ?? [];
         const key = path[path.length - 1];
-        push({ code: "invalid_key", path, message: `key "${String(key)}": ${keyIssues[0]?.message ?? issue.message}` });
+        const keyRule = /identifier/.test(keyIssues[0]?.message ?? "") ? "identifier" : /year/.test(keyIssues[0]?.message ?? "") ? "year" : undefined;
+        push({ code: "invalid_key", path, message: `key "${String(key)}": ${keyIssues[0]?.message ?? issue.message}`, params: { key: String(key), variant: keyRule } });
         return;
       }
       default:
         break;
     }
     const value = valueAt(data, path);
-    push({ code: issue.code ?? "invalid", path, message: `${issue.message}${value !== undefined && typeof value !== "object" ? `, got ${describeValue(value)}` : ""}` });
+    push({ code: issue.code ?? "invalid", path, message: `${issue.message}${value !== undefined && typeof value !== "object" ? `, got ${describeValue(value)}` : ""}`, params: { value: value === undefined || typeof value === "object" ? "" : String(value), variant: REFINE_RULES.find(([re]) => re.test(issue.message))?.[1] } });
   };
   for (const issue of issues) convert(issue, []);
   // "unknown key compny — did you mean company?" already says company is missing.

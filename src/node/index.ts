@@ -4,3 +4,5 @@ export { loadModelFile, readModelText, readModel, modelLabel, STDIN_PATH } from 
 export { loadSystemFile, companyReader } from "../system/node.js";
 export { simulateSystem } from "../system/simulateSystem.js";
 export { sectorOfSystem, type SystemSectorOptions } from "../system/sectorSystem.js";
+export { loadRegisterFor } from "./loadRegister.js";
+export { loadActualsFile } from "./loadActuals.js";

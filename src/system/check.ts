@@ -4,6 +4,9 @@ import { checkUncertainty } from "../uncertainty/spec.js";
 import { issueJson } from "../commands/issues.js";
 import type { CheckReport } from "../commands/check.js";
 import { loadSystemText, type ReadCompany } from "./load.js";
+import { checkCitations } from "../register/check.js";
+import type { SourceRegister } from "../register/register.js";
+import type { LoadedModel } from "../model/load.js";
 import { compileSystem } from "./compile.js";
 import { runSystem } from "./run.js";
 import { planSystemSimulation } from "./simulate.js";
@@ -14,7 +17,7 @@ import { planSystemSimulation } from "./simulate.js";
  * correlations are valid. With `strict`, every number of the system file (shared drivers,
  * link shares, recoveries, overrides) has a source or an assumption. Same report as a model's.
  */
-export function checkSystem(text: string, file: string, read: ReadCompany, options: { strict?: boolean } = {}): CheckReport {
+export function checkSystem(text: string, file: string, read: ReadCompany, options: { strict?: boolean; register?: (path: string) => SourceRegister } = {}): CheckReport {
   const strict = Boolean(options.strict);
   const report = (issues: ModelIssue[], name: string | null, scenarios: number | null): CheckReport => {
     const errors = issues.filter((i) => i.severity === "error").length;
@@ -46,11 +49,24 @@ export function checkSystem(text: string, file: string, read: ReadCompany, optio
     if (error instanceof ModelError) issues.push(...error.issues);
     else if (!(error instanceof UsageError && error.code === "nothing_uncertain")) throw error;
   }
+  // Citations as the models' check reads them: inputs without a source or an assumption (with
+  // --strict), register IDs that do not resolve, sources that name no entry, machine paths.
+  const { data, wrapped } = unwrapCitedValues(loaded.source.data);
+  const { system: _settings, ...inputsOnly } = data as Record<string, unknown>;
+  void _settings;
+  const asModel = { source: loaded.source, inputs: listInputs(inputsOnly, wrapped), model: { meta: { unit: loaded.system.system.unit } }, extensions: {} } as unknown as LoadedModel;
+  let register: SourceRegister | null = null;
+  if (loaded.system.register !== undefined && options.register) {
+    try {
+      register = options.register(loaded.system.register);
+    } catch (error) {
+      if (error instanceof ModelError) issues.push(...error.issues);
+      else issues.push({ code: "register_not_found", path: ["register"], severity: "error", message: `cannot read the source register ${loaded.system.register}: ${(error as Error).message}`, position: loaded.source.valuePosition(["register"]) });
+    }
+  }
+  issues.push(...checkCitations(asModel, register, strict));
   if (strict) {
-    const { data, wrapped } = unwrapCitedValues(loaded.source.data);
-    const { system: _settings, ...inputsOnly } = data as Record<string, unknown>;
-    void _settings;
-    for (const input of listInputs(inputsOnly, wrapped)) {
+    for (const input of asModel.inputs) {
       if (input.citation && (input.citation.source || input.citation.assumption)) continue;
       issues.push({ code: "uncited_input", path: input.path, severity: "error", message: `${input.path.join(".")} = ${JSON.stringify(input.value)} has neither a source nor an assumption; add \`source:\` (publication, address, date) or \`assumption:\` (why) to it or to the object around it`, position: loaded.source.valuePosition(input.path) });
     }
@@ -60,3 +76,4 @@ export function checkSystem(text: string, file: string, read: ReadCompany, optio
   if (!issues.some((i) => i.severity === "error")) runSystem(loaded, compiled);
   return report(issues, loaded.system.system.name, scenarios.length);
 }
+

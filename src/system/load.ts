@@ -100,16 +100,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function loadSystemText(text: string, file: string, read: ReadCompany, options: LoadSystemOptions = {}): LoadedSystem {
   const source = parseSourceText(text, file);
-  const at = (code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error", key = false): ModelIssue => ({
+  // Problems of the system file, positioned in it (params let a reader's language resolve the message).
+  const issue = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>, options: { severity?: "error" | "warning"; key?: boolean } = {}): ModelIssue => ({
     code,
     path,
     message,
-    severity,
-    position: key ? source.keyPosition(path) : source.valuePosition(path),
+    severity: options.severity ?? "error",
+    position: options.key ? source.keyPosition(path) : source.valuePosition(path),
+    ...(params ? { params } : {}),
   });
-  if (!isPlainObject(source.data)) throw new ModelError([at("not_a_mapping", [], "a system file is a mapping of sections (system:, companies:, links:, …), not a single value or a list")]);
+  if (!isPlainObject(source.data)) throw new ModelError([issue("system_not_a_mapping", [], "a system file is a mapping of sections (system:, companies:, links:, …), not a single value or a list")]);
   if (!("companies" in source.data) && "meta" in source.data) {
-    throw new ModelError([at("model_not_system", [], "this looks like a model file (it has meta:), not a system file (system:, companies:, links:); use burnrate run for one model")]);
+    throw new ModelError([issue("model_not_system", [], "this looks like a model file (it has meta:), not a system file (system:, companies:, links:); use burnrate run for one model")]);
   }
   const { data } = unwrapCitedValues(source.data);
   let raw = data as Record<string, unknown>;
@@ -137,12 +139,12 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
           if (!isPlainObject(raw.companies) || !Object.hasOwn(raw.companies, o.company)) {
             const known = isPlainObject(raw.companies) ? Object.keys(raw.companies) : [];
             const s = didYouMean(o.company, known);
-            issues.push(at("unknown_company", [...where, "company"], `no company named "${o.company}"${s ? ` — did you mean "${s}"?` : `; the system has: ${known.join(", ")}`}`));
+            issues.push(issue("unknown_company", [...where, "company"], `no company named "${o.company}"${s ? ` — did you mean "${s}"?` : `; the system has: ${known.join(", ")}`}`, { name: o.company, suggestion: s, known }));
             return;
           }
           const entry = companyOverrides.get(o.company) ?? { overrides: [], scenarios: [] };
           if ((o.path === undefined) === (o.scenario === undefined)) {
-            issues.push(at("override_path", where, "a company override needs either `path` (with set, add or multiply) or `scenario` (one of the company's own scenarios)"));
+            issues.push(issue("system_company_override", where, "a company override needs either `path` (with set, add or multiply) or `scenario` (one of the company's own scenarios)"));
             return;
           }
           if (o.scenario !== undefined) entry.scenarios.push({ name: o.scenario, at: [...where, "scenario"] });
@@ -150,7 +152,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
           companyOverrides.set(o.company, entry);
         } else {
           if (o.path === undefined || o.scenario !== undefined) {
-            issues.push(at("override_path", where, "an override of the system file needs `path` (e.g. drivers.rateShock.constant or links.x.share); to apply a company's own scenario, give `company:` and `scenario:`"));
+            issues.push(issue("system_override_path", where, "an override of the system file needs `path` (e.g. drivers.rateShock.constant or links.x.share); to apply a company's own scenario, give `company:` and `scenario:`"));
             return;
           }
           own.push({ path: o.path, set: o.set, add: o.add, multiply: o.multiply });
@@ -201,7 +203,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       companySource = read(spec.model);
     } catch (error) {
       if (error instanceof UsageError) {
-        issues.push(at(error.code, where, error.message));
+        issues.push(issue(error.code, where, error.message, { path: spec.model }));
         continue;
       }
       throw error;
@@ -210,7 +212,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
     try {
       const src = parseSourceText(companySource.text, companySource.file);
       if (isPlainObject(src.data) && "companies" in src.data && !("meta" in src.data)) {
-        issues.push(at("system_not_model", where, `${spec.model} is a system file, not a company model; systems do not nest`));
+        issues.push(issue("system_not_model", where, `${spec.model} is a system file, not a company model; systems do not nest`, { path: spec.model }));
         continue;
       }
       const extra = companyOverrides.get(name);
@@ -232,7 +234,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
   const startSerial = Math.min(...horizons.map((h) => h.start));
   const endSerial = Math.max(...horizons.map((h) => h.end));
   const currencies = [...new Set(stages.map((s) => s.first.model.meta.currency))];
-  if (currencies.length > 1) issues.push(at("mixed_currencies", ["companies"], `the companies' models use different currencies (${currencies.join(", ")}); a system adds amounts across companies, so convert the models to one currency`));
+  if (currencies.length > 1) issues.push(issue("mixed_currencies", ["companies"], `the companies' models use different currencies (${currencies.join(", ")}); a system adds amounts across companies, so convert the models to one currency`, { currencies }));
 
   // 2. The shared drivers as a model of their own, over the union of the horizons.
   const sharedData = {
@@ -252,14 +254,14 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
   for (const key of Object.keys(system.share)) {
     if (!sharedNames.includes(key)) {
       const s = didYouMean(key, sharedNames);
-      issues.push(at("unknown_driver", ["share", key], `"${key}" is not a shared driver${s ? ` — did you mean "${s}"?` : sharedNames.length ? `; the shared drivers: ${sharedNames.join(", ")}` : "; define it under drivers:"}`, "error", true));
+      issues.push(issue("unknown_driver", ["share", key], `"${key}" is not a shared driver${s ? ` — did you mean "${s}"?` : sharedNames.length ? `; the shared drivers: ${sharedNames.join(", ")}` : "; define it under drivers:"}`, { name: key, suggestion: s }, { key: true }));
     }
   }
 
   (system.sector?.rates ?? []).forEach((name, i) => {
     if (!sharedNames.includes(name)) {
       const s = didYouMean(name, sharedNames);
-      issues.push(at("unknown_driver", ["sector", "rates", i], `"${name}" is not a shared driver${s ? ` — did you mean "${s}"?` : sharedNames.length ? `; the shared drivers: ${sharedNames.join(", ")}` : "; the +100 bp moves shared rate drivers: define one under drivers:"}`));
+      issues.push(issue("unknown_driver", ["sector", "rates", i], `"${name}" is not a shared driver${s ? ` — did you mean "${s}"?` : sharedNames.length ? `; the shared drivers: ${sharedNames.join(", ")}` : "; the +100 bp moves shared rate drivers: define one under drivers:"}`, { name, suggestion: s }));
     }
   });
 
@@ -275,17 +277,17 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
     for (const [company, as, where] of targets) {
       if (!companyNames.includes(company)) {
         const s = didYouMean(company, companyNames);
-        issues.push(at("unknown_company", where, `no company named "${company}"${s ? ` — did you mean "${s}"?` : `; the system has: ${companyNames.join(", ")}`}`, "error", !Array.isArray(share)));
+        issues.push(issue("unknown_company", where, `no company named "${company}"${s ? ` — did you mean "${s}"?` : `; the system has: ${companyNames.join(", ")}`}`, { name: company, suggestion: s, known: companyNames }, { key: !Array.isArray(share) }));
         continue;
       }
       if (placements.get(company)!.some((p) => p.as === as)) {
-        issues.push(at("shared_twice", where, `two shared drivers replace driver "${as}" of ${company}; each company driver can take one`));
+        issues.push(issue("shared_twice", where, `two shared drivers replace driver "${as}" of ${company}; each company driver can take one`, { name: as, company }));
         continue;
       }
       placements.get(company)!.push({ driver, as });
     }
     if (targets.length === 0 && !sharedNames.some((other) => other !== driver && readsDriver(system.drivers[other], driver))) {
-      warnings.push(at("shared_unused", ["drivers", driver], `no company has a driver named "${driver}" and no shared driver reads it, so it changes nothing; name the companies' drivers it replaces under share:`, "warning", true));
+      warnings.push(issue("shared_unused", ["drivers", driver], `no company has a driver named "${driver}" and no shared driver reads it, so it changes nothing; name the companies' drivers it replaces under share:`, { name: driver }, { severity: "warning", key: true }));
     }
   }
 
@@ -300,7 +302,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       const i = stages.findIndex((s) => s.name === value);
       if (i < 0) {
         const s = didYouMean(value, companyNames);
-        issues.push(at("unknown_company", [...base, key], `no company named "${value}"${s ? ` — did you mean "${s}"?` : `; the system has: ${companyNames.join(", ")}`}`));
+        issues.push(issue("unknown_company", [...base, key], `no company named "${value}"${s ? ` — did you mean "${s}"?` : `; the system has: ${companyNames.join(", ")}`}`, { name: value, suggestion: s, known: companyNames }));
       }
       return i;
     };
@@ -308,12 +310,12 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
     const other = spec.type === "counterparty" ? known("counterparty", spec.counterparty) : known("investor", spec.investor);
     if (company < 0 || other < 0) continue;
     if (company === other) {
-      issues.push(at("self_link", [...base, spec.type === "counterparty" ? "counterparty" : "investor"], "a link joins two different companies"));
+      issues.push(issue("self_link", [...base, spec.type === "counterparty" ? "counterparty" : "investor"], "a link joins two different companies"));
       continue;
     }
     const needsShare = spec.onCashOut === "recovery" || spec.onCashOut === "priceCut";
-    if (needsShare && spec.share === undefined) issues.push(at("missing_share", [...base, "onCashOut"], `${spec.onCashOut} needs \`share:\` (${spec.onCashOut === "recovery" ? "the share still paid" : "the share the price is cut by"}, 0–1)`));
-    if (!needsShare && spec.share !== undefined) warnings.push(at("share_ignored", [...base, "share"], `share has no effect with onCashOut: ${spec.onCashOut}`, "warning"));
+    if (needsShare && spec.share === undefined) issues.push(issue("missing_share", [...base, "onCashOut"], `${spec.onCashOut} needs \`share:\` (${spec.onCashOut === "recovery" ? "the share still paid" : "the share the price is cut by"}, 0–1)`, { variant: spec.onCashOut }));
+    if (!needsShare && spec.share !== undefined) warnings.push(issue("share_ignored", [...base, "share"], `share has no effect with onCashOut: ${spec.onCashOut}`, { value: spec.onCashOut }, { severity: "warning" }));
     const model = stages[company].first;
     const contractsSection = isPlainObject(model.extensions.contracts) ? (model.extensions.contracts as Record<string, { customer?: string }>) : {};
     const link: LoadedLink = { name, index: links.length, spec, company, source: other, contracts: [], lines: [], round: null };
@@ -321,7 +323,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       if (!Object.hasOwn(model.model.financing.equity, spec.round)) {
         const rounds = Object.keys(model.model.financing.equity);
         const s = didYouMean(spec.round, rounds);
-        issues.push(at("unknown_round", [...base, "round"], `${spec.company}'s model has no equity round "${spec.round}"${s ? ` — did you mean "${s}"?` : rounds.length ? `; its rounds: ${rounds.join(", ")}` : ""}`));
+        issues.push(issue("unknown_round", [...base, "round"], `${spec.company}'s model has no equity round "${spec.round}"${s ? ` — did you mean "${s}"?` : rounds.length ? `; its rounds: ${rounds.join(", ")}` : ""}`, { company: spec.company, name: spec.round, suggestion: s, known: rounds }));
         continue;
       }
       link.round = spec.round;
@@ -330,7 +332,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
     }
     const given = (["contracts", "customer", "lines"] as const).filter((k) => spec[k] !== undefined);
     if (given.length !== 1) {
-      issues.push(at("link_target", base, given.length === 0 ? "say what the counterparty pays: `contracts:` (GPU-cloud contracts), `customer:` (all contracts of a customer) or `lines:` (lines of the model)" : `give one of contracts, customer and lines (found ${given.join(", ")})`));
+      issues.push(issue("link_target", base, given.length === 0 ? "say what the counterparty pays: `contracts:` (GPU-cloud contracts), `customer:` (all contracts of a customer) or `lines:` (lines of the model)" : `give one of contracts, customer and lines (found ${given.join(", ")})`, { variant: given.length === 0 ? "none" : "several", given }));
       continue;
     }
     const contractNames = Object.keys(contractsSection);
@@ -338,7 +340,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       spec.contracts.forEach((c, i) => {
         if (!Object.hasOwn(contractsSection, c)) {
           const s = didYouMean(c, contractNames);
-          issues.push(at("unknown_contract", [...base, "contracts", i], `${spec.company}'s model has no contract "${c}"${s ? ` — did you mean "${s}"?` : contractNames.length ? `; its contracts: ${contractNames.join(", ")}` : "; it has no contracts: section"}`));
+          issues.push(issue("unknown_contract", [...base, "contracts", i], `${spec.company}'s model has no contract "${c}"${s ? ` — did you mean "${s}"?` : contractNames.length ? `; its contracts: ${contractNames.join(", ")}` : "; it has no contracts: section"}`, { company: spec.company, name: c, suggestion: s, known: contractNames }));
         } else link.contracts.push(c);
       });
     } else if (spec.customer !== undefined) {
@@ -346,14 +348,14 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       if (link.contracts.length === 0) {
         const customers = [...new Set(contractNames.map((c) => contractsSection[c].customer!))];
         const s = didYouMean(spec.customer, customers);
-        issues.push(at("unknown_customer", [...base, "customer"], `${spec.company}'s model has no contract with customer "${spec.customer}"${s ? ` — did you mean "${s}"?` : customers.length ? `; its customers: ${customers.join(", ")}` : ""}`));
+        issues.push(issue("unknown_customer", [...base, "customer"], `${spec.company}'s model has no contract with customer "${spec.customer}"${s ? ` — did you mean "${s}"?` : customers.length ? `; its customers: ${customers.join(", ")}` : ""}`, { company: spec.company, name: spec.customer, suggestion: s, known: customers }));
       }
     } else {
       const lineNames = [...Object.keys(model.model.lines), ...gpuLineNames(model)];
       spec.lines!.forEach((l, i) => {
         if (!lineNames.includes(l)) {
           const s = didYouMean(l, lineNames);
-          issues.push(at("unknown_line", [...base, "lines", i], `${spec.company}'s model has no line "${l}"${s ? ` — did you mean "${s}"?` : `; its lines: ${lineNames.join(", ")}`}`));
+          issues.push(issue("unknown_line", [...base, "lines", i], `${spec.company}'s model has no line "${l}"${s ? ` — did you mean "${s}"?` : `; its lines: ${lineNames.join(", ")}`}`, { name: l, suggestion: s }));
         } else link.lines.push(l);
       });
     }
@@ -363,19 +365,19 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       for (const customer of customers) {
         const all = contractNames.filter((c) => contractsSection[c].customer === customer);
         const missing = all.filter((c) => !link.contracts.includes(c));
-        if (missing.length) issues.push(at("price_cut_partial", [...base, "contracts"], `priceCut applies to the customer's revenue line "revenue: ${customer}", which also holds ${missing.join(", ")}; list every contract of ${customer} (or write customer: ${customer})`));
+        if (missing.length) issues.push(issue("price_cut_partial", [...base, "contracts"], `priceCut applies to the customer's revenue line "revenue: ${customer}", which also holds ${missing.join(", ")}; list every contract of ${customer} (or write customer: ${customer})`, { customer, missing }));
         link.lines.push(`revenue: ${customer}`);
       }
       link.contracts = [];
     }
     for (const c of link.contracts) {
       const key = `${spec.company}\u0000${c}`;
-      if (linkedContracts.has(key)) issues.push(at("linked_twice", base, `contract ${c} of ${spec.company} is already linked by "${linkedContracts.get(key)}"; a contract can follow one counterparty`));
+      if (linkedContracts.has(key)) issues.push(issue("linked_twice", base, `contract ${c} of ${spec.company} is already linked by "${linkedContracts.get(key)}"; a contract can follow one counterparty`, { name: c, company: spec.company, link: linkedContracts.get(key) }));
       linkedContracts.set(key, name);
     }
     for (const l of link.lines) {
       const key = `${spec.company}\u0000${l}`;
-      if (linkedLines.has(key)) issues.push(at("linked_twice", base, `line "${l}" of ${spec.company} is already linked by "${linkedLines.get(key)}"; a line can follow one counterparty`));
+      if (linkedLines.has(key)) issues.push(issue("linked_twice", base, `line "${l}" of ${spec.company} is already linked by "${linkedLines.get(key)}"; a line can follow one counterparty`, { name: l, company: spec.company, link: linkedLines.get(key) }));
       linkedLines.set(key, name);
     }
     links.push(link);
@@ -398,7 +400,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       if (!uncertain || !Object.hasOwn(uncertain, entry)) {
         const names = uncertain ? Object.keys(uncertain) : [];
         const s = didYouMean(entry, names);
-        issues.push(at("unknown_input", ["companies", stage.name, "ignoreUncertain", i], `${stage.path} has no uncertain input "${entry}"${s ? ` — did you mean "${s}"?` : names.length ? `; its inputs: ${names.join(", ")}` : ""}`));
+        issues.push(issue("unknown_input", ["companies", stage.name, "ignoreUncertain", i], `${stage.path} has no uncertain input "${entry}"${s ? ` — did you mean "${s}"?` : names.length ? `; its inputs: ${names.join(", ")}` : ""}`, { name: entry, suggestion: s }));
       } else dropped.add(entry);
     });
     for (const { driver, as } of replaced) {
@@ -411,7 +413,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
         description: `the system's shared driver "${driver}"`,
       };
       for (const o of stage.overridden) {
-        if (o === `drivers.${as}` || o.startsWith(`drivers.${as}.`)) warnings.push(at("override_replaced", ["drivers", driver], `${stage.name}: the override of ${o} is replaced by the shared driver "${driver}"`, "warning", true));
+        if (o === `drivers.${as}` || o.startsWith(`drivers.${as}.`)) warnings.push(issue("override_replaced", ["drivers", driver], `${stage.name}: the override of ${o} is replaced by the shared driver "${driver}"`, { company: stage.name, path: o, name: driver }, { severity: "warning", key: true }));
       }
       if (uncertain) {
         for (const [entryName, entry] of Object.entries(uncertain)) {
@@ -420,7 +422,7 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
           const onDriver = entry.driver === as || paths.some((p) => typeof p === "string" && (p === `drivers.${as}` || p.startsWith(`drivers.${as}.`)));
           if (onDriver) {
             dropped.add(entryName);
-            warnings.push(at("uncertain_replaced", ["drivers", driver], `${stage.name}: its uncertain input "${entryName}" varies driver ${as}, which the shared driver "${driver}" replaces; it is not sampled in the system (give the shared driver its own uncertainty under uncertain:)`, "warning", true));
+            warnings.push(issue("uncertain_replaced", ["drivers", driver], `${stage.name}: its uncertain input "${entryName}" varies driver ${as}, which the shared driver "${driver}" replaces; it is not sampled in the system (give the shared driver its own uncertainty under uncertain:)`, { company: stage.name, input: entryName, name: driver }, { severity: "warning", key: true }));
           }
         }
       }

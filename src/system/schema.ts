@@ -18,6 +18,7 @@ import { uncertainSectionSchema, correlationSectionSchema } from "../uncertainty
 const citation = {
   source: z.string().optional().describe("Where the numbers in this object come from."),
   assumption: z.string().optional().describe("Why the numbers in this object are assumed."),
+  derivation: z.string().optional().describe("How the numbers were derived from what `source` reports, when they are not the published figure itself."),
   note: z.string().optional(),
   description: z.string().optional(),
 };
@@ -104,6 +105,7 @@ export const shareSchema = z.union([
 export const systemSchema = z
   .strictObject({
     system: systemMetaSchema,
+    register: z.string().min(1).optional().describe("The source register the system file's citations name (path relative to the system file, e.g. ../sources/register.yaml); `check --strict` resolves every [ID] in it."),
     companies: z.record(companyName, companySchema).refine((c) => Object.keys(c).length >= 1, "a system needs at least one company"),
     drivers: z.record(z.string().regex(IDENTIFIER_RE, "driver names are identifiers: letters, digits and _, not starting with a digit"), driverSchema).default({}).describe("Shared drivers, as in a model's drivers: section; each replaces the same-named driver in every company that has one, unless `share:` says otherwise."),
     share: z.record(z.string(), shareSchema).default({}).describe("Where a shared driver goes when names differ or a company lacks it."),

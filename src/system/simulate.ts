@@ -119,7 +119,7 @@ function systemCorrelation(loaded: LoadedSystem, specs: UncertaintySpec[], input
   const raw = loaded.system.correlation;
   if (raw) {
     const source = loaded.source;
-    const at = (code: string, path: IssuePath, message: string): ModelIssue => ({ code, path, message, severity: "error", position: source.valuePosition(path) });
+    const issue = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>): ModelIssue => ({ code, path, message, severity: "error", position: source.valuePosition(path), ...(params ? { params } : {}) });
     const parsed = correlationSectionSchema.safeParse(raw);
     if (!parsed.success) throw new ModelError(fromZodIssues(correlationSectionSchema, parsed.error.issues, raw, ["correlation"]).map((i) => ({ ...i, position: source.valuePosition(i.path) })));
     const names = inputs.map((i) => i.name);
@@ -128,14 +128,14 @@ function systemCorrelation(loaded: LoadedSystem, specs: UncertaintySpec[], input
       const i = names.indexOf(name);
       if (i < 0) {
         const s = didYouMean(name, names);
-        issues.push(at("unknown_input", ["correlation", "inputs", k], `"${name}" is not an uncertain input of the system${s ? ` — did you mean "${s}"?` : ""}; name a company's input COMPANY.INPUT (e.g. ${names.find((n) => n.includes(".")) ?? "coreweave.utilization"}) or a shared one by its name`));
+        issues.push(issue("unknown_input", ["correlation", "inputs", k], `"${name}" is not an uncertain input of the system${s ? ` — did you mean "${s}"?` : ""}; name a company's input COMPANY.INPUT (e.g. ${names.find((n) => n.includes(".")) ?? "coreweave.utilization"}) or a shared one by its name`, { name, suggestion: s }));
       }
       return i;
     });
     const m = raw.matrix;
     const n = raw.inputs.length;
-    if (m.length !== n || m.some((row) => row.length !== n)) issues.push(at("not_square", ["correlation", "matrix"], `the matrix must be ${n}×${n}, one row and column per input listed in correlation.inputs`));
-    else for (const p of validateCorrelation(m, 1e-12)) issues.push(at(`correlation_${p.code}`, ["correlation", "matrix", p.row, p.col], p.message));
+    if (m.length !== n || m.some((row) => row.length !== n)) issues.push(issue("not_square", ["correlation", "matrix"], `the matrix must be ${n}×${n}, one row and column per input listed in correlation.inputs`, { size: n }));
+    else for (const p of validateCorrelation(m, 1e-12)) issues.push(issue(`correlation_${p.code}`, ["correlation", "matrix", p.row, p.col], p.message, { row: p.row + 1, col: p.col + 1, value: m[p.row]?.[p.col] }));
     if (issues.length) throw new ModelError(issues);
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) if (a !== b) matrix[positions[a]][positions[b]] = m[a][b];
     any = true;

@@ -2,11 +2,12 @@ import type { RunResult } from "../engine/result.js";
 import { UNIT_SCALE } from "../model/derived.js";
 import { parseMonth } from "../model/months.js";
 import { UsageError } from "../model/issues.js";
+import type { Caveat } from "../caveats/index.js";
 
-/** One run to compare: a label (e.g. `models/x.yaml:rates-up`) and its result. */
+/** One run to compare: a label (e.g. `models/x.yaml:rates-up`) and its result (with its caveats, when the model has any). */
 export interface CompareInput {
   label: string;
-  result: RunResult;
+  result: RunResult & { caveats?: Caveat[]; covenants?: { name: string; assumed: boolean }[] };
 }
 
 export const YEARLY_MEASURES = ["revenue", "netIncome", "freeCashFlow", "cumulativeBurn", "capexToRevenue"] as const;
@@ -57,6 +58,10 @@ export interface ComparedRun {
   fiscalYearStart: number;
   /** Fiscal years the horizon covers only in part (their flows are not full-year figures). */
   partialYears: number[];
+  /** The run's caveats (see `caveats:` in the model), including assumed covenant levels. */
+  caveats: Caveat[];
+  /** True when a covenant the run tests has a level no source covers (its breaches are tests against an assumption). */
+  assumedCovenantLevels: boolean;
 }
 
 export interface YearlyBlock {
@@ -188,6 +193,8 @@ export function compareRuns(inputs: CompareInput[]): Comparison {
       unit: r.input.result.unit,
       fiscalYearStart: r.input.result.fiscalYearStart,
       partialYears: r.years.partial,
+      caveats: r.input.result.caveats ?? [],
+      assumedCovenantLevels: (r.input.result.covenants ?? []).some((c) => c.assumed),
     })),
     years,
     yearly,

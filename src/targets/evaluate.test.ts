@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { loadModelText, type LoadedModel } from "../model/load.js";
 import { projectModel } from "../index.js";
 import { ModelError } from "../model/issues.js";
-import { evaluateTargets, type TargetOutcome, type TargetReport } from "./index.js";
+import { evaluateTargets, checkTargets, type TargetOutcome, type TargetReport } from "./index.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/targets/${name}`, import.meta.url));
 
@@ -256,5 +256,56 @@ describe("malformed targets", () => {
     const loaded = loadModelText(BASE, "m.yaml");
     const report = evaluateTargets(loaded, projectModel(loaded));
     expect(report).toMatchObject({ targets: [], passed: 0, failed: 0, skipped: [] });
+  });
+});
+
+describe("calibration targets and independent checks", () => {
+  const caveats = `caveats:\n  gap: { text: the model leaves out X, assumption: test, metrics: [revenue] }\n`;
+
+  it("are counted apart; a check outside its tolerance whose gap a caveat explains is shown, not failed", () => {
+    const report = run(
+      `  cal: { kind: calibration, calibrates: drivers.sales.yearly.2025, metric: revenue, period: 2025, value: 120, source: test }
+  chk: { kind: check, metric: revenue, period: 2026-Q1, value: 45, source: test }
+  far: { kind: check, metric: revenue, period: 2026-Q2, value: 60, tolerance: { relative: 0.05 }, caveat: gap, source: test }
+  bad: { kind: check, metric: revenue, period: 2026-Q3, value: 60, tolerance: { relative: 0.05 }, source: test }`,
+      { base: BASE + caveats },
+    );
+    expect(report.targets.map((t) => [t.name, t.targetKind, t.status])).toEqual([
+      ["cal", "calibration", "pass"],
+      ["chk", "check", "pass"],
+      ["far", "check", "explained"],
+      ["bad", "check", "fail"],
+    ]);
+    expect(report.calibration).toEqual({ total: 1, passed: 1, failed: 0, explained: 0 });
+    expect(report.checks).toEqual({ total: 3, passed: 1, failed: 1, explained: 1 });
+    expect(report).toMatchObject({ passed: 2, failed: 1, explained: 1 });
+    expect(report.targets[0].calibrates).toEqual(["drivers.sales.yearly.2025"]);
+    // The caveat qualifies every revenue target; `far` names it.
+    expect(report.targets[2].caveats).toEqual(["gap"]);
+    expect(report.caveats.map((c) => c.id)).toEqual(["gap"]);
+  });
+
+  it("a calibration target outside its tolerance fails even with a caveat: the calibration is broken", () => {
+    const report = run(`  cal: { kind: calibration, calibrates: drivers.sales, metric: revenue, period: 2026-Q2, value: 60, caveat: gap, source: test }`, { base: BASE + caveats });
+    expect(report.targets[0].status).toBe("fail");
+  });
+
+  it("are validated: an unknown input path, an unknown caveat, calibrates on a check, and (strict) a missing kind", () => {
+    const loaded = loadModelText(
+      `${BASE}${caveats}targets:
+  a: { kind: calibration, calibrates: drivers.salez, metric: revenue, period: 2025, value: 120, source: test }
+  b: { kind: check, caveat: gapp, metric: revenue, period: 2025, value: 120, source: test }
+  c: { kind: check, calibrates: drivers.sales, metric: revenue, period: 2025, value: 120, source: test }
+  d: { metric: revenue, period: 2025, value: 120, source: test }
+  e: { kind: calibration, metric: revenue, period: 2025, value: 120, source: test }
+`,
+      "m.yaml",
+    );
+    expect(checkTargets(loaded).map((i) => [i.code, i.path.join(".")])).toEqual([
+      ["unknown_input_path", "targets.a.calibrates"],
+      ["unknown_caveat", "targets.b.caveat"],
+      ["calibrates_on_check", "targets.c.calibrates"],
+    ]);
+    expect(checkTargets(loaded, true).map((i) => i.code)).toEqual(["unknown_input_path", "unknown_caveat", "calibrates_on_check", "target_kind_missing", "calibration_without_inputs"]);
   });
 });

@@ -3,10 +3,11 @@ import type { RunResult, PeriodRow } from "../engine/result.js";
 import { ModelError, type ModelIssue } from "../model/issues.js";
 import { horizonOf } from "../model/check.js";
 import { parseMonth, monthSerial } from "../model/months.js";
-import type { CompareOp } from "./schema.js";
+import type { CompareOp, TargetKind } from "./schema.js";
 import type { DerivedName, MetricInfo } from "./catalogue.js";
 import { readTargets, appliesTo, type Target, type Tolerance } from "./validate.js";
 import { serialLabel, spanLabel } from "./period.js";
+import { caveatsFor, caveatsQualifying, type Caveat } from "../caveats/index.js";
 
 /** How a target's figures read: amounts in the model unit, ratios, counts or months. */
 export type TargetValueKind = "amount" | "ratio" | "count" | "month";
@@ -32,11 +33,32 @@ export interface TargetOutcome {
   relativeDifference: number | null;
   tolerance: Tolerance | null;
   pass: boolean;
+  /**
+   * pass; fail; or explained — an independent check outside its tolerance whose gap a
+   * named caveat explains (shown as a gap, not counted as a failure).
+   */
+  status: "pass" | "fail" | "explained";
+  /** calibration (an input was set from this figure) or check (independent). */
+  targetKind: TargetKind;
+  /** Inputs set from this figure (calibration targets). */
+  calibrates: string[];
+  /** Caveats (names in the model's `caveats:`) named by the target, then those that qualify its figure. */
+  caveats: string[];
   source: string | null;
   assumption: string | null;
+  derivation: string | null;
   note: string | null;
   /** Why it failed, or a caveat on how the model's figure was read. */
   explanation: string | null;
+}
+
+/** Passed, failed and explained targets of one kind. */
+export interface TargetTally {
+  total: number;
+  passed: number;
+  failed: number;
+  /** Checks outside tolerance whose gap a caveat explains. */
+  explained: number;
 }
 
 export interface TargetReport {
@@ -47,11 +69,19 @@ export interface TargetReport {
   unit: string;
   targets: TargetOutcome[];
   passed: number;
+  /** Targets outside their tolerance with no caveat explaining the gap (calibration targets cannot be explained). */
   failed: number;
+  explained: number;
+  /** Targets an input was set from: agreement is by construction. */
+  calibration: TargetTally;
+  /** Independent checks: no input was set from them. */
+  checks: TargetTally;
   /** Targets in the file that apply to other runs (another scenario, or the base case). */
   skipped: { name: string; scenarios: string[] }[];
   /** Warnings about the targets section (a tolerance that is ignored, a month outside the horizon), with positions. */
   warnings: ModelIssue[];
+  /** The caveats of the run (numbered in this order where the table marks them). */
+  caveats: Caveat[];
 }
 
 const sum = (rows: PeriodRow[], t0: number, t1: number, f: (r: PeriodRow) => number): number => {
@@ -186,6 +216,12 @@ function compareMonths(target: Target, model: string | null, horizonEnd: number)
 }
 
 function evaluateOne(target: Target, result: RunResult, startSerial: number, horizonEnd: number): TargetOutcome {
+  const outcome = evaluateRaw(target, result, startSerial, horizonEnd);
+  const explained = !outcome.pass && target.kind === "check" && target.caveats.length > 0;
+  return { ...outcome, status: outcome.pass ? "pass" : explained ? "explained" : "fail" };
+}
+
+function evaluateRaw(target: Target, result: RunResult, startSerial: number, horizonEnd: number): Omit<TargetOutcome, "status"> {
   const { value: model, caveat } = modelValue(target, result, startSerial);
   const kind = valueKind(target.info);
   const base = {
@@ -199,8 +235,12 @@ function evaluateOne(target: Target, result: RunResult, startSerial: number, hor
     reported: target.value,
     model,
     tolerance: target.tolerance,
+    targetKind: target.kind,
+    calibrates: target.calibrates,
+    caveats: target.caveats,
     source: target.source,
     assumption: target.assumption,
+    derivation: target.derivation,
     note: target.note,
   };
   if (kind === "month") {
@@ -233,8 +273,18 @@ export function evaluateTargets(loaded: LoadedModel, result: RunResult): TargetR
   const startSerial = monthSerial(parseMonth(loaded.model.meta.start)!);
   const horizonEnd = horizonOf(loaded.model).end;
   const applicable = targets.filter((t) => appliesTo(t, loaded.scenario));
-  const outcomes = applicable.map((t) => evaluateOne(t, result, startSerial, horizonEnd));
-  const passed = outcomes.filter((o) => o.pass).length;
+  const caveats = caveatsFor(loaded);
+  const outcomes = applicable.map((t) => {
+    const o = evaluateOne(t, result, startSerial, horizonEnd);
+    const qualifying = caveatsQualifying(caveats, { metric: t.metric, period: t.period?.text ?? null }, loaded.model.meta.fiscalYearStart).map((c) => c.id);
+    return { ...o, caveats: [...new Set([...t.caveats, ...qualifying])] };
+  });
+  const passed = outcomes.filter((o) => o.status === "pass").length;
+  const explained = outcomes.filter((o) => o.status === "explained").length;
+  const tally = (k: TargetKind): TargetTally => {
+    const of = outcomes.filter((o) => o.targetKind === k);
+    return { total: of.length, passed: of.filter((o) => o.status === "pass").length, failed: of.filter((o) => o.status === "fail").length, explained: of.filter((o) => o.status === "explained").length };
+  };
   return {
     model: result.model,
     file: loaded.file,
@@ -243,8 +293,12 @@ export function evaluateTargets(loaded: LoadedModel, result: RunResult): TargetR
     unit: result.unit,
     targets: outcomes,
     passed,
-    failed: outcomes.length - passed,
+    failed: outcomes.length - passed - explained,
+    explained,
+    calibration: tally("calibration"),
+    checks: tally("check"),
     skipped: targets.filter((t) => !appliesTo(t, loaded.scenario)).map((t) => ({ name: t.name, scenarios: t.scenarios })),
     warnings: issues.filter((i) => i.severity === "warning"),
+    caveats,
   };
 }

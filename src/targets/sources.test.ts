@@ -23,7 +23,7 @@ describe("listSources", () => {
     expect(flagged).toEqual(["openingBalance.cash", "openingBalance.paidInCapital", "drivers.volume", "lines.rent.value"]);
     expect(flagged).toEqual(uncitedInputs(loaded).map((i) => i.path.join(".")));
     expect(at("drivers.volume")).toMatchObject({ kind: "none", citedOn: null, source: null, position: { file: "uncited.yaml", line: 12, col: 11 } });
-    expect(listing.counts).toEqual({ inputs: 7, sourced: 1, assumptionOnly: 2, uncited: 4 });
+    expect(listing.counts).toMatchObject({ inputs: 7, sourced: 1, assumptionOnly: 2, uncited: 4 });
   });
 
   it("tells a value that has both a source and an assumption, and a citation at the top of the file", () => {

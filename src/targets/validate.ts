@@ -6,7 +6,7 @@ import { parseMonth, monthSerial } from "../model/months.js";
 import { ModelError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
-import { targetSchema, type CompareOp } from "./schema.js";
+import { targetSchema, type CompareOp, type TargetKind } from "./schema.js";
 import { METRIC_NAMES, DERIVED_NAMES, HORIZON_FIELDS, metricInfo, isMonthValued, type MetricInfo } from "./catalogue.js";
 import { parsePeriod, serialLabel, spanLabel, type PeriodSpan } from "./period.js";
 
@@ -28,9 +28,18 @@ export interface Target {
   tolerance: Tolerance | null;
   source: string | null;
   assumption: string | null;
+  derivation: string | null;
   note: string | null;
   /** Scenarios under which the target applies; empty = the base case only. */
   scenarios: string[];
+  /** calibration (an input was set from it) or check (independent). */
+  kind: TargetKind;
+  /** True when the file says which kind; false when it defaulted to check. */
+  kindStated: boolean;
+  /** Inputs set from this figure (calibration targets). */
+  calibrates: string[];
+  /** Caveats that explain a gap between the model and this figure. */
+  caveats: string[];
 }
 
 type Issue = Omit<ModelIssue, "position">;
@@ -62,7 +71,7 @@ function horizonSerials(model: Model): { first: number; last: number } {
  * scenario names. Positions are added by the caller. Horizon checks are left to
  * `checkTargetsAgainstHorizon`, because a scenario may change the horizon.
  */
-export function parseTargets(raw: unknown, model: Model): { targets: Target[]; issues: Issue[] } {
+export function parseTargets(raw: unknown, model: Model, context: { data?: unknown; caveatNames?: string[]; strict?: boolean } = {}): { targets: Target[]; issues: Issue[] } {
   const issues: Issue[] = [];
   const targets: Target[] = [];
   if (raw === undefined || raw === null) return { targets, issues };
@@ -168,6 +177,31 @@ export function parseTargets(raw: unknown, model: Model): { targets: Target[]; i
       error("unknown_scenario", Array.isArray(t.scenario) ? ["scenario", i] : ["scenario"], `no scenario named "${s}"${suggestion ? ` — did you mean "${suggestion}"?` : scenarioNames.length ? `; the model has: ${scenarioNames.join(", ")}` : "; the model defines no scenarios"}`);
     });
 
+    const calibrates = t.calibrates === undefined ? [] : Array.isArray(t.calibrates) ? t.calibrates : [t.calibrates];
+    const caveats = t.caveat === undefined ? [] : Array.isArray(t.caveat) ? t.caveat : [t.caveat];
+    if (t.kind === undefined && context.strict) {
+      error("target_kind_missing", [], "say what kind of target this is: `kind: calibration` (an input was set from this figure) or `kind: check` (independent: no input was set from it)");
+    }
+    if (calibrates.length && t.kind !== "calibration") {
+      error("calibrates_on_check", ["calibrates"], "`calibrates` lists the inputs set from this figure, so the target is `kind: calibration`; an independent check calibrates nothing");
+    }
+    if (t.kind === "calibration" && calibrates.length === 0 && context.strict) {
+      error("calibration_without_inputs", ["kind"], "a calibration target says which input(s) were set from it: `calibrates: [openingBalance.cash]`");
+    }
+    if (context.data !== undefined) {
+      calibrates.forEach((p, i) => {
+        if (pathExists(context.data, p)) return;
+        error("unknown_input_path", Array.isArray(t.calibrates) ? ["calibrates", i] : ["calibrates"], `no input at "${p}"; give the dotted path of the input set from this figure (e.g. openingBalance.cash, drivers.revenue.yearly.2027)`, { path: p });
+      });
+    }
+    if (context.caveatNames !== undefined) {
+      caveats.forEach((c, i) => {
+        if (context.caveatNames!.includes(c)) return;
+        const s = didYouMean(c, context.caveatNames!);
+        error("unknown_caveat", Array.isArray(t.caveat) ? ["caveat", i] : ["caveat"], `no caveat named "${c}"${s ? ` — did you mean "${s}"?` : context.caveatNames!.length ? `; the model has: ${context.caveatNames!.join(", ")}` : "; the model has no `caveats:` section"}`, { name: c, suggestion: s });
+      });
+    }
+
     if (issues.filter((i) => i.severity === "error").length > before || !info) continue;
     targets.push({
       name,
@@ -180,11 +214,34 @@ export function parseTargets(raw: unknown, model: Model): { targets: Target[]; i
       tolerance,
       source: t.source ?? null,
       assumption: t.assumption ?? null,
+      derivation: t.derivation ?? null,
       note: t.note ?? null,
       scenarios,
+      kind: t.kind ?? "check",
+      kindStated: t.kind !== undefined,
+      calibrates,
+      caveats,
     });
   }
   return { targets, issues };
+}
+
+/** True when a dotted path names something in the model data (a key, a list index). */
+export function pathExists(data: unknown, dotted: string): boolean {
+  let node: unknown = data;
+  for (const part of dotted.split(".")) {
+    if (Array.isArray(node) && /^\d+$/.test(part)) node = node[Number(part)];
+    else if (node && typeof node === "object" && part in (node as Record<string, unknown>)) node = (node as Record<string, unknown>)[part];
+    else return false;
+  }
+  return true;
+}
+
+function caveatNamesOf(loaded: Pick<LoadedModel, "extensions">): string[] {
+  const raw = loaded.extensions.caveats;
+  if (Array.isArray(raw)) return raw.map((c) => (c && typeof c === "object" && typeof (c as { id?: unknown }).id === "string" ? (c as { id: string }).id : "")).filter(Boolean);
+  if (raw && typeof raw === "object") return Object.keys(raw);
+  return [];
 }
 
 /**
@@ -246,7 +303,7 @@ function byPosition(issues: ModelIssue[]): ModelIssue[] {
  * horizon of the targets that apply to it). Issues carry positions.
  */
 export function readTargets(loaded: LoadedModel): { targets: Target[]; issues: ModelIssue[] } {
-  const { targets, issues } = parseTargets(loaded.extensions.targets, loaded.model);
+  const { targets, issues } = parseTargets(loaded.extensions.targets, loaded.model, { data: loaded.baseData, caveatNames: caveatNamesOf(loaded) });
   const applicable = targets.filter((t) => appliesTo(t, loaded.scenario));
   issues.push(...checkTargetsAgainstHorizon(applicable, loaded.model));
   return { targets, issues: byPosition(issues.map((i) => position(loaded, i))) };
@@ -257,8 +314,8 @@ export function readTargets(loaded: LoadedModel): { targets: Target[]; issues: M
  * and each scenario's targets against that scenario's horizon. A scenario that does
  * not load is left to the scenario checks, which report it.
  */
-export function checkTargets(loaded: LoadedModel): ModelIssue[] {
-  const { targets, issues } = parseTargets(loaded.extensions.targets, loaded.model);
+export function checkTargets(loaded: LoadedModel, strict = false): ModelIssue[] {
+  const { targets, issues } = parseTargets(loaded.extensions.targets, loaded.model, { data: loaded.baseData, caveatNames: caveatNamesOf(loaded), strict });
   const base = loaded.scenario === null ? loaded : loadModelSource(loaded.source);
   issues.push(...checkTargetsAgainstHorizon(targets.filter((t) => appliesTo(t, null)), base.model));
   const scenarios = new Set(targets.flatMap((t) => t.scenarios));

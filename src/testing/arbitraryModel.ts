@@ -17,6 +17,8 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       startSerial: fc.integer({ min: 2024 * 12, max: 2027 * 12 }),
       months: fc.integer({ min: 1, max: 48 }),
       fiscalYearStart: fc.integer({ min: 1, max: 12 }),
+      hours730: fc.boolean(),
+      capitalizeFleet: fc.boolean(),
       cash: fc.double({ min: 0, max: 5000, noNaN: true }),
       receivables: fc.double({ min: 0, max: 100, noNaN: true }),
       payables: fc.double({ min: 0, max: 100, noNaN: true }),
@@ -42,6 +44,8 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
           life: fc.integer({ min: 1, max: 96 }),
           salvageShare: fc.double({ min: 0, max: 1, noNaN: true }),
           powerKw: fc.double({ min: 0, max: 2, noNaN: true }),
+          serviceLife: fc.option(fc.integer({ min: 1, max: 120 })),
+          proceedsShare: fc.option(fc.double({ min: 0, max: 1.2, noNaN: true })),
         }),
         { maxLength: 3 },
       ),
@@ -56,6 +60,9 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
           maturityOffset: fc.integer({ min: 1, max: 80 }),
           fee: fc.double({ min: 0, max: 0.05, noNaN: true }),
           repayment: fc.double({ min: 0, max: 300, noNaN: true }),
+          refinancing: fc.boolean(),
+          expenseFee: fc.boolean(),
+          partial: fc.option(fc.record({ before: fc.integer({ min: 1, max: 30 }), share: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null)), amount: fc.double({ min: 0, max: 500, noNaN: true }), refinancing: fc.boolean() })),
         }),
         { maxLength: 3 },
       ),
@@ -76,6 +83,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       overdraftRate: fc.option(fc.double({ min: 0, max: 0.3, noNaN: true })),
       cashFloor: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 500, noNaN: true })),
       taxRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
+      lossOffsetLimit: fc.oneof(fc.constant(1), fc.constant(0.8), fc.double({ min: 0, max: 1, noNaN: true })),
       nol: fc.double({ min: 0, max: 500, noNaN: true }),
       dso: fc.double({ min: 0, max: 90, noNaN: true }),
       dpo: fc.double({ min: 0, max: 90, noNaN: true }),
@@ -104,11 +112,15 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         const purchase = g.startSerial + Math.min(c.purchaseOffset, g.months - 1);
         const inService = purchase + c.serviceLag;
         const salvagePerUnit = c.unitCost * c.salvageShare;
-        fleet[`cohort${i}`] = { count: c.count, unitCost: c.unitCost, purchase: monthLabel(purchase), inService: monthLabel(inService), lifeMonths: c.life, salvagePerUnit, powerKw: c.powerKw, pue: 1.2, powerPrice: 0.08 };
-        if (purchase < g.startSerial) {
+        const spec: Record<string, unknown> = { count: c.count, unitCost: c.unitCost, purchase: monthLabel(purchase), inService: monthLabel(inService), lifeMonths: c.life, salvagePerUnit, powerKw: c.powerKw, pue: 1.2, powerPrice: 0.08 };
+        if (c.serviceLife !== null) spec.serviceLifeMonths = c.serviceLife;
+        if (c.proceedsShare !== null) spec.retirementProceedsPerUnit = c.unitCost * c.proceedsShare;
+        fleet[`cohort${i}`] = spec;
+        const retiredBeforeStart = g.startSerial - inService >= (c.serviceLife ?? c.life);
+        if (purchase < g.startSerial && !retiredBeforeStart) {
           const cost = (c.count * c.unitCost) / 1e6;
           const salvage = (c.count * salvagePerUnit) / 1e6;
-          const used = Math.min(c.life, Math.max(0, g.startSerial - inService));
+          const used = Math.min(c.life, c.serviceLife ?? c.life, Math.max(0, g.startSerial - inService));
           fleetNbv += cost - ((cost - salvage) * used) / c.life;
         }
       });
@@ -117,11 +129,18 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       g.tranches.forEach((t, i) => {
         const draws = [...t.draws].sort((a, b) => a.offset - b.offset).map((d) => ({ month: clampMonth(d.offset), amount: d.amount }));
         const lastDraw = draws.length ? Math.min(Math.max(...t.draws.map((d) => d.offset)), g.months - 1) : 0;
-        const maturity = monthLabel(g.startSerial + Math.max(lastDraw, t.maturityOffset));
-        const tranche: Record<string, unknown> = { openingBalance: t.opening, draws, amortization: t.amortization, interestOnlyMonths: t.interestOnly, maturity, upfrontFee: t.fee };
+        const finalSerial = g.startSerial + Math.max(lastDraw, t.maturityOffset);
+        let maturity: unknown = monthLabel(finalSerial);
+        if (t.partial !== null && t.partial.before < finalSerial - g.startSerial) {
+          const part: Record<string, unknown> = { month: monthLabel(finalSerial - t.partial.before), refinancing: t.partial.refinancing };
+          if (t.partial.share !== null) part.share = t.partial.share;
+          else part.amount = t.partial.amount;
+          maturity = [part, { month: monthLabel(finalSerial), refinancing: t.refinancing }];
+        }
+        const tranche: Record<string, unknown> = { openingBalance: t.opening, draws, amortization: t.amortization, interestOnlyMonths: t.interestOnly, maturity, upfrontFee: t.fee, feeTreatment: t.expenseFee ? "expense" : "amortize" };
         if (t.floating) Object.assign(tranche, { base: "sofr", spread: t.rate });
         else tranche.rate = t.rate;
-        if (t.amortization === "schedule") tranche.repayments = [{ month: clampMonth(Math.min(t.interestOnly, Math.max(lastDraw, t.maturityOffset))), amount: t.repayment }];
+        if (t.amortization === "schedule") tranche.repayments = [{ month: clampMonth(Math.min(t.interestOnly, Math.max(lastDraw, t.maturityOffset))), amount: t.repayment, refinancing: t.refinancing }];
         openingDebt += t.opening;
         debt[`tranche${i}`] = tranche;
       });
@@ -137,6 +156,7 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
         openingDebt += opening;
         financingExtra.revolver = revolver;
       }
+      if (g.capitalizeFleet) financingExtra.capitalizeInterest = { fleet: true };
       if (g.cashInterest !== null || g.overdraftRate !== null) {
         const cash: Record<string, unknown> = {};
         if (g.cashInterest !== null) cash.interestRate = g.cashInterest;
@@ -149,14 +169,14 @@ export const arbitraryModel = (): fc.Arbitrary<GeneratedModel> =>
       g.oneOffs.forEach((o, i) => (oneOffs[`item${i}`] = { month: clampMonth(o.offset), amount: o.amount, lands: o.lands }));
       const assets = g.cash + g.receivables + g.ppeNet + fleetNbv;
       const data = {
-        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart, cashFloor: g.cashFloor },
+        meta: { company: "Generated", start: monthLabel(g.startSerial), months: g.months, fiscalYearStart: g.fiscalYearStart, cashFloor: g.cashFloor, ...(g.hours730 ? { hoursPerMonth: 730 } : {}) },
         openingBalance: { cash: g.cash, receivables: g.receivables, ppeNet: g.ppeNet, ppeRemainingLifeMonths: g.ppeLife, payables: g.payables, paidInCapital: g.paidIn, retainedEarnings: assets - openingDebt - g.payables - g.paidIn },
         drivers,
         lines,
         fleet,
         financing: { equity, debt, ...financingExtra, covenants: { dscr: { metric: "dscr", min: 1.2 }, leverage: { metric: "netDebtToEbitda", max: 4, basis: "ltm", test: "monthly" } } },
         oneOffs,
-        tax: { rate: g.taxRate, openingLossCarryforward: g.nol },
+        tax: { rate: g.taxRate, openingLossCarryforward: g.nol, lossOffsetLimit: g.lossOffsetLimit },
         workingCapital: { receivableDays: g.dso, payableDays: g.dpo },
       };
       return { data, hasDebt: g.tranches.some((t) => t.opening > 0 || t.draws.some((d) => d.amount > 0)) || g.revolver !== null };

@@ -29,7 +29,7 @@ import {
  *     matrix: [[1, 0.6], [0.6, 1]]
  */
 const finite = z.number().refine(Number.isFinite, "expected a finite number");
-const citation = { source: z.string().optional(), assumption: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
+const citation = { source: z.string().optional(), assumption: z.string().optional(), derivation: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
 
 const distributionInput = z.strictObject({
   path: z
@@ -117,8 +117,8 @@ export interface UncertaintySpec {
   warnings: ModelIssue[];
 }
 
-function issue(loaded: LoadedModel, code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error"): ModelIssue {
-  return { code, path, message, severity, position: loaded.source.valuePosition(path) };
+function issue(loaded: LoadedModel, code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error", params?: Record<string, unknown>): ModelIssue {
+  return { code, path, message, severity, position: loaded.source.valuePosition(path), ...(params ? { params } : {}) };
 }
 
 /**
@@ -144,12 +144,12 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
       const series = compiled.driverSeries.get(entry.driver);
       if (!series) {
         const s = didYouMean(entry.driver, compiled.driverNames);
-        issues.push(issue(loaded, "unknown_driver", [...at, "driver"], `unknown driver "${entry.driver}"${s ? ` — did you mean "${s}"?` : ""}`));
+        issues.push(issue(loaded, "unknown_driver", [...at, "driver"], `unknown driver "${entry.driver}"${s ? ` — did you mean "${s}"?` : ""}`, "error", { name: entry.driver, suggestion: s }));
         continue;
       }
       const need = (key: keyof typeof entry, ok: (v: number) => boolean, what: string) => {
         const v = entry[key];
-        if (typeof v !== "number" || !ok(v)) issues.push(issue(loaded, "bad_process", [...at, key as string], `${entry.process} needs ${key as string} ${what}`));
+        if (typeof v !== "number" || !ok(v)) issues.push(issue(loaded, "bad_process", [...at, key as string], `${entry.process} needs ${key as string} ${what}`, "error", { process: entry.process, key, variant: key }));
       };
       if (entry.process !== "jump") need("sigma", (v) => v >= 0, "≥ 0 (a negative volatility has no meaning)");
       if (entry.process === "ou") need("theta", (v) => v >= 0, "≥ 0");
@@ -160,7 +160,7 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
       let fromIndex = 1;
       if (entry.from !== undefined) {
         const index = monthIndexIn(compiled, entry.from);
-        if (index < 0 || index >= compiled.months) issues.push(issue(loaded, "month_outside_horizon", [...at, "from"], `from ${entry.from} is outside the horizon ${compiled.calendar.labels[0]} … ${compiled.calendar.labels[compiled.months - 1]}`));
+        if (index < 0 || index >= compiled.months) issues.push(issue(loaded, "month_outside_horizon", [...at, "from"], `from ${entry.from} is outside the horizon ${compiled.calendar.labels[0]} … ${compiled.calendar.labels[compiled.months - 1]}`, "error", { month: entry.from, start: compiled.calendar.labels[0], end: compiled.calendar.labels[compiled.months - 1] }));
         fromIndex = Math.max(1, index);
       }
       processes.push({ name, driver: entry.driver, process: entry.process, series, sigma: entry.sigma ?? 0, drift: entry.drift ?? 0, theta: entry.theta ?? 0, longRun: entry.longRun ?? null, probability: entry.probability ?? 0, size: entry.size ?? 0, fromIndex });
@@ -173,12 +173,12 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
       const slot = compiled.table.slot(path);
       if (slot === undefined) {
         const s = didYouMean(path, compiled.table.paths);
-        issues.push(issue(loaded, "unknown_path", where, `no input at ${path}${s ? ` — did you mean "${s}"?` : "; give the dotted path of a number in the model (e.g. drivers.price.constant, financing.debt.tlb.spread)"}`));
+        issues.push(issue(loaded, "unknown_path", where, `no input at ${path}${s ? ` — did you mean "${s}"?` : "; give the dotted path of a number in the model (e.g. drivers.price.constant, financing.debt.tlb.spread)"}`, "error", { path, suggestion: s }));
         return;
       }
       const isMonth = compiled.table.kinds[slot] === "month";
       const apply: ApplyMode = entry.apply ?? (isMonth ? "add" : "set");
-      if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", entry.apply ? [...at, "apply"] : where, `${path} is a month: a sample is a number of months added to it (apply: add)`));
+      if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", entry.apply ? [...at, "apply"] : where, `${path} is a month: a sample is a number of months added to it (apply: add)`, "error", { path }));
       targets.push({ path, slot, apply, isMonth, base: compiled.baseParams[slot] });
     });
     if (targets.length !== paths.length) continue;
@@ -189,7 +189,7 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
       if (error instanceof DistributionError) {
         const param = error.param;
         const key = param && param in entry ? param : /quantile/.test(error.code) && "p10" in entry ? "p10" : "distribution";
-        issues.push(issue(loaded, `distribution_${error.code}`, [...at, key], error.message));
+        issues.push(issue(loaded, `distribution_${error.code}`, [...at, key], error.message, "error", { param: error.param ?? key, kind: entry.distribution }));
       } else throw error;
     }
   }
@@ -205,19 +205,19 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
         const idx = names.indexOf(n);
         if (idx < 0) {
           const s = didYouMean(n, names);
-          issues.push(issue(loaded, "unknown_input", ["correlation", "inputs", k], `"${n}" is not an uncertain input with a distribution${s ? ` — did you mean "${s}"?` : `; known: ${names.join(", ")}`}`));
+          issues.push(issue(loaded, "unknown_input", ["correlation", "inputs", k], `"${n}" is not an uncertain input with a distribution${s ? ` — did you mean "${s}"?` : `; known: ${names.join(", ")}`}`, "error", { name: n, suggestion: s }));
         }
         return idx;
       });
       const m = c.data.matrix;
       const d = c.data.inputs.length;
       if (m.length !== d || m.some((row) => row.length !== d)) {
-        issues.push(issue(loaded, "not_square", ["correlation", "matrix"], `the matrix must be ${d}×${d}, one row and column per input listed in correlation.inputs`));
+        issues.push(issue(loaded, "not_square", ["correlation", "matrix"], `the matrix must be ${d}×${d}, one row and column per input listed in correlation.inputs`, "error", { size: d }));
       } else {
         for (const problem of validateCorrelation(m, 1e-12)) {
           const path: IssuePath = ["correlation", "matrix", problem.row, problem.col];
           const what = problem.code === "not_symmetric" ? `entry (${problem.row + 1},${problem.col + 1}) differs from (${problem.col + 1},${problem.row + 1}): a correlation matrix is symmetric` : problem.code === "out_of_range" ? `entry (${problem.row + 1},${problem.col + 1}) = ${m[problem.row][problem.col]} is outside −1…1` : problem.code === "diagonal_not_one" ? `diagonal entry (${problem.row + 1},${problem.row + 1}) must be 1` : "the matrix must be square";
-          issues.push(issue(loaded, `correlation_${problem.code}`, path, what));
+          issues.push(issue(loaded, `correlation_${problem.code}`, path, what, "error", { row: problem.row + 1, col: problem.col + 1, value: m[problem.row]?.[problem.col] }));
         }
       }
       if (!issues.some((i) => i.path[0] === "correlation") && positions.every((p) => p >= 0)) {
@@ -309,11 +309,11 @@ export function checkUncertainty(loaded: LoadedModel, compiled: CompiledModel, s
       if (raw === undefined || raw === null || typeof raw !== "object") continue;
       const cited = (o: unknown) => typeof o === "object" && o !== null && (typeof (o as Record<string, unknown>).source === "string" || typeof (o as Record<string, unknown>).assumption === "string");
       if (section === "correlation") {
-        if (!cited(raw)) issues.push(issue(loaded, "uncited_input", ["correlation"], "the correlation matrix has neither a source nor an assumption; add `source:` or `assumption:` (why these inputs move together)"));
+        if (!cited(raw)) issues.push(issue(loaded, "uncited_input", ["correlation"], "the correlation matrix has neither a source nor an assumption; add `source:` or `assumption:` (why these inputs move together)", "error", { variant: "correlation" }));
         continue;
       }
       for (const [name, entry] of Object.entries(raw as Record<string, unknown>)) {
-        if (!cited(entry)) issues.push(issue(loaded, "uncited_input", ["uncertain", name], `uncertain input "${name}" has neither a source nor an assumption; say where its range comes from (\`source:\`) or why it is assumed (\`assumption:\`)`));
+        if (!cited(entry)) issues.push(issue(loaded, "uncited_input", ["uncertain", name], `uncertain input "${name}" has neither a source nor an assumption; say where its range comes from (\`source:\`) or why it is assumed (\`assumption:\`)`, "error", { variant: "uncertain", name }));
       }
     }
   }

@@ -29,12 +29,12 @@ describe("burnrate verify", () => {
     const r = await cli("verify", fixture("pass.yaml"));
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
-    expect(r.out).toMatch(/^Target Co — calibration targets — base case — amounts in USD millions/);
+    expect(r.out).toMatch(/^Target Co — targets — base case — amounts in USD millions/);
     expect(r.out).toMatch(/Target\s+Metric\s+Period\s+Source\s+Reported\s+Model\s+Difference\s+Diff %\s+Test\s+Result/);
     expect(r.out).toMatch(/revenue-q3\s+revenue\s+2025-Q3\s+Target Co Q3 2025 release\s+30\.5\s+30\.0\s+−0\.5\s+−1\.6%\s+≈ ±2%\s+pass/);
     expect(r.out).toMatch(/breakeven\s+breakeven\s+\(horizon\)\s+.*2026-02\s+2026-01\s+−1 mo\s+–\s+≈ ±1 mo\s+pass/);
-    expect(r.out).toMatch(/cash-never-out .* never\s+not in horizon\s+–\s+–\s+same month\s+pass/);
-    expect(r.out).toContain("11 targets: 11 passed, 0 failed");
+    expect(r.out).toMatch(/cash-never-out .* never\s+not within the horizon\s+–\s+–\s+same month\s+pass/);
+    expect(r.out).toContain("0 calibration targets: 0 passed, 0 failed. 11 independent checks: 11 passed, 0 failed.");
     expect(r.out).toContain("Not checked in this run: 1 target for scenario slow");
     expect(r.out).not.toContain("FAIL");
   });
@@ -43,7 +43,7 @@ describe("burnrate verify", () => {
     const r = await cli("verify", fixture("fail.yaml"));
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/revenue-2026-claimed .* 150\.0\s+180\.0\s+\+30\.0\s+\+20\.0%\s+≈ ±5%\s+FAIL/);
-    expect(r.out).toContain("2 targets: 1 passed, 1 failed");
+    expect(r.out).toContain("0 calibration targets: 0 passed, 0 failed. 2 independent checks: 1 passed, 1 failed.");
     expect(r.out).toContain("revenue-2026-claimed: Revenue over 2026-01 … 2026-12 — model 180.0, reported 150.0 (≈ ±5%)");
     expect(r.out).toContain("note: the model's 2026 revenue is 180, 20% above the reported figure");
     expect(r.out).toContain("source: press report of a 2026 revenue run-rate");
@@ -144,11 +144,11 @@ describe("burnrate sources", () => {
   it("writes CSV and JSON", async () => {
     const csv = await cli("sources", fixture("uncited.yaml"), "--format", "csv");
     const rows = csv.out.trim().split("\n");
-    expect(rows[0]).toBe("path,value,kind,cited_on,source,assumption,uncited,line,col");
-    expect(rows).toContain('drivers.price,2.5,source,value,"price list 2025, https://example.com/prices",,false,11,10');
-    expect(rows).toContain("drivers.volume,4,none,,,,true,12,11");
+    expect(rows[0]).toBe("path,value,kind,status,ids,cited_on,source,assumption,derivation,uncited,line,col");
+    expect(rows).toContain('drivers.price,2.5,source,,,value,"price list 2025, https://example.com/prices",,,false,11,10');
+    expect(rows).toContain("drivers.volume,4,none,,,,,,,true,12,11");
     const json = JSON.parse((await cli("sources", fixture("uncited.yaml"), "--format", "json")).out);
-    expect(json.counts).toEqual({ inputs: 7, sourced: 1, assumptionOnly: 2, uncited: 4 });
+    expect(json.counts).toMatchObject({ inputs: 7, sourced: 1, assumptionOnly: 2, uncited: 4 });
   });
 
   it("writes to a file with --out", async () => {
@@ -181,8 +181,8 @@ describe("burnrate compare", () => {
     expect(r.out).toMatch(/^Comparison — amounts in USD millions/);
     for (const title of ["Revenue", "Net income", "Free cash flow", "Cumulative burn", "Capex ÷ revenue", "Whole horizon"]) expect(r.out).toContain(`\n${title}`);
     expect(r.out).toMatch(/2026\s+180\.0\s+132\.0/);
-    expect(r.out).toMatch(/Cash runs out\s+not in horizon\s+2026-07/);
-    expect(r.out).toMatch(/First year of positive free cash flow\s+2026\s+none/);
+    expect(r.out).toMatch(/Cash runs out\s+not within the horizon\s+2026-07/);
+    expect(r.out).toMatch(/First year of positive free cash flow\s+2026\s+not within the horizon/);
     expect(r.out).toMatch(/Minimum DSCR\s+no debt service\s+no debt service/);
   });
 

@@ -7,6 +7,7 @@ import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
+import { loadRegisterFor } from "../../node/loadRegister.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -19,7 +20,7 @@ export function registerSources(program: Command, io: CliIO, setExit: (code: num
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action((file: string, options: { format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
-      const listing = sourcesCommand(readModel(file));
+      const listing = sourcesCommand(readModel(file), {}, { register: loadRegisterFor });
       const text = format === "json" ? JSON.stringify(listing, null, 2) + "\n" : format === "csv" ? sourcesCsv(listing) : sourcesTable(listing);
       emit(io, text, options.out);
       // A listing, not a check: uncited inputs are shown, `check --strict` fails on them.
@@ -44,20 +45,56 @@ function citationText(i: SourcedInput): string {
   return i.kind === "source" ? i.source! : `assumption: ${i.assumption}`;
 }
 
+const STATUS_TEXT: Record<string, string> = {
+  reported: "reported",
+  derived: "derived",
+  "assumed-from-source": "assumed (sourced range)",
+  assumption: "assumption",
+  covered: "covered",
+  mismatch: "✗ NOT THE CITED FIGURE",
+  uncited: "✗ uncited",
+};
+
 export function sourcesTable(listing: SourceListing): string {
   const out: string[] = [];
   out.push(`${listing.model} — inputs and their sources (${listing.file})`);
   out.push("");
+  const withRegister = listing.register !== null;
   const columns: Column[] = [
     { header: "Input", align: "left" },
     { header: "Value" },
+    ...(withRegister ? [{ header: "Status", align: "left" as const }, { header: "Cites", align: "left" as const }] : []),
     { header: "Cited on", align: "left" },
     { header: "Citation", align: "left" },
   ];
-  out.push(renderTable(columns, listing.inputs.map((i) => [i.path, truncate(String(i.value), 32), citedOnText(i), truncate(citationText(i), 72)])));
+  out.push(
+    renderTable(
+      columns,
+      listing.inputs.map((i) => [
+        i.path,
+        truncate(String(i.value), 24),
+        ...(withRegister ? [STATUS_TEXT[i.status ?? "uncited"], truncate(i.ids.join(", "), 24)] : []),
+        citedOnText(i),
+        truncate(citationText(i), withRegister ? 56 : 72),
+      ]),
+    ),
+  );
   out.push("");
   const c = listing.counts;
   out.push(`${c.inputs} input${c.inputs === 1 ? "" : "s"}: ${c.sourced} with a source, ${c.assumptionOnly} with an assumption only, ${c.uncited} uncited`);
+  if (withRegister) {
+    out.push(`Against the register: ${c.reported} the cited figure itself, ${c.derived} derived from cited figures (saying how), ${c.assumedFromSource} assumed within a cited range or from cited evidence, ${c.covered} covered by a citation over several inputs${c.mismatch ? `, ${c.mismatch} NOT the figure they cite` : ""}`);
+    const reg = listing.register!;
+    out.push("");
+    out.push(`Register entries cited (${reg.file}):`);
+    for (const e of reg.entries) {
+      const where = e.confidence === "derived" ? `derived from ${e.derivedFrom.join(", ")}` : [e.publisher, e.address, e.date].filter(Boolean).join(", ");
+      out.push(`  ${e.id}  ${truncate(e.figure, 90)}`);
+      out.push(`  ${" ".repeat(e.id.length)}  ${e.measure}; ${e.confidence}; ${where}`);
+    }
+    const unknown = [...new Set(listing.inputs.flatMap((i) => i.unknownIds))];
+    if (unknown.length) out.push(`Not in the register: ${unknown.join(", ")} — \`burnrate check --strict\` fails on them`);
+  }
   const uncited = listing.inputs.filter((i) => i.uncited);
   if (uncited.length > 0) {
     out.push("");
@@ -72,7 +109,7 @@ export function sourcesTable(listing: SourceListing): string {
 
 export function sourcesCsv(listing: SourceListing): string {
   return toCsv(
-    ["path", "value", "kind", "cited_on", "source", "assumption", "uncited", "line", "col"],
-    listing.inputs.map((i) => [i.path, i.value, i.kind, i.citedOn, i.source, i.assumption, i.uncited ? "true" : "false", i.position?.line ?? null, i.position?.col ?? null]),
+    ["path", "value", "kind", "status", "ids", "cited_on", "source", "assumption", "derivation", "uncited", "line", "col"],
+    listing.inputs.map((i) => [i.path, i.value, i.kind, i.status, i.ids.join(" "), i.citedOn, i.source, i.assumption, i.derivation, i.uncited ? "true" : "false", i.position?.line ?? null, i.position?.col ?? null]),
   );
 }

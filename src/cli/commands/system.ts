@@ -94,5 +94,8 @@ export function registerSystem(program: Command, io: CliIO, setExit: (code: numb
       await systemSectorCommand(io, file, options as never);
     });
 
-  for (const command of system.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const command of system.commands) {
+    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    command.option("--width <columns>", "fit tables in this many columns, splitting them into column groups (default: the terminal's width; none when writing to a file or a pipe)");
+  }
 }

@@ -2,14 +2,15 @@ import type { Command } from "commander";
 import { readModel } from "../../node/loadFile.js";
 import { metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
 import { verifyReport, verifyOutput } from "../../commands/verify.js";
-import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { recordsCsv } from "../../export/csv.js";
+import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 
 export function registerVerify(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -17,9 +18,10 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
     .description("compare a model with its calibration targets (reported figures); exit 1 when any target fails")
     .argument("<file>", "model file (.yaml or .json) with a `targets:` section")
     .option("-s, --scenario <name>", "run a scenario and check the targets written for it")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { scenario?: string; format: string; out?: string }) => {
+    .action((file: string, options: { precision: string; scenario?: string; format: string; out?: string }) => {
       const format = choice(options.format, FORMATS, "--format");
       const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
@@ -28,7 +30,8 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_FAILURE);
         return;
       }
-      emit(io, format === "json" ? verifyJson(report) : verifyTable(report), options.out);
+      emit(io, format === "json" ? verifyJson(report) : format === "csv" ? recordsCsv(JSON.parse(verifyJson(report)).targets, parsePrecision(options.precision)) : verifyTable(report), options.out);
+      // A check outside its tolerance whose gap a caveat explains is shown, not failed.
       setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
     });
 }
@@ -40,7 +43,7 @@ function noTargetsMessage(file: string, report: TargetReport): string {
   return `${file}: no targets apply to ${run}; the file's targets are for ${scenarios.join(", ")}${report.scenario ? "" : " — run with --scenario NAME"}`;
 }
 
-/** The documented JSON shape: {model, scenario, targets: [...], passed, failed}. */
+/** The documented JSON shape: {model, scenario, targets: [...], passed, failed, explained, calibration, checks, caveats}. */
 export function verifyJson(report: TargetReport): string {
   return JSON.stringify(verifyOutput(report), null, 2) + "\n";
 }
@@ -51,7 +54,7 @@ function formatValue(t: TargetOutcome, role: "reported" | "model"): string {
     if (v !== null) return String(v);
     if (role === "reported") return "never";
     const info = metricInfo(t.metric);
-    return info?.scope === "horizon" && info.none === "later" ? "not in horizon" : "none";
+    return info?.scope === "horizon" && info.none === "later" ? NOT_WITHIN_HORIZON : "none";
   }
   if (v === null || typeof v === "string") return v ?? "–";
   if (t.kind === "count") return String(v);
@@ -101,10 +104,19 @@ function truncate(text: string, width: number): string {
   return chars.length <= width ? text : chars.slice(0, width - 1).join("") + "…";
 }
 
+const KIND_TITLE = {
+  calibration: "Calibration — an input was set from each of these figures, so agreement shows only that the calibration holds",
+  check: "Independent checks — no input was set from these figures",
+} as const;
+
 export function verifyTable(report: TargetReport): string {
   const out: string[] = [];
-  out.push(`${report.model} — calibration targets — ${report.scenario ? `scenario: ${report.scenario}` : "base case"} — amounts in ${unitLabel(report)}`);
-  out.push("");
+  out.push(`${report.model} — targets — ${report.scenario ? `scenario: ${report.scenario}` : "base case"} — amounts in ${unitLabel(report)}`);
+  const number = new Map(report.caveats.map((c, i) => [c.id, i + 1]));
+  const marks = (t: TargetOutcome) => {
+    const n = t.caveats.map((id) => number.get(id)).filter((x): x is number => x !== undefined);
+    return n.length ? ` [${n.join(",")}]` : "";
+  };
   const columns: Column[] = [
     { header: "Target", align: "left" },
     { header: "Metric", align: "left" },
@@ -117,21 +129,29 @@ export function verifyTable(report: TargetReport): string {
     { header: "Test", align: "left" },
     { header: "Result", align: "left" },
   ];
-  const rows = report.targets.map((t) => [
-    t.name,
-    t.metric,
-    t.period ?? "(horizon)",
-    truncate(t.source ?? (t.assumption ? `assumption: ${t.assumption}` : ""), 40),
-    formatValue(t, "reported"),
-    formatValue(t, "model"),
-    formatDifference(t),
-    formatRelative(t),
-    testText(t),
-    t.pass ? "pass" : "FAIL",
-  ]);
-  out.push(renderTable(columns, rows));
+  for (const kind of ["calibration", "check"] as const) {
+    const targets = report.targets.filter((t) => t.targetKind === kind);
+    if (targets.length === 0) continue;
+    out.push("");
+    out.push(KIND_TITLE[kind]);
+    const rows = targets.map((t) => [
+      t.name + marks(t),
+      t.metric,
+      t.period ?? "(horizon)",
+      truncate(t.source ?? (t.assumption ? `assumption: ${t.assumption}` : ""), 28),
+      formatValue(t, "reported"),
+      formatValue(t, "model"),
+      formatDifference(t),
+      formatRelative(t),
+      testText(t),
+      t.status === "pass" ? "pass" : t.status === "explained" ? "gap, see caveat" : "FAIL",
+    ]);
+    out.push(renderTable(columns, rows));
+  }
   out.push("");
-  out.push(`${report.targets.length} target${report.targets.length === 1 ? "" : "s"}: ${report.passed} passed, ${report.failed} failed`);
+  const tally = (n: number, word: string, t: { total: number; passed: number; failed: number; explained: number }) =>
+    `${n} ${word}${n === 1 ? "" : "s"}: ${t.passed} passed${t.explained ? `, ${t.explained} outside tolerance with the gap explained in a caveat` : ""}, ${t.failed} failed`;
+  out.push(`${tally(report.calibration.total, "calibration target", report.calibration)}. ${tally(report.checks.total, "independent check", report.checks)}.`);
   if (report.skipped.length > 0) {
     const groups = new Map<string, number>();
     for (const s of report.skipped) {
@@ -140,17 +160,21 @@ export function verifyTable(report: TargetReport): string {
     }
     out.push(`Not checked in this run: ${[...groups].map(([k, n]) => `${n} target${n === 1 ? "" : "s"} for ${k}`).join("; ")}`);
   }
-  const failed = report.targets.filter((t) => !t.pass);
-  const caveats = report.targets.filter((t) => t.pass && t.explanation);
+  const failed = report.targets.filter((t) => t.status === "fail");
+  const notes = report.targets.filter((t) => t.status === "pass" && t.explanation);
   if (failed.length > 0) {
     out.push("");
     out.push("Failed:");
     for (const t of failed) out.push(...details(t));
   }
-  if (caveats.length > 0) {
+  if (notes.length > 0) {
     out.push("");
     out.push("Notes:");
-    for (const t of caveats) out.push(`  ${t.name}: ${t.explanation}`);
+    for (const t of notes) out.push(`  ${t.name}: ${t.explanation}`);
+  }
+  if (report.caveats.length > 0) {
+    out.push("");
+    out.push(caveatsBlock(report.caveats));
   }
   return out.join("\n") + "\n";
 }

@@ -1,0 +1,108 @@
+import { useEffect } from "preact/hooks";
+import { effect } from "@preact/signals";
+import { lang, digits, setLang, setDigits, t, translator } from "./i18n.js";
+import { route, href, PAGES, type Page } from "./router.js";
+import { refreshModels, openModel, modelId, evaluation, scenario, setScenario, scenarioNames, dirty, modelName } from "./store.js";
+import { ModelsPage } from "./pages/Models.js";
+import { OverviewPage } from "./pages/Overview.js";
+import { ChartsPage } from "./pages/Charts.js";
+import { StatementsPage } from "./pages/Statements.js";
+import { ScenariosPage } from "./pages/Scenarios.js";
+import { EditPage } from "./pages/Edit.js";
+import { SourcesPage } from "./pages/Sources.js";
+import { RecomputeStatus } from "./components.js";
+
+effect(() => {
+  const tr = translator.value;
+  document.documentElement.lang = tr.lang;
+  document.documentElement.dir = tr.dir;
+  document.title = modelName.value ? `${modelName.value} — burnrate` : "burnrate";
+});
+
+function Header() {
+  const e = evaluation.value;
+  const names = scenarioNames();
+  return (
+    <header class="top" role="banner">
+      <a class="brand" href="#/models" aria-label={t("nav.home")}>
+        <svg width="22" height="22" viewBox="0 0 16 16" aria-hidden="true"><rect width="16" height="16" rx="3" fill="#b4411e" /><path d="M3 12 L7 6 L10 9 L13 4" stroke="white" stroke-width="2" fill="none" /></svg>
+        <span>burnrate</span>
+      </a>
+      {e && route.value.model && (
+        <div class="model-switch">
+          <span class="company">{e.result.model}</span>
+          <label class="inline">
+            <span>{t("common:words.scenario")}</span>
+            <select value={scenario.value ?? ""} onChange={(ev) => setScenario((ev.target as HTMLSelectElement).value || null)}>
+              <option value="">{t("common:words.base")}</option>
+              {names.map((n) => <option value={n}>{n}</option>)}
+            </select>
+          </label>
+          {dirty.value && <span class="badge warn">{t("edit.unsaved")}</span>}
+        </div>
+      )}
+      <div class="prefs" role="group" aria-label={t("prefs.label")}>
+        <label class="inline">
+          <span>{t("prefs.language")}</span>
+          <select value={lang.value} onChange={(ev) => setLang((ev.target as HTMLSelectElement).value as "en" | "ar")} data-testid="language">
+            <option value="en" lang="en">English</option>
+            <option value="ar" lang="ar">العربية</option>
+          </select>
+        </label>
+        {lang.value === "ar" && (
+          <label class="inline">
+            <span>{t("prefs.digits")}</span>
+            <select value={digits.value} onChange={(ev) => setDigits((ev.target as HTMLSelectElement).value as "arab" | "latn")} data-testid="digits">
+              <option value="arab">{t("prefs.arabicDigits")}</option>
+              <option value="latn">{t("prefs.westernDigits")}</option>
+            </select>
+          </label>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function Nav({ page }: { page: Page }) {
+  const model = route.value.model;
+  return (
+    <nav class="side" aria-label={t("nav.label")}>
+      <ul>
+        <li><a href={href("models")} aria-current={page === "models" ? "page" : undefined}>{t("nav.models")}</a></li>
+        {model && PAGES.map((p) => <li><a href={href(p, model)} aria-current={page === p ? "page" : undefined}>{t(`nav.${p}`)}</a></li>)}
+      </ul>
+      {model && <RecomputeStatus />}
+    </nav>
+  );
+}
+
+export function App() {
+  const { page, model } = route.value;
+  useEffect(() => {
+    void refreshModels();
+  }, []);
+  useEffect(() => {
+    if (model && model !== modelId.value) void openModel(model);
+  }, [model]);
+  void lang.value; // re-render on language change
+  void digits.value;
+  let body;
+  if (page === "models" || !model) body = <ModelsPage />;
+  else if (!evaluation.value || modelId.value !== model) body = <p class="loading" role="status">{t("loading")}</p>;
+  else if (page === "overview") body = <OverviewPage />;
+  else if (page === "charts") body = <ChartsPage />;
+  else if (page === "statements") body = <StatementsPage />;
+  else if (page === "scenarios") body = <ScenariosPage />;
+  else if (page === "edit") body = <EditPage />;
+  else body = <SourcesPage />;
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">{t("nav.skip")}</a>
+      <Header />
+      <div class="layout">
+        <Nav page={page} />
+        <main id="main" tabIndex={-1}>{body}</main>
+      </div>
+    </div>
+  );
+}
