@@ -33,7 +33,7 @@ export class SystemAggregate {
   readonly paymentsLost: QuantileCollector[];
   readonly revenueChange: QuantileCollector[];
   /** [link][company]: paths out with every link, out with this link cut, out only because of it, out only without it. */
-  readonly attribution: { withLink: Float64Array; withoutLink: Float64Array; onlyWith: Float64Array; onlyWithout: Float64Array }[];
+  readonly attribution: { withLink: Float64Array; withoutLink: Float64Array; onlyWith: Float64Array; onlyWithout: Float64Array; withoutYear: Float64Array[] }[];
   iterationsTotal = 0;
   iterationsMax = 0;
   /** Company projections evaluated, main resolutions and attribution reruns together (for sizing runs). */
@@ -66,7 +66,7 @@ export class SystemAggregate {
     this.linkActed = new Float64Array(L);
     this.paymentsLost = system.links.map(collector);
     this.revenueChange = system.links.map(collector);
-    this.attribution = system.links.map(() => ({ withLink: new Float64Array(K), withoutLink: new Float64Array(K), onlyWith: new Float64Array(K), onlyWithout: new Float64Array(K) }));
+    this.attribution = system.links.map(() => ({ withLink: new Float64Array(K), withoutLink: new Float64Array(K), onlyWith: new Float64Array(K), onlyWithout: new Float64Array(K), withoutYear: system.companies.map(years) }));
   }
 
   /** Year index of a cash-out month (serial), `yearCount` for none. */
@@ -123,6 +123,7 @@ export class SystemAggregate {
       add(mine.withoutLink, a.withoutLink);
       add(mine.onlyWith, a.onlyWith);
       add(mine.onlyWithout, a.onlyWithout);
+      a.withoutYear.forEach((row, k) => add(mine.withoutYear[k], row));
     });
     this.iterationsTotal += o.iterationsTotal;
     this.evaluations += o.evaluations;
@@ -147,7 +148,7 @@ export class SystemAggregate {
       linkActed: arr(this.linkActed),
       paymentsLost: this.paymentsLost.map((c) => c.toJSON()),
       revenueChange: this.revenueChange.map((c) => c.toJSON()),
-      attribution: this.attribution.map((a) => ({ withLink: arr(a.withLink), withoutLink: arr(a.withoutLink), onlyWith: arr(a.onlyWith), onlyWithout: arr(a.onlyWithout) })),
+      attribution: this.attribution.map((a) => ({ withLink: arr(a.withLink), withoutLink: arr(a.withoutLink), onlyWith: arr(a.onlyWith), onlyWithout: arr(a.onlyWithout), withoutYear: a.withoutYear.map(arr) })),
       iterationsTotal: this.iterationsTotal,
       evaluations: this.evaluations,
       iterationsMax: this.iterationsMax,
@@ -175,7 +176,7 @@ export interface SerializedSystemAggregate {
   linkActed: number[];
   paymentsLost: SerializedQuantileCollector[];
   revenueChange: SerializedQuantileCollector[];
-  attribution: { withLink: number[]; withoutLink: number[]; onlyWith: number[]; onlyWithout: number[] }[];
+  attribution: { withLink: number[]; withoutLink: number[]; onlyWith: number[]; onlyWithout: number[]; withoutYear: number[][] }[];
   iterationsTotal: number;
   evaluations: number;
   iterationsMax: number;

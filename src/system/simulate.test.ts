@@ -44,7 +44,7 @@ describe("system simulation: joint odds", () => {
     const link = r.links[0];
     expect(link.acted).toBe(lab);
     const through = count(([s, h]) => s === 1 && h === 0);
-    expect(link.attribution).toEqual([{ company: "cloud", withLink: cloud, withoutLink: count(([, h]) => h === 1), throughLink: through, shareOfOdds: expect.closeTo(through / cloud, 12), onlyWithout: 0 }]);
+    expect(link.attribution).toEqual([{ company: "cloud", withLink: cloud, withoutLink: count(([, h]) => h === 1), throughLink: through, shareOfOdds: expect.closeTo(through / cloud, 12), onlyWithout: 0, withLinkByYear: [cloud], withoutLinkByYear: [count(([, h]) => h === 1)] }]);
     // Loss to the cloud's lenders: its 40 of debt × (1 − 0.25) on every path it runs out.
     expect(r.lenders.companies[1].probability).toBe(cloud);
     expect(r.lenders.companies[1].loss.mean).toBeCloseTo(30 * cloud, 9);

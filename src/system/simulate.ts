@@ -236,6 +236,7 @@ export function runSystemBlocks(
             const out = Number.isFinite(mainCashOut[k]) ? 1 : 0;
             att.withLink[k] += out;
             att.withoutLink[k] += out;
+            att.withoutYear[k][agg.yearIndex(mainCashOut[k])]++;
           }
           agg.paymentsLost[l].add(0);
           agg.revenueChange[l].add(0);
@@ -252,6 +253,7 @@ export function runSystemBlocks(
           const without = Number.isFinite(rt.state.cashOut[k]);
           if (withLink) att.withLink[k]++;
           if (without) att.withoutLink[k]++;
+          att.withoutYear[k][agg.yearIndex(rt.state.cashOut[k])]++;
           if (withLink && !without) att.onlyWith[k]++;
           if (!withLink && without) att.onlyWithout[k]++;
         }

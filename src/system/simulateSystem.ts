@@ -81,10 +81,16 @@ async function runOnWorkers(setup: SystemSetup, threads: number, blocks: number,
           active--;
           pending.set(msg.block, msg.aggregate);
           // Merge strictly in block order: floating-point sums then do not depend on timing.
-          while (pending.has(nextToMerge)) {
-            total.merge(pending.get(nextToMerge)!);
-            pending.delete(nextToMerge);
-            nextToMerge++;
+          try {
+            while (pending.has(nextToMerge)) {
+              total.merge(pending.get(nextToMerge)!);
+              pending.delete(nextToMerge);
+              nextToMerge++;
+            }
+          } catch (error) {
+            stopped = true;
+            reject(error);
+            return;
           }
           options.onProgress?.(total.n, setup.n);
           send(w);

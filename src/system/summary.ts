@@ -51,7 +51,8 @@ export interface SystemSimulationResult {
     acted: number | null;
     paymentsLost: Distribution | null;
     revenueChange: Distribution | null;
-    attribution: { company: string; withLink: number; withoutLink: number; throughLink: number; shareOfOdds: number | null; onlyWithout: number }[] | null;
+    /** Per company the link reaches: odds with and without it (whole horizon and by year end, as joint.years), out only through it, its share of the odds. */
+    attribution: { company: string; withLink: number; withoutLink: number; throughLink: number; shareOfOdds: number | null; onlyWithout: number; withLinkByYear: number[]; withoutLinkByYear: number[] }[] | null;
   }[];
   /** Passes the cycles needed, and company projections per path (main resolution and attribution reruns): what a path costs. */
   resolution: { meanIterations: number; maxIterations: number; notConverged: number; projectionsPerPath: number };
@@ -112,6 +113,8 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
             throughLink: p(att.onlyWith[k]),
             shareOfOdds: att.withLink[k] > 0 ? att.onlyWith[k] / att.withLink[k] : null,
             onlyWithout: p(att.onlyWithout[k]),
+            withLinkByYear: cumulative(agg.cashOutYear[k]),
+            withoutLinkByYear: cumulative(att.withoutYear[k]),
           }))
         : null,
     };

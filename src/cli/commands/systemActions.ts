@@ -308,6 +308,15 @@ export function systemSimulationTable(r: SystemSimulationResult, period: "month"
             l.attribution!.map((a) => [`  ${a.company}`, percent(a.withLink), percent(a.withoutLink), percent(a.throughLink), percent(a.shareOfOdds)]),
           ),
         );
+        out.push(
+          renderTable(
+            [{ header: "  out of cash by the end of", align: "left" }, ...r.joint.years.map((y) => ({ header: String(y) }))],
+            l.attribution!.flatMap((a) => [
+              [`  ${a.company} with the link`, ...a.withLinkByYear.map((v) => percent(v))],
+              [`  ${a.company} without it`, ...a.withoutLinkByYear.map((v) => percent(v))],
+            ]),
+          ),
+        );
       }
     }
   }
