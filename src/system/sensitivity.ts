@@ -4,8 +4,7 @@ import { UsageError } from "../model/issues.js";
 import { didYouMean } from "../model/suggest.js";
 import { applySample } from "../uncertainty/spec.js";
 import { parseMetricSelector, metricJson, neverNote, anyMonthLabel, type MetricSelector } from "../uncertainty/metricSelector.js";
-import { checkQuantilePair, checkPaths, SPIDER_STEPS, SPIDER_MONTHS, type SensitivityReport, type TornadoRow, type SpiderRow, type GlobalResult, type GlobalRow } from "../uncertainty/sensitivity.js";
-import { spearman } from "../uncertainty/math/index.js";
+import { checkQuantilePair, checkPaths, rankInputs, SPIDER_STEPS, SPIDER_MONTHS, type SensitivityReport, type TornadoRow, type SpiderRow, type GlobalResult } from "../uncertainty/sensitivity.js";
 import type { LoadedSystem } from "./load.js";
 import { planSystemSimulation, runSystemBlocks, type SystemSimulationPlan, type SystemInput } from "./simulate.js";
 import { createRuntime, resolve, writeSharedSeries, newPath, type SystemRuntime } from "./resolve.js";
@@ -156,28 +155,5 @@ function globalRanking(plan: SystemSimulationPlan, targets: number[], selectors:
     plan.inputs.forEach((input, i) => (x[i][path] = (input.unit === 0 ? sys.shared.params : rt.pathParams[input.unit - 1])[input.input.slot]));
     for (const k of targets) y.get(k)![path] = readMetric(rt, k, selectors.get(k)!, metrics);
   });
-  return new Map(
-    targets.map((k) => {
-      const ys = y.get(k)!;
-      const keep: number[] = [];
-      for (let i = 0; i < n; i++) if (Number.isFinite(ys[i])) keep.push(i);
-      const pick = (a: Float64Array) => (keep.length === n ? a : Float64Array.from(keep, (i) => a[i]));
-      const used = pick(ys);
-      const rhos = x.map((col) => {
-        if (used.length < 3) return null;
-        const r = spearman(pick(col), used);
-        return Number.isFinite(r) ? r : null;
-      });
-      const total = rhos.reduce<number>((s, r) => s + (r === null ? 0 : r * r), 0);
-      const rows: GlobalRow[] = plan.inputs.map((input, i) => ({ input: input.name, path: input.input.path, spearman: rhos[i], contribution: rhos[i] === null || total === 0 ? null : (100 * rhos[i]! * rhos[i]!) / total }));
-      rows.sort((a, b) => Math.abs(b.spearman ?? 0) - Math.abs(a.spearman ?? 0) || a.input.localeCompare(b.input));
-      const sorted = Float64Array.from(used).sort();
-      const q = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.floor(p * (sorted.length - 1))]);
-      let sum = 0;
-      for (const v of sorted) sum += v;
-      const selector = selectors.get(k)!;
-      const json = (v: number) => metricJson(selector, sys.companies[k].compiled, v);
-      return [k, { n, seed: options.seed, lhs: options.lhs ?? false, used: used.length, excluded: n - used.length, rows, summary: { mean: selector.kind === "month" ? null : json(sorted.length ? sum / sorted.length : NaN), p10: json(q(0.1)), p50: json(q(0.5)), p90: json(q(0.9)) } }];
-    }),
-  );
+  return new Map(targets.map((k) => [k, rankInputs(plan.inputs.map((input) => ({ name: input.name, path: input.input.path })), x, y.get(k)!, n, selectors.get(k)!, sys.companies[k].compiled, { n, seed: options.seed, lhs: options.lhs ?? false })]));
 }
