@@ -91,4 +91,3 @@ export { parseMetricSelector, METRIC_HELP, type MetricSelector, type MetricValue
 export { sensitivity, globalSensitivity, type SensitivityReport, type SensitivityOptions, type TornadoRow, type SpiderRow, type GlobalResult } from "./uncertainty/sensitivity.js";
 export { solve, type SolveReport, type SolveOptions, type SolvePoint } from "./uncertainty/solve.js";
 export { parseTarget, type SolveTarget, type CompareOp } from "./uncertainty/solveTarget.js";
-export * from "./system/index.js";
