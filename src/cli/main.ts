@@ -12,10 +12,10 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerServe } from "./commands/serve.js";
 import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
 import { registerSystem } from "./commands/system.js";
-import { fullModelJsonSchema } from "../fullSchema.js";
 import { setTableWidth } from "./format.js";
 import { parseWhole } from "./options.js";
 import { UsageError } from "../model/issues.js";
@@ -46,6 +46,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerServe(program, io);
   registerExport(program, io);
   registerActuals(program, io, setExit);
   registerSystem(program, io, setExit);
@@ -55,7 +56,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .option("--system", "the schema of system files (burnrate system …) instead of model files")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (options: { system?: boolean; out?: string }) => {
-      const schema = options.system ? (await import("../system/schema.js")).systemJsonSchema() : fullModelJsonSchema();
+      const schema = options.system ? (await import("../system/schema.js")).systemJsonSchema() : (await import("../fullSchema.js")).fullModelJsonSchema();
       const text = JSON.stringify(schema, null, 2) + "\n";
       if (options.out) io.writeFile(options.out, text);
       else io.out(text);

@@ -11,8 +11,8 @@ export { loadSystemText, textsReader, type LoadedSystem, type LoadedCompany, typ
 export { compileSystem, type CompiledSystem, type CompiledCompany } from "./compile.js";
 export { runSystem, type SystemRunResult, type LinkEffect, type LinkPeriodEffect, type CompanyRunResult } from "./run.js";
 export { compareSystems, type SystemComparison, type SystemCompareInput } from "./compare.js";
-export { planSystemSimulation, runSystemBlocks, runSystemBlock, simulateSystemRange, systemSetup, planFromSystemSetup, type SystemSimulationPlan, type SystemSetup, type SystemSimulateOptions, type SystemInput } from "./simulate.js";
-export { SystemAggregate, type SerializedSystemAggregate } from "./aggregate.js";
+export { planSystemSimulation, runSystemPaths, runSystemChunk, simulateSystemRange, systemSetup, planFromSystemSetup, type SystemSimulationPlan, type SystemSetup, type SystemSimulateOptions, type SystemInput } from "./simulate.js";
+export { SystemAggregate, SystemRunShape, encodeSystemChunk, decodeSystemChunk, type SystemChunkResult } from "./aggregate.js";
 export { summarizeSystem, type SystemSimulationResult } from "./summary.js";
 export { systemSensitivity, type SystemSensitivityReport, type SystemSensitivityOptions } from "./sensitivity.js";
 export { systemSector, FLAG_CAPEX_LEVEL, FLAG_COVERAGE, type SystemSectorResult, type SystemSectorYear } from "./sector.js";

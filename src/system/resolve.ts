@@ -1,4 +1,4 @@
-import { evaluate, createWorkspace, type Projection, type Workspace } from "../engine/project.js";
+import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import type { DriverStep } from "../engine/compile.js";
 import type { CompiledSystem, Effect } from "./compile.js";
 
@@ -35,6 +35,8 @@ export interface SystemRuntime {
   pathParams: Float64Array[];
   /** Per company: driver steps for the first evaluation of a path (null: every step). */
   steps: (readonly DriverStep[] | null)[];
+  /** Per company: what its evaluations may skip or do in one pass (a simulation plan's). */
+  evaluation: EvaluationOptions[];
   /** Per company: 1 when its driver stage has not run for the current path yet. */
   fresh: Uint8Array;
   state: SystemState;
@@ -48,6 +50,7 @@ export function createRuntime(system: CompiledSystem, workspaces?: Workspace[]):
     workspaces: workspaces ?? system.companies.map((c) => createWorkspace(c.compiled)),
     pathParams: system.companies.map((c) => Float64Array.from(c.compiled.baseParams)),
     steps: system.companies.map(() => null),
+    evaluation: system.companies.map(() => ({})),
     fresh: new Uint8Array(n).fill(1),
     state: { cashOut: new Float64Array(n).fill(Infinity), floorOut: new Float64Array(n).fill(Infinity), disabled: new Uint8Array(system.links.length) },
     projections: system.companies.map(() => null),
@@ -125,7 +128,7 @@ export function evaluateCompany(rt: SystemRuntime, k: number): boolean {
   for (const e of company.effects) applyEffect(rt, k, params, e);
   const steps = rt.fresh[k] ? rt.steps[k] : NO_STEPS;
   rt.fresh[k] = 0;
-  const proj = evaluate(c, null, rt.workspaces[k], steps);
+  const proj = evaluate(c, null, rt.workspaces[k], steps, rt.evaluation[k]);
   rt.projections[k] = proj;
   const cash = proj.items.endingCash;
   const floor = params[company.cashFloorSlot];

@@ -6,7 +6,7 @@ import { applySample } from "../uncertainty/spec.js";
 import { parseMetricSelector, metricJson, neverNote, anyMonthLabel, type MetricSelector } from "../uncertainty/metricSelector.js";
 import { checkQuantilePair, checkPaths, rankInputs, SPIDER_STEPS, SPIDER_MONTHS, type SensitivityReport, type TornadoRow, type SpiderRow, type GlobalResult } from "../uncertainty/sensitivity.js";
 import type { LoadedSystem } from "./load.js";
-import { planSystemSimulation, runSystemBlocks, type SystemSimulationPlan, type SystemInput } from "./simulate.js";
+import { planSystemSimulation, runSystemPaths, type SystemSimulationPlan, type SystemInput } from "./simulate.js";
 import { createRuntime, resolve, writeSharedSeries, newPath, type SystemRuntime } from "./resolve.js";
 
 export interface SystemSensitivityOptions {
@@ -151,9 +151,9 @@ function globalRanking(plan: SystemSimulationPlan, targets: number[], selectors:
   const x = plan.inputs.map(() => new Float64Array(n));
   const y = new Map(targets.map((k) => [k, new Float64Array(n)]));
   const metrics = metricVector();
-  runSystemBlocks(plan, n, 0, Math.ceil(n / plan.blockSize), null, undefined, (path, rt) => {
+  runSystemPaths(plan, n, 0, n, null, undefined, (path, rt) => {
     plan.inputs.forEach((input, i) => (x[i][path] = (input.unit === 0 ? sys.shared.params : rt.pathParams[input.unit - 1])[input.input.slot]));
     for (const k of targets) y.get(k)![path] = readMetric(rt, k, selectors.get(k)!, metrics);
   });
-  return new Map(targets.map((k) => [k, rankInputs(plan.inputs.map((input) => ({ name: input.name, path: input.input.path })), x, y.get(k)!, n, selectors.get(k)!, sys.companies[k].compiled, { n, seed: options.seed, lhs: options.lhs ?? false })]));
+  return new Map(targets.map((k) => [k, rankInputs(plan.inputs.map((input) => ({ name: input.name, path: input.input.path })), x, y.get(k)!, n, selectors.get(k)!, sys.companies[k].compiled, { n, requested: n, seed: options.seed, lhs: options.lhs ?? false })]));
 }

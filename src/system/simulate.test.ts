@@ -5,8 +5,9 @@ import "../index.js";
 import { loadSystemText, textsReader } from "./load.js";
 import { loadSystemFile } from "./node.js";
 import { simulateSystem } from "./simulateSystem.js";
-import { planSystemSimulation, simulateSystemRange, systemSetup } from "./simulate.js";
-import { SystemAggregate } from "./aggregate.js";
+import { planSystemSimulation, simulateSystemRange, systemSetup, planFromSystemSetup } from "./simulate.js";
+import { SystemAggregate, SystemRunShape, decodeSystemChunk } from "./aggregate.js";
+import { summarizeSystem } from "./summary.js";
 import { sampleBlock, blockScratch } from "../uncertainty/paths.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "system");
@@ -89,7 +90,7 @@ correlation:
 
 describe("system simulation: reproducible and shardable", () => {
   it("gives the same result on one thread and on two", async () => {
-    const options = { paths: 3000, seed: 11, blockSize: 500 };
+    const options = { paths: 3000, seed: 11, blockSize: 1000 };
     const one = await simulateSystem(loadSystemFile(joint), { ...options, threads: 1 });
     const two = await simulateSystem(loadSystemFile(joint), { ...options, threads: 2 });
     expect(two.threads).toBe(2);
@@ -97,17 +98,20 @@ describe("system simulation: reproducible and shardable", () => {
     expect(threadless(two)).toEqual(threadless(one));
   });
 
-  it("merges results computed on separate block ranges into exactly the whole run", () => {
+  it("merges chunks computed apart, in any order, into exactly the whole run", async () => {
     const loaded = loadSystemFile(joint);
-    const setup = systemSetup(loaded, { seed: 5, lhs: false, blockSize: 400, attribution: true, rateShockBp: 0, n: 2000, keep: 0 });
-    const plan = planSystemSimulation(loaded, { seed: 5, blockSize: 400 });
-    const whole = new SystemAggregate(plan.system, 2000, 0, 0);
-    for (const part of simulateSystemRange(setup, 0, 5, plan)) whole.merge(part);
-    // Two "machines": blocks 0–2 and 3–4, each building its own plan from the setup's texts.
-    const sharded = new SystemAggregate(plan.system, 2000, 0, 0);
-    for (const part of [...simulateSystemRange(setup, 0, 3), ...simulateSystemRange(setup, 3, 5)]) sharded.merge(part);
-    expect(sharded.toJSON()).toEqual(whole.toJSON());
-    expect(whole.n).toBe(2000);
+    const whole = await simulateSystem(loaded, { paths: 2000, seed: 5, threads: 1 });
+    const setup = systemSetup(loaded, { seed: 5, lhs: false, blockSize: 8192, attribution: true, rateShockBp: 0, n: 2000, keep: 0, detail: "year" });
+    const plan = planFromSystemSetup(setup);
+    const shape = new SystemRunShape(plan.system, "year", 2000, 0);
+    expect(shape.chunks).toBeGreaterThan(2);
+    // Two "machines", each building its own plan from the setup's texts; results as JSON, merged last first.
+    const parts = [...simulateSystemRange(setup, 0, 3), ...simulateSystemRange(setup, 3, shape.chunks)].reverse();
+    const aggregate = new SystemAggregate(shape);
+    for (const part of parts) aggregate.add(decodeSystemChunk(JSON.parse(JSON.stringify(part))));
+    expect(aggregate.complete).toBe(true);
+    const merged = summarizeSystem(aggregate, plan, { threads: 1, requested: 2000, partial: false, warnings: whole.warnings });
+    expect(JSON.parse(JSON.stringify(merged))).toEqual(JSON.parse(JSON.stringify(whole)));
   });
 
   it("gives every company the same path of a shared process", async () => {

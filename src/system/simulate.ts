@@ -4,6 +4,7 @@ import { UNIT_SCALE } from "../model/derived.js";
 import { ModelError, UsageError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { didYouMean } from "../model/suggest.js";
 import { compileUncertainty, applySample, type UncertaintySpec, type UncertainInput } from "../uncertainty/spec.js";
+import { prepareImanConoverTarget } from "../uncertainty/math/imanConover.js";
 import { planSimulation, sampleBlock, blockScratch, drawProcessShocks, PROCESS_STREAM_BASE, DEFAULT_BLOCK_SIZE, type SimulationPlan, type SamplingPlan, type BlockScratch } from "../uncertainty/paths.js";
 import { validateCorrelation, nearestCorrelation } from "../uncertainty/math/index.js";
 import { correlationSectionSchema } from "../uncertainty/spec.js";
@@ -11,7 +12,8 @@ import { fromZodIssues } from "../model/zodIssues.js";
 import { loadSystemText, textsReader, type LoadedSystem, type CompanySource } from "./load.js";
 import { compileSystem, downstream, rateShift, type CompiledSystem } from "./compile.js";
 import { createRuntime, resolve, writeSharedSeries, newPath, cutClosure, type SystemRuntime } from "./resolve.js";
-import { SystemAggregate } from "./aggregate.js";
+import { SystemRunShape, encodeSystemChunk, type SystemChunkCollector, type SystemChunkResult } from "./aggregate.js";
+import type { OutputDetail } from "../uncertainty/aggregate.js";
 
 /** One uncertain input of the system: a shared one (unit 0) or a company's (unit k + 1). */
 export interface SystemInput {
@@ -66,7 +68,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   let stream = PROCESS_STREAM_BASE;
   const units = specs.map((spec, u) => {
     const c = u === 0 ? compiled.shared : compiled.companies[u - 1].compiled;
-    const plan = planSimulation(c, spec, { seed, lhs, blockSize, varyingSlots: u === 0 ? [] : sharedSlots(u - 1) });
+    const plan = planSimulation(c, spec, { seed, lhs, blockSize, varyingSlots: u === 0 ? [] : sharedSlots(u - 1), readSeries: u === 0 ? [...compiled.shared.driverSeries.values()] : [] });
     const firstStream = stream;
     stream += spec.processes.length;
     return { spec, plan, firstStream };
@@ -78,7 +80,10 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   const warnings: ModelIssue[] = [...loaded.warnings, ...specs.flatMap((s) => s.warnings)];
   const correlation = systemCorrelation(loaded, specs, inputs, warnings);
   const runtime = createRuntime(compiled, units.slice(1).map((u) => u.plan.workspace));
-  units.slice(1).forEach((u, k) => (runtime.steps[k] = u.plan.steps));
+  units.slice(1).forEach((u, k) => {
+    runtime.steps[k] = u.plan.steps;
+    runtime.evaluation[k] = u.plan.evaluation;
+  });
   return {
     system: compiled,
     seed,
@@ -89,7 +94,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     shift: rateShift(compiled, options.rateShockBp ?? 0),
     units,
     inputs,
-    sampling: { spec: { inputs: inputs.map((i) => i.input), processes: [], correlation, warnings: [] }, seed, lhs, blockSize },
+    sampling: { spec: { inputs: inputs.map((i) => i.input), processes: [], correlation, preparedCorrelation: null, warnings: [] }, seed, lhs, blockSize, correlation: correlation && inputs.length > 1 ? prepareImanConoverTarget(correlation, inputs.length) : null },
     runtime,
     closures: compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k))),
     warnings,
@@ -152,17 +157,18 @@ function systemCorrelation(loaded: LoadedSystem, specs: UncertaintySpec[], input
 const metrics = metricVector();
 
 /**
- * Evaluates the paths of blocks [fromBlock, toBlock) of an n-path system simulation into
- * `agg`: each path samples every input, draws every process, resolves the system with its
- * links and records each company and the joint outcome; with attribution, each link that
- * acted on the path is cut and the path resolved again (common random numbers).
+ * Evaluates paths [from, to) of an n-path system simulation: each path samples every input
+ * (its block sampled once, then kept in `scratch`), draws every process, resolves the system
+ * with its links and adds each company and the joint outcome to `collector`; with
+ * attribution, each link that acted on the path is cut and the path resolved again (common
+ * random numbers). `visit` sees each path after its main resolution.
  */
-export function runSystemBlocks(
+export function runSystemPaths(
   plan: SystemSimulationPlan,
   n: number,
-  fromBlock: number,
-  toBlock: number,
-  agg: SystemAggregate | null,
+  from: number,
+  to: number,
+  collector: SystemChunkCollector | null,
   scratch: BlockScratch = blockScratch(plan.sampling),
   visit?: (path: number, rt: SystemRuntime) => void,
 ): void {
@@ -181,86 +187,88 @@ export function runSystemBlocks(
   const mainPayments = new Float64Array(L);
   const mainRevenue = new Float64Array(L);
   const streamOf = plan.units.map((u) => (j: number) => u.firstStream + j);
-  for (let block = fromBlock; block < toBlock; block++) {
-    const start = block * plan.blockSize;
-    const size = Math.min(plan.blockSize, n - start);
-    if (size <= 0) break;
-    const values = sampleBlock(plan.sampling, block, size, scratch);
-    for (let i = 0; i < size; i++) {
-      const path = start + i;
-      // The shared drivers for this path, then every company's params.
-      shared.params.set(sharedUnit.plan.base);
-      for (let k = 0; k < d; k++) if (inputs[k].unit === 0) applySample(shared.params, inputs[k].input, values[k * size + i]);
-      drawProcessShocks(sharedUnit.plan, path, 0, streamOf[0]);
-      evaluate(shared, null, sharedUnit.plan.workspace, sharedUnit.plan.steps);
-      for (let c = 0; c < K; c++) {
-        const unit = plan.units[c + 1];
-        rt.pathParams[c].set(unit.plan.base);
-        drawProcessShocks(unit.plan, path, 0, streamOf[c + 1]);
-      }
-      for (let k = 0; k < d; k++) if (inputs[k].unit > 0) applySample(rt.pathParams[inputs[k].unit - 1], inputs[k].input, values[k * size + i]);
-      writeSharedSeries(rt, plan.shift);
-      newPath(rt);
-      const resolution = resolve(rt);
-      visit?.(path, rt);
-      if (!agg) continue;
-      agg.iterationsTotal += resolution.iterations;
-      agg.evaluations += resolution.evaluations;
-      if (resolution.iterations > agg.iterationsMax) agg.iterationsMax = resolution.iterations;
-      if (!resolution.converged) agg.notConverged++;
-      for (let c = 0; c < K; c++) {
-        const company = sys.companies[c];
-        const proj = rt.projections[c]!;
-        computeMetrics(proj, metrics, rt.pathParams[c][company.cashFloorSlot]);
-        agg.companies[c].add(path, proj, metrics);
-        const out = rt.state.cashOut[c];
-        losses[c] = Number.isFinite(out) ? (proj.items.debt[out - company.startSerial] * (1 - company.lenderRecovery) * company.unitScale) / systemScale : 0;
-      }
-      agg.addJoint(rt.state.cashOut, losses);
-      if (!plan.attribution || L === 0) continue;
-      mainCashOut.set(rt.state.cashOut);
-      mainFloorOut.set(rt.state.floorOut);
-      for (let l = 0; l < L; l++) {
-        mainPayments[l] = payments(rt, l);
-        mainRevenue[l] = total(rt.projections[sys.links[l].company]!.items.revenue);
-      }
-      for (let l = 0; l < L; l++) {
-        const info = sys.links[l];
-        const company = sys.companies[info.company];
-        const trigger = (info.trigger === "cashFloor" ? mainFloorOut : mainCashOut)[info.source] + 1 + info.lag;
-        const acted = trigger <= company.startSerial + company.months - 1;
-        const att = agg.attribution[l];
-        const closure = plan.closures[l];
-        if (!acted) {
-          for (const k of closure) {
-            const out = Number.isFinite(mainCashOut[k]) ? 1 : 0;
-            att.withLink[k] += out;
-            att.withoutLink[k] += out;
-            att.withoutYear[k][agg.yearIndex(mainCashOut[k])]++;
-          }
-          agg.paymentsLost[l].add(0);
-          agg.revenueChange[l].add(0);
-          continue;
-        }
-        agg.linkActed[l]++;
-        rt.state.disabled[l] = 1;
-        agg.evaluations += resolve(rt, closure).evaluations;
-        const scale = company.unitScale / systemScale;
-        agg.paymentsLost[l].add((payments(rt, l) - mainPayments[l]) * scale);
-        agg.revenueChange[l].add((mainRevenue[l] - total(rt.projections[info.company]!.items.revenue)) * scale);
+  const B = plan.blockSize;
+  const counts = collector?.counts;
+  for (let path = from; path < Math.min(to, n); path++) {
+    const block = Math.floor(path / B);
+    const size = Math.min(B, n - block * B);
+    if (scratch.block !== block || scratch.size !== size) sampleBlock(plan.sampling, block, size, scratch);
+    const values = scratch.values;
+    const i = path - block * B;
+    // The shared drivers for this path, then every company's params.
+    shared.params.set(sharedUnit.plan.base);
+    for (let k = 0; k < d; k++) if (inputs[k].unit === 0) applySample(shared.params, inputs[k].input, values[k * size + i]);
+    drawProcessShocks(sharedUnit.plan, path, streamOf[0]);
+    evaluate(shared, null, sharedUnit.plan.workspace, sharedUnit.plan.steps, sharedUnit.plan.evaluation);
+    for (let c = 0; c < K; c++) {
+      const unit = plan.units[c + 1];
+      rt.pathParams[c].set(unit.plan.base);
+      drawProcessShocks(unit.plan, path, streamOf[c + 1]);
+    }
+    for (let k = 0; k < d; k++) if (inputs[k].unit > 0) applySample(rt.pathParams[inputs[k].unit - 1], inputs[k].input, values[k * size + i]);
+    writeSharedSeries(rt, plan.shift);
+    newPath(rt);
+    const resolution = resolve(rt);
+    visit?.(path, rt);
+    if (!collector || !counts) continue;
+    counts.iterationsTotal += resolution.iterations;
+    counts.evaluations += resolution.evaluations;
+    if (resolution.iterations > counts.iterationsMax) counts.iterationsMax = resolution.iterations;
+    if (!resolution.converged) counts.notConverged++;
+    for (let c = 0; c < K; c++) {
+      const company = sys.companies[c];
+      const proj = rt.projections[c]!;
+      computeMetrics(proj, metrics, rt.pathParams[c][company.cashFloorSlot]);
+      collector.companies[c].add(path, proj, metrics);
+      const out = rt.state.cashOut[c];
+      losses[c] = Number.isFinite(out) ? (proj.items.debt[out - company.startSerial] * (1 - company.lenderRecovery) * company.unitScale) / systemScale : 0;
+    }
+    collector.addJoint(rt.state.cashOut, losses);
+    if (L === 0) continue;
+    if (!plan.attribution) {
+      for (let l = 0; l < L; l++) collector.setLink(l, NaN, NaN);
+      continue;
+    }
+    mainCashOut.set(rt.state.cashOut);
+    mainFloorOut.set(rt.state.floorOut);
+    for (let l = 0; l < L; l++) {
+      mainPayments[l] = payments(rt, l);
+      mainRevenue[l] = total(rt.projections[sys.links[l].company]!.items.revenue);
+    }
+    for (let l = 0; l < L; l++) {
+      const info = sys.links[l];
+      const company = sys.companies[info.company];
+      const trigger = (info.trigger === "cashFloor" ? mainFloorOut : mainCashOut)[info.source] + 1 + info.lag;
+      const acted = trigger <= company.startSerial + company.months - 1;
+      const att = counts.attribution[l];
+      const closure = plan.closures[l];
+      if (!acted) {
         for (const k of closure) {
-          const withLink = Number.isFinite(mainCashOut[k]);
-          const without = Number.isFinite(rt.state.cashOut[k]);
-          if (withLink) att.withLink[k]++;
-          if (without) att.withoutLink[k]++;
-          att.withoutYear[k][agg.yearIndex(rt.state.cashOut[k])]++;
-          if (withLink && !without) att.onlyWith[k]++;
-          if (!withLink && without) att.onlyWithout[k]++;
+          const out = Number.isFinite(mainCashOut[k]) ? 1 : 0;
+          att.withLink[k] += out;
+          att.withoutLink[k] += out;
+          att.withoutYear[k][collector.shape.yearIndex(mainCashOut[k])]++;
         }
-        rt.state.disabled[l] = 0;
-        rt.state.cashOut.set(mainCashOut);
-        rt.state.floorOut.set(mainFloorOut);
+        collector.setLink(l, 0, 0);
+        continue;
       }
+      counts.linkActed[l]++;
+      rt.state.disabled[l] = 1;
+      counts.evaluations += resolve(rt, closure).evaluations;
+      const scale = company.unitScale / systemScale;
+      collector.setLink(l, (payments(rt, l) - mainPayments[l]) * scale, (mainRevenue[l] - total(rt.projections[info.company]!.items.revenue)) * scale);
+      for (const k of closure) {
+        const withLink = Number.isFinite(mainCashOut[k]);
+        const without = Number.isFinite(rt.state.cashOut[k]);
+        if (withLink) att.withLink[k]++;
+        if (without) att.withoutLink[k]++;
+        att.withoutYear[k][collector.shape.yearIndex(rt.state.cashOut[k])]++;
+        if (withLink && !without) att.onlyWith[k]++;
+        if (!withLink && without) att.onlyWithout[k]++;
+      }
+      rt.state.disabled[l] = 0;
+      rt.state.cashOut.set(mainCashOut);
+      rt.state.floorOut.set(mainFloorOut);
     }
   }
 }
@@ -281,11 +289,11 @@ function payments(rt: SystemRuntime, l: number): number {
   return s;
 }
 
-/** Folds one block into a fresh aggregate (what a worker or a shard returns). */
-export function runSystemBlock(plan: SystemSimulationPlan, n: number, block: number, keep: number, scratch?: BlockScratch): SystemAggregate {
-  const agg = new SystemAggregate(plan.system, n, keep, plan.blockSize);
-  runSystemBlocks(plan, n, block, block + 1, agg, scratch);
-  return agg;
+/** One chunk of a system run: a pure function of (system, seed, chunk). */
+export function runSystemChunk(plan: SystemSimulationPlan, shape: SystemRunShape, chunk: number, scratch?: BlockScratch): SystemChunkResult {
+  const collector = shape.collector(chunk);
+  runSystemPaths(plan, shape.paths, collector.start, collector.start + collector.count, collector, scratch);
+  return collector.finish();
 }
 
 /** Everything a worker or another machine needs to build the same plan: texts, not files. */
@@ -300,8 +308,10 @@ export interface SystemSetup {
   blockSize: number;
   attribution: boolean;
   rateShockBp: number;
+  /** Paths of the whole run (it decides the chunks and how percentiles are collected). */
   n: number;
   keep: number;
+  detail: OutputDetail;
 }
 
 export function systemSetup(loaded: LoadedSystem, settings: Omit<SystemSetup, "text" | "file" | "texts" | "scenario" | "cut">): SystemSetup {
@@ -314,19 +324,23 @@ export function planFromSystemSetup(setup: SystemSetup): SystemSimulationPlan {
 }
 
 /**
- * The system simulation of paths in blocks [fromBlock, toBlock): a pure function of the
- * setup and the block range, whose results merge (SystemAggregate.merge, in block order)
- * into exactly what one machine computes — the unit of work for sharding a large run.
+ * The chunks [fromChunk, toChunk) of a system simulation: a pure function of the setup and
+ * the range. The results (JSON, every number kept bit for bit) merge in any order with
+ * SystemAggregate.add into exactly what one machine computes — the unit of work for
+ * sharding a large run.
  */
-export function simulateSystemRange(setup: SystemSetup, fromBlock: number, toBlock: number, plan: SystemSimulationPlan = planFromSystemSetup(setup)): ReturnType<SystemAggregate["toJSON"]>[] {
+export function simulateSystemRange(setup: SystemSetup, fromChunk: number, toChunk: number, plan: SystemSimulationPlan = planFromSystemSetup(setup)): unknown[] {
+  const shape = new SystemRunShape(plan.system, setup.detail, setup.n, setup.keep);
   const scratch = blockScratch(plan.sampling);
-  const out: ReturnType<SystemAggregate["toJSON"]>[] = [];
-  for (let b = fromBlock; b < toBlock; b++) out.push(runSystemBlock(plan, setup.n, b, setup.keep, scratch).toJSON());
+  const out: unknown[] = [];
+  for (let c = fromChunk; c < Math.min(toChunk, shape.chunks); c++) out.push(encodeSystemChunk(runSystemChunk(plan, shape, c, scratch)));
   return out;
 }
 
 export interface SystemSimulateOptions {
   paths: number;
+  /** Periods each company reports: "year" (default) or "month" too. */
+  detail?: OutputDetail;
   seed?: number;
   /** Worker threads; 1 runs in this thread. */
   threads?: number | "auto";

@@ -4,44 +4,34 @@ import { fileURLToPath } from "node:url";
 import { formatIssue } from "../model/issues.js";
 import { validateSimulateOptions } from "../uncertainty/simulate.js";
 import { blockScratch } from "../uncertainty/paths.js";
+import { claimChunks } from "../uncertainty/chunks.js";
 import type { LoadedSystem } from "./load.js";
-import { planSystemSimulation, runSystemBlock, systemSetup, type SystemSimulateOptions, type SystemSetup } from "./simulate.js";
-import { SystemAggregate, type SerializedSystemAggregate } from "./aggregate.js";
+import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
+import { SystemAggregate, SystemRunShape, type SystemChunkResult } from "./aggregate.js";
 import { summarizeSystem, type SystemSimulationResult } from "./summary.js";
 
 /**
  * Monte Carlo over a system: every company's uncertain inputs and the shared ones sampled
- * jointly, the links acting on each path. Blocks fold into aggregates merged in block order,
- * so the same system and seed give bit-identical results whatever the number of threads.
- * (Node only: worker threads; the pure per-block function is in simulate.ts.)
+ * jointly, the links acting on each path. The paths split into chunks (a function of the
+ * number of paths only); this thread and the workers claim chunks from a shared counter and
+ * each chunk's result merges by path index (exact percentiles) or in chunk order (rank
+ * sketches, counts), so the same system and seed give bit-identical results whatever the
+ * number of threads. (Node only: worker threads; the pure per-chunk function is in simulate.ts.)
  */
 export async function simulateSystem(loaded: LoadedSystem, options: SystemSimulateOptions): Promise<SystemSimulationResult> {
   validateSimulateOptions({ paths: options.paths, seed: options.seed, threads: options.threads, keepPaths: options.keepPaths });
   const seed = options.seed ?? 1;
-  const threads = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
+  const wanted = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
   const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
   const n = options.paths;
   const keep = options.keepPaths ?? 0;
-  const blocks = Math.ceil(n / plan.blockSize);
-  const total = new SystemAggregate(plan.system, n, keep, 0);
-  const useWorkers = Math.min(threads, blocks) > 1;
-  let partial = false;
-  if (!useWorkers) {
-    const scratch = blockScratch(plan.sampling);
-    for (let b = 0; b < blocks; b++) {
-      if (options.signal?.aborted) {
-        partial = true;
-        break;
-      }
-      total.merge(runSystemBlock(plan, n, b, keep, scratch));
-      options.onProgress?.(total.n, n);
-      if (options.signal || options.onProgress) await new Promise((r) => setImmediate(r));
-    }
-  } else {
-    const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep });
-    partial = await runOnWorkers(setup, Math.min(threads, blocks), blocks, total, options);
-  }
-  return summarizeSystem(total, plan, { threads: useWorkers ? Math.min(threads, blocks) : 1, requested: n, partial, warnings: plan.warnings.map(formatIssue) });
+  const detail = options.detail ?? "year";
+  const shape = new SystemRunShape(plan.system, detail, n, keep);
+  const aggregate = new SystemAggregate(shape);
+  const threads = Math.max(1, Math.min(wanted, shape.chunks));
+  const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
+  await runThreads(plan, shape, aggregate, setup, threads, options);
+  return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
 }
 
 function workerUrl(): URL {
@@ -51,59 +41,85 @@ function workerUrl(): URL {
   return new URL("./worker.js", here);
 }
 
-async function runOnWorkers(setup: SystemSetup, threads: number, blocks: number, total: SystemAggregate, options: SystemSimulateOptions): Promise<boolean> {
-  const pending = new Map<number, SerializedSystemAggregate>();
-  let nextToMerge = 0;
-  let nextToSend = 0;
-  let stopped = false;
+/** What a system worker is given: the setup and the run's shared chunk counter. */
+export interface SystemWorkerData {
+  setup: SystemSetup;
+  threads: number;
+  /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
+  shared: SharedArrayBuffer;
+}
+
+/** Claims and computes chunks until none is left or the run is stopped. */
+export async function claimSystemChunks(plan: SystemSimulationPlan, shape: SystemRunShape, shared: Int32Array, threads: number, done: (r: SystemChunkResult) => void | Promise<void>): Promise<void> {
+  const chunksPerBlock = Math.max(1, Math.floor(plan.blockSize / shape.chunkSize));
+  const scratch = blockScratch(plan.sampling);
+  for (;;) {
+    const claim = claimChunks(shared, shape.chunks, chunksPerBlock, threads);
+    if (!claim) return;
+    for (let chunk = claim[0]; chunk < claim[1]; chunk++) {
+      if (chunk > claim[0] && Atomics.load(shared, 1) !== 0) return;
+      await done(runSystemChunk(plan, shape, chunk, scratch));
+    }
+  }
+}
+
+/** This thread computes chunks while the workers boot and merges everyone's results between its own. */
+async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions): Promise<void> {
+  const buffer = new SharedArrayBuffer(8);
+  const shared = new Int32Array(buffer);
+  const stop = () => Atomics.store(shared, 1, 1);
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
   const workers: Worker[] = [];
+  let failure: Error | null = null;
+  let running = threads - 1;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const merge = (r: SystemChunkResult) => {
+    try {
+      const done = aggregate.add(r);
+      options.onProgress?.(done, shape.paths);
+    } catch (error) {
+      failure ??= error as Error;
+      stop();
+    }
+  };
   try {
-    await new Promise<void>((resolve, reject) => {
-      let active = 0;
-      const finishIfDone = () => {
-        if (active === 0 && (nextToSend >= blocks || stopped)) resolve();
-      };
-      const send = (w: Worker) => {
-        if (options.signal?.aborted) stopped = true;
-        if (stopped || nextToSend >= blocks) return finishIfDone();
-        active++;
-        w.postMessage({ block: nextToSend++ });
-      };
-      for (let i = 0; i < threads; i++) {
-        const w = new Worker(fileURLToPath(workerUrl()), { workerData: setup });
-        workers.push(w);
-        w.on("message", (msg: { block: number; aggregate: SerializedSystemAggregate } | { error: string }) => {
+    for (let i = 0; i < threads - 1; i++) {
+      const data: SystemWorkerData = { setup, threads, shared: buffer };
+      const w = new Worker(fileURLToPath(workerUrl()), { workerData: data });
+      workers.push(w);
+      w.on("message", (msg: { result: SystemChunkResult } | { done: true } | { error: string }) => {
+        if ("result" in msg) merge(msg.result);
+        else {
           if ("error" in msg) {
-            stopped = true;
-            reject(new Error(msg.error));
-            return;
+            failure ??= new Error(msg.error);
+            stop();
           }
-          active--;
-          pending.set(msg.block, msg.aggregate);
-          // Merge strictly in block order: floating-point sums then do not depend on timing.
-          try {
-            while (pending.has(nextToMerge)) {
-              total.merge(pending.get(nextToMerge)!);
-              pending.delete(nextToMerge);
-              nextToMerge++;
-            }
-          } catch (error) {
-            stopped = true;
-            reject(error);
-            return;
-          }
-          options.onProgress?.(total.n, setup.n);
-          send(w);
-        });
-        w.on("error", (error) => {
-          stopped = true;
-          reject(error);
-        });
-        send(w);
-      }
+          running--;
+        }
+        notify();
+      });
+      w.on("error", (error) => {
+        failure ??= error;
+        stop();
+        running--;
+        notify();
+      });
+    }
+    const yieldNow = threads > 1 || options.signal !== undefined || options.onProgress !== undefined;
+    await claimSystemChunks(plan, shape, shared, threads, async (r) => {
+      merge(r);
+      if (yieldNow) await new Promise((resolve) => setImmediate(resolve));
     });
+    while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
   } finally {
+    options.signal?.removeEventListener("abort", stop);
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return nextToMerge < blocks;
+  if (failure) throw failure;
 }

@@ -1,14 +1,15 @@
 import { summarize, REPORTED_QUANTILES, type SimulationResult, type Distribution } from "../uncertainty/summary.js";
-import type { QuantileCollector } from "../uncertainty/math/index.js";
+import type { ColumnStatistics } from "../uncertainty/aggregate.js";
 import { formatMonth, serialToMonth } from "../model/months.js";
 import type { SystemAggregate } from "./aggregate.js";
 import type { SystemSimulationPlan } from "./simulate.js";
 
 const KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
 
-function distribution(c: QuantileCollector): Distribution {
+function distribution(c: ColumnStatistics): Distribution {
   const out = { mean: c.count > 0 ? c.mean : null } as Distribution;
-  REPORTED_QUANTILES.forEach((q, i) => (out[KEYS[i]] = c.count > 0 ? c.quantile(q) : null));
+  const values = c.count > 0 ? c.quantiles(REPORTED_QUANTILES) : null;
+  REPORTED_QUANTILES.forEach((_, i) => (out[KEYS[i]] = values ? values[i] : null));
   return out;
 }
 
@@ -63,6 +64,8 @@ export interface SystemSimulationResult {
 export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan, meta: { threads: number; requested: number; partial: boolean; warnings: string[] }): SystemSimulationResult {
   const sys = plan.system;
   const n = agg.n;
+  const shape = agg.shape;
+  const counts = agg.counts;
   const p = (count: number) => (n > 0 ? count / n : 0);
   const label = (serial: number) => formatMonth(serialToMonth(serial));
   const companies = sys.companies.map((c, k) => ({
@@ -70,20 +73,20 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     horizon: { start: label(c.startSerial), end: label(c.startSerial + c.months - 1) },
     result: summarize(agg.companies[k], c.compiled, plan.units[k + 1].spec, { scenario: c.loaded.scenario, seed: plan.seed, lhs: plan.lhs, threads: meta.threads, requested: meta.requested, partial: meta.partial, warnings: [] }),
   }));
-  const years = Array.from({ length: agg.yearCount }, (_, y) => agg.firstYear + y);
+  const years = Array.from({ length: shape.yearCount }, (_, y) => shape.firstYear + y);
   const cumulative = (counts: Float64Array) => {
     let s = 0;
     return years.map((_, y) => p((s += counts[y])));
   };
-  const outTotal = (counts: Float64Array) => p(n - counts[agg.yearCount]);
-  const cashOut = sys.companies.map((c, k) => ({ company: c.name, byYear: cumulative(agg.cashOutYear[k]), total: outTotal(agg.cashOutYear[k]) }));
-  const pairs = agg.pairs.map(([i, j], q) => {
-    const both = outTotal(agg.pairYear[q]);
+  const outTotal = (row: Float64Array) => p(n - row[shape.yearCount]);
+  const cashOut = sys.companies.map((c, k) => ({ company: c.name, byYear: cumulative(counts.cashOutYear[k]), total: outTotal(counts.cashOutYear[k]) }));
+  const pairs = shape.pairs.map(([i, j], q) => {
+    const both = outTotal(counts.pairYear[q]);
     const a = cashOut[i].total;
     const b = cashOut[j].total;
     return {
       companies: [sys.companies[i].name, sys.companies[j].name] as [string, string],
-      byYear: cumulative(agg.pairYear[q]),
+      byYear: cumulative(counts.pairYear[q]),
       total: both,
       conditional: [
         { given: sys.companies[i].name, probability: a > 0 ? both / a : null },
@@ -92,19 +95,19 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     };
   });
   const lenders = {
-    companies: sys.companies.map((c, k) => ({ name: c.name, lenderRecovery: c.lenderRecovery, probability: p(agg.lossPaths[k]), loss: distribution(agg.losses[k]) })),
-    total: { ...distribution(agg.totalLoss), probability: p(agg.anyLoss) },
+    companies: sys.companies.map((c, k) => ({ name: c.name, lenderRecovery: c.lenderRecovery, probability: p(counts.lossPaths[k]), loss: distribution(agg.statistics(shape.lossColumn(k))) })),
+    total: { ...distribution(agg.statistics(shape.totalLossColumn)), probability: p(counts.anyLoss) },
   };
   const links = sys.links.map((info, l) => {
-    const att = agg.attribution[l];
+    const att = counts.attribution[l];
     const closure = [...plan.closures[l]].sort((a, b) => a - b);
     return {
       name: info.link.name,
       company: sys.companies[info.company].name,
       counterparty: sys.companies[info.source].name,
-      acted: plan.attribution ? p(agg.linkActed[l]) : null,
-      paymentsLost: plan.attribution ? distribution(agg.paymentsLost[l]) : null,
-      revenueChange: plan.attribution ? distribution(agg.revenueChange[l]) : null,
+      acted: plan.attribution ? p(counts.linkActed[l]) : null,
+      paymentsLost: plan.attribution ? distribution(agg.statistics(shape.paymentsColumn(l))) : null,
+      revenueChange: plan.attribution ? distribution(agg.statistics(shape.revenueColumn(l))) : null,
       attribution: plan.attribution
         ? closure.map((k) => ({
             company: sys.companies[k].name,
@@ -113,7 +116,7 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
             throughLink: p(att.onlyWith[k]),
             shareOfOdds: att.withLink[k] > 0 ? att.onlyWith[k] / att.withLink[k] : null,
             onlyWithout: p(att.onlyWithout[k]),
-            withLinkByYear: cumulative(agg.cashOutYear[k]),
+            withLinkByYear: cumulative(counts.cashOutYear[k]),
             withoutLinkByYear: cumulative(att.withoutYear[k]),
           }))
         : null,
@@ -141,10 +144,10 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     unit: systemUnit,
     companies,
     inputs: plan.inputs.map((i) => ({ name: i.name, company: i.unit === 0 ? null : sys.companies[i.unit - 1].name, path: i.input.targets.map((t) => t.path).join(", "), distribution: i.input.distribution.kind, p10: i.input.distribution.quantile(0.1), p50: i.input.distribution.quantile(0.5), p90: i.input.distribution.quantile(0.9) })),
-    joint: { years, cashOut, pairs, all: cumulative(agg.allYear), any: cumulative(agg.anyYear) },
+    joint: { years, cashOut, pairs, all: cumulative(counts.allYear), any: cumulative(counts.anyYear) },
     lenders,
     links,
-    resolution: { meanIterations: n > 0 ? agg.iterationsTotal / n : 0, maxIterations: agg.iterationsMax, notConverged: agg.notConverged, projectionsPerPath: n > 0 ? agg.evaluations / n : 0 },
+    resolution: { meanIterations: n > 0 ? counts.iterationsTotal / n : 0, maxIterations: counts.iterationsMax, notConverged: counts.notConverged, projectionsPerPath: n > 0 ? counts.evaluations / n : 0 },
     notes,
     warnings: meta.warnings,
   };

@@ -183,7 +183,7 @@ describe("burnrate compare", () => {
     expect(r.out).toMatch(/2026\s+180\.0\s+132\.0/);
     expect(r.out).toMatch(/Cash runs out\s+not within the horizon\s+2026-07/);
     expect(r.out).toMatch(/First year of positive free cash flow\s+2026\s+not within the horizon/);
-    expect(r.out).toMatch(/Minimum DSCR\s+no debt service\s+no debt service/);
+    expect(r.out).toMatch(/Minimum DSCR\s+n\/a \(no debt service\)\s+n\/a \(no debt service\)/);
   });
 
   it("leaves a year blank where a model has none and warns about converted units", async () => {

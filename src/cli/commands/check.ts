@@ -1,14 +1,11 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { formatIssue, ModelError } from "../../model/issues.js";
-import { checkCommand, type CheckReport } from "../../commands/check.js";
-import { issueFromJson } from "../../commands/issues.js";
+import type { CheckReport } from "../../commands/check.js";
 import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { choice } from "../options.js";
 import { emit } from "./run.js";
 import { isSystemText } from "../../system/detect.js";
-import { loadRegisterFor } from "../../node/loadRegister.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -21,6 +18,7 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (file: string, options: { strict?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { checkCommand }, { issueFromJson }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/check.js"), import("../../commands/issues.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const model = readModel(file);
       // A system file (companies linked together) is checked with its company models.

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import type { ModelRunResult } from "../../index.js";
-import { runCommand } from "../../commands/run.js";
+import type { ModelRunResult } from "../../projectModel.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -36,7 +34,8 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--to <period>", "table and csv: last period shown (YYYY-MM or YYYY)")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+    .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+      const [{ readModel }, { runCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js")]);
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
       const view = parseRunView(options);
@@ -144,12 +143,13 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       }
     }
   }
-  if ((view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem)) body.push(["DSCR", ...rows.map((r) => formatRatio(r.dscr))]);
+  if ((view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem)) body.push(["DSCR", ...rows.map((r) => formatDscr(r.dscr))]);
   if (body.length > 0) {
     if (view.transpose) {
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
+    if (rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
@@ -186,6 +186,14 @@ export function caveatsBlock(caveats: Caveat[], title = "Caveats"): string {
   return lines.join("\n");
 }
 
+/** DSCR in a table: n/a without debt service; a negative value (EBITDA less taxes below zero) marked †. */
+export function formatDscr(value: number | null): string {
+  if (value === null || Number.isNaN(value)) return "n/a";
+  return value < 0 ? `${formatRatio(value)}†` : formatRatio(value);
+}
+
+export const NEGATIVE_DSCR_NOTE = "† EBITDA less taxes is negative: operations cover none of the debt service; the ratio shows the shortfall, not coverage. n/a: no debt service.";
+
 export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string {
   const m = result.metrics;
   const unit = unitLabel(result);
@@ -198,8 +206,8 @@ export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string 
     [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? NOT_WITHIN_HORIZON],
     [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? NOT_WITHIN_HORIZON],
     [`Cumulative burn${mark("cumulativeBurn")}`, `${formatAmount(m.cumulativeBurn)} ${unit}`],
-    [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
-    [`Interest coverage (min, LTM)${mark("interestCoverage")}`, formatRatio(m.interestCoverage)],
+    [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "n/a (no debt service)" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}${m.minDscrFlag === "negativeEbitda" ? " — EBITDA less taxes negative: operations cover none of the debt service" : ""}`],
+    [`Interest coverage (min, LTM)${mark("interestCoverage")}`, m.interestCoverage === null ? "n/a (no interest paid)" : `${formatRatio(m.interestCoverage)}${m.interestCoverageFlag === "negativeEbitda" ? " — EBITDA negative" : ""}`],
     [`Net debt / EBITDA (end, LTM)${mark("netDebtToEbitda")}`, m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
     [`Covenant breaches${mark("covenantBreaches")}`, m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
   ];
