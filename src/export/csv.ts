@@ -7,6 +7,7 @@ import { SIMULATED_SERIES } from "../uncertainty/aggregate.js";
 import type { SensitivityReport } from "../uncertainty/sensitivity.js";
 import type { ExportData } from "./data.js";
 import { moneyUnit } from "./inputs.js";
+import { fiscalPeriodOf } from "../model/months.js";
 
 /**
  * CSV: one table per block of a result (statements, metrics, lines, GPU detail, …), or one
@@ -154,13 +155,7 @@ export function runBlocks(result: ModelRunResult, period: Period = "month"): Csv
 }
 
 /** The fiscal period a month (YYYY-MM) belongs to: fiscal years are named by the calendar year in which they end. */
-export function fiscalPeriodOf(month: string, period: Period, fiscalYearStart: number): string {
-  if (period === "month") return month;
-  const [y, mm] = month.split("-").map(Number);
-  const fiscalYear = fiscalYearStart === 1 ? y : mm >= fiscalYearStart ? y + 1 : y;
-  if (period === "year") return String(fiscalYear);
-  return `${fiscalYear}-Q${Math.floor(((mm - fiscalYearStart + 12) % 12) / 3) + 1}`;
-}
+export { fiscalPeriodOf };
 
 /** Simulation blocks: percentiles by period and series, the odds, the funding gap and metric distributions. */
 export function simulationBlocks(result: SimulationResult, period: "month" | "year" = "year"): CsvBlock[] {
@@ -219,6 +214,7 @@ export function exportCsv(data: ExportData, options: { precision?: Precision; ti
   if (data.runs.length > 1) extra.push(...comparisonBlocks(data.runs));
   if (data.simulation) extra.push(...simulationBlocks(data.simulation));
   if (data.sensitivity) extra.push(...sensitivityBlocks(data.sensitivity));
+  if (data.caveats.length) extra.push({ name: "caveats", header: ["caveat", "qualifies", "text", "citation"], rows: data.caveats.map((c) => [c.id, c.qualifies, c.text, c.citation]), periodColumn: -1, itemColumn: 0, units: {} });
   if (options.tidy) {
     const groups = [{ scenario: data.main.result.scenario, blocks: [...mainBlocks, ...extra] }];
     for (const run of data.runs) if (run.result !== data.main.result) groups.push({ scenario: run.scenario, blocks: runBlocks(run.result, period).filter((b) => b.name !== "lines") });
