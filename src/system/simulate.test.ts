@@ -46,6 +46,9 @@ describe("system simulation: joint odds", () => {
     expect(link.acted).toBe(lab);
     const through = count(([s, h]) => s === 1 && h === 0);
     expect(link.attribution).toEqual([{ company: "cloud", withLink: cloud, withoutLink: count(([, h]) => h === 1), throughLink: through, shareOfOdds: expect.closeTo(through / cloud, 12), onlyWithout: 0, withLinkByYear: [cloud], withoutLinkByYear: [count(([, h]) => h === 1)] }]);
+    // On every path where the lab is out, it stops paying 20 a month from May: 8 × 20 = 160.
+    expect(link.paymentsLost!.mean).toBeCloseTo(160 * lab, 9);
+    expect(link.revenueChange!.mean).toBeCloseTo(-160 * lab, 9);
     // Loss to the cloud's lenders: its 40 of debt × (1 − 0.25) on every path it runs out.
     expect(r.lenders.companies[1].probability).toBe(cloud);
     expect(r.lenders.companies[1].loss.mean).toBeCloseTo(30 * cloud, 9);

@@ -251,7 +251,7 @@ export async function systemSimulateCommand(
     : undefined;
   let result: SystemSimulationResult;
   try {
-    result = await simulateSystem(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, attribution: options.attribution !== false, onProgress: progress, signal: controller.signal });
+    result = await simulateSystem(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, detail: period, attribution: options.attribution !== false, onProgress: progress, signal: controller.signal });
   } finally {
     process.removeListener("SIGINT", onInterrupt);
     if (progress) io.err("\r\x1b[K");
