@@ -94,7 +94,7 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     const r = await runCli("run", "models/xai.yaml", "--period", "month", "--lines", "revenue,netIncome,endingCash", "--from", "2026-01", "--to", "2026-03", "--transpose");
     expect(r.code).toBe(0);
     golden("run-xai-lines-transposed.txt", r.stdout);
-    expect(r.stdout.split("\n")[2]).toMatch(/^Month\s+Revenue\s+Net income\s+Cash$/);
+    expect(r.stdout.split("\n")[2]).toMatch(/^Month\s+Revenue( \[[\d,]+\])?\s+Net income( \[[\d,]+\])?\s+Cash$/);
     const bad = await runCli("run", "models/xai.yaml", "--lines", "revenu");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('did you mean "revenue"?');

@@ -35,6 +35,7 @@ function changesFor(built: BuiltWorkbook): { path: string; value: number | strin
     out.push({ path, value: `${y}-${String(serial - y * 12 + 1).padStart(2, "0")}` });
   };
   take("tax.rate", (v) => Math.min(1, v + 0.05));
+  take("tax.lossOffsetLimit", (v) => Math.min(v, 0.8) - 0.05);
   // Opening cash moves with paid-in capital, so the opening balance sheet still balances.
   take("openingBalance.cash", (v) => v + 700);
   take("openingBalance.paidInCapital", (v) => v + 700);

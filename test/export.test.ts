@@ -21,7 +21,7 @@ describe("export csv: every block, numbers that parse back", () => {
     const r = await runCli("export", small, "--format", "csv", "--out", dir);
     expect(r.code).toBe(0);
     const names = [...r.files.keys()].map((f) => f.slice(dir.length + 1)).sort();
-    expect(names).toEqual(["covenant-breaches.csv", "equity-rounds.csv", "lines.csv", "metrics.csv", "opex-by-category.csv", "statements.csv"]);
+    expect(names).toEqual(["caveats.csv", "covenant-breaches.csv", "equity-rounds.csv", "lines.csv", "metrics.csv", "opex-by-category.csv", "statements.csv"]);
     const statements = parse(r.files.get(join(dir, "statements.csv"))!, { columns: true }) as Record<string, string>[];
     expect(statements).toHaveLength(result.months.length);
     for (const [t, row] of statements.entries()) {

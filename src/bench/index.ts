@@ -1,14 +1,18 @@
 /**
- * `npm run bench`: prints timings of the engine. Figures, not assertions: machines
- * differ; compare medians on the same machine.
+ * `npm run bench`: measures the engine, Monte Carlo and the command line, and prints each
+ * figure next to its goal. Figures, not assertions: machines differ and are noisy (the
+ * load average is printed first); compare medians on the same machine.
  */
 import { performance } from "node:perf_hooks";
+import { spawnSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { loadModelText } from "../model/load.js";
 import { compileModel } from "../engine/compile.js";
 import { evaluate } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { benchModelText } from "./benchModel.js";
-import { benchSimulation } from "./simulation.js";
+import { simulationBenchText, sampledInputs, timeHandLoop, timeSimulation, millionPaths } from "./simulation.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -37,12 +41,79 @@ export function benchEngine(): { loadCompileMs: number; projectMs: number; lines
   return { loadCompileMs: median(loadTimes), projectMs: median(batches), lines: Object.keys(compiled.model.lines).length, months: compiled.months };
 }
 
+/** Wall time of a whole command (process start to exit), median of `runs` after one warm-up. */
+export function commandMs(args: string[], runs = 10): number {
+  const bin = fileURLToPath(new URL("../../bin/burnrate.js", import.meta.url));
+  const cwd = fileURLToPath(new URL("../..", import.meta.url));
+  const times: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+    const ms = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`burnrate ${args.join(" ")} failed: ${r.stderr}`);
+    if (i > 0) times.push(ms);
+  }
+  return median(times);
+}
+
+type Row = [figure: string, measured: string, goal: string, met: boolean | null];
+
+function printTable(rows: Row[]): void {
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  const w2 = Math.max(...rows.map((r) => r[2].length));
+  console.log(`${"figure".padEnd(w0)}  ${"measured".padStart(w1)}  ${"goal".padEnd(w2)}  met`);
+  console.log(`${"-".repeat(w0)}  ${"-".repeat(w1)}  ${"-".repeat(w2)}  ---`);
+  for (const [a, b, c, d] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c.padEnd(w2)}  ${d === null ? "" : d ? "yes" : "NO"}`);
+}
+
+const s = (x: number) => `${x.toFixed(2)} s`;
+
 async function main(): Promise<void> {
-  const e = benchEngine();
-  console.log(`engine: ${e.months}-month model, ${e.lines} lines + 5 drivers, 4 fleet cohorts, 2 debt tranches`);
-  console.log(`  load + compile (YAML text to compiled model), median: ${e.loadCompileMs.toFixed(2)} ms   (goal < 20 ms)`);
-  console.log(`  project + metrics after compile, median:               ${(e.projectMs * 1000).toFixed(1)} µs   (goal < 200 µs)`);
-  if (!process.argv.includes("--engine-only")) await benchSimulation();
+  const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+  const want = (part: string) => !only || only.includes(part);
+  console.log(`burnrate bench — Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (busy machines give slower, noisier figures)`);
+  const rows: Row[] = [];
+  if (want("engine")) {
+    const e = benchEngine();
+    rows.push([`load + compile, ${e.months}-month model with ${e.lines} lines (median of 30)`, `${e.loadCompileMs.toFixed(1)} ms`, "≤ 20 ms", e.loadCompileMs <= 20]);
+    rows.push(["one projection + metrics after compile (median)", `${(e.projectMs * 1000).toFixed(0)} µs`, "≤ 150 µs", e.projectMs * 1000 <= 150]);
+  }
+  if (want("simulation")) {
+    const n = 100_000;
+    const text = simulationBenchText();
+    const samples = sampledInputs(text, n, 1);
+    timeHandLoop(samples.subarray(0, 10 * 4096), 4096); // warm up
+    await timeSimulation(4096, 1);
+    const hand = timeHandLoop(samples, n);
+    const one = await timeSimulation(n, 1);
+    const two = await timeSimulation(n, 2);
+    rows.push(["hand-written Float64Array loop, 100k paths, 1 thread", `${s(hand)}`, `(${((hand / n) * 1e6).toFixed(1)} µs/path)`, null]);
+    rows.push(["burnrate simulate, 100k paths, 1 thread", `${s(one.seconds)}`, `(${((one.seconds / n) * 1e6).toFixed(1)} µs/path)`, null]);
+    rows.push(["  ÷ hand-written loop", `${(one.seconds / hand).toFixed(2)}×`, "≤ 3×", one.seconds / hand <= 3]);
+    rows.push(["burnrate simulate, 100k paths, 2 threads", `${s(two.seconds)}`, "≤ 0.5 s", two.seconds <= 0.5]);
+    rows.push(["  ÷ hand-written loop (1 thread)", `${(two.seconds / hand).toFixed(2)}×`, "≤ 0.5×", two.seconds / hand <= 0.5]);
+    rows.push(["  speed-up, 2 threads over 1", `${(one.seconds / two.seconds).toFixed(2)}×`, "≥ 1.85×", one.seconds / two.seconds >= 1.85]);
+    const q = one.result.quantiles as { method: string; definition?: string };
+    rows.push(["percentiles at 100k paths", q.method, q.definition ?? "", null]);
+  }
+  if (want("million")) {
+    const m = millionPaths();
+    if ("error" in m) rows.push(["1M paths, 2 threads", "failed", m.error.split("\n")[0], false]);
+    else {
+      rows.push(["1M paths, 2 threads (own process)", s(m.seconds), "≤ 5 s", m.seconds <= 5]);
+      rows.push(["  peak RSS", `${m.maxRssMb.toFixed(0)} MB`, "≤ 250 MB", m.maxRssMb <= 250]);
+      rows.push(["percentiles at 1M paths", m.method, "", null]);
+    }
+  }
+  if (want("cli")) {
+    const help = commandMs(["--help"]);
+    const run = commandMs(["run", "models/xai.yaml"]);
+    rows.push(["burnrate --help, whole process (median of 10)", `${help.toFixed(0)} ms`, "≤ 150 ms", help <= 150]);
+    rows.push(["burnrate run models/xai.yaml, whole process (median of 10)", `${run.toFixed(0)} ms`, "≤ 400 ms", run <= 400]);
+  }
+  printTable(rows);
+  console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }
 
 main().catch((error) => {

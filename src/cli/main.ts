@@ -12,9 +12,9 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerServe } from "./commands/serve.js";
 import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
-import { fullModelJsonSchema } from "../fullSchema.js";
 import { setTableWidth } from "./format.js";
 import { parseWhole } from "./options.js";
 import { UsageError } from "../model/issues.js";
@@ -45,13 +45,15 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerServe(program, io);
   registerExport(program, io);
   registerActuals(program, io, setExit);
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((options: { out?: string }) => {
+    .action(async (options: { out?: string }) => {
+      const { fullModelJsonSchema } = await import("../fullSchema.js");
       const text = JSON.stringify(fullModelJsonSchema(), null, 2) + "\n";
       if (options.out) io.writeFile(options.out, text);
       else io.out(text);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectModel } from "../index.js";
+import { projectModel } from "../projectModel.js";
 import { compareActuals, parseActuals, type ActualsReport, type ActualsSet } from "../actuals/index.js";
 import { parseActualsText } from "../actuals/text.js";
 import { checkCitedFigure, entryAddressText } from "../register/index.js";

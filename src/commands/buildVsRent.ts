@@ -7,7 +7,8 @@ import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
 import { DEFAULT_DISCOUNT_RATE, rateField } from "./cohorts.js";
 
-export const TERMINALS = ["book", "none"] as const;
+import { TERMINALS } from "./defaults.js";
+export { TERMINALS };
 
 export const buildVsRentOptionsSchema = z
   .object({

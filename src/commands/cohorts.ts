@@ -6,7 +6,8 @@ import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
 
-export const DEFAULT_DISCOUNT_RATE = 0.1;
+import { DEFAULT_DISCOUNT_RATE } from "./defaults.js";
+export { DEFAULT_DISCOUNT_RATE };
 
 /** An annual rate as a decimal (0.1 = 10 %). */
 export const rateField = z.number().refine(Number.isFinite, "must be a finite number");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectModel } from "../index.js";
+import { projectModel } from "../projectModel.js";
 import { compareRuns, type Comparison } from "../targets/index.js";
 import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";

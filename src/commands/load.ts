@@ -1,7 +1,7 @@
 import { loadModelText, loadModelSource, type LoadOptions, type LoadedModel } from "../model/load.js";
 import { parseSourceText, type SourceText } from "../model/source.js";
-// The facade registers the engine's extensions (GPU sites, pricing, contracts, …) on import.
-import "../index.js";
+// Registers the engine's extensions (GPU sites, pricing, contracts, …) on import.
+import "../gpu/index.js";
 import type { CommandContext, ModelText } from "./context.js";
 
 export const DEFAULT_FILE_NAME = "<model>";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectModel, type ModelRunResult } from "../index.js";
+import { projectModel, type ModelRunResult } from "../projectModel.js";
 import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
 

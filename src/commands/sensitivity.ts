@@ -7,7 +7,8 @@ import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
 
-export const DEFAULT_SENSITIVITY_METRIC = "runwayMonths";
+import { DEFAULT_SENSITIVITY_METRIC } from "./defaults.js";
+export { DEFAULT_SENSITIVITY_METRIC };
 export const DEFAULT_TORNADO_AT: [number, number] = [0.1, 0.9];
 
 export const pathsField = z.number().int().min(1).max(MAX_PATHS);

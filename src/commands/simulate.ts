@@ -6,8 +6,8 @@ import { loadFor, scenarioOption, DEFAULT_FILE_NAME } from "./load.js";
 import { scenarioField } from "./run.js";
 import { seedField } from "./sensitivity.js";
 
-export const DEFAULT_SIMULATION_PATHS = 10_000;
-export const DEFAULT_SIMULATION_SEED = 1;
+import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "./defaults.js";
+export { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED };
 export const MAX_KEEP_PATHS = 10_000;
 
 export const simulateOptionsSchema = z
@@ -18,6 +18,7 @@ export const simulateOptionsSchema = z
     lhs: z.boolean().optional().describe("Latin hypercube sampling instead of plain Monte Carlo"),
     scenario: scenarioField.describe("apply a scenario first"),
     keepPaths: z.number().int().min(0).max(MAX_KEEP_PATHS).default(0).describe("keep the first K sampled paths (for fan charts)"),
+    detail: z.enum(["year", "month"]).default("month").describe("periods reported: fiscal years, or months too (month; 600 more numbers collected per path)"),
   })
   .strict()
   .describe("Options of `burnrate simulate`");
@@ -38,7 +39,7 @@ export async function simulateCommand(model: ModelText, options: SimulateOptions
     threads: options.threads ?? 1,
     lhs: options.lhs,
     keepPaths: options.keepPaths ?? 0,
-    source: { text: model.text, file },
+    detail: options.detail ?? "month",
     onProgress: onProgress ? (done, total) => onProgress({ done, total, unit: "paths" }) : undefined,
     signal: context.signal,
   });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { projectModel } from "../index.js";
+import { projectModel } from "../projectModel.js";
 import { evaluateTargets, readTargets, type TargetReport, type TargetKind, type TargetTally } from "../targets/index.js";
 import type { Caveat } from "../caveats/index.js";
 import { ModelError } from "../model/issues.js";

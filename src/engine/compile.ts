@@ -1,41 +1,53 @@
 import { finalMaturity, type Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
-import { parseFormula, isFormulaError, compileFormula, type MonthFunction, type FormulaContext } from "../model/formula.js";
-import { compileFormulaVector, type VectorStep } from "../model/formulaVector.js";
-import { horizonOf } from "../model/check.js";
+import { parseFormula, isFormulaError, type ParsedFormula } from "../model/formula.js";
+import { compileKernels, compileLineSums, type KernelEnv, type KernelStep, type Operand, type FormulaTarget, type LineSumLine, type LineSumOutputs } from "../model/formulaKernel.js";
+import { horizonOf } from "../model/horizon.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
 import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";
 
 /** A series computed in the driver stage: a named driver or an anonymous line / price. */
-export interface SeriesNode {
+interface SeriesNode {
   name: string;
-  /** Value in one month (used inside prev() recursions). */
-  fn: MonthFunction;
-  /** Fills every month at once. */
-  fill: () => void;
-  /** The fill as finer steps (formulas); absent for simple series. */
-  steps?: VectorStep[];
-  /** Params read directly. */
+  out: Float64Array;
+  /** Formulas: the checked syntax tree, compiled to generated loops (formulaKernel.ts). */
+  parsed?: ParsedFormula;
+  /** Other series: fills every month at once, reading these params. */
+  fill?: () => void;
   slots: number[];
-  /** Series arrays a formula reads (for month-by-month groups). */
-  reads: Float64Array[];
+  /** A driver that is one number (a constant): formulas read its param directly. */
+  paramSlot?: number;
   deps: Set<string>;
   lagged: Set<string>;
-  out: Float64Array;
 }
 
 /**
  * One unit of driver-stage work. `inputs` are the series it reads, `outputs` what it
  * writes, `slots` the params it reads directly: enough for a simulation to run only
- * the steps that depend on what it varies.
+ * the steps that depend on what it varies. Formula steps can be compiled again for a
+ * simulation (`rebuild`), with the series it does not vary treated as fixed, so that
+ * their parts are computed once instead of on every path.
  */
 export interface DriverStep {
   run: () => void;
   inputs: Float64Array[];
   outputs: Float64Array[];
   slots: number[];
+  /** Steps compiled from one group of formulas share a number (rebuilt together). */
+  component?: number;
+  /** Formula steps: the component compiled again for a simulation (set on its last step). */
+  rebuild?: (classify: SeriesClassifier) => DriverStep[];
+  /** A constant driver's fill: formulas read its param, not this series. */
+  paramSlot?: number;
 }
+
+/**
+ * How a simulation sees a driver read by a formula: "varies" (its series changes from
+ * path to path), "param" (a sampled constant: read its param) or "fixed" (the same on
+ * every path: parts of formulas reading only fixed things are computed once).
+ */
+export type SeriesClassifier = (series: Float64Array, paramSlot: number | undefined) => "varies" | "param" | "fixed";
 
 export interface CompiledLine {
   name: string;
@@ -161,6 +173,16 @@ export interface CompiledModel {
   driverSeries: Map<string, Float64Array>;
   /** Driver-stage steps: whole-series fills, and month-by-month groups for prev() recursions. */
   order: DriverStep[];
+  /**
+   * Series read after the driver stage (lines, prices, rate bases, what extensions
+   * asked for): a simulation needs a driver step only if it leads to one of these.
+   */
+  externalSeries: Set<Float64Array>;
+  /**
+   * For a simulation: every line summed by kind in one generated loop, each line computed
+   * in place (lines for which `varies` is false are read from their series as they are).
+   */
+  compileLineSums(classify: SeriesClassifier, varies: (series: Float64Array) => boolean, out: LineSumOutputs, lineValues: Float64Array[], cumulative: Float64Array[]): KernelStep;
   lines: CompiledLine[];
   categories: string[];
   cohorts: CompiledCohort[];
@@ -177,6 +199,8 @@ export interface CompiledModel {
   capitalizeInterest: { sites: boolean; fleet: boolean };
   /** Extension stages run each evaluation (GPU sites and contracts, …). */
   stages: EngineStage[];
+  /** Names of the extensions that compiled a stage (a worker thread must load them too). */
+  extensionsUsed: string[];
   /** Per cohort, the earliest month it may run (a site's go-live); -Infinity when free. */
   cohortEarliestService: Float64Array;
   /** Results extensions compute at compile time and keep (detail series, names). */
@@ -210,36 +234,15 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   let P = new Float64Array(0);
   const p = () => P;
 
-  const ctx: FormulaContext = {
-    series: (name) => series.get(name)!,
-    calendar,
-    monthIndex,
-  };
   const nodes: SeriesNode[] = [];
   const out = (name: string) => series.get(name)!;
-  const seriesNode = (name: string, target: Float64Array, scalar: MonthFunction, slots: number[]): SeriesNode => ({
-    name,
-    slots,
-    reads: [],
-    deps: new Set(),
-    lagged: new Set(),
-    out: target,
-    fn: scalar,
-    fill: () => {
-      for (let t = 0; t < H; t++) target[t] = scalar(t);
-    },
-  });
+  const fillNode = (name: string, target: Float64Array, fill: () => void, slots: number[]): SeriesNode => ({ name, out: target, fill, slots, deps: new Set(), lagged: new Set() });
   const formulaNode = (name: string, text: string, target: Float64Array): SeriesNode => {
     const parsed = parseFormula(text, (n) => series.has(n));
     if (isFormulaError(parsed)) throw new Error(`internal: formula checked at load failed to compile: ${parsed.message}`);
-    const vector = compileFormulaVector(parsed, ctx, H, target);
-    const reads = [...parsed.sameMonth, ...parsed.lagged].map((n) => series.get(n)!);
-    return { name, fn: compileFormula(parsed, ctx), fill: vector.run, steps: vector.steps, slots: [], reads, deps: parsed.sameMonth, lagged: parsed.lagged, out: target };
+    return { name, out: target, parsed, slots: [], deps: parsed.sameMonth, lagged: parsed.lagged };
   };
-  const constantNode = (name: string, target: Float64Array, slot: number): SeriesNode => ({
-    ...seriesNode(name, target, () => P[slot], [slot]),
-    fill: () => target.fill(P[slot]),
-  });
+  const constantNode = (name: string, target: Float64Array, slot: number): SeriesNode => ({ ...fillNode(name, target, () => target.fill(P[slot]), [slot]), paramSlot: slot });
   for (const name of driverNames) {
     const d = model.drivers[name];
     const base = `drivers.${name}`;
@@ -251,33 +254,32 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       nodes.push(constantNode(name, out(name), table.add(`${base}.constant`, d.constant)));
     } else if ("formula" in d) {
       nodes.push(formulaNode(name, d.formula, out(name)));
+    } else if ("month" in d) {
+      // A month held as a month index (months from the start, as t counts); a param of kind month.
+      nodes.push(constantNode(name, out(name), monthParam(`${base}.month`, d.month)));
     } else if ("yearly" in d && d.fill === "smooth") {
       const before = table.paths.length;
       const target = out(name);
       const fill = smoothYearlyFill(d, base, table, calendar, p, target);
-      nodes.push({ ...seriesNode(name, target, (t) => target[t], range(before, table.paths.length)), fill });
+      nodes.push(fillNode(name, target, fill, range(before, table.paths.length)));
     } else if ("yearly" in d) {
       const before = table.paths.length;
-      const fn = yearlyFunction(d, base, table, calendar, p);
-      nodes.push(seriesNode(name, out(name), fn, range(before, table.paths.length)));
+      const target = out(name);
+      nodes.push(fillNode(name, target, yearlyFill(d, base, table, calendar, p, target), range(before, table.paths.length)));
     } else if ("monthly" in d) {
       const from = d.from ? monthIndex(d.from) : 0;
       const first = table.add(`${base}.monthly.0`, d.monthly[0]);
       for (let i = 1; i < d.monthly.length; i++) table.add(`${base}.monthly.${i}`, d.monthly[i]);
       const n = d.monthly.length;
       const hold = d.after === "hold";
-      nodes.push(
-        seriesNode(
-          name,
-          out(name),
-          (t) => {
-            const i = t - from;
-            if (i < n) return P[first + i];
-            return hold ? P[first + n - 1] : 0;
-          },
-          range(first, first + n),
-        ),
-      );
+      const target = out(name);
+      const fill = () => {
+        for (let t = 0; t < H; t++) {
+          const i = t - from;
+          target[t] = i < n ? P[first + i] : hold ? P[first + n - 1] : 0;
+        }
+      };
+      nodes.push(fillNode(name, target, fill, range(first, first + n)));
     } else {
       const g = d.growth;
       const startSlot = table.add(`${base}.growth.start`, g.start);
@@ -285,13 +287,26 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const rateSlot = table.add(monthly ? `${base}.growth.monthlyRate` : `${base}.growth.annualRate`, (monthly ? g.monthlyRate : g.annualRate) ?? 0);
       const from = g.from ? monthIndex(g.from) : 0;
       const per = monthly ? 1 : 12;
-      nodes.push(seriesNode(name, out(name), (t) => (t <= from ? P[startSlot] : P[startSlot] * Math.pow(1 + P[rateSlot], (t - from) / per)), [startSlot, rateSlot]));
+      const target = out(name);
+      // Compound growth as a multiplicative recurrence: one power per evaluation, not per month.
+      const fill = () => {
+        const start = P[startSlot];
+        const factor = Math.pow(1 + P[rateSlot], 1 / per);
+        let v = start;
+        for (let t = 0; t < H; t++) {
+          if (t > from) v *= factor;
+          target[t] = v;
+        }
+      };
+      nodes.push(fillNode(name, target, fill, [startSlot, rateSlot]));
     }
   }
 
   // Lines and cohort prices are series too, evaluated after the drivers they read.
+  const external = new Set<Float64Array>();
   const valueSeries = (label: string, path: string, value: number | string): Float64Array => {
     const arr = new Float64Array(H);
+    external.add(arr);
     nodes.push(typeof value === "number" ? constantNode(label, arr, table.add(path, value)) : formulaNode(label, value, arr));
     return arr;
   };
@@ -434,7 +449,11 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     table,
     unitScale,
     monthIndex,
-    driverSeries: (name: string) => series.get(name),
+    driverSeries: (name: string) => {
+      const a = series.get(name);
+      if (a) external.add(a);
+      return a;
+    },
     cohorts,
     lines,
     categories,
@@ -453,15 +472,33 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     return constructions.length - 1;
   };
   const stages: EngineStage[] = [];
+  const extensionsUsed: string[] = [];
   const extensionData: Record<string, unknown> = {};
   const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
   for (const ext of ENGINE_EXTENSIONS) {
     const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, addConstruction, data: extensionData });
-    if (stage) stages.push(stage);
+    if (stage) {
+      stages.push(stage);
+      extensionsUsed.push(ext.name);
+    }
   }
   const baseParams = table.freeze();
   P = new Float64Array(baseParams);
-  const order = driverSteps(nodes, H);
+  for (const tr of tranches) if (tr.base) external.add(tr.base);
+  if (revolver?.base) external.add(revolver.base);
+  const env: Omit<KernelEnv, "operand"> = { months: H, params: P, calendar, monthIndex };
+  const { steps: order, operandForPlan } = driverSteps(nodes, env);
+  const nodeOf = new Map(nodes.map((n) => [n.out, n]));
+  const lineSumsFor: CompiledModel["compileLineSums"] = (classify, varies, out, lineValues, cumulative) => {
+    const inputs: LineSumLine[] = lines.map((line, l) => {
+      const base = { type: line.type, category: line.categoryIndex, nonCash: line.nonCash, lifeMonths: line.lifeMonths, cumulative: line.type === "capex" ? cumulative[l] : null, placedFrom: line.placedFrom };
+      if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l] }, from: 0, until: H - 1, cumulativeReady: true };
+      const node = nodeOf.get(line.series)!;
+      const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
+      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false };
+    });
+    return compileLineSums(inputs, out, { ...env, operand: operandForPlan(classify) });
+  };
   return {
     model,
     calendar,
@@ -473,6 +510,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     driverNames,
     driverSeries: series,
     order,
+    externalSeries: external,
+    compileLineSums: lineSumsFor,
     lines,
     categories,
     cohorts,
@@ -485,6 +524,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     constructions,
     capitalizeInterest: { sites: model.financing.capitalizeInterest?.sites ?? false, fleet: model.financing.capitalizeInterest?.fleet ?? false },
     stages,
+    extensionsUsed,
     cohortEarliestService,
     extensionData,
     slots,
@@ -591,64 +631,59 @@ function smoothYearlyFill(
   };
 }
 
-function yearlyFunction(
+function yearlyFill(
   d: Extract<Model["drivers"][string], { yearly: unknown }>,
   base: string,
   table: ParamTable,
   calendar: Calendar,
   p: () => Float64Array,
-): MonthFunction {
+  out: Float64Array,
+): () => void {
   const years = Object.keys(d.yearly).map(Number).sort((a, b) => a - b);
   const slotOfYear = new Map<number, number>();
   for (const y of years) slotOfYear.set(y, table.add(`${base}.yearly.${y}`, d.yearly[String(y)]));
   const H = calendar.length;
-  const thisSlot = new Int32Array(H);
-  const nextSlot = new Int32Array(H);
-  const monthInYear = new Float64Array(H);
-  for (let t = 0; t < H; t++) {
+  // Runs of months in one calendar year: [first month, end, this year's slot, next year's slot, month in year of the first].
+  const runs: number[][] = [];
+  for (let t = 0; t < H; ) {
     const y = calendar.year[t];
-    thisSlot[t] = slotOfYear.get(y) ?? -1;
-    nextSlot[t] = slotOfYear.get(y + 1) ?? -1;
-    monthInYear[t] = calendar.month[t] - 1;
+    let end = t;
+    while (end < H && calendar.year[end] === y) end++;
+    runs.push([t, end, slotOfYear.get(y) ?? -1, slotOfYear.get(y + 1) ?? -1, calendar.month[t] - 1]);
+    t = end;
   }
   const sum = d.sumToYear;
-  switch (d.fill) {
-    case "smooth": // filled series by series by smoothYearlyFill
-    case "flat":
-      return sum ? (t) => p()[thisSlot[t]] / 12 : (t) => p()[thisSlot[t]];
-    case "linear":
-      return (t) => {
-        const v = p()[thisSlot[t]];
-        const n = nextSlot[t];
-        if (n < 0) return sum ? v / 12 : v;
-        const w = p()[n];
-        const shape = v + ((w - v) * monthInYear[t]) / 12;
-        if (!sum) return shape;
-        // Sum over m = 0..11 of v + (w - v) m / 12 = 12 v + 5.5 (w - v).
-        const total = 12 * v + 5.5 * (w - v);
-        return total === 0 ? 0 : (v * shape) / total;
-      };
-    case "growth":
-      return (t) => {
-        const v = p()[thisSlot[t]];
-        const n = nextSlot[t];
-        if (n < 0) return sum ? v / 12 : v;
-        const w = p()[n];
-        if (v <= 0 || w <= 0) {
-          // Compound growth needs positive figures; fall back to a straight line between them.
-          const shape = v + ((w - v) * monthInYear[t]) / 12;
-          if (!sum) return shape;
-          const total = 12 * v + 5.5 * (w - v);
-          return total === 0 ? 0 : (v * shape) / total;
-        }
+  const fill = d.fill;
+  return () => {
+    const P = p();
+    for (const [from, end, thisSlot, nextSlot, m0] of runs) {
+      const v = P[thisSlot];
+      if (fill === "flat" || fill === "smooth" || nextSlot < 0) {
+        out.fill(sum ? v / 12 : v, from, end);
+        continue;
+      }
+      const w = P[nextSlot];
+      if (fill === "growth" && v > 0 && w > 0) {
+        // Compound growth from this year's figure toward next year's: g per month, by recurrence.
         const g = Math.pow(w / v, 1 / 12);
-        const shape = Math.pow(g, monthInYear[t]);
-        if (!sum) return v * shape;
         // Geometric series: sum of g^m for m = 0..11.
-        const total = Math.abs(g - 1) < 1e-12 ? 12 : (Math.pow(g, 12) - 1) / (g - 1);
-        return (v * shape) / total;
-      };
-  }
+        const total = sum ? (Math.abs(g - 1) < 1e-12 ? 12 : (Math.pow(g, 12) - 1) / (g - 1)) : 1;
+        let shape = Math.pow(g, m0);
+        for (let t = from; t < end; t++) {
+          out[t] = sum ? (v * shape) / total : v * shape;
+          shape *= g;
+        }
+        continue;
+      }
+      // Linear (and growth between figures that are not both positive): a straight line.
+      // Sum over m = 0..11 of v + (w − v) m / 12 = 12 v + 5.5 (w − v).
+      const total = 12 * v + 5.5 * (w - v);
+      for (let t = from, m = m0; t < end; t++, m++) {
+        const shape = v + ((w - v) * m) / 12;
+        out[t] = !sum ? shape : total === 0 ? 0 : (v * shape) / total;
+      }
+    }
+  };
 }
 
 /**
@@ -657,7 +692,7 @@ function yearlyFunction(
  * all at once: such a group (a strongly connected component over same-month and prev()
  * edges) is evaluated month by month; everything else is filled series by series.
  */
-function driverSteps(nodes: SeriesNode[], H: number): DriverStep[] {
+function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): { steps: DriverStep[]; operandForPlan: (classify: SeriesClassifier) => (name: string) => Operand } {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const edges = (n: SeriesNode) => [...n.deps, ...n.lagged].filter((d) => byName.has(d));
   // Tarjan's algorithm; components come out in reverse topological order of the condensation,
@@ -692,38 +727,33 @@ function driverSteps(nodes: SeriesNode[], H: number): DriverStep[] {
     }
   };
   for (const n of nodes) if (!indices.has(n.name)) strong(n.name);
+  // Compiled once for any evaluation: a driver that is one number is read as its param
+  // (its series still listed as an input, for dependencies); any other as its series.
+  const compileTime = (name: string): Operand => {
+    const n = byName.get(name)!;
+    return n.paramSlot !== undefined ? { kind: "param", slot: n.paramSlot, series: n.out } : { kind: "series", array: n.out, fixed: false };
+  };
+  const forPlan = (classify: SeriesClassifier) => (name: string): Operand => {
+    const n = byName.get(name)!;
+    const kind = classify(n.out, n.paramSlot);
+    if (kind === "param") return { kind: "param", slot: n.paramSlot! };
+    return { kind: "series", array: n.out, fixed: kind === "fixed" };
+  };
   const steps: DriverStep[] = [];
-  for (const component of components) {
-    const first = byName.get(component[0])!;
-    if (component.length === 1 && !first.lagged.has(first.name)) {
-      if (first.steps) for (const step of first.steps) steps.push({ run: step.run, inputs: step.inputs, outputs: [step.output], slots: [] });
-      else steps.push({ run: first.fill, inputs: first.reads, outputs: [first.out], slots: first.slots });
-      continue;
+  components.forEach((component, ci) => {
+    const members = component.map((name) => byName.get(name)!);
+    if (members.length === 1 && !members[0].parsed) {
+      const n = members[0];
+      steps.push({ run: n.fill!, inputs: [], outputs: [n.out], slots: n.slots, component: ci, paramSlot: n.paramSlot });
+      return;
     }
-    // Within a month, same-month references decide the order (they have no cycle).
-    const members = new Set(component);
-    const ordered: SeriesNode[] = [];
-    const done = new Set<string>();
-    const visit = (name: string) => {
-      if (done.has(name)) return;
-      done.add(name);
-      for (const d of byName.get(name)!.deps) if (members.has(d)) visit(d);
-      ordered.push(byName.get(name)!);
-    };
-    component.forEach(visit);
-    const fns = ordered.map((n) => n.fn);
-    const outs = ordered.map((n) => n.out);
-    const k = ordered.length;
-    steps.push({
-      run: () => {
-        for (let t = 0; t < H; t++) for (let i = 0; i < k; i++) outs[i][t] = fns[i](t);
-      },
-      inputs: ordered.flatMap((n) => n.reads),
-      outputs: outs,
-      slots: ordered.flatMap((n) => n.slots),
-    });
-  }
-  return steps;
+    // Formulas: one generated loop each; a group reading its own past walks the months.
+    const targets: FormulaTarget[] = members.map((n) => ({ name: n.name, parsed: n.parsed!, out: n.out }));
+    const compiled: DriverStep[] = compileKernels(targets, { ...env, operand: compileTime }).map((k) => ({ ...k, component: ci }));
+    compiled[compiled.length - 1].rebuild = (classify) => compileKernels(targets, { ...env, operand: forPlan(classify) }).map((k) => ({ ...k, component: ci }));
+    steps.push(...compiled);
+  });
+  return { steps, operandForPlan: forPlan };
 }
 
 function range(from: number, to: number): number[] {

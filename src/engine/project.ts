@@ -181,7 +181,18 @@ const monthOf = (x: number) => Math.round(x);
  * depreciation is straight-line and starts in the in-service month (capex lines: the
  * month of spend) with a full month; taxes are paid in the month they arise.
  */
-export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null): Projection {
+/**
+ * What a simulation's plan lets an evaluation skip: fleet cohorts no sampled input moves
+ * (their series stay from the last evaluation in this workspace), and the line-by-line
+ * fills, copies and sums (replaced by one compiled loop; `lineValues` are then not filled).
+ */
+export interface EvaluationOptions {
+  skipFleet?: boolean;
+  lineSums?: (() => void) | null;
+}
+const NO_OPTIONS: EvaluationOptions = {};
+
+export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null, options: EvaluationOptions = NO_OPTIONS): Projection {
   if (params && params !== c.params) c.params.set(params);
   const p = c.params;
   const out = ws.projection;
@@ -191,15 +202,16 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   for (let k = 0; k < order.length; k++) order[k].run();
 
   scheduleInputs(c, ws, out);
-  maskLines(c, ws, out, false);
+  const lineSums = options.lineSums ?? null;
+  if (!lineSums) maskLines(c, ws, out, false);
   // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
   for (const stage of c.stages) stage.beforeFleet?.(p, out);
-  evaluateFleet(c, ws, out);
+  if (!options.skipFleet) evaluateFleet(c, ws, out);
   // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
   for (const stage of c.stages) stage.afterFleet?.(p, out);
   maskLines(c, ws, out, true);
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
-  sumLines(c, ws, out);
+  sumLines(c, ws, out, lineSums);
   statements(c, ws, out, out, 0);
   for (const stage of c.stages) stage.afterStatements?.(p, out);
   computeRatios(out);
@@ -292,7 +304,7 @@ function maskLines(c: CompiledModel, ws: Workspace, out: Projection, computed: b
   }
 }
 
-function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
+function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: (() => void) | null = null): void {
   const p = c.params;
   const H = c.months;
   const it = out.items;
@@ -312,7 +324,8 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection): void {
   const openingPpeMonthly = p[c.openingSlots.ppeNet] / ppeLife;
   for (let t = 0; t < H; t++) depLines[t] = (t < ppeLife ? openingPpeMonthly : 0) - refundDep[t];
   for (let k = 0; k < c.categories.length; k++) out.opexByCategory[k].fill(0);
-  for (let l = 0; l < c.lines.length; l++) {
+  if (lineSums) lineSums();
+  else for (let l = 0; l < c.lines.length; l++) {
     const line = c.lines[l];
     const v = out.lineValues[l];
     switch (line.type) {

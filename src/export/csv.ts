@@ -219,6 +219,7 @@ export function exportCsv(data: ExportData, options: { precision?: Precision; ti
   if (data.runs.length > 1) extra.push(...comparisonBlocks(data.runs));
   if (data.simulation) extra.push(...simulationBlocks(data.simulation));
   if (data.sensitivity) extra.push(...sensitivityBlocks(data.sensitivity));
+  if (data.caveats.length) extra.push({ name: "caveats", header: ["caveat", "qualifies", "text", "citation"], rows: data.caveats.map((c) => [c.id, c.qualifies, c.text, c.citation]), periodColumn: -1, itemColumn: 0, units: {} });
   if (options.tidy) {
     const groups = [{ scenario: data.main.result.scenario, blocks: [...mainBlocks, ...extra] }];
     for (const run of data.runs) if (run.result !== data.main.result) groups.push({ scenario: run.scenario, blocks: runBlocks(run.result, period).filter((b) => b.name !== "lines") });

@@ -14,7 +14,7 @@ export interface ExportData {
   simulation: SimulationResult | null;
   sensitivity: SensitivityReport | null;
   /** Caveats the model states about itself (`caveats:`), if any. */
-  caveats: string[];
+  caveats: ExportCaveat[];
 }
 
 export interface ExportDataOptions {
@@ -52,14 +52,24 @@ export async function prepareExport(text: string, file: string, options: ExportD
     const spec = compileUncertainty(main.loaded, compiled);
     if (spec.inputs.length > 0) sensitivity = run(main.loaded, compiled, spec, parseMetricSelector(options.sensitivityMetric, compiled), { at: [0.1, 0.9], global: null });
   }
-  return { main, runs, simulation, sensitivity, caveats: caveatsOf(main.loaded) };
+  return { main, runs, simulation, sensitivity, caveats: caveatsOf(main.result) };
 }
 
-/** A model's `caveats:` list (strings, or objects with a `text`), wherever the loader keeps it. */
-export function caveatsOf(loaded: LoadedModel): string[] {
-  const raw = (loaded.model as unknown as { caveats?: unknown }).caveats ?? (loaded.extensions as { caveats?: unknown }).caveats ?? (loaded.baseData as { caveats?: unknown } | null)?.caveats;
-  if (!Array.isArray(raw)) return [];
-  return raw
-    .map((c) => (typeof c === "string" ? c : c && typeof c === "object" && typeof (c as { text?: unknown }).text === "string" ? (c as { text: string }).text : c && typeof c === "object" && typeof (c as { value?: unknown }).value === "string" ? (c as { value: string }).value : null))
-    .filter((c): c is string => c !== null);
+/** What the reader must know to read the figures (the model's `caveats:`, as the run resolves them). */
+export interface ExportCaveat {
+  id: string;
+  text: string;
+  /** Its source (register IDs) or, failing that, its assumption. */
+  citation: string | null;
+  /** The figures and periods it qualifies, e.g. "revenue, netIncome in 2027". */
+  qualifies: string;
+}
+
+export function caveatsOf(result: ModelRunResult): ExportCaveat[] {
+  return (result.caveats ?? []).map((c) => ({
+    id: c.id,
+    text: c.text,
+    citation: c.source ?? (c.assumption ? `assumption: ${c.assumption}` : null),
+    qualifies: [[...c.metrics, ...c.lines].join(", "), c.periods.length ? `in ${c.periods.join(", ")}` : ""].filter((x) => x).join(" "),
+  }));
 }

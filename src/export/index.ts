@@ -8,7 +8,7 @@ import { scenariosSheet, simulationSheet, sensitivitySheet } from "./sheets.js";
 import type { ExportData } from "./data.js";
 import type { Sheet } from "./grid.js";
 
-export { prepareExport, caveatsOf, type ExportData, type ExportDataOptions } from "./data.js";
+export { prepareExport, caveatsOf, type ExportData, type ExportDataOptions, type ExportCaveat } from "./data.js";
 export { exportCsv, runBlocks, simulationBlocks, sensitivityBlocks, comparisonBlocks, tidyCsv, blockCsv, toCsvText, roundValue, DEFAULT_PRECISION, type CsvBlock, type CsvValue, type Precision } from "./csv.js";
 export { buildWorkbook, type BuiltWorkbook } from "./workbook.js";
 export { toExcelFormula } from "./excelFormula.js";

@@ -155,6 +155,8 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     else if (typeof d === "string") formula = (t) => translate(d, t);
     else if ("constant" in d) formula = () => P(`${base}.constant`);
     else if ("formula" in d) formula = (t) => translate(d.formula, t);
+    // A month driver holds a month index (as `t` counts), the same number in every month.
+    else if ("month" in d) formula = () => P(`${base}.month`);
     else if ("yearly" in d && d.fill === "smooth") formula = smoothFill(name, d, base);
     else if ("yearly" in d) formula = (t) => yearlyFormula(d, base, t);
     else if ("monthly" in d) {
@@ -411,6 +413,12 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       const salvage = (p[s.count] * p[s.salvage]) / scale;
       const inService = Math.max(Math.round(p[s.inService]), compiled.cohortEarliestService[k]);
       const life = p[s.lifeMonths];
+      const serviceParam = p[s.serviceLife];
+      const service = Math.max(1, Math.round(Number.isFinite(serviceParam) ? serviceParam : life));
+      const depreciating = Math.min(life, service);
+      const retirement = inService + service - 1;
+      const proceedsParam = p[s.proceeds];
+      const proceeds = Number.isFinite(proceedsParam) ? (p[s.count] * proceedsParam) / scale : salvage;
       rows.push({ label: `Cohort ${co.name}${site ? ` (site ${site.name})` : ""}`, style: "section" });
       rows.push({ key: cohortKey(k, "cost"), label: "cost (count × unit cost)", unit: money, fmt: FMT.amount, scalar: { f: `${P(`${b}.count`)}*${P(`${b}.unitCost`)}/${scale}`, v: cost } });
       rows.push({ key: cohortKey(k, "salvage"), label: "salvage (count × salvage per unit)", unit: money, fmt: FMT.amount, scalar: { f: `${P(`${b}.count`)}*${P(`${b}.salvagePerUnit`)}/${scale}`, v: salvage } });
@@ -418,6 +426,10 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       if (site) earliest.push(book.scalar(`site:${site.name}:live`));
       if (spec.delivery !== undefined) earliest.push(monthIndexCell(`${b}.delivery`));
       rows.push({ key: cohortKey(k, "inService"), label: `runs from (month index${earliest.length > 1 ? ": in service, not before its site is live or the hardware arrives" : ""})`, fmt: FMT.index, scalar: { f: earliest.length > 1 ? `MAX(${earliest.join(",")})` : earliest[0], v: inService } });
+      rows.push({ key: cohortKey(k, "service"), label: "service life (months it runs; default: its depreciation life)", fmt: FMT.index, scalar: { f: `MAX(1,ROUND(${Number.isFinite(serviceParam) ? P(`${b}.serviceLifeMonths`) : P(`${b}.lifeMonths`)},0))`, v: service } });
+      rows.push({ key: cohortKey(k, "depMonths"), label: "months depreciated (the shorter of its lives)", fmt: FMT.index, scalar: { f: `MIN(${P(`${b}.lifeMonths`)},${book.scalar(cohortKey(k, "service"))})`, v: depreciating } });
+      rows.push({ key: cohortKey(k, "retire"), label: "retired at the end of (month index)", fmt: FMT.index, scalar: { f: `${book.scalar(cohortKey(k, "inService"))}+${book.scalar(cohortKey(k, "service"))}-1`, v: retirement } });
+      rows.push({ key: cohortKey(k, "proceeds"), label: "proceeds at retirement (default: salvage)", unit: money, fmt: FMT.amount, scalar: { f: Number.isFinite(proceedsParam) ? `${P(`${b}.count`)}*${P(`${b}.retirementProceedsPerUnit`)}/${scale}` : book.scalar(cohortKey(k, "salvage")), v: proceeds } });
       rows.push({ key: cohortKey(k, "perMonth"), label: "depreciation per month ((cost − salvage) / life)", unit: money, fmt: FMT.amountPrecise, scalar: { f: `(${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "salvage"))})/${P(`${b}.lifeMonths`)}`, v: (cost - salvage) / life } });
       const pue = site ? P(`sites.${site.name}.pue`) : P(`${b}.pue`);
       const kw = (p[s.count] * p[s.powerKw] * (site ? p[site.slots.pue] : p[s.pue])) / scale;
@@ -425,16 +437,21 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       const priceKey = site ? `site:${site.name}:powerPrice` : cohortKey(k, "powerPrice");
       if (!site) rows.push({ key: priceKey, label: "power price", unit: `${model.meta.currency} per kWh`, fmt: FMT.price, months: (t) => ({ f: valueOrFormula(`${b}.powerPrice`, spec.powerPrice, t), v: co.powerPrice[t] }) });
       const inS = book.scalar.bind(book, cohortKey(k, "inService"));
-      const active = (t: number) => `AND(${T(t)}>=${inS()},${T(t)}<${inS()}+${P(`${b}.lifeMonths`)})`;
+      const running = (t: number) => `AND(${T(t)}>=${inS()},${T(t)}<=${book.scalar(cohortKey(k, "retire"))})`;
+      const depreciatingNow = (t: number) => `AND(${T(t)}>=${inS()},${T(t)}<${inS()}+${book.scalar(cohortKey(k, "depMonths"))})`;
       rows.push({ key: cohortKey(k, "capex"), label: "capex", unit: money, fmt: FMT.amount, months: (t) => (co.preStart ? { v: 0 } : { f: `IF(${T(t)}=${monthIndexCell(`${b}.purchase`)},${book.scalar(cohortKey(k, "cost"))},0)`, v: series.capex[t] }) });
-      rows.push({ key: cohortKey(k, "depreciation"), label: "depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${active(t)},${book.scalar(cohortKey(k, "perMonth"))},0)`, v: series.depreciation[t] }) });
-      rows.push({ key: cohortKey(k, "capacity"), label: "capacity (count × capacity per unit-hour × hours)", fmt: FMT.whole, months: (t) => ({ f: `IF(${active(t)},${P(`${b}.count`)}*${P(`${b}.capacityPerUnitHour`)}*${book.at("cal:hours", t)},0)`, v: series.capacity[t] }) });
-      rows.push({ key: cohortKey(k, "power"), label: "power cost", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${active(t)},${book.scalar(cohortKey(k, "kw"))}*${book.at("cal:hours", t)}*${book.at(priceKey, t)},0)`, v: series.powerCost[t] }) });
-      const used = (t: number) => `MIN(${P(`${b}.lifeMonths`)},MAX(0,${T(t)}-${inS()}+1))`;
-      rows.push({ key: cohortKey(k, "nbv"), label: "net book value", unit: money, fmt: FMT.amount, months: (t) => ({ f: co.preStart ? `${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)}` : `IF(${T(t)}>=${monthIndexCell(`${b}.purchase`)},${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)},0)`, v: series.netBookValue[t] }) });
+      rows.push({ key: cohortKey(k, "depreciation"), label: "depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${depreciatingNow(t)},${book.scalar(cohortKey(k, "perMonth"))},0)`, v: series.depreciation[t] }) });
+      rows.push({ key: cohortKey(k, "capacity"), label: "capacity (count × capacity per unit-hour × hours)", fmt: FMT.whole, months: (t) => ({ f: `IF(${running(t)},${P(`${b}.count`)}*${P(`${b}.capacityPerUnitHour`)}*${book.at("cal:hours", t)},0)`, v: series.capacity[t] }) });
+      rows.push({ key: cohortKey(k, "power"), label: "power cost", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${running(t)},${book.scalar(cohortKey(k, "kw"))}*${book.at("cal:hours", t)}*${book.at(priceKey, t)},0)`, v: series.powerCost[t] }) });
+      const used = (t: number) => `MIN(${book.scalar(cohortKey(k, "depMonths"))},MAX(0,${T(t)}-${inS()}+1))`;
+      const beforeRetirement = (t: number) => `${T(t)}<${book.scalar(cohortKey(k, "retire"))}`;
+      rows.push({ key: cohortKey(k, "nbv"), label: "net book value", unit: money, fmt: FMT.amount, months: (t) => ({ f: co.preStart ? `IF(${beforeRetirement(t)},${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)},0)` : `IF(AND(${T(t)}>=${monthIndexCell(`${b}.purchase`)},${beforeRetirement(t)}),${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${used(t)},0)`, v: series.netBookValue[t] }) });
+      const retires = (t: number) => (co.preStart ? `${T(t)}=${book.scalar(cohortKey(k, "retire"))}` : `AND(${T(t)}=${book.scalar(cohortKey(k, "retire"))},${T(t)}>=${monthIndexCell(`${b}.purchase`)})`);
+      rows.push({ key: cohortKey(k, "retirementProceeds"), label: "retirement proceeds (cash, in its last month of service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${retires(t)},${book.scalar(cohortKey(k, "proceeds"))},0)`, v: series.retirementProceeds[t] }) });
+      rows.push({ key: cohortKey(k, "retirementGain"), label: "gain on retirement (proceeds − book value)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${retires(t)},${book.scalar(cohortKey(k, "proceeds"))}-(${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*${book.scalar(cohortKey(k, "depMonths"))}),0)`, v: series.retirementGain[t] }) });
       if (co.preStart) {
         // Bought before the start: its book value the month before the first (engine: evaluateFleet).
-        rows.push({ key: cohortKey(k, "nbvStart"), label: "net book value at the start (bought before the horizon)", unit: money, fmt: FMT.amount, scalar: { f: `${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*MIN(${P(`${b}.lifeMonths`)},MAX(0,-${inS()}))`, v: cost - ((cost - salvage) / life) * Math.min(life, Math.max(0, -inService)) } });
+        rows.push({ key: cohortKey(k, "nbvStart"), label: "net book value at the start (bought before the horizon; 0 if already retired)", unit: money, fmt: FMT.amount, scalar: { f: `IF(${book.scalar(cohortKey(k, "retire"))}>=0,${book.scalar(cohortKey(k, "cost"))}-${book.scalar(cohortKey(k, "perMonth"))}*MIN(${book.scalar(cohortKey(k, "depMonths"))},MAX(0,-${inS()})),0)`, v: retirement >= 0 ? cost - ((cost - salvage) / life) * Math.min(depreciating, Math.max(0, -inService)) : 0 } });
       }
     });
     if (gpu) gpuRevenueRows(rows);
@@ -467,12 +484,12 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     const sc = (what: string) => book.scalar(trKey(k, what));
     dRows.push({ label: `Tranche ${tr.name} — ${tr.amortization}${tr.fixed ? ", fixed rate" : `, floating: ${spec.base} + spread`}`, style: "section" });
     const drawTerms = spec.draws.map((_, i) => ({ m: monthIndexCell(`${b}.draws.${i}.month`), a: P(`${b}.draws.${i}.amount`) }));
-    dRows.push({ key: trKey(k, "maturity"), label: "maturity (month index)", fmt: FMT.index, scalar: { f: monthIndexCell(`${b}.maturity`), v: mi.maturity } });
+    dRows.push({ key: trKey(k, "maturity"), label: "final maturity (month index)", fmt: FMT.index, scalar: { f: monthIndexCell(compiled.table.paths[tr.slots.maturity]), v: mi.maturity } });
     dRows.push({
       key: trKey(k, "amortStart"),
-      label: "scheduled principal from (month index: first draw, or the start for an opening balance, + interest-only months)",
+      label: "scheduled principal from (month index: the month after the first draw, or the start for an opening balance, + interest-only months)",
       fmt: FMT.index,
-      scalar: { f: `IF(${P(`${b}.openingBalance`)}>0,0,MIN(${[...drawTerms.map((d) => `IF(AND(${d.a}>0,${d.m}>=0,${d.m}<${H}),${d.m},${H})`), String(H)].join(",")}))+${P(`${b}.interestOnlyMonths`)}`, v: mi.amortStart },
+      scalar: { f: `IF(${P(`${b}.openingBalance`)}>0,0,MIN(${[...drawTerms.map((d) => `IF(AND(${d.a}>0,${d.m}>=0,${d.m}<${H}),${d.m},${H})`), String(H)].join(",")})+1)+${P(`${b}.interestOnlyMonths`)}`, v: mi.amortStart },
     });
     const rate = (t: number) => (tr.fixed ? P(`${b}.rate`) : `${Number.isFinite(compiled.params[tr.slots.floor]) ? `MAX(${book.at(`drv:${spec.base}`, t)},${P(`${b}.floor`)})` : book.at(`drv:${spec.base}`, t)}+${P(`${b}.spread`)}`);
     dRows.push({ key: trKey(k, "rate"), label: "annual rate", fmt: FMT.percent, months: (t) => ({ f: rate(t), v: projection.tranches[k].rate[t] }) });
@@ -482,9 +499,21 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     dRows.push({ key: trKey(k, "monthsLeft"), label: "months to maturity, this month included", fmt: FMT.index, months: (t) => ({ f: `${sc("maturity")}-${T(t)}+1`, v: mi.maturity - t + 1 }) });
     dRows.push({ key: trKey(k, "interest"), label: "interest (opening balance × rate / 12)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${at("open", t)}*${at("rate", t)}/12`, v: mi.interest[t] }) });
     dRows.push({ key: trKey(k, "feesOpen"), label: "unamortized fees, opening", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? "0" : at("feesClose", t - 1), v: mi.feesOpen[t] }) });
-    dRows.push({ key: trKey(k, "amort"), label: "fee amortization (straight-line to maturity; the rest at maturity)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${at("monthsLeft", t)}<=1,${at("feesOpen", t)}+${at("fee", t)},${at("feesOpen", t)}/${at("monthsLeft", t)})`, v: mi.amort[t] }) });
-    dRows.push({ key: trKey(k, "feesClose"), label: "unamortized fees, closing", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${at("monthsLeft", t)}<=1,0,${at("feesOpen", t)}+${at("fee", t)}-${at("amort", t)})`, v: mi.feesClose[t] }) });
+    const expensed = (t: number) => (tr.expenseFees ? "TRUE" : `${at("monthsLeft", t)}<=1`);
+    dRows.push({ key: trKey(k, "amort"), label: tr.expenseFees ? "fees expensed when paid (feeTreatment: expense)" : "fee amortization (straight-line to maturity; the rest at maturity)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${expensed(t)},${at("feesOpen", t)}+${at("fee", t)},${at("feesOpen", t)}/${at("monthsLeft", t)})`, v: mi.amort[t] }) });
+    dRows.push({ key: trKey(k, "feesClose"), label: "unamortized fees, closing", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${expensed(t)},0,${at("feesOpen", t)}+${at("fee", t)}-${at("amort", t)})`, v: mi.feesClose[t] }) });
     const repayTerms = spec.repayments.map((r, i) => ({ m: monthIndexCell(`${b}.repayments.${i}.month`), a: P(`${b}.repayments.${i}.amount`), refinancing: r.refinancing }));
+    const parts = tr.partialMaturities;
+    if (parts.length > 0) {
+      const partTerm = (part: (typeof parts)[number], i: number) => {
+        const m = monthIndexCell(`${b}.maturity.${i}.month`);
+        const due = part.share >= 0 ? `(${P(`${b}.openingBalance`)}+SUMIFS(${book.wholeRange(trKey(k, "draw"), H)},${book.wholeRange("cal:t", H)},"<="&${m}))*${P(`${b}.maturity.${i}.share`)}` : P(`${b}.maturity.${i}.amount`);
+        return { m, due, refinancing: part.refinancing };
+      };
+      const terms = parts.map(partTerm);
+      dRows.push({ key: trKey(k, "due"), label: "principal due at the earlier maturities", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(terms.map((x) => `IF(${x.m}=${T(t)},${x.due},0)`)), v: mi.due[t] }) });
+      if (terms.some((x) => x.refinancing)) dRows.push({ key: trKey(k, "dueRefinanced"), label: "of which refinanced (not debt service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(terms.filter((x) => x.refinancing).map((x) => `IF(${x.m}=${T(t)},${x.due},0)`)), v: mi.dueRefinanced[t] }) });
+    }
     const hasRepayments = spec.repayments.length > 0;
     if (hasRepayments) {
       dRows.push({ key: trKey(k, "repay"), label: "scheduled repayments", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(repayTerms.map((r) => `IF(${r.m}=${T(t)},${r.a},0)`)), v: mi.repay[t] }) });
@@ -506,14 +535,22 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
           return "0";
       }
     };
-    dRows.push({ key: trKey(k, "principal"), label: "principal repaid", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${T(t)}>=${sc("maturity")},${at("open", t)}+${at("draw", t)},IF(AND(${T(t)}>=${sc("amortStart")},${at("open", t)}>0),${scheduledPrincipal(t)},0))`, v: projection.tranches[k].principal[t] }) });
+    const beforeFinal = (t: number) => {
+      const regular = `IF(AND(${T(t)}>=${sc("amortStart")},${at("open", t)}>0),${scheduledPrincipal(t)},0)`;
+      return parts.length > 0 ? `IF(${at("due", t)}>0,MIN(${at("open", t)}+${at("draw", t)},${regular}+${at("due", t)}),${regular})` : regular;
+    };
+    dRows.push({ key: trKey(k, "principal"), label: "principal repaid", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${T(t)}>=${sc("maturity")},${at("open", t)}+${at("draw", t)},${beforeFinal(t)})`, v: projection.tranches[k].principal[t] }) });
     dRows.push({ key: trKey(k, "close"), label: "closing balance", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `IF(ABS(${at("open", t)}+${at("draw", t)}-${at("principal", t)})<1E-12,0,${at("open", t)}+${at("draw", t)}-${at("principal", t)})`, v: projection.tranches[k].balance[t] }) });
     dRows.push({
       key: trKey(k, "scheduled"),
       label: "scheduled principal (debt service; refinanced repayments excluded)",
       unit: money,
       fmt: FMT.amount,
-      months: (t) => ({ f: hasRepayments ? `${at("principal", t)}-MIN(${at("principal", t)},${at("refinanced", t)})` : at("principal", t), v: mi.scheduled[t] }),
+      months: (t) => {
+        const refinancedTerms = [...(hasRepayments ? [at("refinanced", t)] : []), ...(parts.some((x) => x.refinancing) ? [at("dueRefinanced", t)] : [])];
+        const regular = refinancedTerms.length ? `${at("principal", t)}-MIN(${at("principal", t)},${sum(refinancedTerms)})` : at("principal", t);
+        return { f: tr.finalRefinancing ? `IF(${T(t)}=${sc("maturity")},0,${regular})` : regular, v: mi.scheduled[t] };
+      },
     });
     checks.push({ key: trKey(k, "close"), values: projection.tranches[k].balance }, { key: trKey(k, "principal"), values: projection.tranches[k].principal });
   });
@@ -623,24 +660,52 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     const l = compiled.lines.indexOf(line);
     const lifePath = line.computed ? `sites.${line.name.replace(/^capex: site /, "")}.lifeMonths` : `lines.${line.name}.lifeMonths`;
     const values = projection.lineValues[l];
+    const placedFrom = line.placedFrom ? Math.round(line.placedFrom[0]) : null;
     const dep = Float64Array.from({ length: H }, (_, t) => {
-      let s = 0;
-      for (let u = Math.max(0, t - line.lifeMonths + 1); u <= t; u++) s += values[u];
-      return s / line.lifeMonths;
+      const L = line.lifeMonths;
+      let cum = 0;
+      let cumBefore = 0;
+      for (let u = 0; u <= t; u++) {
+        cum += values[u];
+        if (u <= t - L) cumBefore += values[u];
+      }
+      if (placedFrom === null) return (cum - cumBefore) / L;
+      // Engine (sumLines): built before use — spend waits until the asset is placed in service.
+      const placed = t >= placedFrom ? cum : 0;
+      const gone = t - L >= placedFrom && t >= L ? cumBefore : 0;
+      return (placed - gone) / L;
     });
-    is.rows.push({ key: `is:dep:${line.name}`, label: `  depreciation of ${line.name} (spend of the last lifeMonths ÷ lifeMonths)`, unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `SUMIFS(${book.range(`line:${line.name}`, 0, t)},${book.range("cal:t", 0, t)},">"&(${T(t)}-${P(lifePath)}))/${P(lifePath)}`, v: dep[t] }) });
+    const siteLive = line.placedFrom && siteOfCapexLine.has(line.name) ? book.scalar(`site:${gpu!.sites[siteOfCapexLine.get(line.name)!].name}:live`) : null;
+    is.rows.push({ key: `is:dep:${line.name}`, label: `  depreciation of ${line.name} (spend of the last lifeMonths ÷ lifeMonths)`, unit: money, fmt: FMT.amount, style: "detail", months: (t) => {
+        if (siteLive === null) return { f: `SUMIFS(${book.range(`line:${line.name}`, 0, t)},${book.range("cal:t", 0, t)},">"&(${T(t)}-${P(lifePath)}))/${P(lifePath)}`, v: dep[t] };
+        const L = P(lifePath);
+        const upTo = (bound: string) => `SUMIFS(${book.range(`line:${line.name}`, 0, t)},${book.range("cal:t", 0, t)},"<="&(${bound}))`;
+        return { f: `(IF(${T(t)}>=${siteLive},${upTo(T(t))},0)-IF(AND(${T(t)}-${L}>=${siteLive},${T(t)}>=${L}),${upTo(`${T(t)}-${L}`)},0))/${L}`, v: dep[t] };
+      } });
   }
-  is.rows.push({ key: "is:depreciation", label: "Depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("is:depOpening", t)}${neg(oneOffsLanding("capex").map((o) => book.at(`is:refund:${o.name}`, t)))}${linesOf("capex").map((l) => `+${book.at(`is:dep:${l.name}`, t)}`).join("")}${cohortSum("depreciation", t).map((x) => `+${x}`).join("")}`, v: it.depreciation[t] }) });
+  const capOut = projection.capitalization;
+  if (capOut) {
+    const note = "A value: interest capitalised on assets under construction (financing.capitalizeInterest) is allocated by burnrate month by month (the funding tranche's rate, then the average rate, capped at the month's interest); it does not recompute when an input changes.";
+    const capDep = Float64Array.from({ length: H }, (_, t) => capOut.depreciation.reduce((x, a) => x + a[t], 0));
+    is.rows.push({ key: "is:capDepreciation", label: "  depreciation of capitalised interest", unit: money, fmt: FMT.amount, style: "detail", note, months: (t) => ({ v: capDep[t], note: t === 0 ? note : undefined }) });
+    is.rows.push({ key: "is:capitalized", label: "  interest capitalised (added to PP&E, not expensed)", unit: money, fmt: FMT.amount, style: "detail", note, months: (t) => ({ v: it.capitalizedInterest[t], note: t === 0 ? note : undefined }) });
+  }
+  is.rows.push({ key: "is:depreciation", label: "Depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("is:depOpening", t)}${neg(oneOffsLanding("capex").map((o) => book.at(`is:refund:${o.name}`, t)))}${linesOf("capex").map((l) => `+${book.at(`is:dep:${l.name}`, t)}`).join("")}${cohortSum("depreciation", t).map((x) => `+${x}`).join("")}${capOut ? `+${book.at("is:capDepreciation", t)}` : ""}`, v: it.depreciation[t] }) });
   is.rows.push({ key: "is:ebit", label: "EBIT", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebitda", t)}-${book.at("is:depreciation", t)}`, v: it.ebit[t] }) });
-  is.rows.push({ key: "is:interest", label: "Interest expense", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:interestExpense", t), v: it.interestExpense[t] }) });
+  is.rows.push({ key: "is:interest", label: "Interest expense", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("debt:interestExpense", t)}${capOut ? `-${book.at("is:capitalized", t)}` : ""}`, v: it.interestExpense[t] }) });
+  const writtenOff = Float64Array.from({ length: H }, (_, t) => cohortGains(t) - it.disposalGain[t]);
+  function cohortGains(t: number): number {
+    return projection.cohorts.reduce((x, co) => x + co.retirementGain[t], 0);
+  }
+  is.rows.push({ key: "is:disposalGain", label: "Gain (loss) on retiring assets", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum(cohortSum("retirementGain", t))}${capOut ? `-(${excelNumber(writtenOff[t])})` : ""}`, v: it.disposalGain[t] }) });
   is.rows.push({ key: "is:interestIncome", label: "Interest income (on cash)", unit: money, fmt: FMT.amount, months: (t) => ({ f: book_has("cash:income") ? book.at("cash:income", t) : "0", v: it.interestIncome[t] }) });
   is.rows.push({ key: "is:netInterest", label: "Interest expense, net", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:interest", t)}-${book.at("is:interestIncome", t)}`, v: it.netInterestExpense[t] }) });
   is.rows.push({ key: "is:otherIncome", label: "Other income", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(oneOffSum("otherIncome", t)), v: it.otherIncome[t] }) });
-  is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:interestIncome", t)}+${book.at("is:otherIncome", t)}`, v: it.pretaxIncome[t] }) });
+  is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:interestIncome", t)}+${book.at("is:otherIncome", t)}+${book.at("is:disposalGain", t)}`, v: it.pretaxIncome[t] }) });
   const nolOpen = Float64Array.from({ length: H }, (_, t) => (t === 0 ? compiled.params[compiled.slots.lossCarryforward] : it.lossCarryforward[t - 1]));
   const nolPath = compiled.table.paths[compiled.slots.lossCarryforward];
   is.rows.push({ key: "is:nolOpen", label: "  tax loss carry-forward, opening", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: t === 0 ? P(nolPath) : book.at("is:nolClose", t - 1), v: nolOpen[t] }) });
-  is.rows.push({ key: "is:nolUsed", label: "  losses used against this month's profit", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,MIN(${book.at("is:nolOpen", t)},${book.at("is:pretax", t)}),0)`, v: it.pretaxIncome[t] > 0 ? Math.min(nolOpen[t], it.pretaxIncome[t]) : 0 }) });
+  is.rows.push({ key: "is:nolUsed", label: "  losses used against this month's profit (at most lossOffsetLimit of it)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,MIN(${book.at("is:nolOpen", t)},${P("tax.lossOffsetLimit")}*${book.at("is:pretax", t)}),0)`, v: it.pretaxIncome[t] > 0 ? Math.min(nolOpen[t], compiled.params[compiled.slots.lossOffsetLimit] * it.pretaxIncome[t]) : 0 }) });
   is.rows.push({ key: "is:taxes", label: "Taxes (rate × profit after losses carried forward)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${P("tax.rate")}*(${book.at("is:pretax", t)}-${book.at("is:nolUsed", t)}),0)`, v: it.taxes[t] }) });
   is.rows.push({ key: "is:nolClose", label: "  tax loss carry-forward, closing", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${book.at("is:nolOpen", t)}-${book.at("is:nolUsed", t)},${book.at("is:nolOpen", t)}-${book.at("is:pretax", t)})`, v: it.lossCarryforward[t] }) });
   is.rows.push({ key: "is:netIncome", label: "Net income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:pretax", t)}-${book.at("is:taxes", t)}`, v: it.netIncome[t] }) });
@@ -656,9 +721,11 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   cf.rows.push({ key: "cf:nonCash", label: "+ expenses settled in shares", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: sum(nonCashLines.map((l) => book.at(`line:${l.name}`, t))), v: nonCash[t] }) });
   cf.rows.push({ key: "cf:receivables", label: "− increase in receivables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `-(${book.at("bs:receivables", t)}-${t === 0 ? P("openingBalance.receivables") : book.at("bs:receivables", t - 1)})`, v: -(it.receivables[t] - prevBalance(it.receivables, projection.opening.receivables, t)) }) });
   cf.rows.push({ key: "cf:payables", label: "+ increase in payables", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("bs:payables", t)}-${t === 0 ? P("openingBalance.payables") : book.at("bs:payables", t - 1)}`, v: it.payables[t] - prevBalance(it.payables, projection.opening.payables, t) }) });
-  cf.rows.push({ key: "cf:operating", label: "Operating cash flow", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: ["cf:netIncome", "cf:depreciation", "cf:feeAmortization", "cf:nonCash", "cf:receivables", "cf:payables"].map((k) => book.at(k, t)).join("+"), v: it.operatingCashFlow[t] }) });
-  cf.rows.push({ key: "cf:capex", label: "Capital expenditure", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum([...lineSum("capex", t), ...cohortSum("capex", t)])}${neg(oneOffSum("capex", t))}`, v: it.capex[t] }) });
-  cf.rows.push({ key: "cf:investing", label: "Investing cash flow", unit: money, fmt: FMT.amount, months: (t) => ({ f: `-${book.at("cf:capex", t)}`, v: it.investingCashFlow[t] }) });
+  cf.rows.push({ key: "cf:disposalGain", label: "− gain on retiring assets (its cash is in investing)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `-${book.at("is:disposalGain", t)}`, v: -it.disposalGain[t] }) });
+  cf.rows.push({ key: "cf:operating", label: "Operating cash flow", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: ["cf:netIncome", "cf:depreciation", "cf:feeAmortization", "cf:nonCash", "cf:disposalGain", "cf:receivables", "cf:payables"].map((k) => book.at(k, t)).join("+"), v: it.operatingCashFlow[t] }) });
+  cf.rows.push({ key: "cf:capex", label: "Capital expenditure", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum([...lineSum("capex", t), ...cohortSum("capex", t)])}${neg(oneOffSum("capex", t))}${capOut ? `+${book.at("is:capitalized", t)}` : ""}`, v: it.capex[t] }) });
+  cf.rows.push({ key: "cf:proceeds", label: "Proceeds from retiring assets", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(cohortSum("retirementProceeds", t)), v: it.disposalProceeds[t] }) });
+  cf.rows.push({ key: "cf:investing", label: "Investing cash flow", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("cf:proceeds", t)}-${book.at("cf:capex", t)}`, v: it.investingCashFlow[t] }) });
   cf.rows.push({ key: "cf:free", label: "Free cash flow (operating − capex)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("cf:operating", t)}-${book.at("cf:capex", t)}`, v: it.freeCashFlow[t] }) });
   for (const round of compiled.rounds) {
     const b = `financing.equity.${round.name}`;
@@ -682,7 +749,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   const fleetNbvTerms = compiled.cohorts.map((co, k) => (co.preStart ? book.scalar(cohortKey(k, "nbvStart")) : null)).filter((x): x is string => x !== null);
   bs.rows.push({ key: "bs:cash", label: "Cash", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("cf:ending", t), v: it.endingCash[t] }) });
   bs.rows.push({ key: "bs:receivables", label: "Receivables (recurring revenue ÷ days × receivable days)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("is:recurring", t)}/${book.at("cal:days", t)}*${P("workingCapital.receivableDays")}`, v: it.receivables[t] }) });
-  bs.rows.push({ key: "bs:ppe", label: "Net PP&E", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? `(${sum([P("openingBalance.ppeNet"), ...fleetNbvTerms])})` : book.at("bs:ppe", t - 1)}+${book.at("cf:capex", t)}-${book.at("is:depreciation", t)}`, v: it.ppeNet[t] }) });
+  bs.rows.push({ key: "bs:ppe", label: "Net PP&E", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${t === 0 ? `(${sum([P("openingBalance.ppeNet"), ...fleetNbvTerms])})` : book.at("bs:ppe", t - 1)}+${book.at("cf:capex", t)}-${book.at("is:depreciation", t)}-(${book.at("cf:proceeds", t)}-${book.at("is:disposalGain", t)})`, v: it.ppeNet[t] }) });
   bs.rows.push({ key: "bs:assets", label: "Total assets", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("bs:cash", t)}+${book.at("bs:receivables", t)}+${book.at("bs:ppe", t)}`, v: it.totalAssets[t] }) });
   bs.rows.push({ key: "bs:debt", label: "Debt (principal)", unit: money, fmt: FMT.amount, months: (t) => ({ f: book.at("debt:balance", t), v: it.debt[t] }) });
   if (rv) bs.rows.push({ key: "bs:revolver", label: "  of which revolver", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: rvAt("close", t), v: it.revolverBalance[t] }) });
@@ -779,6 +846,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     ["bs:receivables", "receivables"], ["bs:ppe", "ppeNet"], ["bs:assets", "totalAssets"], ["bs:debt", "debt"], ["bs:unamortized", "unamortizedFees"], ["bs:payables", "payables"], ["bs:liabilities", "totalLiabilities"], ["bs:paidIn", "paidInCapital"], ["bs:retained", "retainedEarnings"], ["bs:equity", "equity"],
     ["debt:cashInterest", "cashInterest"], ["debt:scheduled", "scheduledPrincipal"], ["debt:service", "debtService"], ["is:powerCost", "powerCost"],
     ["debt:grossInterest", "grossInterest"], ["is:interestIncome", "interestIncome"], ["is:netInterest", "netInterestExpense"],
+    ["is:disposalGain", "disposalGain"], ["cf:proceeds", "disposalProceeds"],
   ];
   for (const [key, item] of itemRows) checks.push({ key, values: it[item] });
   for (const name of Object.keys(model.drivers)) checks.push({ key: `drv:${name}`, values: compiled.driverSeries.get(name)! });
@@ -848,13 +916,36 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
         if (r.refinancing) refinanced[m] += p[r.amount];
       }
     }
+    const due = new Float64Array(H);
+    const dueRefinanced = new Float64Array(H);
+    // Everything paid from new money (repayments, earlier maturities, the final one): not debt service.
+    const refinancedAll = Float64Array.from(refinanced);
+    for (const part of tr.partialMaturities) {
+      const m = Math.round(p[part.month]);
+      if (m < 0 || m >= H) continue;
+      let amount: number;
+      if (part.share >= 0) {
+        let principal = p[tr.slots.openingBalance];
+        for (let t = 0; t <= m; t++) principal += draw[t];
+        amount = principal * p[part.share];
+      } else amount = p[part.amount];
+      due[m] += amount;
+      if (part.refinancing) {
+        dueRefinanced[m] += amount;
+        refinancedAll[m] += amount;
+      }
+    }
+    if (tr.finalRefinancing) {
+      const m = Math.round(p[tr.slots.maturity]);
+      if (m >= 0 && m < H) refinancedAll[m] = Infinity;
+    }
     let firstDraw = H;
     for (let t = 0; t < H; t++)
       if (draw[t] > 0) {
         firstDraw = t;
         break;
       }
-    const amortStart = (p[tr.slots.openingBalance] > 0 ? 0 : firstDraw) + p[tr.slots.interestOnly];
+    const amortStart = (p[tr.slots.openingBalance] > 0 ? 0 : firstDraw + 1) + p[tr.slots.interestOnly];
     const maturity = Math.round(p[tr.slots.maturity]);
     const open = new Float64Array(H);
     const fee = new Float64Array(H);
@@ -871,7 +962,7 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
       fee[t] = draw[t] * p[tr.slots.fee];
       feesOpen[t] = fees;
       const monthsLeft = maturity - t + 1;
-      if (monthsLeft <= 1) {
+      if (monthsLeft <= 1 || tr.expenseFees) {
         amort[t] = fees + fee[t];
         fees = 0;
       } else {
@@ -880,9 +971,9 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
       }
       feesClose[t] = fees;
       const principal = s.principal[t];
-      scheduled[t] = principal - Math.min(principal, refinanced[t]);
+      scheduled[t] = principal - Math.min(principal, refinancedAll[t]);
     }
-    return { draw, repay, refinanced, amortStart, maturity, open, fee, interest, feesOpen, amort, feesClose, scheduled };
+    return { draw, repay, refinanced, due, dueRefinanced, amortStart, maturity, open, fee, interest, feesOpen, amort, feesClose, scheduled };
   });
 }
 

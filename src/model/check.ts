@@ -8,11 +8,8 @@ import { cohortNetBookValueAtStart } from "./derived.js";
 
 type Issue = Omit<ModelIssue, "position">;
 
-export function horizonOf(model: Model): { start: number; end: number; length: number } {
-  const start = monthSerial(parseMonth(model.meta.start)!);
-  const end = model.meta.end !== undefined ? monthSerial(parseMonth(model.meta.end)!) : start + (model.meta.months ?? 0) - 1;
-  return { start, end, length: end - start + 1 };
-}
+import { horizonOf } from "./horizon.js";
+export { horizonOf };
 
 /** Cross-field checks the schema cannot express: horizon, references, cycles, balance. */
 export function checkModel(model: Model): Issue[] {

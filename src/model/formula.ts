@@ -55,7 +55,7 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   ln: { min: 1, max: 1, doc: "natural logarithm" },
   pow: { min: 2, max: 2, doc: "pow(x, y) = x^y" },
   clamp: { min: 3, max: 3, doc: "clamp(x, low, high)" },
-  after: { min: 1, max: 1, doc: 'after("YYYY-MM") 1 from that month on, else 0' },
+  after: { min: 1, max: 1, doc: 'after("YYYY-MM") 1 from that month on, else 0; the month may be a driver holding a month (launch)' },
   before: { min: 1, max: 1, doc: 'before("YYYY-MM") 1 before that month, else 0' },
   between: { min: 2, max: 2, doc: 'between("YYYY-MM", "YYYY-MM") 1 in that range (inclusive), else 0' },
   monthsSince: { min: 1, max: 1, doc: 'monthsSince("YYYY-MM") months from that month (negative before it)' },
@@ -152,11 +152,15 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           return;
         }
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          // A month is "YYYY-MM" in quotes, or a value that is a month index (months from
+          // the model's first month, as t counts: a driver declared with `month:`, a sum).
           for (const a of args) {
-            if (a.type !== "Literal" || typeof (a as jsepModule.Literal).value !== "string" || !/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
-              fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, in "${text}"` });
-              return;
-            }
+            if (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string") {
+              if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
+                fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, or a month held by a driver, in "${text}"` });
+                return;
+              }
+            } else visit(a);
           }
           return;
         }
@@ -220,135 +224,4 @@ export function calendarFunction(fn: string, months: number[]): MonthFunction | 
     }
   }
   return null;
-}
-
-/** Builds a closure tree from a checked syntax tree: compiled once, run every month. */
-export function compileFormula(parsed: ParsedFormula, ctx: FormulaContext): MonthFunction {
-  const build = (node: Ast): MonthFunction => {
-    switch (node.type) {
-      case "Literal": {
-        const v = Number((node as jsepModule.Literal).value);
-        return () => v;
-      }
-      case "Identifier": {
-        const name = (node as jsepModule.Identifier).name;
-        const c = ctx.calendar;
-        switch (name) {
-          case "t":
-            return (t) => t;
-          case "month":
-            return (t) => c.month[t];
-          case "year":
-            return (t) => c.year[t];
-          case "fiscalYear":
-            return (t) => c.fiscalYear[t];
-          case "quarter":
-            return (t) => c.fiscalQuarter[t];
-          case "days":
-            return (t) => c.days[t];
-          case "hours":
-            return (t) => c.hours[t];
-        }
-        const s = ctx.series(name);
-        return (t) => s[t];
-      }
-      case "UnaryExpression": {
-        const u = node as jsepModule.UnaryExpression;
-        const a = build(u.argument);
-        if (u.operator === "-") return (t) => -a(t);
-        if (u.operator === "!") return (t) => (a(t) === 0 ? 1 : 0);
-        return a;
-      }
-      case "BinaryExpression": {
-        const b = node as jsepModule.BinaryExpression;
-        const l = build(b.left);
-        const r = build(b.right);
-        switch (b.operator) {
-          case "+":
-            return (t) => l(t) + r(t);
-          case "-":
-            return (t) => l(t) - r(t);
-          case "*":
-            return (t) => l(t) * r(t);
-          case "/":
-            return (t) => l(t) / r(t);
-          case "%":
-            return (t) => l(t) % r(t);
-          case "^":
-          case "**":
-            return (t) => Math.pow(l(t), r(t));
-          case "<":
-            return (t) => (l(t) < r(t) ? 1 : 0);
-          case "<=":
-            return (t) => (l(t) <= r(t) ? 1 : 0);
-          case ">":
-            return (t) => (l(t) > r(t) ? 1 : 0);
-          case ">=":
-            return (t) => (l(t) >= r(t) ? 1 : 0);
-          case "==":
-            return (t) => (l(t) === r(t) ? 1 : 0);
-          case "!=":
-            return (t) => (l(t) !== r(t) ? 1 : 0);
-          case "&&":
-            return (t) => (l(t) !== 0 && r(t) !== 0 ? 1 : 0);
-          case "||":
-            return (t) => (l(t) !== 0 || r(t) !== 0 ? 1 : 0);
-        }
-        throw new Error(`unreachable operator ${b.operator}`);
-      }
-      case "ConditionalExpression": {
-        const c = node as jsepModule.ConditionalExpression;
-        const test = build(c.test);
-        const yes = build(c.consequent);
-        const no = build(c.alternate);
-        return (t) => (test(t) !== 0 ? yes(t) : no(t));
-      }
-      case "CallExpression": {
-        const call = node as jsepModule.CallExpression;
-        const fn = (call.callee as jsepModule.Identifier).name;
-        const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
-        if (MONTH_ARG_FUNCTIONS.has(fn)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
-        switch (fn) {
-          case "prev": {
-            const s = ctx.series((call.arguments[0] as jsepModule.Identifier).name);
-            const init = call.arguments[1] ? build(call.arguments[1]) : () => 0;
-            return (t) => (t > 0 ? s[t - 1] : init(t));
-          }
-        }
-        const args = call.arguments.map(build);
-        const [a, b, c] = args;
-        switch (fn) {
-          case "if":
-            return (t) => (a(t) !== 0 ? b(t) : c(t));
-          case "min":
-            if (args.length === 2) return (t) => Math.min(a(t), b(t));
-            return (t) => args.reduce((m, f) => Math.min(m, f(t)), Infinity);
-          case "max":
-            if (args.length === 2) return (t) => Math.max(a(t), b(t));
-            return (t) => args.reduce((m, f) => Math.max(m, f(t)), -Infinity);
-          case "abs":
-            return (t) => Math.abs(a(t));
-          case "round":
-            return b ? (t) => excelRound(a(t), b(t)) : (t) => excelRound(a(t), 0);
-          case "floor":
-            return (t) => Math.floor(a(t));
-          case "ceil":
-            return (t) => Math.ceil(a(t));
-          case "sqrt":
-            return (t) => Math.sqrt(a(t));
-          case "exp":
-            return (t) => Math.exp(a(t));
-          case "ln":
-            return (t) => Math.log(a(t));
-          case "pow":
-            return (t) => Math.pow(a(t), b(t));
-          case "clamp":
-            return (t) => Math.min(Math.max(a(t), b(t)), c(t));
-        }
-        throw new Error(`unreachable function ${fn}`);
-      }
-    }
-    throw new Error(`unreachable node ${node.type}`);
-  };
-  return build(parsed.ast);
 }

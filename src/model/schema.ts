@@ -100,6 +100,12 @@ export const driverObjectSchemas = {
     description: z.string().optional(),
     ...citation,
   }),
+  month: z.strictObject({
+    month: month.describe("A month (YYYY-MM), held as a month index: months from the model's first month, as `t` counts. Formulas compare it with t and pass it to after, before, between, monthsSince and ramp; a simulation can sample it (discreteUniform with months, or a delay added in months)."),
+    unit: z.string().optional(),
+    description: z.string().optional(),
+    ...citation,
+  }),
   formula: z.strictObject({
     formula: z.string().min(1).describe("Expression over drivers and built-ins (t, month, year, days, hours, prev(x), min, max, if, …)."),
     unit: z.string().optional(),
@@ -116,6 +122,7 @@ export const driverSchema = z
     driverObjectSchemas.yearly,
     driverObjectSchemas.monthly,
     driverObjectSchemas.growth,
+    driverObjectSchemas.month,
     driverObjectSchemas.formula,
   ])
   .describe("A named monthly time series.");

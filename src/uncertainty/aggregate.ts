@@ -1,7 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
-import { DDSketch, ExactQuantiles, DEFAULT_EXACT_THRESHOLD, quantileCollectorFromJSON, type QuantileCollector, type SerializedQuantileCollector } from "./math/index.js";
+import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
 
 /** The monthly series whose distribution a simulation reports. */
 export const SIMULATED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
@@ -12,40 +12,39 @@ const IS_BALANCE: Record<SimulatedSeries, boolean> = { endingCash: true, revenue
 export const SIMULATED_METRICS = ["fundingGap", "runwayMonths", "minCash", "cumulativeBurn", "minDscr", "endingCash"] as const;
 export type SimulatedMetric = (typeof SIMULATED_METRICS)[number];
 
+/** Which periods a simulation reports: fiscal years always; months when asked (600 more numbers per path). */
+export type OutputDetail = "year" | "month";
+
 export interface KeptPath {
   path: number;
   series: Record<SimulatedSeries, number[]>;
 }
 
+/** Budget for keeping every value of a group of outputs (exact percentiles), per run. */
+export const EXACT_BUDGET_BYTES = 64 * 1024 * 1024;
+/** Budget for one chunk's buffered values on one thread. */
+const CHUNK_BUDGET_BYTES = 16 * 1024 * 1024;
+
 /**
- * What a set of paths adds up to, mergeable: quantile collectors per month and fiscal
- * year for each series, counts for the events, collectors for the metrics. Workers fold
- * their paths into one of these per block; blocks merge in block order, so results do
- * not depend on how many workers ran.
+ * What one path contributes, as numbered columns: the metrics, then each series by fiscal
+ * year, then (detail "month") each series by month. Columns form two groups — summary
+ * (metrics and years) and monthly — each collected exactly when all its values fit the
+ * budget, in a rank sketch otherwise. The choice depends only on the number of paths and
+ * the model's horizon, so every run of the same model and N (simulate, sensitivity
+ * --global) computes the same statistics.
  */
-export class Aggregate {
-  n = 0;
+export class OutputLayout {
   readonly months: number;
   readonly years: number;
-  /** [series][month] and [series][year]. */
-  readonly monthly: QuantileCollector[][];
-  readonly yearly: QuantileCollector[][];
-  readonly metrics: QuantileCollector[];
-  /** Paths whose cash first goes below zero in month t (index = months: never). */
-  readonly cashOutMonth: Float64Array;
-  /** Paths whose breakeven month is t (index = months: never). */
-  readonly breakevenMonth: Float64Array;
-  anyCovenantBreach = 0;
-  kept: KeptPath[] = [];
-  private readonly yearOf: Int32Array;
-  private readonly yearTotals: Float64Array;
+  /** Fiscal-year index of each month. */
+  readonly yearOf: Int32Array;
+  readonly summaryColumns: number;
+  readonly columns: number;
+  readonly monthly: boolean;
 
   constructor(
-    readonly compiled: CompiledModel,
-    readonly expectedPaths: number,
-    readonly keepPaths = 0,
-    /** Paths this aggregate will hold itself (a block), to size exact collectors. */
-    capacity = expectedPaths,
+    compiled: CompiledModel,
+    readonly detail: OutputDetail,
   ) {
     const cal = compiled.calendar;
     this.months = compiled.months;
@@ -56,95 +55,419 @@ export class Aggregate {
       this.yearOf[t] = y;
     }
     this.years = y + 1;
-    // Exact percentiles when the whole run is small, a 1%-relative-error sketch otherwise;
-    // every block of one run uses the same kind so that blocks merge.
-    const exact = expectedPaths <= DEFAULT_EXACT_THRESHOLD;
-    const make = (): QuantileCollector => (exact ? new ExactQuantiles(Math.min(capacity, expectedPaths)) : new DDSketch());
-    this.monthly = SIMULATED_SERIES.map(() => Array.from({ length: this.months }, make));
-    this.yearly = SIMULATED_SERIES.map(() => Array.from({ length: this.years }, make));
-    this.metrics = SIMULATED_METRICS.map(make);
-    this.cashOutMonth = new Float64Array(this.months + 1);
-    this.breakevenMonth = new Float64Array(this.months + 1);
-    this.yearTotals = new Float64Array(this.years);
+    this.monthly = detail === "month";
+    this.summaryColumns = SIMULATED_METRICS.length + SIMULATED_SERIES.length * this.years;
+    this.columns = this.summaryColumns + (this.monthly ? SIMULATED_SERIES.length * this.months : 0);
+  }
+
+  metricColumn(k: number): number {
+    return k;
+  }
+  yearColumn(series: number, year: number): number {
+    return SIMULATED_METRICS.length + series * this.years + year;
+  }
+  monthColumn(series: number, t: number): number {
+    return this.summaryColumns + series * this.months + t;
+  }
+  isMonthly(column: number): boolean {
+    return column >= this.summaryColumns;
+  }
+}
+
+/** How a group of columns is collected for a run of n paths. */
+export interface CollectionMethod {
+  exact: boolean;
+  /** Paths per chunk of work: a function of n and the layout only (not of the threads). */
+  chunkSize: number;
+  k: number;
+}
+
+function pow2Floor(x: number): number {
+  return 2 ** Math.floor(Math.log2(Math.max(1, x)));
+}
+
+/** Paths per chunk: ~48 chunks or more, 256 to 16,384 paths, within the chunk memory budget. */
+export function chunkSizeFor(n: number, layout: OutputLayout): number {
+  const byCount = Math.min(16_384, Math.max(256, pow2Floor(n / 48)));
+  const byMemory = Math.max(256, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
+  return Math.min(byCount, byMemory);
+}
+
+export function collectionMethod(n: number, layout: OutputLayout, monthly: boolean): CollectionMethod {
+  const columns = monthly ? layout.columns - layout.summaryColumns : layout.summaryColumns;
+  const chunkSize = chunkSizeFor(n, layout);
+  let k = DEFAULT_SKETCH_K;
+  // Double k until the rank bound the schedule guarantees is within 0.05 percentile points.
+  while (predictRankErrorBound(n, chunkSize, k) > 0.0005 * n) k *= 2;
+  return { exact: n * columns * 8 <= EXACT_BUDGET_BYTES, chunkSize, k };
+}
+
+/**
+ * One chunk's contribution: a pure function of (model, seed, path range), posted by a
+ * worker (its buffers transferred, not copied) and merged by the main thread.
+ *
+ * `values` holds each column's numbers for the chunk's paths, column after column (stride
+ * `count`): raw, in path order, for exactly collected columns; for sketched columns the
+ * finite values, sorted and halved when longer than the sketch's k, as `runs` describes
+ * (length, level, sorted; the rank error halving added in `errors`),
+ * with their moments in `moments` (6 numbers per column) and odd items out in `extras`.
+ */
+export interface ChunkResult {
+  chunk: number;
+  start: number;
+  count: number;
+  values: Float64Array;
+  runs: Int32Array;
+  errors: Float64Array;
+  moments: Float64Array;
+  extras: number[];
+  cashOutMonth: Float64Array;
+  breakevenMonth: Float64Array;
+  anyCovenantBreach: number;
+  kept: KeptPath[];
+}
+
+/**
+ * One chunk of a sketched column, v[from..from+n): its moments into `m` (reset first),
+ * then its finite values moved to the front, sorted and halved in place. The same steps
+ * for every caller, so that a column gives the same statistics wherever it is computed.
+ */
+export function finishSketchedRun(v: Float64Array, from: number, n: number, k: number, chunk: number, m: Moments): CompactedRun {
+  m.count = 0;
+  m.sum = 0;
+  m.compensation = 0;
+  m.min = Infinity;
+  m.max = -Infinity;
+  m.nonFinite = 0;
+  m.addRun(v, from, from + n);
+  let finite = from;
+  for (let j = from; j < from + n; j++) {
+    const x = v[j];
+    if (x - x === 0) v[finite++] = x;
+  }
+  const length = finite - from;
+  // A run that needs no halving is left unsorted: the sketch sorts a level only when it fills.
+  if (length <= k) return { sorted: false, length, level: 0, error: 0, extraValues: [], extraLevels: [] };
+  const run = v.subarray(from, from + n);
+  sortFloat64(run, 0, length);
+  return compactSortedRun(run, length, k, chunk & 1);
+}
+
+/**
+ * Statistics of one output given all its values in path order, computed exactly as a
+ * simulation of the same shape computes them (used by sensitivity --global, so that it
+ * prints the same figures as simulate).
+ */
+export function columnStatistics(values: Float64Array, n: number, method: CollectionMethod): ColumnStatistics {
+  if (method.exact) return exactStatistics(values, n);
+  const sketch = new RankSketch(method.k);
+  const total = new Moments();
+  const m = new Moments();
+  const buffer = new Float64Array(method.chunkSize);
+  for (let start = 0, chunk = 0; start < n; start += method.chunkSize, chunk++) {
+    const count = Math.min(method.chunkSize, n - start);
+    buffer.set(values.subarray(start, start + count));
+    const compacted = finishSketchedRun(buffer, 0, count, method.k, chunk, m);
+    total.merge(m.toJSON());
+    sketch.addCompacted(buffer, compacted);
+  }
+  return { count: total.count, nonFinite: total.nonFinite, mean: total.mean, quantiles: (qs) => sketch.quantiles(qs) };
+}
+
+/** Collects one chunk's paths (the caller evaluates them and calls `add` for each, in order). */
+export class ChunkCollector {
+  readonly values: Float64Array;
+  readonly cashOutMonth: Float64Array;
+  readonly breakevenMonth: Float64Array;
+  anyCovenantBreach = 0;
+  kept: KeptPath[] = [];
+  private i = 0;
+  private readonly totals: Float64Array;
+
+  constructor(
+    readonly layout: OutputLayout,
+    readonly chunk: number,
+    readonly start: number,
+    readonly count: number,
+    readonly keep: number,
+  ) {
+    this.values = new Float64Array(layout.columns * count);
+    this.cashOutMonth = new Float64Array(layout.months + 1);
+    this.breakevenMonth = new Float64Array(layout.months + 1);
+    this.totals = new Float64Array(layout.years);
   }
 
   add(path: number, proj: Projection, m: Float64Array): void {
-    this.n++;
-    const H = this.months;
+    const L = this.layout;
+    const v = this.values;
+    const n = this.count;
+    const i = this.i++;
+    const H = L.months;
+    const Y = L.years;
+    const yearOf = L.yearOf;
+    for (let k = 0; k < SIMULATED_METRICS.length; k++) v[k * n + i] = m[METRIC_INDEX[SIMULATED_METRICS[k]]];
+    const totals = this.totals;
     for (let s = 0; s < SIMULATED_SERIES.length; s++) {
       const name = SIMULATED_SERIES[s];
-      const values = proj.items[name];
-      const monthly = this.monthly[s];
-      for (let t = 0; t < H; t++) monthly[t].add(values[t]);
-      const totals = this.yearTotals;
-      if (IS_BALANCE[name]) for (let t = 0; t < H; t++) totals[this.yearOf[t]] = values[t];
+      const series = proj.items[name];
+      if (IS_BALANCE[name]) for (let t = 0; t < H; t++) totals[yearOf[t]] = series[t];
       else {
         totals.fill(0);
-        for (let t = 0; t < H; t++) totals[this.yearOf[t]] += values[t];
+        for (let t = 0; t < H; t++) totals[yearOf[t]] += series[t];
       }
-      const yearly = this.yearly[s];
-      for (let y = 0; y < this.years; y++) yearly[y].add(totals[y]);
+      const base = L.yearColumn(s, 0) * n + i;
+      for (let y = 0; y < Y; y++) v[base + y * n] = totals[y];
+      if (L.monthly) {
+        const mb = L.monthColumn(s, 0) * n + i;
+        for (let t = 0; t < H; t++) v[mb + t * n] = series[t];
+      }
     }
     const cashOut = m[METRIC_INDEX.cashOutIndex];
     this.cashOutMonth[cashOut < 0 ? H : cashOut]++;
     const breakeven = m[METRIC_INDEX.breakevenIndex];
     this.breakevenMonth[breakeven < 0 ? H : breakeven]++;
     if (m[METRIC_INDEX.covenantBreaches] > 0) this.anyCovenantBreach++;
-    for (let k = 0; k < SIMULATED_METRICS.length; k++) this.metrics[k].add(m[METRIC_INDEX[SIMULATED_METRICS[k]]]);
-    if (path < this.keepPaths) {
+    if (path < this.keep) {
       const series = {} as Record<SimulatedSeries, number[]>;
       for (const name of SIMULATED_SERIES) series[name] = Array.from(proj.items[name]);
       this.kept.push({ path, series });
     }
   }
 
-  merge(other: Aggregate | SerializedAggregate): this {
-    const o = other instanceof Aggregate ? other.toJSON() : other;
-    this.n += o.n;
-    o.monthly.forEach((row, s) => row.forEach((c, t) => this.monthly[s][t].merge(c)));
-    o.yearly.forEach((row, s) => row.forEach((c, y) => this.yearly[s][y].merge(c)));
-    o.metrics.forEach((c, k) => this.metrics[k].merge(c));
-    for (let t = 0; t <= this.months; t++) {
-      this.cashOutMonth[t] += o.cashOutMonth[t];
-      this.breakevenMonth[t] += o.breakevenMonth[t];
+  /**
+   * Finishes the chunk: sketched columns are sorted and halved here, on the thread that
+   * computed them, so the main thread only merges short sorted runs.
+   */
+  finish(summary: CollectionMethod, monthly: CollectionMethod | null): ChunkResult {
+    const L = this.layout;
+    const n = this.count;
+    const v = this.values;
+    const runs = new Int32Array(3 * L.columns);
+    const errors = new Float64Array(L.columns);
+    const moments = new Float64Array(6 * L.columns);
+    const extras: number[] = [];
+    const m = new Moments();
+    for (let c = 0; c < L.columns; c++) {
+      const method = L.isMonthly(c) ? monthly! : summary;
+      if (method.exact) continue;
+      const compacted = finishSketchedRun(v, c * n, n, method.k, this.chunk, m);
+      moments.set([m.count, m.sum, m.compensation, m.min, m.max, m.nonFinite], 6 * c);
+      runs[3 * c] = compacted.length;
+      runs[3 * c + 1] = compacted.level;
+      runs[3 * c + 2] = compacted.sorted ? 1 : 0;
+      errors[c] = compacted.error;
+      for (let e = 0; e < compacted.extraValues.length; e++) extras.push(c, compacted.extraValues[e], compacted.extraLevels[e]);
     }
-    this.anyCovenantBreach += o.anyCovenantBreach;
-    this.kept.push(...o.kept);
-    return this;
+    return { chunk: this.chunk, start: this.start, count: n, values: v, runs, errors, moments, extras, cashOutMonth: this.cashOutMonth, breakevenMonth: this.breakevenMonth, anyCovenantBreach: this.anyCovenantBreach, kept: this.kept };
+  }
+}
+
+/**
+ * The shape of a run of n paths: which columns, how each group is collected, how the
+ * paths split into chunks of work. A function of (model, detail, n) only — the same on
+ * every thread and for any number of threads.
+ */
+export class RunShape {
+  readonly layout: OutputLayout;
+  readonly summary: CollectionMethod;
+  readonly monthly: CollectionMethod | null;
+  readonly chunkSize: number;
+  readonly chunks: number;
+
+  constructor(
+    compiled: CompiledModel,
+    detail: OutputDetail,
+    readonly paths: number,
+    readonly keep = 0,
+  ) {
+    this.layout = new OutputLayout(compiled, detail);
+    this.summary = collectionMethod(paths, this.layout, false);
+    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true) : null;
+    this.chunkSize = this.summary.chunkSize;
+    this.chunks = Math.ceil(paths / this.chunkSize);
   }
 
-  toJSON(): SerializedAggregate {
-    return {
-      n: this.n,
-      monthly: this.monthly.map((row) => row.map((c) => c.toJSON())),
-      yearly: this.yearly.map((row) => row.map((c) => c.toJSON())),
-      metrics: this.metrics.map((c) => c.toJSON()),
-      cashOutMonth: Array.from(this.cashOutMonth),
-      breakevenMonth: Array.from(this.breakevenMonth),
-      anyCovenantBreach: this.anyCovenantBreach,
-      kept: this.kept,
-    };
+  /** A collector for chunk `chunk` of the run. */
+  collector(chunk: number): ChunkCollector {
+    const start = chunk * this.chunkSize;
+    return new ChunkCollector(this.layout, chunk, start, Math.min(this.chunkSize, this.paths - start), this.keep);
   }
 
-  static fromJSON(compiled: CompiledModel, expectedPaths: number, keepPaths: number, json: SerializedAggregate): Aggregate {
-    return new Aggregate(compiled, expectedPaths, keepPaths, json.n).merge(json);
+  finish(collector: ChunkCollector): ChunkResult {
+    return collector.finish(this.summary, this.monthly);
+  }
+}
+
+const EMPTY = new Float64Array(0);
+
+/** Statistics of one output over the paths merged so far. */
+export interface ColumnStatistics {
+  count: number;
+  nonFinite: number;
+  mean: number;
+  quantiles(qs: readonly number[]): number[];
+}
+
+/**
+ * What a simulation's paths add up to. Chunk results merge here on the main thread:
+ * exactly collected columns are written by path index (so arrival order does not
+ * matter); sketched columns must be merged in chunk order, which `add` ensures by holding
+ * early arrivals. The result is the same for any number of threads.
+ */
+export class Aggregate {
+  /** Paths merged (a prefix 0..n of the run's paths). */
+  n = 0;
+  readonly layout: OutputLayout;
+  readonly summary: CollectionMethod;
+  readonly monthlyMethod: CollectionMethod | null;
+  readonly chunkSize: number;
+  readonly chunks: number;
+  readonly expectedPaths: number;
+  readonly cashOutMonth: Float64Array;
+  readonly breakevenMonth: Float64Array;
+  anyCovenantBreach = 0;
+  kept: KeptPath[] = [];
+  private readonly exact: (Float64Array | null)[];
+  private readonly sketches: (RankSketch | null)[];
+  private readonly moments: (Moments | null)[];
+  private readonly pending = new Map<number, ChunkResult>();
+  private nextChunk = 0;
+  private readonly done: Uint8Array;
+
+  constructor(
+    readonly compiled: CompiledModel,
+    readonly shape: RunShape,
+  ) {
+    const layout = (this.layout = shape.layout);
+    this.summary = shape.summary;
+    this.monthlyMethod = shape.monthly;
+    this.chunkSize = shape.chunkSize;
+    this.chunks = shape.chunks;
+    this.expectedPaths = shape.paths;
+    this.done = new Uint8Array(this.chunks);
+    const method = (c: number) => (layout.isMonthly(c) ? this.monthlyMethod! : this.summary);
+    this.exact = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? new Float64Array(shape.paths) : null));
+    this.sketches = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new RankSketch(method(c).k)));
+    this.moments = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new Moments()));
+    this.cashOutMonth = new Float64Array(layout.months + 1);
+    this.breakevenMonth = new Float64Array(layout.months + 1);
+  }
+
+  /** Merges a chunk's result (any order); returns how many paths are merged in order so far. */
+  add(r: ChunkResult): number {
+    if (this.done[r.chunk]) throw new Error(`internal: chunk ${r.chunk} merged twice`);
+    this.done[r.chunk] = 1;
+    const cols = this.layout.columns;
+    let anySketch = false;
+    for (let c = 0; c < cols; c++) {
+      const e = this.exact[c];
+      if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
+      else anySketch = true;
+    }
+    // Counts and sketches take chunks in order, so that a stopped run is a prefix of paths.
+    this.pending.set(r.chunk, anySketch ? r : { ...r, values: EMPTY });
+    while (this.nextChunk < this.chunks && this.done[this.nextChunk]) {
+      const p = this.pending.get(this.nextChunk)!;
+      this.pending.delete(this.nextChunk);
+      if (anySketch) this.mergeSketches(p);
+      this.settle(p);
+      this.nextChunk++;
+      this.n = Math.min(this.expectedPaths, this.nextChunk * this.chunkSize);
+    }
+    return this.n;
+  }
+
+  private settle(r: ChunkResult): void {
+    for (let t = 0; t < this.cashOutMonth.length; t++) {
+      this.cashOutMonth[t] += r.cashOutMonth[t];
+      this.breakevenMonth[t] += r.breakevenMonth[t];
+    }
+    this.anyCovenantBreach += r.anyCovenantBreach;
+    for (const k of r.kept) this.kept.push(k);
+  }
+
+  private mergeSketches(r: ChunkResult): void {
+    const byColumn = new Map<number, number[]>();
+    for (let e = 0; e < r.extras.length; e += 3) {
+      const list = byColumn.get(r.extras[e]) ?? [];
+      list.push(r.extras[e + 1], r.extras[e + 2]);
+      byColumn.set(r.extras[e], list);
+    }
+    const mom: SerializedMoments = { count: 0, sum: 0, compensation: 0, min: null, max: null, nonFinite: 0 };
+    for (let c = 0; c < this.layout.columns; c++) {
+      const s = this.sketches[c];
+      if (!s) continue;
+      const o = 6 * c;
+      mom.count = r.moments[o];
+      mom.sum = r.moments[o + 1];
+      mom.compensation = r.moments[o + 2];
+      mom.min = r.moments[o + 3];
+      mom.max = r.moments[o + 4];
+      mom.nonFinite = r.moments[o + 5];
+      this.moments[c]!.merge(mom);
+      const run = r.values.subarray(c * r.count, (c + 1) * r.count);
+      s.addSorted(run, r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
+      const extras = byColumn.get(c);
+      if (extras) for (let e = 0; e < extras.length; e += 2) s.addSorted(Float64Array.of(extras[e]), 1, extras[e + 1], 0);
+    }
+  }
+
+  /** Whether every chunk up to the run's end has been merged. */
+  get complete(): boolean {
+    return this.nextChunk >= this.chunks;
+  }
+
+  /** Statistics of a column over the merged prefix of paths. */
+  statistics(column: number): ColumnStatistics {
+    const e = this.exact[column];
+    if (e) return exactStatistics(e, this.n);
+    const s = this.sketches[column]!;
+    const m = this.moments[column]!;
+    return { count: m.count, nonFinite: m.nonFinite, mean: m.mean, quantiles: (qs) => s.quantiles(qs) };
+  }
+
+  /** The largest rank error bound over the sketched columns of a group, as a share of paths. */
+  rankError(monthly: boolean): number {
+    let worst = 0;
+    for (let c = 0; c < this.layout.columns; c++) {
+      if (this.layout.isMonthly(c) !== monthly) continue;
+      const s = this.sketches[c];
+      if (s) worst = Math.max(worst, s.rankError);
+    }
+    return worst;
   }
 
   /** Index of the fiscal year of month t among the horizon's fiscal years. */
   yearIndex(t: number): number {
-    return this.yearOf[t];
+    return this.layout.yearOf[t];
   }
 }
 
-export interface SerializedAggregate {
-  n: number;
-  monthly: SerializedQuantileCollector[][];
-  yearly: SerializedQuantileCollector[][];
-  metrics: SerializedQuantileCollector[];
-  cashOutMonth: number[];
-  breakevenMonth: number[];
-  anyCovenantBreach: number;
-  kept: KeptPath[];
+/** Mean (compensated, in path order) and exact lower quantiles of values[0..n). */
+export function exactStatistics(values: Float64Array, n: number): ColumnStatistics {
+  const m = new Moments();
+  m.addRun(values, 0, n);
+  let cache: Float64Array | null = null;
+  return {
+    count: m.count,
+    nonFinite: m.nonFinite,
+    mean: m.mean,
+    quantiles(qs) {
+      if (m.count === 0) return qs.map(() => NaN);
+      if (!cache) {
+        cache = new Float64Array(m.count);
+        let j = 0;
+        for (let i = 0; i < n; i++) {
+          const x = values[i];
+          if (x - x === 0) cache[j++] = x;
+        }
+      }
+      const ranks = qs.map((q) => lowerQuantileIndex(q, m.count));
+      const order = ranks.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
+      const picked = selectRanks(cache, m.count, order.map((i) => ranks[i]));
+      const out = new Array<number>(qs.length);
+      order.forEach((i, j) => (out[i] = picked[j]));
+      return out;
+    },
+  };
 }
-
-export { quantileCollectorFromJSON };

@@ -1,9 +1,10 @@
-import type { CompiledModel, DriverStep } from "../engine/compile.js";
-import { evaluate, createWorkspace, type Projection, type Workspace } from "../engine/project.js";
+import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/compile.js";
+import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
-import { RandomStream, latinHypercube, imanConover } from "./math/index.js";
-import type { UncertaintySpec, UncertainProcess } from "./spec.js";
-import { applySample } from "./spec.js";
+import { RandomStream } from "./math/rng.js";
+import { latinHypercube } from "./math/lhs.js";
+import { imanConoverPrepared } from "./math/imanConoverCore.js";
+import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
 import { UsageError } from "../model/issues.js";
 
 /** Paths per sampling block: LHS strata and Iman–Conover act within a block. */
@@ -22,7 +23,8 @@ export interface SimulationOptions {
 /**
  * Everything needed to evaluate paths: a pure function of (compiled model, seed, path
  * range). Paths are sampled in fixed blocks, block b from its own stream (seed, b), so a
- * path's inputs do not depend on which worker evaluates it or how many there are.
+ * path's inputs do not depend on which thread evaluates it, how many there are, or how
+ * the paths are split into chunks of work.
  */
 export interface SimulationPlan {
   compiled: CompiledModel;
@@ -34,27 +36,56 @@ export interface SimulationPlan {
   base: Float64Array;
   /** Driver steps that depend on what varies; the rest are computed once. */
   steps: DriverStep[];
+  /** What each path's evaluation may skip or do in one pass (see EvaluationOptions). */
+  evaluation: EvaluationOptions;
   workspace: Workspace;
   cashFloor: number;
+  /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
+  correlation: Float64Array | null;
+  processes: { rng: RandomStream; shocks: Float64Array }[];
 }
 
-export function planSimulation(compiled: CompiledModel, spec: UncertaintySpec, options: SimulationOptions, base: Float64Array = compiled.baseParams): SimulationPlan {
+export function planSimulation(
+  compiled: CompiledModel,
+  spec: UncertaintySpec,
+  options: SimulationOptions,
+  base: Float64Array = compiled.baseParams,
+): SimulationPlan {
   if (!Number.isSafeInteger(options.seed) || options.seed < 0) throw new UsageError("bad_seed", `--seed must be a whole number ≥ 0 (got ${options.seed})`);
   const workspace = createWorkspace(compiled);
   // One full evaluation fills every series; later paths re-run only what varies.
   evaluate(compiled, base, workspace);
-  const steps = varyingSteps(compiled, spec);
-  return { compiled, spec, seed: options.seed, lhs: options.lhs, blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, base: Float64Array.from(base), steps, workspace, cashFloor: base[compiled.slots.cashFloor] };
+  const processes: SimulationPlan["processes"] = [];
+  const { steps, evaluation } = varyingSteps(compiled, spec, processes, workspace);
+  return {
+    compiled,
+    spec,
+    seed: options.seed,
+    lhs: options.lhs,
+    blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE,
+    base: Float64Array.from(base),
+    steps,
+    evaluation,
+    workspace,
+    cashFloor: base[compiled.slots.cashFloor],
+    correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
+    processes,
+  };
 }
 
 /**
  * The driver steps to re-run per path: those reading a sampled param, or a series that
  * varies, or producing a series a stochastic process moves (followed by the process).
+ * Formula steps are compiled again for the plan, so that what does not vary is computed
+ * once (a sampled constant is read as its param, and its series is filled only if
+ * something other than formulas reads it). Then only the steps whose results lead to
+ * something read after the driver stage (lines, prices, rate bases) are kept.
  */
-function varyingSteps(c: CompiledModel, spec: UncertaintySpec): DriverStep[] {
-  const slots = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
-  const processBySeries = new Map<Float64Array, UncertainProcess[]>();
-  for (const p of spec.processes) processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), p]);
+function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"], ws: Workspace): { steps: DriverStep[]; evaluation: EvaluationOptions } {
+  const sampled = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
+  const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
+  spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
+  for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months) });
   const dirty = new Set<Float64Array>();
   const out: DriverStep[] = [];
   const lastWriter = new Map<Float64Array, number>();
@@ -62,37 +93,61 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec): DriverStep[] {
   for (const [series, list] of processBySeries) {
     const i = lastWriter.get(series);
     if (i !== undefined && c.order[i].outputs.length > 1) {
-      throw new UsageError("process_on_recursive_driver", `the process on driver "${list[0].driver}" cannot apply: that driver depends on its own past through prev(); put the process on a driver it reads instead`);
+      throw new UsageError("process_on_recursive_driver", `the process on driver "${list[0].p.driver}" cannot apply: that driver depends on its own past through prev(); put the process on a driver it reads instead`);
     }
     if (i === undefined) {
       // A series fixed at compile time (a formula of constants): restore it before each path.
       const snapshot = Float64Array.from(series);
       out.push({ run: () => series.set(snapshot), inputs: [], outputs: [series], slots: [] });
       dirty.add(series);
-      for (const p of list) out.push(processStep(p, c.months));
+      for (const { p, index } of list) out.push(processStep(p, c.months, states[index].shocks));
     }
   }
+  const classify: SeriesClassifier = (series, paramSlot) => {
+    if (processBySeries.has(series)) return "varies";
+    if (paramSlot !== undefined) return sampled.has(paramSlot) ? "param" : "fixed";
+    return dirty.has(series) ? "varies" : "fixed";
+  };
+  // Steps compiled from one group of formulas are decided (and rebuilt) together.
+  const units: { steps: DriverStep[]; first: number }[] = [];
   c.order.forEach((step, i) => {
-    const isProcessTarget = step.outputs.some((o) => processBySeries.has(o) && lastWriter.get(o) === i);
-    const varies = isProcessTarget || step.slots.some((s) => slots.has(s)) || step.inputs.some((a) => dirty.has(a));
-    if (!varies) return;
-    out.push(step);
-    for (const o of step.outputs) dirty.add(o);
-    if (isProcessTarget) {
-      for (const o of step.outputs) for (const p of processBySeries.get(o) ?? []) out.push(processStep(p, c.months));
-    }
+    const last = units[units.length - 1];
+    if (last && step.component !== undefined && last.steps[0].component === step.component) last.steps.push(step);
+    else units.push({ steps: [step], first: i });
   });
-  return out;
+  for (const unit of units) {
+    const isProcessTarget = unit.steps.some((step, k) => step.outputs.some((o) => processBySeries.has(o) && lastWriter.get(o) === unit.first + k));
+    const varies = isProcessTarget || unit.steps.some((step) => step.slots.some((s) => sampled.has(s)) || step.inputs.some((a) => dirty.has(a)));
+    if (!varies) continue;
+    const rebuild = unit.steps[unit.steps.length - 1].rebuild;
+    out.push(...(rebuild && !isProcessTarget ? rebuild(classify) : unit.steps));
+    for (const step of unit.steps) for (const o of step.outputs) dirty.add(o);
+    if (isProcessTarget) {
+      for (const step of unit.steps) for (const o of step.outputs) for (const { p, index } of processBySeries.get(o) ?? []) out.push(processStep(p, c.months, states[index].shocks));
+    }
+  }
+  // Lines: summed by kind in one compiled loop, each computed in place from the drivers it
+  // reads (a line that does not vary is read as it is).
+  const out0 = ws.projection;
+  const it = out0.items;
+  const lineSums = c.compileLineSums(classify, (series) => dirty.has(series), { revenue: it.revenue, costOfRevenue: it.costOfRevenue, operatingExpenses: it.operatingExpenses, capex: ws.capexBase, depreciation: ws.depreciationBase, categories: out0.opexByCategory, nonCash: ws.nonCashExpense }, out0.lineValues, ws.capexCumulative);
+  const fleetVaries = c.stages.length > 0 || c.cohorts.some((co) => Object.values(co.slots).some((slot) => sampled.has(slot)) || dirty.has(co.powerPrice));
+  // Keep what leads to a series read after the driver stage (the lines' own series are not read any more).
+  const needed = new Set(c.externalSeries);
+  for (const line of c.lines) if (!line.computed) needed.delete(line.series);
+  for (const a of lineSums.inputs) needed.add(a);
+  const kept: DriverStep[] = [];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const step = out[i];
+    if (!step.outputs.some((o) => needed.has(o))) continue;
+    kept.push(step);
+    for (const a of step.inputs) needed.add(a);
+  }
+  return { steps: kept.reverse(), evaluation: { skipFleet: !fleetVaries, lineSums: lineSums.run } };
 }
 
-/** Per-path noise is drawn into this stream before the driver steps run. */
-const processRng = new WeakMap<UncertainProcess, { rng: RandomStream; shocks: Float64Array }>();
-
-function processStep(p: UncertainProcess, H: number): DriverStep {
-  const state = { rng: new RandomStream(), shocks: new Float64Array(H) };
-  processRng.set(p, state);
+function processStep(p: UncertainProcess, H: number, shocks: Float64Array): DriverStep {
   const x = p.series;
-  const shocks = state.shocks;
   const run = (): void => {
     switch (p.process) {
       case "randomWalk": {
@@ -142,16 +197,21 @@ function processStep(p: UncertainProcess, H: number): DriverStep {
   return { run, inputs: [x], outputs: [x], slots: [] };
 }
 
-/** Scratch for one block of samples: column-major values[input * n + i]. */
+/**
+ * Scratch for sampling: column-major values[input * size + i] of the block last sampled
+ * (kept, so that consecutive chunks of one block sample it once).
+ */
 export interface BlockScratch {
   values: Float64Array;
   uniforms: Float64Array;
   rng: RandomStream;
+  block: number;
+  size: number;
 }
 
 export function blockScratch(plan: SimulationPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
-  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream() };
+  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0 };
 }
 
 export function blockCount(plan: SimulationPlan, n: number): number {
@@ -162,6 +222,8 @@ export function blockCount(plan: SimulationPlan, n: number): number {
 export function sampleBlock(plan: SimulationPlan, block: number, n: number, scratch: BlockScratch): Float64Array {
   const inputs = plan.spec.inputs;
   const d = inputs.length;
+  scratch.block = block;
+  scratch.size = n;
   if (d === 0) return scratch.values;
   const rng = scratch.rng.reset(plan.seed, block, BLOCK_STREAM);
   let u: Float64Array;
@@ -175,8 +237,59 @@ export function sampleBlock(plan: SimulationPlan, block: number, n: number, scra
     const dist = inputs[k].distribution;
     for (let i = 0; i < n; i++) values[k * n + i] = dist.quantile(u[k * n + i]);
   }
-  if (plan.spec.correlation && n > 2) imanConover(values, n, d, plan.spec.correlation, rng, { out: values });
+  if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values });
   return values;
+}
+
+/**
+ * Evaluates paths [from, to) of an n-path simulation in order, calling `visit` with each
+ * one's projection (buffers reused: copy what you keep) and metrics. The params buffer
+ * holds the path's sampled inputs during the call.
+ */
+export function forEachPath(
+  plan: SimulationPlan,
+  n: number,
+  from: number,
+  to: number,
+  visit: (path: number, projection: Projection, metrics: Float64Array) => void,
+  scratch: BlockScratch = blockScratch(plan),
+  metrics: Float64Array = metricVector(),
+): void {
+  const c = plan.compiled;
+  const inputs = plan.spec.inputs;
+  const d = inputs.length;
+  const processes = plan.processes;
+  const kinds = plan.spec.processes.map((p) => p.process);
+  const H = c.months;
+  const params = c.params;
+  const base = plan.base;
+  const steps = plan.steps;
+  const evaluation = plan.evaluation;
+  const ws = plan.workspace;
+  const floor = plan.cashFloor;
+  const B = plan.blockSize;
+  for (let path = from; path < Math.min(to, n); ) {
+    const block = Math.floor(path / B);
+    const start = block * B;
+    const size = Math.min(B, n - start);
+    if (scratch.block !== block || scratch.size !== size) sampleBlock(plan, block, size, scratch);
+    const values = scratch.values;
+    const end = Math.min(to, n, start + size);
+    for (; path < end; path++) {
+      const i = path - start;
+      params.set(base);
+      for (let k = 0; k < d; k++) applySample(params, inputs[k], values[k * size + i]);
+      for (let j = 0; j < processes.length; j++) {
+        const s = processes[j];
+        const rng = s.rng.reset(plan.seed, path, PROCESS_STREAM + j);
+        if (kinds[j] === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
+        else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+      }
+      const proj = evaluate(c, null, ws, steps, evaluation);
+      computeMetrics(proj, metrics, floor);
+      visit(path, proj, metrics);
+    }
+  }
 }
 
 /**
@@ -191,37 +304,11 @@ export function runBlocks(
   visit: (path: number, projection: Projection, metrics: Float64Array, block: number) => void,
   scratch: BlockScratch = blockScratch(plan),
 ): void {
-  const c = plan.compiled;
-  const inputs = plan.spec.inputs;
-  const d = inputs.length;
-  const metrics = metricVector();
-  const processes = plan.spec.processes.map((p) => processRng.get(p)).filter((s): s is { rng: RandomStream; shocks: Float64Array } => s !== undefined);
-  const H = c.months;
-  const params = c.params;
-  for (let block = fromBlock; block < toBlock; block++) {
-    const start = block * plan.blockSize;
-    const size = Math.min(plan.blockSize, n - start);
-    if (size <= 0) break;
-    const values = sampleBlock(plan, block, size, scratch);
-    for (let i = 0; i < size; i++) {
-      const path = start + i;
-      params.set(plan.base);
-      for (let k = 0; k < d; k++) applySample(params, inputs[k], values[k * size + i]);
-      for (let j = 0; j < processes.length; j++) {
-        const s = processes[j];
-        const rng = s.rng.reset(plan.seed, path, PROCESS_STREAM + j);
-        const kind = plan.spec.processes[j].process;
-        if (kind === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
-        else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
-      }
-      const proj = evaluate(c, null, plan.workspace, plan.steps);
-      computeMetrics(proj, metrics, plan.cashFloor);
-      visit(path, proj, metrics, block);
-    }
-  }
+  const B = plan.blockSize;
+  forEachPath(plan, n, fromBlock * B, toBlock * B, (path, proj, m) => visit(path, proj, m, Math.floor(path / B)), scratch);
 }
 
-/** The sampled input values of one path (for reports and sensitivity), by input order. */
+/** The sampled input values of one block (for reports and sensitivity), by input order. */
 export function samplesOfBlock(plan: SimulationPlan, block: number, n: number, scratch: BlockScratch = blockScratch(plan)): { start: number; size: number; values: Float64Array } {
   const start = block * plan.blockSize;
   const size = Math.min(plan.blockSize, n - start);

@@ -6,6 +6,7 @@ import { UsageError } from "../model/issues.js";
 import { spearman } from "./math/index.js";
 import { applySample, type UncertaintySpec, type UncertainInput } from "./spec.js";
 import { planSimulation, runBlocks, blockCount, blockScratch } from "./paths.js";
+import { RunShape, columnStatistics } from "./aggregate.js";
 import { metricJson, neverNote, anyMonthLabel, type MetricSelector, type MetricValueKind } from "./metricSelector.js";
 
 /**
@@ -27,8 +28,8 @@ export const SPIDER_STEPS = [-0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.3] as const;
 /** Month inputs: months added per spider step (one per 10 %). */
 export const SPIDER_MONTHS = [-3, -2, -1, 0, 1, 2, 3] as const;
 
-export const DEFAULT_GLOBAL_PATHS = 2000;
-export const DEFAULT_SEED = 1;
+export { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "./defaults.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "./defaults.js";
 export const MAX_PATHS = 100_000_000;
 
 export interface SensitivityOptions {
@@ -276,10 +277,9 @@ export function globalSensitivity(
     contribution: rhos[k] === null || total === 0 ? null : (100 * rhos[k]! * rhos[k]!) / total,
   }));
   rows.sort((a, b) => Math.abs(b.spearman ?? 0) - Math.abs(a.spearman ?? 0) || a.input.localeCompare(b.input));
-  const sorted = Float64Array.from(ys).sort();
-  const q = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.floor(p * (sorted.length - 1))]);
-  let sum = 0;
-  for (const v of sorted) sum += v;
+  // The same statistics simulate reports for this run (same collection method and order).
+  const stats = columnStatistics(y, done, new RunShape(compiled, "year", n).summary);
+  const [p10, p50, p90] = stats.count > 0 ? stats.quantiles([0.1, 0.5, 0.9]) : [NaN, NaN, NaN];
   const json = (v: number) => metricJson(selector, compiled, v);
   const result: GlobalResult = {
     n: done,
@@ -288,7 +288,7 @@ export function globalSensitivity(
     used: ys.length,
     excluded: done - ys.length,
     rows,
-    summary: { mean: selector.kind === "month" ? null : json(sorted.length ? sum / sorted.length : NaN), p10: json(q(0.1)), p50: json(q(0.5)), p90: json(q(0.9)) },
+    summary: { mean: selector.kind === "month" ? null : json(stats.mean), p10: json(p10), p50: json(p50), p90: json(p90) },
   };
   if (done < n) {
     result.partial = true;

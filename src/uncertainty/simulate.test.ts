@@ -33,6 +33,20 @@ describe("burnrate simulate", () => {
     expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
   });
 
+  it("gives bit-identical results with 1 and 2 threads when percentiles come from rank sketches", async () => {
+    // 600 months reported by month: too many values to keep, so the months are sketched.
+    const long = text.replace("months: 24", "months: 600");
+    const opts = { paths: 3000, seed: 7, detail: "month" as const };
+    const one = await simulate(loadModelText(long, file), { ...opts, threads: 1 });
+    const two = await simulate(loadModelText(long, file), { ...opts, threads: 2 });
+    // Years and metrics still fit (exact); the bound is stated for the sketched months.
+    expect(one.quantiles.method).toBe("exact");
+    expect(one.quantiles.monthly?.method).toBe("rank-sketch");
+    expect(one.quantiles.monthly!.rankErrorBound).toBeLessThanOrEqual(0.1);
+    expect(two.threads).toBe(2);
+    expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
+  });
+
   it("is reproducible for a seed and changes with the seed", async () => {
     const a = await simulate(loaded(), { paths: 2000, seed: 1 });
     const b = await simulate(loaded(), { paths: 2000, seed: 1 });
@@ -67,9 +81,13 @@ describe("burnrate simulate", () => {
     expect(r.months[0].revenue.mean!).toBeLessThan(10.05);
   });
 
-  it("uses a streaming sketch above 10,000 paths and says so", async () => {
-    const r = await simulate(loaded(), { paths: 12000, seed: 3, blockSize: 4096 });
-    expect(r.quantiles).toMatchObject({ method: "ddsketch", relativeError: 0.01 });
+  it("says how percentiles were computed: exact while every value fits, a rank sketch with its bound beyond", async () => {
+    const small = await simulate(loaded(), { paths: 3000, seed: 3, detail: "month" });
+    expect(small.quantiles).toMatchObject({ method: "exact", rankErrorBound: 0 });
+    expect(small.months).toHaveLength(24);
+    const yearly = await simulate(loaded(), { paths: 300, seed: 3, detail: "year" });
+    expect(yearly.months).toEqual([]);
+    expect(yearly.years).toHaveLength(2);
   });
 
   it("keeps the first K paths for fan charts", async () => {

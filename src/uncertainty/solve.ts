@@ -29,7 +29,8 @@ import { checkPaths, DEFAULT_SEED } from "./sensitivity.js";
  * bisection (deterministic targets: with regula falsi steps, Illinois variant, which
  * converge in a few steps on smooth metrics and fall back to halving on steps).
  */
-export const DEFAULT_SOLVE_PATHS = 2000;
+export { DEFAULT_SOLVE_PATHS } from "./defaults.js";
+import { DEFAULT_SOLVE_PATHS } from "./defaults.js";
 const MAX_EXPANSIONS = 40;
 
 export interface SolveOptions {

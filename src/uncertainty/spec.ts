@@ -4,6 +4,10 @@ import type { CompiledModel } from "../engine/compile.js";
 import { ModelError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
+import { parseMonth, monthSerial } from "../model/months.js";
+import type { ApplyMode, SampleTarget, UncertainInput, UncertainProcess, UncertaintySpec } from "./sample.js";
+export { applySample, describeUncertainty, uncertaintyFromDescription } from "./sample.js";
+export type { ApplyMode, SampleTarget, UncertainInput, UncertainProcess, UncertaintySpec, UncertaintyDescription } from "./sample.js";
 import {
   makeDistribution,
   fromQuantiles,
@@ -15,6 +19,7 @@ import {
   type FromQuantilesKind,
   FROM_QUANTILES_KINDS,
 } from "./math/index.js";
+import { prepareImanConoverTarget } from "./math/imanConover.js";
 
 /**
  * The `uncertain:` and `correlation:` sections: which inputs vary, how, and together.
@@ -31,19 +36,22 @@ import {
 const finite = z.number().refine(Number.isFinite, "expected a finite number");
 const citation = { source: z.string().optional(), assumption: z.string().optional(), derivation: z.string().optional(), note: z.string().optional(), description: z.string().optional() };
 
+/** discreteUniform: min and max may be months, the sample then is a month (set into a month input). */
+const monthText = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "expected a number, or a month as YYYY-MM (discreteUniform)");
+
 const distributionInput = z.strictObject({
   path: z
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .describe("Dotted path of the input it varies (e.g. drivers.revenue.yearly.2027), or a list of paths that the same sample moves together (a shared factor, a delay on both purchase and inService)."),
-  distribution: z.enum(["normal", "lognormal", "triangular", "pert", "uniform", "beta", "discrete", "bernoulli"]),
+  distribution: z.enum(["normal", "lognormal", "triangular", "pert", "uniform", "beta", "discrete", "bernoulli", "discreteUniform"]),
   apply: z.enum(["set", "add", "multiply"]).optional().describe("set (default; for month inputs: add): the sample replaces the input, is added to it, or multiplies it."),
   mean: finite.optional(),
   sd: finite.optional(),
   mu: finite.optional(),
   sigma: finite.optional(),
-  min: finite.optional(),
+  min: z.union([finite, monthText]).optional(),
   mode: finite.optional(),
-  max: finite.optional(),
+  max: z.union([finite, monthText]).optional(),
   lambda: finite.optional(),
   alpha: finite.optional(),
   beta: finite.optional(),
@@ -76,47 +84,6 @@ export const correlationSectionSchema = z.strictObject({
   ...citation,
 });
 
-export type ApplyMode = "set" | "add" | "multiply";
-
-/** One input a sample moves. */
-export interface SampleTarget {
-  path: string;
-  slot: number;
-  apply: ApplyMode;
-  isMonth: boolean;
-  base: number;
-}
-
-export interface UncertainInput extends SampleTarget {
-  name: string;
-  distribution: Distribution;
-  /** Every input the sample moves (the first is the one named by `path`, `slot`, …). */
-  targets: SampleTarget[];
-}
-
-export interface UncertainProcess {
-  name: string;
-  driver: string;
-  process: "randomWalk" | "gbm" | "ou" | "jump";
-  series: Float64Array;
-  sigma: number;
-  drift: number;
-  theta: number;
-  longRun: number | null;
-  probability: number;
-  size: number;
-  /** First month index the process moves (≥ 1). */
-  fromIndex: number;
-}
-
-export interface UncertaintySpec {
-  inputs: UncertainInput[];
-  processes: UncertainProcess[];
-  /** Rank-correlation target over `inputs` (identity when none given), repaired if needed. */
-  correlation: number[][] | null;
-  warnings: ModelIssue[];
-}
-
 function issue(loaded: LoadedModel, code: string, path: IssuePath, message: string, severity: "error" | "warning" = "error", params?: Record<string, unknown>): ModelIssue {
   return { code, path, message, severity, position: loaded.source.valuePosition(path), ...(params ? { params } : {}) };
 }
@@ -132,7 +99,7 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
   const warnings: ModelIssue[] = [];
   const inputs: UncertainInput[] = [];
   const processes: UncertainProcess[] = [];
-  if (raw === undefined) return { inputs, processes, correlation: null, warnings };
+  if (raw === undefined) return { inputs, processes, correlation: null, preparedCorrelation: null, warnings };
   const parsed = uncertainSectionSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const zodIssues = fromZodIssues(uncertainSectionSchema, parsed.error.issues, raw, ["uncertain"]);
@@ -168,6 +135,19 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
     }
     const paths = Array.isArray(entry.path) ? entry.path : [entry.path];
     const targets: SampleTarget[] = [];
+    // A window of months (discreteUniform from 2026-03 to 2026-09): the sample is a month.
+    const inMonths = typeof entry.min === "string" || typeof entry.max === "string";
+    if (inMonths) {
+      const key = typeof entry.min === "string" ? "min" : "max";
+      if (entry.distribution !== "discreteUniform") {
+        issues.push(issue(loaded, "months_only_discrete_uniform", [...at, key], `min and max can be months (YYYY-MM) only with distribution: discreteUniform; give numbers for ${entry.distribution}`, "error", { kind: entry.distribution }));
+        continue;
+      }
+      if (typeof entry.min !== "string" || typeof entry.max !== "string") {
+        issues.push(issue(loaded, "months_mixed", [...at, typeof entry.min === "string" ? "max" : "min"], "give both min and max as months (YYYY-MM), or both as whole numbers of months"));
+        continue;
+      }
+    }
     paths.forEach((path, k) => {
       const where: IssuePath = Array.isArray(entry.path) ? [...at, "path", k] : [...at, "path"];
       const slot = compiled.table.slot(path);
@@ -177,14 +157,18 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
         return;
       }
       const isMonth = compiled.table.kinds[slot] === "month";
-      const apply: ApplyMode = entry.apply ?? (isMonth ? "add" : "set");
-      if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", entry.apply ? [...at, "apply"] : where, `${path} is a month: a sample is a number of months added to it (apply: add)`, "error", { path }));
+      const apply: ApplyMode = entry.apply ?? (isMonth && !inMonths ? "add" : "set");
+      if (inMonths) {
+        if (!isMonth) issues.push(issue(loaded, "month_sample_not_month", where, `${path} is not a month: a sampled month (min and max written as months) sets a month input, such as fleet.<cohort>.inService or a driver declared with month:`, "error", { path }));
+        else if (apply !== "set") issues.push(issue(loaded, "month_sample_apply", [...at, "apply"], `min and max are months, so the sample is the month itself (apply: set); to add a delay, give min and max in months (numbers)`, "error", { path }));
+      } else if (isMonth && apply !== "add") issues.push(issue(loaded, "month_apply", entry.apply ? [...at, "apply"] : where, `${path} is a month: a sample is a number of months added to it (apply: add)`, "error", { path }));
       targets.push({ path, slot, apply, isMonth, base: compiled.baseParams[slot] });
     });
     if (targets.length !== paths.length) continue;
     try {
-      const distribution = makeDistribution(toSpec(entry));
-      inputs.push({ name, ...targets[0], distribution, targets });
+      const distributionSpec = toSpec(entry, (m) => monthSerial(parseMonth(m)!) - compiled.calendar.startSerial);
+      const distribution = makeDistribution(distributionSpec);
+      inputs.push({ name, ...targets[0], distribution, distributionSpec, targets });
     } catch (error) {
       if (error instanceof DistributionError) {
         const param = error.param;
@@ -233,10 +217,16 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
     }
   }
   if (issues.length > 0) throw new ModelError(issues);
-  return { inputs, processes, correlation, warnings };
+  const preparedCorrelation = correlation && inputs.length > 1 ? prepareImanConoverTarget(correlation, inputs.length) : null;
+  return { inputs, processes, correlation, preparedCorrelation, warnings };
 }
 
-function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
+function toSpec(e: z.output<typeof distributionInput>, monthIndex: (month: string) => number): DistributionSpec {
+  if (e.distribution === "discreteUniform") {
+    const value = (v: number | string | undefined) => (typeof v === "string" ? monthIndex(v) : (v as number));
+    return { kind: "discreteUniform", min: value(e.min), max: value(e.max) };
+  }
+  if (typeof e.min === "string" || typeof e.max === "string") throw new Error("internal: months checked before");
   const truncate = e.truncate ? { lower: e.truncate.min, upper: e.truncate.max } : undefined;
   const fromQ = e.p10 !== undefined || e.p90 !== undefined;
   if (fromQ) {
@@ -264,25 +254,6 @@ function toSpec(e: z.output<typeof distributionInput>): DistributionSpec {
       return { kind: "discrete", values: e.values ?? [], probabilities: e.probabilities ?? [] };
     case "bernoulli":
       return { kind: "bernoulli", p: e.p as number };
-  }
-}
-
-/** Writes one sampled value into a params vector, into every input it moves, by each one's mode. */
-export function applySample(params: Float64Array, input: UncertainInput, value: number): void {
-  const targets = input.targets;
-  for (let i = 0; i < targets.length; i++) {
-    const target = targets[i];
-    switch (target.apply) {
-      case "set":
-        params[target.slot] = value;
-        break;
-      case "add":
-        params[target.slot] = target.base + value;
-        break;
-      case "multiply":
-        params[target.slot] = target.base * value;
-        break;
-    }
   }
 }
 

@@ -1,7 +1,6 @@
 import type { CompiledModel } from "../engine/compile.js";
-import { Aggregate, SIMULATED_SERIES, SIMULATED_METRICS, type KeptPath, type SimulatedSeries } from "./aggregate.js";
-import type { UncertaintySpec } from "./spec.js";
-import type { QuantileCollector } from "./math/index.js";
+import { Aggregate, SIMULATED_SERIES, SIMULATED_METRICS, type ColumnStatistics, type KeptPath, type OutputDetail, type SimulatedSeries } from "./aggregate.js";
+import type { UncertaintySpec } from "./sample.js";
 
 export const REPORTED_QUANTILES = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95] as const;
 const QUANTILE_KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
@@ -20,8 +19,10 @@ export interface SimulationResult {
   seed: number;
   sampling: "monte-carlo" | "latin-hypercube";
   threads: number;
-  /** How percentiles were computed. */
-  quantiles: { method: "exact" | "ddsketch"; relativeError: number | null; definition: string };
+  /** Which periods are reported: fiscal years, and months with detail "month" (else `months` is empty). */
+  detail: OutputDetail;
+  /** How percentiles were computed (for the months too, unless `monthly` says otherwise). */
+  quantiles: QuantileMethod & { definition: string; monthly?: QuantileMethod };
   inputs: { name: string; path: string; distribution: string; mean: number; p10: number; p50: number; p90: number }[];
   processes: { name: string; driver: string; process: string }[];
   months: ({ period: string } & Record<SimulatedSeries, Distribution>)[];
@@ -41,10 +42,26 @@ export interface SimulationResult {
   warnings: string[];
 }
 
-function describe(c: QuantileCollector): Distribution {
+export interface QuantileMethod {
+  method: "exact" | "rank-sketch";
+  /**
+   * Guaranteed bound on how far, in percentile points, the rank of a reported percentile
+   * can be from the rank asked for (0.04 = a reported p10 lies between the exact p9.96
+   * and p10.04); 0 when exact.
+   */
+  rankErrorBound: number;
+}
+
+function describe(c: ColumnStatistics): Distribution {
   const out = { mean: c.count > 0 ? c.mean : null } as Distribution;
-  REPORTED_QUANTILES.forEach((q, i) => (out[QUANTILE_KEYS[i]] = c.count > 0 ? c.quantile(q) : null));
+  const values = c.count > 0 ? c.quantiles(REPORTED_QUANTILES) : null;
+  REPORTED_QUANTILES.forEach((_, i) => (out[QUANTILE_KEYS[i]] = values ? values[i] : null));
   return out;
+}
+
+/** Rounded up to 3 decimals, so that the stated bound is never below the real one. */
+function percentilePoints(share: number): number {
+  return Math.ceil(share * 100 * 1000) / 1000;
 }
 
 export function summarize(
@@ -55,7 +72,7 @@ export function summarize(
 ): SimulationResult {
   const cal = compiled.calendar;
   const n = agg.n;
-  const method = agg.monthly[0][0].kind;
+  const layout = agg.layout;
   const yearsList: number[] = [];
   const lastMonthOfYear: number[] = [];
   for (let t = 0; t < compiled.months; t++) {
@@ -63,14 +80,16 @@ export function summarize(
     yearsList[y] = cal.fiscalYear[t];
     lastMonthOfYear[y] = t;
   }
-  const months = Array.from({ length: compiled.months }, (_, t) => {
-    const row = { period: cal.labels[t] } as { period: string } & Record<SimulatedSeries, Distribution>;
-    SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.monthly[k][t])));
-    return row;
-  });
+  const months = layout.monthly
+    ? Array.from({ length: compiled.months }, (_, t) => {
+        const row = { period: cal.labels[t] } as { period: string } & Record<SimulatedSeries, Distribution>;
+        SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.statistics(layout.monthColumn(k, t)))));
+        return row;
+      })
+    : [];
   const years = yearsList.map((year, y) => {
     const row = { year } as { year: number } & Record<SimulatedSeries, Distribution>;
-    SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.yearly[k][y])));
+    SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.statistics(layout.yearColumn(k, y)))));
     return row;
   });
   const cumulative = (counts: Float64Array, upTo: number) => {
@@ -79,8 +98,11 @@ export function summarize(
     return n > 0 ? s / n : 0;
   };
   const metrics = {} as SimulationResult["metrics"];
-  SIMULATED_METRICS.forEach((name, k) => (metrics[name] = describe(agg.metrics[k])));
-  const gap = agg.metrics[SIMULATED_METRICS.indexOf("fundingGap")];
+  SIMULATED_METRICS.forEach((name, k) => (metrics[name] = describe(agg.statistics(layout.metricColumn(k)))));
+  const gap = metrics.fundingGap;
+  const methodOf = (exact: boolean, monthly: boolean): QuantileMethod => (exact ? { method: "exact", rankErrorBound: 0 } : { method: "rank-sketch", rankErrorBound: percentilePoints(agg.rankError(monthly)) });
+  const summaryMethod = methodOf(agg.summary.exact, false);
+  const monthlyMethod = agg.monthlyMethod ? methodOf(agg.monthlyMethod.exact, true) : null;
   return {
     model: compiled.model.meta.company,
     scenario: meta.scenario,
@@ -92,10 +114,15 @@ export function summarize(
     seed: meta.seed,
     sampling: meta.lhs ? "latin-hypercube" : "monte-carlo",
     threads: meta.threads,
-    quantiles:
-      method === "exact"
-        ? { method: "exact", relativeError: null, definition: "lower empirical quantile x(⌊q·(n−1)⌋) of the sorted values" }
-        : { method: "ddsketch", relativeError: 0.01, definition: "DDSketch (Masson et al. 2019): within 1% relative error of the lower empirical quantile" },
+    detail: layout.detail,
+    quantiles: {
+      ...summaryMethod,
+      definition:
+        summaryMethod.method === "exact" && (!monthlyMethod || monthlyMethod.method === "exact")
+          ? "lower empirical quantile: the value of rank ⌊q·(n−1)⌋ of the sorted values"
+          : "lower empirical quantile, the value of rank ⌊q·(n−1)⌋, from a deterministic rank sketch (compactors): the reported value's rank is within the stated bound of that rank",
+      ...(monthlyMethod && (monthlyMethod.method !== summaryMethod.method || monthlyMethod.rankErrorBound !== summaryMethod.rankErrorBound) ? { monthly: monthlyMethod } : {}),
+    },
     inputs: spec.inputs.map((i) => ({ name: i.name, path: i.targets.map((t) => t.path).join(", "), distribution: i.distribution.kind, mean: i.distribution.mean, p10: i.distribution.quantile(0.1), p50: i.distribution.quantile(0.5), p90: i.distribution.quantile(0.9) })),
     processes: spec.processes.map((p) => ({ name: p.name, driver: p.driver, process: p.process })),
     months,
@@ -109,7 +136,7 @@ export function summarize(
     cashOutMonth: Array.from(agg.cashOutMonth.subarray(0, compiled.months))
       .map((count, t) => ({ period: cal.labels[t], probability: n > 0 ? count / n : 0 }))
       .filter((x) => x.probability > 0),
-    fundingGap: { p50: gap.count ? gap.quantile(0.5) : null, p90: gap.count ? gap.quantile(0.9) : null, p95: gap.count ? gap.quantile(0.95) : null, mean: gap.count ? gap.mean : null },
+    fundingGap: { p50: gap.p50, p90: gap.p90, p95: gap.p95, mean: gap.mean },
     metrics,
     keptPaths: agg.kept.sort((a, b) => a.path - b.path),
     warnings: meta.warnings,

@@ -1,22 +1,32 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { planFromSetup, runBlock, type WorkerSetup } from "./simulate.js";
-import { blockScratch } from "./paths.js";
-// The facade registers every engine extension (GPU sites and contracts, …).
-import "../index.js";
+import { compileModel } from "../engine/compile.js";
+import { planSimulation } from "./paths.js";
+import { RunShape } from "./aggregate.js";
+import { runClaims, transferList, type WorkerSetup } from "./chunks.js";
+import { uncertaintyFromDescription } from "./sample.js";
 
-/** A simulation worker: compiles the model once, then folds the blocks it is sent. */
+/**
+ * A simulation worker: compiles the model it is given (already validated by the main
+ * thread, so neither YAML nor the schemas load here), then claims chunks from the shared
+ * counter and posts each result, its buffers transferred.
+ */
+const EXTENSIONS: Record<string, () => Promise<unknown>> = {
+  gpu: () => import("../gpu/index.js"),
+};
+
 const setup = workerData as WorkerSetup;
 try {
-  const plan = planFromSetup(setup);
-  const scratch = blockScratch(plan);
-  parentPort!.on("message", (msg: { block: number }) => {
-    try {
-      const agg = runBlock(plan, setup.n, msg.block, setup.keep, scratch);
-      parentPort!.postMessage({ block: msg.block, aggregate: agg.toJSON() });
-    } catch (error) {
-      parentPort!.postMessage({ error: (error as Error).message });
-    }
-  });
+  for (const name of setup.extensionsUsed) {
+    const load = EXTENSIONS[name];
+    if (!load) throw new Error(`internal: the simulation worker does not know the engine extension "${name}"`);
+    await load();
+  }
+  const compiled = compileModel(setup.model, setup.extensions);
+  const spec = uncertaintyFromDescription(setup.description, compiled);
+  const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
+  const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep);
+  await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
+  parentPort!.postMessage({ done: true });
 } catch (error) {
   parentPort!.postMessage({ error: (error as Error).message });
 }

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
-import { readModel, readModelText } from "../../node/loadFile.js";
 import type { ActualsReport, ForwardMetrics } from "../../actuals/index.js";
-import { actualsReport, actualsOutput, type ActualsOutput } from "../../commands/actuals.js";
+import type { ActualsOutput } from "../../commands/actuals.js";
 import { UsageError } from "../../model/issues.js";
-import { loadRegisterFor } from "../../node/loadRegister.js";
 import { printNotice } from "../notices.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
@@ -24,7 +22,8 @@ export function registerActuals(program: Command, io: CliIO, setExit: (code: num
     .option("-r, --reforecast", "roll the model forward from the last reported period: reported balances (cash, debt) at that month, the rest of the plan unchanged")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; out?: string }) => {
+      const [{ readModel, readModelText }, { actualsReport, actualsOutput }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/actuals.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const threshold = options.threshold === undefined ? undefined : parseRate(options.threshold, "--threshold");
       if (threshold !== undefined && threshold < 0) throw new UsageError("bad_option", `--threshold must be ≥ 0 (got "${options.threshold}")`);

@@ -1,13 +1,12 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import type { BuildVsRentResult } from "../../gpu/index.js";
-import { buildVsRentCommand, TERMINALS } from "../../commands/buildVsRent.js";
+import { TERMINALS } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { toCsvText } from "../../export/csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseNonNegative, parseRate } from "../options.js";
-import { DEFAULT_DISCOUNT_RATE } from "../../commands/cohorts.js";
+import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -25,7 +24,8 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
+      const [{ readModel }, { buildVsRentCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/buildVsRent.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const terminal = choice(options.terminal, TERMINALS, "--terminal");
       const output = buildVsRentCommand(

@@ -1,13 +1,10 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { formatIssue, ModelError } from "../../model/issues.js";
-import { checkCommand, type CheckReport } from "../../commands/check.js";
-import { issueFromJson } from "../../commands/issues.js";
+import type { CheckReport } from "../../commands/check.js";
 import type { CliIO } from "../io.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { choice } from "../options.js";
 import { emit } from "./run.js";
-import { loadRegisterFor } from "../../node/loadRegister.js";
 
 const FORMATS = ["text", "json"] as const;
 
@@ -19,7 +16,8 @@ export function registerCheck(program: Command, io: CliIO, setExit: (code: numbe
     .option("--strict", "also fail when an input has neither a source nor an assumption, a citation names no entry of the source register (or one it lacks), an input is not the figure it cites and does not say how it was derived, or a target has no kind")
     .option("-f, --format <format>", "text | json (every issue with code, path, line, column, message)", "text")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { strict?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { strict?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { checkCommand }, { issueFromJson }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/check.js"), import("../../commands/issues.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const report = checkCommand(readModel(file), { strict: options.strict }, { register: loadRegisterFor });
       if (format === "json") {

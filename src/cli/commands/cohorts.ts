@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import type { CohortEconomics } from "../../gpu/index.js";
-import { cohortsCommand, DEFAULT_DISCOUNT_RATE, type CohortsOutput } from "../../commands/cohorts.js";
+import type { CohortsOutput } from "../../commands/cohorts.js";
+import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
 import { recordsCsv } from "../../export/csv.js";
@@ -23,7 +23,8 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { cohortsCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/cohorts.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
       const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });

@@ -1,12 +1,9 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { readModelText } from "../../node/loadFile.js";
 import type { LoadOptions, LoadedModel } from "../../model/load.js";
 import type { Comparison, MeasureKind } from "../../targets/index.js";
-import { compareCommand, type LabelledRun } from "../../commands/compare.js";
-import { createModelLoader } from "../../commands/load.js";
+import type { LabelledRun } from "../../commands/compare.js";
 import { UsageError } from "../../model/issues.js";
-import { didYouMean } from "../../model/suggest.js";
 import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -33,7 +30,8 @@ type Loader = (text: string, file: string, options: LoadOptions) => LoadedModel;
  * file that defines such a scenario; otherwise the whole argument is a path. The loader
  * (shared with the command) parses each file once.
  */
-export function resolveCompareArgument(arg: string, load: Loader): LabelledRun {
+export async function resolveCompareArgument(arg: string, load: Loader): Promise<LabelledRun> {
+  const [{ readModelText }, { didYouMean }] = await Promise.all([import("../../node/loadFile.js"), import("../../model/suggest.js")]);
   const whole = (): LabelledRun => {
     const text = readModelText(arg);
     load(text, arg, {}); // reports a bad model in the order the arguments were given
@@ -78,11 +76,14 @@ export function registerCompare(program: Command, io: CliIO, setExit: (code: num
     .argument("<runs...>", "model files, each optionally followed by :SCENARIO (models/x.yaml:rates-up)")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((runs: string[], options: { format: string; out?: string }) => {
+    .action(async (runs: string[], options: { format: string; out?: string }) => {
+      const [{ compareCommand }, { createModelLoader }] = await Promise.all([import("../../commands/compare.js"), import("../../commands/load.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const load = createModelLoader();
+      const resolved: LabelledRun[] = [];
+      for (const arg of runs) resolved.push(await resolveCompareArgument(arg, load));
       const comparison = compareCommand(
-        runs.map((arg) => resolveCompareArgument(arg, load)),
+        resolved,
         {},
         { load, onNotice: printNotice(io) },
       );

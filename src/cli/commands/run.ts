@@ -1,7 +1,5 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import type { ModelRunResult } from "../../index.js";
-import { runCommand } from "../../commands/run.js";
+import type { ModelRunResult } from "../../projectModel.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
@@ -36,7 +34,8 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--to <period>", "table and csv: last period shown (YYYY-MM or YYYY)")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+    .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
+      const [{ readModel }, { runCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js")]);
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
       const view = parseRunView(options);
@@ -150,7 +149,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
-    if (rows.some((r) => r.dscr !== null && r.dscr < 0) && ((view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem))) out.push(NEGATIVE_DSCR_NOTE);
+    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
@@ -165,7 +164,14 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       out.push("");
       out.push(caveatsBlock(caveats));
     }
-  } else if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+  } else {
+    if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+    // The marks [n] in the table refer to the model's caveats.
+    if (caveats.length && /\[\d/.test(out.join("\n"))) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
+  }
   return out.join("\n").replace(/\n+$/, "") + "\n";
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { SectorYear } from "../../gpu/index.js";
-import { sectorCommand, type SectorOutput } from "../../commands/sector.js";
-import { createModelLoader } from "../../commands/load.js";
+import type { SectorOutput } from "../../commands/sector.js";
+import type { LabelledRun } from "../../commands/compare.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
 import { recordsCsv } from "../../export/csv.js";
@@ -9,7 +9,7 @@ import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { resolveCompareArgument } from "./compare.js";
 
-export { sectorOutput, type SectorOutput } from "../../commands/sector.js";
+export type { SectorOutput } from "../../commands/sector.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -21,11 +21,14 @@ export function registerSector(program: Command, io: CliIO): void {
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((runs: string[], options: { precision: string; format: string; out?: string }) => {
+    .action(async (runs: string[], options: { precision: string; format: string; out?: string }) => {
+      const [{ sectorCommand }, { createModelLoader }] = await Promise.all([import("../../commands/sector.js"), import("../../commands/load.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const load = createModelLoader();
+      const resolved: LabelledRun[] = [];
+      for (const arg of runs) resolved.push(await resolveCompareArgument(arg, load));
       const output = sectorCommand(
-        runs.map((arg) => resolveCompareArgument(arg, load)),
+        resolved,
         {},
         { load },
       );

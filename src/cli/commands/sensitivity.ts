@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
 import type { MetricValueKind } from "../../uncertainty/metricSelector.js";
-import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED, type SensitivityReport, type MetricJson } from "../../uncertainty/sensitivity.js";
-import { sensitivityCommand, DEFAULT_SENSITIVITY_METRIC } from "../../commands/sensitivity.js";
+import type { SensitivityReport, MetricJson } from "../../uncertainty/sensitivity.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "../../uncertainty/defaults.js";
+import { DEFAULT_SENSITIVITY_METRIC } from "../../commands/defaults.js";
 import { printNotice } from "../notices.js";
 import { formatAmount, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
@@ -34,7 +34,8 @@ export function registerSensitivity(program: Command, io: CliIO): void {
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (for --global)")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; out?: string }) => {
+      const [{ readModel }, { sensitivityCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/sensitivity.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const at = parseQuantilePair(options.at);
       const paths = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;

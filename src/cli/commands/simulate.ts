@@ -1,8 +1,6 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import { simulateCommand, DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/simulate.js";
+import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
-import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
@@ -10,6 +8,9 @@ import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
 import { simulationBlocks, tidyCsv } from "../../export/csv.js";
 import type { Progress } from "../../commands/context.js";
+
+/** The series a simulation reports (as SIMULATED_SERIES in uncertainty/aggregate.ts, which loads only when a simulation runs). */
+const SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
@@ -23,7 +24,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
-    .option("-p, --period <period>", "month | year (table and csv)", "year")
+    .option("-p, --period <period>", "month | year (table and csv; json holds both)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
@@ -35,6 +36,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
+      const [{ readModel }, { simulateCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/simulate.js")]);
       const model = readModel(file);
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
@@ -52,7 +54,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths }, { onProgress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" ? "month" : period }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
@@ -74,7 +76,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   const out: string[] = [];
   out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
   out.push(
-    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; percentiles ${result.quantiles.method === "exact" ? "exact" : "from DDSketch, within 1% relative error"}`,
+    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`,
   );
   out.push("");
   out.push("Odds");
@@ -98,7 +100,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
     const top = [...result.cashOutMonth].sort((a, b) => b.probability - a.probability).slice(0, 5);
     out.push(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`);
   }
-  for (const series of SIMULATED_SERIES) {
+  for (const series of SERIES) {
     out.push("");
     out.push(`${LABELS[series]} (${period === "year" ? (series === "endingCash" || series === "debt" ? "at fiscal year end" : "fiscal year total") : "by month"})`);
     const columns: Column[] = [{ header: "", align: "left" }, { header: "mean" }, ...Q.map((q) => ({ header: q }))];
@@ -110,6 +112,13 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
     out.push(renderTable([{ header: "name", align: "left" }, { header: "path", align: "left" }, { header: "distribution", align: "left" }, { header: "p10" }, { header: "p50" }, { header: "p90" }], result.inputs.map((i) => [i.name, i.path, i.distribution, fmt(i.p10), fmt(i.p50), fmt(i.p90)])));
   }
   return out.join("\n") + "\n";
+}
+
+/** How the percentiles were computed, and their guaranteed rank bound. */
+export function quantileNote(result: SimulationResult): string {
+  const one = (q: { method: string; rankErrorBound: number }) => (q.method === "exact" ? "exact" : `from a rank sketch, each within ±${q.rankErrorBound} percentile points of its rank (a guaranteed bound)`);
+  const q = result.quantiles;
+  return `percentiles ${one(q)}${q.monthly ? `; monthly percentiles ${one(q.monthly)}` : ""}`;
 }
 
 function fmt(x: number): string {

@@ -1,10 +1,9 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
-import { DEFAULT_SOLVE_PATHS, type SolveReport, type SolvePoint } from "../../uncertainty/solve.js";
-import { solveCommand } from "../../commands/solve.js";
+import type { SolveReport, SolvePoint } from "../../uncertainty/solve.js";
+import { DEFAULT_SOLVE_PATHS } from "../../uncertainty/defaults.js";
 import { printNotice } from "../notices.js";
-import { DEFAULT_SEED } from "../../uncertainty/sensitivity.js";
+import { DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { recordsCsv } from "../../export/csv.js";
@@ -30,7 +29,8 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; vary: string; target: string; between?: string[]; scenario?: string; paths?: string; seed?: string; lhs?: boolean; tolerance?: string; format: string; out?: string }) => {
+      const [{ readModel }, { solveCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/solve.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const n = options.paths !== undefined ? parseWhole(options.paths, "-n") : undefined;
       const seed = options.seed !== undefined ? parseWhole(options.seed, "--seed") : undefined;

@@ -1,13 +1,10 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
 import type { SourceListing, SourcedInput } from "../../targets/index.js";
-import { sourcesCommand } from "../../commands/sources.js";
 import { renderTable, toCsv, type Column } from "../format.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { emit } from "./run.js";
 import { choice } from "../options.js";
-import { loadRegisterFor } from "../../node/loadRegister.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -18,7 +15,8 @@ export function registerSources(program: Command, io: CliIO, setExit: (code: num
     .argument("<file>", "model file (.yaml or .json)")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { format: string; out?: string }) => {
+    .action(async (file: string, options: { format: string; out?: string }) => {
+      const [{ readModel }, { sourcesCommand }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/sources.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const listing = sourcesCommand(readModel(file), {}, { register: loadRegisterFor });
       const text = format === "json" ? JSON.stringify(listing, null, 2) + "\n" : format === "csv" ? sourcesCsv(listing) : sourcesTable(listing);

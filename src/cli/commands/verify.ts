@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { readModel } from "../../node/loadFile.js";
-import { metricInfo, type TargetReport, type TargetOutcome } from "../../targets/index.js";
-import { verifyReport, verifyOutput } from "../../commands/verify.js";
+import type { TargetReport, TargetOutcome } from "../../targets/index.js";
+import { metricInfo } from "../../targets/catalogue.js";
+import type { verifyOutput as VerifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -21,7 +21,9 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action((file: string, options: { precision: string; scenario?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; scenario?: string; format: string; out?: string }) => {
+      const [{ readModel }, { verifyReport, verifyOutput }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/verify.js")]);
+      verifyOutputFn = verifyOutput;
       const format = choice(options.format, FORMATS, "--format");
       const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
@@ -43,9 +45,12 @@ function noTargetsMessage(file: string, report: TargetReport): string {
   return `${file}: no targets apply to ${run}; the file's targets are for ${scenarios.join(", ")}${report.scenario ? "" : " — run with --scenario NAME"}`;
 }
 
+/** Set by the command before it prints (the commands layer loads only when a command runs). */
+let verifyOutputFn: typeof VerifyOutput | null = null;
+
 /** The documented JSON shape: {model, scenario, targets: [...], passed, failed, explained, calibration, checks, caveats}. */
 export function verifyJson(report: TargetReport): string {
-  return JSON.stringify(verifyOutput(report), null, 2) + "\n";
+  return JSON.stringify(verifyOutputFn!(report), null, 2) + "\n";
 }
 
 function formatValue(t: TargetOutcome, role: "reported" | "model"): string {

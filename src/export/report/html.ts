@@ -65,7 +65,8 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const debtAnswer: string[] = [];
   if (m.minDscr === null) debtAnswer.push(esc(t("answers.debtNone")));
   else {
-    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod), coverage: num(m.interestCoverage, 2) }));
+    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod) }));
+    if (m.interestCoverage !== null) debtAnswer.push(m.interestCoverage > 0 ? say("answers.coverageText", { coverage: num(m.interestCoverage, 2) }) : esc(t("answers.coverageNegative")));
     if (m.minDscr < 1) debtAnswer.push(esc(t("answers.debtBelowOne")));
     const b = m.covenantBreaches;
     debtAnswer.push(b.length === 0 ? esc(t("answers.debtNoBreach")) : say("answers.debtBreaches", { count: num(b.length, 0), month: month(b[0].period), covenant: b[0].covenant }));
@@ -191,7 +192,12 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
     comparison = `<section class="page"><h2>${esc(t("comparison.heading"))}</h2><p class="note">${esc(unit)}</p><table class="num"><thead><tr><th>${esc(t("comparison.item"))}</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}${names.slice(1).map((n) => `<th class="delta">${esc(n)} − ${esc(names[0])}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
   }
 
-  const caveats = data.caveats.length > 0 ? `<section class="page"><h2>${esc(t("caveats"))}</h2><ul>${data.caveats.map((c) => `<li>${esc(c)}</li>`).join("")}</ul></section>` : "";
+  const caveats =
+    data.caveats.length > 0
+      ? `<section class="page"><h2>${esc(t("caveats"))}</h2><ol class="caveats">${data.caveats
+          .map((c) => `<li><b dir="ltr">${esc(c.id)}</b>${c.qualifies ? ` <span class="qualifies" dir="ltr">(${esc(c.qualifies)})</span>` : ""}: ${esc(c.text)}${c.citation ? ` <span class="note">— ${esc(c.citation)}</span>` : ""}</li>`)
+          .join("")}</ol></section>`
+      : "";
 
   // ── Appendix: inputs and sources ───────────────────────────────────────────────────
   const inputs = listWorkbookInputs(data.main.loaded, compileModel(data.main.loaded.model, data.main.loaded.extensions));
@@ -293,6 +299,7 @@ td.path { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; w
 td.value { white-space: nowrap; text-align: right; }
 td.source { width: 46%; overflow-wrap: anywhere; }
 span.same { color: #888; }
+ol.caveats li { margin-bottom: 6pt; }
 footer { margin-top: 14pt; font-size: 8pt; color: #777; }
 section.page { break-before: page; }
 @media screen { section.page { border-top: 1px dashed #bbb; margin-top: 24px; padding-top: 8px; } body { padding: 16px; } }

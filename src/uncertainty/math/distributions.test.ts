@@ -307,8 +307,8 @@ describe("truncation", () => {
     for (const spec of cases) {
       const d = makeDistribution(spec);
       const base = makeDistribution({ ...spec, truncate: undefined } as DistributionSpec);
-      const lower = spec.kind !== "discrete" && spec.kind !== "bernoulli" ? spec.truncate?.lower ?? -Infinity : -Infinity;
-      const upper = spec.kind !== "discrete" && spec.kind !== "bernoulli" ? spec.truncate?.upper ?? Infinity : Infinity;
+      const lower = spec.kind !== "discrete" && spec.kind !== "bernoulli" && spec.kind !== "discreteUniform" ? spec.truncate?.lower ?? -Infinity : -Infinity;
+      const upper = spec.kind !== "discrete" && spec.kind !== "bernoulli" && spec.kind !== "discreteUniform" ? spec.truncate?.upper ?? Infinity : Infinity;
       const xs = sample(d, 5_000, 42);
       for (const x of xs) {
         expect(x).toBeGreaterThanOrEqual(lower);
@@ -608,5 +608,21 @@ describe("discrete quantiles at decimal cumulative probabilities", () => {
     expect(d.quantile(0.6)).toBe(0);
     expect(d.quantile(0.9)).toBe(2);
     expect(d.quantile(0.9000001)).toBe(4);
+  });
+});
+
+describe("discreteUniform", () => {
+  it("gives every whole number from min to max the same probability, at the quantiles a step function has", () => {
+    const d = makeDistribution({ kind: "discreteUniform", min: 3, max: 9 });
+    expect(d.mean).toBe(6);
+    expect(d.variance).toBeCloseTo((49 - 1) / 12, 12);
+    expect([0, 1e-9, 1 / 7, 0.15, 0.5, 6 / 7, 0.99, 1].map((u) => d.quantile(u))).toEqual([3, 3, 3, 4, 6, 8, 9, 9]);
+    expect(d.cdf(5.5)).toBeCloseTo(3 / 7, 12);
+    const counts = new Map<number, number>();
+    for (const x of sample(d, 70_000, 3)) counts.set(x, (counts.get(x) ?? 0) + 1);
+    expect([...counts.keys()].sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+    for (const c of counts.values()) expect(Math.abs(c - 10_000)).toBeLessThan(500);
+    expect(() => makeDistribution({ kind: "discreteUniform", min: 2.5, max: 4 })).toThrow(/whole number/);
+    expect(() => makeDistribution({ kind: "discreteUniform", min: 5, max: 4 })).toThrow(/greater than max/);
   });
 });

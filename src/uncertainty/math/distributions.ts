@@ -62,6 +62,7 @@ export type DistributionErrorCode =
   | "negative_probability"
   | "probabilities_do_not_sum_to_one"
   | "probability_out_of_range"
+  | "not_whole"
   | "conflicting_parameters"
   | "invalid_truncation"
   | "truncation_excludes_support"
@@ -159,6 +160,12 @@ export interface BernoulliSpec {
   readonly kind: "bernoulli";
   readonly p: number;
 }
+/** Every whole number from min to max equally likely (months: month indices). */
+export interface DiscreteUniformSpec {
+  readonly kind: "discreteUniform";
+  readonly min: number;
+  readonly max: number;
+}
 
 export type DistributionSpec =
   | NormalSpec
@@ -169,7 +176,8 @@ export type DistributionSpec =
   | UniformSpec
   | BetaSpec
   | DiscreteSpec
-  | BernoulliSpec;
+  | BernoulliSpec
+  | DiscreteUniformSpec;
 
 export type DistributionKind = DistributionSpec["kind"];
 
@@ -182,6 +190,7 @@ export const DISTRIBUTION_KINDS: readonly DistributionKind[] = [
   "beta",
   "discrete",
   "bernoulli",
+  "discreteUniform",
 ];
 
 // ---------------------------------------------------------------------------
@@ -1082,6 +1091,62 @@ class BernoulliDistribution implements Distribution {
   }
 }
 
+/**
+ * Every whole number from min to max with the same probability 1/n (n = max − min + 1):
+ * a month drawn from a window (a data centre opening any month from March to September),
+ * a number of units. quantile(u) = min + ⌈u·n⌉ − 1, the smallest k with cdf(k) ≥ u.
+ */
+class DiscreteUniformDistribution implements Distribution {
+  readonly kind = "discreteUniform" as const;
+  readonly spec: DistributionSpec;
+  readonly discrete = true;
+  readonly mean: number;
+  readonly variance: number;
+  readonly sd: number;
+  readonly support: Support;
+  readonly truncatedMass = 1;
+  private readonly min: number;
+  private readonly n: number;
+
+  constructor(spec: DiscreteUniformSpec) {
+    this.spec = spec;
+    const min = requireFinite(spec.min, "min");
+    const max = requireFinite(spec.max, "max");
+    if (!Number.isInteger(min)) throw new DistributionError("not_whole", `min must be a whole number (got ${fmt(min)})`, "min");
+    if (!Number.isInteger(max)) throw new DistributionError("not_whole", `max must be a whole number (got ${fmt(max)})`, "max");
+    if (min > max) throw new DistributionError("min_greater_than_max", `min (${fmt(min)}) is greater than max (${fmt(max)})`, "min");
+    this.min = min;
+    this.n = max - min + 1;
+    this.mean = (min + max) / 2;
+    this.variance = (this.n * this.n - 1) / 12;
+    this.sd = Math.sqrt(this.variance);
+    this.support = { min, max };
+  }
+
+  quantile(u: number): number {
+    if (!(u >= 0 && u <= 1)) return NaN;
+    if (u === 0) return this.min;
+    // Decimal cumulative probabilities (0.3 for 3 of 10 values) land a hair above their
+    // binary value; they mean the value at that step, as for `discrete`.
+    return this.min + Math.max(0, Math.min(this.n - 1, Math.ceil(u * this.n - 1e-9) - 1));
+  }
+  cdf(x: number): number {
+    if (x !== x) return NaN;
+    if (x < this.min) return 0;
+    return Math.min(1, (Math.floor(x) - this.min + 1) / this.n);
+  }
+  pdf(x: number): number {
+    return Number.isInteger(x) && x >= this.min && x < this.min + this.n ? 1 / this.n : 0;
+  }
+  quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    for (let i = 0; i < u.length; i++) out[i] = this.quantile(u[i]);
+    return out;
+  }
+  sample(rng: RandomStream): number {
+    return this.quantile(rng.nextUniform());
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Factory
 // ---------------------------------------------------------------------------
@@ -1096,7 +1161,7 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
   }
   const kind = (spec as { kind?: unknown }).kind;
   const truncate = (spec as { truncate?: unknown }).truncate;
-  if ((kind === "discrete" || kind === "bernoulli") && truncate !== undefined) {
+  if ((kind === "discrete" || kind === "bernoulli" || kind === "discreteUniform") && truncate !== undefined) {
     throw new DistributionError(
       "truncation_not_supported",
       `truncation is only available for continuous distributions, not ${kind}; adjust the values or probabilities instead`,
@@ -1120,6 +1185,8 @@ export function makeDistribution(spec: DistributionSpec): Distribution {
       return new DiscreteDistribution(spec as DiscreteSpec);
     case "bernoulli":
       return new BernoulliDistribution(spec as BernoulliSpec);
+    case "discreteUniform":
+      return new DiscreteUniformDistribution(spec as DiscreteUniformSpec);
     default:
       throw new DistributionError(
         "unknown_kind",

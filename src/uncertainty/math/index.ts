@@ -51,24 +51,8 @@ export type {
 } from "./nearestCorrelation.js";
 export type { MatrixInput } from "./linalg.js";
 
-export {
-  DDSketch,
-  DEFAULT_ALPHA,
-  DEFAULT_EXACT_THRESHOLD,
-  DEFAULT_MAX_BUCKETS,
-  ExactQuantiles,
-  createQuantileCollector,
-  lowerQuantileIndex,
-  quantileCollectorFromJSON,
-} from "./sketch.js";
-export type {
-  DDSketchOptions,
-  QuantileCollector,
-  QuantileCollectorOptions,
-  SerializedDDSketch,
-  SerializedExactQuantiles,
-  SerializedQuantileCollector,
-} from "./sketch.js";
+export { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, sortFloat64, DEFAULT_SKETCH_K } from "./sketch.js";
+export type { CompactedRun, SerializedMoments, SerializedRankSketch } from "./sketch.js";
 
 export {
   chiSquareTest,

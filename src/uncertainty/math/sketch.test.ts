@@ -1,227 +1,155 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomStream } from "./rng.js";
-import {
-  DDSketch,
-  ExactQuantiles,
-  createQuantileCollector,
-  quantileCollectorFromJSON,
-  type QuantileCollector,
-  type SerializedQuantileCollector,
-} from "./sketch.js";
+import { normalQuantile } from "./special.js";
+import { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, sortFloat64, DEFAULT_SKETCH_K } from "./sketch.js";
 
-const QS = [0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+const REPORTED = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95];
 
-function fill(collectors: QuantileCollector[], n: number, gen: (r: RandomStream) => number, seed: number): void {
+/** Generators of sample values: light and heavy tails, and many ties. */
+const DISTRIBUTIONS: Record<string, (r: RandomStream) => number> = {
+  uniform: (r) => r.nextUniform() * 1000 - 300,
+  normal: (r) => 4500 + 1200 * normalQuantile(r.nextUniform()),
+  lognormal: (r) => Math.exp(2 + 1.5 * normalQuantile(r.nextUniform())),
+  cauchy: (r) => Math.tan(Math.PI * (r.nextUniform() - 0.5)),
+  pareto: (r) => Math.pow(r.nextUniform(), -1 / 0.8),
+  ties: (r) => Math.floor(r.nextUniform() * 7) * 10 - 20,
+  mostlyOneValue: (r) => (r.nextUniform() < 0.93 ? 4213.4 : 4213.4 + normalQuantile(r.nextUniform())),
+};
+
+function sample(name: string, n: number, seed: number): Float64Array {
   const r = new RandomStream(seed, 0);
-  for (let i = 0; i < n; i++) {
-    const x = gen(r);
-    for (const c of collectors) c.add(x);
-  }
+  const gen = DISTRIBUTIONS[name];
+  return Float64Array.from({ length: n }, () => gen(r));
 }
 
-function expectWithinRelative(sketch: QuantileCollector, exact: QuantileCollector, alpha: number, qs = QS): void {
-  for (const q of qs) {
-    const e = exact.quantile(q);
-    const s = sketch.quantile(q);
-    expect(Math.abs(s - e)).toBeLessThanOrEqual(alpha * Math.abs(e) + 1e-12 * alpha);
+/** Feeds values to a sketch in chunks the way a simulation does: each chunk sorted and pre-compacted. */
+function sketchOf(values: Float64Array, chunk: number, k: number): RankSketch {
+  const s = new RankSketch(k);
+  for (let start = 0, c = 0; start < values.length; start += chunk, c++) {
+    const run = values.slice(start, Math.min(values.length, start + chunk));
+    sortFloat64(run);
+    s.addCompacted(run, compactSortedRun(run, run.length, k, c & 1));
   }
+  return s;
 }
 
-describe("DDSketch", () => {
-  it("is within 1% relative error of exact quantiles on skewed (lognormal) data", () => {
-    const s = new DDSketch();
-    const e = new ExactQuantiles();
-    fill([s, e], 200_000, (r) => Math.exp(1 + 1.5 * r.nextNormal()), 1);
-    expectWithinRelative(s, e, 0.01);
-    const fine = Array.from({ length: 999 }, (_, i) => (i + 1) / 1000);
-    expectWithinRelative(s, e, 0.01, fine);
+/** The reported value lies between the exact values of ranks r − bound and r + bound. */
+function expectWithinRankBound(s: RankSketch, sorted: Float64Array, qs: number[]): void {
+  const n = sorted.length;
+  const bound = Math.ceil(s.errorBound);
+  const got = s.quantiles(qs);
+  qs.forEach((q, i) => {
+    const r = lowerQuantileIndex(q, n);
+    expect(got[i]).toBeGreaterThanOrEqual(sorted[Math.max(0, r - bound)]);
+    expect(got[i]).toBeLessThanOrEqual(sorted[Math.min(n - 1, r + bound)]);
   });
+  for (let i = 1; i < got.length; i++) if (qs[i] >= qs[i - 1]) expect(got[i]).toBeGreaterThanOrEqual(got[i - 1]);
+}
 
-  it("is within 1% relative error on signed data (normal with negatives, exact zeros)", () => {
-    const s = new DDSketch();
-    const e = new ExactQuantiles();
-    fill([s, e], 100_000, (r) => (r.nextUniform() < 0.05 ? 0 : 0.5 + 2 * r.nextNormal()), 2);
-    const fine = Array.from({ length: 999 }, (_, i) => (i + 1) / 1000);
-    expectWithinRelative(s, e, 0.01, [...QS, ...fine]);
-    expect(s.quantile(0)).toBe(e.min);
-    expect(s.quantile(1)).toBe(e.max);
-  });
-
-  it("tracks count, min, max, mean and variance exactly", () => {
-    const s = new DDSketch();
-    const e = new ExactQuantiles();
-    fill([s, e], 50_000, (r) => 1e6 + r.nextNormal(), 3);
-    const values = e.valuesView();
-    // reference mean: naive mean plus a second-pass correction (accurate to ~1e-16 relative)
-    let sum = 0;
-    for (const v of values) sum += v;
-    let m = sum / values.length;
-    let corr = 0;
-    for (const v of values) corr += v - m;
-    m += corr / values.length;
-    expect(s.count).toBe(50_000);
-    expect(s.min).toBe(Math.min(...values));
-    expect(s.max).toBe(Math.max(...values));
-    expect(Math.abs(s.mean - m)).toBeLessThan(1e-15 * 1e6);
-    expect(Math.abs(s.mean - e.mean)).toBeLessThan(1e-12 * 1e6);
-    // large offset: Welford keeps the variance accurate (sd = 1)
-    expect(s.variance).toBeCloseTo(e.variance, 10);
-    expect(Math.abs(s.variance - 1)).toBeLessThan(0.03);
-  });
-
-  it("merge of two sketches equals the sketch of the union", () => {
-    const a = new DDSketch();
-    const b = new DDSketch();
-    const all = new DDSketch();
-    const exact = new ExactQuantiles();
-    const r = new RandomStream(4, 0);
-    for (let i = 0; i < 100_000; i++) {
-      // different distributions in the two halves, both signs
-      const x = i % 2 === 0 ? Math.exp(r.nextNormal()) : -3 + r.nextNormal();
-      (i % 2 === 0 ? a : b).add(x);
-      all.add(x);
-      exact.add(x);
-    }
-    a.merge(b);
-    expect(a.count).toBe(all.count);
-    expect(a.min).toBe(all.min);
-    expect(a.max).toBe(all.max);
-    expect(Math.abs(a.mean - all.mean)).toBeLessThan(1e-12);
-    expect(a.variance).toBeCloseTo(all.variance, 10);
-    for (const q of QS) expect(a.quantile(q)).toBe(all.quantile(q));
-    expectWithinRelative(a, exact, 0.01);
-  });
-
-  it("serialises to a plain object and back (e.g. from worker threads)", () => {
-    const workers = [0, 1, 2].map(() => new DDSketch());
-    const all = new DDSketch();
-    const r = new RandomStream(5, 0);
-    for (let i = 0; i < 30_000; i++) {
-      const x = Math.exp(2 * r.nextNormal()) - 1;
-      workers[i % 3].add(x);
-      all.add(x);
-    }
-    const messages = workers.map((w) => JSON.parse(JSON.stringify(w.toJSON())) as SerializedQuantileCollector);
-    const merged = quantileCollectorFromJSON(messages[0]);
-    merged.merge(messages[1]).merge(messages[2]);
-    expect(merged.kind).toBe("ddsketch");
-    expect(merged.count).toBe(30_000);
-    for (const q of QS) expect(merged.quantile(q)).toBe(all.quantile(q));
-    expect(Math.abs(merged.mean - all.mean)).toBeLessThan(1e-12);
-    // structuredClone-safe too
-    const clone = DDSketch.fromJSON(structuredClone(all.toJSON()));
-    expect(clone.quantiles([0.1, 0.5, 0.9])).toEqual(all.quantiles([0.1, 0.5, 0.9]));
-    // an empty sketch round-trips
-    const empty = DDSketch.fromJSON(JSON.parse(JSON.stringify(new DDSketch().toJSON())));
-    expect(empty.count).toBe(0);
-    expect(empty.quantile(0.5)).toBeNaN();
-  });
-
-  it("has bounded memory: collapses the smallest-magnitude buckets beyond maxBuckets", () => {
-    const s = new DDSketch({ maxBuckets: 2048 });
-    const e = new ExactQuantiles();
-    // magnitudes from 1e-200 to 1e200: far more than 2048 buckets at 1%
-    fill([s, e], 50_000, (r) => Math.pow(10, 400 * r.nextUniform() - 200), 6);
-    expect(s.collapsed).toBe(true);
-    expect(s.bucketCount).toBeLessThanOrEqual(2048);
-    // 2048 buckets at 1% span ~17.7 orders of magnitude below the max (≈ the top 4.4% of this sample):
-    // quantiles there keep the guarantee ...
-    expectWithinRelative(s, e, 0.01, [0.97, 0.99, 0.999, 1]);
-    // ... while quantiles among the collapsed smallest magnitudes are over-estimated
-    expect(s.quantile(0.5)).toBeGreaterThanOrEqual(e.quantile(0.5));
-    const small = new DDSketch({ maxBuckets: 64 });
-    for (let i = 0; i < 1000; i++) small.add(1.05 ** i);
-    expect(small.bucketCount).toBeLessThanOrEqual(64);
-    expect(small.count).toBe(1000);
-    expect(Math.abs(small.quantile(0.99) - 1.05 ** 989) / 1.05 ** 989).toBeLessThan(0.01);
-  });
-
-  it("skips and counts non-finite values", () => {
-    const s = new DDSketch();
-    s.addAll([1, NaN, 2, Infinity, -Infinity, 3]);
-    expect(s.count).toBe(3);
-    expect(s.nonFinite).toBe(3);
-    expect(s.max).toBe(3);
-  });
-
-  it("rejects merging sketches with different accuracy", () => {
-    expect(() => new DDSketch({ alpha: 0.01 }).merge(new DDSketch({ alpha: 0.02 }))).toThrow(RangeError);
-    expect(() => new DDSketch({ alpha: 1.5 })).toThrow(RangeError);
-  });
-
-  it("property: relative-error guarantee holds for arbitrary finite data", () => {
+describe("sorting and selecting runs of values", () => {
+  it("sorts like Float64Array.prototype.sort, negatives, zeros, infinities and ties included", () => {
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.double({ min: -1e6, max: 1e6, noNaN: true }),
-            fc.double({ min: 1e-6, max: 1e-3, noNaN: true }),
-            fc.constant(0),
-          ),
-          { minLength: 1, maxLength: 400 },
-        ),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        (values, q) => {
-          const s = new DDSketch();
-          const e = new ExactQuantiles();
-          s.addAll(values);
-          e.addAll(values);
-          // the guarantee holds unless values > 17.7 orders of magnitude apart forced a collapse (tested above)
-          fc.pre(!s.collapsed);
-          const exact = e.quantile(q);
-          // |x| <= 1e-300 (incl. subnormals) is counted as zero: absolute slack 1e-300
-          expect(Math.abs(s.quantile(q) - exact)).toBeLessThanOrEqual(0.01 * Math.abs(exact) * (1 + 1e-12) + 1e-300);
-        },
-      ),
+      fc.property(fc.array(fc.oneof(fc.double({ noNaN: true }), fc.constantFrom(0, -0, 1, -1, Infinity, -Infinity, 5e-324, -5e-324)), { maxLength: 400 }), (xs) => {
+        const a = Float64Array.from(xs);
+        sortFloat64(a);
+        // ±0 compare equal; either order is sorted.
+        expect(Array.from(a, (x) => x + 0)).toEqual(Array.from(Float64Array.from(xs).sort(), (x) => x + 0));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("picks the values of given ranks like a full sort", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 300 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 9 }), (xs, qs) => {
+        const a = Float64Array.from(xs);
+        const sorted = Float64Array.from(xs).sort();
+        const ranks = qs.map((q) => lowerQuantileIndex(q, a.length)).sort((x, y) => x - y);
+        expect(selectRanks(a, a.length, ranks)).toEqual(ranks.map((r) => sorted[r]));
+      }),
       { numRuns: 300 },
     );
   });
 });
 
-describe("ExactQuantiles", () => {
-  it("uses the lower empirical quantile x_(floor(q(n-1)))", () => {
-    const e = new ExactQuantiles();
-    e.addAll([10, 3, 7, 1, 5, 9, 2, 8, 4, 6]);
-    expect(e.quantile(0)).toBe(1);
-    expect(e.quantile(0.5)).toBe(5); // floor(4.5) = 4 -> 5th smallest
-    expect(e.quantile(0.95)).toBe(9); // floor(8.55) = 8
-    expect(e.quantile(1)).toBe(10);
-    expect(e.quantile(0.1111)).toBe(1); // floor(0.9999) = 0
-    expect(e.quantile(1 / 9)).toBe(2);
-    expect(e.quantiles([0.25, 0.75])).toEqual([3, 7]);
-    expect(e.mean).toBe(5.5);
-    expect(e.variance).toBeCloseTo(55 / 6, 12);
-    expect(e.quantile(1.5)).toBeNaN();
-    expect(new ExactQuantiles().quantile(0.5)).toBeNaN();
+describe("RankSketch: percentiles by rank in bounded memory", () => {
+  it("reports every quantile within its stated rank bound of the exact sample quantile, for any distribution, size and chunking", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(DISTRIBUTIONS)),
+        fc.integer({ min: 1, max: 30_000 }),
+        fc.constantFrom(16, 64, 256, 1024),
+        fc.constantFrom(32, 128, 512),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+        (dist, n, chunk, k, seed, extra) => {
+          const values = sample(dist, n, seed);
+          const s = sketchOf(values, chunk, k);
+          expect(s.count).toBe(n);
+          expect(s.size).toBeLessThanOrEqual(Math.ceil(Math.log2(n / k + 2) + 2) * (k + 1));
+          expectWithinRankBound(s, Float64Array.from(values).sort(), [...REPORTED, 0, 1, ...extra.sort((a, b) => a - b)]);
+          expect(s.errorBound).toBeLessThanOrEqual(predictRankErrorBound(n, chunk, k));
+        },
+      ),
+      { numRuns: 120 },
+    );
   });
 
-  it("merges exact collectors and serialised ones; refuses sketches", () => {
-    const a = new ExactQuantiles();
-    const b = new ExactQuantiles();
-    a.addAll([1, 2, 3]);
-    b.addAll([4, 5]);
-    a.merge(b).merge(JSON.parse(JSON.stringify(b.toJSON())));
-    expect(a.count).toBe(7);
-    expect(a.quantile(1)).toBe(5);
-    expect(() => a.merge(new DDSketch())).toThrow(TypeError);
-    // but an exact collector can be merged into a sketch
-    const s = new DDSketch();
-    s.merge(a);
-    expect(s.count).toBe(7);
-    const round = quantileCollectorFromJSON(JSON.parse(JSON.stringify(a.toJSON())));
-    expect(round.kind).toBe("exact");
-    expect(round.quantiles([0, 0.5, 1])).toEqual(a.quantiles([0, 0.5, 1]));
+  it("keeps the reported percentiles within 0.1 percentile points with the settings simulations use", () => {
+    for (const [dist, n] of [["lognormal", 300_000], ["ties", 200_000], ["cauchy", 150_000]] as const) {
+      const values = sample(dist, n, 3);
+      const s = sketchOf(values, 16_384, DEFAULT_SKETCH_K);
+      const sorted = Float64Array.from(values).sort();
+      const slack = Math.floor(0.001 * n);
+      REPORTED.forEach((q, i) => {
+        const r = lowerQuantileIndex(q, n);
+        const got = s.quantiles(REPORTED)[i];
+        expect(got).toBeGreaterThanOrEqual(sorted[r - slack]);
+        expect(got).toBeLessThanOrEqual(sorted[r + slack]);
+      });
+      expect(s.rankError).toBeLessThan(0.001);
+    }
+    // The bound is a property of the schedule alone: within 0.1 points up to 100 million values.
+    for (const n of [1e5, 1e6, 1e7, 1e8]) expect(predictRankErrorBound(n, 16_384, DEFAULT_SKETCH_K) / n).toBeLessThan(0.001);
+  });
+
+  it("merges sketches built from different paths (shards) and keeps the bound", () => {
+    const a = sample("normal", 20_000, 1);
+    const b = sample("pareto", 15_000, 2);
+    const merged = sketchOf(a, 512, 256).merge(sketchOf(b, 512, 256).toJSON());
+    const all = new Float64Array(a.length + b.length);
+    all.set(a);
+    all.set(b, a.length);
+    expect(merged.count).toBe(all.length);
+    expectWithinRankBound(merged, all.sort(), REPORTED);
+    const copy = RankSketch.fromJSON(merged.toJSON());
+    expect(copy.quantiles(REPORTED)).toEqual(merged.quantiles(REPORTED));
+  });
+
+  it("is exact until a level fills up", () => {
+    const values = sample("ties", 500, 4);
+    const s = sketchOf(values, 100, 1024);
+    expect(s.errorBound).toBe(0);
+    const sorted = Float64Array.from(values).sort();
+    expect(s.quantiles(REPORTED)).toEqual(REPORTED.map((q) => sorted[lowerQuantileIndex(q, 500)]));
   });
 });
 
-describe("createQuantileCollector", () => {
-  it("chooses exact below the threshold and the sketch above", () => {
-    expect(createQuantileCollector(5_000).kind).toBe("exact");
-    expect(createQuantileCollector(10_000).kind).toBe("exact");
-    expect(createQuantileCollector(10_001).kind).toBe("ddsketch");
-    expect(createQuantileCollector(1_000, { exactThreshold: 100 }).kind).toBe("ddsketch");
-    const c = createQuantileCollector(1e6, { alpha: 0.005 });
-    expect(c instanceof DDSketch && c.alpha === 0.005).toBe(true);
+describe("Moments", () => {
+  it("sums with compensation and merges to the same total", () => {
+    const values = Float64Array.from([1e16, 1, -1e16, 1, 3.5, -2]);
+    const whole = new Moments();
+    whole.addRun(values, 0, values.length);
+    expect(whole.total).toBe(3.5);
+    const left = new Moments();
+    left.addRun(values, 0, 3);
+    const right = new Moments();
+    right.addRun(Float64Array.from([NaN, ...values.subarray(3)]), 0, 4);
+    left.merge(right.toJSON());
+    expect(left.total).toBe(3.5);
+    expect(left.count).toBe(6);
+    expect(left.nonFinite).toBe(1);
+    expect([left.min, left.max]).toEqual([-1e16, 1e16]);
   });
 });

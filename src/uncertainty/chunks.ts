@@ -1,0 +1,66 @@
+import type { Model } from "../model/schema.js";
+import { metricVector } from "../engine/metrics.js";
+import { forEachPath, blockScratch, type SimulationPlan } from "./paths.js";
+import type { RunShape, ChunkResult, OutputDetail } from "./aggregate.js";
+import type { UncertaintyDescription } from "./sample.js";
+
+/** What a worker thread needs to compute chunks of a run (plain, structured-cloneable data). */
+export interface WorkerSetup {
+  /** The validated model (scenario applied) and its extension sections. */
+  model: Model;
+  extensions: Record<string, unknown>;
+  extensionsUsed: string[];
+  description: UncertaintyDescription;
+  seed: number;
+  lhs: boolean;
+  blockSize: number;
+  paths: number;
+  detail: OutputDetail;
+  keep: number;
+  threads: number;
+  /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
+  shared: SharedArrayBuffer;
+}
+
+/**
+ * Claims the next chunks of work from the shared counter: a whole sampling block's worth
+ * while plenty is left (a thread then samples each block once), single chunks near the end
+ * (so that threads finish together). Returns [from, to) or null when nothing is left.
+ */
+export function claimChunks(shared: Int32Array, chunks: number, chunksPerBlock: number, threads: number): [number, number] | null {
+  for (;;) {
+    if (Atomics.load(shared, 1) !== 0) return null;
+    const next = Atomics.load(shared, 0);
+    if (next >= chunks) return null;
+    const remaining = chunks - next;
+    const size = remaining > 4 * threads * chunksPerBlock ? chunksPerBlock - (next % chunksPerBlock) : 1;
+    if (Atomics.compareExchange(shared, 0, next, next + size) === next) return [next, next + size];
+  }
+}
+
+/** One chunk of a run: a pure function of (model, seed, chunk). */
+export function runChunk(plan: SimulationPlan, shape: RunShape, chunk: number, scratch = blockScratch(plan), metrics = metricVector()): ChunkResult {
+  const collector = shape.collector(chunk);
+  forEachPath(plan, shape.paths, collector.start, collector.start + collector.count, (path, proj, m) => collector.add(path, proj, m), scratch, metrics);
+  return shape.finish(collector);
+}
+
+/** Claims and computes chunks until none is left or the run is stopped, handing each result to `done`. */
+export async function runClaims(plan: SimulationPlan, shape: RunShape, shared: Int32Array, threads: number, done: (r: ChunkResult) => void | Promise<void>): Promise<void> {
+  const chunksPerBlock = Math.max(1, Math.floor(plan.blockSize / shape.chunkSize));
+  const scratch = blockScratch(plan);
+  const metrics = metricVector();
+  for (;;) {
+    const claim = claimChunks(shared, shape.chunks, chunksPerBlock, threads);
+    if (!claim) return;
+    for (let chunk = claim[0]; chunk < claim[1]; chunk++) {
+      if (chunk > claim[0] && Atomics.load(shared, 1) !== 0) return;
+      await done(runChunk(plan, shape, chunk, scratch, metrics));
+    }
+  }
+}
+
+/** The typed arrays of a result, to transfer rather than copy between threads. */
+export function transferList(r: ChunkResult): ArrayBuffer[] {
+  return [r.values.buffer, r.runs.buffer, r.errors.buffer, r.moments.buffer, r.cashOutMonth.buffer, r.breakevenMonth.buffer] as ArrayBuffer[];
+}

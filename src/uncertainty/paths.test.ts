@@ -1,0 +1,84 @@
+import fc from "fast-check";
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadModelText, type LoadedModel } from "../model/load.js";
+import { compileModel, type CompiledModel } from "../engine/compile.js";
+import { evaluate } from "../engine/project.js";
+import { ITEM_NAMES } from "../engine/items.js";
+import { makeDistribution } from "./math/distributions.js";
+import { compileUncertainty } from "./spec.js";
+import type { UncertaintySpec } from "./sample.js";
+import { planSimulation, forEachPath } from "./paths.js";
+import { arbitraryModel } from "../testing/arbitraryModel.js";
+import { simulationBenchText } from "../bench/simulation.js";
+import "../index.js";
+
+const root = join(import.meta.dirname, "..", "..");
+
+/** Numbers equal bit for bit (NaN equal to NaN). */
+function same(a: number, b: number): boolean {
+  return Object.is(a, b) || (a !== a && b !== b);
+}
+
+/**
+ * Every path of a simulation — evaluated with only the steps that vary, formulas compiled
+ * again for the plan, lines summed in one loop, fleet skipped when nothing moves it — has
+ * the statements of a full evaluation of the model with that path's inputs, bit for bit.
+ */
+function expectPathsMatchFullEvaluation(loaded: LoadedModel, spec: (c: CompiledModel) => UncertaintySpec, paths = 12): void {
+  const compiled = compileModel(loaded.model, loaded.extensions);
+  const reference = compileModel(loaded.model, loaded.extensions);
+  const plan = planSimulation(compiled, spec(compiled), { seed: 5, lhs: false, blockSize: 8 });
+  let checked = 0;
+  forEachPath(plan, paths, 0, paths, (path, proj) => {
+    const full = evaluate(reference, compiled.params);
+    for (const item of ITEM_NAMES) {
+      const a = proj.items[item];
+      const b = full.items[item];
+      for (let t = 0; t < compiled.months; t++) if (!same(a[t], b[t])) expect.fail(`path ${path}, ${item} in month ${t}: ${a[t]} in the simulation, ${b[t]} evaluated in full`);
+    }
+    checked++;
+  });
+  expect(checked).toBe(paths);
+}
+
+/** Uncertain inputs on the chosen numeric params: each multiplied by a sample from 0.5 to 1.5. */
+function multiplying(picks: number[]): (c: CompiledModel) => UncertaintySpec {
+  return (c) => {
+    const numeric = c.table.paths.map((path, slot) => ({ path, slot })).filter(({ slot }) => c.table.kinds[slot] === "number" && Number.isFinite(c.baseParams[slot]));
+    const chosen = [...new Set(picks.map((p) => numeric[p % numeric.length]))];
+    return {
+      inputs: chosen.map(({ path, slot }) => {
+        const target = { path, slot, apply: "multiply" as const, isMonth: false, base: c.baseParams[slot] };
+        const distributionSpec = { kind: "uniform" as const, min: 0.5, max: 1.5 };
+        return { name: path, ...target, targets: [target], distributionSpec, distribution: makeDistribution(distributionSpec) };
+      }),
+      processes: [],
+      correlation: null,
+      preparedCorrelation: null,
+      warnings: [],
+    };
+  };
+}
+
+describe("a simulation's paths", () => {
+  it("are the model evaluated in full with each path's inputs, bit for bit (generated models, any inputs varied)", () => {
+    fc.assert(
+      fc.property(arbitraryModel(), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (generated, picks) => {
+        expectPathsMatchFullEvaluation(loadModelText(JSON.stringify(generated.data), "generated.json"), multiplying(picks), 6);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("are the model evaluated in full for the benchmark model and the shipped models", () => {
+    const bench = loadModelText(simulationBenchText(), "bench.yaml");
+    expectPathsMatchFullEvaluation(bench, (c) => compileUncertainty(bench, c));
+    for (const file of ["models/xai.yaml", "models/coreweave.yaml", "models/openai.yaml"]) {
+      const loaded = loadModelText(readFileSync(join(root, file), "utf8"), file);
+      // Without the stochastic processes (a full evaluation has none to compare with).
+      expectPathsMatchFullEvaluation(loaded, (c) => ({ ...compileUncertainty(loaded, c), processes: [] }), 6);
+    }
+  });
+});
