@@ -138,14 +138,14 @@ export function checkModel(model: Model): Issue[] {
         const last = i === parts.length - 1;
         if (i > 0 && serial(part.month) <= serial(parts[i - 1].month)) error("months_out_of_order", [...at, "month"], `maturities are out of order at ${part.month}; list them in date order, each month once`, { variant: "list", month: part.month });
         if (part.share !== undefined && part.amount !== undefined) error("maturity_part", at, "give a `share` or an `amount`, not both", { variant: "both" });
-        if (!last && part.share === undefined && part.amount === undefined) error("maturity_part", at, "give the share of the principal (`share: 0.5`) or the `amount` repaid in this month; only the last maturity repays whatever is left", { variant: "missing", month: part.month });
-        if (last && part.amount !== undefined) error("maturity_part", [...at, "amount"], "the last maturity repays whatever is left: drop `amount` (or give the earlier ones as shares adding up to 1)", { variant: "lastAmount" });
+        if (!last && part.share === undefined && part.amount === undefined) error("maturity_part", at, "give the share of the principal (`share: 0.5`) or the `amount` repaid in this month; only the last maturity repays whatever is left");
+        if (last && part.amount !== undefined) error("maturity_part", [...at, "amount"], "the last maturity repays whatever is left: drop `amount` (or give the earlier ones as shares adding up to 1)", { variant: "last" });
         if (part.share === undefined) allShares = false;
         shares += part.share ?? 0;
       });
       const lastShare = parts[parts.length - 1].share;
-      if (shares > 1 + 1e-9) error("maturity_shares", [...path, "maturity"], `the maturities' shares add up to ${round6(shares)}, more than the whole principal`, { variant: "over", sum: round6(shares) });
-      else if (allShares && lastShare !== undefined && Math.abs(shares - 1) > 1e-9) error("maturity_shares", [...path, "maturity", parts.length - 1, "share"], `the shares add up to ${round6(shares)}; with a share on the last maturity they must add up to 1 (or leave it out: the last repays what is left)`, { variant: "notOne", sum: round6(shares) });
+      if (shares > 1 + 1e-9) error("maturity_shares", [...path, "maturity"], `the maturities' shares add up to ${round6(shares)}, more than the whole principal`, { total: round6(shares) });
+      else if (allShares && lastShare !== undefined && Math.abs(shares - 1) > 1e-9) error("maturity_shares", [...path, "maturity", parts.length - 1, "share"], `the shares add up to ${round6(shares)}; with a share on the last maturity they must add up to 1 (or leave it out: the last repays what is left)`, { variant: "last", total: round6(shares) });
     }
     let previous = -Infinity;
     tranche.draws.forEach((draw, i) => {
