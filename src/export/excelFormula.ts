@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { MONTH_ARG_FUNCTIONS, BUILTIN_VALUES, type ParsedFormula } from "../model/formula.js";
+import { MONTH_ARG_FUNCTIONS, BUILTIN_VALUES, financeFunctionName, type ParsedFormula } from "../model/formula.js";
 
 type Ast = jsepModule.Expression;
 
@@ -117,6 +117,10 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
         }
         const args = call.arguments.map(build);
         const [a, b, c] = args;
+        // Excel's finance functions under their own names, arguments in the same order (the
+        // engine's table follows Excel's definitions, defaults and type rule).
+        const finance = financeFunctionName(fn);
+        if (finance) return `${finance}(${args.join(",")})`;
         switch (fn) {
           case "if":
             return `IF(${truth(a)},${b},${c})`;

@@ -1,7 +1,8 @@
 import { finalMaturity, type Model } from "./schema.js";
 import type { IssuePath, ModelIssue } from "./issues.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
-import { parseFormula, isFormulaError, BUILTIN_VALUES, isBuiltinValue } from "./formula.js";
+import { parseFormula, isFormulaError, isBuiltinValue } from "./formula.js";
+import { formulaIssue } from "./formulaIssue.js";
 import { hasOwnName } from "./names.js";
 import { didYouMean } from "./suggest.js";
 import { cohortNetBookValueAtStart } from "./derived.js";
@@ -43,8 +44,8 @@ export function checkModel(model: Model): Issue[] {
   const checkFormula = (text: string, path: IssuePath, owner: string | null) => {
     const parsed = parseFormula(text, isDriver);
     if (isFormulaError(parsed)) {
-      const suggestion = parsed.code === "formula_unknown_name" && parsed.name ? didYouMean(parsed.name, [...driverNames, ...Object.keys(BUILTIN_VALUES)]) : undefined;
-      error(parsed.code, path, `${parsed.message}${suggestion ? ` — did you mean "${suggestion}"?` : parsed.code === "formula_unknown_name" ? "; define it under drivers:" : ""}`, { name: parsed.name, formula: text, suggestion });
+      const issue = formulaIssue(parsed, text, driverNames);
+      error(issue.code, path, issue.message, issue.params);
       return;
     }
     if (owner) graph.set(owner, parsed.sameMonth);

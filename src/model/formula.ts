@@ -1,5 +1,6 @@
 import jsepModule from "jsep";
 import { nameTable } from "./names.js";
+import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 /**
  * The formula language: arithmetic over drivers and a few built-ins, parsed by jsep
@@ -20,6 +21,12 @@ export interface FormulaError {
   message: string;
   index?: number;
   name?: string;
+  /** What kind of problem within the code: an unknown `function`, a wrong number of arguments (`arity`). */
+  variant?: "function" | "arity";
+  /** Arity problems: the fewest and most arguments the function takes, and how many it was given. */
+  min?: number;
+  max?: number;
+  count?: number;
 }
 
 export interface ParsedFormula {
@@ -61,6 +68,20 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   monthsSince: { min: 1, max: 1, doc: 'monthsSince("YYYY-MM") months from that month (negative before it)' },
   ramp: { min: 2, max: 2, doc: 'ramp("YYYY-MM", "YYYY-MM") rises linearly from 0 to 1 between the two months' },
 });
+
+/**
+ * The Excel finance function a call names (PMT, NPV, …: any case, as Excel reads it), by its
+ * Excel name; undefined for any other name.
+ */
+export function financeFunctionName(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  return Object.hasOwn(FORMULA_FINANCE_FUNCTIONS, upper) ? upper : undefined;
+}
+
+/** Every function a formula may call, for messages and suggestions. */
+export function formulaFunctionNames(): string[] {
+  return [...Object.keys(BUILTIN_FUNCTIONS), ...Object.keys(FORMULA_FINANCE_FUNCTIONS)];
+}
 
 export function isBuiltinValue(name: string): boolean {
   return Object.hasOwn(BUILTIN_VALUES, name);
@@ -128,14 +149,16 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           return;
         }
         const fn = (call.callee as jsepModule.Identifier).name;
-        const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : undefined;
+        const finance = financeFunctionName(fn);
+        const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : finance ? FORMULA_FINANCE_FUNCTIONS[finance] : undefined;
         if (!spec) {
-          fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${fn}" in formula "${text}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
+          fail({ code: "formula_unknown_name", variant: "function", name: fn, message: `unknown function "${fn}" in formula "${text}"; available: ${formulaFunctionNames().join(", ")}` });
           return;
         }
         const args = call.arguments;
         if (args.length < spec.min || args.length > spec.max) {
-          fail({ code: "formula_bad_call", message: `${fn} takes ${spec.min === spec.max ? spec.min : `${spec.min} to ${spec.max}`} argument(s), got ${args.length}, in "${text}" — ${spec.doc}` });
+          const expected = spec.min === spec.max ? String(spec.min) : `${spec.min} to ${spec.max}`;
+          fail({ code: "formula_bad_call", variant: "arity", name: finance ?? fn, min: spec.min, max: spec.max, count: args.length, message: `${finance ?? fn} takes ${expected} argument(s), got ${args.length}, in "${text}" — ${spec.doc}` });
           return;
         }
         if (fn === "prev") {

@@ -1,5 +1,6 @@
 import type jsepModule from "jsep";
-import { excelRound, calendarFunction, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { excelRound, calendarFunction, financeFunctionName, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 type Ast = jsepModule.Expression;
 
@@ -78,6 +79,12 @@ const LIB = {
     const rb = Math.round(b);
     return t <= ra ? 0 : t >= rb ? 1 : (t - ra) / Math.max(1, rb - ra);
   },
+  /**
+   * Excel's finance functions (PMT, NPV, …), by their Excel names: scalar calls, NaN where
+   * Excel shows an error. The generated code names them `L` + the name from this table,
+   * never from the formula's text (a call is matched to the table first).
+   */
+  ...Object.fromEntries(Object.entries(FORMULA_FINANCE_FUNCTIONS).map(([name, f]) => [name, f.fn])),
 };
 type Lib = typeof LIB;
 
@@ -371,6 +378,12 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
           return ctx.nary([shifted, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
         }
         const vals = args.map((a) => build(ctx, a));
+        const finance = financeFunctionName(fn);
+        if (finance) {
+          const f = FORMULA_FINANCE_FUNCTIONS[finance].fn;
+          if (!/^[A-Z]+$/.test(finance) || !Object.hasOwn(LIB, finance)) throw new Error(`internal: finance function ${finance}`);
+          return ctx.nary(vals, (x) => f(...x), (x) => `L${finance}(${x.join(", ")})`);
+        }
         switch (fn) {
           case "if":
             return ctx.nary(vals, (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
