@@ -51,7 +51,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
   const driverNames = new Set(Object.keys(model.drivers));
   const checkFormula = (value: number | string, path: IssuePath) => {
     if (typeof value !== "string") return;
-    const parsed = parseFormula(value, (n) => driverNames.has(n));
+    const parsed = parseFormula(value, (n) => driverNames.has(n), { cohorts: Object.keys(model.fleet), sites: siteNames });
     if (isFormulaError(parsed)) {
       const issue = formulaIssue(parsed, value, driverNames);
       error(issue.code, path, issue.message, issue.params);

@@ -13,7 +13,7 @@ import { horizonOf } from "./horizon.js";
 export { horizonOf };
 
 /** Cross-field checks the schema cannot express: horizon, references, cycles, balance. */
-export function checkModel(model: Model): Issue[] {
+export function checkModel(model: Model, extensions: Record<string, unknown> = {}): Issue[] {
   const issues: Issue[] = [];
   const error = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path, message, severity: "error", params });
   const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
@@ -41,8 +41,11 @@ export function checkModel(model: Model): Issue[] {
   const driverNames = new Set(Object.keys(model.drivers));
   const isDriver = (name: string) => driverNames.has(name);
   const graph = new Map<string, Set<string>>();
+  // Formulas may read fleet and site series by name (sites: the GPU-cloud section, a plain record of names here).
+  const sites = extensions.sites;
+  const fleetNames = { cohorts: Object.keys(model.fleet), sites: sites && typeof sites === "object" ? Object.keys(sites) : [] };
   const checkFormula = (text: string, path: IssuePath, owner: string | null) => {
-    const parsed = parseFormula(text, isDriver);
+    const parsed = parseFormula(text, isDriver, fleetNames);
     if (isFormulaError(parsed)) {
       const issue = formulaIssue(parsed, text, driverNames);
       error(issue.code, path, issue.message, issue.params);

@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { excelRound, calendarFunction, financeFunctionName, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { excelRound, calendarFunction, financeFunctionName, fleetSeriesKey, FLEET_SERIES_FUNCTIONS, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
 import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 type Ast = jsepModule.Expression;
@@ -348,6 +348,11 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const args = call.arguments;
+        if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
+          // A fleet or site series, computed before the formulas (the name is only a lookup key).
+          const name = args.length ? String((args[0] as jsepModule.Literal).value) : null;
+          return ctx.operand(env.operand(fleetSeriesKey(fn, name)));
+        }
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
           if (args.every((a) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string")) {
             const months = args.map((a) => env.monthIndex(String((a as jsepModule.Literal).value)));

@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { excelRound, calendarFunction, financeFunctionName, MONTH_ARG_FUNCTIONS, type FormulaContext, type MonthFunction, type ParsedFormula } from "../model/formula.js";
+import { excelRound, calendarFunction, financeFunctionName, fleetSeriesKey, FLEET_SERIES_FUNCTIONS, MONTH_ARG_FUNCTIONS, type FormulaContext, type MonthFunction, type ParsedFormula } from "../model/formula.js";
 import { pmt, ipmt, ppmt, pv, fv, rate, npv, sln, FinanceError } from "../finance/index.js";
 
 type Ast = jsepModule.Expression;
@@ -94,6 +94,10 @@ export function interpretFormula(parsed: ParsedFormula, ctx: FormulaContext): Mo
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
+        if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
+          const s = ctx.series(fleetSeriesKey(fn, call.arguments.length ? String((call.arguments[0] as jsepModule.Literal).value) : null));
+          return (t) => s[t];
+        }
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
           const literal = (a: Ast) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string";
           if (call.arguments.every(literal)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
