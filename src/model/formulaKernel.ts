@@ -199,6 +199,10 @@ export interface LineSumLine {
   cumulativeReady: boolean;
   /** Capex built before use: depreciated from the month in element 0 (written by an extension stage). */
   placedFrom: Float64Array | null;
+  /** A monthly multiplier set by a caller (a system's link: see CompiledLine.scale), or null. */
+  scale?: Float64Array | null;
+  /** Where to write the line's values too (a scaled line's values are read by the caller), or null. */
+  values?: Float64Array | null;
 }
 
 export interface LineSumOutputs {
@@ -229,7 +233,9 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
     else if (line.value.kind === "param") value = ctx.code(ctx.operand({ kind: "param", slot: line.value.slot }));
     else value = `${ctx.array(line.value.array)}[t]`;
     const masked = line.from > 0 || line.until < H - 1 ? `(t >= ${integerCode(line.from)} && t <= ${integerCode(line.until)} ? ${value} : 0)` : value;
-    const add: string[] = [`const v${i} = ${masked};`];
+    const scaled = line.scale ? `(${masked}) * ${ctx.array(line.scale)}[t]` : masked;
+    const add: string[] = [`const v${i} = ${scaled};`];
+    if (line.values) add.push(`${ctx.array(line.values, false)}[t] = v${i};`);
     switch (line.type) {
       case "revenue":
         add.push(`rev += v${i};`);
@@ -260,7 +266,7 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
   const w = (a: Float64Array) => ctx.array(a, false);
   body.push(`${w(out.revenue)}[t] = rev; ${w(out.costOfRevenue)}[t] = cor; ${w(out.operatingExpenses)}[t] = opx; ${w(out.capex)}[t] = cpx; ${w(out.nonCash)}[t] = nc; ${w(out.depreciation)}[t] = dep;`);
   out.categories.forEach((a, k) => body.push(`${w(a)}[t] = k${k};`));
-  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!)];
+  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!), ...lines.filter((l) => l.values).map((l) => l.values!)];
   return ctx.loopStep(body, outputs);
 }
 
@@ -344,92 +350,108 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
         const c = node as jsepModule.ConditionalExpression;
         return ctx.nary([build(ctx, c.test), build(ctx, c.consequent), build(ctx, c.alternate)], (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
       }
-      case "CallExpression": {
-        const call = node as jsepModule.CallExpression;
-        const fn = (call.callee as jsepModule.Identifier).name;
-        const args = call.arguments;
-        if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
-          // A fleet or site series, computed before the formulas (the name is only a lookup key).
-          const name = args.length ? String((args[0] as jsepModule.Literal).value) : null;
-          return ctx.operand(env.operand(fleetSeriesKey(fn, name)));
-        }
-        if (MONTH_ARG_FUNCTIONS.has(fn)) {
-          if (args.every((a) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string")) {
-            const months = args.map((a) => env.monthIndex(String((a as jsepModule.Literal).value)));
-            const f = calendarFunction(fn, months)!;
-            const arr = new Float64Array(H);
-            for (let t = 0; t < H; t++) arr[t] = f(t);
-            return { c: "fixed", a: arr };
-          }
-          // A month that is a value (a driver holding a month index, a sampled month).
-          const vals = args.map((a) => (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string" ? ({ c: "const", v: env.monthIndex(String((a as jsepModule.Literal).value)) } as Val) : build(ctx, a)));
-          const lib = LIB[fn as "after"] as (...x: number[]) => number;
-          return ctx.nary([{ c: "fixed", a: calendarSeries(env, "t")! }, ...vals], (x) => lib(...x), (x) => `L${fn}(${x.join(", ")})`);
-        }
-        if (fn === "prev") {
-          const target = (args[0] as jsepModule.Identifier).name;
-          const init = args[1] ? build(ctx, args[1]) : ({ c: "const", v: 0 } as Val);
-          if (recursive && members.has(target)) {
-            const arr = ctx.array(targets[members.get(target)!].out, false);
-            return ctx.nary([init], () => NaN, (x) => `(t > 0 ? ${arr}[t - 1] : ${x[0]})`, true);
-          }
-          const src = env.operand(target);
-          if (src.kind === "param") {
-            const v = ctx.operand(src);
-            return ctx.nary([v, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
-          }
-          // Last month's value of a series: a shifted series.
-          const shifted = ctx.shift(src.array, src.fixed);
-          return ctx.nary([shifted, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
-        }
-        const vals = args.map((a) => build(ctx, a));
-        const finance = financeFunctionName(fn);
-        if (finance) {
-          const f = FORMULA_FINANCE_FUNCTIONS[finance].fn;
-          if (!/^[A-Z]+$/.test(finance) || !Object.hasOwn(LIB, finance)) throw new Error(`internal: finance function ${finance}`);
-          return ctx.nary(vals, (x) => f(...x), (x) => `L${finance}(${x.join(", ")})`);
-        }
-        switch (fn) {
-          case "if":
-            return ctx.nary(vals, (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
-          case "min":
-          case "max": {
-            const m = fn === "min" ? Math.min : Math.max;
-            return ctx.nary(
-              vals,
-              (x) => x.slice(1).reduce((acc, v) => m(acc, v), x[0]),
-              (x) => x.slice(1).reduce((acc, v) => `Math.${fn}(${acc}, ${v})`, x[0]),
-            );
-          }
-          case "round":
-            return ctx.nary(vals.length > 1 ? vals : [vals[0], { c: "const", v: 0 }], (x) => excelRound(x[0], x[1]), (x) => `Lround(${x[0]}, ${x[1]})`);
-          case "pow":
-            return ctx.nary(vals, (x) => Math.pow(x[0], x[1]), (x) => `Math.pow(${x[0]}, ${x[1]})`);
-          case "clamp":
-            return ctx.nary(vals, (x) => Math.min(Math.max(x[0], x[1]), x[2]), (x) => `Math.min(Math.max(${x[0]}, ${x[1]}), ${x[2]})`);
-        }
-        if (fn in UNARY_FN) return ctx.unary(vals[0], (x) => UNARY_FN[fn](x), (x) => `${UNARY_FN_CODE[fn]}(${x})`);
-        throw new Error(`internal: unknown function ${fn}`);
-      }
+      case "CallExpression":
+        // Calls in their own function: the recursive path through operators keeps a small frame.
+        return buildCall(ctx, node as jsepModule.CallExpression);
     }
     throw new Error(`internal: unknown node ${node.type}`);
+  };
+
+  const buildCall = (ctx: Builder, call: jsepModule.CallExpression): Val => {
+    const fn = (call.callee as jsepModule.Identifier).name;
+    const args = call.arguments;
+    if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
+      // A fleet or site series, computed before the formulas (the name is only a lookup key).
+      const name = args.length ? String((args[0] as jsepModule.Literal).value) : null;
+      return ctx.operand(env.operand(fleetSeriesKey(fn, name)));
+    }
+    if (MONTH_ARG_FUNCTIONS.has(fn)) {
+      if (args.every((a) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string")) {
+        const months = args.map((a) => env.monthIndex(String((a as jsepModule.Literal).value)));
+        const f = calendarFunction(fn, months)!;
+        const arr = new Float64Array(H);
+        for (let t = 0; t < H; t++) arr[t] = f(t);
+        return { c: "fixed", a: arr };
+      }
+      // A month that is a value (a driver holding a month index, a sampled month).
+      const vals = args.map((a) => (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string" ? ({ c: "const", v: env.monthIndex(String((a as jsepModule.Literal).value)) } as Val) : build(ctx, a)));
+      const lib = LIB[fn as "after"] as (...x: number[]) => number;
+      return ctx.nary([{ c: "fixed", a: calendarSeries(env, "t")! }, ...vals], (x) => lib(...x), (x) => `L${fn}(${x.join(", ")})`);
+    }
+    if (fn === "prev") {
+      const target = (args[0] as jsepModule.Identifier).name;
+      const init = args[1] ? build(ctx, args[1]) : ({ c: "const", v: 0 } as Val);
+      if (recursive && members.has(target)) {
+        const arr = ctx.array(targets[members.get(target)!].out, false);
+        return ctx.nary([init], () => NaN, (x) => `(t > 0 ? ${arr}[t - 1] : ${x[0]})`, true);
+      }
+      const src = env.operand(target);
+      if (src.kind === "param") {
+        const v = ctx.operand(src);
+        return ctx.nary([v, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
+      }
+      // Last month's value of a series: a shifted series.
+      const shifted = ctx.shift(src.array, src.fixed);
+      return ctx.nary([shifted, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
+    }
+    const vals = args.map((a) => build(ctx, a));
+    const finance = financeFunctionName(fn);
+    if (finance) {
+      const f = FORMULA_FINANCE_FUNCTIONS[finance].fn;
+      if (!/^[A-Z]+$/.test(finance) || !Object.hasOwn(LIB, finance)) throw new Error(`internal: finance function ${finance}`);
+      return ctx.nary(vals, (x) => f(...x), (x) => `L${finance}(${x.join(", ")})`);
+    }
+    switch (fn) {
+      case "if":
+        return ctx.nary(vals, (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
+      case "min":
+      case "max": {
+        const m = fn === "min" ? Math.min : Math.max;
+        return ctx.nary(
+          vals,
+          (x) => x.slice(1).reduce((acc, v) => m(acc, v), x[0]),
+          (x) => x.slice(1).reduce((acc, v) => `Math.${fn}(${acc}, ${v})`, x[0]),
+        );
+      }
+      case "round":
+        return ctx.nary(vals.length > 1 ? vals : [vals[0], { c: "const", v: 0 }], (x) => excelRound(x[0], x[1]), (x) => `Lround(${x[0]}, ${x[1]})`);
+      case "pow":
+        return ctx.nary(vals, (x) => Math.pow(x[0], x[1]), (x) => `Math.pow(${x[0]}, ${x[1]})`);
+      case "clamp":
+        return ctx.nary(vals, (x) => Math.min(Math.max(x[0], x[1]), x[2]), (x) => `Math.min(Math.max(${x[0]}, ${x[1]}), ${x[2]})`);
+    }
+    if (fn in UNARY_FN) return ctx.unary(vals[0], (x) => UNARY_FN[fn](x), (x) => `${UNARY_FN_CODE[fn]}(${x})`);
+    throw new Error(`internal: unknown function ${fn}`);
   };
 
   return build;
 }
 
-/** Within a month, same-month references decide the order (they have no cycle). */
+/**
+ * Within a month, same-month references decide the order (they have no cycle). A post-order
+ * walk with an explicit stack: a chain of thousands of drivers cannot exhaust the call stack.
+ */
 function orderGroup(targets: FormulaTarget[]): FormulaTarget[] {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const done = new Set<string>();
   const out: FormulaTarget[] = [];
-  const visit = (name: string) => {
-    if (done.has(name)) return;
-    done.add(name);
-    for (const d of byName.get(name)!.parsed.sameMonth) if (byName.has(d)) visit(d);
-    out.push(byName.get(name)!);
-  };
-  targets.forEach((t) => visit(t.name));
+  for (const start of targets) {
+    if (done.has(start.name)) continue;
+    done.add(start.name);
+    const frames: { target: FormulaTarget; next: Iterator<string> }[] = [{ target: start, next: start.parsed.sameMonth.values() }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const step = frame.next.next();
+      if (step.done) {
+        frames.pop();
+        out.push(frame.target);
+      } else if (byName.has(step.value) && !done.has(step.value)) {
+        done.add(step.value);
+        const target = byName.get(step.value)!;
+        frames.push({ target, next: target.parsed.sameMonth.values() });
+      }
+    }
+  }
   return out;
 }
 
