@@ -8,6 +8,8 @@ import { evaluate } from "../engine/project.js";
 import { checkProjection } from "../engine/checks.js";
 import { createTranslator } from "../i18n/index.js";
 import { issueMessage } from "../i18n/issues.js";
+import { simulateCommand } from "../commands/simulate.js";
+import { projectModel } from "../projectModel.js";
 import "./extension.js";
 
 /**
@@ -84,6 +86,19 @@ describe("formulas read fleet and site series", () => {
     const p = evaluate(c);
     expect(p.lineValues[c.lines.findIndex((x) => x.name === "siteOps")].slice(3, 5)).toEqual(Float64Array.from([0, 0.5 + 0.04]));
     expect(checkProjection(p).balanced).toBe(true);
+  });
+});
+
+describe("fleet series in a simulation", () => {
+  it("a sampled site delay moves them on every path exactly as the same delay in a scenario", async () => {
+    const text = withFormulas(`  crew: 'ceil(fleetUnits("h100") / 1000) * 0.3'\n`).replace("fleet:\n", "lines:\n  siteOps:\n    type: operatingExpense\n    value: 'siteLive(\"alpha\") * 2 + crew + siteMw() * 0.1'\nfleet:\n") +
+      "uncertain:\n  delay: { path: sites.alpha.delayMonths, distribution: discrete, values: [3], probabilities: [1], assumption: test }\n";
+    const late = projectModel(loadModelText(text, "cloud.yaml", { scenario: "late" })).metrics.minCash;
+    const onTime = projectModel(loadModelText(text, "cloud.yaml")).metrics.minCash;
+    expect(late).not.toBe(onTime);
+    const sim = await simulateCommand({ text, file: "cloud.yaml" }, { paths: 64, seed: 1, threads: 1 });
+    expect(sim.metrics.minCash.p5).toBe(late);
+    expect(sim.metrics.minCash.p95).toBe(late);
   });
 });
 
