@@ -9,7 +9,7 @@ import { fuzzCase, type FuzzSize } from "./generate.js";
  * [--case I …] [--save DIR]`: runs N fuzz cases (default 100,000) and prints the figures;
  * exit 1 when any case fails. `--case I` replays one case of a seed; `--save DIR` writes
  * every failing case's model file there. `--small` builds the cases as the CI slice does
- * (copied sections up to 50, not 810: see FuzzSize).
+ * (copied sections up to 49 copies, not 809: see FuzzSize).
  */
 function parseArgs(argv: string[]) {
   const options = { cases: 100_000, seed: 1, workers: Math.max(1, availableParallelism()), timeout: 60, cli: 50, only: [] as number[], save: null as string | null, size: "full" as FuzzSize };

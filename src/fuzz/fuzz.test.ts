@@ -10,7 +10,7 @@ const root = join(import.meta.dirname, "..", "..");
 
 /**
  * The CI slice of the fuzzer (README, "Limits and safety"): a fixed seed and small cases
- * (copied sections up to 50), so a failure here is reproducible with
+ * (copied sections up to 49 copies), so a failure here is reproducible with
  * `npm run fuzz -- --seed 20261202 --small --case I`. 1,000 cases cost about 55 s of CPU on
  * two worker threads (CI's time budget for it); the 100,000-case run is `npm run fuzz`. The
  * per-case timeout only catches hangs; how long cases take is reported by `npm run fuzz`,

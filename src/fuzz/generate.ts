@@ -282,8 +282,8 @@ export function caseSeed(seed: number, index: number): number {
 const parsedShipped = new Map<string, Record<string, Json>>();
 
 /**
- * How large the cases' copied sections get: "full" (up to 810 copies of a section: files of
- * megabytes, the size limits' territory) or "small" (up to 50: the CI slice, where a case
+ * How large the cases' copied sections get: "full" (up to 809 copies of a section: files of
+ * megabytes, the size limits' territory) or "small" (up to 49: the CI slice, where a case
  * costs a few milliseconds). Everything else about a case is the same in both.
  */
 export type FuzzSize = "full" | "small";
