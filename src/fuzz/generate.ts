@@ -284,7 +284,8 @@ const parsedShipped = new Map<string, Record<string, Json>>();
 /**
  * How large the cases' copied sections get: "full" (up to 809 copies of a section: files of
  * megabytes, the size limits' territory) or "small" (up to 49: the CI slice, where a case
- * costs a few milliseconds). Everything else about a case is the same in both.
+ * costs tens of milliseconds). The source model and the mutations drawn are the same in both;
+ * a later mutation may pick a different target among the copies.
  */
 export type FuzzSize = "full" | "small";
 
