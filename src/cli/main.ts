@@ -16,6 +16,7 @@ import { registerSector } from "./commands/sector.js";
 import { registerServe } from "./commands/serve.js";
 import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
+import { registerSystem } from "./commands/system.js";
 import { setTableWidth } from "./format.js";
 import { parseWhole } from "./options.js";
 import { UsageError } from "../model/issues.js";
@@ -57,13 +58,15 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerServe(program, io);
   registerExport(program, io);
   registerActuals(program, io, setExit);
+  registerSystem(program, io, setExit);
   program
     .command("schema")
-    .description("print the JSON Schema of model files (for editor completion)")
+    .description("print the JSON Schema of model files (for editor completion); --system: of system files")
+    .option("--system", "the schema of system files (burnrate system …) instead of model files")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (options: { out?: string }) => {
-      const { fullModelJsonSchema } = await import("../fullSchema.js");
-      const text = JSON.stringify(fullModelJsonSchema(), null, 2) + "\n";
+    .action(async (options: { system?: boolean; out?: string }) => {
+      const schema = options.system ? (await import("../system/schema.js")).systemJsonSchema() : (await import("../fullSchema.js")).fullModelJsonSchema();
+      const text = JSON.stringify(schema, null, 2) + "\n";
       if (options.out) io.writeFile(options.out, text);
       else io.out(text);
     });

@@ -64,6 +64,12 @@ export interface CompiledLine {
   /** Settled in shares, not cash (stock-based compensation). */
   nonCash: boolean;
   /**
+   * Monthly multiplier a caller may attach after compiling (null: none). A system of linked
+   * companies sets it on a line paid by another company, e.g. to stop the payments after
+   * that company runs out of cash; evaluation multiplies the line's values by it.
+   */
+  scale: Float64Array | null;
+  /**
    * Capex lines of assets built before use (a site): month index from which the spend is
    * depreciated, written by a stage each evaluation (spend before it waits; spend after it
    * depreciates from its own month). Null: from the month of spend.
@@ -325,6 +331,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
       nonCash: line.nonCash,
+      scale: null,
       placedFrom: null,
     };
   });
@@ -462,7 +469,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null, scale: null });
       return arr;
     },
   };
@@ -495,7 +502,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l] }, from: 0, until: H - 1, cumulativeReady: true };
       const node = nodeOf.get(line.series)!;
       const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
-      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false };
+      // A line a caller scales (a system's link) is scaled here too, and its values kept for the caller.
+      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false, scale: line.scale, values: line.scale ? lineValues[l] : null };
     });
     return compileLineSums(inputs, out, { ...env, operand: operandForPlan(classify) });
   };

@@ -192,6 +192,10 @@ export interface LineSumLine {
   cumulativeReady: boolean;
   /** Capex built before use: depreciated from the month in element 0 (written by an extension stage). */
   placedFrom: Float64Array | null;
+  /** A monthly multiplier set by a caller (a system's link: see CompiledLine.scale), or null. */
+  scale?: Float64Array | null;
+  /** Where to write the line's values too (a scaled line's values are read by the caller), or null. */
+  values?: Float64Array | null;
 }
 
 export interface LineSumOutputs {
@@ -222,7 +226,9 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
     else if (line.value.kind === "param") value = ctx.code(ctx.operand({ kind: "param", slot: line.value.slot }));
     else value = `${ctx.array(line.value.array)}[t]`;
     const masked = line.from > 0 || line.until < H - 1 ? `(t >= ${integerCode(line.from)} && t <= ${integerCode(line.until)} ? ${value} : 0)` : value;
-    const add: string[] = [`const v${i} = ${masked};`];
+    const scaled = line.scale ? `(${masked}) * ${ctx.array(line.scale)}[t]` : masked;
+    const add: string[] = [`const v${i} = ${scaled};`];
+    if (line.values) add.push(`${ctx.array(line.values, false)}[t] = v${i};`);
     switch (line.type) {
       case "revenue":
         add.push(`rev += v${i};`);
@@ -253,7 +259,7 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
   const w = (a: Float64Array) => ctx.array(a, false);
   body.push(`${w(out.revenue)}[t] = rev; ${w(out.costOfRevenue)}[t] = cor; ${w(out.operatingExpenses)}[t] = opx; ${w(out.capex)}[t] = cpx; ${w(out.nonCash)}[t] = nc; ${w(out.depreciation)}[t] = dep;`);
   out.categories.forEach((a, k) => body.push(`${w(a)}[t] = k${k};`));
-  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!)];
+  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!), ...lines.filter((l) => l.values).map((l) => l.values!)];
   return ctx.loopStep(body, outputs);
 }
 

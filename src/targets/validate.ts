@@ -257,7 +257,7 @@ export function checkTargetsAgainstHorizon(targets: Target[], model: Model): Iss
   const horizon = `${serialLabel(h.first)} … ${serialLabel(h.last)}`;
   for (const t of targets) {
     if (t.period && t.info.scope === "period") {
-      const balance = t.info.kind === "item" && t.info.itemKind === "balance";
+      const balance = (t.info.kind === "item" || t.info.kind === "gpu") && t.info.itemKind === "balance";
       if (balance) {
         if (t.period.lastSerial < h.first || t.period.lastSerial > h.last) {
           issues.push({ code: "period_outside_horizon", path: [...t.path, "period"], severity: "error", message: `${t.metric} is a balance taken at the end of ${t.period.text} (${serialLabel(t.period.lastSerial)}), which is outside the horizon ${horizon}` });

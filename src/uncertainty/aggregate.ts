@@ -88,15 +88,14 @@ function pow2Floor(x: number): number {
 }
 
 /** Paths per chunk: ~48 chunks or more, 256 to 16,384 paths, within the chunk memory budget. */
-export function chunkSizeFor(n: number, layout: OutputLayout): number {
+export function chunkSizeFor(n: number, layout: Pick<OutputLayout, "columns">): number {
   const byCount = Math.min(16_384, Math.max(256, pow2Floor(n / 48)));
   const byMemory = Math.max(256, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
   return Math.min(byCount, byMemory);
 }
 
-export function collectionMethod(n: number, layout: OutputLayout, monthly: boolean): CollectionMethod {
+export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns" | "summaryColumns">, monthly: boolean, chunkSize = chunkSizeFor(n, layout)): CollectionMethod {
   const columns = monthly ? layout.columns - layout.summaryColumns : layout.summaryColumns;
-  const chunkSize = chunkSizeFor(n, layout);
   let k = DEFAULT_SKETCH_K;
   // Double k until the rank bound the schedule guarantees is within 0.05 percentile points.
   while (predictRankErrorBound(n, chunkSize, k) > 0.0005 * n) k *= 2;
@@ -301,10 +300,12 @@ export class RunShape {
     detail: OutputDetail,
     readonly paths: number,
     readonly keep = 0,
+    /** Paths per chunk when several runs must split alike (a system's companies); default chunkSizeFor. */
+    chunkSize?: number,
   ) {
     this.layout = new OutputLayout(compiled, detail);
-    this.summary = collectionMethod(paths, this.layout, false);
-    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true) : null;
+    this.summary = collectionMethod(paths, this.layout, false, chunkSize);
+    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true, chunkSize) : null;
     this.chunkSize = this.summary.chunkSize;
     this.chunks = Math.ceil(paths / this.chunkSize);
   }
