@@ -7,6 +7,7 @@ import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, 
 import { loadCsv, type CsvModule } from "../csv.js";
 import { fiscalPeriodOf } from "../../model/months.js";
 import type { CliIO } from "../io.js";
+import { terminalSafe } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
 import { currentTableWidth } from "../format.js";
@@ -14,9 +15,11 @@ import { currentTableWidth } from "../format.js";
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
 
+/** Writes a command's output: control characters from the model escaped (text.ts). */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
-  if (out) io.writeFile(out, text);
-  else io.out(text);
+  const safe = terminalSafe(text);
+  if (out) io.writeFile(out, safe);
+  else io.out(safe);
 }
 
 export function registerRun(program: Command, io: CliIO): void {
