@@ -107,10 +107,11 @@ export function JobBar({ kind, label, onStart, children }: { kind: JobKind; labe
       </div>
       {job && (
         <div class="progress-line">
-          <progress max={1} value={job.status === "done" ? 1 : fraction} aria-label={t("jobs.progress", { label })} />
+          {/* A goal seek does not know how many trials it needs: its bar is indeterminate (no value) and counts trials. */}
+          {job.status === "running" && job.total <= 0 ? <progress aria-label={t("jobs.progress", { label })} /> : <progress max={1} value={job.status === "done" ? 1 : fraction} aria-label={t("jobs.progress", { label })} />}
           <span role="status" aria-live="polite">
             {job.status === "queued" && t("jobs.queued")}
-            {job.status === "running" && t("jobs.running", { done: int(job.done), total: int(job.total), pct: int(fraction * 100) })}
+            {job.status === "running" && (job.total > 0 ? t("jobs.running", { done: int(job.done), total: int(job.total), pct: int(fraction * 100) }) : t("jobs.trials", { count: job.done, n: int(job.done) }))}
             {job.status === "done" && t("jobs.done")}
             {job.status === "cancelled" && t("jobs.cancelled")}
             {job.status === "failed" && `${t("jobs.failed")} ${job.error ? issueText(job.error) : ""}`}

@@ -167,6 +167,7 @@ export async function openModel(id: string): Promise<void> {
     scenario.value = null;
     simulation.value = null;
     sensitivityReport.value = null;
+    solveReport.value = null;
     evaluation.value = null;
   });
   recompute("open");
@@ -237,8 +238,10 @@ export async function startJob(kind: JobKind, options: Record<string, unknown>):
   const id = modelId.value;
   if (!id) return;
   stopWatching[kind]?.();
+  // A new question: the last answer no longer applies (a simulation's figures stay until replaced).
+  if (kind === "solve") solveReport.value = null;
   const update = (patch: Partial<RunningJob>) => (jobs.value = { ...jobs.value, [kind]: { ...(jobs.value[kind] as RunningJob), ...patch } });
-  jobs.value = { ...jobs.value, [kind]: { id: "", kind, status: "queued", done: 0, total: Number(options.paths ?? options.n ?? 0), error: null } };
+  jobs.value = { ...jobs.value, [kind]: { id: "", kind, status: "queued", done: 0, total: kind === "solve" ? 0 : Number(options.paths ?? options.n ?? 0), error: null } };
   try {
     const started = await api.startJob(kind, id, { ...options, scenario: scenario.value ?? undefined, text: dirty.value ? text.value : undefined, version: savedVersion.value ?? undefined });
     update({ id: started.id });
