@@ -19,7 +19,7 @@ const root = join(import.meta.dirname, "..", "..");
 const outDir = join(root, "test-output", "dashboard");
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const PAGES = ["overview", "charts", "statements", "scenarios", "edit", "sources"] as const;
+const PAGES = ["overview", "charts", "statements", "scenarios", "solve", "edit", "sources"] as const;
 
 /** Whether this checkout has `burnrate serve` (the server's branch) and a built dashboard. */
 function serveAvailable(): boolean {
@@ -258,6 +258,46 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
     expect(headers).toEqual(expect.arrayContaining(["p5", "p25", "p50", "p75", "p95", "P(cash has run out)"]));
     await shot("en-charts-simulated");
   }, 120_000);
+
+  it("goal seek runs `burnrate solve` on the server with progress and cancel, and gives the CLI's answer in words and figures", async () => {
+    const vary = "financing.equity.plan-2026-a.amount";
+    const cli = await runCli("solve", join(root, "models", "xai.yaml"), "--vary", vary, "--target", "minCash >= 0", "--format", "json");
+    const expected = JSON.parse(cli.stdout);
+    expect(expected.found).toBe(true);
+    await openModel("xAI");
+    await openPage("solve");
+    await page.fill('[data-testid="solve-vary"]', vary);
+    await page.fill('[data-testid="solve-target"]', "minCash >= 0");
+    await page.click('[data-testid="job-solve"] button.primary');
+    await page.waitForSelector('[data-testid="solve-answer"]', { timeout: 60_000 });
+    // The same answer as the CLI's JSON, in figures (six significant digits) and in words.
+    expect(Number(await page.getAttribute('[data-testid="solve-answer"]', "data-value"))).toBe(expected.answer.value);
+    const shown = Number(expected.answer.value.toPrecision(6)).toLocaleString("en-US", { maximumSignificantDigits: 6 });
+    const words = (await page.textContent('[data-testid="solve-words"]'))!;
+    expect(words).toContain(`must be at least ${shown}`);
+    expect(words).toContain("the target does not hold");
+    expect(await page.textContent('[data-testid="solve-points"] tr[data-point="answer"]')).toContain(shown);
+    expect(await page.textContent('[data-testid="job-solve"]')).toContain("Done.");
+    await shot("en-solve-answer");
+    // In Arabic: the same answer in Arabic words and digits.
+    await page.selectOption('[data-testid="language"]', "ar");
+    await page.waitForFunction(() => document.documentElement.dir === "rtl");
+    const arabic = (await page.textContent('[data-testid="solve-words"]'))!;
+    expect(arabic).toContain("على الأقل");
+    expect(arabic).toMatch(/[٠-٩]/);
+    await shot("ar-solve-answer");
+    await page.selectOption('[data-testid="language"]', "en");
+    // A statistical target runs Monte Carlo paths on every trial: the bar counts trials, Cancel stops it.
+    await page.click('button:text-is("P(cashOut) <= 0.05")');
+    await page.fill('[data-testid="solve-paths"]', "5000");
+    await page.click('[data-testid="job-solve"] button.primary');
+    await page.waitForSelector('[data-testid="job-solve"] progress:not([value])');
+    await page.waitForFunction(() => /Trial [1-9]/.test(document.querySelector('[data-testid="job-solve"]')!.textContent!), null, { timeout: 60_000 });
+    await shot("en-solve-running");
+    await page.click('[data-testid="cancel-solve"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="job-solve"]')!.textContent!.includes("Cancelled"), null, { timeout: 30_000 });
+    expect(await page.locator('[data-testid="cancel-solve"]').count()).toBe(0);
+  }, 150_000);
 
   it("has no serious or critical accessibility violations (axe-core) on any page, in English and Arabic", async () => {
     const found: string[] = [];

@@ -60,7 +60,7 @@ function SolveWords({ r }: { r: SolveReport }) {
         {t("solve.answerLead")} {input} {t("solve.mustBe")} <strong>{boundWords(r)}</strong> {t("solve.forTarget")} {target}.
       </p>,
     );
-    parts.push(<p>{t("solve.atAnswer", { measure, value: measuredText(r, r.answer) })}{r.other ? ` ${t("solve.otherSide", { other: inputValue(r, r.other.value), value: measuredText(r, r.other) })}` : ""}</p>);
+    parts.push(<p>{t("solve.atAnswer", { measure, value: measuredText(r, r.answer) })}{r.other ? ` ${t("solve.otherSide", { other: inputValue(r, r.other.value), measure, value: measuredText(r, r.other) })}` : ""}</p>);
   } else if (r.found && r.answer) {
     parts.push(
       <p class="big" data-testid="solve-answer" data-value={String(r.answer.value)}>
