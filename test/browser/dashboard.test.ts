@@ -191,6 +191,7 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
       await page.click('[data-testid="tab-form"]');
       const field = page.locator('input[type="number"][data-path^="financing.equity."][data-path$=".amount"], input[type="number"][data-path^="drivers."]').first();
       const path = await field.getAttribute("data-path");
+      const opened = await page.evaluate(() => window.__burnrate!.timings.filter((x) => x.kind === "open").at(-1)!);
       const start = Number(await field.inputValue());
       const requests = apiRequests.length;
       const times: number[] = [];
@@ -238,7 +239,7 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
       }
       const a = stats(times), b = stats(full), c = typed.length ? stats(typed) : null;
       report.push(
-        `${link.name.padEnd(34)} input edit (${path}): median ${a.median.toFixed(1)} ms, max ${a.max.toFixed(1)} ms (n=${a.n}); YAML edit (whole pipeline): median ${b.median.toFixed(1)} ms, max ${b.max.toFixed(1)} ms (n=${b.n})` +
+        `${link.name.padEnd(34)} open ${opened.ms.toFixed(1)} ms (${Object.entries(opened.parts ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}); input edit (${path}): median ${a.median.toFixed(1)} ms, max ${a.max.toFixed(1)} ms (n=${a.n}); YAML edit (whole pipeline): median ${b.median.toFixed(1)} ms, max ${b.max.toFixed(1)} ms (n=${b.n})` +
           (c ? `; digits typed in a YAML number (${[...kinds].join("/")}): median ${c.median.toFixed(1)} ms, max ${c.max.toFixed(1)} ms (n=${c.n})` : ""),
       );
     }

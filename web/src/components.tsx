@@ -26,10 +26,12 @@ export function CitationMark({ citation, label }: { citation: Citation | undefin
   const text = citation.source ?? citation.assumption ?? "";
   const url = citation.source ? URL_RE.exec(citation.source)?.[0] : undefined;
   const kind = citation.source ? t("common:words.source") : t("common:words.assumption");
+  // The accessible name starts with the visible text (WCAG 2.5.3, label in name).
+  const short = citation.source ? t("sources.sourceShort") : t("sources.assumptionShort");
   return (
     <span class="cite-wrap" onMouseEnter={() => setOpen(true)} onMouseLeave={() => setOpen(false)}>
-      <button type="button" class={`cite ${citation.source ? "src" : "asm"}`} aria-expanded={open} onClick={() => setOpen(!open)} onFocus={() => setOpen(true)} aria-label={`${kind}${label ? `: ${label}` : ""}`}>
-        {citation.source ? t("sources.sourceShort") : t("sources.assumptionShort")}
+      <button type="button" class={`cite ${citation.source ? "src" : "asm"}`} aria-expanded={open} onClick={() => setOpen(!open)} onFocus={() => setOpen(true)} aria-label={`${short} (${kind}${label ? `: ${label}` : ""})`}>
+        {short}
       </button>
       {open && (
         <span class="popover" role="note">
