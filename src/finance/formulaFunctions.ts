@@ -16,12 +16,17 @@ import { sln } from "./depreciation.js";
 /** Excel's `type`: 0 (end of period) unless the argument is non-zero. */
 const timing = (type: number | undefined) => (type ? 1 : 0);
 
-/** NaN in any argument (an error upstream) is NaN out, as an error value propagates in Excel. */
-function orNaN<A extends number[]>(fn: (...args: A) => number): (...args: A) => number {
-  return (...args: A) => {
-    for (let i = 0; i < args.length; i++) if (args[i] !== args[i]) return NaN;
+/**
+ * NaN in any argument (an error upstream) is NaN out, as an error value propagates in Excel;
+ * an Excel error from the library is NaN. Fixed parameters, not rest arguments: the
+ * generated formula loops call these once per month, and an array per call would cost more
+ * than the function itself.
+ */
+function orNaN(fn: (a: number, b: number, c: number, d: number, e: number, f: number) => number): (...args: number[]) => number {
+  return (a: number, b: number, c: number, d?: number, e?: number, f?: number) => {
+    if (a !== a || b !== b || c !== c || d !== d || e !== e || f !== f) return NaN;
     try {
-      return fn(...args);
+      return fn(a, b, c, d as number, e as number, f as number);
     } catch (error) {
       if (error instanceof FinanceError) return NaN;
       throw error;
