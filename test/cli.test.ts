@@ -74,6 +74,7 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     ["run-small-month-balance", ["run", small, "--period", "month", "--section", "balance"]],
     ["compare-xai-scenarios", ["compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "models/xai.yaml:revenue-half"]],
     ["cohorts-gpu-cloud", ["cohorts", "models/gpu-cloud-example.yaml"]],
+    ["simulate-xai-quarter", ["simulate", "models/xai.yaml", "-n", "200", "--seed", "1", "--period", "quarter"]],
   ];
   for (const width of [80, 120]) {
     for (const [name, args] of cases) {
@@ -107,6 +108,29 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     expect(rounded.stdout).not.toMatch(/\d\.\d{7,}/);
     const full = await runCli("run", small, "--format", "csv", "--period", "month", "--precision", "full");
     expect(full.stdout).toMatch(/\d\.\d{10,}/);
+  });
+  it("simulate --period quarter: tables, CSV and JSON by fiscal quarter", async () => {
+    const sim = join("test", "fixtures", "uncertainty", "sim.yaml");
+    const table = await runCli("simulate", sim, "-n", "300", "--period", "quarter");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("Revenue (fiscal quarter total)");
+    expect(table.stdout).toContain("Ending cash (at fiscal quarter end)");
+    expect(table.stdout).toMatch(/^2026-Q4 /m);
+    const csv = await runCli("simulate", sim, "-n", "300", "--period", "quarter", "--format", "csv");
+    const json = JSON.parse((await runCli("simulate", sim, "-n", "300", "--period", "quarter", "--format", "json")).stdout);
+    expect(json.detail).toBe("quarter");
+    expect(json.months).toEqual([]);
+    expect(json.quarters.map((q: { period: string }) => q.period)).toEqual(["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+    const q2Revenue = csv.stdout.split("\n").find((line) => line.startsWith("2025-Q2,simulation-percentiles:revenue:p50,"));
+    expect(q2Revenue, csv.stdout.slice(0, 400)).toBeDefined();
+    expect(Number(q2Revenue!.split(",")[2])).toBeCloseTo(json.quarters[1].revenue.p50, 5);
+    // The default JSON keeps the years and the months; --period month|year do not collect quarters.
+    const plain = JSON.parse((await runCli("simulate", sim, "-n", "100", "--format", "json")).stdout);
+    expect(plain.months).toHaveLength(24);
+    expect(plain.quarters).toEqual([]);
+    const bad = await runCli("simulate", sim, "--period", "week");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--period must be one of month, quarter, year");
   });
   it("every command with tables writes CSV", async () => {
     for (const args of [["verify", "models/xai.yaml"], ["cohorts", "models/gpu-cloud-example.yaml"], ["build-vs-rent", "models/gpu-cloud-example.yaml"], ["sector", "models/gpu-cloud-example.yaml"], ["solve", "models/xai.yaml", "--vary", "financing.equity.plan-2026-a.amount", "--target", "minCash >= 0"], ["simulate", "models/xai.yaml", "-n", "100"]]) {

@@ -24,14 +24,14 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
     .option("-s, --scenario <name>", "apply a scenario first")
-    .option("-p, --period <period>", "month | year (table and csv; json holds both)", "year")
+    .option("-p, --period <period>", "month | quarter | year (table and csv; json holds the years and the months, or the quarters with --period quarter)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (file: string, options: { precision: string; paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
       const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
-      const period = choice(options.period, ["month", "year"] as const, "--period");
+      const period = choice(options.period, ["month", "quarter", "year"] as const, "--period");
       const n = parseWhole(options.paths, "-n");
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
@@ -54,7 +54,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" ? "month" : period }, { onProgress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" && period === "year" ? "month" : period }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
@@ -67,11 +67,21 @@ export function registerSimulate(program: Command, io: CliIO): void {
 
 const Q = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
 
-function rows(result: SimulationResult, period: "month" | "year") {
-  return period === "month" ? result.months.map((m) => ({ label: m.period, row: m })) : result.years.map((y) => ({ label: String(y.year), row: y }));
+type SimulationPeriod = "month" | "quarter" | "year";
+
+function rows(result: SimulationResult, period: SimulationPeriod) {
+  if (period === "month") return result.months.map((m) => ({ label: m.period, row: m }));
+  if (period === "quarter") return result.quarters.map((q) => ({ label: q.period, row: q }));
+  return result.years.map((y) => ({ label: String(y.year), row: y }));
 }
 
-export function simulationTable(result: SimulationResult, period: "month" | "year"): string {
+const PERIOD_WORDS: Record<SimulationPeriod, { balance: string; flow: string }> = {
+  year: { balance: "at fiscal year end", flow: "fiscal year total" },
+  quarter: { balance: "at fiscal quarter end", flow: "fiscal quarter total" },
+  month: { balance: "by month", flow: "by month" },
+};
+
+export function simulationTable(result: SimulationResult, period: SimulationPeriod): string {
   const unit = unitLabel(result);
   const out: string[] = [];
   out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
@@ -102,7 +112,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   }
   for (const series of SERIES) {
     out.push("");
-    out.push(`${LABELS[series]} (${period === "year" ? (series === "endingCash" || series === "debt" ? "at fiscal year end" : "fiscal year total") : "by month"})`);
+    out.push(`${LABELS[series]} (${PERIOD_WORDS[period][series === "endingCash" || series === "debt" ? "balance" : "flow"]})`);
     const columns: Column[] = [{ header: "", align: "left" }, { header: "mean" }, ...Q.map((q) => ({ header: q }))];
     out.push(renderTable(columns, rows(result, period).map(({ label, row }) => [label, formatAmount((row[series] as Distribution).mean), ...Q.map((q) => formatAmount((row[series] as Distribution)[q]))])));
   }
@@ -118,7 +128,7 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
 export function quantileNote(result: SimulationResult): string {
   const one = (q: { method: string; rankErrorBound: number }) => (q.method === "exact" ? "exact" : `from a rank sketch, each within ±${q.rankErrorBound} percentile points of its rank (a guaranteed bound)`);
   const q = result.quantiles;
-  return `percentiles ${one(q)}${q.monthly ? `; monthly percentiles ${one(q.monthly)}` : ""}`;
+  return `percentiles ${one(q)}${q.monthly ? `; monthly percentiles ${one(q.monthly)}` : ""}${q.quarterly ? `; quarterly percentiles ${one(q.quarterly)}` : ""}`;
 }
 
 function fmt(x: number): string {
@@ -126,6 +136,6 @@ function fmt(x: number): string {
 }
 
 /** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs. */
-export function simulationCsv(csv: CsvModule, result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
+export function simulationCsv(csv: CsvModule, result: SimulationResult, period: SimulationPeriod, precision: number | "full" = 6): string {
   return csv.tidyCsv([{ scenario: result.scenario, blocks: csv.simulationBlocks(result, period) }], precision);
 }
