@@ -4,6 +4,9 @@ import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { runCli } from "./support/cli.js";
+import { createProgram } from "../src/cli/main.js";
+import { DEFAULT_SIMULATION_PATHS } from "../src/commands/defaults.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SOLVE_PATHS } from "../src/uncertainty/defaults.js";
 
 const root = join(import.meta.dirname, "..");
 const small = join("test", "fixtures", "small.yaml");
@@ -140,6 +143,47 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
       expect(header.split(",").length, args[0]).toBeGreaterThan(2);
       expect(first.split(",").length).toBeGreaterThan(2);
     }
+  });
+});
+
+describe("options are consistent across commands", () => {
+  const program = createProgram({ out: () => {}, err: () => {}, errIsTTY: false, writeFile: () => {} }, () => {});
+  const flags = (name: string) => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
+  const help = (name: string) => program.commands.find((c) => c.name() === name)!.helpInformation();
+
+  it("every command that prints has --format and --out; every one that writes CSV has --precision", () => {
+    const printing = program.commands.filter((c) => c.name() !== "serve").map((c) => c.name());
+    expect(printing.length).toBeGreaterThan(12);
+    for (const name of printing) {
+      if (name !== "schema") expect(flags(name), name).toContain("--format");
+      expect(flags(name), name).toContain("--out");
+      const format = program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--format");
+      if (format?.description.includes("csv")) expect(flags(name), name).toContain("--precision");
+    }
+  });
+  it("--period offers month, quarter and year wherever it is offered", () => {
+    const withPeriod = program.commands.filter((c) => c.options.some((o) => o.long === "--period")).map((c) => c.name());
+    expect(withPeriod.sort()).toEqual(["export", "run", "simulate"]);
+    for (const name of withPeriod) expect(program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--period")!.description, name).toMatch(/^(csv: )?month \| quarter \| year/);
+  });
+  it("each Monte Carlo command states its default number of paths in --help", () => {
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    expect(flat(help("simulate"))).toContain(`Monte Carlo paths (default ${DEFAULT_SIMULATION_PATHS.toLocaleString("en-US")})`);
+    expect(flat(help("sensitivity"))).toContain(`Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")};`);
+    expect(flat(help("solve"))).toContain(`Monte Carlo paths per trial for statistical targets (default ${DEFAULT_SOLVE_PATHS.toLocaleString("en-US")})`);
+  });
+  it("compare, sensitivity, sources and actuals write CSV rounded to --precision (no float noise), full with --precision full", async () => {
+    const compare = await runCli("compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "--format", "csv");
+    expect(compare.code).toBe(0);
+    expect(compare.stdout).toContain("models/xai.yaml,revenue,2026,2000\n");
+    expect(compare.stdout).not.toMatch(/\d\.\d{7,}/);
+    expect((await runCli("compare", "models/xai.yaml", "--format", "csv", "--precision", "full")).stdout).toContain("models/xai.yaml,revenue,2026,1999.9999999999998\n");
+    const sensitivity = await runCli("sensitivity", join("test", "fixtures", "uncertainty", "sim.yaml"), "--format", "csv", "--precision", "2");
+    expect(sensitivity.code).toBe(0);
+    expect(sensitivity.stdout).not.toMatch(/\d\.\d{3,}/);
+    const sources = await runCli("sources", small, "--format", "csv", "--precision", "0");
+    expect(sources.code).toBe(0);
+    expect(sources.stdout.split("\n")[0]).toMatch(/^path,value,/);
   });
 });
 

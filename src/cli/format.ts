@@ -107,16 +107,6 @@ function displayWidth(text: string): number {
   return [...text].length;
 }
 
-/** CSV with RFC 4180 quoting; numbers written in full precision. */
-export function toCsv(header: string[], rows: (string | number | null)[][]): string {
-  const cell = (v: string | number | null) => {
-    if (v === null) return "";
-    const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : v;
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\n") + "\n";
-}
-
 /** One wording, in every command, for an event that does not happen before the horizon ends. */
 export const NOT_WITHIN_HORIZON = "not within the horizon";
 

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
+import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
@@ -19,7 +19,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .command("simulate")
     .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
     .argument("<file>", "model file with an `uncertain:` section")
-    .option("-n, --paths <n>", "number of paths", String(DEFAULT_SIMULATION_PATHS))
+    .option("-n, --paths <n>", `Monte Carlo paths (default ${DEFAULT_SIMULATION_PATHS.toLocaleString("en-US")})`)
     .option("--seed <seed>", "random seed (same model + seed = same results)", String(DEFAULT_SIMULATION_SEED))
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")
@@ -29,10 +29,10 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { precision: string; paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; paths?: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
       const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
       const period = choice(options.period, ["month", "quarter", "year"] as const, "--period");
-      const n = parseWhole(options.paths, "-n");
+      const n = options.paths === undefined ? DEFAULT_SIMULATION_PATHS : parseWhole(options.paths, "-n");
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
