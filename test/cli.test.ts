@@ -152,7 +152,7 @@ describe("options are consistent across commands", () => {
   const help = (name: string) => program.commands.find((c) => c.name() === name)!.helpInformation();
 
   it("every command that prints has --format and --out; every one that writes CSV has --precision", () => {
-    const printing = program.commands.filter((c) => c.name() !== "serve").map((c) => c.name());
+    const printing = program.commands.filter((c) => c.name() !== "serve" && c.commands.length === 0).map((c) => c.name());
     expect(printing.length).toBeGreaterThan(12);
     for (const name of printing) {
       if (name !== "schema") expect(flags(name), name).toContain("--format");
@@ -160,9 +160,15 @@ describe("options are consistent across commands", () => {
       const format = program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--format");
       if (format?.description.includes("csv")) expect(flags(name), name).toContain("--precision");
     }
+    // Subcommands (burnrate system …) print too.
+    for (const sub of program.commands.flatMap((c) => c.commands)) {
+      const long = sub.options.map((o) => o.long);
+      expect(long, sub.name()).toContain("--format");
+      expect(long, sub.name()).toContain("--out");
+    }
   });
   it("--period offers month, quarter and year wherever it is offered", () => {
-    const withPeriod = program.commands.filter((c) => c.options.some((o) => o.long === "--period")).map((c) => c.name());
+    const withPeriod = program.commands.filter((c) => c.commands.length === 0 && c.options.some((o) => o.long === "--period")).map((c) => c.name());
     expect(withPeriod.sort()).toEqual(["export", "run", "simulate"]);
     for (const name of withPeriod) expect(program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--period")!.description, name).toMatch(/^(csv: )?month \| quarter \| year/);
   });

@@ -1,3 +1,5 @@
+import { oneLine } from "../model/text.js";
+
 /**
  * Plain-text tables for the terminal: right-aligned numbers with thousands
  * separators, negatives in parentheses as in financial statements.
@@ -49,8 +51,10 @@ export interface TableOptions {
 /**
  * Renders rows under headers; a row of `null` draws a rule. A table wider than the width
  * is split into column groups, one under the other, each repeating the label columns.
+ * Cells are one line each, control characters escaped (text.ts).
  */
-export function renderTable(columns: Column[], rows: (string[] | null)[], options: TableOptions = {}): string {
+export function renderTable(columns: Column[], cellRows: (string[] | null)[], options: TableOptions = {}): string {
+  const rows = cellRows.map((r) => (r ? r.map(oneLine) : null));
   const width = options.width === undefined ? tableWidth : options.width;
   const fixed = Math.min(options.fixed ?? 1, columns.length);
   const widths = columnWidths(columns, rows);
@@ -105,6 +109,16 @@ export function transposeTable(columns: Column[], rows: (string[] | null)[], cor
 
 function displayWidth(text: string): number {
   return [...text].length;
+}
+
+/** CSV with RFC 4180 quoting; numbers written in full precision (commands that round load the CSV library: src/cli/csv.ts). */
+export function toCsv(header: string[], rows: (string | number | null)[][]): string {
+  const cell = (v: string | number | null) => {
+    if (v === null) return "";
+    const s = typeof v === "number" ? (Number.isFinite(v) ? String(v) : "") : v;
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(",")).join("\n") + "\n";
 }
 
 /** One wording, in every command, for an event that does not happen before the horizon ends. */

@@ -4,7 +4,7 @@ import type { LoadOptions, LoadedModel } from "../../model/load.js";
 import type { Comparison, MeasureKind } from "../../targets/index.js";
 import type { LabelledRun } from "../../commands/compare.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
 import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
@@ -208,7 +208,7 @@ export function compareTable(c: Comparison): string {
 }
 
 /** Long (tidy) form: one row per label, measure and year; whole-horizon measures have no year. */
-export function compareCsv(c: Comparison, csv: CsvModule, precision: number | "full" = 6): string {
+export function compareCsv(c: Comparison, csv?: CsvModule, precision: number | "full" = 6): string {
   const rows: CsvValue[][] = [];
   for (const run of c.runs) {
     for (const block of c.yearly) {
@@ -218,5 +218,6 @@ export function compareCsv(c: Comparison, csv: CsvModule, precision: number | "f
     }
     for (const row of c.summary) rows.push([run.label, row.measure, null, row.values[run.label]]);
   }
-  return csv.toCsvText(["label", "measure", "year", "value"], rows, precision);
+  // Without the CSV library (callers that have not loaded it), every digit.
+  return csv ? csv.toCsvText(["label", "measure", "year", "value"], rows, precision) : toCsv(["label", "measure", "year", "value"], rows as (string | number | null)[][]);
 }

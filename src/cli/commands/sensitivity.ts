@@ -5,7 +5,7 @@ import type { SensitivityReport, MetricJson } from "../../uncertainty/sensitivit
 import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { DEFAULT_SENSITIVITY_METRIC } from "../../commands/defaults.js";
 import { printNotice } from "../notices.js";
-import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { formatAmount, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
@@ -127,7 +127,8 @@ export function sensitivityTable(r: SensitivityReport): string {
     const g = r.global;
     out.push("");
     out.push(`Global — Spearman rank correlation of each input's sampled values with the metric over ${g.n.toLocaleString("en-US")} Monte Carlo paths (seed ${g.seed}${g.lhs ? ", Latin hypercube" : ""})`);
-    if (g.excluded > 0) out.push(`  ${g.excluded.toLocaleString("en-US")} paths where the metric is undefined are left out (${g.used.toLocaleString("en-US")} ranked).`);
+    if (g.excluded > g.invalid) out.push(`  ${(g.excluded - g.invalid).toLocaleString("en-US")} paths where the metric is undefined are left out (${g.used.toLocaleString("en-US")} ranked).`);
+    if (g.invalid > 0) out.push(`  ${g.invalid.toLocaleString("en-US")} invalid paths (NaN, or a sampled input or formula value outside its key's range) are left out.`);
     out.push(
       renderTable(
         [{ header: "Input", align: "left" }, { header: "Path", align: "left" }, { header: "Spearman ρ" }, { header: "Contribution to variance" }, { header: "", align: "left" }],
@@ -148,7 +149,7 @@ export function sensitivityTable(r: SensitivityReport): string {
 }
 
 /** One table: analysis, input, path, point, input value, metric, swing, spearman, contribution. */
-export function sensitivityCsv(r: SensitivityReport, csv: CsvModule, precision: number | "full" = 6): string {
+export function sensitivityCsv(r: SensitivityReport, csv?: CsvModule, precision: number | "full" = 6): string {
   const rows: CsvValue[][] = [];
   const [lo, hi] = r.at.map(pct);
   // A month-valued metric that does not happen within the horizon is written so.
@@ -164,5 +165,6 @@ export function sensitivityCsv(r: SensitivityReport, csv: CsvModule, precision: 
     }
   }
   for (const row of r.global?.rows ?? []) rows.push(["global", row.input, row.path, null, null, null, null, row.spearman, row.contribution]);
-  return csv.toCsvText(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows, precision);
+  // Without the CSV library (callers that have not loaded it), every digit.
+  return csv ? csv.toCsvText(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows, precision) : toCsv(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows as (string | number | null)[][]);
 }
