@@ -86,6 +86,8 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
         expect(r.code).toBe(0);
         const tableLines = r.stdout.split("\n").filter((l) => /──/.test(l));
         for (const rule of tableLines) expect([...rule].length).toBeLessThanOrEqual(width);
+        // simulate's prose lines wrap too.
+        if (name.startsWith("simulate")) for (const line of r.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
         golden(`${name}-${width}.txt`, r.stdout);
       });
     }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
+import { formatAmount, formatPercent, renderTable, wrapLine, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole, parseShare } from "../options.js";
 import { EXIT_FAILURE } from "../errors.js";
@@ -102,10 +102,10 @@ export function simulationTable(result: SimulationResult, period: SimulationPeri
   const out: string[] = [];
   out.push(`${result.model} — ${unit}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
   out.push(
-    `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`,
+    wrapLine(`${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`),
   );
   if (result.invalidPaths.count > 0) {
-    out.push(`Invalid paths: ${result.invalidPaths.count.toLocaleString("en-US")} (${formatPercent(result.invalidPaths.share, 2)}), left out of every figure below — ${invalidSummary(result)}`);
+    out.push(wrapLine(`Invalid paths: ${result.invalidPaths.count.toLocaleString("en-US")} (${formatPercent(result.invalidPaths.share, 2)}), left out of every figure below — ${invalidSummary(result)}`));
   }
   out.push("");
   out.push("Odds");
@@ -122,12 +122,12 @@ export function simulationTable(result: SimulationResult, period: SimulationPeri
   );
   out.push("");
   const g = result.fundingGap;
-  out.push(`Funding gap (extra opening cash to stay above the floor on that share of paths): p50 ${formatAmount(g.p50)}, p90 ${formatAmount(g.p90)}, p95 ${formatAmount(g.p95)} ${unit}`);
+  out.push(wrapLine(`Funding gap (extra opening cash to stay above the floor on that share of paths): p50 ${formatAmount(g.p50)}, p90 ${formatAmount(g.p90)}, p95 ${formatAmount(g.p95)} ${unit}`));
   const m = result.metrics;
-  out.push(`Runway in months: p5 ${formatAmount(m.runwayMonths.p5, 0)}, p50 ${formatAmount(m.runwayMonths.p50, 0)}, p95 ${formatAmount(m.runwayMonths.p95, 0)}; minimum DSCR p5 ${formatAmount(m.minDscr.p5, 2)}, p50 ${formatAmount(m.minDscr.p50, 2)}`);
+  out.push(wrapLine(`Runway in months: p5 ${formatAmount(m.runwayMonths.p5, 0)}, p50 ${formatAmount(m.runwayMonths.p50, 0)}, p95 ${formatAmount(m.runwayMonths.p95, 0)}; minimum DSCR p5 ${formatAmount(m.minDscr.p5, 2)}, p50 ${formatAmount(m.minDscr.p50, 2)}`));
   if (result.cashOutMonth.length > 0) {
     const top = [...result.cashOutMonth].sort((a, b) => b.probability - a.probability).slice(0, 5);
-    out.push(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`);
+    out.push(wrapLine(`Most likely cash-out months: ${top.map((x) => `${x.period} (${formatPercent(x.probability)})`).join(", ")}`));
   }
   for (const series of SERIES) {
     out.push("");
