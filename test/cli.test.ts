@@ -4,6 +4,9 @@ import { existsSync, readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { runCli } from "./support/cli.js";
+import { createProgram } from "../src/cli/main.js";
+import { DEFAULT_SIMULATION_PATHS } from "../src/commands/defaults.js";
+import { DEFAULT_GLOBAL_PATHS, DEFAULT_SOLVE_PATHS } from "../src/uncertainty/defaults.js";
 
 const root = join(import.meta.dirname, "..");
 const small = join("test", "fixtures", "small.yaml");
@@ -74,6 +77,7 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     ["run-small-month-balance", ["run", small, "--period", "month", "--section", "balance"]],
     ["compare-xai-scenarios", ["compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "models/xai.yaml:revenue-half"]],
     ["cohorts-gpu-cloud", ["cohorts", "models/gpu-cloud-example.yaml"]],
+    ["simulate-xai-quarter", ["simulate", "models/xai.yaml", "-n", "200", "--seed", "1", "--period", "quarter"]],
   ];
   for (const width of [80, 120]) {
     for (const [name, args] of cases) {
@@ -82,6 +86,8 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
         expect(r.code).toBe(0);
         const tableLines = r.stdout.split("\n").filter((l) => /──/.test(l));
         for (const rule of tableLines) expect([...rule].length).toBeLessThanOrEqual(width);
+        // simulate's prose lines wrap too.
+        if (name.startsWith("simulate")) for (const line of r.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
         golden(`${name}-${width}.txt`, r.stdout);
       });
     }
@@ -108,6 +114,29 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     const full = await runCli("run", small, "--format", "csv", "--period", "month", "--precision", "full");
     expect(full.stdout).toMatch(/\d\.\d{10,}/);
   });
+  it("simulate --period quarter: tables, CSV and JSON by fiscal quarter", async () => {
+    const sim = join("test", "fixtures", "uncertainty", "sim.yaml");
+    const table = await runCli("simulate", sim, "-n", "300", "--period", "quarter");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("Revenue (fiscal quarter total)");
+    expect(table.stdout).toContain("Ending cash (at fiscal quarter end)");
+    expect(table.stdout).toMatch(/^2026-Q4 /m);
+    const csv = await runCli("simulate", sim, "-n", "300", "--period", "quarter", "--format", "csv");
+    const json = JSON.parse((await runCli("simulate", sim, "-n", "300", "--period", "quarter", "--format", "json")).stdout);
+    expect(json.detail).toBe("quarter");
+    expect(json.months).toEqual([]);
+    expect(json.quarters.map((q: { period: string }) => q.period)).toEqual(["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+    const q2Revenue = csv.stdout.split("\n").find((line) => line.startsWith("2025-Q2,simulation-percentiles:revenue:p50,"));
+    expect(q2Revenue, csv.stdout.slice(0, 400)).toBeDefined();
+    expect(Number(q2Revenue!.split(",")[2])).toBeCloseTo(json.quarters[1].revenue.p50, 5);
+    // The default JSON keeps the years and the months; --period month|year do not collect quarters.
+    const plain = JSON.parse((await runCli("simulate", sim, "-n", "100", "--format", "json")).stdout);
+    expect(plain.months).toHaveLength(24);
+    expect(plain.quarters).toEqual([]);
+    const bad = await runCli("simulate", sim, "--period", "week");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("--period must be one of month, quarter, year");
+  });
   it("every command with tables writes CSV", async () => {
     for (const args of [["verify", "models/xai.yaml"], ["cohorts", "models/gpu-cloud-example.yaml"], ["build-vs-rent", "models/gpu-cloud-example.yaml"], ["sector", "models/gpu-cloud-example.yaml"], ["solve", "models/xai.yaml", "--vary", "financing.equity.plan-2026-a.amount", "--target", "minCash >= 0"], ["simulate", "models/xai.yaml", "-n", "100"]]) {
       const r = await runCli(...args, "--format", "csv");
@@ -116,6 +145,53 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
       expect(header.split(",").length, args[0]).toBeGreaterThan(2);
       expect(first.split(",").length).toBeGreaterThan(2);
     }
+  });
+});
+
+describe("options are consistent across commands", () => {
+  const program = createProgram({ out: () => {}, err: () => {}, errIsTTY: false, writeFile: () => {} }, () => {});
+  const flags = (name: string) => program.commands.find((c) => c.name() === name)!.options.map((o) => o.long);
+  const help = (name: string) => program.commands.find((c) => c.name() === name)!.helpInformation();
+
+  it("every command that prints has --format and --out; every one that writes CSV has --precision", () => {
+    const printing = program.commands.filter((c) => c.name() !== "serve" && c.commands.length === 0).map((c) => c.name());
+    expect(printing.length).toBeGreaterThan(12);
+    for (const name of printing) {
+      if (name !== "schema") expect(flags(name), name).toContain("--format");
+      expect(flags(name), name).toContain("--out");
+      const format = program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--format");
+      if (format?.description.includes("csv")) expect(flags(name), name).toContain("--precision");
+    }
+    // Subcommands (burnrate system …) print too.
+    for (const sub of program.commands.flatMap((c) => c.commands)) {
+      const long = sub.options.map((o) => o.long);
+      expect(long, sub.name()).toContain("--format");
+      expect(long, sub.name()).toContain("--out");
+    }
+  });
+  it("--period offers month, quarter and year wherever it is offered", () => {
+    const withPeriod = program.commands.filter((c) => c.commands.length === 0 && c.options.some((o) => o.long === "--period")).map((c) => c.name());
+    expect(withPeriod.sort()).toEqual(["export", "run", "simulate"]);
+    for (const name of withPeriod) expect(program.commands.find((c) => c.name() === name)!.options.find((o) => o.long === "--period")!.description, name).toMatch(/^(csv: )?month \| quarter \| year/);
+  });
+  it("each Monte Carlo command states its default number of paths in --help", () => {
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    expect(flat(help("simulate"))).toContain(`Monte Carlo paths (default ${DEFAULT_SIMULATION_PATHS.toLocaleString("en-US")})`);
+    expect(flat(help("sensitivity"))).toContain(`Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")};`);
+    expect(flat(help("solve"))).toContain(`Monte Carlo paths per trial for statistical targets (default ${DEFAULT_SOLVE_PATHS.toLocaleString("en-US")})`);
+  });
+  it("compare, sensitivity, sources and actuals write CSV rounded to --precision (no float noise), full with --precision full", async () => {
+    const compare = await runCli("compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "--format", "csv");
+    expect(compare.code).toBe(0);
+    expect(compare.stdout).toContain("models/xai.yaml,revenue,2026,2000\n");
+    expect(compare.stdout).not.toMatch(/\d\.\d{7,}/);
+    expect((await runCli("compare", "models/xai.yaml", "--format", "csv", "--precision", "full")).stdout).toContain("models/xai.yaml,revenue,2026,1999.9999999999998\n");
+    const sensitivity = await runCli("sensitivity", join("test", "fixtures", "uncertainty", "sim.yaml"), "--format", "csv", "--precision", "2");
+    expect(sensitivity.code).toBe(0);
+    expect(sensitivity.stdout).not.toMatch(/\d\.\d{3,}/);
+    const sources = await runCli("sources", small, "--format", "csv", "--precision", "0");
+    expect(sources.code).toBe(0);
+    expect(sources.stdout.split("\n")[0]).toMatch(/^path,value,/);
   });
 });
 

@@ -41,6 +41,28 @@ export function currentTableWidth(): number | null {
   return tableWidth;
 }
 
+/**
+ * A line of prose fitted to the width set for this run: broken between words, the
+ * following lines indented, so that it reads as one paragraph. Unchanged without a width.
+ */
+export function wrapLine(text: string, indent = "  "): string {
+  const width = tableWidth;
+  if (width === null || displayWidth(text) <= width) return text;
+  const lead = /^\s*/.exec(text)![0];
+  const words = text.slice(lead.length).split(" ");
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of words) {
+    const sep = line.trim() === "" ? "" : " ";
+    if (line.trim() !== "" && displayWidth(line + sep + word) > width) {
+      lines.push(line);
+      line = lead + indent + word;
+    } else line += sep + word;
+  }
+  lines.push(line);
+  return lines.join("\n");
+}
+
 export interface TableOptions {
   /** Maximum line width; default: the width set for this run. */
   width?: number | null;
@@ -111,7 +133,7 @@ function displayWidth(text: string): number {
   return [...text].length;
 }
 
-/** CSV with RFC 4180 quoting; numbers written in full precision. */
+/** CSV with RFC 4180 quoting; numbers written in full precision (commands that round load the CSV library: src/cli/csv.ts). */
 export function toCsv(header: string[], rows: (string | number | null)[][]): string {
   const cell = (v: string | number | null) => {
     if (v === null) return "";

@@ -18,7 +18,7 @@ export const simulateOptionsSchema = z
     lhs: z.boolean().optional().describe("Latin hypercube sampling instead of plain Monte Carlo"),
     scenario: scenarioField.describe("apply a scenario first"),
     keepPaths: z.number().int().min(0).max(MAX_KEEP_PATHS).default(0).describe("keep the first K sampled paths (for fan charts)"),
-    detail: z.enum(["year", "month"]).default("month").describe("periods reported: fiscal years, or months too (month; 600 more numbers collected per path)"),
+    detail: z.enum(["year", "quarter", "month"]).default("month").describe("periods reported besides the fiscal years: none (year), fiscal quarters (quarter: each path's own quarter totals and quarter-end balances), or months (month; 600 more numbers collected per path over ten years)"),
     maxInvalidPaths: z
       .number()
       .min(0)

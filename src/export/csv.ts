@@ -158,11 +158,11 @@ export function runBlocks(result: ModelRunResult, period: Period = "month"): Csv
 export { fiscalPeriodOf };
 
 /** Simulation blocks: percentiles by period and series, the odds, the funding gap and metric distributions. */
-export function simulationBlocks(result: SimulationResult, period: "month" | "year" = "year"): CsvBlock[] {
+export function simulationBlocks(result: SimulationResult, period: "month" | "quarter" | "year" = "year"): CsvBlock[] {
   const Q = ["mean", "p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
   const money = moneyUnit(result.currency, result.unit);
   const rows: CsvValue[][] = [];
-  const list = period === "month" ? result.months.map((m) => ({ label: m.period, row: m })) : result.years.map((y) => ({ label: String(y.year), row: y }));
+  const list = period === "month" ? result.months.map((m) => ({ label: m.period, row: m })) : period === "quarter" ? result.quarters.map((q) => ({ label: q.period, row: q })) : result.years.map((y) => ({ label: String(y.year), row: y }));
   for (const { label, row } of list) for (const s of SIMULATED_SERIES) rows.push([label, s, ...Q.map((q) => (row[s] as Distribution)[q])]);
   const odds: CsvValue[][] = [["", "cashOut", result.probabilities.cashOut], ["", "anyCovenantBreach", result.probabilities.anyCovenantBreach]];
   for (const y of result.probabilities.cashOutByYear) odds.push([String(y.year), "cashOutByThen", y.probability]);
@@ -221,7 +221,11 @@ export function exportCsv(data: ExportData, options: { precision?: Precision; ti
   const mainBlocks = runBlocks(data.main.result, period);
   const extra: CsvBlock[] = [];
   if (data.runs.length > 1) extra.push(...comparisonBlocks(data.runs));
-  if (data.simulation) extra.push(...simulationBlocks(data.simulation));
+  if (data.simulation) {
+    // The simulation follows --period when it collected those periods (months by default, quarters when asked), else its fiscal years.
+    const s = data.simulation;
+    extra.push(...simulationBlocks(s, period === "month" && s.months.length ? "month" : period === "quarter" && s.quarters.length ? "quarter" : "year"));
+  }
   if (data.sensitivity) extra.push(...sensitivityBlocks(data.sensitivity));
   if (data.caveats.length) extra.push({ name: "caveats", header: ["caveat", "qualifies", "text", "citation"], rows: data.caveats.map((c) => [c.id, c.qualifies, c.text, c.citation]), periodColumn: -1, itemColumn: 0, units: {} });
   if (options.tidy) {

@@ -19,7 +19,8 @@ export interface ExportData {
 
 export interface ExportDataOptions {
   scenarios?: string[];
-  simulate?: { paths: number; seed: number } | null;
+  /** A Monte Carlo run; `detail` "quarter" collects fiscal quarters instead of months (for a CSV by quarter; the report's cash fan needs months). */
+  simulate?: { paths: number; seed: number; detail?: "month" | "quarter" } | null;
   /** A metric for the tornado (runs when the model has uncertain inputs); null to skip. */
   sensitivityMetric?: string | null;
 }
@@ -41,7 +42,7 @@ export async function prepareExport(text: string, file: string, options: ExportD
   if (options.simulate) {
     if (!hasUncertain) throw new UsageError("nothing_uncertain", `${file} has no uncertain inputs; --simulate needs an \`uncertain:\` section (see the README, "Uncertainty")`);
     const { simulate } = await import("../uncertainty/simulate.js");
-    simulation = await simulate(main.loaded, { paths: options.simulate.paths, seed: options.simulate.seed, threads: 1, source: { text, file } });
+    simulation = await simulate(main.loaded, { paths: options.simulate.paths, seed: options.simulate.seed, detail: options.simulate.detail ?? "month", threads: 1, source: { text, file } });
   }
   let sensitivity: SensitivityReport | null = null;
   if (options.sensitivityMetric && hasUncertain) {

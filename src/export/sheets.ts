@@ -79,7 +79,7 @@ export function simulationSheet(data: ExportData): Sheet {
     name: "Simulation",
     monthly: false,
     title: `${s.model} — Monte Carlo: ${s.paths.toLocaleString("en-US")} paths, seed ${s.seed}${s.scenario ? ` — scenario: ${s.scenario}` : ""}`,
-    subtitle: `${VALUES_NOTE}sampled inputs are not formulas. Rerun burnrate export --simulate N --seed S to update. Percentiles ${s.quantiles.method === "exact" ? "exact" : "from DDSketch (1% relative error)"}.`,
+    subtitle: `${VALUES_NOTE}sampled inputs are not formulas. Rerun burnrate export --simulate N --seed S to update. Percentiles ${s.quantiles.method === "exact" ? "exact (lower empirical quantile)" : `from a rank sketch, each within ±${s.quantiles.rankErrorBound} percentile points of its rank (a guaranteed bound)`}.`,
     headers: ["", "Unit", "mean / value", ...Q.slice(1)],
     widths: [44, 16, 14, ...Q.slice(1).map(() => 14)],
     rows,

@@ -38,7 +38,7 @@ export function registerExport(app: FastifyInstance, models: Models): void {
       const exporter = await import("../export/index.js");
       const data = await exporter.prepareExport(m.text, m.file, {
         scenarios: body.scenarios ?? [],
-        simulate: body.simulate ? { paths: body.simulate.paths, seed: body.simulate.seed } : null,
+        simulate: body.simulate ? { paths: body.simulate.paths, seed: body.simulate.seed, detail: body.format === "csv" && body.period === "quarter" ? "quarter" : "month" } : null,
         sensitivityMetric: body.format === "html" || body.format === "pdf" ? (body.metric ?? "minCash") : body.format === "xlsx" ? (body.metric ?? null) : null,
       });
       const stem = (m.modelId ?? m.file.replace(/\.(ya?ml|json)$/i, "")).replace(/[^A-Za-z0-9._-]/g, "_") + (body.scenarios?.length === 1 ? `-${body.scenarios[0].replace(/[^A-Za-z0-9._-]/g, "_")}` : "");

@@ -13,8 +13,11 @@ const IS_BALANCE: Record<SimulatedSeries, boolean> = { endingCash: true, revenue
 export const SIMULATED_METRICS = ["fundingGap", "runwayMonths", "minCash", "cumulativeBurn", "minDscr", "endingCash"] as const;
 export type SimulatedMetric = (typeof SIMULATED_METRICS)[number];
 
-/** Which periods a simulation reports: fiscal years always; months when asked (600 more numbers per path). */
-export type OutputDetail = "year" | "month";
+/**
+ * Which periods a simulation reports: fiscal years always; fiscal quarters or months when
+ * asked (5 numbers per path per period: 600 more per path by month over ten years).
+ */
+export type OutputDetail = "year" | "quarter" | "month";
 
 export interface KeptPath {
   path: number;
@@ -28,20 +31,28 @@ const CHUNK_BUDGET_BYTES = 16 * 1024 * 1024;
 
 /**
  * What one path contributes, as numbered columns: the metrics, then each series by fiscal
- * year, then (detail "month") each series by month. Columns form two groups — summary
- * (metrics and years) and monthly — each collected exactly when all its values fit the
- * budget, in a rank sketch otherwise. The choice depends only on the number of paths and
- * the model's horizon, so every run of the same model and N (simulate, sensitivity
- * --global) computes the same statistics.
+ * year, then (detail "quarter" or "month") each series by detail period. Columns form two
+ * groups — summary (metrics and years) and detail (quarters or months) — each collected
+ * exactly when all its values fit the budget, in a rank sketch otherwise. The choice
+ * depends only on the number of paths and the model's horizon, so every run of the same
+ * model and N (simulate, sensitivity --global) computes the same summary statistics,
+ * whatever detail it asks for.
  */
 export class OutputLayout {
   readonly months: number;
   readonly years: number;
   /** Fiscal-year index of each month. */
   readonly yearOf: Int32Array;
+  /** Detail periods (fiscal quarters or months; 0 with detail "year"). */
+  readonly periods: number;
+  /** Detail-period index of each month (a quarter's months share one; empty with detail "year"). */
+  readonly periodOf: Int32Array;
+  /** First month of each detail period. */
+  readonly periodStart: Int32Array;
   readonly summaryColumns: number;
   readonly columns: number;
-  readonly monthly: boolean;
+  /** Whether quarters or months are collected besides the years. */
+  readonly detailed: boolean;
 
   constructor(
     compiled: CompiledModel,
@@ -56,9 +67,20 @@ export class OutputLayout {
       this.yearOf[t] = y;
     }
     this.years = y + 1;
-    this.monthly = detail === "month";
+    this.detailed = detail !== "year";
+    // A quarter is a fiscal quarter (as `run --period quarter`); a horizon that starts or ends inside one has a short first or last quarter.
+    this.periodOf = new Int32Array(this.detailed ? this.months : 0);
+    const starts: number[] = [];
+    let p = -1;
+    for (let t = 0; t < this.periodOf.length; t++) {
+      const newPeriod = detail === "month" || t === 0 || cal.fiscalQuarter[t] !== cal.fiscalQuarter[t - 1] || cal.fiscalYear[t] !== cal.fiscalYear[t - 1];
+      if (newPeriod) starts[++p] = t;
+      this.periodOf[t] = p;
+    }
+    this.periods = p + 1;
+    this.periodStart = Int32Array.from(starts);
     this.summaryColumns = SIMULATED_METRICS.length + SIMULATED_SERIES.length * this.years;
-    this.columns = this.summaryColumns + (this.monthly ? SIMULATED_SERIES.length * this.months : 0);
+    this.columns = this.summaryColumns + SIMULATED_SERIES.length * this.periods;
   }
 
   metricColumn(k: number): number {
@@ -67,10 +89,11 @@ export class OutputLayout {
   yearColumn(series: number, year: number): number {
     return SIMULATED_METRICS.length + series * this.years + year;
   }
-  monthColumn(series: number, t: number): number {
-    return this.summaryColumns + series * this.months + t;
+  /** Column of a series in detail period p (a quarter or a month). */
+  detailColumn(series: number, p: number): number {
+    return this.summaryColumns + series * this.periods + p;
   }
-  isMonthly(column: number): boolean {
+  isDetail(column: number): boolean {
     return column >= this.summaryColumns;
   }
 }
@@ -94,8 +117,8 @@ export function chunkSizeFor(n: number, layout: Pick<OutputLayout, "columns">): 
   return Math.min(byCount, byMemory);
 }
 
-export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns" | "summaryColumns">, monthly: boolean, chunkSize = chunkSizeFor(n, layout)): CollectionMethod {
-  const columns = monthly ? layout.columns - layout.summaryColumns : layout.summaryColumns;
+export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns" | "summaryColumns">, detail: boolean, chunkSize = chunkSizeFor(n, layout)): CollectionMethod {
+  const columns = detail ? layout.columns - layout.summaryColumns : layout.summaryColumns;
   let k = DEFAULT_SKETCH_K;
   // Double k until the rank bound the schedule guarantees is within 0.05 percentile points.
   while (predictRankErrorBound(n, chunkSize, k) > 0.0005 * n) k *= 2;
@@ -190,6 +213,7 @@ export class ChunkCollector {
   invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
   private readonly totals: Float64Array;
+  private readonly periodTotals: Float64Array;
 
   constructor(
     readonly layout: OutputLayout,
@@ -202,6 +226,7 @@ export class ChunkCollector {
     this.cashOutMonth = new Float64Array(layout.months + 1);
     this.breakevenMonth = new Float64Array(layout.months + 1);
     this.totals = new Float64Array(layout.years);
+    this.periodTotals = new Float64Array(layout.periods);
   }
 
   add(path: number, proj: Projection, m: Float64Array): void {
@@ -224,9 +249,20 @@ export class ChunkCollector {
       }
       const base = L.yearColumn(s, 0) * n + i;
       for (let y = 0; y < Y; y++) v[base + y * n] = totals[y];
-      if (L.monthly) {
-        const mb = L.monthColumn(s, 0) * n + i;
-        for (let t = 0; t < H; t++) v[mb + t * n] = series[t];
+      if (L.detailed) {
+        const db = L.detailColumn(s, 0) * n + i;
+        if (L.periods === H) for (let t = 0; t < H; t++) v[db + t * n] = series[t];
+        else {
+          // Each path's own quarter (its flows summed, its balance at the quarter's end), so that percentiles are of quarters, not of months.
+          const q = this.periodTotals;
+          const periodOf = L.periodOf;
+          if (IS_BALANCE[name]) for (let t = 0; t < H; t++) q[periodOf[t]] = series[t];
+          else {
+            q.fill(0);
+            for (let t = 0; t < H; t++) q[periodOf[t]] += series[t];
+          }
+          for (let p = 0; p < L.periods; p++) v[db + p * n] = q[p];
+        }
       }
     }
     const cashOut = m[METRIC_INDEX.cashOutIndex];
@@ -259,7 +295,7 @@ export class ChunkCollector {
    * Finishes the chunk: sketched columns are sorted and halved here, on the thread that
    * computed them, so the main thread only merges short sorted runs.
    */
-  finish(summary: CollectionMethod, monthly: CollectionMethod | null): ChunkResult {
+  finish(summary: CollectionMethod, detail: CollectionMethod | null): ChunkResult {
     const L = this.layout;
     const n = this.count;
     const v = this.values;
@@ -269,7 +305,7 @@ export class ChunkCollector {
     const extras: number[] = [];
     const m = new Moments();
     for (let c = 0; c < L.columns; c++) {
-      const method = L.isMonthly(c) ? monthly! : summary;
+      const method = L.isDetail(c) ? detail! : summary;
       if (method.exact) continue;
       const compacted = finishSketchedRun(v, c * n, n, method.k, this.chunk, m);
       moments.set([m.count, m.sum, m.compensation, m.min, m.max, m.nonFinite], 6 * c);
@@ -291,7 +327,8 @@ export class ChunkCollector {
 export class RunShape {
   readonly layout: OutputLayout;
   readonly summary: CollectionMethod;
-  readonly monthly: CollectionMethod | null;
+  /** How the detail group (quarters or months) is collected; null with detail "year". */
+  readonly detail: CollectionMethod | null;
   readonly chunkSize: number;
   readonly chunks: number;
 
@@ -305,7 +342,7 @@ export class RunShape {
   ) {
     this.layout = new OutputLayout(compiled, detail);
     this.summary = collectionMethod(paths, this.layout, false, chunkSize);
-    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true, chunkSize) : null;
+    this.detail = this.layout.detailed ? collectionMethod(paths, this.layout, true, chunkSize) : null;
     this.chunkSize = this.summary.chunkSize;
     this.chunks = Math.ceil(paths / this.chunkSize);
   }
@@ -317,7 +354,7 @@ export class RunShape {
   }
 
   finish(collector: ChunkCollector): ChunkResult {
-    return collector.finish(this.summary, this.monthly);
+    return collector.finish(this.summary, this.detail);
   }
 }
 
@@ -342,7 +379,7 @@ export class Aggregate {
   n = 0;
   readonly layout: OutputLayout;
   readonly summary: CollectionMethod;
-  readonly monthlyMethod: CollectionMethod | null;
+  readonly detailMethod: CollectionMethod | null;
   readonly chunkSize: number;
   readonly chunks: number;
   readonly expectedPaths: number;
@@ -368,12 +405,12 @@ export class Aggregate {
   ) {
     const layout = (this.layout = shape.layout);
     this.summary = shape.summary;
-    this.monthlyMethod = shape.monthly;
+    this.detailMethod = shape.detail;
     this.chunkSize = shape.chunkSize;
     this.chunks = shape.chunks;
     this.expectedPaths = shape.paths;
     this.done = new Uint8Array(this.chunks);
-    const method = (c: number) => (layout.isMonthly(c) ? this.monthlyMethod! : this.summary);
+    const method = (c: number) => (layout.isDetail(c) ? this.detailMethod! : this.summary);
     this.exact = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? new Float64Array(shape.paths) : null));
     this.sketches = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new RankSketch(method(c).k)));
     this.moments = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new Moments()));
@@ -459,10 +496,10 @@ export class Aggregate {
   }
 
   /** The largest rank error bound over the sketched columns of a group, as a share of paths. */
-  rankError(monthly: boolean): number {
+  rankError(detail: boolean): number {
     let worst = 0;
     for (let c = 0; c < this.layout.columns; c++) {
-      if (this.layout.isMonthly(c) !== monthly) continue;
+      if (this.layout.isDetail(c) !== detail) continue;
       const s = this.sketches[c];
       if (s) worst = Math.max(worst, s.rankError);
     }

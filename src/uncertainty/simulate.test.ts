@@ -90,6 +90,72 @@ describe("burnrate simulate", () => {
     expect(yearly.years).toHaveLength(2);
   });
 
+  describe("by fiscal quarter (detail quarter)", () => {
+    // A monthly random walk on the price, so that a quarter's revenue is not three times a month's.
+    const walk = withUncertain("uncertain:\n  walk: { driver: price, process: randomWalk, sigma: 0.5, assumption: test }\n  bigLoss: { path: drivers.shock.constant, distribution: bernoulli, p: 0.25, assumption: test }\n");
+    const lowerQuantile = (values: number[], q: number) => [...values].sort((a, b) => a - b)[Math.floor(q * (values.length - 1))];
+
+    it("takes each quarter's percentiles over the paths' own quarter totals and quarter-end balances", async () => {
+      const n = 400;
+      const r = await simulate(loadModelText(walk, file), { paths: n, seed: 8, detail: "quarter", keepPaths: n });
+      expect(r.detail).toBe("quarter");
+      expect(r.months).toEqual([]);
+      expect(r.quarters.map((q) => q.period)).toEqual(["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+      expect(r.quantiles).toMatchObject({ method: "exact" });
+      r.quarters.forEach((quarter, p) => {
+        const months = [3 * p, 3 * p + 1, 3 * p + 2];
+        const flows = r.keptPaths.map((k) => months.reduce((sum, t) => sum + k.series.revenue[t], 0));
+        const balances = r.keptPaths.map((k) => k.series.endingCash[months[2]]);
+        for (const [q, key] of [[0.05, "p5"], [0.5, "p50"], [0.95, "p95"]] as const) {
+          expect(quarter.revenue[key], `${quarter.period} revenue ${key}`).toBe(lowerQuantile(flows, q));
+          expect(quarter.endingCash[key], `${quarter.period} cash ${key}`).toBe(lowerQuantile(balances, q));
+        }
+        expect(quarter.revenue.mean!).toBeCloseTo(flows.reduce((a, b) => a + b, 0) / n, 9);
+      });
+      // Not the sum of the months' percentiles: the walk's months partly offset one another within a quarter.
+      const monthly = await simulate(loadModelText(walk, file), { paths: n, seed: 8, detail: "month" });
+      const summedP5 = monthly.months.slice(3, 6).reduce((sum, m) => sum + m.revenue.p5!, 0);
+      expect(r.quarters[1].revenue.p5!).toBeGreaterThan(summedP5);
+      // Same paths: the quarter-end balance is the quarter's last month, and the years do not move with the detail.
+      expect(r.quarters[1].endingCash).toEqual(monthly.months[5].endingCash);
+      const yearly = await simulate(loadModelText(walk, file), { paths: n, seed: 8, detail: "year" });
+      expect(JSON.stringify(r.years)).toBe(JSON.stringify(yearly.years));
+      expect(JSON.stringify(monthly.years)).toBe(JSON.stringify(yearly.years));
+      expect(JSON.stringify(r.metrics)).toBe(JSON.stringify(yearly.metrics));
+    });
+
+    it("follows the fiscal calendar: a horizon starting inside a quarter has a short first quarter, labelled as run labels it", async () => {
+      const shifted = walk.replace("start: 2025-01, months: 24", "start: 2025-02, months: 24, fiscalYearStart: 7");
+      const loaded = loadModelText(shifted, file);
+      const r = await simulate(loaded, { paths: 300, seed: 2, detail: "quarter", keepPaths: 300 });
+      const { projectModel } = await import("../projectModel.js");
+      expect(r.quarters.map((q) => q.period)).toEqual(projectModel(loaded).quarters.map((q) => q.period));
+      expect(r.quarters[0].period).toBe("2025-Q3"); // Feb–Mar 2025: the third quarter of fiscal 2025 (July–June)
+      // The short first quarter sums its two months only.
+      const flows = r.keptPaths.map((k) => k.series.revenue[0] + k.series.revenue[1]);
+      expect(r.quarters[0].revenue.p50).toBe(lowerQuantile(flows, 0.5));
+    });
+
+    it("gives bit-identical results with 1 and 2 threads, exact and from rank sketches", async () => {
+      const exact = { paths: 2000, seed: 5, detail: "quarter" as const };
+      const a1 = await simulate(loadModelText(walk, file), { ...exact, threads: 1 });
+      const a2 = await simulate(loadModelText(walk, file), { ...exact, threads: 2 });
+      expect(a1.quantiles.method).toBe("exact");
+      expect(JSON.stringify({ ...a2, threads: 1 })).toBe(JSON.stringify(a1));
+      // 200 quarters × 5 series × 9,000 paths do not fit the exact budget: the quarters are sketched, with their bound stated.
+      const long = walk.replace("months: 24", "months: 600");
+      const sketched = { paths: 9000, seed: 7, detail: "quarter" as const };
+      const b1 = await simulate(loadModelText(long, file), { ...sketched, threads: 1 });
+      const b2 = await simulate(loadModelText(long, file), { ...sketched, threads: 2 });
+      expect(b1.quantiles.method).toBe("exact");
+      expect(b1.quantiles.quarterly?.method).toBe("rank-sketch");
+      expect(b1.quantiles.quarterly!.rankErrorBound).toBeLessThanOrEqual(0.1);
+      expect(b1.quantiles.monthly).toBeUndefined();
+      expect(b1.quarters).toHaveLength(200);
+      expect(JSON.stringify({ ...b2, threads: 1 })).toBe(JSON.stringify(b1));
+    });
+  });
+
   it("keeps the first K paths for fan charts", async () => {
     const r = await simulate(loaded(), { paths: 1000, seed: 3, keepPaths: 3 });
     expect(r.keptPaths.map((p) => p.path)).toEqual([0, 1, 2]);

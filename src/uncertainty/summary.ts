@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import { Aggregate, SIMULATED_SERIES, SIMULATED_METRICS, type ColumnStatistics, type KeptPath, type OutputDetail, type SimulatedSeries } from "./aggregate.js";
 import type { UncertaintySpec } from "./sample.js";
+import { periodLabel } from "../model/months.js";
 import { INVALID_REASONS, INVALID_REASON_TEXT, type InvalidReason } from "./invalidReasons.js";
 
 export const REPORTED_QUANTILES = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95] as const;
@@ -34,13 +35,15 @@ export interface SimulationResult {
   seed: number;
   sampling: "monte-carlo" | "latin-hypercube";
   threads: number;
-  /** Which periods are reported: fiscal years, and months with detail "month" (else `months` is empty). */
+  /** Which periods are reported: fiscal years always; fiscal quarters with detail "quarter", months with detail "month" (the other list is empty). */
   detail: OutputDetail;
-  /** How percentiles were computed (for the months too, unless `monthly` says otherwise). */
-  quantiles: QuantileMethod & { definition: string; monthly?: QuantileMethod };
+  /** How percentiles were computed (for the quarters or months too, unless `quarterly` or `monthly` says otherwise). */
+  quantiles: QuantileMethod & { definition: string; monthly?: QuantileMethod; quarterly?: QuantileMethod };
   inputs: { name: string; path: string; distribution: string; mean: number; p10: number; p50: number; p90: number }[];
   processes: { name: string; driver: string; process: string }[];
   months: ({ period: string } & Record<SimulatedSeries, Distribution>)[];
+  /** Fiscal quarters (`2026-Q1`): flows summed over the quarter, balances at its end, on each path before the percentiles are taken. */
+  quarters: ({ period: string } & Record<SimulatedSeries, Distribution>)[];
   years: ({ year: number } & Record<SimulatedSeries, Distribution>)[];
   probabilities: {
     cashOut: number;
@@ -96,13 +99,11 @@ export function summarize(
     yearsList[y] = cal.fiscalYear[t];
     lastMonthOfYear[y] = t;
   }
-  const months = layout.monthly
-    ? Array.from({ length: compiled.months }, (_, t) => {
-        const row = { period: cal.labels[t] } as { period: string } & Record<SimulatedSeries, Distribution>;
-        SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.statistics(layout.monthColumn(k, t)))));
-        return row;
-      })
-    : [];
+  const detailRows = Array.from(layout.periodStart, (t, p) => {
+    const row = { period: periodLabel(cal, t, layout.detail === "quarter" ? "quarter" : "month") } as { period: string } & Record<SimulatedSeries, Distribution>;
+    SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.statistics(layout.detailColumn(k, p)))));
+    return row;
+  });
   const years = yearsList.map((year, y) => {
     const row = { year } as { year: number } & Record<SimulatedSeries, Distribution>;
     SIMULATED_SERIES.forEach((s, k) => (row[s] = describe(agg.statistics(layout.yearColumn(k, y)))));
@@ -118,7 +119,7 @@ export function summarize(
   const gap = metrics.fundingGap;
   const methodOf = (exact: boolean, monthly: boolean): QuantileMethod => (exact ? { method: "exact", rankErrorBound: 0 } : { method: "rank-sketch", rankErrorBound: percentilePoints(agg.rankError(monthly)) });
   const summaryMethod = methodOf(agg.summary.exact, false);
-  const monthlyMethod = agg.monthlyMethod ? methodOf(agg.monthlyMethod.exact, true) : null;
+  const detailMethod = agg.detailMethod ? methodOf(agg.detailMethod.exact, true) : null;
   return {
     model: compiled.model.meta.company,
     scenario: meta.scenario,
@@ -143,14 +144,15 @@ export function summarize(
     quantiles: {
       ...summaryMethod,
       definition:
-        summaryMethod.method === "exact" && (!monthlyMethod || monthlyMethod.method === "exact")
+        summaryMethod.method === "exact" && (!detailMethod || detailMethod.method === "exact")
           ? "lower empirical quantile: the value of rank ⌊q·(n−1)⌋ of the sorted values"
           : "lower empirical quantile, the value of rank ⌊q·(n−1)⌋, from a deterministic rank sketch (compactors): the reported value's rank is within the stated bound of that rank",
-      ...(monthlyMethod && (monthlyMethod.method !== summaryMethod.method || monthlyMethod.rankErrorBound !== summaryMethod.rankErrorBound) ? { monthly: monthlyMethod } : {}),
+      ...(detailMethod && (detailMethod.method !== summaryMethod.method || detailMethod.rankErrorBound !== summaryMethod.rankErrorBound) ? { [layout.detail === "quarter" ? "quarterly" : "monthly"]: detailMethod } : {}),
     },
     inputs: spec.inputs.map((i) => ({ name: i.name, path: i.targets.map((t) => t.path).join(", "), distribution: i.distribution.kind, mean: i.distribution.mean, p10: i.distribution.quantile(0.1), p50: i.distribution.quantile(0.5), p90: i.distribution.quantile(0.9) })),
     processes: spec.processes.map((p) => ({ name: p.name, driver: p.driver, process: p.process })),
-    months,
+    months: layout.detail === "month" ? detailRows : [],
+    quarters: layout.detail === "quarter" ? detailRows : [],
     years,
     probabilities: {
       cashOut: cumulative(agg.cashOutMonth, compiled.months - 1),

@@ -3,10 +3,11 @@ import type { ActualsReport, ForwardMetrics } from "../../actuals/index.js";
 import type { ActualsOutput } from "../../commands/actuals.js";
 import { UsageError } from "../../model/issues.js";
 import { printNotice } from "../notices.js";
-import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
+import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
+import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel, caveatsBlock } from "./run.js";
+import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice, parseRate } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -21,15 +22,16 @@ export function registerActuals(program: Command, io: CliIO, setExit: (code: num
     .option("-t, --threshold <rate>", "flag figures further than this from plan, as a fraction or percentage (default 0.10, or the file's threshold)")
     .option("-r, --reforecast", "roll the model forward from the last reported period: reported balances (cash, debt) at that month, the rest of the plan unchanged")
     .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { actuals?: string; scenario?: string; threshold?: string; reforecast?: boolean; format: string; precision: string; out?: string }) => {
       const [{ readModel, readModelText }, { actualsReport, actualsOutput }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/actuals.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const threshold = options.threshold === undefined ? undefined : parseRate(options.threshold, "--threshold");
       if (threshold !== undefined && threshold < 0) throw new UsageError("bad_option", `--threshold must be ≥ 0 (got "${options.threshold}")`);
       const actuals = options.actuals === undefined ? undefined : { text: readModelText(options.actuals), file: options.actuals };
       const { report, sources } = actualsReport(readModel(file), { scenario: options.scenario, actuals, threshold, reforecast: Boolean(options.reforecast) }, { register: loadRegisterFor, onNotice: printNotice(io) });
-      const text = format === "json" ? JSON.stringify(actualsOutput(report, sources), null, 2) + "\n" : format === "csv" ? actualsCsv(report) : actualsTable(report, sources);
+      const text = format === "json" ? JSON.stringify(actualsOutput(report, sources), null, 2) + "\n" : format === "csv" ? actualsCsv(report, await loadCsv(), parsePrecision(options.precision)) : actualsTable(report, sources);
       emit(io, text, options.out);
       setExit(EXIT_OK);
     });
@@ -163,11 +165,11 @@ export function actualsTable(report: ActualsReport, used: ActualsOutput["sources
 }
 
 /** Long form: one row per reported figure, then one per forward metric. */
-export function actualsCsv(report: ActualsReport): string {
-  const rows: (string | number | null)[][] = report.rows.map((r) => ["actual", r.name, r.metric, r.period, r.actual, r.plan, r.variance, r.variancePct, r.flagged ? "true" : "false", r.reading, r.ids.join(" ") || r.source, null]);
+export function actualsCsv(report: ActualsReport, csv: CsvModule, precision: number | "full" = 6): string {
+  const rows: CsvValue[][] = report.rows.map((r) => ["actual", r.name, r.metric, r.period, r.actual, r.plan, r.variance, r.variancePct, r.flagged ? "true" : "false", r.reading, r.ids.join(" ") || r.source, null]);
   for (const [key] of FORWARD_ROWS) {
     const val = (m: ForwardMetrics | null) => (m ? (m[key] as string | number | null) : null);
     rows.push(["forward", key, null, report.forward.plan.from, val(report.reforecast?.metrics ?? report.forward.withCashVariance), val(report.forward.plan), null, null, null, null, null, report.reforecast ? "reforecast" : "plan + cash variance"]);
   }
-  return toCsv(["kind", "name", "metric", "period", "actual", "plan", "variance", "variance_pct", "flagged", "reading", "source", "basis"], rows);
+  return csv.toCsvText(["kind", "name", "metric", "period", "actual", "plan", "variance", "variance_pct", "flagged", "reading", "source", "basis"], rows, precision);
 }

@@ -5,9 +5,10 @@ import type { Comparison, MeasureKind } from "../../targets/index.js";
 import type { LabelledRun } from "../../commands/compare.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit } from "./run.js";
+import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 import type { Caveat } from "../../caveats/index.js";
@@ -75,8 +76,9 @@ export function registerCompare(program: Command, io: CliIO, setExit: (code: num
     .description("put models, or scenarios of one model, side by side by fiscal year (FILE or FILE:SCENARIO)")
     .argument("<runs...>", "model files, each optionally followed by :SCENARIO (models/x.yaml:rates-up)")
     .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (runs: string[], options: { format: string; out?: string }) => {
+    .action(async (runs: string[], options: { format: string; precision: string; out?: string }) => {
       const [{ compareCommand }, { createModelLoader }] = await Promise.all([import("../../commands/compare.js"), import("../../commands/load.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const load = createModelLoader();
@@ -87,7 +89,7 @@ export function registerCompare(program: Command, io: CliIO, setExit: (code: num
         {},
         { load, onNotice: printNotice(io) },
       );
-      const text = format === "json" ? JSON.stringify(comparison, null, 2) + "\n" : format === "csv" ? compareCsv(comparison) : compareTable(comparison);
+      const text = format === "json" ? JSON.stringify(comparison, null, 2) + "\n" : format === "csv" ? compareCsv(comparison, await loadCsv(), parsePrecision(options.precision)) : compareTable(comparison);
       emit(io, text, options.out);
       setExit(EXIT_OK);
     });
@@ -206,8 +208,8 @@ export function compareTable(c: Comparison): string {
 }
 
 /** Long (tidy) form: one row per label, measure and year; whole-horizon measures have no year. */
-export function compareCsv(c: Comparison): string {
-  const rows: (string | number | null)[][] = [];
+export function compareCsv(c: Comparison, csv?: CsvModule, precision: number | "full" = 6): string {
+  const rows: CsvValue[][] = [];
   for (const run of c.runs) {
     for (const block of c.yearly) {
       c.years.forEach((year, y) => {
@@ -216,5 +218,6 @@ export function compareCsv(c: Comparison): string {
     }
     for (const row of c.summary) rows.push([run.label, row.measure, null, row.values[run.label]]);
   }
-  return toCsv(["label", "measure", "year", "value"], rows);
+  // Without the CSV library (callers that have not loaded it), every digit.
+  return csv ? csv.toCsvText(["label", "measure", "year", "value"], rows, precision) : toCsv(["label", "measure", "year", "value"], rows as (string | number | null)[][]);
 }

@@ -54,7 +54,7 @@ export function registerExport(program: Command, io: CliIO): void {
       const exporter = await import("../../export/index.js");
       const data = await exporter.prepareExport(text, file, {
         scenarios: options.scenario,
-        simulate: paths !== null ? { paths, seed } : null,
+        simulate: paths !== null ? { paths, seed, detail: format === "csv" && period === "quarter" ? "quarter" : "month" } : null,
         sensitivityMetric: format === "html" || format === "pdf" ? (options.metric ?? "minCash") : format === "xlsx" ? (options.metric ?? null) : null,
       });
       const write = (path: string, bytes: Uint8Array) => io.writeFile(path, bytes);

@@ -6,8 +6,9 @@ import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "../../uncertainty/defaults.j
 import { DEFAULT_SENSITIVITY_METRIC } from "../../commands/defaults.js";
 import { printNotice } from "../notices.js";
 import { formatAmount, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -28,13 +29,14 @@ export function registerSensitivity(program: Command, io: CliIO): void {
     .option("-m, --metric <metric>", "runwayMonths, minCash, fundingGap, cashOut, breakeven, … or a line item in a period: revenue@2027, netIncome@2026-Q3, endingCash@2026-06", DEFAULT_SENSITIVITY_METRIC)
     .option("--at <quantiles>", "the two quantiles each input is swung between in the tornado", "p10,p90")
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
-    .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${DEFAULT_GLOBAL_PATHS})`)
-    .option("-n, --paths <n>", `Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS}; giving it turns --global on)`)
+    .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")})`)
+    .option("-n, --paths <n>", `Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")}; giving it turns --global on)`)
     .option("--seed <seed>", `random seed for --global (default ${DEFAULT_SEED}; giving it turns --global on)`)
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (for --global)")
     .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { metric: string; at: string; scenario?: string; global?: boolean; paths?: string; seed?: string; lhs?: boolean; format: string; precision: string; out?: string }) => {
       const [{ readModel }, { sensitivityCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/sensitivity.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const at = parseQuantilePair(options.at);
@@ -45,7 +47,7 @@ export function registerSensitivity(program: Command, io: CliIO): void {
         { metric: options.metric, at, scenario: options.scenario, global: options.global, paths, seed, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );
-      const text = format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? sensitivityCsv(report) : sensitivityTable(report);
+      const text = format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? sensitivityCsv(report, await loadCsv(), parsePrecision(options.precision)) : sensitivityTable(report);
       emit(io, text, options.out);
     });
 }
@@ -147,8 +149,8 @@ export function sensitivityTable(r: SensitivityReport): string {
 }
 
 /** One table: analysis, input, path, point, input value, metric, swing, spearman, contribution. */
-export function sensitivityCsv(r: SensitivityReport): string {
-  const rows: (string | number | null)[][] = [];
+export function sensitivityCsv(r: SensitivityReport, csv?: CsvModule, precision: number | "full" = 6): string {
+  const rows: CsvValue[][] = [];
   const [lo, hi] = r.at.map(pct);
   // A month-valued metric that does not happen within the horizon is written so.
   const m = (v: MetricJson) => (v === null && r.metric.kind === "month" ? NOT_WITHIN_HORIZON : v);
@@ -163,5 +165,6 @@ export function sensitivityCsv(r: SensitivityReport): string {
     }
   }
   for (const row of r.global?.rows ?? []) rows.push(["global", row.input, row.path, null, null, null, null, row.spearman, row.contribution]);
-  return toCsv(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows);
+  // Without the CSV library (callers that have not loaded it), every digit.
+  return csv ? csv.toCsvText(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows, precision) : toCsv(["analysis", "input", "path", "point", "inputValue", "metric", "swing", "spearman", "contribution"], rows as (string | number | null)[][]);
 }

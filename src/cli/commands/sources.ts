@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import type { SourceListing, SourcedInput } from "../../targets/index.js";
-import { renderTable, toCsv, type Column } from "../format.js";
+import { renderTable, type Column } from "../format.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit } from "./run.js";
+import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -14,12 +15,13 @@ export function registerSources(program: Command, io: CliIO, setExit: (code: num
     .description("list every input of a model with its source or assumption, and flag those with neither")
     .argument("<file>", "model file (.yaml or .json)")
     .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { format: string; out?: string }) => {
+    .action(async (file: string, options: { format: string; precision: string; out?: string }) => {
       const [{ readModel }, { sourcesCommand }, { loadRegisterFor }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/sources.js"), import("../../node/loadRegister.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const listing = sourcesCommand(readModel(file), {}, { register: loadRegisterFor });
-      const text = format === "json" ? JSON.stringify(listing, null, 2) + "\n" : format === "csv" ? sourcesCsv(listing) : sourcesTable(listing);
+      const text = format === "json" ? JSON.stringify(listing, null, 2) + "\n" : format === "csv" ? sourcesCsv(listing, await loadCsv(), parsePrecision(options.precision)) : sourcesTable(listing);
       emit(io, text, options.out);
       // A listing, not a check: uncited inputs are shown, `check --strict` fails on them.
       setExit(EXIT_OK);
@@ -108,9 +110,10 @@ export function sourcesTable(listing: SourceListing): string {
   return out.join("\n") + "\n";
 }
 
-export function sourcesCsv(listing: SourceListing): string {
-  return toCsv(
+export function sourcesCsv(listing: SourceListing, csv: CsvModule, precision: number | "full" = 6): string {
+  return csv.toCsvText(
     ["path", "value", "kind", "status", "ids", "cited_on", "source", "assumption", "derivation", "uncited", "line", "col"],
     listing.inputs.map((i) => [i.path, i.value, i.kind, i.status, i.ids.join(" "), i.citedOn, i.source, i.assumption, i.derivation, i.uncited ? "true" : "false", i.position?.line ?? null, i.position?.col ?? null]),
+    precision,
   );
 }
