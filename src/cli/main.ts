@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { processIO, type CliIO } from "./io.js";
 import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
+import { terminalSafe } from "../model/text.js";
 import { registerCheck } from "./commands/check.js";
 import { registerRun } from "./commands/run.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -25,6 +26,14 @@ const TABLE_COMMANDS = new Set(["run", "simulate", "sensitivity", "verify", "sou
 
 export const VERSION = "0.1.0";
 
+/**
+ * Commander's output: its messages quote the user's arguments (control characters escaped),
+ * and help never has colours, whatever FORCE_COLOR says (stdout is the same everywhere).
+ */
+function output(io: CliIO) {
+  return { writeOut: (s: string) => io.out(terminalSafe(s)), writeErr: (s: string) => io.err(terminalSafe(s)), getOutHasColors: () => false, getErrHasColors: () => false };
+}
+
 /** Builds the command-line program around an IO object (tests pass their own). */
 export function createProgram(io: CliIO, setExit: (code: number) => void): Command {
   const program = new Command();
@@ -34,10 +43,10 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput(output(io));
   registerCheck(program, io, setExit);
   registerRun(program, io);
-  registerSimulate(program, io);
+  registerSimulate(program, io, setExit);
   registerSensitivity(program, io);
   registerSolve(program, io, setExit);
   registerVerify(program, io, setExit);
@@ -62,7 +71,7 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
       else io.out(text);
     });
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    command.exitOverride().configureOutput(output(io));
     if (TABLE_COMMANDS.has(command.name())) command.option("--width <columns>", "fit tables in this many columns, splitting them into column groups (default: the terminal's width; none when writing to a file or a pipe)");
   }
   program.hook("preAction", (_program, action) => {

@@ -711,27 +711,44 @@ function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): { st
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
-  const strong = (v: string) => {
-    indices.set(v, index);
-    low.set(v, index);
-    index++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges(byName.get(v)!)) {
-      if (!indices.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
-    }
-    if (low.get(v) === indices.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      components.push(component);
+  // Iterative (an explicit stack of frames): a chain of thousands of drivers cannot
+  // exhaust the call stack.
+  const strong = (root: string) => {
+    const frames: { v: string; next: Iterator<string> }[] = [];
+    const open = (v: string) => {
+      indices.set(v, index);
+      low.set(v, index);
+      index++;
+      stack.push(v);
+      onStack.add(v);
+      frames.push({ v, next: edges(byName.get(v)!)[Symbol.iterator]() });
+    };
+    open(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const step = frame.next.next();
+      if (!step.done) {
+        const w = step.value;
+        if (!indices.has(w)) open(w);
+        else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, indices.get(w)!));
+        continue;
+      }
+      frames.pop();
+      const v = frame.v;
+      if (frames.length > 0) {
+        const parent = frames[frames.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(v)!));
+      }
+      if (low.get(v) === indices.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        components.push(component);
+      }
     }
   };
   for (const n of nodes) if (!indices.has(n.name)) strong(n.name);

@@ -406,18 +406,31 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
   return build;
 }
 
-/** Within a month, same-month references decide the order (they have no cycle). */
+/**
+ * Within a month, same-month references decide the order (they have no cycle). A post-order
+ * walk with an explicit stack: a chain of thousands of drivers cannot exhaust the call stack.
+ */
 function orderGroup(targets: FormulaTarget[]): FormulaTarget[] {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const done = new Set<string>();
   const out: FormulaTarget[] = [];
-  const visit = (name: string) => {
-    if (done.has(name)) return;
-    done.add(name);
-    for (const d of byName.get(name)!.parsed.sameMonth) if (byName.has(d)) visit(d);
-    out.push(byName.get(name)!);
-  };
-  targets.forEach((t) => visit(t.name));
+  for (const start of targets) {
+    if (done.has(start.name)) continue;
+    done.add(start.name);
+    const frames: { target: FormulaTarget; next: Iterator<string> }[] = [{ target: start, next: start.parsed.sameMonth.values() }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const step = frame.next.next();
+      if (step.done) {
+        frames.pop();
+        out.push(frame.target);
+      } else if (byName.has(step.value) && !done.has(step.value)) {
+        done.add(step.value);
+        const target = byName.get(step.value)!;
+        frames.push({ target, next: target.parsed.sameMonth.values() });
+      }
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
+import { INVALID_REASONS, MAX_INVALID_EXAMPLES, emptyInvalidCounts, type InvalidReason } from "./invalidReasons.js";
 import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
 
 /** The monthly series whose distribution a simulation reports. */
@@ -124,6 +125,10 @@ export interface ChunkResult {
   breakevenMonth: Float64Array;
   anyCovenantBreach: number;
   kept: KeptPath[];
+  /** Paths of the chunk that are not outcomes (validity.ts): NaN in every column, so no statistic counts them. */
+  invalid: number;
+  invalidByReason: number[];
+  invalidExamples: { path: number; reason: InvalidReason }[];
 }
 
 /**
@@ -180,6 +185,9 @@ export class ChunkCollector {
   readonly breakevenMonth: Float64Array;
   anyCovenantBreach = 0;
   kept: KeptPath[] = [];
+  invalid = 0;
+  invalidByReason: number[] = emptyInvalidCounts();
+  invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
   private readonly totals: Float64Array;
 
@@ -234,6 +242,20 @@ export class ChunkCollector {
   }
 
   /**
+   * A path that is not an outcome: its place in every column holds NaN, which exact and
+   * sketched statistics both skip (as non-finite), and it counts in no event.
+   */
+  addInvalid(path: number, reason: InvalidReason): void {
+    const v = this.values;
+    const n = this.count;
+    const i = this.i++;
+    for (let c = 0; c < this.layout.columns; c++) v[c * n + i] = NaN;
+    this.invalid++;
+    this.invalidByReason[INVALID_REASONS.indexOf(reason)]++;
+    if (this.invalidExamples.length < MAX_INVALID_EXAMPLES) this.invalidExamples.push({ path, reason });
+  }
+
+  /**
    * Finishes the chunk: sketched columns are sorted and halved here, on the thread that
    * computed them, so the main thread only merges short sorted runs.
    */
@@ -257,7 +279,7 @@ export class ChunkCollector {
       errors[c] = compacted.error;
       for (let e = 0; e < compacted.extraValues.length; e++) extras.push(c, compacted.extraValues[e], compacted.extraLevels[e]);
     }
-    return { chunk: this.chunk, start: this.start, count: n, values: v, runs, errors, moments, extras, cashOutMonth: this.cashOutMonth, breakevenMonth: this.breakevenMonth, anyCovenantBreach: this.anyCovenantBreach, kept: this.kept };
+    return { chunk: this.chunk, start: this.start, count: n, values: v, runs, errors, moments, extras, cashOutMonth: this.cashOutMonth, breakevenMonth: this.breakevenMonth, anyCovenantBreach: this.anyCovenantBreach, kept: this.kept, invalid: this.invalid, invalidByReason: this.invalidByReason, invalidExamples: this.invalidExamples };
   }
 }
 
@@ -328,6 +350,11 @@ export class Aggregate {
   readonly breakevenMonth: Float64Array;
   anyCovenantBreach = 0;
   kept: KeptPath[] = [];
+  /** Paths merged that are not outcomes (validity.ts): counted by reason, in no statistic. */
+  invalid = 0;
+  invalidByReason: number[] = emptyInvalidCounts();
+  /** The first few invalid paths (lowest path numbers), to show the user where to look. */
+  invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private readonly exact: (Float64Array | null)[];
   private readonly sketches: (RankSketch | null)[];
   private readonly moments: (Moments | null)[];
@@ -385,6 +412,10 @@ export class Aggregate {
     }
     this.anyCovenantBreach += r.anyCovenantBreach;
     for (const k of r.kept) this.kept.push(k);
+    this.invalid += r.invalid;
+    r.invalidByReason.forEach((count, i) => (this.invalidByReason[i] += count));
+    // Chunks settle in path order, so the first examples seen are the lowest path numbers.
+    for (const e of r.invalidExamples) if (this.invalidExamples.length < MAX_INVALID_EXAMPLES) this.invalidExamples.push(e);
   }
 
   private mergeSketches(r: ChunkResult): void {

@@ -6,6 +6,7 @@ import { latinHypercube } from "./math/lhs.js";
 import { imanConoverPrepared } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
 import { UsageError } from "../model/issues.js";
+import { pathValidity, type InvalidReason, type PathValidity } from "./validity.js";
 
 /** Paths per sampling block: LHS strata and Iman–Conover act within a block. */
 export const DEFAULT_BLOCK_SIZE = 8192;
@@ -53,6 +54,8 @@ export interface SimulationPlan {
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
   processes: { rng: RandomStream; shocks: Float64Array }[];
+  /** Which paths are outcomes at all (see validity.ts). */
+  validity: PathValidity;
 }
 
 export function planSimulation(
@@ -80,6 +83,7 @@ export function planSimulation(
     cashFloor: base[compiled.slots.cashFloor],
     correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
     processes,
+    validity: pathValidity(compiled, spec),
   };
 }
 
@@ -265,7 +269,10 @@ export function forEachPath(
   visit: (path: number, projection: Projection, metrics: Float64Array) => void,
   scratch: BlockScratch = blockScratch(plan),
   metrics: Float64Array = metricVector(),
-): void {
+  invalid?: (path: number, reason: InvalidReason) => void,
+): number {
+  let invalidCount = 0;
+  const validity = plan.validity;
   const c = plan.compiled;
   const inputs = plan.spec.inputs;
   const d = inputs.length;
@@ -288,11 +295,30 @@ export function forEachPath(
       params.set(base);
       for (let k = 0; k < d; k++) applySample(params, inputs[k], values[k * size + i]);
       drawProcessShocks(plan, path);
-      const proj = evaluate(c, null, ws, steps, evaluation);
-      computeMetrics(proj, metrics, floor);
-      visit(path, proj, metrics);
+      let reason = validity.inputs(params);
+      if (reason === null) {
+        let proj: Projection | null = null;
+        try {
+          proj = evaluate(c, null, ws, steps, evaluation);
+        } catch (error) {
+          // The engine refuses some states outright (a RangeError from an absurd input…).
+          if (!(error instanceof RangeError || (error as Error)?.name === "EngineError")) throw error;
+          reason = "nonFinite";
+        }
+        if (proj) {
+          computeMetrics(proj, metrics, floor);
+          reason = validity.results(proj, metrics);
+          if (reason === null) {
+            visit(path, proj, metrics);
+            continue;
+          }
+        }
+      }
+      invalidCount++;
+      invalid?.(path, reason ?? "nonFinite");
     }
   }
+  return invalidCount;
 }
 
 /**
@@ -318,7 +344,9 @@ export const PROCESS_STREAM_BASE = PROCESS_STREAM;
 
 /**
  * Evaluates the paths of blocks [fromBlock, toBlock) of an n-path simulation, calling
- * `visit` for each with its projection (buffers reused: copy what you keep) and metrics.
+ * `visit` for each valid path with its projection (buffers reused: copy what you keep) and
+ * metrics, and `invalid` for each path that is not an outcome (validity.ts): those never
+ * reach `visit`, so every statistic leaves them out alike. Returns how many were invalid.
  */
 export function runBlocks(
   plan: SimulationPlan,
@@ -327,9 +355,10 @@ export function runBlocks(
   toBlock: number,
   visit: (path: number, projection: Projection, metrics: Float64Array, block: number) => void,
   scratch: BlockScratch = blockScratch(plan),
-): void {
+  invalid?: (path: number, reason: InvalidReason) => void,
+): number {
   const B = plan.blockSize;
-  forEachPath(plan, n, fromBlock * B, toBlock * B, (path, proj, m) => visit(path, proj, m, Math.floor(path / B)), scratch);
+  return forEachPath(plan, n, fromBlock * B, toBlock * B, (path, proj, m) => visit(path, proj, m, Math.floor(path / B)), scratch, undefined, invalid);
 }
 
 /** The sampled input values of one block (for reports and sensitivity), by input order. */

@@ -87,6 +87,8 @@ export interface GlobalResult {
   /** Paths whose metric was defined (e.g. minDscr is undefined without debt service); only these are ranked. */
   used: number;
   excluded: number;
+  /** Of the excluded paths, those that are not outcomes at all (NaN, out-of-range values; see validity.ts). */
+  invalid: number;
   rows: GlobalRow[];
   summary: { mean: MetricJson; p10: MetricJson; p50: MetricJson; p90: MetricJson };
   /** Present (true) only when the run was stopped early: `n` of `requestedPaths` paths were ranked. */
@@ -235,7 +237,7 @@ export function rankInputs(
   count: number,
   selector: MetricSelector,
   compiled: CompiledModel,
-  run: { n: number; requested: number; seed: number; lhs: boolean },
+  run: { n: number; requested: number; seed: number; lhs: boolean; invalid?: number },
 ): GlobalResult {
   // Undefined metric values (minDscr without debt service, …) cannot be ranked: drop those paths.
   const keep: number[] = [];
@@ -265,6 +267,7 @@ export function rankInputs(
     lhs: run.lhs,
     used: ys.length,
     excluded: run.n - ys.length,
+    invalid: run.invalid ?? 0,
     rows,
     summary: { mean: selector.kind === "month" ? null : json(stats.mean), p10: json(p10), p50: json(p50), p90: json(p90) },
   };
@@ -284,7 +287,8 @@ export function globalSensitivity(
   const n = options.n;
   const d = spec.inputs.length;
   const x = spec.inputs.map(() => new Float64Array(n));
-  const y = new Float64Array(n);
+  // Invalid paths (validity.ts) never reach the callback: they stay NaN and are left out.
+  const y = new Float64Array(n).fill(NaN);
   const params = compiled.params;
   const visit = (path: number, proj: Projection, metrics: Float64Array) => {
     // The params buffer holds each input's applied value for this path.
@@ -295,13 +299,14 @@ export function globalSensitivity(
   // block draws from its own stream, so the paths are the same as in one call.
   const blocks = blockCount(plan, n);
   let done = 0;
+  let invalid = 0;
   if (!options.signal && !options.onProgress) {
-    runBlocks(plan, n, 0, blocks, visit);
+    invalid = runBlocks(plan, n, 0, blocks, visit);
     done = n;
   } else {
     const scratch = blockScratch(plan);
     for (let b = 0; b < blocks && !options.signal?.aborted; b++) {
-      runBlocks(plan, n, b, b + 1, visit, scratch);
+      invalid += runBlocks(plan, n, b, b + 1, visit, scratch);
       done = Math.min(n, (b + 1) * plan.blockSize);
       options.onProgress?.(done, n);
     }
@@ -313,7 +318,7 @@ export function globalSensitivity(
     done,
     selector,
     compiled,
-    { n: done, requested: n, seed: options.seed, lhs },
+    { n: done, requested: n, seed: options.seed, lhs, invalid },
   );
   if (done < n) {
     result.partial = true;
