@@ -93,6 +93,21 @@ describe("burnrate system simulate and sensitivity", () => {
     expect(csv.split("\n")[0]).toBe("section,name,period,measure,value");
     expect(csv).toContain("attribution,lab-pays-cloud:cloud,,throughLink,");
   });
+  it("reports paths that are not outcomes for some company and fails over --max-invalid-paths", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "burnrate-system-invalid-"));
+    const fixtures = join(root, "test", "fixtures");
+    for (const name of ["lab-shock.yaml", "cloud-shock.yaml"]) writeFileSync(join(dir, name), readFileSync(join(fixtures, "system", name), "utf8"));
+    writeFileSync(join(dir, "nan-paths.yaml"), readFileSync(join(fixtures, "hardening", "nan-paths.yaml"), "utf8"));
+    writeFileSync(join(dir, "joint.yaml"), readFileSync(join(fixtures, "system", "joint.yaml"), "utf8").replace("links:", "  log: { model: nan-paths.yaml }\nlinks:"));
+    const file = join(dir, "joint.yaml");
+    const failed = await runCli("system", "simulate", file, "-n", "400", "-t", "1");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/^Invalid paths: \d+ \(\d+\.\d+%\), not outcomes for some company/m);
+    expect(failed.stderr).toMatch(/paths \(\d+\.\d+%\) are invalid for some company, more than --max-invalid-paths 0\.00% allows/);
+    const allowed = await runCli("system", "simulate", file, "-n", "400", "-t", "1", "--max-invalid-paths", "100%", "-f", "csv");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toMatch(/^paths,invalid,,count,\d+$/m);
+  });
   it("ranks every company's inputs against one company's metric, with the links acting", async () => {
     const r = await runCli("system", "sensitivity", joint, "-m", "cloud:fundingGap", "-f", "json");
     expect(r.code).toBe(0);

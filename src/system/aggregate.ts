@@ -1,6 +1,7 @@
 import { Aggregate, RunShape, chunkSizeFor, collectionMethod, finishSketchedRun, exactStatistics, type ChunkCollector, type ChunkResult, type CollectionMethod, type ColumnStatistics, type OutputDetail } from "../uncertainty/aggregate.js";
 import { Moments, RankSketch, type SerializedMoments } from "../uncertainty/math/sketch.js";
 import type { CompiledSystem } from "./compile.js";
+import { INVALID_REASONS, type InvalidReason } from "../uncertainty/invalidReasons.js";
 
 /**
  * How a system simulation of n paths is collected: each company's outputs as `simulate`
@@ -84,6 +85,12 @@ export interface SystemCounts {
   notConverged: number;
   /** Company projections evaluated (main resolutions and attribution reruns). */
   evaluations: number;
+  /**
+   * Paths that are not outcomes (uncertainty/validity.ts) for some company: left out of every
+   * company's statistics and of every system count and column; by reason, in INVALID_REASONS order.
+   */
+  invalid: number;
+  invalidByReason: Float64Array;
 }
 
 function emptyCounts(shape: SystemRunShape): SystemCounts {
@@ -102,6 +109,8 @@ function emptyCounts(shape: SystemRunShape): SystemCounts {
     iterationsMax: 0,
     notConverged: 0,
     evaluations: 0,
+    invalid: 0,
+    invalidByReason: new Float64Array(INVALID_REASONS.length),
   };
 }
 
@@ -128,6 +137,8 @@ function addCounts(into: SystemCounts, from: SystemCounts): void {
   into.iterationsMax = Math.max(into.iterationsMax, from.iterationsMax);
   into.notConverged += from.notConverged;
   into.evaluations += from.evaluations;
+  into.invalid += from.invalid;
+  add(into.invalidByReason, from.invalidByReason);
 }
 
 /** One chunk of a system run: a pure function of (system, seed, chunk). */
@@ -191,6 +202,20 @@ export class SystemChunkCollector {
       const [a, b] = s.pairs[p];
       c.pairYear[p][Math.max(s.yearIndex(cashOut[a]), s.yearIndex(cashOut[b]))]++;
     }
+  }
+
+  /**
+   * A path that is not an outcome for some company (`reason`, validity.ts): every company
+   * collects it as invalid (NaN in every column, in no event), and the system's columns hold
+   * NaN and its counts leave it out — a joint outcome needs every company's.
+   */
+  addInvalid(path: number, reason: InvalidReason): void {
+    for (const company of this.companies) company.addInvalid(path, reason);
+    const n = this.count;
+    const i = this.i++;
+    for (let c = 0; c < this.shape.columns; c++) this.values[c * n + i] = NaN;
+    this.counts.invalid++;
+    this.counts.invalidByReason[INVALID_REASONS.indexOf(reason)]++;
   }
 
   /** What link l cost on the path just added (system unit). */

@@ -219,7 +219,12 @@ export function loadSystemText(text: string, file: string, read: ReadCompany, op
       const scenarios = [...(spec.scenario !== undefined ? [{ name: spec.scenario, at: ["companies", name, "scenario"] as IssuePath }] : []), ...(extra?.scenarios ?? [])];
       const overrides = [...spec.overrides.map((o, i) => ({ override: o as RawOverride, at: ["companies", name, "overrides", i] as IssuePath })), ...(extra?.overrides ?? [])];
       const data = companyData(src, scenarios, overrides, source, name);
-      const first = loadModelSource({ ...src, data });
+      // A driver that `share:` gives a company which lacks it may already be read by the
+      // company's formulas (an override that makes its prices follow a shared index): a
+      // placeholder lets this first validation resolve the name; step 5 puts in the real series.
+      const placeholders = sharedInto(system.share, name).filter((as) => !(isPlainObject(data.drivers) && Object.hasOwn(data.drivers, as)));
+      const checked = placeholders.length ? { ...data, drivers: { ...(isPlainObject(data.drivers) ? data.drivers : {}), ...Object.fromEntries(placeholders.map((as) => [as, { constant: 0 }])) } } : data;
+      const first = loadModelSource({ ...src, data: checked });
       stages.push({ name, path: spec.model, src, data, first, overridden: overrides.map((o) => o.override.path) });
     } catch (error) {
       if (error instanceof ModelError) {
@@ -544,6 +549,17 @@ function gpuLineNames(model: LoadedModel): string[] {
 function readsDriver(definition: unknown, name: string): boolean {
   const text = typeof definition === "string" ? definition : isPlainObject(definition) && typeof definition.formula === "string" ? definition.formula : null;
   return text !== null && new RegExp(`(^|[^A-Za-z0-9_])${name}([^A-Za-z0-9_]|$)`).test(text);
+}
+
+/** The names under which `share:` places shared drivers in one company. */
+function sharedInto(share: Record<string, string[] | Record<string, string>>, company: string): string[] {
+  const out: string[] = [];
+  for (const [driver, where] of Object.entries(share)) {
+    if (Array.isArray(where)) {
+      if (where.includes(company)) out.push(driver);
+    } else if (Object.hasOwn(where, company)) out.push(where[company]);
+  }
+  return out;
 }
 
 /** The shared drivers' series in the system's base case (evaluated once, at load). */

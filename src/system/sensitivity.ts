@@ -149,11 +149,22 @@ function globalRanking(plan: SystemSimulationPlan, targets: number[], selectors:
   const n = options.n;
   const sys = plan.system;
   const x = plan.inputs.map(() => new Float64Array(n));
-  const y = new Map(targets.map((k) => [k, new Float64Array(n)]));
-  const metrics = metricVector();
-  runSystemPaths(plan, n, 0, n, null, undefined, (path, rt) => {
-    plan.inputs.forEach((input, i) => (x[i][path] = (input.unit === 0 ? sys.shared.params : rt.pathParams[input.unit - 1])[input.input.slot]));
-    for (const k of targets) y.get(k)![path] = readMetric(rt, k, selectors.get(k)!, metrics);
-  });
-  return new Map(targets.map((k) => [k, rankInputs(plan.inputs.map((input) => ({ name: input.name, path: input.input.path })), x, y.get(k)!, n, selectors.get(k)!, sys.companies[k].compiled, { n, requested: n, seed: options.seed, lhs: options.lhs ?? false })]));
+  // Invalid paths (uncertainty/validity.ts) never reach the visit: their metric stays NaN,
+  // so the ranking leaves them out, and they are counted apart.
+  const y = new Map(targets.map((k) => [k, new Float64Array(n).fill(NaN)]));
+  let invalid = 0;
+  runSystemPaths(
+    plan,
+    n,
+    0,
+    n,
+    null,
+    undefined,
+    (path, rt, metrics) => {
+      plan.inputs.forEach((input, i) => (x[i][path] = (input.unit === 0 ? sys.shared.params : rt.pathParams[input.unit - 1])[input.input.slot]));
+      for (const k of targets) y.get(k)![path] = selectors.get(k)!.read(rt.projections[k]!, metrics[k]);
+    },
+    () => void invalid++,
+  );
+  return new Map(targets.map((k) => [k, rankInputs(plan.inputs.map((input) => ({ name: input.name, path: input.input.path })), x, y.get(k)!, n, selectors.get(k)!, sys.companies[k].compiled, { n, requested: n, seed: options.seed, lhs: options.lhs ?? false, invalid })]));
 }

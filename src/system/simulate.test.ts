@@ -91,6 +91,44 @@ correlation:
   });
 });
 
+describe("system simulation: invalid paths", () => {
+  it("leaves a path that is not an outcome for one company out of every company's figures and every joint one, and counts it", async () => {
+    // The joint system plus a company whose revenue is 10·ln(x), x uniform on [−1, 1]: on the
+    // paths where x ≤ 0 it has no numbers, so no joint outcome exists there either.
+    const text = read("joint.yaml").replace("links:", "  log: { model: nan-paths.yaml }\nlinks:");
+    const texts = { "lab-shock.yaml": read("lab-shock.yaml"), "cloud-shock.yaml": read("cloud-shock.yaml"), "nan-paths.yaml": readFileSync(join(fixtures, "..", "hardening", "nan-paths.yaml"), "utf8") };
+    const loaded = loadSystemText(text, "joint.yaml", textsReader(Object.fromEntries(Object.entries(texts).map(([f, t]) => [f, { text: t, file: f }]))));
+    const n = 3000;
+    const r = await simulateSystem(loaded, { paths: n, seed: 3, threads: 1, blockSize: 1024 });
+    const plan = planSystemSimulation(loaded, { seed: 3, blockSize: 1024 });
+    const scratch = blockScratch(plan.sampling);
+    const rows: [number, number, number][] = [];
+    for (let b = 0; b * 1024 < n; b++) {
+      const size = Math.min(1024, n - b * 1024);
+      const v = sampleBlock(plan.sampling, b, size, scratch);
+      for (let i = 0; i < size; i++) rows.push([v[i], v[size + i], v[2 * size + i]]);
+    }
+    const valid = rows.filter(([, , x]) => x > 0);
+    const invalid = n - valid.length;
+    expect(invalid).toBeGreaterThan(1200);
+    expect(r.paths).toBe(n);
+    expect(r.invalidPaths.count).toBe(invalid);
+    expect(r.invalidPaths.share).toBe(invalid / n);
+    expect(r.invalidPaths.byReason.nonFinite).toBe(invalid);
+    // Every odds is over the valid paths only, each company's and the joint ones.
+    const share = (f: (row: [number, number, number]) => boolean) => valid.filter(f).length / valid.length;
+    const lab = share(([s]) => s === 1);
+    const cloud = share(([s, h]) => s === 1 || h === 1);
+    expect(r.joint.cashOut[0].total).toBe(lab);
+    expect(r.joint.cashOut[1].total).toBe(cloud);
+    expect(r.joint.pairs[0].total).toBe(lab);
+    expect(r.links[0].acted).toBe(lab);
+    expect(r.lenders.companies[1].loss.mean).toBeCloseTo(30 * cloud, 9);
+    for (const c of r.companies) expect(c.result.invalidPaths.count).toBe(invalid);
+    expect(r.companies[0].result.probabilities.cashOut).toBe(lab);
+  });
+});
+
 describe("system simulation: reproducible and shardable", () => {
   it("gives the same result on one thread and on two", async () => {
     const options = { paths: 3000, seed: 11, blockSize: 1000 };

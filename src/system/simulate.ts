@@ -14,6 +14,7 @@ import { compileSystem, downstream, rateShift, type CompiledSystem } from "./com
 import { createRuntime, resolve, writeSharedSeries, newPath, cutClosure, type SystemRuntime } from "./resolve.js";
 import { SystemRunShape, encodeSystemChunk, type SystemChunkCollector, type SystemChunkResult } from "./aggregate.js";
 import type { OutputDetail } from "../uncertainty/aggregate.js";
+import type { InvalidReason } from "../uncertainty/invalidReasons.js";
 
 /** One uncertain input of the system: a shared one (unit 0) or a company's (unit k + 1). */
 export interface SystemInput {
@@ -154,14 +155,14 @@ function systemCorrelation(loaded: LoadedSystem, specs: UncertaintySpec[], input
   return repaired.matrix;
 }
 
-const metrics = metricVector();
-
 /**
  * Evaluates paths [from, to) of an n-path system simulation: each path samples every input
  * (its block sampled once, then kept in `scratch`), draws every process, resolves the system
  * with its links and adds each company and the joint outcome to `collector`; with
  * attribution, each link that acted on the path is cut and the path resolved again (common
- * random numbers). `visit` sees each path after its main resolution.
+ * random numbers). `visit` sees each valid path after its main resolution, with every
+ * company's metrics; `invalid` each path that is not an outcome (it reaches neither `visit`
+ * nor any statistic).
  */
 export function runSystemPaths(
   plan: SystemSimulationPlan,
@@ -170,7 +171,8 @@ export function runSystemPaths(
   to: number,
   collector: SystemChunkCollector | null,
   scratch: BlockScratch = blockScratch(plan.sampling),
-  visit?: (path: number, rt: SystemRuntime) => void,
+  visit?: (path: number, rt: SystemRuntime, metrics: Float64Array[]) => void,
+  invalid?: (path: number, reason: InvalidReason) => void,
 ): void {
   const sys = plan.system;
   const rt = plan.runtime;
@@ -182,6 +184,7 @@ export function runSystemPaths(
   const sharedUnit = plan.units[0];
   const systemScale = UNIT_SCALE[sys.loaded.system.system.unit];
   const losses = new Float64Array(K);
+  const pathMetrics = sys.companies.map(() => metricVector());
   const mainCashOut = new Float64Array(K);
   const mainFloorOut = new Float64Array(K);
   const mainPayments = new Float64Array(L);
@@ -206,10 +209,31 @@ export function runSystemPaths(
       drawProcessShocks(unit.plan, path, streamOf[c + 1]);
     }
     for (let k = 0; k < d; k++) if (inputs[k].unit > 0) applySample(rt.pathParams[inputs[k].unit - 1], inputs[k].input, values[k * size + i]);
+    // A path is an outcome only if it is one for every company (uncertainty/validity.ts): a
+    // sampled input outside its key's range, or NaN, an unbalanced sheet or an out-of-range
+    // formula value in any company's projection, and the path is counted apart and left out
+    // of every statistic, each company's and the joint ones alike.
+    let reason: InvalidReason | null = sharedUnit.plan.validity.inputs(shared.params);
+    for (let c = 0; c < K && reason === null; c++) reason = plan.units[c + 1].plan.validity.inputs(rt.pathParams[c]);
+    if (reason !== null) {
+      invalid?.(path, reason);
+      collector?.addInvalid(path, reason);
+      continue;
+    }
     writeSharedSeries(rt, plan.shift);
     newPath(rt);
     const resolution = resolve(rt);
-    visit?.(path, rt);
+    for (let c = 0; c < K; c++) {
+      const proj = rt.projections[c]!;
+      computeMetrics(proj, pathMetrics[c], rt.pathParams[c][sys.companies[c].cashFloorSlot]);
+      if (reason === null) reason = plan.units[c + 1].plan.validity.results(proj, pathMetrics[c]);
+    }
+    if (reason !== null) {
+      invalid?.(path, reason);
+      collector?.addInvalid(path, reason);
+      continue;
+    }
+    visit?.(path, rt, pathMetrics);
     if (!collector || !counts) continue;
     counts.iterationsTotal += resolution.iterations;
     counts.evaluations += resolution.evaluations;
@@ -218,8 +242,7 @@ export function runSystemPaths(
     for (let c = 0; c < K; c++) {
       const company = sys.companies[c];
       const proj = rt.projections[c]!;
-      computeMetrics(proj, metrics, rt.pathParams[c][company.cashFloorSlot]);
-      collector.companies[c].add(path, proj, metrics);
+      collector.companies[c].add(path, proj, pathMetrics[c]);
       const out = rt.state.cashOut[c];
       losses[c] = Number.isFinite(out) ? (proj.items.debt[out - company.startSerial] * (1 - company.lenderRecovery) * company.unitScale) / systemScale : 0;
     }

@@ -3,6 +3,7 @@ import type { ColumnStatistics } from "../uncertainty/aggregate.js";
 import { formatMonth, serialToMonth } from "../model/months.js";
 import type { SystemAggregate } from "./aggregate.js";
 import type { SystemSimulationPlan } from "./simulate.js";
+import { INVALID_REASONS, type InvalidReason } from "../uncertainty/invalidReasons.js";
 
 const KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
 
@@ -18,8 +19,15 @@ export interface SystemSimulationResult {
   file: string;
   scenario: string | null;
   cut: string[];
+  /** Paths simulated: valid ones (every statistic and count is over these) plus invalid ones. */
   paths: number;
   requestedPaths: number;
+  /**
+   * Paths that are not outcomes for some company (a sampled input outside its key's range,
+   * NaN, an unbalanced sheet, an out-of-range formula value: uncertainty/validity.ts), left out
+   * of every company's figures and of every joint one; examples under each company's result.
+   */
+  invalidPaths: { count: number; share: number; byReason: Record<InvalidReason, number> };
   partial: boolean;
   seed: number;
   sampling: "monte-carlo" | "latin-hypercube";
@@ -63,9 +71,10 @@ export interface SystemSimulationResult {
 
 export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan, meta: { threads: number; requested: number; partial: boolean; warnings: string[] }): SystemSimulationResult {
   const sys = plan.system;
-  const n = agg.n;
   const shape = agg.shape;
   const counts = agg.counts;
+  // Odds and statistics are over the valid paths; invalid ones are counted apart.
+  const n = agg.n - counts.invalid;
   const p = (count: number) => (n > 0 ? count / n : 0);
   const label = (serial: number) => formatMonth(serialToMonth(serial));
   const companies = sys.companies.map((c, k) => ({
@@ -132,8 +141,9 @@ export function summarizeSystem(agg: SystemAggregate, plan: SystemSimulationPlan
     file: sys.loaded.file,
     scenario: sys.loaded.scenario,
     cut: sys.loaded.cut,
-    paths: n,
+    paths: agg.n,
     requestedPaths: meta.requested,
+    invalidPaths: { count: counts.invalid, share: agg.n > 0 ? counts.invalid / agg.n : 0, byReason: Object.fromEntries(INVALID_REASONS.map((r, i) => [r, counts.invalidByReason[i]])) as Record<InvalidReason, number> },
     partial: meta.partial,
     seed: plan.seed,
     sampling: plan.lhs ? "latin-hypercube" : "monte-carlo",

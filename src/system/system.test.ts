@@ -161,6 +161,25 @@ drivers:
     // The cloud starts in April: its first month's price is April's, 4.
     expect(revenue(r, "cloud")).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
+  it("a company override may read a shared driver that share: adds to the company", () => {
+    const text = `
+system: { name: Index }
+companies:
+  cloud:
+    model: cloud.yaml
+    overrides:
+      - { path: lines.fromLab.value, set: "price * priceIndex" }
+drivers:
+  priceIndex: { monthly: [1, 1, 1, 1.5, 1.5, 1.5, 0.5, 0.5, 0.5, 2, 2, 2] }
+share:
+  priceIndex: [cloud]
+`;
+    const r = runSystem(system(text, { "cloud.yaml": cloud }));
+    expect(revenue(r, "cloud")).toEqual([20, 20, 20, 30, 30, 30, 10, 10, 10, 40, 40, 40]);
+    // Without share: the index reaches no company and the override cannot resolve it.
+    const unshared = text.replace("share:\n  priceIndex: [cloud]\n", "");
+    expect(issuesOf(() => system(unshared, { "cloud.yaml": cloud })).join("\n")).toMatch(/unknown name "priceIndex"/);
+  });
   it("a system scenario overrides a shared driver for every company at once", () => {
     const text = `
 system: { name: Shared }

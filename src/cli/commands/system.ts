@@ -42,10 +42,11 @@ export function registerSystem(program: Command, io: CliIO, setExit: (code: numb
     .option("-p, --period <period>", "month | year (per-company tables and csv)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths of each company (json)", "0")
+    .option("--max-invalid-paths <share>", "fail (exit 1, after the report) when more than this share of paths is invalid for some company: NaN, or a sampled input or formula value outside its key's range (0.01 or 1%)", "0")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (file: string, options: Record<string, unknown>) => {
       const { systemSimulateCommand } = await import("./systemActions.js");
-      await systemSimulateCommand(io, file, options as never);
+      if (!(await systemSimulateCommand(io, file, options as never))) setExit(1);
     });
 
   system

@@ -14,7 +14,8 @@ import { sensitivityTable, sensitivityCsv, parseQuantilePair } from "./sensitivi
 import { systemSensitivity } from "../../system/sensitivity.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import type { CliIO } from "../io.js";
-import { choice, parseWhole } from "../options.js";
+import { choice, parseWhole, parseShare } from "../options.js";
+import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/invalidReasons.js";
 import { emit, metricsBlock } from "./run.js";
 import { compareTable, compareCsv } from "./compare.js";
 
@@ -227,14 +228,15 @@ export function systemCompareCsv(c: SystemComparison): string {
 export async function systemSimulateCommand(
   io: CliIO,
   file: string,
-  options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; cut?: string[]; attribution?: boolean; period: string; format: string; keepPaths: string; out?: string },
-): Promise<void> {
+  options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; cut?: string[]; attribution?: boolean; period: string; format: string; keepPaths: string; maxInvalidPaths?: string; out?: string },
+): Promise<boolean> {
   const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
   const period = choice(options.period, ["month", "year"] as const, "--period");
   const n = parseWhole(options.paths, "-n");
   const seed = parseWhole(options.seed, "--seed");
   const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
   const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
+  const maxInvalid = parseShare(options.maxInvalidPaths ?? "0", "--max-invalid-paths");
   const loaded = loadSystemFile(file, { scenario: options.scenario, cut: options.cut });
   const { simulateSystem } = await import("../../system/simulateSystem.js");
   const controller = new AbortController();
@@ -259,6 +261,19 @@ export async function systemSimulateCommand(
   for (const w of result.warnings) io.err(`${w}\n`);
   const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? systemSimulationCsv(result, period) : systemSimulationTable(result, period);
   emit(io, text, options.out);
+  const invalid = result.invalidPaths;
+  if (invalid.count > 0 && invalid.share > maxInvalid) {
+    io.err(`burnrate: ${invalid.count.toLocaleString("en-US")} of ${result.paths.toLocaleString("en-US")} paths (${formatPercent(invalid.share, 2)}) are invalid for some company, more than --max-invalid-paths ${formatPercent(maxInvalid, 2)} allows; they are left out of every figure above (${systemInvalidSummary(result)}). Fix the uncertain inputs (or the formulas they feed) so that every path is a possible outcome, or raise --max-invalid-paths.\n`);
+    return false;
+  }
+  return true;
+}
+
+/** "3 a sampled input outside …; first: path 17 (xai)". */
+function systemInvalidSummary(r: SystemSimulationResult): string {
+  const parts = INVALID_REASONS.filter((reason) => r.invalidPaths.byReason[reason] > 0).map((reason) => `${r.invalidPaths.byReason[reason].toLocaleString("en-US")} ${INVALID_REASON_TEXT[reason]}`);
+  const first = r.companies[0]?.result.invalidPaths.examples[0];
+  return `${parts.join("; ")}${first ? `; first: path ${first.path}` : ""}`;
 }
 
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? "–" : formatPercent(v));
@@ -270,6 +285,7 @@ export function systemSimulationTable(r: SystemSimulationResult, period: "month"
   out.push(
     `${r.paths.toLocaleString("en-US")} paths${r.partial ? ` of ${r.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${r.sampling}, seed ${r.seed}, ${r.threads} thread${r.threads === 1 ? "" : "s"}; every company's and the shared inputs sampled together (${r.inputs.length} inputs)`,
   );
+  if (r.invalidPaths.count > 0) out.push(`Invalid paths: ${r.invalidPaths.count.toLocaleString("en-US")} (${formatPercent(r.invalidPaths.share, 2)}), not outcomes for some company and left out of every figure below, each company's and the joint ones — ${systemInvalidSummary(r)}`);
   out.push(`Links resolved on every path: ${r.resolution.meanIterations.toFixed(2)} passes on average, at most ${r.resolution.maxIterations}${r.resolution.notConverged ? `; ${r.resolution.notConverged} paths DID NOT SETTLE` : ""}; ${r.resolution.projectionsPerPath.toFixed(2)} company projections per path${r.attribution ? " (attribution reruns included)" : ""}`);
   out.push("");
   out.push("Odds of running out of cash, by the end of each year");
@@ -337,6 +353,8 @@ export function systemSimulationTable(r: SystemSimulationResult, period: "month"
 /** Long form: section, company, period, measure, value. */
 export function systemSimulationCsv(r: SystemSimulationResult, period: "month" | "year"): string {
   const rows: (string | number | null)[][] = [];
+  rows.push(["paths", "valid", null, "count", r.paths - r.invalidPaths.count], ["paths", "invalid", null, "count", r.invalidPaths.count]);
+  for (const reason of INVALID_REASONS) if (r.invalidPaths.byReason[reason] > 0) rows.push(["paths", `invalid.${reason}`, null, "count", r.invalidPaths.byReason[reason]]);
   for (const c of r.joint.cashOut) c.byYear.forEach((v, y) => rows.push(["odds", c.company, String(r.joint.years[y]), "cashOutBy", v]));
   for (const p of r.joint.pairs) p.byYear.forEach((v, y) => rows.push(["odds", `${p.companies[0]}+${p.companies[1]}`, String(r.joint.years[y]), "bothOutBy", v]));
   r.joint.any.forEach((v, y) => rows.push(["odds", "any", String(r.joint.years[y]), "anyOutBy", v]));
