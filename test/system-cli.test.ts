@@ -148,3 +148,16 @@ describe("burnrate system sector", () => {
     expect(json.customers[0].years[0]).toMatchObject({ due: 240, paid: 80 });
   });
 });
+
+describe("a system file given to a single-company command", () => {
+  it("is refused with one message that says to use `burnrate system`, not a list of schema errors", async () => {
+    for (const args of [["run", two], ["simulate", two, "-n", "20"], ["export", two, "--format", "csv", "--out", "x"]]) {
+      const r = await runCli(...args);
+      expect(r.code, args.join(" ")).toBe(1);
+      expect(r.stderr).toContain("is a system file");
+      expect(r.stderr).toContain("burnrate system run");
+      expect(r.stderr).not.toContain("required key");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});

@@ -77,6 +77,11 @@ export function loadModelSource(source: SourceText, options: LoadOptions = {}): 
   if (source.data === null || typeof source.data !== "object" || Array.isArray(source.data)) {
     throw new ModelError(withPositions(source, [{ code: "not_a_mapping", path: [], severity: "error", message: "a model file is a mapping of sections (meta:, openingBalance:, drivers:, lines:, …), not a single value or a list" }]));
   }
+  // A system file (companies linked together) read by a single-company command would
+  // otherwise get a list of schema errors that hide the one thing to do.
+  if (Object.hasOwn(source.data, "companies") && !Object.hasOwn(source.data, "meta")) {
+    throw new ModelError(withPositions(source, [{ code: "system_file", path: ["companies"], severity: "error", message: "this is a system file (companies linked together), not one company's model: use `burnrate system run|simulate|sensitivity|compare|sector` on it, or one of the model files it lists" }]));
+  }
   const { unwrapped, wrapped, scenarios: validScenarios } = sharedOf(source);
   // A scenario may override extension sections too (e.g. sites.denton.delayMonths), so
   // it applies to the whole file before the core and extension sections are split.
