@@ -9,6 +9,7 @@ import { loadModelFile } from "../src/node/loadFile.js";
 import { projectModel } from "../src/index.js";
 import { STATEMENT_ITEMS } from "../src/engine/items.js";
 import { formatNumberLocale } from "../src/i18n/index.js";
+import { caveatNumbers } from "../src/caveats/marks.js";
 
 const root = join(import.meta.dirname, "..");
 const small = join("test", "fixtures", "small.yaml");
@@ -143,5 +144,56 @@ describe("export html and pdf: the report", () => {
     const docs = readdirSync(join(root, "docs"));
     expect(docs).toEqual(expect.arrayContaining(["report-en.png", "report-ar.png"]));
     expect(readFileSync(join(root, "docs", "report-en.png")).subarray(1, 4).toString()).toBe("PNG");
+  });
+});
+
+describe("export html and pdf: caveats marked next to the figures they qualify", () => {
+  const dir = mkdtempSync(join(tmpdir(), "burnrate-caveat-marks-"));
+  const coreweave = projectModel(loadModelFile(join(root, "models", "coreweave.yaml")));
+  const caveats = coreweave.caveats ?? [];
+  const numbers = (metric: string) => caveatNumbers(caveats, { metric }, coreweave.fiscalYearStart);
+  const first: Record<string, string> = {};
+  const all: Record<string, string> = {};
+  let html = "";
+
+  beforeAll(async () => {
+    for (const lang of ["en", "ar"]) {
+      const out = join(dir, `coreweave.${lang}.pdf`);
+      const r = await runCli("export", "models/coreweave.yaml", "--format", "pdf", "--lang", lang, "--out", out);
+      expect(r.code).toBe(0);
+      writeFileSync(out, r.binaries.get(out)!);
+      const text = (args: string[]) => execFileSync("pdftotext", [...args, out, "-"], { encoding: "utf8" }).replace(/[\u202a-\u202e\u200e\u200f]/g, "");
+      first[lang] = text(["-f", "1", "-l", "1"]);
+      all[lang] = text([]);
+    }
+    html = (await runCli("export", "models/coreweave.yaml", "--format", "html", "--out", "cw.html")).files.get("cw.html")!;
+  }, 120_000);
+
+  it("CoreWeave's answer 'Cash runs out' carries its caveats' numbers, as run prints them", async () => {
+    const thin = caveats.findIndex((c) => c.id === "thin-june-2028") + 1;
+    expect(thin).toBeGreaterThan(0);
+    expect(numbers("cashOut")).toContain(thin);
+    expect(numbers("runwayMonths")).toEqual([thin]);
+    const run = (await runCli("run", "models/coreweave.yaml")).stdout;
+    expect(run).toContain(`Cash runs out [${numbers("cashOut").join(",")}]`);
+    const month = new Date(coreweave.metrics.cashOut + "-01").toLocaleString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+    expect(first.en).toContain(`Cash runs out in ${month} [${numbers("cashOut").join(",")}]`);
+    expect(first.en).toContain(`${coreweave.metrics.runwayMonths} months [${thin}] of runway`);
+    expect(first.en).toContain(`[${numbers("covenantBreaches").join(",")}] covenant tests fail`);
+  });
+
+  it("the marks link to the numbered caveats in the caveats section, in English and Arabic", () => {
+    caveats.forEach((c, i) => {
+      expect(html).toContain(`<li id="caveat-${i + 1}">`);
+      expect(all.en.replace(/\s+/g, " ")).toContain(`[${i + 1}] ${c.id}`);
+    });
+    expect(html).toMatch(new RegExp(`Cash runs out in <b>[^<]+</b><sup class="caveat-mark" dir="ltr">\\[<a href="#caveat-${numbers("cashOut")[0]}"`));
+    // Statement rows: revenue is qualified by the calibrated-history caveat (2024–2025, within the horizon).
+    const revenue = numbers("revenue");
+    expect(revenue.length).toBeGreaterThan(0);
+    expect(html).toMatch(new RegExp(`<th>Revenue<sup class="caveat-mark"[^>]*>\\[<a href="#caveat-${revenue[0]}"`));
+    expect(first.ar).toContain(`[${numbers("cashOut").join(",")}]`);
+    expect(first.ar).toContain("انظر قسم التحفظات");
+    expect(first.en).toContain("a caveat qualifies this figure");
   });
 });

@@ -5,8 +5,9 @@ import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
 import { ITEM_NAMES } from "../engine/items.js";
 import { METRIC_NAMES } from "../targets/catalogue.js";
-import { parsePeriod } from "../targets/period.js";
+
 import { citedIds } from "../register/cite.js";
+import { parsePeriod } from "../targets/period.js";
 
 /**
  * A model's caveats: what a reader must know to read a figure right (a measure that
@@ -196,19 +197,4 @@ export function caveatsFor(loaded: Pick<LoadedModel, "extensions" | "model" | "i
   return out;
 }
 
-function overlaps(a: string, b: string, fiscalYearStart: number): boolean {
-  const x = parsePeriod(a, fiscalYearStart);
-  const y = parsePeriod(b, fiscalYearStart);
-  if (typeof x === "string" || typeof y === "string") return a === b;
-  return x.firstSerial <= y.lastSerial && y.firstSerial <= x.lastSerial;
-}
-
-/** The caveats that qualify a figure (a metric or line item, optionally in a period: periods that overlap count). */
-export function caveatsQualifying(caveats: Caveat[], figure: { metric?: string; line?: string; period?: string | null; covenant?: string }, fiscalYearStart = 1): Caveat[] {
-  return caveats.filter((c) => {
-    const byFigure = (figure.metric !== undefined && (c.metrics.includes(figure.metric) || c.lines.includes(figure.metric))) || (figure.line !== undefined && (c.lines.includes(figure.line) || c.metrics.includes(figure.line))) || (figure.covenant !== undefined && c.covenants.includes(figure.covenant));
-    if (!byFigure) return false;
-    if (c.periods.length === 0 || !figure.period) return true;
-    return c.periods.some((p) => overlaps(p, figure.period!, fiscalYearStart));
-  });
-}
+export { caveatsQualifying, caveatNumbers, caveatMarkText } from "./marks.js";

@@ -12,6 +12,7 @@ import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 import type { Caveat } from "../../caveats/index.js";
+import { caveatNumbers, caveatMarkText } from "../../caveats/marks.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -141,10 +142,7 @@ function comparedCaveats(c: Comparison): { model: string; labels: string[]; cave
 export function compareTable(c: Comparison): string {
   const out: string[] = [];
   const caveats = comparedCaveats(c);
-  const mark = (measure: string) => {
-    const n = caveats.map((x, i) => (x.caveat.metrics.includes(measure) || x.caveat.lines.includes(measure) ? i + 1 : 0)).filter((i) => i > 0);
-    return n.length ? ` [${n.join(",")}]` : "";
-  };
+  const mark = (measure: string) => caveatMarkText(caveatNumbers(caveats.map((x) => x.caveat), { metric: measure }));
   const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
   out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}${c.runs.length > 1 ? `; Δ = difference from ${runHeaders(c).get(c.runs[0].label)}` : ""}`);

@@ -10,6 +10,7 @@ import type { CliIO } from "../io.js";
 import { terminalSafe } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
+import { caveatNumbers, caveatMarkText } from "../../caveats/marks.js";
 import { currentTableWidth } from "../format.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
@@ -133,6 +134,8 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     if (!used) for (const item of rule.items) hidden.add(item);
   }
   const caveats = result.caveats ?? [];
+  // A row's mark: caveats about its item whose periods overlap the periods shown.
+  const shown = rows.length ? `${rows[0].period}..${rows[rows.length - 1].period}` : null;
   const sections = TABLE_SECTIONS.filter((s) => view.section === null || s.key === view.section);
   for (const section of sections) {
     const items = section.items.filter((item) => !hidden.has(item) && (view.lines === null || view.lines.includes(item)));
@@ -140,7 +143,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     if (view.lines === null) body.push([section.title, ...rows.map(() => "")]);
     for (const item of section.items) {
       if (!items.includes(item)) continue;
-      body.push([`  ${LABEL[item]}${caveatMarks(caveats, item)}`, ...rows.map((r) => formatAmount(r[item]))]);
+      body.push([`  ${LABEL[item]}${caveatMarks(caveats, item, shown, result.fiscalYearStart)}`, ...rows.map((r) => formatAmount(r[item]))]);
       if (item === "operatingExpenses") {
         const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});
         if (categories.length > 1 && view.lines === null) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
@@ -180,9 +183,8 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
 }
 
 /** " [1,3]": the numbers of the caveats (in the run's list) that qualify a figure. */
-export function caveatMarks(caveats: Caveat[], figure: string): string {
-  const n = caveats.map((c, i) => (c.metrics.includes(figure) || c.lines.includes(figure) ? i + 1 : 0)).filter((i) => i > 0);
-  return n.length ? ` [${n.join(",")}]` : "";
+export function caveatMarks(caveats: Caveat[], figure: string, period: string | null = null, fiscalYearStart = 1): string {
+  return caveatMarkText(caveatNumbers(caveats, { metric: figure, period }, fiscalYearStart));
 }
 
 /** The caveats, numbered as the marks in the tables refer to them. */

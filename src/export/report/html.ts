@@ -4,6 +4,7 @@ import type { ExportData } from "../data.js";
 import { listWorkbookInputs } from "../inputs.js";
 import type { PeriodRow } from "../../engine/result.js";
 import { lineChart, barChart, tornadoChart } from "./charts.js";
+import { caveatNumbers } from "../../caveats/marks.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -40,36 +41,56 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const start = months[0];
   const end = months[months.length - 1];
   const bold = (s: string) => `<b>${esc(s)}</b>`;
-  // Figures in answers are bold; the rest of the sentence is text from the locale.
-  const say = (key: string, params: Record<string, string>) => {
-    const marked: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params)) marked[k] = `\u0001${v}\u0002`;
-    return esc(t(key, marked)).replace(/\u0001([^\u0002]*)\u0002/g, (_, v: string) => bold(v));
+  // The model's caveats mark the figures they qualify with [n], as run/verify/compare do
+  // (one matching rule, caveats/marks.ts); each number links to the caveat in its section.
+  const runCaveats = result.caveats ?? [];
+  const horizon = `${start}..${end}`;
+  const numbersFor = (figures: string[], period: string | null = null) => [...new Set(figures.flatMap((f) => caveatNumbers(runCaveats, { metric: f, period }, result.fiscalYearStart)))].sort((a, b) => a - b);
+  let marked = false;
+  const markHtml = (numbers: number[]) => {
+    if (numbers.length === 0) return "";
+    marked = true;
+    return `<sup class="caveat-mark" dir="ltr">[${numbers.map((n) => `<a href="#caveat-${n}" title="${esc(t("caveatMark", { n }))}">${n}</a>`).join(",")}]</sup>`;
+  };
+  const mark = (figures: string[], period: string | null = null) => markHtml(numbersFor(figures, period));
+  // Figures in answers are bold, followed by the marks of the caveats that qualify them
+  // (`figures` maps a parameter to the metrics it shows); the rest is text from the locale.
+  const say = (key: string, params: Record<string, string>, figures: Record<string, string[]> = {}) => {
+    const placed: Record<string, string> = {};
+    for (const [k, v] of Object.entries(params)) placed[k] = `\u0001${v}\u0004${k}\u0002`;
+    return esc(t(key, placed)).replace(/\u0001([^\u0004]*)\u0004([^\u0002]*)\u0002/g, (_, v: string, k: string) => bold(v) + (figures[k] ? mark(figures[k]) : ""));
   };
 
   // ── First page: the questions, answered ─────────────────────────────────────────────
   const answers: { q: string; a: string[] }[] = [];
   answers.push({
     q: t("answers.cashOutQ"),
-    a: [m.cashOut ? say("answers.cashOutYes", { month: month(m.cashOut), runway: tr.t("common:units.months", { count: m.runwayMonths }), start: month(start), minCash: money(m.minCash), minMonth: month(m.minCashPeriod) }) : say("answers.cashOutNo", { end: month(end), minCash: money(m.minCash), minMonth: month(m.minCashPeriod) })],
+    a: [
+      m.cashOut
+        ? say("answers.cashOutYes", { month: month(m.cashOut), runway: tr.t("common:units.months", { count: m.runwayMonths }), start: month(start), minCash: money(m.minCash), minMonth: month(m.minCashPeriod) }, { month: ["cashOut"], runway: ["runwayMonths"], minCash: ["minCash"] })
+        : say("answers.cashOutNo", { end: month(end), minCash: money(m.minCash), minMonth: month(m.minCashPeriod) }, { end: ["cashOut", "runwayMonths"], minCash: ["minCash"] }),
+    ],
   });
   const floor = model.meta.cashFloor;
-  answers.push({ q: t("answers.gapQ"), a: [m.fundingGap > 0 ? say("answers.gapYes", { gap: money(m.fundingGap), floor: money(floor) }) : say("answers.gapNo", { floor: money(floor) })] });
+  answers.push({ q: t("answers.gapQ"), a: [m.fundingGap > 0 ? say("answers.gapYes", { gap: money(m.fundingGap), floor: money(floor) }, { gap: ["fundingGap"] }) : say("answers.gapNo", { floor: money(floor) }, { floor: ["fundingGap"] })] });
   answers.push({
     q: t("answers.breakevenQ"),
-    a: [m.breakeven ? say("answers.breakevenYes", { month: month(m.breakeven) }) : say("answers.breakevenNo", { end: month(end) }), m.firstPositiveFreeCashFlow ? say("answers.fcfYes", { month: month(m.firstPositiveFreeCashFlow) }) : esc(t("answers.fcfNo"))],
+    a: [
+      m.breakeven ? say("answers.breakevenYes", { month: month(m.breakeven) }, { month: ["breakeven"] }) : say("answers.breakevenNo", { end: month(end) }, { end: ["breakeven"] }),
+      m.firstPositiveFreeCashFlow ? say("answers.fcfYes", { month: month(m.firstPositiveFreeCashFlow) }, { month: ["firstPositiveFreeCashFlow"] }) : esc(t("answers.fcfNo")) + mark(["firstPositiveFreeCashFlow"]),
+    ],
   });
   const burnByYear = result.years.map((y) => ({ year: y.period, burn: Math.max(0, -y.freeCashFlow) }));
   const heaviest = burnByYear.reduce((a, b) => (b.burn > a.burn ? b : a), burnByYear[0]);
-  answers.push({ q: t("answers.burnQ"), a: [m.cumulativeBurn > 0 ? say("answers.burnText", { burn: money(m.cumulativeBurn), year: heaviest.year, yearBurn: money(heaviest.burn) }) : esc(t("answers.burnNone"))] });
+  answers.push({ q: t("answers.burnQ"), a: [m.cumulativeBurn > 0 ? say("answers.burnText", { burn: money(m.cumulativeBurn), year: heaviest.year, yearBurn: money(heaviest.burn) }, { burn: ["cumulativeBurn"] }) : esc(t("answers.burnNone")) + mark(["cumulativeBurn"])] });
   const debtAnswer: string[] = [];
-  if (m.minDscr === null) debtAnswer.push(esc(t("answers.debtNone")));
+  if (m.minDscr === null) debtAnswer.push(esc(t("answers.debtNone")) + mark(["minDscr"]));
   else {
-    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod) }));
-    if (m.interestCoverage !== null) debtAnswer.push(m.interestCoverage > 0 ? say("answers.coverageText", { coverage: num(m.interestCoverage, 2) }) : esc(t("answers.coverageNegative")));
+    debtAnswer.push(say("answers.debtText", { dscr: num(m.minDscr, 2), month: month(m.minDscrPeriod) }, { dscr: ["minDscr"] }));
+    if (m.interestCoverage !== null) debtAnswer.push(m.interestCoverage > 0 ? say("answers.coverageText", { coverage: num(m.interestCoverage, 2) }, { coverage: ["interestCoverage"] }) : esc(t("answers.coverageNegative")) + mark(["interestCoverage"]));
     if (m.minDscr < 1) debtAnswer.push(esc(t("answers.debtBelowOne")));
     const b = m.covenantBreaches;
-    debtAnswer.push(b.length === 0 ? esc(t("answers.debtNoBreach")) : say("answers.debtBreaches", { count: num(b.length, 0), month: month(b[0].period), covenant: b[0].covenant }));
+    debtAnswer.push(b.length === 0 ? esc(t("answers.debtNoBreach")) + mark(["covenantBreaches"]) : say("answers.debtBreaches", { count: num(b.length, 0), month: month(b[0].period), covenant: b[0].covenant }, { count: ["covenantBreaches"] }));
   }
   answers.push({ q: t("answers.debtQ"), a: debtAnswer });
   const sim = data.simulation;
@@ -98,7 +119,7 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const partial = (row: PeriodRow) => monthsInYear(result.months.map((r) => r.period), row.period, result.fiscalYearStart) < 12;
   const yearHeader = (rows: PeriodRow[]) => rows.map((r) => `<th>${esc(r.period)}${partial(r) ? "*" : ""}</th>`).join("");
   const keyItems: (keyof PeriodRow)[] = ["revenue", "netIncome", "freeCashFlow", "endingCash", "debt"];
-  const keyTable = `<table class="num"><thead><tr><th></th>${yearHeader(result.years)}</tr></thead><tbody>${keyItems.map((i) => `<tr><th>${esc(tr.t(`common:items.${i}`))}</th>${result.years.map((y) => `<td>${num(y[i] as number)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+  const keyTable = `<table class="num"><thead><tr><th></th>${yearHeader(result.years)}</tr></thead><tbody>${keyItems.map((i) => `<tr><th>${esc(tr.t(`common:items.${i}`))}${mark([i as string], horizon)}</th>${result.years.map((y) => `<td>${num(y[i] as number)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 
   // ── Charts ──────────────────────────────────────────────────────────────────────────
   const compact = (v: number) => formatNumberLocale(v, { lang, digits: "latn", decimals: 0 });
@@ -163,7 +184,7 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   const statements = STATEMENTS.map(
     (s) =>
       `<h3>${esc(tr.t(`common:sections.${s.section}`))}</h3><table class="num statement"><thead><tr><th>${esc(unit)}</th>${yearHeader(result.years)}</tr></thead><tbody>${s.items
-        .map((i) => `<tr class="${TOTALS.has(i as string) ? "total" : ""}"><th>${esc(tr.t(`common:items.${i as string}`))}</th>${result.years.map((y) => `<td>${num(y[i] as number)}</td>`).join("")}</tr>`)
+        .map((i) => `<tr class="${TOTALS.has(i as string) ? "total" : ""}"><th>${esc(tr.t(`common:items.${i as string}`))}${mark([i as string], horizon)}</th>${result.years.map((y) => `<td>${num(y[i] as number)}</td>`).join("")}</tr>`)
         .join("")}</tbody></table>`,
   ).join("");
 
@@ -174,28 +195,28 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
     const names = data.runs.map((r) => r.scenario ?? t("baseCase"));
     const rows: string[] = [];
     for (const item of keyItems) {
-      rows.push(`<tr class="group"><th colspan="${1 + 2 * data.runs.length - 1}">${esc(tr.t(`common:items.${item as string}`))}</th></tr>`);
+      rows.push(`<tr class="group"><th colspan="${1 + 2 * data.runs.length - 1}">${esc(tr.t(`common:items.${item as string}`))}${mark([item as string], horizon)}</th></tr>`);
       base.result.years.forEach((y, i) => {
         const values = data.runs.map((r) => r.result.years[i]?.[item] as number | undefined);
         rows.push(`<tr><th>${esc(y.period)}</th>${values.map((v) => `<td>${num(v ?? null)}</td>`).join("")}${values.slice(1).map((v) => `<td class="delta">${v === undefined ? "" : signed(num(v - (values[0] as number)))}</td>`).join("")}</tr>`);
       });
     }
     const metricRows: [string, (r: ExportData["runs"][number]["result"]) => string, ((r: ExportData["runs"][number]["result"]) => number) | null][] = [
-      [tr.t("common:metrics.cashOut"), (r) => month(r.metrics.cashOut), null],
-      [tr.t("common:metrics.fundingGap"), (r) => num(r.metrics.fundingGap), (r) => r.metrics.fundingGap],
-      [tr.t("common:metrics.minCash"), (r) => num(r.metrics.minCash), (r) => r.metrics.minCash],
-      [tr.t("common:metrics.breakeven"), (r) => month(r.metrics.breakeven), null],
-      [tr.t("common:metrics.cumulativeBurn"), (r) => num(r.metrics.cumulativeBurn), (r) => r.metrics.cumulativeBurn],
+      ["cashOut", (r) => month(r.metrics.cashOut), null],
+      ["fundingGap", (r) => num(r.metrics.fundingGap), (r) => r.metrics.fundingGap],
+      ["minCash", (r) => num(r.metrics.minCash), (r) => r.metrics.minCash],
+      ["breakeven", (r) => month(r.metrics.breakeven), null],
+      ["cumulativeBurn", (r) => num(r.metrics.cumulativeBurn), (r) => r.metrics.cumulativeBurn],
     ];
     rows.push(`<tr class="group"><th colspan="${2 * data.runs.length}">${esc(t("comparison.whole"))}</th></tr>`);
-    for (const [label, show, value] of metricRows) rows.push(`<tr><th>${esc(label)}</th>${data.runs.map((r) => `<td>${esc(show(r.result))}</td>`).join("")}${data.runs.slice(1).map((r) => `<td class="delta">${value ? signed(num(value(r.result) - value(base.result))) : ""}</td>`).join("")}</tr>`);
-    comparison = `<section class="page"><h2>${esc(t("comparison.heading"))}</h2><p class="note">${esc(unit)}</p><table class="num"><thead><tr><th>${esc(t("comparison.item"))}</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}${names.slice(1).map((n) => `<th class="delta">${esc(n)} − ${esc(names[0])}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
+    for (const [metric, show, value] of metricRows) rows.push(`<tr><th>${esc(tr.t(`common:metrics.${metric}`))}${mark([metric])}</th>${data.runs.map((r) => `<td>${esc(show(r.result))}</td>`).join("")}${data.runs.slice(1).map((r) => `<td class="delta">${value ? signed(num(value(r.result) - value(base.result))) : ""}</td>`).join("")}</tr>`);
+    comparison = `<section class="page"><h2>${esc(t("comparison.heading"))}</h2><p class="note">${esc(unit)}${data.caveats.length > 0 && /class="caveat-mark"/.test(rows.join("")) ? ` — ${esc(t("caveatNote"))}` : ""}</p><table class="num"><thead><tr><th>${esc(t("comparison.item"))}</th>${names.map((n) => `<th>${esc(n)}</th>`).join("")}${names.slice(1).map((n) => `<th class="delta">${esc(n)} − ${esc(names[0])}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table></section>`;
   }
 
   const caveats =
     data.caveats.length > 0
       ? `<section class="page"><h2>${esc(t("caveats"))}</h2><ol class="caveats">${data.caveats
-          .map((c) => `<li><b dir="ltr">${esc(c.id)}</b>${c.qualifies ? ` <span class="qualifies" dir="ltr">(${esc(c.qualifies)})</span>` : ""}: ${esc(c.text)}${c.citation ? ` <span class="note">— ${esc(c.citation)}</span>` : ""}</li>`)
+          .map((c, i) => `<li id="caveat-${i + 1}"><span class="caveat-number" dir="ltr">[${i + 1}]</span> <b dir="ltr">${esc(c.id)}</b>${c.qualifies ? ` <span class="qualifies" dir="ltr">(${esc(c.qualifies)})</span>` : ""}: ${esc(c.text)}${c.citation ? ` <span class="note">— ${esc(c.citation)}</span>` : ""}</li>`)
           .join("")}</ol></section>`
       : "";
 
@@ -221,6 +242,7 @@ export function renderReportHtml(data: ExportData, options: ReportOptions = {}):
   <h3>${esc(t("keyFigures"))} (${esc(unit)})</h3>
   ${keyTable}
   ${anyPartial ? `<p class="note">${esc(t("partialYear"))}</p>` : ""}
+  ${marked ? `<p class="note">${esc(t("caveatNote"))}</p>` : ""}
 </section>
 <section class="page"><h2>${esc(t("charts.heading"))}</h2>${charts.join("")}</section>
 <section class="page"><h2>${esc(t("statements"))}</h2>${statements}${anyPartial ? `<p class="note">${esc(t("partialYear"))}</p>` : ""}</section>
@@ -299,7 +321,10 @@ td.path { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; w
 td.value { white-space: nowrap; text-align: right; }
 td.source { width: 46%; overflow-wrap: anywhere; }
 span.same { color: #888; }
+ol.caveats { list-style: none; padding-inline-start: 0; }
 ol.caveats li { margin-bottom: 6pt; }
+sup.caveat-mark { font-size: 7pt; line-height: 0; margin-inline-start: 1pt; unicode-bidi: isolate; }
+sup.caveat-mark a { color: #8a4b08; text-decoration: none; }
 footer { margin-top: 14pt; font-size: 8pt; color: #777; }
 section.page { break-before: page; }
 @media screen { section.page { border-top: 1px dashed #bbb; margin-top: 24px; padding-top: 8px; } body { padding: 16px; } }
