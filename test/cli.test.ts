@@ -78,6 +78,9 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
     ["compare-xai-scenarios", ["compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "models/xai.yaml:revenue-half"]],
     ["cohorts-gpu-cloud", ["cohorts", "models/gpu-cloud-example.yaml"]],
     ["simulate-xai-quarter", ["simulate", "models/xai.yaml", "-n", "200", "--seed", "1", "--period", "quarter"]],
+    // Metrics, the † note and the caveats: long prose that wraps.
+    ["run-xai-year", ["run", "models/xai.yaml"]],
+    ["verify-coreweave", ["verify", "models/coreweave.yaml"]],
   ];
   for (const width of [80, 120]) {
     for (const [name, args] of cases) {
@@ -86,8 +89,8 @@ describe("terminal output fits a width (golden output at 80 and 120 columns)", (
         expect(r.code).toBe(0);
         const tableLines = r.stdout.split("\n").filter((l) => /──/.test(l));
         for (const rule of tableLines) expect([...rule].length).toBeLessThanOrEqual(width);
-        // simulate's prose lines wrap too.
-        if (name.startsWith("simulate")) for (const line of r.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
+        // Prose wraps too (metrics, notes, caveats): every line fits.
+        for (const line of r.stdout.split("\n")) expect([...line].length, line).toBeLessThanOrEqual(width);
         golden(`${name}-${width}.txt`, r.stdout);
       });
     }

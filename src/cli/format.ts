@@ -43,21 +43,41 @@ export function currentTableWidth(): number | null {
 
 /**
  * A line of prose fitted to the width set for this run: broken between words, the
- * following lines indented, so that it reads as one paragraph. Unchanged without a width.
+ * following lines indented, so that it reads as one paragraph; a word longer than a line
+ * (an address) is cut. Unchanged without a width. Text with several lines is wrapped line
+ * by line.
  */
 export function wrapLine(text: string, indent = "  "): string {
   const width = tableWidth;
-  if (width === null || displayWidth(text) <= width) return text;
+  if (width === null) return text;
+  if (text.includes("\n")) return text.split("\n").map((l) => wrapLine(l, indent)).join("\n");
+  if (displayWidth(text) <= width) return text;
   const lead = /^\s*/.exec(text)![0];
+  // A continuation indent that leaves less than a third of the width is shortened.
+  const next = displayWidth(lead + indent) > (width * 2) / 3 ? lead.slice(0, Math.floor(width / 3)) : lead + indent;
   const words = text.slice(lead.length).split(" ");
   const lines: string[] = [];
   let line = lead;
-  for (const word of words) {
+  for (let word of words) {
     const sep = line.trim() === "" ? "" : " ";
     if (line.trim() !== "" && displayWidth(line + sep + word) > width) {
       lines.push(line);
-      line = lead + indent + word;
-    } else line += sep + word;
+      line = next;
+    }
+    // A word that fits no line on its own is cut at the width.
+    while (displayWidth(line + (line.trim() === "" ? "" : " ") + word) > width) {
+      const head = line.trim() === "" ? line : line + " ";
+      const room = width - displayWidth(head);
+      if (room < 1) {
+        lines.push(line);
+        line = next;
+        continue;
+      }
+      lines.push(head + [...word].slice(0, room).join(""));
+      word = [...word].slice(room).join("");
+      line = next;
+    }
+    line += (line.trim() === "" ? "" : " ") + word;
   }
   lines.push(line);
   return lines.join("\n");

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { CohortEconomics } from "../../gpu/index.js";
 import type { CohortsOutput } from "../../commands/cohorts.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
-import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { formatAmount, formatPercent, formatRatio, renderTable, wrapLine, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
 import { loadCsv } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
@@ -63,7 +63,7 @@ export function cohortsTable(o: CohortsOutput, cohorts: Omit<CohortEconomics, "f
     out.push(renderTable(columns, o.contracts.map((c) => [c.name, c.customer, c.site ?? "–", c.plannedStart, c.start, c.end, formatAmount(c.gpus, 0), price(c.pricePerGpuHour), formatAmount(c.value)])));
   }
   out.push("");
-  out.push(`Cohort economics — before financing and tax, discount rate ${formatPercent(o.discountRate)} a year${o.includeSite ? "" : ", without site construction"}`);
+  out.push(wrapLine(`Cohort economics — before financing and tax, discount rate ${formatPercent(o.discountRate)} a year${o.includeSite ? "" : ", without site construction"}`));
   const columns: Column[] = ["Cohort", "Gen", "GPUs", "In service", "End of life", "Capex", "Site share", "Revenue", "Power", "NPV", "IRR", "Payback", "Break-even $/GPU-h", "Realized $/h", "Curve $/h start → end"].map((h, i) => ({ header: h, align: i < 2 ? "left" : "right" }));
   out.push(
     renderTable(
@@ -93,6 +93,6 @@ export function cohortsTable(o: CohortsOutput, cohorts: Omit<CohortEconomics, "f
   notes.push("Break-even: the flat price per sold GPU-hour over the cohort's life at which its NPV is zero; compare it with the realized price and the pricing curve.");
   if (cohorts.some((c) => c.monthsBeyondHorizon > 0)) notes.push("† life runs past the horizon: the last projected month's sold share, price per hour (falling at the generation's yearly decline) and power cost are held.");
   if (cohorts.some((c) => c.basis === "bookValueAtStart")) notes.push("* bought before the model starts: valued from the start, entering at its net book value.");
-  out.push(notes.join("\n"));
+  out.push(notes.map((n) => wrapLine(n)).join("\n"));
   return out.join("\n") + "\n";
 }

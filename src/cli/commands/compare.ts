@@ -4,11 +4,11 @@ import type { LoadOptions, LoadedModel } from "../../model/load.js";
 import type { Comparison, MeasureKind } from "../../targets/index.js";
 import type { LabelledRun } from "../../commands/compare.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatRatio, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, toCsv, wrapLine, UNIT_WORD, type Column } from "../format.js";
 import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import { EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, parsePrecision } from "./run.js";
+import { emit, parsePrecision, caveatLines } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 import type { Caveat } from "../../caveats/index.js";
@@ -145,7 +145,7 @@ export function compareTable(c: Comparison): string {
   const mark = (measure: string) => caveatMarkText(caveatNumbers(caveats.map((x) => x.caveat), { metric: measure }));
   const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
-  out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}${c.runs.length > 1 ? `; Δ = difference from ${runHeaders(c).get(c.runs[0].label)}` : ""}`);
+  out.push(wrapLine(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}${c.runs.length > 1 ? `; Δ = difference from ${runHeaders(c).get(c.runs[0].label)}` : ""}`));
   const headers = runHeaders(c);
   const labels = c.runs.map((r) => r.label);
   const first = labels[0];
@@ -187,19 +187,18 @@ export function compareTable(c: Comparison): string {
   );
   if (anyPartial) {
     out.push("");
-    out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
+    out.push(wrapLine("* part of the fiscal year lies outside the model's horizon: not a full-year figure"));
   }
   if (c.runs.some((r) => headers.get(r.label) !== r.label)) {
     out.push("");
-    out.push(`Runs: ${c.runs.map((r) => `${headers.get(r.label)} = ${r.label}`).join("; ")}`);
+    out.push(wrapLine(`Runs: ${c.runs.map((r) => `${headers.get(r.label)} = ${r.label}`).join("; ")}`));
   }
   if (caveats.length) {
     out.push("");
     out.push("Caveats");
     caveats.forEach((x, i) => {
       const runs = x.labels.length === c.runs.filter((r) => r.model === x.model).length ? x.model : x.labels.join(", ");
-      out.push(`  [${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`);
-      out.push(`      ${x.caveat.source ? `source: ${x.caveat.source}` : `assumption: ${x.caveat.assumption}`}`);
+      out.push(caveatLines(`[${i + 1}] ${runs} — ${x.caveat.id}${x.caveat.periods.length ? ` (${x.caveat.periods.join(", ")})` : ""}: ${x.caveat.text}`, x.caveat));
     });
   }
   return out.join("\n") + "\n";

@@ -3,7 +3,7 @@ import type { ModelRunResult } from "../../projectModel.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, UNIT_WORD, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, wrapLine, UNIT_WORD, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { loadCsv, type CsvModule } from "../csv.js";
 import { fiscalPeriodOf } from "../../model/months.js";
 import type { CliIO } from "../io.js";
@@ -11,7 +11,6 @@ import { terminalSafe } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
 import { caveatNumbers, caveatMarkText } from "../../caveats/marks.js";
-import { currentTableWidth } from "../format.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
@@ -156,7 +155,7 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
       const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
       out.push(renderTable(t.columns, t.rows));
     } else out.push(renderTable(columns, body));
-    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
+    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(wrapLine(NEGATIVE_DSCR_NOTE));
     out.push("");
   }
   const whole = view.lines === null && view.section === null && !view.from && !view.to;
@@ -166,13 +165,13 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
   }
   if (whole || view.section === "metrics") {
     out.push(metricsBlock(result, caveats));
-    out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
+    out.push(wrapLine(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`));
     if (caveats.length) {
       out.push("");
       out.push(caveatsBlock(caveats));
     }
   } else {
-    if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+    if (view.from || view.to) out.push(wrapLine(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`));
     // The marks [n] in the table refer to the model's caveats.
     if (caveats.length && /\[\d/.test(out.join("\n"))) {
       out.push("");
@@ -187,33 +186,20 @@ export function caveatMarks(caveats: Caveat[], figure: string, period: string | 
   return caveatMarkText(caveatNumbers(caveats, { metric: figure, period }, fiscalYearStart));
 }
 
-/** The caveats, numbered as the marks in the tables refer to them. */
+/** The caveats, numbered as the marks in the tables refer to them; each fitted to the width (wrapLine). */
 export function caveatsBlock(caveats: Caveat[], title = "Caveats"): string {
   const lines = [title];
-  const width = currentTableWidth();
   caveats.forEach((c, i) => {
     const about = [...c.metrics, ...c.lines.filter((l) => !c.metrics.includes(l)), ...c.covenants.map((k) => `covenant ${k}`)];
     const scope = [about.length ? about.join(", ") : "", c.periods.length ? `in ${c.periods.join(", ")}` : ""].filter(Boolean).join(" ");
-    lines.push(...wrapText(`  [${i + 1}] ${c.id}${scope ? ` (${scope})` : ""}: ${c.text}`, width, "      "));
-    lines.push(...wrapText(`      ${c.source ? `source: ${c.source}` : `assumption: ${c.assumption}`}`, width, "      "));
+    lines.push(caveatLines(`[${i + 1}] ${c.id}${scope ? ` (${scope})` : ""}: ${c.text}`, c));
   });
   return lines.join("\n");
 }
 
-/** Breaks a line at spaces so that no line is wider than `width` (null: no limit); continuation lines start with `indent`. */
-export function wrapText(text: string, width: number | null, indent: string): string[] {
-  if (width === null || [...text].length <= width) return [text];
-  const out: string[] = [];
-  let line = "";
-  for (const word of text.split(/(?<=\S) (?=\S)/)) {
-    const candidate = line === "" ? word : `${line} ${word}`;
-    if ([...candidate].length > width && line.trim() !== "") {
-      out.push(line);
-      line = `${indent}${word.trimStart()}`;
-    } else line = candidate;
-  }
-  if (line !== "") out.push(line);
-  return out;
+/** One caveat as printed under a table: "  [n] …" then its source or assumption, wrapped under the text. */
+export function caveatLines(head: string, c: Pick<Caveat, "source" | "assumption">): string {
+  return [wrapLine(`  ${head}`, "    "), wrapLine(`      ${c.source ? `source: ${c.source}` : `assumption: ${c.assumption}`}`, "")].join("\n");
 }
 
 /** DSCR in a table: n/a without debt service; a negative value (EBITDA less taxes below zero) marked †. */
@@ -248,7 +234,8 @@ export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string 
     ]);
   }
   const width = Math.max(...lines.map(([k]) => k.length));
-  return ["Metrics", ...lines.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n");
+  // A long value wraps under the values' column.
+  return ["Metrics", ...lines.map(([k, v]) => wrapLine(`  ${k.padEnd(width)}  ${v}`, " ".repeat(width + 2)))].join("\n");
 }
 
 function summarizeBreaches(breaches: RunResult["metrics"]["covenantBreaches"]): string {

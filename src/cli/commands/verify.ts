@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { TargetReport, TargetOutcome } from "../../targets/index.js";
 import { metricInfo } from "../../targets/catalogue.js";
 import type { verifyOutput as VerifyOutput } from "../../commands/verify.js";
-import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { formatAmount, formatRatio, renderTable, wrapLine, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { loadCsv } from "../csv.js";
@@ -139,7 +139,7 @@ export function verifyTable(report: TargetReport): string {
     const targets = report.targets.filter((t) => t.targetKind === kind);
     if (targets.length === 0) continue;
     out.push("");
-    out.push(KIND_TITLE[kind]);
+    out.push(wrapLine(KIND_TITLE[kind]));
     const rows = targets.map((t) => [
       t.name + marks(t),
       t.metric,
@@ -157,26 +157,26 @@ export function verifyTable(report: TargetReport): string {
   out.push("");
   const tally = (n: number, word: string, t: { total: number; passed: number; failed: number; explained: number }) =>
     `${n} ${word}${n === 1 ? "" : "s"}: ${t.passed} passed${t.explained ? `, ${t.explained} outside tolerance with the gap explained in a caveat` : ""}, ${t.failed} failed`;
-  out.push(`${tally(report.calibration.total, "calibration target", report.calibration)}. ${tally(report.checks.total, "independent check", report.checks)}.`);
+  out.push(wrapLine(`${tally(report.calibration.total, "calibration target", report.calibration)}. ${tally(report.checks.total, "independent check", report.checks)}.`));
   if (report.skipped.length > 0) {
     const groups = new Map<string, number>();
     for (const s of report.skipped) {
       const key = s.scenarios.length ? `scenario ${s.scenarios.join(" / ")}` : "the base case";
       groups.set(key, (groups.get(key) ?? 0) + 1);
     }
-    out.push(`Not checked in this run: ${[...groups].map(([k, n]) => `${n} target${n === 1 ? "" : "s"} for ${k}`).join("; ")}`);
+    out.push(wrapLine(`Not checked in this run: ${[...groups].map(([k, n]) => `${n} target${n === 1 ? "" : "s"} for ${k}`).join("; ")}`));
   }
   const failed = report.targets.filter((t) => t.status === "fail");
   const notes = report.targets.filter((t) => t.status === "pass" && t.explanation);
   if (failed.length > 0) {
     out.push("");
     out.push("Failed:");
-    for (const t of failed) out.push(...details(t));
+    for (const t of failed) out.push(...details(t).map((l) => wrapLine(l, "    ")));
   }
   if (notes.length > 0) {
     out.push("");
     out.push("Notes:");
-    for (const t of notes) out.push(`  ${t.name}: ${t.explanation}`);
+    for (const t of notes) out.push(wrapLine(`  ${t.name}: ${t.explanation}`, "    "));
   }
   if (report.caveats.length > 0) {
     out.push("");
