@@ -67,6 +67,58 @@ describe("burnrate run (golden output)", () => {
   });
 });
 
+describe("terminal output fits a width (golden output at 80 and 120 columns)", () => {
+  const widest = (text: string) => Math.max(...text.split("\n").map((l) => [...l].length));
+  const cases: [string, string[]][] = [
+    ["run-xai-quarter", ["run", "models/xai.yaml", "--period", "quarter", "--section", "income"]],
+    ["run-small-month-balance", ["run", small, "--period", "month", "--section", "balance"]],
+    ["compare-xai-scenarios", ["compare", "models/xai.yaml", "models/xai.yaml:no-new-equity", "models/xai.yaml:revenue-half"]],
+    ["cohorts-gpu-cloud", ["cohorts", "models/gpu-cloud-example.yaml"]],
+  ];
+  for (const width of [80, 120]) {
+    for (const [name, args] of cases) {
+      it(`${name} at ${width} columns: no line wider, columns split into groups`, async () => {
+        const r = await runCli(...args, "--width", String(width));
+        expect(r.code).toBe(0);
+        const tableLines = r.stdout.split("\n").filter((l) => /──/.test(l));
+        for (const rule of tableLines) expect([...rule].length).toBeLessThanOrEqual(width);
+        golden(`${name}-${width}.txt`, r.stdout);
+      });
+    }
+  }
+  it("without --width (a file or a pipe) tables are not split", async () => {
+    const r = await runCli("run", "models/xai.yaml", "--period", "quarter");
+    expect(widest(r.stdout)).toBeGreaterThan(200);
+  });
+  it("--transpose puts periods in rows; --lines and --from/--to choose what is shown", async () => {
+    const r = await runCli("run", "models/xai.yaml", "--period", "month", "--lines", "revenue,netIncome,endingCash", "--from", "2026-01", "--to", "2026-03", "--transpose");
+    expect(r.code).toBe(0);
+    golden("run-xai-lines-transposed.txt", r.stdout);
+    expect(r.stdout.split("\n")[2]).toMatch(/^Month\s+Revenue( \[[\d,]+\])?\s+Net income( \[[\d,]+\])?\s+Cash$/);
+    const bad = await runCli("run", "models/xai.yaml", "--lines", "revenu");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('did you mean "revenue"?');
+    const early = await runCli("run", "models/xai.yaml", "--from", "2031");
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain("lies within --from/--to");
+  });
+  it("CSV carries no float noise and --precision full keeps every digit", async () => {
+    const rounded = await runCli("run", small, "--format", "csv", "--period", "month");
+    expect(rounded.stdout).not.toMatch(/\d\.\d{7,}/);
+    const full = await runCli("run", small, "--format", "csv", "--period", "month", "--precision", "full");
+    expect(full.stdout).toMatch(/\d\.\d{10,}/);
+  });
+  it("every command with tables writes CSV", async () => {
+    for (const args of [["verify", "models/xai.yaml"], ["cohorts", "models/gpu-cloud-example.yaml"], ["build-vs-rent", "models/gpu-cloud-example.yaml"], ["sector", "models/gpu-cloud-example.yaml"], ["solve", "models/xai.yaml", "--vary", "financing.equity.plan-2026-a.amount", "--target", "minCash >= 0"], ["simulate", "models/xai.yaml", "-n", "100"]]) {
+      const r = await runCli(...args, "--format", "csv");
+      expect(r.code, args.join(" ")).toBe(0);
+      const [header, first] = r.stdout.split("\n");
+      expect(header.split(",").length, args[0]).toBeGreaterThan(2);
+      expect(first.split(",").length).toBeGreaterThan(2);
+    }
+  });
+});
+
 describe("burnrate check", () => {
   it("passes a valid model", async () => {
     const r = await runCli("check", small);

@@ -88,15 +88,15 @@ describe("burnrate solve", () => {
     expect(report.answer.holds).toBe(true);
     expect(report.found).toBe(true);
     const table = await runCli("solve", cash, "--vary", "financing.equity.seed.amount", "--target", "minCash >= 0");
-    expect(table.stdout).toMatch(/Answer\s+140\s+minCash = 0 — holds/);
+    expect(table.stdout).toMatch(/Answer\s+140\s+minCash = 0.000 — holds/);
     expect(table.stdout).toMatch(/Evaluations\s+\d+/);
   });
 
   it("takes months for a month input and for --between", async () => {
     const r = await runCli("solve", cash, "--scenario", "bigRaise", "--vary", "financing.equity.seed.month", "--between", "2025-02", "2026-06", "--target", "minCash >= 0");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Answer\s+2025-11\s+minCash = 0 — holds/);
-    expect(r.stdout).toMatch(/Other side\s+2025-12\s+minCash = -10 — fails; bracket width 1 month/);
+    expect(r.stdout).toMatch(/Answer\s+2025-11\s+minCash = 0.000 — holds/);
+    expect(r.stdout).toMatch(/Other side\s+2025-12\s+minCash = \(10.000\) — fails; bracket width 1 month/);
   });
 
   it("solves a month target on breakeven", async () => {

@@ -26,19 +26,81 @@ export interface Column {
   align?: "left" | "right";
 }
 
-/** Renders rows under headers; a row of `null` draws a rule. */
-export function renderTable(columns: Column[], rows: (string[] | null)[]): string {
-  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => (r ? displayWidth(r[i] ?? "") : 0))));
+/**
+ * The width tables must fit (`--width N`, else the terminal's width when standard output
+ * is a terminal; null: no limit, e.g. when output goes to a file or a pipe). Set once per
+ * command run by the CLI (main.ts).
+ */
+let tableWidth: number | null = null;
+export function setTableWidth(width: number | null): void {
+  tableWidth = width;
+}
+export function currentTableWidth(): number | null {
+  return tableWidth;
+}
+
+export interface TableOptions {
+  /** Maximum line width; default: the width set for this run. */
+  width?: number | null;
+  /** Leading columns repeated in every column group (labels). Default 1. */
+  fixed?: number;
+}
+
+/**
+ * Renders rows under headers; a row of `null` draws a rule. A table wider than the width
+ * is split into column groups, one under the other, each repeating the label columns.
+ */
+export function renderTable(columns: Column[], rows: (string[] | null)[], options: TableOptions = {}): string {
+  const width = options.width === undefined ? tableWidth : options.width;
+  const fixed = Math.min(options.fixed ?? 1, columns.length);
+  const widths = columnWidths(columns, rows);
+  const total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  if (width === null || total <= width || columns.length <= fixed + 1) return renderColumns(columns, rows, widths, columns.map((_, i) => i));
+  const fixedWidth = widths.slice(0, fixed).reduce((a, b) => a + b + 2, 0);
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let used = fixedWidth;
+  for (let c = fixed; c < columns.length; c++) {
+    if (current.length > 0 && used + widths[c] > width) {
+      groups.push(current);
+      current = [];
+      used = fixedWidth;
+    }
+    current.push(c);
+    used += widths[c] + 2;
+  }
+  if (current.length) groups.push(current);
+  const lead = Array.from({ length: fixed }, (_, i) => i);
+  return groups.map((g) => renderColumns(columns, rows, widths, [...lead, ...g])).join("\n\n");
+}
+
+function columnWidths(columns: Column[], rows: (string[] | null)[]): number[] {
+  return columns.map((c, i) => Math.max(displayWidth(c.header), ...rows.map((r) => (r ? displayWidth(r[i] ?? "") : 0))));
+}
+
+function renderColumns(columns: Column[], rows: (string[] | null)[], widths: number[], pick: number[]): string {
   const pad = (text: string, i: number) => {
     const gap = " ".repeat(Math.max(0, widths[i] - displayWidth(text)));
     return (columns[i].align ?? "right") === "left" ? text + gap : gap + text;
   };
   const lines: string[] = [];
-  lines.push(columns.map((c, i) => pad(c.header, i)).join("  ").trimEnd());
-  const rule = widths.map((w) => "─".repeat(w)).join("  ");
+  lines.push(pick.map((i) => pad(columns[i].header, i)).join("  ").trimEnd());
+  const rule = pick.map((i) => "─".repeat(widths[i])).join("  ");
   lines.push(rule);
-  for (const row of rows) lines.push(row ? row.map((cell, i) => pad(cell, i)).join("  ").trimEnd() : rule);
+  for (const row of rows) lines.push(row ? pick.map((i) => pad(row[i] ?? "", i)).join("  ").trimEnd() : rule);
   return lines.join("\n");
+}
+
+/**
+ * Periods as rows: the first column's labels become headers. Rows whose value cells are all
+ * empty (section titles) and rules are left out.
+ */
+export function transposeTable(columns: Column[], rows: (string[] | null)[], corner = ""): { columns: Column[]; rows: string[][] } {
+  const kept = rows.filter((r): r is string[] => r !== null && r.slice(1).some((c) => c !== ""));
+  return {
+    columns: [{ header: corner, align: "left" }, ...kept.map((r) => ({ header: r[0].trim() }))],
+    rows: columns.slice(1).map((c, i) => [c.header, ...kept.map((r) => r[i + 1] ?? "")]),
+  };
 }
 
 function displayWidth(text: string): number {
@@ -54,5 +116,8 @@ export function toCsv(header: string[], rows: (string | number | null)[][]): str
   };
   return [header, ...rows].map((r) => r.map(cell).join(",")).join("\n") + "\n";
 }
+
+/** One wording, in every command, for an event that does not happen before the horizon ends. */
+export const NOT_WITHIN_HORIZON = "not within the horizon";
 
 export const UNIT_WORD: Record<string, string> = { units: "", thousands: "thousands", millions: "millions", billions: "billions" };

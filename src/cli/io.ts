@@ -10,6 +10,8 @@ export interface CliIO {
   /** True when stderr is an interactive terminal (progress bars are shown only then). */
   errIsTTY: boolean;
   /** Writes a whole output file (`--out`): see `writeOutputFile` for the rules. */
+  /** Width of the terminal standard output goes to; undefined when it is not a terminal. */
+  columns?: number;
   writeFile(path: string, data: string | Uint8Array): void;
 }
 
@@ -160,6 +162,7 @@ export function processIO(): CliIO {
     },
     err: (text) => process.stderr.write(text),
     errIsTTY: Boolean(process.stderr.isTTY),
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     writeFile: (path, data) => writeOutputFile(path, data),
   };
 }

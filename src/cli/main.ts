@@ -12,7 +12,15 @@ import { registerCompare } from "./commands/compare.js";
 import { registerCohorts } from "./commands/cohorts.js";
 import { registerBuildVsRent } from "./commands/build-vs-rent.js";
 import { registerSector } from "./commands/sector.js";
+import { registerServe } from "./commands/serve.js";
+import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
+import { setTableWidth } from "./format.js";
+import { parseWhole } from "./options.js";
+import { UsageError } from "../model/issues.js";
+
+/** Commands that print tables: they take --width (default: the terminal's width). */
+const TABLE_COMMANDS = new Set(["run", "simulate", "sensitivity", "verify", "sources", "compare", "cohorts", "build-vs-rent", "sector"]);
 
 export const VERSION = "0.1.0";
 
@@ -37,21 +45,37 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerCohorts(program, io);
   registerBuildVsRent(program, io);
   registerSector(program, io);
+  registerServe(program, io);
+  registerExport(program, io);
   registerActuals(program, io, setExit);
   program
     .command("schema")
     .description("print the JSON Schema of model files (for editor completion)")
-    .action(async () => {
+    .option("-o, --out <path>", "write to a file instead of standard output")
+    .action(async (options: { out?: string }) => {
       const { fullModelJsonSchema } = await import("../fullSchema.js");
-      io.out(JSON.stringify(fullModelJsonSchema(), null, 2) + "\n");
+      const text = JSON.stringify(fullModelJsonSchema(), null, 2) + "\n";
+      if (options.out) io.writeFile(options.out, text);
+      else io.out(text);
     });
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  for (const command of program.commands) {
+    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    if (TABLE_COMMANDS.has(command.name())) command.option("--width <columns>", "fit tables in this many columns, splitting them into column groups (default: the terminal's width; none when writing to a file or a pipe)");
+  }
+  program.hook("preAction", (_program, action) => {
+    const width = action.opts().width as string | undefined;
+    if (width === undefined) return setTableWidth(io.columns ?? null);
+    const n = parseWhole(width, "--width");
+    if (n < 20) throw new UsageError("bad_option", `--width must be at least 20 columns (got ${n})`);
+    setTableWidth(n);
+  });
   return program;
 }
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   let code = EXIT_OK;
+  setTableWidth(null);
   const program = createProgram(io, (c) => (code = c));
   try {
     await program.parseAsync(argv);

@@ -411,3 +411,51 @@ describe("interest capitalised on construction in progress", () => {
     expect(proj.capitalization!.interest[0][2]).toBeCloseTo(0.1212, 12);
   });
 });
+
+describe("metrics that mean something", () => {
+  it("reports DSCR and coverage as n/a for an equity-funded company, and flags a negative DSCR", async () => {
+    const { metricsBlock, formatDscr } = await import("../cli/commands/run.js");
+    const equityFunded = project({
+      meta: { company: "Hand", start: "2025-01", months: 3 },
+      openingBalance: { cash: 100, paidInCapital: 100 },
+      lines: { costs: { type: "operatingExpense", value: 10 } },
+      financing: { cash: { interestRate: 0.05 } },
+    }).result;
+    expect(equityFunded.metrics.minDscr).toBeNull();
+    expect(equityFunded.metrics.interestCoverage).toBeNull();
+    expect(equityFunded.metrics.minDscrFlag).toBeNull();
+    expect(equityFunded.years[0].dscr).toBeNull();
+    expect(formatDscr(equityFunded.years[0].dscr)).toBe("n/a");
+    expect(metricsBlock(equityFunded)).toMatch(/Minimum DSCR\s+n\/a \(no debt service\)/);
+    expect(metricsBlock(equityFunded)).toMatch(/Interest coverage \(min, LTM\)\s+n\/a \(no interest paid\)/);
+
+    // 10 of costs a month, 120 of debt at 10 %: interest 1 a month, EBITDA −10, so DSCR
+    // = −10 / 1 = −10 every month (the first, earliest, is reported) and coverage −10.
+    const burning = project({
+      meta: { company: "Hand", start: "2025-01", months: 3 },
+      openingBalance: { cash: 100, debt: 120, paidInCapital: -20 },
+      lines: { costs: { type: "operatingExpense", value: 10 } },
+      financing: { debt: { loan: { openingBalance: 120, rate: 0.1, maturity: "2030-01" } } },
+    }).result;
+    expect(burning.metrics.minDscr).toBeCloseTo(-10, 12);
+    expect(burning.metrics.minDscrPeriod).toBe("2025-01");
+    expect(burning.metrics.minDscrFlag).toBe("negativeEbitda");
+    expect(burning.metrics.interestCoverage).toBeCloseTo(-10, 12);
+    expect(burning.metrics.interestCoverageFlag).toBe("negativeEbitda");
+    expect(formatDscr(burning.years[0].dscr)).toBe("(10.00)†");
+    expect(metricsBlock(burning)).toMatch(/\(10\.00\) in 2025-01 — EBITDA less taxes negative/);
+  });
+
+  it("counts burn as a positive number and breaks ties on the earliest month", () => {
+    // Cash 100 → 90 → 90 → 80 → 80: the lowest (80) first happens in April.
+    const { result } = project({
+      meta: { company: "Hand", start: "2025-01", months: 5 },
+      openingBalance: { cash: 100, paidInCapital: 100 },
+      lines: { costs: { type: "operatingExpense", value: "if(t == 0 || t == 3, 10, 0)" } },
+      financing: { equity: { top: { month: "2025-05", amount: 0 } } },
+    });
+    expect(result.metrics.cumulativeBurn).toBe(20);
+    expect(result.metrics.minCash).toBe(80);
+    expect(result.metrics.minCashPeriod).toBe("2025-04");
+  });
+});

@@ -840,16 +840,24 @@ export function cashReactsToExtraCash(c: CompiledModel): boolean {
 
 /** Lowest (ending cash − floor) over the horizon with `extra` more opening cash, all else as evaluated. */
 export function lowestCashAboveFloor(proj: Projection, extra: number, floor: number): number {
+  const cash = cashWithExtra(proj, extra);
+  let low = Infinity;
+  for (let t = 0; t < cash.length; t++) if (cash[t] < low) low = cash[t];
+  return low - floor;
+}
+
+/** Ending cash by month with `extra` more opening cash (the statements re-run on scratch buffers). */
+function cashWithExtra(proj: Projection, extra: number): Float64Array {
   const ws = workspaceOf.get(proj);
   if (!ws) throw new Error("internal: a projection outside its workspace");
   const c = proj.compiled;
   ws.scratch ??= emptyProjection(c);
   statements(c, ws, proj, ws.scratch, extra);
-  const cash = ws.scratch.items.endingCash;
-  let low = Infinity;
-  for (let t = 0; t < cash.length; t++) if (cash[t] < low) low = cash[t];
-  return low - floor;
+  return ws.scratch.items.endingCash;
 }
+
+/** Scratch for the funding-gap solver: the two latest cash paths (per workspace, made once). */
+const gapPaths = new WeakMap<Projection, { a: Float64Array; b: Float64Array }>();
 
 /**
  * The funding gap: the smallest extra opening cash X ≥ 0 with which every month's
@@ -857,71 +865,94 @@ export function lowestCashAboveFloor(proj: Projection, extra: number, floor: num
  * extra cash moves every month's cash by exactly X, so X = floor − minimum cash. With
  * them, cash(X) is continuous and non-decreasing in X but not a shift (extra cash earns
  * interest, is taxed, saves overdraft or revolver interest; months the revolver holds at
- * the floor stay there), so X is found by a capped solver on the statements themselves:
- * f(X) = lowest (cash − floor) over the horizon; a bracket [lo, hi] with f(lo) < 0 ≤ f(hi)
- * starting from [0, floor − minimum cash] (widened if needed); each step extrapolates the
- * two latest infeasible points to f = 0 (exact where f is linear, which it is between
- * regime changes), checks the point just below it, and falls back to bisection. At most
- * 80 re-runs of the month loop; it stops when hi − lo ≤ 1e-9 × max(1, hi). "At or above"
- * allows 1e-11 × max(1, |floor|, |minimum cash|) for rounding. The value returned is the
- * bracket's feasible end: the floor holds there, and it exceeds the exact gap by at most
- * that width. NaN if no X up to 2^40 × the first guess works (only with negative rates).
+ * the floor stay there), so X is found by a capped solver on the statements themselves.
+ * Each month's cash is linear in X between regime changes (cash changing sign, tax losses
+ * running out, the revolver's limit), so from the two latest cash paths every month
+ * predicts where it reaches the floor and the largest prediction is the next guess (exact
+ * once both paths are in the answer's regime); a bracket [lo, hi] with lo infeasible and
+ * hi feasible, starting from [0, floor − minimum cash] (widened if needed), keeps every
+ * guess inside, with bisection as fallback, and a guess at the floor is confirmed by one
+ * run just below it. At most 80 re-runs of the month loop (typically 3–7); it stops when
+ * hi − lo ≤ 1e-9 × max(1, hi). "At or above" allows 1e-11 × max(1, |floor|, |minimum
+ * cash|) for rounding. The value returned is the bracket's feasible end: the floor holds
+ * there, and it exceeds the exact gap by at most that width. NaN if no X up to 2^40 × the
+ * first guess works (only with negative rates).
  */
 export function fundingGapOf(proj: Projection, floor: number, minCash: number): number {
   const shortfall = floor - minCash;
   if (!(shortfall > 0)) return 0;
   if (!cashReactsToExtraCash(proj.compiled)) return shortfall;
+  const H = proj.compiled.months;
+  let paths = gapPaths.get(proj);
+  if (!paths) gapPaths.set(proj, (paths = { a: new Float64Array(H), b: new Float64Array(H) }));
   const eps = 1e-11 * Math.max(1, Math.abs(floor), Math.abs(minCash));
   const width = (x: number) => 1e-9 * Math.max(1, x);
-  const f = (x: number) => lowestCashAboveFloor(proj, x, floor);
+  // Two latest points: (xa, a) and (xb, b); the base path is the first.
+  let a = paths.a;
+  let b = paths.b;
+  let xa = 0;
+  a.set(proj.items.endingCash);
+  let xb = shortfall;
+  const evaluateAt = (x: number): number => {
+    const cash = cashWithExtra(proj, x);
+    // The older point makes room for the new one.
+    const older = a;
+    a = b;
+    xa = xb;
+    b = older;
+    b.set(cash);
+    xb = x;
+    let low = Infinity;
+    for (let t = 0; t < H; t++) if (b[t] < low) low = b[t];
+    return low - floor;
+  };
+  // The first call shifts the base path into `a`: put it in `b` so that it lands there.
+  b.set(a);
+  xb = 0;
   let lo = 0;
   let flo = minCash - floor;
-  let prevLo = NaN;
-  let prevFlo = NaN;
   let hi = shortfall;
-  let fhi = f(hi);
+  let fhi = evaluateAt(hi);
   let runs = 1;
   for (let i = 0; fhi < -eps && i < 40; i++, runs++) {
-    prevLo = lo;
-    prevFlo = flo;
     lo = hi;
     flo = fhi;
     hi *= 2;
-    fhi = f(hi);
+    fhi = evaluateAt(hi);
   }
   if (fhi < -eps) return NaN;
+  void flo;
   while (hi - lo > width(hi) && runs < 80) {
-    // Extrapolate the infeasible side to zero (a secant through the two latest
-    // infeasible points, or slope 1 — extra cash is worth at least itself — with one).
-    let x = Number.isNaN(prevLo) || flo === prevFlo ? lo - flo : lo - (flo * (lo - prevLo)) / (flo - prevFlo);
+    // Every month's own straight line through the two latest paths, to the floor.
+    let x = -Infinity;
+    const dx = xb - xa;
+    for (let t = 0; t < H && dx !== 0; t++) {
+      const slope = (b[t] - a[t]) / dx;
+      if (slope > 1e-12) {
+        const reach = xb + (floor - b[t]) / slope;
+        if (reach > x) x = reach;
+      } else if (b[t] < floor - eps) {
+        x = NaN; // a month below the floor that extra cash does not lift here: no prediction
+        break;
+      }
+    }
     if (!(x > lo && x < hi)) x = (lo + hi) / 2;
-    let fx = f(x);
+    let fx = evaluateAt(x);
     runs++;
     if (fx >= -eps) {
       hi = x;
       fhi = fx;
-      // Just below a feasible guess: infeasible there means the guess is the gap.
+      // At the floor: infeasible just below means this is the gap.
       const below = x - width(x);
-      if (below > lo && runs < 80) {
-        fx = f(below);
+      if (fx <= eps && below > lo && runs < 80) {
+        fx = evaluateAt(below);
         runs++;
-        if (fx < -eps) {
-          prevLo = lo;
-          prevFlo = flo;
-          lo = below;
-          flo = fx;
-        } else {
-          hi = below;
-          fhi = fx;
-        }
+        if (fx < -eps) lo = below;
+        else hi = below;
       }
-    } else {
-      prevLo = lo;
-      prevFlo = flo;
-      lo = x;
-      flo = fx;
-    }
+    } else lo = x;
   }
+  void fhi;
   return hi;
 }
 

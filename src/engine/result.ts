@@ -37,9 +37,22 @@ export interface Metrics {
   fundingGap: number;
   breakeven: string | null;
   cumulativeBurn: number;
+  /**
+   * Lowest monthly DSCR over the months with debt service (the earliest on a tie); null
+   * ("n/a") when nothing is owed — an equity-funded company has no DSCR.
+   */
   minDscr: number | null;
   minDscrPeriod: string | null;
+  /**
+   * "negativeEbitda" when the lowest DSCR is below zero: EBITDA less taxes is negative
+   * that month, so operations cover none of the debt service and the ratio measures the
+   * shortfall, not coverage. Null otherwise.
+   */
+  minDscrFlag: "negativeEbitda" | null;
+  /** Lowest LTM EBITDA ÷ interest paid over months with interest paid; null ("n/a") without. */
   interestCoverage: number | null;
+  /** "negativeEbitda" when the lowest coverage is below zero (LTM EBITDA negative). */
+  interestCoverageFlag: "negativeEbitda" | null;
   netDebtToEbitda: number | null;
   maxNetDebtToEbitda: number | null;
   firstPositiveFreeCashFlow: string | null;
@@ -126,7 +139,9 @@ export function buildResult(loaded: Pick<LoadedModel, "model" | "scenario">, pro
     cumulativeBurn: m[METRIC_INDEX.cumulativeBurn],
     minDscr: nullable(m[METRIC_INDEX.minDscr]),
     minDscrPeriod: label(m[METRIC_INDEX.minDscrIndex]),
+    minDscrFlag: m[METRIC_INDEX.minDscr] < 0 ? "negativeEbitda" : null,
     interestCoverage: nullable(m[METRIC_INDEX.interestCoverage]),
+    interestCoverageFlag: m[METRIC_INDEX.interestCoverage] < 0 ? "negativeEbitda" : null,
     netDebtToEbitda: nullable(m[METRIC_INDEX.netDebtToEbitda]),
     maxNetDebtToEbitda: nullable(m[METRIC_INDEX.maxNetDebtToEbitda]),
     firstPositiveFreeCashFlow: label(m[METRIC_INDEX.firstPositiveFcfIndex]),

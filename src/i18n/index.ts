@@ -12,14 +12,16 @@ import enUi from "./locales/en/ui.json" with { type: "json" };
 import arUi from "./locales/ar/ui.json" with { type: "json" };
 import enIssues from "./locales/en/issues.json" with { type: "json" };
 import arIssues from "./locales/ar/issues.json" with { type: "json" };
+import enReport from "./locales/en/report.json" with { type: "json" };
+import arReport from "./locales/ar/report.json" with { type: "json" };
 
 export const LANGUAGES = ["en", "ar"] as const;
 export type Lang = (typeof LANGUAGES)[number];
 
 /** Namespaces, one file per language each. Add a namespace here and in both folders. */
 export const RESOURCES = {
-  en: { common: enCommon, ui: enUi, issues: enIssues },
-  ar: { common: arCommon, ui: arUi, issues: arIssues },
+  en: { common: enCommon, ui: enUi, issues: enIssues, report: enReport },
+  ar: { common: arCommon, ui: arUi, issues: arIssues, report: arReport },
 } as const;
 
 export type Namespace = keyof (typeof RESOURCES)["en"];

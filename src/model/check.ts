@@ -112,18 +112,22 @@ export function checkModel(model: Model): Issue[] {
   // Financing.
   for (const [name, round] of Object.entries(model.financing.equity)) inHorizon(round.month, ["financing", "equity", name, "month"], "the round's month");
   let openingDebt = 0;
+  // A fixed `rate`, or a floating `base` (a driver) + `spread` (+ `floor`): tranches and the revolver.
+  const checkRate = (code: string, noun: string, path: IssuePath, r: { rate?: number; base?: string; spread?: number; floor?: number }) => {
+    const fixed = r.rate !== undefined;
+    const floating = r.base !== undefined || r.spread !== undefined;
+    if (fixed === floating) error(code, path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : `give the ${noun} a fixed \`rate\`, or a floating \`base\` (a driver) plus \`spread\``, { variant: fixed ? "both" : undefined });
+    if (r.base !== undefined && !driverNames.has(r.base)) {
+      const s = didYouMean(r.base, driverNames);
+      error("unknown_driver", [...path, "base"], `unknown driver "${r.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: r.base, suggestion: s });
+    }
+    if (r.base !== undefined && r.spread === undefined) error(code, [...path, "spread"], `a floating ${noun} needs a \`spread\` (0 if none)`, { variant: "spread" });
+    if (r.floor !== undefined && r.base === undefined) error(code, [...path, "floor"], "floor applies to a floating rate only", { variant: "floor" });
+  };
   for (const [name, tranche] of Object.entries(model.financing.debt)) {
     const path: IssuePath = ["financing", "debt", name];
     openingDebt += tranche.openingBalance;
-    const fixed = tranche.rate !== undefined;
-    const floating = tranche.base !== undefined || tranche.spread !== undefined;
-    if (fixed === floating) error("tranche_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the tranche a fixed `rate`, or a floating `base` (a driver) plus `spread`", { variant: fixed ? "both" : undefined });
-    if (tranche.base !== undefined && !driverNames.has(tranche.base)) {
-      const s = didYouMean(tranche.base, driverNames);
-      error("unknown_driver", [...path, "base"], `unknown driver "${tranche.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: tranche.base, suggestion: s });
-    }
-    if (tranche.base !== undefined && tranche.spread === undefined) error("tranche_rate", [...path, "spread"], "a floating tranche needs a `spread` (0 if none)", { variant: "spread" });
-    if (tranche.floor !== undefined && tranche.base === undefined) error("tranche_rate", [...path, "floor"], "floor applies to floating tranches only", { variant: "floor" });
+    checkRate("tranche_rate", "tranche", path, tranche);
     const maturity = finalMaturity(tranche);
     if (Array.isArray(tranche.maturity)) {
       const parts = tranche.maturity;
@@ -134,14 +138,14 @@ export function checkModel(model: Model): Issue[] {
         const last = i === parts.length - 1;
         if (i > 0 && serial(part.month) <= serial(parts[i - 1].month)) error("months_out_of_order", [...at, "month"], `maturities are out of order at ${part.month}; list them in date order, each month once`, { variant: "list", month: part.month });
         if (part.share !== undefined && part.amount !== undefined) error("maturity_part", at, "give a `share` or an `amount`, not both", { variant: "both" });
-        if (!last && part.share === undefined && part.amount === undefined) error("maturity_part", at, "give the share of the principal (`share: 0.5`) or the `amount` repaid in this month; only the last maturity repays whatever is left", { variant: "missing", month: part.month });
-        if (last && part.amount !== undefined) error("maturity_part", [...at, "amount"], "the last maturity repays whatever is left: drop `amount` (or give the earlier ones as shares adding up to 1)", { variant: "lastAmount" });
+        if (!last && part.share === undefined && part.amount === undefined) error("maturity_part", at, "give the share of the principal (`share: 0.5`) or the `amount` repaid in this month; only the last maturity repays whatever is left");
+        if (last && part.amount !== undefined) error("maturity_part", [...at, "amount"], "the last maturity repays whatever is left: drop `amount` (or give the earlier ones as shares adding up to 1)", { variant: "last" });
         if (part.share === undefined) allShares = false;
         shares += part.share ?? 0;
       });
       const lastShare = parts[parts.length - 1].share;
-      if (shares > 1 + 1e-9) error("maturity_shares", [...path, "maturity"], `the maturities' shares add up to ${round6(shares)}, more than the whole principal`, { variant: "over", sum: round6(shares) });
-      else if (allShares && lastShare !== undefined && Math.abs(shares - 1) > 1e-9) error("maturity_shares", [...path, "maturity", parts.length - 1, "share"], `the shares add up to ${round6(shares)}; with a share on the last maturity they must add up to 1 (or leave it out: the last repays what is left)`, { variant: "notOne", sum: round6(shares) });
+      if (shares > 1 + 1e-9) error("maturity_shares", [...path, "maturity"], `the maturities' shares add up to ${round6(shares)}, more than the whole principal`, { total: round6(shares) });
+      else if (allShares && lastShare !== undefined && Math.abs(shares - 1) > 1e-9) error("maturity_shares", [...path, "maturity", parts.length - 1, "share"], `the shares add up to ${round6(shares)}; with a share on the last maturity they must add up to 1 (or leave it out: the last repays what is left)`, { variant: "last", total: round6(shares) });
     }
     let previous = -Infinity;
     tranche.draws.forEach((draw, i) => {
@@ -167,18 +171,10 @@ export function checkModel(model: Model): Issue[] {
   if (rv) {
     const path: IssuePath = ["financing", "revolver"];
     openingDebt += rv.openingBalance;
-    const fixed = rv.rate !== undefined;
-    const floating = rv.base !== undefined || rv.spread !== undefined;
-    if (fixed === floating) error("revolver_rate", path, fixed ? "give a fixed `rate` or a floating `base` + `spread`, not both" : "give the revolver a fixed `rate`, or a floating `base` (a driver) plus `spread`", { variant: fixed ? "both" : undefined });
-    if (rv.base !== undefined && !driverNames.has(rv.base)) {
-      const s = didYouMean(rv.base, driverNames);
-      error("unknown_driver", [...path, "base"], `unknown driver "${rv.base}" for the base rate${s ? ` — did you mean "${s}"?` : "; define the curve under drivers:"}`, { name: rv.base, suggestion: s });
-    }
-    if (rv.base !== undefined && rv.spread === undefined) error("revolver_rate", [...path, "spread"], "a floating revolver needs a `spread` (0 if none)", { variant: "spread" });
-    if (rv.floor !== undefined && rv.base === undefined) error("revolver_rate", [...path, "floor"], "floor applies to a floating rate only", { variant: "floor" });
+    checkRate("revolver_rate", "revolver", path, rv);
     if (typeof rv.limit === "string") checkFormula(rv.limit, [...path, "limit"], null);
-    else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`);
-    else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`);
+    else if (rv.limit < 0) error("revolver_limit", [...path, "limit"], `the limit is ${rv.limit}; a commitment is at least 0`, { limit: rv.limit });
+    else if (rv.openingBalance > rv.limit) error("revolver_limit", [...path, "openingBalance"], `the opening balance ${rv.openingBalance} is above the limit ${rv.limit}`, { limit: rv.limit, balance: rv.openingBalance });
     if (rv.from) inHorizon(rv.from, [...path, "from"], "from");
     if (rv.from && rv.maturity && serial(rv.maturity) <= serial(rv.from)) error("months_out_of_order", [...path, "maturity"], `maturity ${rv.maturity} is not after from ${rv.from}`, { month: rv.maturity, other: rv.from });
     if (rv.maturity && serial(rv.maturity) < h.start && rv.openingBalance > 0) error("matured", [...path, "maturity"], `the revolver matured in ${rv.maturity}, before the start, but has an opening balance`, { maturity: rv.maturity });

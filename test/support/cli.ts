@@ -6,6 +6,8 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   files: Map<string, string>;
+  /** Binary files written (xlsx, pdf), as written. */
+  binaries: Map<string, Uint8Array>;
 }
 
 /** Runs the CLI in-process with captured output. */
@@ -13,12 +15,16 @@ export async function runCli(...args: string[]): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const files = new Map<string, string>();
+  const binaries = new Map<string, Uint8Array>();
   const io: CliIO = {
     out: (t) => void (stdout += t),
     err: (t) => void (stderr += t),
     errIsTTY: false,
-    writeFile: (path, data) => void files.set(path, typeof data === "string" ? data : Buffer.from(data).toString("utf8")),
+    writeFile: (path, data) => {
+      if (typeof data !== "string") binaries.set(path, data);
+      files.set(path, typeof data === "string" ? data : Buffer.from(data).toString("utf8"));
+    },
   };
   const code = await main(["node", "burnrate", ...args], io);
-  return { code, stdout, stderr, files };
+  return { code, stdout, stderr, files, binaries };
 }

@@ -33,7 +33,7 @@ describe("burnrate verify", () => {
     expect(r.out).toMatch(/Target\s+Metric\s+Period\s+Source\s+Reported\s+Model\s+Difference\s+Diff %\s+Test\s+Result/);
     expect(r.out).toMatch(/revenue-q3\s+revenue\s+2025-Q3\s+Target Co Q3 2025 release\s+30\.5\s+30\.0\s+−0\.5\s+−1\.6%\s+≈ ±2%\s+pass/);
     expect(r.out).toMatch(/breakeven\s+breakeven\s+\(horizon\)\s+.*2026-02\s+2026-01\s+−1 mo\s+–\s+≈ ±1 mo\s+pass/);
-    expect(r.out).toMatch(/cash-never-out .* never\s+not in horizon\s+–\s+–\s+same month\s+pass/);
+    expect(r.out).toMatch(/cash-never-out .* never\s+not within the horizon\s+–\s+–\s+same month\s+pass/);
     expect(r.out).toContain("0 calibration targets: 0 passed, 0 failed. 11 independent checks: 11 passed, 0 failed.");
     expect(r.out).toContain("Not checked in this run: 1 target for scenario slow");
     expect(r.out).not.toContain("FAIL");
@@ -181,9 +181,9 @@ describe("burnrate compare", () => {
     expect(r.out).toMatch(/^Comparison — amounts in USD millions/);
     for (const title of ["Revenue", "Net income", "Free cash flow", "Cumulative burn", "Capex ÷ revenue", "Whole horizon"]) expect(r.out).toContain(`\n${title}`);
     expect(r.out).toMatch(/2026\s+180\.0\s+132\.0/);
-    expect(r.out).toMatch(/Cash runs out\s+not in horizon\s+2026-07/);
-    expect(r.out).toMatch(/First year of positive free cash flow\s+2026\s+none/);
-    expect(r.out).toMatch(/Minimum DSCR\s+no debt service\s+no debt service/);
+    expect(r.out).toMatch(/Cash runs out\s+not within the horizon\s+2026-07/);
+    expect(r.out).toMatch(/First year of positive free cash flow\s+2026\s+not within the horizon/);
+    expect(r.out).toMatch(/Minimum DSCR\s+n\/a \(no debt service\)\s+n\/a \(no debt service\)/);
   });
 
   it("leaves a year blank where a model has none and warns about converted units", async () => {

@@ -3,11 +3,12 @@ import type { BuildVsRentResult } from "../../gpu/index.js";
 import { TERMINALS } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { toCsvText } from "../../export/csv.js";
+import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseNonNegative, parseRate } from "../options.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 
 export function registerBuildVsRent(program: Command, io: CliIO): void {
   program
@@ -20,9 +21,10 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
     .option("--no-financing", "leave debt draws, repayments and interest out of owning (unlevered)")
     .option("--terminal <kind>", "book | none: value of the owned GPUs and sites (less debt) at the horizon's end", "book")
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; rentPrice?: string; discountRate: string; taxRate?: string; financing: boolean; terminal: string; scenario?: string; format: string; out?: string }) => {
       const [{ readModel }, { buildVsRentCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/buildVsRent.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const terminal = choice(options.terminal, TERMINALS, "--terminal");
@@ -37,7 +39,7 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
           scenario: options.scenario,
         },
       );
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : buildVsRentTable(output, output), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? buildVsRentCsv(output, parsePrecision(options.precision)) : buildVsRentTable(output, output), options.out);
     });
 }
 
@@ -86,4 +88,25 @@ export function buildVsRentTable(head: { model: string; scenario: string | null;
   out.push("");
   out.push("Revenue is the same either way: left out of the NPVs, counted (after tax) in the cash peaks. Rent covers the GPU-hours the owned fleet makes available; power and sites are in the rent.");
   return out.join("\n") + "\n";
+}
+
+/** Years and the summary as one long table: period, item, value, unit. */
+export function buildVsRentCsv(head: { currency: string; unit: string } & BuildVsRentResult, precision: number | "full"): string {
+  const money = unitLabel(head);
+  const rows: (string | number | null)[][] = [];
+  for (const y of head.years) for (const [k, v] of Object.entries(y)) if (k !== "year") rows.push([y.year, k, v as number | null, k === "gpuHours" ? "GPU-hours" : k === "rentPrice" ? `${head.currency} per GPU-hour` : money]);
+  const summary: [string, number | null, string][] = [
+    ["ownNpv", head.own.npv, money],
+    ["rentNpv", head.rent.npv, money],
+    ["npvAdvantageOfOwning", head.npvAdvantageOfOwning, money],
+    ["ownCashPeak", head.own.cashPeak, money],
+    ["rentCashPeak", head.rent.cashPeak, money],
+    ["cashPeakDifference", head.cashPeakDifference, money],
+    ["averageRentPrice", head.averageRentPrice, `${head.currency} per GPU-hour`],
+    ["breakEvenRentPrice", head.breakEvenRentPrice, `${head.currency} per GPU-hour`],
+    ["discountRate", head.discountRate, "annual decimal"],
+    ["taxRate", head.taxRate, "decimal"],
+  ];
+  for (const [k, v, u] of summary) rows.push(["", k, v, u]);
+  return toCsvText(["period", "item", "value", "unit"], rows, precision);
 }

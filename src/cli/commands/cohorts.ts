@@ -2,12 +2,13 @@ import type { Command } from "commander";
 import type { CohortEconomics } from "../../gpu/index.js";
 import type { CohortsOutput } from "../../commands/cohorts.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
-import { formatAmount, formatPercent, formatRatio, renderTable, type Column } from "../format.js";
+import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel } from "./run.js";
+import { recordsCsv } from "../../export/csv.js";
+import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseRate } from "../options.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 export { DEFAULT_DISCOUNT_RATE, type CohortsOutput };
 
 export function registerCohorts(program: Command, io: CliIO): void {
@@ -19,14 +20,15 @@ export function registerCohorts(program: Command, io: CliIO): void {
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
     .option("--without-site", "leave the cohorts' share of site construction out of their cash flows")
     .option("--flows", "json: include each cohort's monthly cash flows")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; discountRate: string; scenario?: string; withoutSite?: boolean; flows?: boolean; format: string; out?: string }) => {
       const [{ readModel }, { cohortsCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/cohorts.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
       const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : cohortsTable(output, output.cohorts), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? recordsCsv((output.cohorts as Record<string, unknown>[]).map(({ flows, ...rest }) => (void flows, rest)), parsePrecision(options.precision)) : cohortsTable(output, output.cohorts), options.out);
     });
 }
 
@@ -78,7 +80,7 @@ export function cohortsTable(o: CohortsOutput, cohorts: Omit<CohortEconomics, "f
         formatAmount(c.power),
         formatAmount(c.npv),
         c.irr === null ? "–" : formatPercent(c.irr),
-        c.payback ?? "never",
+        c.payback ?? NOT_WITHIN_HORIZON,
         price(c.breakEvenPrice),
         price(c.averagePrice),
         c.curvePriceAtInService === null ? "–" : `${price(c.curvePriceAtInService)} → ${price(c.curvePriceAtEnd)}`,

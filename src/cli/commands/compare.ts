@@ -107,11 +107,21 @@ function formatMeasure(kind: MeasureKind, value: number | string | null, none: s
 }
 
 const NONE_TEXT: Record<string, string> = {
-  cashOut: "not in horizon",
-  firstPositiveFreeCashFlowYear: "none",
-  firstPositiveFreeCashFlowMonth: "none",
-  minDscr: "no debt service",
+  cashOut: "not within the horizon",
+  firstPositiveFreeCashFlowYear: "not within the horizon",
+  firstPositiveFreeCashFlowMonth: "not within the horizon",
+  minDscr: "n/a (no debt service)",
 };
+
+/** A run's column header: company and scenario ("xAI — no-new-equity"), the file when two would read the same. */
+export function runHeaders(c: Comparison): Map<string, string> {
+  const name = (r: Comparison["runs"][number]) => `${r.model} — ${r.scenario ?? "base case"}`;
+  const counts = new Map<string, number>();
+  for (const r of c.runs) counts.set(name(r), (counts.get(name(r)) ?? 0) + 1);
+  return new Map(c.runs.map((r) => [r.label, counts.get(name(r))! > 1 ? `${name(r)} (${r.label})` : name(r)]));
+}
+
+const signedDelta = (text: string, v: number) => (/[1-9]/.test(text) ? (v > 0 ? `+${text}` : text) : text);
 
 /** Caveats of the compared runs, once per model and caveat, numbered for the marks in the table. */
 function comparedCaveats(c: Comparison): { model: string; labels: string[]; caveat: Caveat }[] {
@@ -135,14 +145,19 @@ export function compareTable(c: Comparison): string {
   };
   const assumed = c.runs.some((r) => r.assumedCovenantLevels);
   const word = UNIT_WORD[c.unit];
-  out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}`);
+  out.push(`Comparison — amounts in ${c.currency ? `${c.currency}${word ? ` ${word}` : ""}` : "each model's own currency"}${c.runs.length > 1 ? `; Δ = difference from ${runHeaders(c).get(c.runs[0].label)}` : ""}`);
+  const headers = runHeaders(c);
   const labels = c.runs.map((r) => r.label);
+  const first = labels[0];
+  const others = labels.slice(1);
   const partial = new Map(c.runs.map((r) => [r.label, new Set(r.partialYears)]));
   let anyPartial = false;
-  const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: l }))];
+  const deltaColumns = (kind: MeasureKind) => (kind === "amount" || kind === "ratio" ? others : []);
+  const delta = (kind: MeasureKind, v: number | string | null, base: number | string | null) => (typeof v === "number" && typeof base === "number" ? signedDelta(formatMeasure(kind, v - base, ""), v - base) : "");
   for (const block of c.yearly) {
     out.push("");
     out.push(block.label + mark(block.measure));
+    const columns: Column[] = [{ header: "Year", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...deltaColumns(block.kind).map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
     const rows = c.years.map((year, y) => [
       String(year),
       ...labels.map((l) => {
@@ -152,22 +167,31 @@ export function compareTable(c: Comparison): string {
         if (mark) anyPartial = true;
         return formatMeasure(block.kind, v, "") + mark;
       }),
+      ...deltaColumns(block.kind).map((l) => delta(block.kind, block.values[l][y], block.values[first][y])),
     ]);
     out.push(renderTable(columns, rows));
   }
   out.push("");
   out.push("Whole horizon");
-  const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: l }))];
+  const summaryColumns: Column[] = [{ header: "", align: "left" }, ...labels.map((l) => ({ header: headers.get(l)! })), ...others.map((l) => ({ header: `Δ ${headers.get(l)!}` }))];
   const summaryMark = (measure: string) => mark(measure === "firstPositiveFreeCashFlowYear" || measure === "firstPositiveFreeCashFlowMonth" ? "firstPositiveFreeCashFlow" : measure);
   out.push(
     renderTable(
       summaryColumns,
-      c.summary.map((row) => [`${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`, ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–"))]),
+      c.summary.map((row) => [
+        `${row.label}${row.measure === "covenantBreaches" && assumed ? " (assumed levels)" : ""}${summaryMark(row.measure)}`,
+        ...labels.map((l) => formatMeasure(row.kind, row.values[l], NONE_TEXT[row.measure] ?? "–")),
+        ...others.map((l) => (row.kind === "amount" || row.kind === "ratio" ? delta(row.kind, row.values[l], row.values[first]) : "")),
+      ]),
     ),
   );
   if (anyPartial) {
     out.push("");
     out.push("* part of the fiscal year lies outside the model's horizon: not a full-year figure");
+  }
+  if (c.runs.some((r) => headers.get(r.label) !== r.label)) {
+    out.push("");
+    out.push(`Runs: ${c.runs.map((r) => `${headers.get(r.label)} = ${r.label}`).join("; ")}`);
   }
   if (caveats.length) {
     out.push("");

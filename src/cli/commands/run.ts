@@ -3,9 +3,12 @@ import type { ModelRunResult } from "../../projectModel.js";
 import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatRatio, formatPercent, renderTable, toCsv, UNIT_WORD, type Column } from "../format.js";
+import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, UNIT_WORD, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { toCsvText } from "../../export/csv.js";
+import { fiscalPeriodOf } from "../../export/csv.js";
+import { didYouMean } from "../../model/suggest.js";
 import type { CliIO } from "../io.js";
-import { choice } from "../options.js";
+import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
@@ -24,25 +27,81 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
     .option("-p, --period <period>", "month | quarter | year (table and csv)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--transpose", "table: periods as rows, line items as columns")
+    .option("--lines <items>", "table and csv: only these line items, e.g. revenue,netIncome,endingCash (names as in --format json)")
+    .option("--section <section>", "table: only income | cash | balance | metrics")
+    .option("--from <period>", "table and csv: first period shown (YYYY-MM or YYYY)")
+    .option("--to <period>", "table and csv: last period shown (YYYY-MM or YYYY)")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
       const [{ readModel }, { runCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js")]);
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
+      const view = parseRunView(options);
       const result = runCommand(readModel(file), { scenario: options.scenario });
-      const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period) : runTable(result, period);
+      const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period, view, parsePrecision(options.precision)) : runTable(result, period, view);
       emit(io, text, options.out);
     });
 }
 
-function rowsFor(result: RunResult, period: (typeof PERIODS)[number]): PeriodRow[] {
-  return period === "month" ? result.months : period === "quarter" ? result.quarters : result.years;
+/** What part of a run to show: line items, one section, a window of periods, periods as rows. */
+export interface RunView {
+  lines: StatementItem[] | null;
+  section: "income" | "cash" | "balance" | "metrics" | null;
+  from: string | null;
+  to: string | null;
+  transpose: boolean;
 }
 
-const TABLE_SECTIONS: { title: string; items: StatementItem[] }[] = [
-  { title: "Income statement", items: ["revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "grossInterest", "interestExpense", "interestIncome", "netInterestExpense", "otherIncome", "pretaxIncome", "taxes", "netIncome"] },
-  { title: "Cash flow", items: ["operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "revolverDrawn", "revolverRepaid", "financingFees", "netCashFlow"] },
-  { title: "Balance sheet (period end)", items: ["endingCash", "receivables", "ppeNet", "totalAssets", "debt", "revolverBalance", "unamortizedFees", "payables", "totalLiabilities", "paidInCapital", "retainedEarnings", "equity"] },
+const ITEM_SET = new Set<string>(STATEMENT_ITEMS.map((i) => i[0]));
+
+export function parseRunView(options: { lines?: string; section?: string; from?: string; to?: string; transpose?: boolean }): RunView {
+  let lines: StatementItem[] | null = null;
+  if (options.lines !== undefined) {
+    const names = options.lines.split(",").map((x) => x.trim()).filter((x) => x !== "");
+    const unknown = names.filter((n) => !ITEM_SET.has(n) && n !== "dscr");
+    if (unknown.length > 0 || names.length === 0) {
+      const hint = unknown.map((u) => didYouMean(u, [...ITEM_SET, "dscr"])).find((x) => x);
+      throw new UsageError("bad_option", `--lines: unknown line item${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}${hint ? ` — did you mean "${hint}"?` : ""}; names are those of --format json: ${STATEMENT_ITEMS.map((i) => i[0]).join(", ")}, dscr`);
+    }
+    lines = names as StatementItem[];
+  }
+  const section = options.section !== undefined ? choice(options.section, ["income", "cash", "balance", "metrics"] as const, "--section") : null;
+  const bound = (text: string | undefined, option: string, end: boolean): string | null => {
+    if (text === undefined) return null;
+    if (/^\d{4}$/.test(text)) return `${text}-${end ? "12" : "01"}`;
+    if (/^\d{4}-(0[1-9]|1[0-2])$/.test(text)) return text;
+    throw new UsageError("bad_option", `${option} takes a month YYYY-MM or a year YYYY (got "${text}")`);
+  };
+  const from = bound(options.from, "--from", false);
+  const to = bound(options.to, "--to", true);
+  if (from && to && from > to) throw new UsageError("bad_option", `--from ${options.from} is after --to ${options.to}`);
+  return { lines, section, from, to, transpose: Boolean(options.transpose) };
+}
+
+export function parsePrecision(text: string): number | "full" {
+  if (text === "full") return "full";
+  const n = parseWhole(text, "--precision");
+  if (n < 0 || n > 15) throw new UsageError("bad_option", `--precision takes 0 to 15 decimals, or full (got "${text}")`);
+  return n;
+}
+
+const NO_VIEW: RunView = { lines: null, section: null, from: null, to: null, transpose: false };
+
+/** The period rows a view keeps: those with at least one month inside [from, to]. */
+function rowsFor(result: RunResult, period: (typeof PERIODS)[number], view: RunView = NO_VIEW): PeriodRow[] {
+  const rows = period === "month" ? result.months : period === "quarter" ? result.quarters : result.years;
+  if (!view.from && !view.to) return rows;
+  const keep = new Set(result.months.filter((m) => (!view.from || m.period >= view.from) && (!view.to || m.period <= view.to)).map((m) => fiscalPeriodOf(m.period, period, result.fiscalYearStart)));
+  if (keep.size === 0) throw new UsageError("bad_option", `no ${period} of the horizon (${result.months[0].period} to ${result.months[result.months.length - 1].period}) lies within --from/--to`);
+  return rows.filter((r) => keep.has(r.period));
+}
+
+const TABLE_SECTIONS: { key: RunView["section"]; title: string; items: StatementItem[] }[] = [
+  { key: "income", title: "Income statement", items: ["revenue", "costOfRevenue", "grossProfit", "operatingExpenses", "ebitda", "depreciation", "ebit", "grossInterest", "interestExpense", "interestIncome", "netInterestExpense", "otherIncome", "pretaxIncome", "taxes", "netIncome"] },
+  { key: "cash", title: "Cash flow", items: ["operatingCashFlow", "capex", "freeCashFlow", "equityRaised", "debtDrawn", "debtRepaid", "revolverDrawn", "revolverRepaid", "financingFees", "netCashFlow"] },
+  { key: "balance", title: "Balance sheet (period end)", items: ["endingCash", "receivables", "ppeNet", "totalAssets", "debt", "revolverBalance", "unamortizedFees", "payables", "totalLiabilities", "paidInCapital", "retainedEarnings", "equity"] },
 ];
 /** Rows shown only when the model uses the mechanism (any period non-zero). */
 const OPTIONAL_ROWS: { items: StatementItem[]; when: StatementItem[] }[] = [
@@ -57,8 +116,8 @@ export function unitLabel(result: { currency: string; unit: string }): string {
   return word ? `${result.currency} ${word}` : result.currency;
 }
 
-export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number]): string {
-  const rows = rowsFor(result, period);
+export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number], view: RunView = NO_VIEW): string {
+  const rows = rowsFor(result, period, view);
   const out: string[] = [];
   out.push(`${result.model} — ${unitLabel(result)}${result.scenario ? ` — scenario: ${result.scenario}` : ""}`);
   out.push("");
@@ -70,31 +129,50 @@ export function runTable(result: ModelRunResult, period: (typeof PERIODS)[number
     if (!used) for (const item of rule.items) hidden.add(item);
   }
   const caveats = result.caveats ?? [];
-  for (const section of TABLE_SECTIONS) {
-    body.push([section.title, ...rows.map(() => "")]);
+  const sections = TABLE_SECTIONS.filter((s) => view.section === null || s.key === view.section);
+  for (const section of sections) {
+    const items = section.items.filter((item) => !hidden.has(item) && (view.lines === null || view.lines.includes(item)));
+    if (items.length === 0) continue;
+    if (view.lines === null) body.push([section.title, ...rows.map(() => "")]);
     for (const item of section.items) {
-      if (hidden.has(item)) continue;
+      if (!items.includes(item)) continue;
       body.push([`  ${LABEL[item]}${caveatMarks(caveats, item)}`, ...rows.map((r) => formatAmount(r[item]))]);
       if (item === "operatingExpenses") {
         const categories = Object.keys(rows[0]?.operatingExpensesByCategory ?? {});
-        if (categories.length > 1) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
+        if (categories.length > 1 && view.lines === null) for (const k of categories) body.push([`    ${k}`, ...rows.map((r) => formatAmount(r.operatingExpensesByCategory[k]))]);
       }
     }
   }
-  body.push(["DSCR", ...rows.map((r) => formatRatio(r.dscr))]);
-  out.push(renderTable(columns, body));
-  out.push("");
-  if (result.gpu) {
+  if ((view.lines === null && view.section === null) || view.lines?.includes("dscr" as StatementItem)) body.push(["DSCR", ...rows.map((r) => formatDscr(r.dscr))]);
+  if (body.length > 0) {
+    if (view.transpose) {
+      const t = transposeTable(columns, body, period === "month" ? "Month" : period === "quarter" ? "Quarter" : "Year");
+      out.push(renderTable(t.columns, t.rows));
+    } else out.push(renderTable(columns, body));
+    if (body.some((r) => r?.[0] === "DSCR") && rows.some((r) => r.dscr !== null && r.dscr < 0)) out.push(NEGATIVE_DSCR_NOTE);
+    out.push("");
+  }
+  const whole = view.lines === null && view.section === null && !view.from && !view.to;
+  if (result.gpu && whole) {
     out.push(gpuBlock(result, period));
     out.push("");
   }
-  out.push(metricsBlock(result, caveats));
-  out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
-  if (caveats.length) {
-    out.push("");
-    out.push(caveatsBlock(caveats));
+  if (whole || view.section === "metrics") {
+    out.push(metricsBlock(result, caveats));
+    out.push(`Checks: balance sheet balances every month (largest gap ${result.checks.maxImbalance.toExponential(1)}); cash flow ties to cash.`);
+    if (caveats.length) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
+  } else {
+    if (view.from || view.to) out.push(`Periods ${rows[0].period} to ${rows[rows.length - 1].period} of ${result.months[0].period} to ${result.months[result.months.length - 1].period}; metrics cover the whole horizon (run without --from/--to to see them).`);
+    // The marks [n] in the table refer to the model's caveats.
+    if (caveats.length && /\[\d/.test(out.join("\n"))) {
+      out.push("");
+      out.push(caveatsBlock(caveats));
+    }
   }
-  return out.join("\n") + "\n";
+  return out.join("\n").replace(/\n+$/, "") + "\n";
 }
 
 /** " [1,3]": the numbers of the caveats (in the run's list) that qualify a figure. */
@@ -115,20 +193,28 @@ export function caveatsBlock(caveats: Caveat[], title = "Caveats"): string {
   return lines.join("\n");
 }
 
+/** DSCR in a table: n/a without debt service; a negative value (EBITDA less taxes below zero) marked †. */
+export function formatDscr(value: number | null): string {
+  if (value === null || Number.isNaN(value)) return "n/a";
+  return value < 0 ? `${formatRatio(value)}†` : formatRatio(value);
+}
+
+export const NEGATIVE_DSCR_NOTE = "† EBITDA less taxes is negative: operations cover none of the debt service; the ratio shows the shortfall, not coverage. n/a: no debt service.";
+
 export function metricsBlock(result: RunResult, caveats: Caveat[] = []): string {
   const m = result.metrics;
   const unit = unitLabel(result);
   const mark = (metric: string) => caveatMarks(caveats, metric);
   const lines: [string, string][] = [
-    [`Cash runs out${mark("cashOut")}`, m.cashOut ?? "not within the horizon"],
+    [`Cash runs out${mark("cashOut")}`, m.cashOut ?? NOT_WITHIN_HORIZON],
     [`Runway${mark("runwayMonths")}`, m.runwayBeyondHorizon ? `${m.runwayMonths} months or more (whole horizon)` : `${m.runwayMonths} months`],
     [`Minimum cash${mark("minCash")}`, `${formatAmount(m.minCash)} ${unit} in ${m.minCashPeriod}`],
     [`Funding gap${mark("fundingGap")}`, `${formatAmount(m.fundingGap)} ${unit} (extra opening cash to stay above the floor)`],
-    [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? "not within the horizon"],
-    [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? "none"],
+    [`Breakeven (net income ≥ 0 from then on)${mark("breakeven")}`, m.breakeven ?? NOT_WITHIN_HORIZON],
+    [`First month of positive free cash flow${mark("firstPositiveFreeCashFlow")}`, m.firstPositiveFreeCashFlow ?? NOT_WITHIN_HORIZON],
     [`Cumulative burn${mark("cumulativeBurn")}`, `${formatAmount(m.cumulativeBurn)} ${unit}`],
-    [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "no debt service" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}`],
-    [`Interest coverage (min, LTM)${mark("interestCoverage")}`, formatRatio(m.interestCoverage)],
+    [`Minimum DSCR${mark("minDscr")}`, m.minDscr === null ? "n/a (no debt service)" : `${formatRatio(m.minDscr)} in ${m.minDscrPeriod}${m.minDscrFlag === "negativeEbitda" ? " — EBITDA less taxes negative: operations cover none of the debt service" : ""}`],
+    [`Interest coverage (min, LTM)${mark("interestCoverage")}`, m.interestCoverage === null ? "n/a (no interest paid)" : `${formatRatio(m.interestCoverage)}${m.interestCoverageFlag === "negativeEbitda" ? " — EBITDA negative" : ""}`],
     [`Net debt / EBITDA (end, LTM)${mark("netDebtToEbitda")}`, m.netDebtToEbitda === null ? "– (EBITDA not positive)" : formatRatio(m.netDebtToEbitda)],
     [`Covenant breaches${mark("covenantBreaches")}`, m.covenantBreaches.length === 0 ? "none" : summarizeBreaches(m.covenantBreaches)],
   ];
@@ -150,10 +236,13 @@ function summarizeBreaches(breaches: RunResult["metrics"]["covenantBreaches"]): 
     .join("; ");
 }
 
-export function runCsv(result: RunResult, period: (typeof PERIODS)[number]): string {
-  const rows = rowsFor(result, period);
-  const items = STATEMENT_ITEMS.map((i) => i[0]);
-  return toCsv(["period", ...items, "dscr"], rows.map((r) => [r.period, ...items.map((i) => r[i]), r.dscr]));
+/** Statements by period as CSV: numbers rounded to `precision` decimals (no float noise), or exact with "full". */
+export function runCsv(result: RunResult, period: (typeof PERIODS)[number], view: RunView = NO_VIEW, precision: number | "full" = 6): string {
+  const rows = rowsFor(result, period, view);
+  const all = STATEMENT_ITEMS.map((i) => i[0]);
+  const items = view.lines ? all.filter((i) => view.lines!.includes(i)) : all;
+  const dscr = view.lines === null || view.lines.includes("dscr" as StatementItem);
+  return toCsvText(["period", ...items, ...(dscr ? ["dscr"] : [])], rows.map((r) => [r.period, ...items.map((i) => r[i]), ...(dscr ? [r.dscr] : [])]), precision);
 }
 
 /** GPU-cloud detail: hours, utilization, revenue split, concentration and backlog. */

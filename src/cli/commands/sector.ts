@@ -4,22 +4,24 @@ import type { SectorOutput } from "../../commands/sector.js";
 import type { LabelledRun } from "../../commands/compare.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { emit } from "./run.js";
+import { recordsCsv } from "../../export/csv.js";
+import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { resolveCompareArgument } from "./compare.js";
 
 export type { SectorOutput } from "../../commands/sector.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 
 export function registerSector(program: Command, io: CliIO): void {
   program
     .command("sector")
     .description("several companies side by side by fiscal year: capex / revenue, capacity vs contracted demand, leverage, rate exposure, with flags")
     .argument("<runs...>", "model files, each optionally followed by :SCENARIO")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (runs: string[], options: { format: string; out?: string }) => {
+    .action(async (runs: string[], options: { precision: string; format: string; out?: string }) => {
       const [{ sectorCommand }, { createModelLoader }] = await Promise.all([import("../../commands/sector.js"), import("../../commands/load.js")]);
       const format = choice(options.format, FORMATS, "--format");
       const load = createModelLoader();
@@ -30,7 +32,7 @@ export function registerSector(program: Command, io: CliIO): void {
         {},
         { load },
       );
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : sectorTable(output), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? recordsCsv(output.models.flatMap((m) => m.years.map((y) => ({ label: m.label, company: m.company, ...y, flags: y.flags.join("; ") }))), parsePrecision(options.precision)) : sectorTable(output), options.out);
     });
 }
 

@@ -5,7 +5,7 @@ import type { SensitivityReport, MetricJson } from "../../uncertainty/sensitivit
 import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { DEFAULT_SENSITIVITY_METRIC } from "../../commands/defaults.js";
 import { printNotice } from "../notices.js";
-import { formatAmount, formatRatio, renderTable, toCsv, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel } from "./run.js";
 import { choice, parseWhole } from "../options.js";
@@ -51,7 +51,7 @@ export function registerSensitivity(program: Command, io: CliIO): void {
 }
 
 export function formatMetric(kind: MetricValueKind, v: MetricJson): string {
-  if (v === null) return kind === "month" ? "never" : "–";
+  if (v === null) return kind === "month" ? NOT_WITHIN_HORIZON : "–";
   if (typeof v === "string") return v;
   if (kind === "ratio") return formatRatio(v);
   if (kind === "count") return Number.isInteger(v) ? String(v) : formatAmount(v, 1);
@@ -149,8 +149,8 @@ export function sensitivityTable(r: SensitivityReport): string {
 export function sensitivityCsv(r: SensitivityReport): string {
   const rows: (string | number | null)[][] = [];
   const [lo, hi] = r.at.map(pct);
-  // A month-valued metric that never happens within the horizon is written "never".
-  const m = (v: MetricJson) => (v === null && r.metric.kind === "month" ? "never" : v);
+  // A month-valued metric that does not happen within the horizon is written so.
+  const m = (v: MetricJson) => (v === null && r.metric.kind === "month" ? NOT_WITHIN_HORIZON : v);
   for (const t of r.tornado) {
     rows.push(["tornado", t.input, t.path, lo, t.lowInput, m(t.metricAtLow), t.swing, null, null]);
     rows.push(["tornado", t.input, t.path, hi, t.highInput, m(t.metricAtHigh), t.swing, null, null]);

@@ -3,9 +3,10 @@ import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../command
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
-import { emit, unitLabel } from "./run.js";
+import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
+import { simulationBlocks, tidyCsv } from "../../export/csv.js";
 import type { Progress } from "../../commands/context.js";
 
 /** The series a simulation reports (as SIMULATED_SERIES in uncertainty/aggregate.ts, which loads only when a simulation runs). */
@@ -26,8 +27,9 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("-p, --period <period>", "month | year (table and csv; json holds both)", "year")
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
       const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
       const period = choice(options.period, ["month", "year"] as const, "--period");
       const n = parseWhole(options.paths, "-n");
@@ -58,7 +60,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
         if (progress) io.err("\r\x1b[K");
       }
       for (const w of result.warnings) io.err(`${w}\n`);
-      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(result, period) : simulationTable(result, period);
+      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(result, period, parsePrecision(options.precision)) : simulationTable(result, period);
       emit(io, out, options.out);
     });
 }
@@ -123,14 +125,7 @@ function fmt(x: number): string {
   return Math.abs(x) >= 100 ? formatAmount(x, 1) : String(Number(x.toPrecision(4)));
 }
 
-export function simulationCsv(result: SimulationResult, period: "month" | "year"): string {
-  const header = ["period", "series", "mean", ...Q];
-  const body: (string | number | null)[][] = [];
-  for (const { label, row } of rows(result, period)) {
-    for (const series of SERIES) {
-      const d = row[series] as Distribution;
-      body.push([label, series, d.mean, ...Q.map((q) => d[q])]);
-    }
-  }
-  return toCsv(header, body);
+/** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs. */
+export function simulationCsv(result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
+  return tidyCsv([{ scenario: result.scenario, blocks: simulationBlocks(result, period) }], precision);
 }

@@ -2,14 +2,15 @@ import type { Command } from "commander";
 import type { TargetReport, TargetOutcome } from "../../targets/index.js";
 import { metricInfo } from "../../targets/catalogue.js";
 import type { verifyOutput as VerifyOutput } from "../../commands/verify.js";
-import { formatAmount, formatRatio, renderTable, type Column } from "../format.js";
+import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { emit, unitLabel, caveatsBlock } from "./run.js";
+import { recordsCsv } from "../../export/csv.js";
+import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
 
-const FORMATS = ["table", "json"] as const;
+const FORMATS = ["table", "json", "csv"] as const;
 
 export function registerVerify(program: Command, io: CliIO, setExit: (code: number) => void): void {
   program
@@ -17,9 +18,10 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
     .description("compare a model with its calibration targets (reported figures); exit 1 when any target fails")
     .argument("<file>", "model file (.yaml or .json) with a `targets:` section")
     .option("-s, --scenario <name>", "run a scenario and check the targets written for it")
-    .option("-f, --format <format>", "table | json", "table")
+    .option("-f, --format <format>", "table | json | csv", "table")
+    .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { scenario?: string; format: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; scenario?: string; format: string; out?: string }) => {
       const [{ readModel }, { verifyReport, verifyOutput }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/verify.js")]);
       verifyOutputFn = verifyOutput;
       const format = choice(options.format, FORMATS, "--format");
@@ -30,7 +32,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_FAILURE);
         return;
       }
-      emit(io, format === "json" ? verifyJson(report) : verifyTable(report), options.out);
+      emit(io, format === "json" ? verifyJson(report) : format === "csv" ? recordsCsv(JSON.parse(verifyJson(report)).targets, parsePrecision(options.precision)) : verifyTable(report), options.out);
       // A check outside its tolerance whose gap a caveat explains is shown, not failed.
       setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
     });
@@ -57,7 +59,7 @@ function formatValue(t: TargetOutcome, role: "reported" | "model"): string {
     if (v !== null) return String(v);
     if (role === "reported") return "never";
     const info = metricInfo(t.metric);
-    return info?.scope === "horizon" && info.none === "later" ? "not in horizon" : "none";
+    return info?.scope === "horizon" && info.none === "later" ? NOT_WITHIN_HORIZON : "none";
   }
   if (v === null || typeof v === "string") return v ?? "–";
   if (t.kind === "count") return String(v);
