@@ -94,6 +94,24 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
+          const literal = (arg: jsepModule.Expression) => arg.type === "Literal" && typeof (arg as jsepModule.Literal).value === "string";
+          if (!call.arguments.every(literal)) {
+            // Months as values (a driver holding a month index): rounded to a whole month, as the engine does.
+            const [a, b] = call.arguments.map((arg) => (literal(arg) ? String(ctx.monthIndex(String((arg as jsepModule.Literal).value))) : `INT(${build(arg)}+0.5)`));
+            const t = ctx.calendar("t");
+            switch (fn) {
+              case "after":
+                return `IF(${t}>=${a},1,0)`;
+              case "before":
+                return `IF(${t}<${a},1,0)`;
+              case "between":
+                return `IF(${t}>=${a},IF(${t}<=${b},1,0),0)`;
+              case "monthsSince":
+                return `(${t}-(${a}))`;
+              case "ramp":
+                return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/MAX(1,(${b})-(${a}))))`;
+            }
+          }
           const [a, b] = call.arguments.map((arg) => ctx.monthIndex(String((arg as jsepModule.Literal).value)));
           const t = ctx.calendar("t");
           switch (fn) {
