@@ -264,6 +264,19 @@ describe("debt terms", () => {
     expect(tranche([{ month: "2025-03", share: 0.5 }, { month: "2025-06", share: 0.5 }])).toBe("");
   });
 
+  it("taxes the fiscal year's income, not each month's: a later loss in the year reverses earlier tax", () => {
+    // 20 % tax, no losses carried in. January earns 10 (tax 2), February loses 10: the year
+    // to date is 0, so February's tax is −2 and nothing is carried forward. March earns 10
+    // again: tax 2. A loss in one year is carried into the next.
+    const { proj } = project({ ...base, meta: { ...base.meta, months: 14 }, lines: { sales: { type: "revenue", value: "if(t == 0 || t == 2, 10, if(t == 1, -10, if(t == 11, -30, 0)))" } }, tax: { rate: 0.2 } });
+    expect(list(proj.items.taxes).slice(0, 3)).toEqual([expect.closeTo(2, 12), expect.closeTo(-2, 12), expect.closeTo(2, 12)]);
+    expect(proj.items.lossCarryforward[1]).toBe(0);
+    // December loses 30: the year (10 − 10 + 10 − 30 = −20) is a loss, its 2 of tax comes
+    // back within the year and 20 is carried into the next year.
+    expect(proj.items.taxes.slice(0, 12).reduce((a, b) => a + b, 0)).toBeCloseTo(0, 12);
+    expect(proj.items.lossCarryforward[11]).toBeCloseTo(20, 12);
+  });
+
   it("caps the use of tax losses at a share of taxable income (the US 80 % rule)", () => {
     // 10 of profit a month, 100 of losses carried in, 20 % tax, at most 80 % offset: each
     // month uses 8 and pays 0.2 × 2 = 0.4; without the cap, ten months pay nothing.

@@ -505,6 +505,9 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   let paidIn = p[os.paidInCapital];
   let retained = cash + receivables + ppe - debtTotal - payables - paidIn;
   let nol = p[c.slots.lossCarryforward];
+  let nolAtYearStart = nol;
+  let incomeYearToDate = 0;
+  let taxYearToDate = 0;
   const o = dst.opening;
   o.cash = cash;
   o.receivables = receivables;
@@ -683,13 +686,21 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const ebit = ebitda - depreciation;
     const interestExpense = grossInterest - capitalized;
     const pretax = ebit - interestExpense + interestIncome + otherIncome + disposalGain;
-    let taxes = 0;
-    if (pretax > 0) {
-      // Losses carried forward offset at most lossOffsetLimit of the month's profit.
-      const used = Math.min(nol, lossLimit * pretax);
-      nol -= used;
-      taxes = taxRate * (pretax - used);
-    } else nol -= pretax;
+    // Tax on the fiscal year's income to date: losses carried in from earlier years offset
+    // at most lossOffsetLimit of it; each month pays the year's tax so far less what the
+    // year's earlier months paid (so a later loss in the year reverses earlier payments);
+    // the year's own loss is carried forward. No carry-back to earlier years.
+    if (t === 0 || cal.fiscalYear[t] !== cal.fiscalYear[t - 1]) {
+      nolAtYearStart = nol;
+      incomeYearToDate = 0;
+      taxYearToDate = 0;
+    }
+    incomeYearToDate += pretax;
+    const lossesUsed = incomeYearToDate > 0 ? Math.min(nolAtYearStart, lossLimit * incomeYearToDate) : 0;
+    const taxDue = incomeYearToDate > lossesUsed ? taxRate * (incomeYearToDate - lossesUsed) : 0;
+    const taxes = taxDue - taxYearToDate;
+    taxYearToDate = taxDue;
+    nol = nolAtYearStart - lossesUsed + (incomeYearToDate < 0 ? -incomeYearToDate : 0);
     const netIncome = pretax - taxes;
 
     // Working capital on recurring revenue and cash costs (days of the month's flow).

@@ -7,6 +7,7 @@ import { SIMULATED_SERIES } from "../uncertainty/aggregate.js";
 import type { SensitivityReport } from "../uncertainty/sensitivity.js";
 import type { ExportData } from "./data.js";
 import { moneyUnit } from "./inputs.js";
+import { fiscalPeriodOf } from "../model/months.js";
 
 /**
  * CSV: one table per block of a result (statements, metrics, lines, GPU detail, …), or one
@@ -154,13 +155,7 @@ export function runBlocks(result: ModelRunResult, period: Period = "month"): Csv
 }
 
 /** The fiscal period a month (YYYY-MM) belongs to: fiscal years are named by the calendar year in which they end. */
-export function fiscalPeriodOf(month: string, period: Period, fiscalYearStart: number): string {
-  if (period === "month") return month;
-  const [y, mm] = month.split("-").map(Number);
-  const fiscalYear = fiscalYearStart === 1 ? y : mm >= fiscalYearStart ? y + 1 : y;
-  if (period === "year") return String(fiscalYear);
-  return `${fiscalYear}-Q${Math.floor(((mm - fiscalYearStart + 12) % 12) / 3) + 1}`;
-}
+export { fiscalPeriodOf };
 
 /** Simulation blocks: percentiles by period and series, the odds, the funding gap and metric distributions. */
 export function simulationBlocks(result: SimulationResult, period: "month" | "year" = "year"): CsvBlock[] {

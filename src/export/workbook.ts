@@ -702,12 +702,30 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   is.rows.push({ key: "is:netInterest", label: "Interest expense, net", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:interest", t)}-${book.at("is:interestIncome", t)}`, v: it.netInterestExpense[t] }) });
   is.rows.push({ key: "is:otherIncome", label: "Other income", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(oneOffSum("otherIncome", t)), v: it.otherIncome[t] }) });
   is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:interestIncome", t)}+${book.at("is:otherIncome", t)}+${book.at("is:disposalGain", t)}`, v: it.pretaxIncome[t] }) });
-  const nolOpen = Float64Array.from({ length: H }, (_, t) => (t === 0 ? compiled.params[compiled.slots.lossCarryforward] : it.lossCarryforward[t - 1]));
+  // Tax as the engine computes it (statements() in engine/project.ts): on the fiscal year's
+  // income to date; losses carried in at the year's start offset at most lossOffsetLimit of
+  // it; each month pays the year's tax so far less what the year's earlier months paid.
+  const fiscalYearOf = compiled.calendar.fiscalYear;
+  const startsYear = (t: number) => t === 0 || fiscalYearOf[t] !== fiscalYearOf[t - 1];
+  const taxRateValue = compiled.params[compiled.slots.taxRate];
+  const lossLimitValue = compiled.params[compiled.slots.lossOffsetLimit];
+  const nolYearStart = new Float64Array(H);
+  const incomeYtd = new Float64Array(H);
+  const nolUsed = new Float64Array(H);
+  const taxYtd = new Float64Array(H);
+  for (let t = 0; t < H; t++) {
+    nolYearStart[t] = startsYear(t) ? (t === 0 ? compiled.params[compiled.slots.lossCarryforward] : it.lossCarryforward[t - 1]) : nolYearStart[t - 1];
+    incomeYtd[t] = (startsYear(t) ? 0 : incomeYtd[t - 1]) + it.pretaxIncome[t];
+    nolUsed[t] = incomeYtd[t] > 0 ? Math.min(nolYearStart[t], lossLimitValue * incomeYtd[t]) : 0;
+    taxYtd[t] = incomeYtd[t] > nolUsed[t] ? taxRateValue * (incomeYtd[t] - nolUsed[t]) : 0;
+  }
   const nolPath = compiled.table.paths[compiled.slots.lossCarryforward];
-  is.rows.push({ key: "is:nolOpen", label: "  tax loss carry-forward, opening", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: t === 0 ? P(nolPath) : book.at("is:nolClose", t - 1), v: nolOpen[t] }) });
-  is.rows.push({ key: "is:nolUsed", label: "  losses used against this month's profit (at most lossOffsetLimit of it)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,MIN(${book.at("is:nolOpen", t)},${P("tax.lossOffsetLimit")}*${book.at("is:pretax", t)}),0)`, v: it.pretaxIncome[t] > 0 ? Math.min(nolOpen[t], compiled.params[compiled.slots.lossOffsetLimit] * it.pretaxIncome[t]) : 0 }) });
-  is.rows.push({ key: "is:taxes", label: "Taxes (rate × profit after losses carried forward)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${P("tax.rate")}*(${book.at("is:pretax", t)}-${book.at("is:nolUsed", t)}),0)`, v: it.taxes[t] }) });
-  is.rows.push({ key: "is:nolClose", label: "  tax loss carry-forward, closing", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:pretax", t)}>0,${book.at("is:nolOpen", t)}-${book.at("is:nolUsed", t)},${book.at("is:nolOpen", t)}-${book.at("is:pretax", t)})`, v: it.lossCarryforward[t] }) });
+  is.rows.push({ key: "is:nolYearStart", label: "  tax loss carry-forward at the fiscal year's start", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: startsYear(t) ? (t === 0 ? P(nolPath) : book.at("is:nolClose", t - 1)) : book.at("is:nolYearStart", t - 1), v: nolYearStart[t] }) });
+  is.rows.push({ key: "is:incomeYtd", label: "  pre-tax income, fiscal year to date", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: startsYear(t) ? book.at("is:pretax", t) : `${book.at("is:incomeYtd", t - 1)}+${book.at("is:pretax", t)}`, v: incomeYtd[t] }) });
+  is.rows.push({ key: "is:nolUsed", label: "  losses used against the year's profit to date (at most lossOffsetLimit of it)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:incomeYtd", t)}>0,MIN(${book.at("is:nolYearStart", t)},${P("tax.lossOffsetLimit")}*${book.at("is:incomeYtd", t)}),0)`, v: nolUsed[t] }) });
+  is.rows.push({ key: "is:taxYtd", label: "  tax due on the year to date", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `IF(${book.at("is:incomeYtd", t)}>${book.at("is:nolUsed", t)},${P("tax.rate")}*(${book.at("is:incomeYtd", t)}-${book.at("is:nolUsed", t)}),0)`, v: taxYtd[t] }) });
+  is.rows.push({ key: "is:taxes", label: "Taxes (the year's tax to date less what its earlier months paid)", unit: money, fmt: FMT.amount, months: (t) => ({ f: startsYear(t) ? book.at("is:taxYtd", t) : `${book.at("is:taxYtd", t)}-${book.at("is:taxYtd", t - 1)}`, v: it.taxes[t] }) });
+  is.rows.push({ key: "is:nolClose", label: "  tax loss carry-forward, closing", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:nolYearStart", t)}-${book.at("is:nolUsed", t)}+IF(${book.at("is:incomeYtd", t)}<0,-${book.at("is:incomeYtd", t)},0)`, v: it.lossCarryforward[t] }) });
   is.rows.push({ key: "is:netIncome", label: "Net income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:pretax", t)}-${book.at("is:taxes", t)}`, v: it.netIncome[t] }) });
 
   // ── Cash flow ───────────────────────────────────────────────────────────────────────

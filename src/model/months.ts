@@ -74,11 +74,26 @@ export function makeCalendar(start: YearMonth, length: number, fiscalYearStart =
     cal.month[t] = ym.month;
     cal.days[t] = daysInMonth(ym.year, ym.month);
     cal.hours[t] = cal.days[t] * 24;
-    const offset = (ym.month - fiscalYearStart + 12) % 12; // months into the fiscal year
-    cal.fiscalYear[t] = fiscalYearStart === 1 ? ym.year : ym.month >= fiscalYearStart ? ym.year + 1 : ym.year;
-    cal.fiscalQuarter[t] = Math.floor(offset / 3) + 1;
+    const fiscal = fiscalOf(ym, fiscalYearStart);
+    cal.fiscalYear[t] = fiscal.year;
+    cal.fiscalQuarter[t] = fiscal.quarter;
   }
   return cal;
+}
+
+/** The fiscal year (named by the calendar year in which it ends) and fiscal quarter of a month. */
+export function fiscalOf(ym: YearMonth, fiscalYearStart: number): { year: number; quarter: number } {
+  const offset = (ym.month - fiscalYearStart + 12) % 12; // months into the fiscal year
+  return { year: fiscalYearStart === 1 ? ym.year : ym.month >= fiscalYearStart ? ym.year + 1 : ym.year, quarter: Math.floor(offset / 3) + 1 };
+}
+
+/** The label of the fiscal period holding a month `YYYY-MM`: the month itself, `2025-Q3` or `2025`. */
+export function fiscalPeriodOf(month: string, period: "month" | "quarter" | "year", fiscalYearStart: number): string {
+  if (period === "month") return month;
+  const ym = parseMonth(month);
+  if (!ym) return month;
+  const f = fiscalOf(ym, fiscalYearStart);
+  return period === "year" ? String(f.year) : `${f.year}-Q${f.quarter}`;
 }
 
 /** Label of a fiscal period: `2025` for a year, `2025-Q3` for a quarter (fiscal). */

@@ -270,9 +270,9 @@ export const oneOffSchema = z.strictObject({
 });
 
 export const taxSchema = z.strictObject({
-  rate: fraction.describe("Tax rate on positive pre-tax income after loss carry-forward."),
+  rate: fraction.describe("Tax rate on the fiscal year's positive pre-tax income (to date, month by month) after loss carry-forward."),
   openingLossCarryforward: nonNegative.default(0),
-  lossOffsetLimit: fraction.default(1).describe("Share of each month's taxable income that losses carried forward may offset: 1 (default) uses them without limit; 0.8 is the US rule for losses arising after 2017."),
+  lossOffsetLimit: fraction.default(1).describe("Share of each fiscal year's taxable income that losses carried in from earlier years may offset: 1 (default) uses them without limit; 0.8 is the US rule for losses arising after 2017."),
   ...citation,
 });
 

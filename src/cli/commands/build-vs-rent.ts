@@ -3,7 +3,7 @@ import type { BuildVsRentResult } from "../../gpu/index.js";
 import { TERMINALS } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, renderTable, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { toCsvText } from "../../export/csv.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseNonNegative, parseRate } from "../options.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
@@ -39,7 +39,7 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
           scenario: options.scenario,
         },
       );
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? buildVsRentCsv(output, parsePrecision(options.precision)) : buildVsRentTable(output, output), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? buildVsRentCsv(await loadCsv(), output, parsePrecision(options.precision)) : buildVsRentTable(output, output), options.out);
     });
 }
 
@@ -91,7 +91,7 @@ export function buildVsRentTable(head: { model: string; scenario: string | null;
 }
 
 /** Years and the summary as one long table: period, item, value, unit. */
-export function buildVsRentCsv(head: { currency: string; unit: string } & BuildVsRentResult, precision: number | "full"): string {
+export function buildVsRentCsv(csv: CsvModule, head: { currency: string; unit: string } & BuildVsRentResult, precision: number | "full"): string {
   const money = unitLabel(head);
   const rows: (string | number | null)[][] = [];
   for (const y of head.years) for (const [k, v] of Object.entries(y)) if (k !== "year") rows.push([y.year, k, v as number | null, k === "gpuHours" ? "GPU-hours" : k === "rentPrice" ? `${head.currency} per GPU-hour` : money]);
@@ -108,5 +108,5 @@ export function buildVsRentCsv(head: { currency: string; unit: string } & BuildV
     ["taxRate", head.taxRate, "decimal"],
   ];
   for (const [k, v, u] of summary) rows.push(["", k, v, u]);
-  return toCsvText(["period", "item", "value", "unit"], rows, precision);
+  return csv.toCsvText(["period", "item", "value", "unit"], rows, precision);
 }

@@ -4,7 +4,7 @@ import type { CohortsOutput } from "../../commands/cohorts.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseRate } from "../options.js";
 
@@ -28,7 +28,7 @@ export function registerCohorts(program: Command, io: CliIO): void {
       const format = choice(options.format, FORMATS, "--format");
       const rate = parseRate(options.discountRate, "--discount-rate");
       const output = cohortsCommand(readModel(file), { discountRate: rate, scenario: options.scenario, withoutSite: options.withoutSite, flows: options.flows });
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? recordsCsv((output.cohorts as Record<string, unknown>[]).map(({ flows, ...rest }) => (void flows, rest)), parsePrecision(options.precision)) : cohortsTable(output, output.cohorts), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? (await loadCsv()).recordsCsv((output.cohorts as Record<string, unknown>[]).map(({ flows, ...rest }) => (void flows, rest)), parsePrecision(options.precision)) : cohortsTable(output, output.cohorts), options.out);
     });
 }
 

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
-import { readModelText } from "../../node/loadFile.js";
 import { UsageError } from "../../model/issues.js";
 import type { CliIO } from "../io.js";
 import { choice, parseWhole } from "../options.js";
@@ -47,6 +46,7 @@ export function registerExport(program: Command, io: CliIO): void {
       const paths = options.simulate !== undefined ? parseWhole(options.simulate, "--simulate") : null;
       if (paths !== null && paths < 1) throw new UsageError("bad_option", `--simulate takes a number of paths ≥ 1 (got "${options.simulate}")`);
       const seed = parseWhole(options.seed, "--seed");
+      const { readModelText } = await import("../../node/loadFile.js");
       const text = readModelText(file);
       const stem = basename(file).replace(/\.(ya?ml|json)$/i, "") + (options.scenario.length === 1 ? `-${options.scenario[0]}` : "");
       // Exports load exceljs, csv-stringify or playwright: only here, never at start-up.

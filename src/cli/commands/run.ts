@@ -4,9 +4,8 @@ import type { RunResult, PeriodRow } from "../../engine/result.js";
 import { STATEMENT_ITEMS, type StatementItem } from "../../engine/items.js";
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, UNIT_WORD, type Column, NOT_WITHIN_HORIZON } from "../format.js";
-import { toCsvText } from "../../export/csv.js";
-import { fiscalPeriodOf } from "../../export/csv.js";
-import { didYouMean } from "../../model/suggest.js";
+import { loadCsv, type CsvModule } from "../csv.js";
+import { fiscalPeriodOf } from "../../model/months.js";
 import type { CliIO } from "../io.js";
 import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
@@ -35,12 +34,12 @@ export function registerRun(program: Command, io: CliIO): void {
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
     .option("-o, --out <path>", "write to a file instead of standard output")
     .action(async (file: string, options: { scenario?: string; period: string; format: string; out?: string; transpose?: boolean; lines?: string; section?: string; from?: string; to?: string; precision: string }) => {
-      const [{ readModel }, { runCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js")]);
+      const [{ readModel }, { runCommand }, { didYouMean }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/run.js"), import("../../model/suggest.js")]);
       const period = choice(options.period, PERIODS, "--period");
       const format = choice(options.format, FORMATS, "--format");
-      const view = parseRunView(options);
+      const view = parseRunView(options, didYouMean);
       const result = runCommand(readModel(file), { scenario: options.scenario });
-      const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(result, period, view, parsePrecision(options.precision)) : runTable(result, period, view);
+      const text = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? runCsv(await loadCsv(), result, period, view, parsePrecision(options.precision)) : runTable(result, period, view);
       emit(io, text, options.out);
     });
 }
@@ -56,13 +55,14 @@ export interface RunView {
 
 const ITEM_SET = new Set<string>(STATEMENT_ITEMS.map((i) => i[0]));
 
-export function parseRunView(options: { lines?: string; section?: string; from?: string; to?: string; transpose?: boolean }): RunView {
+/** `suggest` gives a "did you mean" for a misspelt line item (loaded by the action: start-up stays light). */
+export function parseRunView(options: { lines?: string; section?: string; from?: string; to?: string; transpose?: boolean }, suggest: (name: string, known: Iterable<string>) => string | undefined = () => undefined): RunView {
   let lines: StatementItem[] | null = null;
   if (options.lines !== undefined) {
     const names = options.lines.split(",").map((x) => x.trim()).filter((x) => x !== "");
     const unknown = names.filter((n) => !ITEM_SET.has(n) && n !== "dscr");
     if (unknown.length > 0 || names.length === 0) {
-      const hint = unknown.map((u) => didYouMean(u, [...ITEM_SET, "dscr"])).find((x) => x);
+      const hint = unknown.map((u) => suggest(u, [...ITEM_SET, "dscr"])).find((x) => x);
       throw new UsageError("bad_option", `--lines: unknown line item${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}${hint ? ` — did you mean "${hint}"?` : ""}; names are those of --format json: ${STATEMENT_ITEMS.map((i) => i[0]).join(", ")}, dscr`);
     }
     lines = names as StatementItem[];
@@ -237,12 +237,12 @@ function summarizeBreaches(breaches: RunResult["metrics"]["covenantBreaches"]): 
 }
 
 /** Statements by period as CSV: numbers rounded to `precision` decimals (no float noise), or exact with "full". */
-export function runCsv(result: RunResult, period: (typeof PERIODS)[number], view: RunView = NO_VIEW, precision: number | "full" = 6): string {
+export function runCsv(csv: CsvModule, result: RunResult, period: (typeof PERIODS)[number], view: RunView = NO_VIEW, precision: number | "full" = 6): string {
   const rows = rowsFor(result, period, view);
   const all = STATEMENT_ITEMS.map((i) => i[0]);
   const items = view.lines ? all.filter((i) => view.lines!.includes(i)) : all;
   const dscr = view.lines === null || view.lines.includes("dscr" as StatementItem);
-  return toCsvText(["period", ...items, ...(dscr ? ["dscr"] : [])], rows.map((r) => [r.period, ...items.map((i) => r[i]), ...(dscr ? [r.dscr] : [])]), precision);
+  return csv.toCsvText(["period", ...items, ...(dscr ? ["dscr"] : [])], rows.map((r) => [r.period, ...items.map((i) => r[i]), ...(dscr ? [r.dscr] : [])]), precision);
 }
 
 /** GPU-cloud detail: hours, utilization, revenue split, concentration and backlog. */

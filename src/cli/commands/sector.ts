@@ -4,7 +4,7 @@ import type { SectorOutput } from "../../commands/sector.js";
 import type { LabelledRun } from "../../commands/compare.js";
 import { formatAmount, formatPercent, formatRatio, renderTable, UNIT_WORD, type Column } from "../format.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv } from "../csv.js";
 import { emit, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { resolveCompareArgument } from "./compare.js";
@@ -32,7 +32,7 @@ export function registerSector(program: Command, io: CliIO): void {
         {},
         { load },
       );
-      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? recordsCsv(output.models.flatMap((m) => m.years.map((y) => ({ label: m.label, company: m.company, ...y, flags: y.flags.join("; ") }))), parsePrecision(options.precision)) : sectorTable(output), options.out);
+      emit(io, format === "json" ? JSON.stringify(output, null, 2) + "\n" : format === "csv" ? (await loadCsv()).recordsCsv(output.models.flatMap((m) => m.years.map((y) => ({ label: m.label, company: m.company, ...y, flags: y.flags.join("; ") }))), parsePrecision(options.precision)) : sectorTable(output), options.out);
     });
 }
 

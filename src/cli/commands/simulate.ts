@@ -6,7 +6,7 @@ import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "..
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import type { CliIO } from "../io.js";
-import { simulationBlocks, tidyCsv } from "../../export/csv.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import type { Progress } from "../../commands/context.js";
 
 /** The series a simulation reports (as SIMULATED_SERIES in uncertainty/aggregate.ts, which loads only when a simulation runs). */
@@ -60,7 +60,7 @@ export function registerSimulate(program: Command, io: CliIO): void {
         if (progress) io.err("\r\x1b[K");
       }
       for (const w of result.warnings) io.err(`${w}\n`);
-      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(result, period, parsePrecision(options.precision)) : simulationTable(result, period);
+      const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(await loadCsv(), result, period, parsePrecision(options.precision)) : simulationTable(result, period);
       emit(io, out, options.out);
     });
 }
@@ -126,6 +126,6 @@ function fmt(x: number): string {
 }
 
 /** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs. */
-export function simulationCsv(result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
-  return tidyCsv([{ scenario: result.scenario, blocks: simulationBlocks(result, period) }], precision);
+export function simulationCsv(csv: CsvModule, result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
+  return csv.tidyCsv([{ scenario: result.scenario, blocks: csv.simulationBlocks(result, period) }], precision);
 }

@@ -6,7 +6,7 @@ import { printNotice } from "../notices.js";
 import { DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole } from "../options.js";
 import { NOT_WITHIN_HORIZON, formatAmount } from "../format.js";
@@ -42,7 +42,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         { vary: options.vary, target: options.target, between, scenario: options.scenario, paths: n, seed, tolerance, lhs: options.lhs },
         { onNotice: printNotice(io) },
       );
-      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(report, parsePrecision(options.precision)) : solveTable(report), options.out);
+      emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(await loadCsv(), report, parsePrecision(options.precision)) : solveTable(report), options.out);
       if (!report.found) io.err(`burnrate: ${report.message}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);
     });
@@ -119,9 +119,9 @@ export function solveTable(r: SolveReport): string {
 }
 
 /** The points the solver reports, one per row: which, input value, measured value, holds. */
-export function solveCsv(r: SolveReport, precision: number | "full"): string {
+export function solveCsv(csv: CsvModule, r: SolveReport, precision: number | "full"): string {
   const points: [string, SolvePoint | null][] = [["answer", r.answer], ["otherSide", r.other], ["now", r.current], ["rangeFrom", r.range.from], ["rangeTo", r.range.to]];
-  return recordsCsv(
+  return csv.recordsCsv(
     points.filter((p): p is [string, SolvePoint] => p[1] !== null).map(([point, p]) => ({ point, input: r.vary.path, value: p.value, measure: r.target.measure, measured: p.measured, holds: p.holds, target: r.target.text })),
     precision,
   );

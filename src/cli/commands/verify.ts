@@ -5,7 +5,7 @@ import type { verifyOutput as VerifyOutput } from "../../commands/verify.js";
 import { formatAmount, formatRatio, renderTable, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
-import { recordsCsv } from "../../export/csv.js";
+import { loadCsv } from "../csv.js";
 import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
 import { printNotice } from "../notices.js";
@@ -32,7 +32,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
         setExit(EXIT_FAILURE);
         return;
       }
-      emit(io, format === "json" ? verifyJson(report) : format === "csv" ? recordsCsv(JSON.parse(verifyJson(report)).targets, parsePrecision(options.precision)) : verifyTable(report), options.out);
+      emit(io, format === "json" ? verifyJson(report) : format === "csv" ? (await loadCsv()).recordsCsv(JSON.parse(verifyJson(report)).targets, parsePrecision(options.precision)) : verifyTable(report), options.out);
       // A check outside its tolerance whose gap a caveat explains is shown, not failed.
       setExit(report.failed > 0 ? EXIT_FAILURE : EXIT_OK);
     });
