@@ -18,6 +18,8 @@ export interface SimulationOptions {
   seed: number;
   lhs: boolean;
   blockSize?: number;
+  /** Whether paths compute the funding gap (default true; false leaves it NaN — see computeMetrics). */
+  fundingGap?: boolean;
 }
 
 /**
@@ -40,6 +42,8 @@ export interface SimulationPlan {
   evaluation: EvaluationOptions;
   workspace: Workspace;
   cashFloor: number;
+  /** Whether each path's metrics include the funding gap. */
+  fundingGap: boolean;
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
   processes: { rng: RandomStream; shocks: Float64Array }[];
@@ -68,6 +72,7 @@ export function planSimulation(
     evaluation,
     workspace,
     cashFloor: base[compiled.slots.cashFloor],
+    fundingGap: options.fundingGap ?? true,
     correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
     processes,
   };
@@ -267,6 +272,7 @@ export function forEachPath(
   const evaluation = plan.evaluation;
   const ws = plan.workspace;
   const floor = plan.cashFloor;
+  const withGap = plan.fundingGap;
   const B = plan.blockSize;
   for (let path = from; path < Math.min(to, n); ) {
     const block = Math.floor(path / B);
@@ -286,7 +292,7 @@ export function forEachPath(
         else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
       }
       const proj = evaluate(c, null, ws, steps, evaluation);
-      computeMetrics(proj, metrics, floor);
+      computeMetrics(proj, metrics, floor, 0, withGap);
       visit(path, proj, metrics);
     }
   }
