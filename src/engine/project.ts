@@ -443,10 +443,10 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
  *
  * The tranches (step 2 and their interest) do not depend on cash: a run records their
  * monthly totals in the workspace's debt schedule when cash reacts to extra cash, and the
- * funding gap's re-runs (`debtFromSchedule`) read them back instead of walking every
- * tranche again — the same numbers, summed in the same order.
+ * funding gap's re-runs (`cashOnly`) read them back instead of walking every tranche
+ * again — the same numbers, summed in the same order — and write only ending cash.
  */
-function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, debtFromSchedule = false): void {
+function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false): void {
   const p = c.params;
   const H = c.months;
   const cal = c.calendar;
@@ -526,7 +526,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   let feesTotal = 0;
 
   const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
-  const fromSchedule = debtFromSchedule && schedule !== null;
+  const fromSchedule = cashOnly && schedule !== null;
   // Capitalisation reads each tranche's rate: from this run's series, or the recorded run's.
   const trancheRates = fromSchedule ? src.tranches : balances;
 
@@ -788,6 +788,8 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     paidIn += equity + shareSettled;
     retained += netIncome;
 
+    it.endingCash[t] = cash;
+    if (cashOnly) continue;
     it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
     it.capex[t] = capex;
@@ -811,7 +813,6 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.financingFees[t] = feesPaid;
     it.financingCashFlow[t] = financingCashFlow;
     it.netCashFlow[t] = netCashFlow;
-    it.endingCash[t] = cash;
     it.receivables[t] = receivables;
     it.ppeNet[t] = ppe;
     it.totalAssets[t] = cash + receivables + ppe;
