@@ -43,7 +43,9 @@ const scenario = fc.record({
 
 const month = (start: number) => `${2025 + Math.floor(start / 12)}-${String((start % 12) + 1).padStart(2, "0")}`;
 
-function modelOf(s: fc.RecordValue<typeof scenario>): CompiledModel {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function modelOf(s: Scenario): CompiledModel {
   const debt: Record<string, unknown> = {};
   let owed = 0;
   s.tranches.forEach((t, k) => {

@@ -95,24 +95,10 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
         const fn = (call.callee as jsepModule.Identifier).name;
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
           const literal = (arg: jsepModule.Expression) => arg.type === "Literal" && typeof (arg as jsepModule.Literal).value === "string";
-          if (!call.arguments.every(literal)) {
-            // Months as values (a driver holding a month index): rounded to a whole month, as the engine does.
-            const [a, b] = call.arguments.map((arg) => (literal(arg) ? String(ctx.monthIndex(String((arg as jsepModule.Literal).value))) : `INT(${build(arg)}+0.5)`));
-            const t = ctx.calendar("t");
-            switch (fn) {
-              case "after":
-                return `IF(${t}>=${a},1,0)`;
-              case "before":
-                return `IF(${t}<${a},1,0)`;
-              case "between":
-                return `IF(${t}>=${a},IF(${t}<=${b},1,0),0)`;
-              case "monthsSince":
-                return `(${t}-(${a}))`;
-              case "ramp":
-                return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/MAX(1,(${b})-(${a}))))`;
-            }
-          }
-          const [a, b] = call.arguments.map((arg) => ctx.monthIndex(String((arg as jsepModule.Literal).value)));
+          const literals = call.arguments.every(literal);
+          // A month as text is its month index; a month as a value (a driver holding a month
+          // index) is rounded to a whole month, as the engine does.
+          const [a, b] = call.arguments.map((arg) => (literal(arg) ? String(ctx.monthIndex(String((arg as jsepModule.Literal).value))) : `INT(${build(arg)}+0.5)`));
           const t = ctx.calendar("t");
           switch (fn) {
             case "after":
@@ -124,7 +110,7 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
             case "monthsSince":
               return `(${t}-(${a}))`;
             case "ramp":
-              return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/${Math.max(1, b - a)}))`;
+              return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/${literals ? Math.max(1, Number(b) - Number(a)) : `MAX(1,(${b})-(${a}))`}))`;
           }
         }
         if (fn === "prev") {
