@@ -14,7 +14,7 @@ describe("burnrate actuals", () => {
     expect(r.stdout).toMatch(/cash-june \[1\]\s+endingCash\s+2025-06\s+10\.0\s+18\.0\s+−8\.0\s+−44\.4%\s+⚑\s+unfavourable\s+TC-02/);
     expect(r.stdout).toContain("2 figures, 2 flagged. Last reported month 2025-09");
     expect(r.stdout).toMatch(/Cash runs out\s+not in horizon\s+2025-12/);
-    expect(r.stdout).toMatch(/Funding gap\s+0\.0\s+2\.0/);
+    expect(r.stdout).toMatch(/Funding gap \(cash needed at the cut\)\s+0\.0\s+2\.0/);
     expect(r.stdout).toContain("[TC-02] Target Co half-year report, https://example.com/h1-2025, 2025-08-01 (confirmed)");
     expect(r.stdout).toMatch(/\[1\] unaudited \(endingCash in 2025-06\): the half-year figures are unaudited/);
   });

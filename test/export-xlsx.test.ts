@@ -17,7 +17,7 @@ import { recalculateWithLibreOffice } from "./support/libreoffice.js";
  * sheet, LibreOffice's statements equal the engine's run with the same change.
  */
 const root = join(import.meta.dirname, "..");
-const modelFiles = [...readdirSync(join(root, "models")).filter((f) => f.endsWith(".yaml")).map((f) => join("models", f)), join("test", "fixtures", "small.yaml"), join("test", "fixtures", "export", "mechanics.yaml")];
+const modelFiles = [...readdirSync(join(root, "models")).filter((f) => f.endsWith(".yaml")).map((f) => join("models", f)), join("test", "fixtures", "small.yaml"), join("test", "fixtures", "export", "mechanics.yaml"), join("test", "fixtures", "export", "capitalized.yaml")];
 
 /** Input changes an analyst might try, by the input's path; those the model lacks are skipped. */
 function changesFor(built: BuiltWorkbook): { path: string; value: number | string }[] {

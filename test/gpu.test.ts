@@ -72,7 +72,7 @@ describe("burnrate build-vs-rent", () => {
   it("rejects a negative rent price", async () => {
     const r = await runCli("build-vs-rent", example, "--rent-price", "-1");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("--rent-price takes a number ≥ 0");
+    expect(r.stderr).toContain("--rent-price takes a number from 0 to 10,000");
   });
 });
 

@@ -107,7 +107,7 @@ export function parseActuals(raw: unknown, loaded: Pick<LoadedModel, "model">, o
     const period = parsePeriod(a.period, model.meta.fiscalYearStart);
     if (typeof period === "string") error("bad_period", ["period"], period);
     else {
-      const balance = measure?.kind === "catalogue" && measure.info.kind === "item" && measure.info.itemKind === "balance";
+      const balance = measure?.kind === "catalogue" && (measure.info.kind === "item" || measure.info.kind === "gpu") && measure.info.itemKind === "balance";
       const first = balance ? period.lastSerial : period.firstSerial;
       if (first < h.start || period.lastSerial > h.end) error("period_outside_horizon", ["period"], `${period.text} (${spanLabel(period)}) is not inside the model's horizon ${serialLabel(startSerial)} … ${serialLabel(h.end)}`);
     }

@@ -4,7 +4,7 @@ import type { SourceText } from "../model/source.js";
 import type { RunResult, PeriodRow } from "../engine/result.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import { serialLabel, spanLabel } from "../targets/period.js";
-import type { DerivedName } from "../targets/catalogue.js";
+import { derivedValue, gpuValue } from "../targets/evaluate.js";
 import type { StatementItem } from "../engine/items.js";
 import { caveatsFor, caveatsQualifying, type Caveat } from "../caveats/index.js";
 import { DEFAULT_THRESHOLD, type Actual, type ActualsSet } from "./read.js";
@@ -12,7 +12,7 @@ import { DEFAULT_THRESHOLD, type Actual, type ActualsSet } from "./read.js";
 /** How a figure above plan reads: good for cash and profit, bad, or neither. */
 export type Direction = "higherIsBetter" | "lowerIsBetter" | "neutral";
 
-const HIGHER_BETTER = new Set<string>(["revenue", "grossProfit", "ebitda", "ebit", "otherIncome", "pretaxIncome", "netIncome", "operatingCashFlow", "freeCashFlow", "netCashFlow", "endingCash", "equity", "grossMargin", "ebitdaMargin", "netMargin", "dscr"]);
+const HIGHER_BETTER = new Set<string>(["revenue", "backlog", "contractRevenue", "spotRevenue", "soldHours", "grossProfit", "ebitda", "ebit", "otherIncome", "pretaxIncome", "netIncome", "operatingCashFlow", "freeCashFlow", "netCashFlow", "endingCash", "equity", "grossMargin", "ebitdaMargin", "netMargin", "dscr"]);
 const LOWER_BETTER = new Set<string>(["costOfRevenue", "operatingExpenses", "interestExpense", "cashBurn", "averageMonthlyBurn", "capex", "debtService", "cashInterest", "powerCost", "capexToRevenue"]);
 
 export interface ActualOutcome {
@@ -110,28 +110,6 @@ const sum = (rows: PeriodRow[], t0: number, t1: number, f: (r: PeriodRow) => num
   for (let t = t0; t <= t1; t++) s += f(rows[t]);
   return s;
 };
-const ratio = (a: number, b: number) => (Math.abs(b) > 1e-12 ? a / b : null);
-
-function derived(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
-  switch (d) {
-    case "cashBurn":
-      return -sum(rows, t0, t1, (r) => r.freeCashFlow);
-    case "averageMonthlyBurn":
-      return -sum(rows, t0, t1, (r) => r.freeCashFlow) / (t1 - t0 + 1);
-    case "dscr": {
-      const s = sum(rows, t0, t1, (r) => r.debtService);
-      return s > 1e-12 ? sum(rows, t0, t1, (r) => r.ebitda - r.taxes) / s : null;
-    }
-    case "grossMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.grossProfit), sum(rows, t0, t1, (r) => r.revenue));
-    case "ebitdaMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.ebitda), sum(rows, t0, t1, (r) => r.revenue));
-    case "netMargin":
-      return ratio(sum(rows, t0, t1, (r) => r.netIncome), sum(rows, t0, t1, (r) => r.revenue));
-    case "capexToRevenue":
-      return ratio(sum(rows, t0, t1, (r) => r.capex), sum(rows, t0, t1, (r) => r.revenue));
-  }
-}
 
 /** The plan's figure for an actual's period. */
 function planValue(actual: Actual, result: RunResult, start: number): number | null {
@@ -145,11 +123,12 @@ function planValue(actual: Actual, result: RunResult, start: number): number | n
     for (let t = t0; t <= t1; t++) s += line.values[t];
     return s;
   }
+  if (m.info.kind === "gpu") return gpuValue(m.info.field, m.info.itemKind, result, t0, t1).value;
   if (m.info.kind === "item") {
     const item = m.info.item as StatementItem;
     return m.info.itemKind === "balance" ? result.months[t1][item] : sum(result.months, t0, t1, (r) => r[item]);
   }
-  return derived(m.info.derived, result.months, t0, t1);
+  return derivedValue(m.info.derived, result.months, t0, t1);
 }
 
 function directionOf(actual: Actual, result: RunResult): Direction {
@@ -164,7 +143,8 @@ function directionOf(actual: Actual, result: RunResult): Direction {
  * Forward metrics over the months from `from` (an index into the run's months) to the
  * horizon's end, with cash moved by `cashShift` in every one of them: the cash-out
  * month and runway counted from `from`, the funding gap as the extra cash needed at
- * `from` to keep cash at or above the floor, breakeven as the first month from which
+ * `from` to keep cash at or above the floor (before any interest that cash would earn, so
+ * an upper bound where cash earns interest), breakeven as the first month from which
  * net income stays ≥ 0.
  */
 export function forwardMetrics(result: RunResult, from: number, cashFloor: number, cashShift = 0): ForwardMetrics {
@@ -281,7 +261,9 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
   let draw = 0;
   if (debtActual) {
     const d = debtActual.value - plan.months[debtAt].debt;
-    if (d > 1e-9) {
+    // Differences within 0.1% of the plan's debt are rounding in the reported figure.
+    const negligible = Math.abs(d) <= 0.001 * Math.abs(plan.months[debtAt].debt) + 1e-9;
+    if (!negligible && d > 0) {
       const next = plan.months[Math.min(t + 1, plan.months.length - 1)];
       const rate = planDebt > 1e-9 ? Math.max(0, (next.interestExpense * 12) / planDebt) : 0.1;
       const end = plan.months[plan.months.length - 1].period;
@@ -290,10 +272,10 @@ function rollForward(loaded: LoadedModel, plan: RunResult, actuals: Actual[], cu
       data.financing.debt["reported-debt-above-plan"] = { draws: [{ month: cutLabel, amount: d }], rate, amortization: "bullet", maturity: end, assumption: "reforecast: reported debt above plan" };
       draw = d;
       adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: true, how: `reported at ${serialLabel(debtActual.period.lastSerial)}: a tranche of ${d.toFixed(1)} drawn in ${cutLabel} at the plan's average rate (${(rate * 100).toFixed(2)}%), repaid at the horizon's end` });
-    } else if (d < -1e-9) {
+    } else if (!negligible && d < 0) {
       adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "reported debt is below the plan's; the plan's facilities are kept (which draw did not happen is not known)" });
       warnings.push(`reported debt at ${cutLabel} is ${(-d).toFixed(1)} below the plan; the reforecast keeps the plan's debt`);
-    } else adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "as planned" });
+    } else adjustments.push({ item: "debt", plan: plan.months[debtAt].debt, actual: debtActual.value, applied: false, how: "as planned (within 0.1%)" });
   }
   if (cash.variance !== null) {
     const amount = cash.variance - draw;
@@ -342,7 +324,9 @@ export function compareActuals(
     const variancePct = p === null || Math.abs(p) < 1e-12 ? null : variance! / Math.abs(p);
     const flagged = variancePct === null ? variance !== null && Math.abs(variance) > 1e-9 : Math.abs(variancePct) > threshold;
     const dir = directionOf(a, plan);
-    const reading = variance === null || Math.abs(variance) < 1e-9 || dir === "neutral" ? null : (variance > 0) === (dir === "higherIsBetter") ? "favourable" : "unfavourable";
+    // On plan (within 0.1%, or a rounding difference) reads neither way.
+    const onPlan = variance === null || Math.abs(variance) <= Math.max(1e-9, 0.001 * Math.abs(p ?? 0));
+    const reading = onPlan || dir === "neutral" ? null : (variance! > 0) === (dir === "higherIsBetter") ? "favourable" : "unfavourable";
     return {
       name: a.name,
       metric: a.metric,

@@ -146,6 +146,7 @@ async function main(): Promise<void> {
     rows.push(["burnrate --help, whole process (median of 10)", `${help.toFixed(0)} ms`, "≤ 150 ms", help <= 150]);
     rows.push(["burnrate run models/xai.yaml, whole process (median of 10)", `${run.toFixed(0)} ms`, "≤ 400 ms", run <= 400]);
   }
+  if (want("system")) rows.push(...(await (await import("./system.js")).benchSystem(fileURLToPath(new URL("../..", import.meta.url)))));
   printTable(rows);
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 }

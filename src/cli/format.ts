@@ -1,3 +1,5 @@
+import { oneLine } from "../model/text.js";
+
 /**
  * Plain-text tables for the terminal: right-aligned numbers with thousands
  * separators, negatives in parentheses as in financial statements.
@@ -49,8 +51,10 @@ export interface TableOptions {
 /**
  * Renders rows under headers; a row of `null` draws a rule. A table wider than the width
  * is split into column groups, one under the other, each repeating the label columns.
+ * Cells are one line each, control characters escaped (text.ts).
  */
-export function renderTable(columns: Column[], rows: (string[] | null)[], options: TableOptions = {}): string {
+export function renderTable(columns: Column[], cellRows: (string[] | null)[], options: TableOptions = {}): string {
+  const rows = cellRows.map((r) => (r ? r.map(oneLine) : null));
   const width = options.width === undefined ? tableWidth : options.width;
   const fixed = Math.min(options.fixed ?? 1, columns.length);
   const widths = columnWidths(columns, rows);

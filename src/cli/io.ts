@@ -2,6 +2,7 @@ import * as nodeFs from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "../model/issues.js";
+import { errnoReason } from "../node/errno.js";
 
 /** Where the CLI writes: injectable so that tests run commands in-process. */
 export interface CliIO {
@@ -21,28 +22,9 @@ export type OutputFs = Pick<
   "lstatSync" | "openSync" | "writeSync" | "fsyncSync" | "fchmodSync" | "fchownSync" | "closeSync" | "renameSync" | "unlinkSync"
 >;
 
-const REASONS: Record<string, string> = {
-  ENOENT: "the folder does not exist",
-  ENOTDIR: "a part of the path is not a folder",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is exhausted",
-  EFBIG: "the file would be too large for the file system",
-  EIO: "an input/output error on the device",
-  ENAMETOOLONG: "the name is too long",
-  EISDIR: "it is a folder",
-  ELOOP: "too many symbolic links",
-  EMFILE: "too many open files",
-  EBUSY: "the file is busy",
-  EXDEV: "the temporary file and the target are on different devices",
-};
 
 function writeFailure(path: string, error: unknown): UsageError {
-  const code = (error as NodeJS.ErrnoException)?.code ?? "";
-  const reason = REASONS[code] ?? ((error as Error)?.message || String(error));
-  return new UsageError("write_failed", `cannot write ${path}: ${reason}${code && REASONS[code] ? ` (${code})` : ""}; nothing was written`);
+  return new UsageError("write_failed", `cannot write ${path}: ${errnoReason(error)}; nothing was written`);
 }
 
 function kindOf(stat: nodeFs.Stats): string | null {

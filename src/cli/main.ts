@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { processIO, type CliIO } from "./io.js";
 import { reportError, EXIT_OK, EXIT_FAILURE } from "./errors.js";
+import { terminalSafe } from "../model/text.js";
 import { registerCheck } from "./commands/check.js";
 import { registerRun } from "./commands/run.js";
 import { registerSimulate } from "./commands/simulate.js";
@@ -15,6 +16,7 @@ import { registerSector } from "./commands/sector.js";
 import { registerServe } from "./commands/serve.js";
 import { registerExport } from "./commands/export.js";
 import { registerActuals } from "./commands/actuals.js";
+import { registerSystem } from "./commands/system.js";
 import { setTableWidth } from "./format.js";
 import { parseWhole } from "./options.js";
 import { UsageError } from "../model/issues.js";
@@ -23,6 +25,14 @@ import { UsageError } from "../model/issues.js";
 const TABLE_COMMANDS = new Set(["run", "simulate", "sensitivity", "verify", "sources", "compare", "cohorts", "build-vs-rent", "sector"]);
 
 export const VERSION = "0.1.0";
+
+/**
+ * Commander's output: its messages quote the user's arguments (control characters escaped),
+ * and help never has colours, whatever FORCE_COLOR says (stdout is the same everywhere).
+ */
+function output(io: CliIO) {
+  return { writeOut: (s: string) => io.out(terminalSafe(s)), writeErr: (s: string) => io.err(terminalSafe(s)), getOutHasColors: () => false, getErrHasColors: () => false };
+}
 
 /** Builds the command-line program around an IO object (tests pass their own). */
 export function createProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -33,10 +43,10 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
     .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput(output(io));
   registerCheck(program, io, setExit);
   registerRun(program, io);
-  registerSimulate(program, io);
+  registerSimulate(program, io, setExit);
   registerSensitivity(program, io);
   registerSolve(program, io, setExit);
   registerVerify(program, io, setExit);
@@ -48,18 +58,20 @@ export function createProgram(io: CliIO, setExit: (code: number) => void): Comma
   registerServe(program, io);
   registerExport(program, io);
   registerActuals(program, io, setExit);
+  registerSystem(program, io, setExit);
   program
     .command("schema")
-    .description("print the JSON Schema of model files (for editor completion)")
+    .description("print the JSON Schema of model files (for editor completion); --system: of system files")
+    .option("--system", "the schema of system files (burnrate system …) instead of model files")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (options: { out?: string }) => {
-      const { fullModelJsonSchema } = await import("../fullSchema.js");
-      const text = JSON.stringify(fullModelJsonSchema(), null, 2) + "\n";
+    .action(async (options: { system?: boolean; out?: string }) => {
+      const schema = options.system ? (await import("../system/schema.js")).systemJsonSchema() : (await import("../fullSchema.js")).fullModelJsonSchema();
+      const text = JSON.stringify(schema, null, 2) + "\n";
       if (options.out) io.writeFile(options.out, text);
       else io.out(text);
     });
   for (const command of program.commands) {
-    command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    command.exitOverride().configureOutput(output(io));
     if (TABLE_COMMANDS.has(command.name())) command.option("--width <columns>", "fit tables in this many columns, splitting them into column groups (default: the terminal's width; none when writing to a file or a pipe)");
   }
   program.hook("preAction", (_program, action) => {

@@ -5,6 +5,7 @@ import { buildVsRent, type BuildVsRentResult } from "../gpu/index.js";
 import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
+import { MAX_PRICE_PER_GPU_HOUR, TAX_RATE_RANGE, inRateRange } from "../model/ranges.js";
 import { DEFAULT_DISCOUNT_RATE, rateField } from "./cohorts.js";
 
 import { TERMINALS } from "./defaults.js";
@@ -12,9 +13,9 @@ export { TERMINALS };
 
 export const buildVsRentOptionsSchema = z
   .object({
-    rentPrice: z.number().min(0).optional().describe("flat rent per GPU-hour (default: the model's rental.price, else each generation's pricing curve)"),
+    rentPrice: z.number().min(0).max(MAX_PRICE_PER_GPU_HOUR).optional().describe("flat rent per GPU-hour (default: the model's rental.price, else each generation's pricing curve)"),
     discountRate: rateField.default(DEFAULT_DISCOUNT_RATE).describe("annual discount rate as a decimal (0.10 = 10 %)"),
-    taxRate: rateField.optional().describe("tax rate for the tax shields, as a decimal (default: the model's tax.rate)"),
+    taxRate: z.number().refine((v) => inRateRange(v, TAX_RATE_RANGE), "must be a tax rate as a decimal from 0 to 1").optional().describe("tax rate for the tax shields, as a decimal (default: the model's tax.rate)"),
     financing: z.boolean().default(true).describe("false leaves debt draws, repayments and interest out of owning (unlevered)"),
     terminal: z.enum(TERMINALS).default("book").describe("book | none: value of the owned GPUs and sites (less debt) at the horizon's end"),
     scenario: scenarioField,

@@ -5,12 +5,13 @@ import { cohortEconomics, gpuReport, siteDelayImpact, type CohortEconomics, type
 import type { CommandContext, ModelText } from "./context.js";
 import { loadFor, scenarioOption } from "./load.js";
 import { scenarioField } from "./run.js";
+import { DISCOUNT_RATE_RANGE, inRateRange } from "../model/ranges.js";
 
 import { DEFAULT_DISCOUNT_RATE } from "./defaults.js";
 export { DEFAULT_DISCOUNT_RATE };
 
-/** An annual rate as a decimal (0.1 = 10 %). */
-export const rateField = z.number().refine(Number.isFinite, "must be a finite number");
+/** An annual rate as a decimal (0.1 = 10 %): above −100 % and at most 1,000 %. */
+export const rateField = z.number().refine((v) => inRateRange(v, DISCOUNT_RATE_RANGE), "must be a rate as a decimal above −1 (−100 %) and at most 10 (1,000 %)");
 
 export const cohortsOptionsSchema = z
   .object({

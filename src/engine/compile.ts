@@ -64,6 +64,12 @@ export interface CompiledLine {
   /** Settled in shares, not cash (stock-based compensation). */
   nonCash: boolean;
   /**
+   * Monthly multiplier a caller may attach after compiling (null: none). A system of linked
+   * companies sets it on a line paid by another company, e.g. to stop the payments after
+   * that company runs out of cash; evaluation multiplies the line's values by it.
+   */
+  scale: Float64Array | null;
+  /**
    * Capex lines of assets built before use (a site): month index from which the spend is
    * depreciated, written by a stage each evaluation (spend before it waits; spend after it
    * depreciates from its own month). Null: from the month of spend.
@@ -325,6 +331,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       untilIndex: line.until ? monthIndex(line.until) : H - 1,
       lifeMonths: line.lifeMonths ?? 60,
       nonCash: line.nonCash,
+      scale: null,
       placedFrom: null,
     };
   });
@@ -462,7 +469,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       const category = line.type === "operatingExpense" ? (line.category ?? "Other") : "";
       if (category && !categories.includes(category)) categories.push(category);
       const arr = new Float64Array(H);
-      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null });
+      lines.push({ name: line.name, type: line.type, category, categoryIndex: categories.indexOf(category), series: arr, computed: true, fromIndex: 0, untilIndex: H - 1, lifeMonths: line.lifeMonths ?? 60, nonCash: false, placedFrom: line.placedFrom ?? null, scale: null });
       return arr;
     },
   };
@@ -495,7 +502,8 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
       if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l] }, from: 0, until: H - 1, cumulativeReady: true };
       const node = nodeOf.get(line.series)!;
       const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
-      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false };
+      // A line a caller scales (a system's link) is scaled here too, and its values kept for the caller.
+      return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false, scale: line.scale, values: line.scale ? lineValues[l] : null };
     });
     return compileLineSums(inputs, out, { ...env, operand: operandForPlan(classify) });
   };
@@ -703,27 +711,44 @@ function driverSteps(nodes: SeriesNode[], env: Omit<KernelEnv, "operand">): { st
   const onStack = new Set<string>();
   const stack: string[] = [];
   const components: string[][] = [];
-  const strong = (v: string) => {
-    indices.set(v, index);
-    low.set(v, index);
-    index++;
-    stack.push(v);
-    onStack.add(v);
-    for (const w of edges(byName.get(v)!)) {
-      if (!indices.has(w)) {
-        strong(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, indices.get(w)!));
-    }
-    if (low.get(v) === indices.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      components.push(component);
+  // Iterative (an explicit stack of frames): a chain of thousands of drivers cannot
+  // exhaust the call stack.
+  const strong = (root: string) => {
+    const frames: { v: string; next: Iterator<string> }[] = [];
+    const open = (v: string) => {
+      indices.set(v, index);
+      low.set(v, index);
+      index++;
+      stack.push(v);
+      onStack.add(v);
+      frames.push({ v, next: edges(byName.get(v)!)[Symbol.iterator]() });
+    };
+    open(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const step = frame.next.next();
+      if (!step.done) {
+        const w = step.value;
+        if (!indices.has(w)) open(w);
+        else if (onStack.has(w)) low.set(frame.v, Math.min(low.get(frame.v)!, indices.get(w)!));
+        continue;
+      }
+      frames.pop();
+      const v = frame.v;
+      if (frames.length > 0) {
+        const parent = frames[frames.length - 1].v;
+        low.set(parent, Math.min(low.get(parent)!, low.get(v)!));
+      }
+      if (low.get(v) === indices.get(v)) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          onStack.delete(w);
+          component.push(w);
+        } while (w !== v);
+        components.push(component);
+      }
     }
   };
   for (const n of nodes) if (!indices.has(n.name)) strong(n.name);

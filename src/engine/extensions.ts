@@ -59,6 +59,19 @@ export interface EngineExtension {
   /** Validates its sections against the core model; issues carry paths (positions are added by the loader). */
   validate(model: Model, extensions: Record<string, unknown>): Omit<ModelIssue, "position">[];
   compile(ctx: ExtensionCompileContext): EngineStage | null;
+  /**
+   * A value this extension computed from a formula that `check` would refuse as a constant
+   * (a utilization above 1, …), or null. burnrate refuses such a projection instead of
+   * clamping the value silently (a simulation path with one is invalid).
+   */
+  rangeProblem?(projection: Projection): RangeProblem | null;
+}
+
+/** A computed value outside the range its key allows: where, and what to tell the user. */
+export interface RangeProblem {
+  lineItem: string;
+  period: string;
+  message: string;
 }
 
 /** Registered extensions, in the order their stages run. */

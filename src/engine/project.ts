@@ -286,7 +286,7 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
   }
 }
 
-/** Applies each line's from/until months and keeps running capex totals for depreciation. */
+/** Applies each line's from/until months (and its scale, if a caller set one) and keeps running capex totals for depreciation. */
 function maskLines(c: CompiledModel, ws: Workspace, out: Projection, computed: boolean): void {
   const H = c.months;
   for (let l = 0; l < c.lines.length; l++) {
@@ -296,6 +296,8 @@ function maskLines(c: CompiledModel, ws: Workspace, out: Projection, computed: b
     const src = line.series;
     if (line.fromIndex <= 0 && line.untilIndex >= H - 1) v.set(src);
     else for (let t = 0; t < H; t++) v[t] = t >= line.fromIndex && t <= line.untilIndex ? src[t] : 0;
+    const scale = line.scale;
+    if (scale) for (let t = 0; t < H; t++) v[t] *= scale[t];
     if (line.type === "capex") {
       const cum = ws.capexCumulative[l];
       let acc = 0;

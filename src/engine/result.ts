@@ -125,7 +125,8 @@ export function buildResult(loaded: Pick<LoadedModel, "model" | "scenario">, pro
       postMoney: hasPre ? post : null,
       dilution: hasPre ? nullable(dilution) : null,
       priorHoldersOwnership: hasPre ? ownership : null,
-      valuationToAnnualizedRevenue: hasPre && annualized > 0 ? post / annualized : null,
+      // A revenue so small that the multiple overflows has no meaningful multiple either.
+      valuationToAnnualizedRevenue: hasPre && annualized > 0 ? nullable(post / annualized) : null,
     });
   }
   const metrics: Metrics = {

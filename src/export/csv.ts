@@ -175,6 +175,15 @@ export function simulationBlocks(result: SimulationResult, period: "month" | "ye
     { name: "simulation-odds", header: ["period", "event", "probability"], rows: odds, periodColumn: 0, itemColumn: 1, units: { probability: "probability" } },
     { name: "simulation-metrics", header: ["metric", ...Q], rows: metrics, periodColumn: -1, itemColumn: 0, units: {} },
     { name: "simulation-inputs", header: ["name", "path", "distribution", "p10", "p50", "p90"], rows: result.inputs.map((i) => [i.name, i.path, i.distribution, i.p10, i.p50, i.p90]), periodColumn: -1, itemColumn: 0, units: {} },
+    // How many paths every figure above is over, and how many were left out as invalid (and why).
+    {
+      name: "simulation-paths",
+      header: ["paths", "count"],
+      rows: [["simulated", result.paths], ["valid", result.validPaths], ["invalid", result.invalidPaths.count], ...Object.entries(result.invalidPaths.byReason).map(([reason, count]) => [`invalid:${reason}`, count] as CsvValue[])],
+      periodColumn: -1,
+      itemColumn: 0,
+      units: {},
+    },
   ];
 }
 

@@ -626,6 +626,129 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   dRows.push({ key: "debt:scheduled", label: "Scheduled principal", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum([allTranches("scheduled", t), ...revolverTerm("scheduled", t)]), v: it.scheduledPrincipal[t] }) });
   dRows.push({ key: "debt:service", label: "Debt service (interest paid + scheduled principal)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("debt:cashInterest", t)}+${book.at("debt:scheduled", t)}`, v: it.debtService[t] }) });
 
+  // ── Interest capitalised on assets not yet in service (financing.capitalizeInterest) ──
+  // The engine's rule (project.ts, statements): each month, on each qualifying asset's cost
+  // carried so far (spend to date plus interest already capitalised), the funding tranche's
+  // rate on what that tranche can fund and the average rate of the opening debt on the rest;
+  // all assets together never more than the month's gross interest. Once the asset is in
+  // service the capitalised interest is depreciated over its life; a cohort retired early
+  // writes off what is left.
+  const capOut = projection.capitalization;
+  if (capOut) {
+    type Asset = { label: string; live: string; liveAt: number; depMonths: string; depMonthsAt: number; retire: string | null; retireAt: number; base0: string; base0At: number; spend: (t: number) => string; spendAt: ArrayLike<number>; tranche: number };
+    const assets: Asset[] = [];
+    const p = compiled.params;
+    if (compiled.capitalizeInterest.sites) {
+      compiled.constructions.forEach((con, i) => {
+        const site = gpu!.sites.find((s) => s.construction === i)!;
+        const lifePath = `sites.${site.name}.lifeMonths`;
+        assets.push({
+          label: `site ${site.name}`,
+          live: book.scalar(`site:${site.name}:live`),
+          liveAt: Math.round(con.live[0]),
+          depMonths: hasInput(lifePath) ? P(lifePath) : excelNumber(con.lifeMonths),
+          depMonthsAt: con.lifeMonths,
+          retire: null,
+          retireAt: Infinity,
+          base0: "0",
+          base0At: 0,
+          spend: (t) => book.at(`line:${site.lineName}`, t),
+          spendAt: con.spend,
+          tranche: con.tranche,
+        });
+      });
+    }
+    if (compiled.capitalizeInterest.fleet) {
+      compiled.cohorts.forEach((co, k) => {
+        const live = projection.cohortService[2 * k];
+        const retire = projection.cohortService[2 * k + 1];
+        const liveCell = book.scalar(cohortKey(k, "inService"));
+        assets.push({
+          label: `cohort ${co.name}`,
+          live: liveCell,
+          liveAt: live,
+          depMonths: `MAX(1,${book.scalar(cohortKey(k, "depMonths"))})`,
+          depMonthsAt: Math.max(1, Math.min(p[co.slots.lifeMonths], retire - live + 1)),
+          retire: book.scalar(cohortKey(k, "retire")),
+          retireAt: retire,
+          // Bought before the start and not yet in service: its cost carries interest from the first month.
+          base0: co.preStart ? `IF(${liveCell}>0,${book.scalar(cohortKey(k, "cost"))},0)` : "0",
+          base0At: co.preStart && live > 0 ? (p[co.slots.count] * p[co.slots.unitCost]) / scale : 0,
+          spend: (t) => book.at(cohortKey(k, "capex"), t),
+          spendAt: projection.cohorts[k].capex,
+          tranche: -1,
+        });
+      });
+    }
+    // The engine's figures, for the cached values (the same rule, month by month).
+    const nA = assets.length;
+    const trOpen = (k: number, t: number) => mirror[k].open[t];
+    const rvOpenAt = (t: number) => (rv && rvOut ? (t === 0 ? compiled.params[rv.slots.openingBalance] : rvOut.balance[t - 1]) : 0);
+    const openDebtAt = Float64Array.from({ length: H }, (_, t) => compiled.tranches.reduce((x, _tr, k) => x + trOpen(k, t), 0) + rvOpenAt(t));
+    const rateDebtAt = Float64Array.from({ length: H }, (_, t) => compiled.tranches.reduce((x, _tr, k) => x + trOpen(k, t) * projection.tranches[k].rate[t], 0) + (rvOut ? rvOpenAt(t) * rvOut.rate[t] : 0));
+    const avgRateAt = Float64Array.from({ length: H }, (_, t) => (openDebtAt[t] > 0 ? rateDebtAt[t] / openDebtAt[t] : 0));
+    const baseAt = assets.map(() => new Float64Array(H));
+    const wantedAt = assets.map(() => new Float64Array(H));
+    const bookAt = assets.map(() => new Float64Array(H));
+    const totalAt = assets.map(() => new Float64Array(H));
+    const offAt = assets.map(() => new Float64Array(H));
+    const wantedSum = new Float64Array(H);
+    const scaleAt = new Float64Array(H);
+    for (let t = 0; t < H; t++) {
+      for (let a = 0; a < nA; a++) {
+        const x = assets[a];
+        const base = t === 0 ? x.base0At : t - 1 < x.liveAt ? baseAt[a][t - 1] + x.spendAt[t - 1] + capOut.interest[a][t - 1] : baseAt[a][t - 1];
+        baseAt[a][t] = base;
+        let v = 0;
+        if (t < x.liveAt && base > 0) {
+          const specific = x.tranche >= 0 ? Math.min(base, trOpen(x.tranche, t)) : 0;
+          v = Math.max(0, (specific * (x.tranche >= 0 ? projection.tranches[x.tranche].rate[t] : 0) + (base - specific) * avgRateAt[t]) / 12);
+        }
+        wantedAt[a][t] = v;
+        wantedSum[t] += v;
+      }
+      scaleAt[t] = wantedSum[t] > it.grossInterest[t] ? Math.max(0, it.grossInterest[t]) / wantedSum[t] : 1;
+      for (let a = 0; a < nA; a++) {
+        const x = assets[a];
+        const open = (t === 0 ? 0 : bookAt[a][t - 1]) + capOut.interest[a][t];
+        totalAt[a][t] = (t === 0 ? 0 : totalAt[a][t - 1]) + capOut.interest[a][t];
+        const left = open - capOut.depreciation[a][t];
+        offAt[a][t] = t === x.retireAt && t >= x.liveAt && open > 0 ? left : 0;
+        bookAt[a][t] = left - offAt[a][t];
+      }
+    }
+    const capKey = (a: number, what: string) => `cap:${a}:${what}`;
+    const ca = (a: number, what: string, t: number) => book.at(capKey(a, what), t);
+    const trancheOpens = (t: number) => [...compiled.tranches.map((_, k) => book.at(trKey(k, "open"), t)), ...(rv ? [rvAt("open", t)] : [])];
+    const trancheRates = (t: number) => [...compiled.tranches.map((_, k) => `${book.at(trKey(k, "open"), t)}*${book.at(trKey(k, "rate"), t)}`), ...(rv ? [`${rvAt("open", t)}*${rvAt("rate", t)}`] : [])];
+    dRows.push({ label: "Interest capitalised on assets not yet in service (financing.capitalizeInterest)", style: "section" });
+    dRows.push({ key: "cap:openDebt", label: "debt outstanding, opening (tranches and revolver)", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(trancheOpens(t)), v: openDebtAt[t] }) });
+    dRows.push({ key: "cap:avgRate", label: "average rate of the opening debt", fmt: FMT.percent, months: (t) => ({ f: `IF(${book.at("cap:openDebt", t)}>0,(${sum(trancheRates(t))})/${book.at("cap:openDebt", t)},0)`, v: avgRateAt[t] }) });
+    assets.forEach((x, a) => {
+      const T0 = (t: number) => T(t);
+      dRows.push({ label: `Capitalised interest: ${x.label}`, style: "section" });
+      dRows.push({ key: capKey(a, "base"), label: "cost carrying interest, opening (spend so far + interest capitalised, until in service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? x.base0 : `IF(${T0(t - 1)}<${x.live},${ca(a, "base", t - 1)}+${x.spend(t - 1)}+${ca(a, "interest", t - 1)},${ca(a, "base", t - 1)})`, v: baseAt[a][t] }) });
+      const rateTerm = (t: number) => {
+        if (x.tranche < 0) return `${ca(a, "base", t)}*${book.at("cap:avgRate", t)}`;
+        const specific = `MIN(${ca(a, "base", t)},${book.at(trKey(x.tranche, "open"), t)})`;
+        return `${specific}*${book.at(trKey(x.tranche, "rate"), t)}+(${ca(a, "base", t)}-${specific})*${book.at("cap:avgRate", t)}`;
+      };
+      dRows.push({ key: capKey(a, "wanted"), label: x.tranche < 0 ? "interest on it before the cap (× average rate / 12)" : "interest on it before the cap (its tranche's rate on what the tranche funds, the average rate on the rest, / 12)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(AND(${T0(t)}<${x.live},${ca(a, "base", t)}>0),MAX(0,(${rateTerm(t)})/12),0)`, v: wantedAt[a][t] }) });
+      dRows.push({ key: capKey(a, "interest"), label: "interest capitalised (× the month's cap)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${ca(a, "wanted", t)}*${book.at("cap:scale", t)}`, v: capOut.interest[a][t] }) });
+      dRows.push({ key: capKey(a, "total"), label: "interest capitalised to date", unit: money, fmt: FMT.amount, months: (t) => ({ f: t === 0 ? ca(a, "interest", t) : `${ca(a, "total", t - 1)}+${ca(a, "interest", t)}`, v: totalAt[a][t] }) });
+      const bookOpen = (t: number) => (t === 0 ? ca(a, "interest", t) : `(${ca(a, "book", t - 1)}+${ca(a, "interest", t)})`);
+      dRows.push({ key: capKey(a, "depreciation"), label: "depreciation (capitalised to date ÷ its months of depreciation, once in service)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(AND(${T0(t)}>=${x.live},${T0(t)}<${x.live}+${x.depMonths},${bookOpen(t)}>0),MIN(${bookOpen(t)},${ca(a, "total", t)}/${x.depMonths}),0)`, v: capOut.depreciation[a][t] }) });
+      if (x.retire !== null) dRows.push({ key: capKey(a, "writtenOff"), label: "written off at retirement (not yet depreciated)", unit: money, fmt: FMT.amount, months: (t) => ({ f: `IF(AND(${T0(t)}=${x.retire},${T0(t)}>=${x.live},${bookOpen(t)}>0),${bookOpen(t)}-${ca(a, "depreciation", t)},0)`, v: offAt[a][t] }) });
+      dRows.push({ key: capKey(a, "book"), label: "book value of the capitalised interest, closing", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${bookOpen(t)}-${ca(a, "depreciation", t)}${x.retire !== null ? `-${ca(a, "writtenOff", t)}` : ""}`, v: bookAt[a][t] }) });
+    });
+    dRows.push({ label: "Capitalised interest, all assets", style: "section" });
+    dRows.push({ key: "cap:wanted", label: "interest to capitalise before the cap", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(assets.map((_, a) => ca(a, "wanted", t))), v: wantedSum[t] }) });
+    dRows.push({ key: "cap:scale", label: "cap: never more than the month's gross interest (share kept)", fmt: FMT.general, months: (t) => ({ f: `IF(${book.at("cap:wanted", t)}>${book.at("debt:grossInterest", t)},MAX(0,${book.at("debt:grossInterest", t)})/${book.at("cap:wanted", t)},1)`, v: scaleAt[t] }) });
+    dRows.push({ key: "cap:interest", label: "interest capitalised", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: sum(assets.map((_, a) => ca(a, "interest", t))), v: it.capitalizedInterest[t] }) });
+    dRows.push({ key: "cap:depreciation", label: "depreciation of capitalised interest", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(assets.map((_, a) => ca(a, "depreciation", t))), v: capOut.depreciation.reduce((s2, d) => s2 + d[t], 0) }) });
+    dRows.push({ key: "cap:writtenOff", label: "written off at retirement", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(assets.flatMap((x, a) => (x.retire !== null ? [ca(a, "writtenOff", t)] : []))), v: offAt.reduce((s2, o) => s2 + o[t], 0) }) });
+  }
+
   // ── Income statement ────────────────────────────────────────────────────────────────
   const is = monthly("Income statement", "income statement");
   const linesOf = (type: string, filter: (l: (typeof compiled.lines)[number]) => boolean = () => true) => compiled.lines.filter((l) => l.type === type && filter(l));
@@ -683,21 +806,14 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
         return { f: `(IF(${T(t)}>=${siteLive},${upTo(T(t))},0)-IF(AND(${T(t)}-${L}>=${siteLive},${T(t)}>=${L}),${upTo(`${T(t)}-${L}`)},0))/${L}`, v: dep[t] };
       } });
   }
-  const capOut = projection.capitalization;
   if (capOut) {
-    const note = "A value: interest capitalised on assets under construction (financing.capitalizeInterest) is allocated by burnrate month by month (the funding tranche's rate, then the average rate, capped at the month's interest); it does not recompute when an input changes.";
-    const capDep = Float64Array.from({ length: H }, (_, t) => capOut.depreciation.reduce((x, a) => x + a[t], 0));
-    is.rows.push({ key: "is:capDepreciation", label: "  depreciation of capitalised interest", unit: money, fmt: FMT.amount, style: "detail", note, months: (t) => ({ v: capDep[t], note: t === 0 ? note : undefined }) });
-    is.rows.push({ key: "is:capitalized", label: "  interest capitalised (added to PP&E, not expensed)", unit: money, fmt: FMT.amount, style: "detail", note, months: (t) => ({ v: it.capitalizedInterest[t], note: t === 0 ? note : undefined }) });
+    is.rows.push({ key: "is:capDepreciation", label: "  depreciation of capitalised interest", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("cap:depreciation", t), v: capOut.depreciation.reduce((x, a) => x + a[t], 0) }) });
+    is.rows.push({ key: "is:capitalized", label: "  interest capitalised (added to PP&E, not expensed)", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: book.at("cap:interest", t), v: it.capitalizedInterest[t] }) });
   }
   is.rows.push({ key: "is:depreciation", label: "Depreciation", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("is:depOpening", t)}${neg(oneOffsLanding("capex").map((o) => book.at(`is:refund:${o.name}`, t)))}${linesOf("capex").map((l) => `+${book.at(`is:dep:${l.name}`, t)}`).join("")}${cohortSum("depreciation", t).map((x) => `+${x}`).join("")}${capOut ? `+${book.at("is:capDepreciation", t)}` : ""}`, v: it.depreciation[t] }) });
   is.rows.push({ key: "is:ebit", label: "EBIT", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebitda", t)}-${book.at("is:depreciation", t)}`, v: it.ebit[t] }) });
   is.rows.push({ key: "is:interest", label: "Interest expense", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${book.at("debt:interestExpense", t)}${capOut ? `-${book.at("is:capitalized", t)}` : ""}`, v: it.interestExpense[t] }) });
-  const writtenOff = Float64Array.from({ length: H }, (_, t) => cohortGains(t) - it.disposalGain[t]);
-  function cohortGains(t: number): number {
-    return projection.cohorts.reduce((x, co) => x + co.retirementGain[t], 0);
-  }
-  is.rows.push({ key: "is:disposalGain", label: "Gain (loss) on retiring assets", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum(cohortSum("retirementGain", t))}${capOut ? `-(${excelNumber(writtenOff[t])})` : ""}`, v: it.disposalGain[t] }) });
+  is.rows.push({ key: "is:disposalGain", label: "Gain (loss) on retiring assets", unit: money, fmt: FMT.amount, months: (t) => ({ f: `${sum(cohortSum("retirementGain", t))}${capOut ? `-${book.at("cap:writtenOff", t)}` : ""}`, v: it.disposalGain[t] }) });
   is.rows.push({ key: "is:interestIncome", label: "Interest income (on cash)", unit: money, fmt: FMT.amount, months: (t) => ({ f: book_has("cash:income") ? book.at("cash:income", t) : "0", v: it.interestIncome[t] }) });
   is.rows.push({ key: "is:netInterest", label: "Interest expense, net", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:interest", t)}-${book.at("is:interestIncome", t)}`, v: it.netInterestExpense[t] }) });
   is.rows.push({ key: "is:otherIncome", label: "Other income", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(oneOffSum("otherIncome", t)), v: it.otherIncome[t] }) });

@@ -1,6 +1,7 @@
 import { registerExtension } from "../engine/extensions.js";
 import { GPU_SECTIONS } from "./schema.js";
 import { validateGpu } from "./validate.js";
+import { gpuRangeProblem } from "./ranges.js";
 import { compileGpu } from "./compile.js";
 
 /**
@@ -13,4 +14,5 @@ registerExtension({
   sections: [...GPU_SECTIONS],
   validate: validateGpu,
   compile: compileGpu,
+  rangeProblem: gpuRangeProblem,
 });

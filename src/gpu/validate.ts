@@ -7,6 +7,7 @@ import { horizonOf } from "../model/check.js";
 import { hasOwnName } from "../model/names.js";
 import { UNIT_SCALE } from "../model/derived.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "../model/months.js";
+import { nameList } from "../model/text.js";
 import { gpuSectionsSchema, GPU_SECTIONS, AVERAGE_MONTH_HOURS, type GpuSections } from "./schema.js";
 
 type Issue = Omit<ModelIssue, "position">;
@@ -58,7 +59,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
   };
   const unknownRef = (code: string, path: IssuePath, what: string, name: string, known: string[], where: string) => {
     const s = didYouMean(name, known);
-    error(code, path, `unknown ${what} "${name}"${s ? ` — did you mean "${s}"?` : known.length ? `; the model has: ${known.join(", ")}` : `; define it under ${where}`}`, { name, suggestion: s });
+    error(code, path, `unknown ${what} "${name}"${s ? ` — did you mean "${s}"?` : known.length ? `; the model has: ${nameList(known)}` : `; define it under ${where}`}`, { name, suggestion: s });
   };
 
   // Sites.
@@ -113,7 +114,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
     }
     const total = list.reduce((s, c) => s + c.mw, 0);
     if (total > site.powerMw + 1e-9) {
-      const detail = list.map((c) => `${c.cohort} ${fmt(c.mw)} MW`).join(", ");
+      const detail = nameList(list.map((c) => `${c.cohort} ${fmt(c.mw)} MW`));
       error("site_over_power", ["sites", name, "powerMw"], `site "${name}" has ${fmt(site.powerMw)} MW but its cohorts need ${fmt(total)} MW (GPUs × kW × PUE ${site.pue}: ${detail}); lower the cohorts' counts, move one to another site or raise powerMw`, {
         site: name,
         cohorts: list.map((c) => c.cohort),
@@ -152,7 +153,7 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
   for (const [site, { gpus, names }] of committedAt) {
     const available = gpusAt(site === "" ? undefined : site);
     if (gpus > available * (1 + 1e-9)) {
-      warning("contracts_over_capacity", ["contracts", names[0]], `contracts ${names.join(", ")} commit up to ${fmt(gpus, 0)} GPUs ${site ? `at site "${site}"` : "on cohorts without a site"}, which holds ${fmt(available, 0)}; when they overlap they are served pro rata and bill only what is delivered`);
+      warning("contracts_over_capacity", ["contracts", names[0]], `contracts ${nameList(names)} commit up to ${fmt(gpus, 0)} GPUs ${site ? `at site "${site}"` : "on cohorts without a site"}, which holds ${fmt(available, 0)}; when they overlap they are served pro rata and bill only what is delivered`);
     }
   }
   return issues;

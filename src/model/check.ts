@@ -16,6 +16,10 @@ export function checkModel(model: Model): Issue[] {
   const issues: Issue[] = [];
   const error = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path, message, severity: "error", params });
   const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
+  // An interest rate of −100 % or less would turn debt into a gift; almost always a percent typed as a decimal's sign error.
+  const rateAboveMinusOne = (value: number | undefined, path: IssuePath, what: string) => {
+    if (value !== undefined && !(value > -1)) error("rate_range", path, `${what} of ${value} is −100 % or less; rates are annual decimals above −1 (0.05 = 5 %)`, { value });
+  };
 
   const meta = model.meta;
   if ((meta.months === undefined) === (meta.end === undefined)) {
@@ -27,7 +31,11 @@ export function checkModel(model: Model): Issue[] {
     error("horizon", ["meta", "end"], `the end month ${meta.end} is before the start month ${meta.start}`, { variant: "end_before_start", end: meta.end, start: meta.start });
     return issues;
   }
-  if (h.length > 600) error("horizon", ["meta", meta.end ? "end" : "months"], `the horizon is ${h.length} months; at most 600 (50 years) are supported`, { variant: "too_long", months: h.length });
+  if (h.length > 600) {
+    error("horizon", ["meta", meta.end ? "end" : "months"], `the horizon is ${h.length} months; at most 600 (50 years) are supported`, { variant: "too_long", months: h.length });
+    // Every later check walks the horizon: stop here rather than list thousands of years.
+    return issues;
+  }
   const startLabel = meta.start;
   const endLabel = formatMonth(serialToMonth(h.end));
   const serial = (m: string) => monthSerial(parseMonth(m)!);
@@ -61,7 +69,7 @@ export function checkModel(model: Model): Issue[] {
         const lastYear = serialToMonth(h.end).year;
         const missing: number[] = [];
         for (let y = firstYear; y <= lastYear; y++) if (!hasOwnName(driver.yearly, String(y))) missing.push(y);
-        if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${missing.join(", ")}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`, { years: missing, first: firstYear, last: lastYear });
+        if (missing.length) error("driver_missing_years", [...path, "yearly"], `no value for ${yearRanges(missing)}: the horizon covers ${firstYear}–${lastYear}; add ${missing.length > 1 ? "them" : "it"} (a yearly driver is never extended silently)`, { years: missing, first: firstYear, last: lastYear });
         const keys = Object.keys(driver.yearly).map(Number);
         if (keys.some((k, i) => i > 0 && k <= keys[i - 1])) error("years_out_of_order", [...path, "yearly"], `years are out of order (${keys.join(", ")}); list them from earliest to latest`, { years: keys });
         else if (driver.fill === "smooth" && keys.some((k, i) => i > 0 && k !== keys[i - 1] + 1)) error("years_not_consecutive", [...path, "yearly"], `fill: smooth moves between consecutive years; ${keys.join(", ")} has a gap — add the missing years`, { years: keys });
@@ -123,6 +131,9 @@ export function checkModel(model: Model): Issue[] {
     }
     if (r.base !== undefined && r.spread === undefined) error(code, [...path, "spread"], `a floating ${noun} needs a \`spread\` (0 if none)`, { variant: "spread" });
     if (r.floor !== undefined && r.base === undefined) error(code, [...path, "floor"], "floor applies to a floating rate only", { variant: "floor" });
+    if (r.base === undefined && r.spread !== undefined && r.rate === undefined) error(code, [...path, "base"], `a floating ${noun} needs a \`base\` (the driver holding the base rate) as well as its \`spread\``, { variant: "base" });
+    rateAboveMinusOne(r.rate, [...path, "rate"], "a rate");
+    rateAboveMinusOne(r.spread, [...path, "spread"], "a spread");
   };
   for (const [name, tranche] of Object.entries(model.financing.debt)) {
     const path: IssuePath = ["financing", "debt", name];
@@ -183,6 +194,7 @@ export function checkModel(model: Model): Issue[] {
   for (const key of ["interestRate", "overdraftRate"] as const) {
     const v = cashRates?.[key];
     if (typeof v === "string") checkFormula(v, ["financing", "cash", key], null);
+    else rateAboveMinusOne(v, ["financing", "cash", key], `${key}`);
   }
   for (const [name, covenant] of Object.entries(model.financing.covenants)) {
     const path: IssuePath = ["financing", "covenants", name];
@@ -215,33 +227,48 @@ export function checkModel(model: Model): Issue[] {
   return issues;
 }
 
+/** 2025, 2027–2031: consecutive years as ranges, so that a message stays short. */
+function yearRanges(years: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < years.length; i++) {
+    let j = i;
+    while (j + 1 < years.length && years[j + 1] === years[j] + 1) j++;
+    parts.push(j > i ? `${years[i]}–${years[j]}` : String(years[i]));
+    i = j;
+  }
+  return parts.length > 12 ? `${parts.slice(0, 12).join(", ")}, …` : parts.join(", ");
+}
+
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
 
-/** A cycle in a dependency graph as a closed list of names, or null. */
+/**
+ * A cycle in a dependency graph as a closed list of names, or null. Depth-first with an
+ * explicit stack: a chain of thousands of drivers cannot exhaust the call stack.
+ */
 export function findCycle(graph: Map<string, Set<string>>): string[] | null {
   const state = new Map<string, 1 | 2>();
-  const stack: string[] = [];
-  const visit = (node: string): string[] | null => {
-    state.set(node, 1);
-    stack.push(node);
-    for (const next of graph.get(node) ?? []) {
-      const s = state.get(next);
-      if (s === 1) return [...stack.slice(stack.indexOf(next)), next];
-      if (s === undefined) {
-        const found = visit(next);
-        if (found) return found;
+  for (const root of graph.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const iterators: Iterator<string>[] = [(graph.get(root) ?? new Set<string>()).values()];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const next = iterators[iterators.length - 1].next();
+      if (next.done) {
+        state.set(path.pop()!, 2);
+        iterators.pop();
+        continue;
       }
-    }
-    stack.pop();
-    state.set(node, 2);
-    return null;
-  };
-  for (const node of graph.keys()) {
-    if (!state.has(node)) {
-      const found = visit(node);
-      if (found) return found;
+      const node = next.value;
+      const s = state.get(node);
+      if (s === 1) return [...path.slice(path.indexOf(node)), node];
+      if (s === undefined) {
+        state.set(node, 1);
+        path.push(node);
+        iterators.push((graph.get(node) ?? new Set<string>()).values());
+      }
     }
   }
   return null;

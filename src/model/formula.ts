@@ -16,7 +16,7 @@ jsep.removeUnaryOp("~");
 type Ast = jsepModule.Expression;
 
 export interface FormulaError {
-  code: "formula_syntax" | "formula_unknown_name" | "formula_bad_call" | "formula_unsupported";
+  code: "formula_syntax" | "formula_unknown_name" | "formula_bad_call" | "formula_unsupported" | "formula_too_complex";
   message: string;
   index?: number;
   name?: string;
@@ -69,13 +69,89 @@ export function isBuiltinValue(name: string): boolean {
 export const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "**", "<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
 
+/**
+ * Limits on one formula, far above what a model needs (the shipped models' longest formula
+ * has about 1,200 characters, 135 operators and 3 levels of parentheses). The parser and
+ * every walker of the syntax tree are recursive, so the limits are checked first, by one
+ * linear scan of the text: no formula can exhaust the stack.
+ */
+export const MAX_FORMULA_LENGTH = 20_000;
+/** Operators and commas: a syntax tree has at most about this many levels. */
+export const MAX_FORMULA_OPERATORS = 2_000;
+/** Parentheses and unary operators nested inside each other. */
+export const MAX_FORMULA_NESTING = 100;
+
+/** Text of a formula for a message: long ones are cut (the position says where). */
+export function formulaExcerpt(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function tooComplex(text: string, what: string, index: number): FormulaError {
+  return { code: "formula_too_complex", message: `the formula "${formulaExcerpt(text)}" is too complex: ${what} (at character ${index + 1}); split it into several drivers`, index };
+}
+
+/** The linear pre-scan: length, operator count and nesting, outside quoted text. */
+function complexityProblem(text: string): FormulaError | null {
+  if (text.length > MAX_FORMULA_LENGTH) return tooComplex(text, `${text.length.toLocaleString("en-US")} characters, more than ${MAX_FORMULA_LENGTH.toLocaleString("en-US")}`, MAX_FORMULA_LENGTH);
+  let operators = 0;
+  let depth = 0;
+  // Unary operators in a row nest like parentheses: "- - - x".
+  let unaryRun = 0;
+  let expectOperand = true;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) {
+        quote = null;
+        expectOperand = false;
+      }
+      continue;
+    }
+    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") continue;
+    if (ch === '"' || ch === "'") {
+      quote = ch;
+      unaryRun = 0;
+      continue;
+    }
+    if (ch === "(" || ch === "[") {
+      depth++;
+      unaryRun = 0;
+      expectOperand = true;
+      if (depth > MAX_FORMULA_NESTING) return tooComplex(text, `parentheses nested more than ${MAX_FORMULA_NESTING} deep`, i);
+      continue;
+    }
+    if (ch === ")" || ch === "]") {
+      depth = Math.max(0, depth - 1);
+      expectOperand = false;
+      continue;
+    }
+    if ("+-*/%^<>=!&|?:,".includes(ch)) {
+      operators++;
+      if (operators > MAX_FORMULA_OPERATORS) return tooComplex(text, `more than ${MAX_FORMULA_OPERATORS.toLocaleString("en-US")} operators`, i);
+      if (expectOperand && (ch === "-" || ch === "+" || ch === "!")) {
+        unaryRun++;
+        if (depth + unaryRun > MAX_FORMULA_NESTING) return tooComplex(text, `operators and parentheses nested more than ${MAX_FORMULA_NESTING} deep`, i);
+      } else if (ch !== "=" || !"<>=!".includes(text[i - 1] ?? "")) expectOperand = true;
+      continue;
+    }
+    unaryRun = 0;
+    expectOperand = false;
+  }
+  return null;
+}
+
 export function parseFormula(text: string, isDriver: (name: string) => boolean): ParsedFormula | FormulaError {
+  const complex = complexityProblem(text);
+  if (complex) return complex;
   let ast: Ast;
   try {
     ast = jsep(text);
   } catch (error) {
     const e = error as Error & { index?: number; description?: string };
-    return { code: "formula_syntax", message: `cannot read the formula "${text}": ${e.description ?? e.message}${e.index !== undefined ? ` at character ${e.index + 1}` : ""}`, index: e.index };
+    // A stack overflow inside the parser despite the limits: still the user's formula, still exit 1.
+    if (error instanceof RangeError) return tooComplex(text, "it nests too deeply to read", 0);
+    return { code: "formula_syntax", message: `cannot read the formula "${formulaExcerpt(text)}": ${e.description ?? e.message}${e.index !== undefined ? ` at character ${e.index + 1}` : ""}`, index: e.index };
   }
   const sameMonth = new Set<string>();
   const lagged = new Set<string>();
@@ -88,7 +164,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
     switch (node.type) {
       case "Literal": {
         const v = (node as jsepModule.Literal).value;
-        if (typeof v !== "number" && typeof v !== "boolean") fail({ code: "formula_unsupported", message: `text ${JSON.stringify(v)} can only be a month argument of after/before/between/monthsSince/ramp in "${text}"` });
+        if (typeof v !== "number" && typeof v !== "boolean") fail({ code: "formula_unsupported", message: `text ${JSON.stringify(v)} can only be a month argument of after/before/between/monthsSince/ramp in "${formulaExcerpt(text)}"` });
         return;
       }
       case "Identifier": {
@@ -98,18 +174,18 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           sameMonth.add(name);
           return;
         }
-        fail({ code: "formula_unknown_name", name, message: `unknown name "${name}" in formula "${text}"` });
+        fail({ code: "formula_unknown_name", name, message: `unknown name "${formulaExcerpt(name, 40)}" in formula "${formulaExcerpt(text)}"` });
         return;
       }
       case "UnaryExpression": {
         const u = node as jsepModule.UnaryExpression;
-        if (!["-", "+", "!"].includes(u.operator)) fail({ code: "formula_unsupported", message: `operator ${u.operator} is not supported in "${text}"` });
+        if (!["-", "+", "!"].includes(u.operator)) fail({ code: "formula_unsupported", message: `operator ${u.operator} is not supported in "${formulaExcerpt(text)}"` });
         visit(u.argument);
         return;
       }
       case "BinaryExpression": {
         const b = node as jsepModule.BinaryExpression;
-        if (!BINARY_OPS.has(b.operator)) fail({ code: "formula_unsupported", message: `operator ${b.operator} is not supported in "${text}"` });
+        if (!BINARY_OPS.has(b.operator)) fail({ code: "formula_unsupported", message: `operator ${b.operator} is not supported in "${formulaExcerpt(text)}"` });
         visit(b.left);
         visit(b.right);
         return;
@@ -124,18 +200,18 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
       case "CallExpression": {
         const call = node as jsepModule.CallExpression;
         if (call.callee.type !== "Identifier") {
-          fail({ code: "formula_bad_call", message: `only built-in functions can be called in "${text}"` });
+          fail({ code: "formula_bad_call", message: `only built-in functions can be called in "${formulaExcerpt(text)}"` });
           return;
         }
         const fn = (call.callee as jsepModule.Identifier).name;
         const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : undefined;
         if (!spec) {
-          fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${fn}" in formula "${text}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
+          fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${formulaExcerpt(fn, 40)}" in formula "${formulaExcerpt(text)}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
           return;
         }
         const args = call.arguments;
         if (args.length < spec.min || args.length > spec.max) {
-          fail({ code: "formula_bad_call", message: `${fn} takes ${spec.min === spec.max ? spec.min : `${spec.min} to ${spec.max}`} argument(s), got ${args.length}, in "${text}" — ${spec.doc}` });
+          fail({ code: "formula_bad_call", message: `${fn} takes ${spec.min === spec.max ? spec.min : `${spec.min} to ${spec.max}`} argument(s), got ${args.length}, in "${formulaExcerpt(text)}" — ${spec.doc}` });
           return;
         }
         if (fn === "prev") {
@@ -143,8 +219,8 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           if (target.type !== "Identifier" || !isDriver((target as jsepModule.Identifier).name)) {
             const n = target.type === "Identifier" ? (target as jsepModule.Identifier).name : undefined;
             fail(n !== undefined && !isBuiltinValue(n)
-              ? { code: "formula_unknown_name", name: n, message: `unknown name "${n}" in formula "${text}"` }
-              : { code: "formula_bad_call", message: `prev() takes the name of a driver, in "${text}"` });
+              ? { code: "formula_unknown_name", name: n, message: `unknown name "${formulaExcerpt(n, 40)}" in formula "${formulaExcerpt(text)}"` }
+              : { code: "formula_bad_call", message: `prev() takes the name of a driver, in "${formulaExcerpt(text)}"` });
             return;
           }
           lagged.add((target as jsepModule.Identifier).name);
@@ -157,7 +233,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           for (const a of args) {
             if (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string") {
               if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(String((a as jsepModule.Literal).value))) {
-                fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, or a month held by a driver, in "${text}"` });
+                fail({ code: "formula_bad_call", message: `${fn} takes months written as "YYYY-MM" in quotes, or a month held by a driver, in "${formulaExcerpt(text)}"` });
                 return;
               }
             } else visit(a);
@@ -168,7 +244,7 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
         return;
       }
       default:
-        fail({ code: "formula_unsupported", message: `${node.type} is not part of the formula language, in "${text}"` });
+        fail({ code: "formula_unsupported", message: `${node.type} is not part of the formula language, in "${formulaExcerpt(text)}"` });
     }
   };
   visit(ast);

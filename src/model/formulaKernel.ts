@@ -192,6 +192,10 @@ export interface LineSumLine {
   cumulativeReady: boolean;
   /** Capex built before use: depreciated from the month in element 0 (written by an extension stage). */
   placedFrom: Float64Array | null;
+  /** A monthly multiplier set by a caller (a system's link: see CompiledLine.scale), or null. */
+  scale?: Float64Array | null;
+  /** Where to write the line's values too (a scaled line's values are read by the caller), or null. */
+  values?: Float64Array | null;
 }
 
 export interface LineSumOutputs {
@@ -222,7 +226,9 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
     else if (line.value.kind === "param") value = ctx.code(ctx.operand({ kind: "param", slot: line.value.slot }));
     else value = `${ctx.array(line.value.array)}[t]`;
     const masked = line.from > 0 || line.until < H - 1 ? `(t >= ${integerCode(line.from)} && t <= ${integerCode(line.until)} ? ${value} : 0)` : value;
-    const add: string[] = [`const v${i} = ${masked};`];
+    const scaled = line.scale ? `(${masked}) * ${ctx.array(line.scale)}[t]` : masked;
+    const add: string[] = [`const v${i} = ${scaled};`];
+    if (line.values) add.push(`${ctx.array(line.values, false)}[t] = v${i};`);
     switch (line.type) {
       case "revenue":
         add.push(`rev += v${i};`);
@@ -253,7 +259,7 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
   const w = (a: Float64Array) => ctx.array(a, false);
   body.push(`${w(out.revenue)}[t] = rev; ${w(out.costOfRevenue)}[t] = cor; ${w(out.operatingExpenses)}[t] = opx; ${w(out.capex)}[t] = cpx; ${w(out.nonCash)}[t] = nc; ${w(out.depreciation)}[t] = dep;`);
   out.categories.forEach((a, k) => body.push(`${w(a)}[t] = k${k};`));
-  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!)];
+  const outputs = [out.revenue, out.costOfRevenue, out.operatingExpenses, out.capex, out.nonCash, out.depreciation, ...out.categories, ...lines.filter((l) => l.cumulative && !l.cumulativeReady).map((l) => l.cumulative!), ...lines.filter((l) => l.values).map((l) => l.values!)];
   return ctx.loopStep(body, outputs);
 }
 
@@ -400,18 +406,31 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
   return build;
 }
 
-/** Within a month, same-month references decide the order (they have no cycle). */
+/**
+ * Within a month, same-month references decide the order (they have no cycle). A post-order
+ * walk with an explicit stack: a chain of thousands of drivers cannot exhaust the call stack.
+ */
 function orderGroup(targets: FormulaTarget[]): FormulaTarget[] {
   const byName = new Map(targets.map((t) => [t.name, t]));
   const done = new Set<string>();
   const out: FormulaTarget[] = [];
-  const visit = (name: string) => {
-    if (done.has(name)) return;
-    done.add(name);
-    for (const d of byName.get(name)!.parsed.sameMonth) if (byName.has(d)) visit(d);
-    out.push(byName.get(name)!);
-  };
-  targets.forEach((t) => visit(t.name));
+  for (const start of targets) {
+    if (done.has(start.name)) continue;
+    done.add(start.name);
+    const frames: { target: FormulaTarget; next: Iterator<string> }[] = [{ target: start, next: start.parsed.sameMonth.values() }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1];
+      const step = frame.next.next();
+      if (step.done) {
+        frames.pop();
+        out.push(frame.target);
+      } else if (byName.has(step.value) && !done.has(step.value)) {
+        done.add(step.value);
+        const target = byName.get(step.value)!;
+        frames.push({ target, next: target.parsed.sameMonth.values() });
+      }
+    }
+  }
   return out;
 }
 

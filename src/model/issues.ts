@@ -5,6 +5,8 @@
  */
 export type IssuePath = (string | number)[];
 
+import { oneLine } from "./text.js";
+
 export interface SourcePosition {
   file: string;
   line: number; // 1-based
@@ -26,13 +28,14 @@ export function pathToString(path: IssuePath): string {
   return path.map((part) => String(part)).join(".");
 }
 
+/** One line per issue, control characters from the file escaped (see text.ts). */
 export function formatIssue(issue: ModelIssue): string {
   const where = issue.position
     ? `${issue.position.file}:${issue.position.line}:${issue.position.col}: `
     : "";
   const at = issue.path.length > 0 ? ` (at ${pathToString(issue.path)})` : "";
   const kind = issue.severity === "warning" ? "warning: " : "";
-  return `${where}${kind}${issue.message}${at}`;
+  return oneLine(`${where}${kind}${issue.message}${at}`);
 }
 
 /** Thrown when a model cannot be loaded; carries every problem found at once. */

@@ -97,7 +97,7 @@ export function applyOverrides(data: unknown, overrides: RawOverride[], override
     }
     const reserved = parts.find(isReservedName);
     if (reserved !== undefined) {
-      issues.push({ code: "reserved_name", path: [...at, "path"], severity: "error", message: `the override's path ${shorten(override.path)} goes through "${reserved}": ${RESERVED_NAME_HINT}`, params: { name: reserved } });
+      issues.push({ code: "reserved_override_path", path: [...at, "path"], severity: "error", message: `the override's path ${shorten(override.path)} goes through "${reserved}": ${RESERVED_NAME_HINT}`, params: { name: reserved } });
       return;
     }
     if (parts[0] === "scenarios") {

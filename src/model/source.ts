@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
+import { Lexer, LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
 import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
@@ -27,6 +27,18 @@ function pathKey(path: IssuePath): string {
 export const MAX_NESTING_DEPTH = 64;
 /** Longest key (a name) a model file may use, in characters. */
 export const MAX_KEY_LENGTH = 256;
+/**
+ * Most YAML tokens (keys, values, punctuation, line breaks) a file may have: the yaml
+ * package needs about two seconds of CPU per million, so this bounds the time any file can
+ * take (the shipped models have about 10,000).
+ */
+export const MAX_YAML_TOKENS = 500_000;
+/**
+ * Largest number a model file may hold (in absolute value). burnrate keeps the balance sheet
+ * to 1e-6 of the unit, which double precision cannot do for amounts much above this; no
+ * company needs more in any unit (a trillion dollars is 1e12 in `units`).
+ */
+export const MAX_NUMBER = 1e15;
 /** Most YAML alias expansions (`*name`) a file may use: aliases cannot blow a small file up. */
 export const MAX_ALIAS_COUNT = 100;
 
@@ -87,11 +99,31 @@ export function parseSourceText(text: string, file: string): SourceText {
     path: [],
     severity: "error",
     message: `the file nests mappings or lists more than ${MAX_NESTING_DEPTH} levels deep; a model needs far fewer — check the brackets and indentation here`,
+    params: { max: MAX_NESTING_DEPTH },
     position: at(offset),
   });
+  // The yaml package builds deeply nested flow collections ([[[[…) with work that grows
+  // faster than the text, and needs seconds for a million tokens: its own tokens are counted
+  // first, stopping at the first collection too deep or the first token too many.
+  const scan = prescan(text);
+  if (scan) {
+    // Before parsing there is no line index yet: count the lines up to the offset.
+    let line = 1;
+    let lineStart = 0;
+    for (let i = text.indexOf("\n"); i >= 0 && i < scan.offset; i = text.indexOf("\n", i + 1)) {
+      line++;
+      lineStart = i + 1;
+    }
+    const position = { file, line, col: scan.offset - lineStart + 1 };
+    throw new ModelError([
+      scan.problem === "deep"
+        ? { ...tooDeep(0), position }
+        : { code: "too_many_values", path: [], severity: "error", message: `the file has more than ${MAX_YAML_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values and punctuation) by here; a model needs far fewer — check that this is the right file`, params: { max: MAX_YAML_TOKENS }, position },
+    ]);
+  }
   let doc: ReturnType<typeof parseDocument>;
   try {
-    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false }));
+    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false }));
   } catch (error) {
     if (isStackOverflow(error)) throw new ModelError([tooDeep(0)]);
     throw error;
@@ -118,12 +150,19 @@ export function parseSourceText(text: string, file: string): SourceText {
   const stack: { node: unknown; path: IssuePath; depth: number }[] = [{ node: doc.contents, path: [], depth: 0 }];
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
+    if (isScalar(node) && typeof node.value === "number" && Math.abs(node.value) > MAX_NUMBER && Number.isFinite(node.value)) {
+      issues.push({ code: "number_too_large", path, severity: "error", message: `${node.value} is larger than ${MAX_NUMBER.toExponential()} in absolute value, beyond what burnrate computes to 1e-6 of the unit; write amounts in a larger unit (meta.unit) or check the number`, params: { value: node.value, max: MAX_NUMBER }, position: at(node.range?.[0] ?? 0) });
+      continue;
+    }
     if (!isMap(node) && !isSeq(node)) continue;
     if (depth >= MAX_NESTING_DEPTH) {
       issues.push(tooDeep((node as YamlNode).range?.[0] ?? 0));
       break;
     }
     if (isMap(node)) {
+      // Duplicate keys are found here, in linear time (the yaml package's own check compares
+      // every key with every other: quadratic in a mapping's size).
+      const seen = new Set<string>();
       for (const item of node.items) {
         if (!isPair(item)) continue;
         const keyNode = item.key as YamlNode | null;
@@ -134,13 +173,18 @@ export function parseSourceText(text: string, file: string): SourceText {
         }
         const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
         if (isReservedName(key)) {
-          issues.push({ code: "reserved_name", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
+          issues.push({ code: "reserved_key", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
           continue;
         }
         if (key.length > MAX_KEY_LENGTH) {
-          issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, position: at(keyOffset) });
+          issues.push({ code: "key_too_long", path, severity: "error", message: `a key of ${key.length.toLocaleString("en-US")} characters; keys are names of at most ${MAX_KEY_LENGTH} characters`, params: { length: key.length, max: MAX_KEY_LENGTH }, position: at(keyOffset) });
           continue;
         }
+        if (seen.has(key)) {
+          issues.push({ code: "duplicate_key", path: [...path, key], severity: "error", message: `the key "${key}" appears twice in this mapping; keep one`, params: { name: key }, position: at(keyOffset) });
+          continue;
+        }
+        seen.add(key);
         const childPath = [...path, key];
         if (keyNode && keyNode.range) keyPositions.set(pathKey(childPath), keyNode.range[0]);
         const valueNode = item.value as YamlNode | null;
@@ -197,6 +241,27 @@ export function parseSourceText(text: string, file: string): SourceText {
     keyPosition: (path) => lookup(keyPositions, path),
     valuePosition: (path) => lookup(valuePositions, path),
   };
+}
+
+/**
+ * The first offset at which a flow collection (`[` or `{`) nests deeper than the limit, or
+ * the file has more tokens than MAX_YAML_TOKENS; null when neither. Uses the yaml package's
+ * lexer, so quotes, comments and block scalars are read as YAML reads them; linear in the
+ * text, and it stops at the first offender.
+ */
+function prescan(text: string): { problem: "deep" | "large"; offset: number } | null {
+  let depth = 0;
+  let offset = 0;
+  let tokens = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === "[" || token === "{") {
+      if (++depth > MAX_NESTING_DEPTH) return { problem: "deep", offset };
+    } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+    if (++tokens > MAX_YAML_TOKENS) return { problem: "large", offset };
+    // The lexer adds one-character control tokens (document start, scalar…) that are not text.
+    if (!(token.length === 1 && token.charCodeAt(0) < 0x20 && token !== "\n" && token !== "\r" && token !== "\t")) offset += token.length;
+  }
+  return null;
 }
 
 /** Depth of nested objects and lists in plain data, without recursion (aliases can deepen a tree). */

@@ -2,6 +2,7 @@ import * as nodeFs from "node:fs";
 import { loadModelText, type LoadOptions, type LoadedModel } from "../model/load.js";
 import { MAX_MODEL_BYTES } from "../model/source.js";
 import { UsageError } from "../model/issues.js";
+import { errnoReason } from "./errno.js";
 
 /** The path that means "read the model from standard input". */
 export const STDIN_PATH = "-";
@@ -13,25 +14,13 @@ export type InputFs = Pick<typeof nodeFs, "statSync" | "openSync" | "fstatSync" 
 
 const CHUNK = 64 * 1024;
 
-const REASONS: Record<string, string> = {
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  ENOTDIR: "a part of the path is not a folder",
-  ELOOP: "too many symbolic links",
-  ENAMETOOLONG: "the name is too long",
-  EIO: "an input/output error on the device",
-  EISDIR: "it is a folder",
-  EMFILE: "too many open files",
-  ENXIO: "no such device",
-};
 
 function readFailure(path: string, error: unknown): UsageError {
   if (error instanceof UsageError) return error;
   const code = (error as NodeJS.ErrnoException)?.code ?? "";
   if (code === "ENOENT") return new UsageError("file_not_found", `${path}: no such file; check the path (models ship in models/, e.g. models/example.yaml)`);
   if (code === "EACCES" || code === "EPERM") return new UsageError("file_not_readable", `${path}: permission denied`);
-  const reason = REASONS[code] ?? ((error as Error)?.message || String(error));
-  return new UsageError("file_error", `${path}: cannot read it: ${reason}${REASONS[code] ? ` (${code})` : ""}`);
+  return new UsageError("file_error", `${path}: cannot read it: ${errnoReason(error)}`);
 }
 
 function tooLarge(path: string): UsageError {

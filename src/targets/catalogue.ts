@@ -10,7 +10,19 @@ export type PeriodMeasure =
   /** A statement line item: flows are summed over the period, balances taken at its last month. */
   | { scope: "period"; kind: "item"; item: StatementItem; itemKind: "flow" | "balance" }
   /** Computed from line items over the period. */
-  | { scope: "period"; kind: "derived"; derived: DerivedName };
+  | { scope: "period"; kind: "derived"; derived: DerivedName }
+  /** A figure of the GPU-cloud report (models with GPU sections): flows summed, backlog at the period's end. */
+  | { scope: "period"; kind: "gpu"; field: GpuField; itemKind: "flow" | "balance" };
+
+export const GPU_FIELDS = ["backlog", "contractRevenue", "spotRevenue", "availableHours", "soldHours"] as const;
+export type GpuField = (typeof GPU_FIELDS)[number];
+const GPU_LABEL: Record<GpuField, string> = {
+  backlog: "Contract backlog (period end)",
+  contractRevenue: "Contract revenue",
+  spotRevenue: "Spot revenue",
+  availableHours: "GPU-hours available",
+  soldHours: "GPU-hours sold",
+};
 
 export type HorizonMeasure = {
   scope: "horizon";
@@ -91,6 +103,7 @@ function buildCatalogue(): Map<string, MetricInfo> {
     map.set(item, { scope: "period", kind: "item", item, itemKind: ITEM_KIND[item], name: item, label: ITEM_LABEL[item], ratio: false });
   }
   for (const d of DERIVED_NAMES) map.set(d, { scope: "period", kind: "derived", derived: d, name: d, label: DERIVED_LABEL[d], ratio: DERIVED_RATIO[d] });
+  for (const g of GPU_FIELDS) map.set(g, { scope: "period", kind: "gpu", field: g, itemKind: g === "backlog" ? "balance" : "flow", name: g, label: GPU_LABEL[g], ratio: false });
   for (const f of HORIZON_FIELDS) {
     const info = HORIZON_INFO[f];
     map.set(f, { scope: "horizon", field: f, valueType: info.valueType, none: info.none, name: f, label: info.label, ratio: info.ratio ?? false });

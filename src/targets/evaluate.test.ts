@@ -309,3 +309,19 @@ describe("calibration targets and independent checks", () => {
     expect(checkTargets(loaded, true).map((i) => i.code)).toEqual(["unknown_input_path", "unknown_caveat", "calibrates_on_check", "target_kind_missing", "calibration_without_inputs"]);
   });
 });
+
+describe("targets on the GPU-cloud report", () => {
+  it("read the backlog at the period's end and sum contract revenue over it, and say so when a model has no GPU sections", async () => {
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(fileURLToPath(new URL("../../models/gpu-cloud-example.yaml", import.meta.url)), "utf8").replace(/\ntargets:[\s\S]*$/, "");
+    const loaded = loadModelText(`${text}\ntargets:\n  b: { kind: check, metric: backlog, period: 2026-Q2, value: 1, source: test }\n  c: { kind: check, metric: contractRevenue, period: 2026, value: 1, source: test }\n`, "g.yaml");
+    const result = projectModel(loaded);
+    const report = evaluateTargets(loaded, result);
+    const juneIndex = result.gpu!.months.findIndex((m) => m.period === "2026-06");
+    expect(report.targets[0].model).toBeCloseTo(result.gpu!.months[juneIndex].backlog, 9);
+    expect(report.targets[1].model).toBeCloseTo(result.gpu!.years.find((y) => y.period === "2026")!.contractRevenue, 6);
+    const plain = run(`  b: { kind: check, metric: backlog, period: 2025, value: 1, source: test }`);
+    expect(plain.targets[0]).toMatchObject({ model: null, status: "fail" });
+    expect(plain.targets[0].explanation).toMatch(/no GPU-cloud sections/);
+  });
+});

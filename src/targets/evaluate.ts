@@ -4,7 +4,8 @@ import { ModelError, type ModelIssue } from "../model/issues.js";
 import { horizonOf } from "../model/check.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import type { CompareOp, TargetKind } from "./schema.js";
-import type { DerivedName, MetricInfo } from "./catalogue.js";
+import type { DerivedName, GpuField, MetricInfo } from "./catalogue.js";
+import type { GpuReport } from "../gpu/report.js";
 import { readTargets, appliesTo, type Target, type Tolerance } from "./validate.js";
 import { serialLabel, spanLabel } from "./period.js";
 import { caveatsFor, caveatsQualifying, type Caveat } from "../caveats/index.js";
@@ -92,7 +93,8 @@ const sum = (rows: PeriodRow[], t0: number, t1: number, f: (r: PeriodRow) => num
 
 const ratio = (num: number, den: number): number | null => (Math.abs(den) > 1e-12 ? num / den : null);
 
-function derivedValue(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
+/** A derived measure (cash burn, margins, DSCR, …) over months t0…t1 of a run's monthly rows; null where its denominator is zero. */
+export function derivedValue(d: DerivedName, rows: PeriodRow[], t0: number, t1: number): number | null {
   switch (d) {
     case "cashBurn":
       return -sum(rows, t0, t1, (r) => r.freeCashFlow);
@@ -113,6 +115,17 @@ function derivedValue(d: DerivedName, rows: PeriodRow[], t0: number, t1: number)
   }
 }
 
+/** A GPU-report figure over months t0…t1 (backlog at t1); null without GPU sections. */
+export function gpuValue(field: GpuField, itemKind: "flow" | "balance", result: RunResult, t0: number, t1: number): { value: number | null; caveat: string | null } {
+  const gpu = (result as RunResult & { gpu?: GpuReport }).gpu;
+  if (!gpu) return { value: null, caveat: "the model has no GPU-cloud sections" };
+  const rows = gpu.months;
+  if (itemKind === "balance") return { value: rows[t1][field], caveat: null };
+  let s = 0;
+  for (let t = t0; t <= t1; t++) s += rows[t][field];
+  return { value: s, caveat: null };
+}
+
 function valueKind(info: MetricInfo): TargetValueKind {
   if (info.scope === "horizon") return info.valueType === "month" ? "month" : info.valueType === "count" ? "count" : info.ratio ? "ratio" : "amount";
   return info.ratio ? "ratio" : "amount";
@@ -130,6 +143,7 @@ function modelValue(target: Target, result: RunResult, startSerial: number): { v
       if (info.itemKind === "balance") return { value: rows[t1][info.item], caveat: null };
       return { value: sum(rows, t0, t1, (r) => r[info.item]), caveat: null };
     }
+    if (info.kind === "gpu") return gpuValue(info.field, info.itemKind, result, t0, t1);
     const v = derivedValue(info.derived, rows, t0, t1);
     return { value: v, caveat: v === null ? (info.derived === "dscr" ? "no debt service in the period" : "no revenue in the period") : null };
   }

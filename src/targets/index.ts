@@ -3,7 +3,7 @@
  * every input's source, and side-by-side comparison of runs. Plain data in, plain
  * data out; the `verify`, `sources` and `compare` commands only format it.
  */
-export { evaluateTargets, type TargetReport, type TargetOutcome, type TargetValueKind, type TargetTally } from "./evaluate.js";
+export { evaluateTargets, derivedValue, type TargetReport, type TargetOutcome, type TargetValueKind, type TargetTally } from "./evaluate.js";
 export { readTargets, checkTargets, parseTargets, checkTargetsAgainstHorizon, appliesTo, DEFAULT_TOLERANCE, type Target, type Tolerance } from "./validate.js";
 export { targetSchema, toleranceSchema, COMPARE_OPS, TARGET_KINDS, type CompareOp, type TargetKind, type RawTarget } from "./schema.js";
 export { METRIC_CATALOGUE, METRIC_NAMES, DERIVED_NAMES, HORIZON_FIELDS, metricInfo, isMonthValued, type MetricInfo } from "./catalogue.js";

@@ -30,7 +30,7 @@ export const toleranceSchema = z
 export const targetSchema = z
   .strictObject({
     name: z.string().min(1).optional().describe("Name of the target (list form only; in the mapping form the key is the name)."),
-    metric: z.string().min(1).describe("A line item of the run (revenue, netIncome, freeCashFlow, endingCash, debt, capex, …), a derived measure (cashBurn, averageMonthlyBurn, dscr, grossMargin, ebitdaMargin, netMargin, capexToRevenue) or a whole-horizon metric (cashOut, breakeven, fundingGap, minCash, runwayMonths, minDscr, firstPositiveFreeCashFlow, …)."),
+    metric: z.string().min(1).describe("A line item of the run (revenue, netIncome, freeCashFlow, endingCash, debt, capex, …), a derived measure (cashBurn, averageMonthlyBurn, dscr, grossMargin, ebitdaMargin, netMargin, capexToRevenue), a GPU-cloud figure (backlog, contractRevenue, spotRevenue, availableHours, soldHours) or a whole-horizon metric (cashOut, breakeven, fundingGap, minCash, runwayMonths, minDscr, firstPositiveFreeCashFlow, …)."),
     period: z.union([z.string().min(1), z.number()]).optional().describe('Fiscal year "2025", fiscal quarter "2025-Q3", month "2025-06" or range "2025-07..2025-09"; omitted for whole-horizon metrics.'),
     value: z.union([finite, z.string().min(1)]).describe('The reported figure in the model unit, or a month "2027-01" (or "never") for month-valued metrics.'),
     tolerance: toleranceSchema.optional(),

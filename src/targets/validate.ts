@@ -8,6 +8,7 @@ import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
 import { targetSchema, type CompareOp, type TargetKind } from "./schema.js";
 import { METRIC_NAMES, DERIVED_NAMES, HORIZON_FIELDS, metricInfo, isMonthValued, type MetricInfo } from "./catalogue.js";
+import { nameList } from "../model/text.js";
 import { parsePeriod, serialLabel, spanLabel, type PeriodSpan } from "./period.js";
 
 export type Tolerance = { relative: number } | { absolute: number } | { months: number };
@@ -174,7 +175,7 @@ export function parseTargets(raw: unknown, model: Model, context: { data?: unkno
     scenarios.forEach((s, i) => {
       if (scenarioNames.includes(s)) return;
       const suggestion = didYouMean(s, scenarioNames);
-      error("unknown_scenario", Array.isArray(t.scenario) ? ["scenario", i] : ["scenario"], `no scenario named "${s}"${suggestion ? ` — did you mean "${suggestion}"?` : scenarioNames.length ? `; the model has: ${scenarioNames.join(", ")}` : "; the model defines no scenarios"}`);
+      error("unknown_scenario", Array.isArray(t.scenario) ? ["scenario", i] : ["scenario"], `no scenario named "${s}"${suggestion ? ` — did you mean "${suggestion}"?` : scenarioNames.length ? `; the model has: ${nameList(scenarioNames)}` : "; the model defines no scenarios"}`);
     });
 
     const calibrates = t.calibrates === undefined ? [] : Array.isArray(t.calibrates) ? t.calibrates : [t.calibrates];
@@ -256,7 +257,7 @@ export function checkTargetsAgainstHorizon(targets: Target[], model: Model): Iss
   const horizon = `${serialLabel(h.first)} … ${serialLabel(h.last)}`;
   for (const t of targets) {
     if (t.period && t.info.scope === "period") {
-      const balance = t.info.kind === "item" && t.info.itemKind === "balance";
+      const balance = (t.info.kind === "item" || t.info.kind === "gpu") && t.info.itemKind === "balance";
       if (balance) {
         if (t.period.lastSerial < h.first || t.period.lastSerial > h.last) {
           issues.push({ code: "period_outside_horizon", path: [...t.path, "period"], severity: "error", message: `${t.metric} is a balance taken at the end of ${t.period.text} (${serialLabel(t.period.lastSerial)}), which is outside the horizon ${horizon}` });

@@ -187,3 +187,51 @@ function range(a: number, b: number): number[] {
   for (let i = a; i <= b; i++) out.push(i);
   return out;
 }
+
+/**
+ * A whole model file for the fuzzer: a generated valid model plus the sections later stages
+ * read (scenarios, uncertain inputs, targets), some of them deliberately odd (overrides of
+ * paths that may not exist, distributions that may sample out-of-range values). Fed to
+ * check, run, simulate and sensitivity, every one must give a result or a positioned error.
+ */
+export const arbitraryModelFile = (): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .record({
+      model: arbitraryModel(),
+      scenarios: fc.array(
+        fc.record({
+          path: fc.constantFrom("drivers.growth.growth.start", "drivers.growth.growth.annualRate", "drivers.sofr.yearly", "openingBalance.cash", "tax.rate", "lines.line0.value", "fleet.cohort0.count", "fleet.cohort0.inService", "financing.debt.tranche0.rate", "meta.months", "workingCapital.receivableDays", "drivers.nope.constant"),
+          op: fc.constantFrom("set", "add", "multiply"),
+          value: fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constantFrom("growth * 2", "2026-01", true)),
+        }),
+        { maxLength: 3 },
+      ),
+      uncertain: fc.array(
+        fc.record({
+          path: fc.constantFrom("drivers.growth.growth.start", "drivers.growth.growth.annualRate", "openingBalance.cash", "tax.rate", "fleet.cohort0.count", "fleet.cohort0.unitCost", "fleet.cohort0.inService", "fleet.cohort0.lifeMonths", "financing.debt.tranche0.rate", "financing.equity.round0.month", "financing.equity.round0.amount", "workingCapital.payableDays"),
+          distribution: fc.constantFrom("normal", "uniform", "triangular", "discrete", "lognormal", "bernoulli"),
+          a: fc.double({ min: -5, max: 5, noNaN: true }),
+          b: fc.double({ min: 0, max: 10, noNaN: true }),
+        }),
+        { maxLength: 3 },
+      ),
+      targets: fc.array(fc.record({ metric: fc.constantFrom("revenue", "endingCash", "cashOut", "netIncome", "nope"), value: fc.double({ min: -100, max: 1000, noNaN: true }) }), { maxLength: 2 }),
+    })
+    .map(({ model, scenarios, uncertain, targets }) => {
+      const data: Record<string, unknown> = { ...model.data };
+      if (scenarios.length) data.scenarios = { s0: { overrides: scenarios.map((o) => ({ path: o.path, [o.op]: o.op === "set" ? o.value : typeof o.value === "number" ? o.value : 1 })) } };
+      if (uncertain.length) {
+        const entries: Record<string, unknown> = {};
+        uncertain.forEach((u, i) => {
+          const lo = Math.min(u.a, u.a + u.b);
+          const hi = Math.max(u.a, u.a + u.b);
+          const params: Record<string, unknown> =
+            u.distribution === "normal" ? { mean: u.a, sd: u.b } : u.distribution === "lognormal" ? { mean: Math.abs(u.a) + 0.1, sd: u.b } : u.distribution === "uniform" ? { min: lo, max: hi } : u.distribution === "triangular" ? { min: lo, mode: (lo + hi) / 2, max: hi } : u.distribution === "discrete" ? { values: [Math.round(lo), Math.round(hi)], probabilities: [0.5, 0.5] } : { p: Math.min(1, u.b / 10) };
+          entries[`u${i}`] = { path: u.path, distribution: u.distribution, ...params };
+        });
+        data.uncertain = entries;
+      }
+      const year = String((model.data.meta as { start: string }).start).slice(0, 4);
+      if (targets.length) data.targets = Object.fromEntries(targets.map((t, i) => [`t${i}`, { metric: t.metric, period: year, value: t.value, source: "generated" }]));
+      return data;
+    });

@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
+import { INVALID_REASONS, MAX_INVALID_EXAMPLES, emptyInvalidCounts, type InvalidReason } from "./invalidReasons.js";
 import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
 
 /** The monthly series whose distribution a simulation reports. */
@@ -87,15 +88,14 @@ function pow2Floor(x: number): number {
 }
 
 /** Paths per chunk: ~48 chunks or more, 256 to 16,384 paths, within the chunk memory budget. */
-export function chunkSizeFor(n: number, layout: OutputLayout): number {
+export function chunkSizeFor(n: number, layout: Pick<OutputLayout, "columns">): number {
   const byCount = Math.min(16_384, Math.max(256, pow2Floor(n / 48)));
   const byMemory = Math.max(256, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
   return Math.min(byCount, byMemory);
 }
 
-export function collectionMethod(n: number, layout: OutputLayout, monthly: boolean): CollectionMethod {
+export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns" | "summaryColumns">, monthly: boolean, chunkSize = chunkSizeFor(n, layout)): CollectionMethod {
   const columns = monthly ? layout.columns - layout.summaryColumns : layout.summaryColumns;
-  const chunkSize = chunkSizeFor(n, layout);
   let k = DEFAULT_SKETCH_K;
   // Double k until the rank bound the schedule guarantees is within 0.05 percentile points.
   while (predictRankErrorBound(n, chunkSize, k) > 0.0005 * n) k *= 2;
@@ -125,6 +125,10 @@ export interface ChunkResult {
   breakevenMonth: Float64Array;
   anyCovenantBreach: number;
   kept: KeptPath[];
+  /** Paths of the chunk that are not outcomes (validity.ts): NaN in every column, so no statistic counts them. */
+  invalid: number;
+  invalidByReason: number[];
+  invalidExamples: { path: number; reason: InvalidReason }[];
 }
 
 /**
@@ -181,6 +185,9 @@ export class ChunkCollector {
   readonly breakevenMonth: Float64Array;
   anyCovenantBreach = 0;
   kept: KeptPath[] = [];
+  invalid = 0;
+  invalidByReason: number[] = emptyInvalidCounts();
+  invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
   private readonly totals: Float64Array;
 
@@ -235,6 +242,20 @@ export class ChunkCollector {
   }
 
   /**
+   * A path that is not an outcome: its place in every column holds NaN, which exact and
+   * sketched statistics both skip (as non-finite), and it counts in no event.
+   */
+  addInvalid(path: number, reason: InvalidReason): void {
+    const v = this.values;
+    const n = this.count;
+    const i = this.i++;
+    for (let c = 0; c < this.layout.columns; c++) v[c * n + i] = NaN;
+    this.invalid++;
+    this.invalidByReason[INVALID_REASONS.indexOf(reason)]++;
+    if (this.invalidExamples.length < MAX_INVALID_EXAMPLES) this.invalidExamples.push({ path, reason });
+  }
+
+  /**
    * Finishes the chunk: sketched columns are sorted and halved here, on the thread that
    * computed them, so the main thread only merges short sorted runs.
    */
@@ -258,7 +279,7 @@ export class ChunkCollector {
       errors[c] = compacted.error;
       for (let e = 0; e < compacted.extraValues.length; e++) extras.push(c, compacted.extraValues[e], compacted.extraLevels[e]);
     }
-    return { chunk: this.chunk, start: this.start, count: n, values: v, runs, errors, moments, extras, cashOutMonth: this.cashOutMonth, breakevenMonth: this.breakevenMonth, anyCovenantBreach: this.anyCovenantBreach, kept: this.kept };
+    return { chunk: this.chunk, start: this.start, count: n, values: v, runs, errors, moments, extras, cashOutMonth: this.cashOutMonth, breakevenMonth: this.breakevenMonth, anyCovenantBreach: this.anyCovenantBreach, kept: this.kept, invalid: this.invalid, invalidByReason: this.invalidByReason, invalidExamples: this.invalidExamples };
   }
 }
 
@@ -279,10 +300,12 @@ export class RunShape {
     detail: OutputDetail,
     readonly paths: number,
     readonly keep = 0,
+    /** Paths per chunk when several runs must split alike (a system's companies); default chunkSizeFor. */
+    chunkSize?: number,
   ) {
     this.layout = new OutputLayout(compiled, detail);
-    this.summary = collectionMethod(paths, this.layout, false);
-    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true) : null;
+    this.summary = collectionMethod(paths, this.layout, false, chunkSize);
+    this.monthly = this.layout.monthly ? collectionMethod(paths, this.layout, true, chunkSize) : null;
     this.chunkSize = this.summary.chunkSize;
     this.chunks = Math.ceil(paths / this.chunkSize);
   }
@@ -327,6 +350,11 @@ export class Aggregate {
   readonly breakevenMonth: Float64Array;
   anyCovenantBreach = 0;
   kept: KeptPath[] = [];
+  /** Paths merged that are not outcomes (validity.ts): counted by reason, in no statistic. */
+  invalid = 0;
+  invalidByReason: number[] = emptyInvalidCounts();
+  /** The first few invalid paths (lowest path numbers), to show the user where to look. */
+  invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private readonly exact: (Float64Array | null)[];
   private readonly sketches: (RankSketch | null)[];
   private readonly moments: (Moments | null)[];
@@ -384,6 +412,10 @@ export class Aggregate {
     }
     this.anyCovenantBreach += r.anyCovenantBreach;
     for (const k of r.kept) this.kept.push(k);
+    this.invalid += r.invalid;
+    r.invalidByReason.forEach((count, i) => (this.invalidByReason[i] += count));
+    // Chunks settle in path order, so the first examples seen are the lowest path numbers.
+    for (const e of r.invalidExamples) if (this.invalidExamples.length < MAX_INVALID_EXAMPLES) this.invalidExamples.push(e);
   }
 
   private mergeSketches(r: ChunkResult): void {

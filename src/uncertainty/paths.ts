@@ -6,6 +6,7 @@ import { latinHypercube } from "./math/lhs.js";
 import { imanConoverPrepared } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
 import { UsageError } from "../model/issues.js";
+import { pathValidity, type InvalidReason, type PathValidity } from "./validity.js";
 
 /** Paths per sampling block: LHS strata and Iman–Conover act within a block. */
 export const DEFAULT_BLOCK_SIZE = 8192;
@@ -20,7 +21,17 @@ export interface SimulationOptions {
   blockSize?: number;
   /** Whether paths compute the funding gap (default true; false leaves it NaN — see computeMetrics). */
   fundingGap?: boolean;
+  /**
+   * Params the caller changes per path besides the sampled inputs (a system of linked
+   * companies writes its shared drivers here): the driver steps reading them re-run too.
+   */
+  varyingSlots?: readonly number[];
+  /** Series the caller reads after each path's driver stage (a system's shared drivers): their steps are kept. */
+  readSeries?: readonly Float64Array[];
 }
+
+/** What sampling a block needs: the inputs, their prepared correlation, the seed and the layout. */
+export type SamplingPlan = Pick<SimulationPlan, "spec" | "seed" | "lhs" | "blockSize" | "correlation">;
 
 /**
  * Everything needed to evaluate paths: a pure function of (compiled model, seed, path
@@ -47,6 +58,8 @@ export interface SimulationPlan {
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
   processes: { rng: RandomStream; shocks: Float64Array }[];
+  /** Which paths are outcomes at all (see validity.ts). */
+  validity: PathValidity;
 }
 
 export function planSimulation(
@@ -60,7 +73,7 @@ export function planSimulation(
   // One full evaluation fills every series; later paths re-run only what varies.
   evaluate(compiled, base, workspace);
   const processes: SimulationPlan["processes"] = [];
-  const { steps, evaluation } = varyingSteps(compiled, spec, processes, workspace);
+  const { steps, evaluation } = varyingSteps(compiled, spec, processes, workspace, options.varyingSlots ?? [], options.readSeries ?? []);
   return {
     compiled,
     spec,
@@ -75,6 +88,7 @@ export function planSimulation(
     fundingGap: options.fundingGap ?? true,
     correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
     processes,
+    validity: pathValidity(compiled, spec, options.fundingGap ?? true),
   };
 }
 
@@ -86,8 +100,8 @@ export function planSimulation(
  * something other than formulas reads it). Then only the steps whose results lead to
  * something read after the driver stage (lines, prices, rate bases) are kept.
  */
-function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"], ws: Workspace): { steps: DriverStep[]; evaluation: EvaluationOptions } {
-  const sampled = new Set(spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)));
+function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: SimulationPlan["processes"], ws: Workspace, extraSlots: readonly number[], readSeries: readonly Float64Array[]): { steps: DriverStep[]; evaluation: EvaluationOptions } {
+  const sampled = new Set([...spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)), ...extraSlots]);
   const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
   spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
   for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months) });
@@ -141,6 +155,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
   const needed = new Set(c.externalSeries);
   for (const line of c.lines) if (!line.computed) needed.delete(line.series);
   for (const a of lineSums.inputs) needed.add(a);
+  for (const a of readSeries) needed.add(a);
   const kept: DriverStep[] = [];
   for (let i = out.length - 1; i >= 0; i--) {
     const step = out[i];
@@ -214,7 +229,7 @@ export interface BlockScratch {
   size: number;
 }
 
-export function blockScratch(plan: SimulationPlan): BlockScratch {
+export function blockScratch(plan: SamplingPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
   return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0 };
 }
@@ -224,7 +239,7 @@ export function blockCount(plan: SimulationPlan, n: number): number {
 }
 
 /** Samples every input for the paths of one block (n paths). */
-export function sampleBlock(plan: SimulationPlan, block: number, n: number, scratch: BlockScratch): Float64Array {
+export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratch: BlockScratch): Float64Array {
   const inputs = plan.spec.inputs;
   const d = inputs.length;
   scratch.block = block;
@@ -259,13 +274,13 @@ export function forEachPath(
   visit: (path: number, projection: Projection, metrics: Float64Array) => void,
   scratch: BlockScratch = blockScratch(plan),
   metrics: Float64Array = metricVector(),
-): void {
+  invalid?: (path: number, reason: InvalidReason) => void,
+): number {
+  let invalidCount = 0;
+  const validity = plan.validity;
   const c = plan.compiled;
   const inputs = plan.spec.inputs;
   const d = inputs.length;
-  const processes = plan.processes;
-  const kinds = plan.spec.processes.map((p) => p.process);
-  const H = c.months;
   const params = c.params;
   const base = plan.base;
   const steps = plan.steps;
@@ -285,22 +300,59 @@ export function forEachPath(
       const i = path - start;
       params.set(base);
       for (let k = 0; k < d; k++) applySample(params, inputs[k], values[k * size + i]);
-      for (let j = 0; j < processes.length; j++) {
-        const s = processes[j];
-        const rng = s.rng.reset(plan.seed, path, PROCESS_STREAM + j);
-        if (kinds[j] === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
-        else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+      drawProcessShocks(plan, path);
+      let reason = validity.inputs(params);
+      if (reason === null) {
+        let proj: Projection | null = null;
+        try {
+          proj = evaluate(c, null, ws, steps, evaluation);
+        } catch (error) {
+          // The engine refuses some states outright (a RangeError from an absurd input…).
+          if (!(error instanceof RangeError || (error as Error)?.name === "EngineError")) throw error;
+          reason = "nonFinite";
+        }
+        if (proj) {
+          computeMetrics(proj, metrics, floor, 0, withGap);
+          reason = validity.results(proj, metrics);
+          if (reason === null) {
+            visit(path, proj, metrics);
+            continue;
+          }
+        }
       }
-      const proj = evaluate(c, null, ws, steps, evaluation);
-      computeMetrics(proj, metrics, floor, 0, withGap);
-      visit(path, proj, metrics);
+      invalidCount++;
+      invalid?.(path, reason ?? "nonFinite");
     }
   }
+  return invalidCount;
 }
 
 /**
+ * Draws the monthly noise of every process of the plan for one path: process j uses
+ * stream (seed, path, PROCESS_STREAM + j), so a path's noise does not depend on which
+ * thread runs it. A system of companies passes its own stream numbers (`streamOf`), so
+ * that processes of different companies never share a stream.
+ */
+export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec" | "seed" | "compiled">, path: number, streamOf?: (process: number) => number): void {
+  const processes = plan.processes;
+  const specs = plan.spec.processes;
+  const H = plan.compiled.months;
+  for (let j = 0; j < processes.length; j++) {
+    const s = processes[j];
+    const rng = s.rng.reset(plan.seed, path, streamOf ? streamOf(j) : PROCESS_STREAM + j);
+    if (specs[j].process === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
+    else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+  }
+}
+
+/** First stream number of per-path process noise (block sampling uses stream 1). */
+export const PROCESS_STREAM_BASE = PROCESS_STREAM;
+
+/**
  * Evaluates the paths of blocks [fromBlock, toBlock) of an n-path simulation, calling
- * `visit` for each with its projection (buffers reused: copy what you keep) and metrics.
+ * `visit` for each valid path with its projection (buffers reused: copy what you keep) and
+ * metrics, and `invalid` for each path that is not an outcome (validity.ts): those never
+ * reach `visit`, so every statistic leaves them out alike. Returns how many were invalid.
  */
 export function runBlocks(
   plan: SimulationPlan,
@@ -309,9 +361,10 @@ export function runBlocks(
   toBlock: number,
   visit: (path: number, projection: Projection, metrics: Float64Array, block: number) => void,
   scratch: BlockScratch = blockScratch(plan),
-): void {
+  invalid?: (path: number, reason: InvalidReason) => void,
+): number {
   const B = plan.blockSize;
-  forEachPath(plan, n, fromBlock * B, toBlock * B, (path, proj, m) => visit(path, proj, m, Math.floor(path / B)), scratch);
+  return forEachPath(plan, n, fromBlock * B, toBlock * B, (path, proj, m) => visit(path, proj, m, Math.floor(path / B)), scratch, undefined, invalid);
 }
 
 /** The sampled input values of one block (for reports and sensitivity), by input order. */

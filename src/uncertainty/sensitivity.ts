@@ -87,6 +87,8 @@ export interface GlobalResult {
   /** Paths whose metric was defined (e.g. minDscr is undefined without debt service); only these are ranked. */
   used: number;
   excluded: number;
+  /** Of the excluded paths, those that are not outcomes at all (NaN, out-of-range values; see validity.ts). */
+  invalid: number;
   rows: GlobalRow[];
   summary: { mean: MetricJson; p10: MetricJson; p50: MetricJson; p90: MetricJson };
   /** Present (true) only when the run was stopped early: `n` of `requestedPaths` paths were ranked. */
@@ -223,6 +225,54 @@ export function sensitivity(loaded: Pick<LoadedModel, "model" | "scenario">, com
   };
 }
 
+/**
+ * Ranks inputs by the Spearman correlation of their sampled values (x, one column per input)
+ * with a metric (y) over the first `count` paths; paths where the metric is undefined are
+ * left out. Shared by a model's global sensitivity and a system's.
+ */
+export function rankInputs(
+  inputs: { name: string; path: string }[],
+  x: Float64Array[],
+  y: Float64Array,
+  count: number,
+  selector: MetricSelector,
+  compiled: CompiledModel,
+  run: { n: number; requested: number; seed: number; lhs: boolean; invalid?: number },
+): GlobalResult {
+  // Undefined metric values (minDscr without debt service, …) cannot be ranked: drop those paths.
+  const keep: number[] = [];
+  for (let i = 0; i < count; i++) if (Number.isFinite(y[i])) keep.push(i);
+  const pick = (a: Float64Array) => (keep.length === a.length ? a : Float64Array.from(keep, (i) => a[i]));
+  const ys = pick(y);
+  const rhos = x.map((col) => {
+    if (ys.length < 3) return null;
+    const r = spearman(pick(col), ys);
+    return Number.isFinite(r) ? r : null;
+  });
+  const total = rhos.reduce<number>((s, r) => s + (r === null ? 0 : r * r), 0);
+  const rows: GlobalRow[] = inputs.map((input, k) => ({
+    input: input.name,
+    path: input.path,
+    spearman: rhos[k],
+    contribution: rhos[k] === null || total === 0 ? null : (100 * rhos[k]! * rhos[k]!) / total,
+  }));
+  rows.sort((a, b) => Math.abs(b.spearman ?? 0) - Math.abs(a.spearman ?? 0) || a.input.localeCompare(b.input));
+  // The same statistics simulate reports for this run (same collection method and order).
+  const stats = columnStatistics(y, count, new RunShape(compiled, "year", run.requested).summary);
+  const [p10, p50, p90] = stats.count > 0 ? stats.quantiles([0.1, 0.5, 0.9]) : [NaN, NaN, NaN];
+  const json = (v: number) => metricJson(selector, compiled, v);
+  return {
+    n: run.n,
+    seed: run.seed,
+    lhs: run.lhs,
+    used: ys.length,
+    excluded: run.n - ys.length,
+    invalid: run.invalid ?? 0,
+    rows,
+    summary: { mean: selector.kind === "month" ? null : json(stats.mean), p10: json(p10), p50: json(p50), p90: json(p90) },
+  };
+}
+
 /** Spearman ranking of the inputs over a Monte Carlo run (common inputs: same seed, same samples). */
 export function globalSensitivity(
   compiled: CompiledModel,
@@ -237,7 +287,8 @@ export function globalSensitivity(
   const n = options.n;
   const d = spec.inputs.length;
   const x = spec.inputs.map(() => new Float64Array(n));
-  const y = new Float64Array(n);
+  // Invalid paths (validity.ts) never reach the callback: they stay NaN and are left out.
+  const y = new Float64Array(n).fill(NaN);
   const params = compiled.params;
   const visit = (path: number, proj: Projection, metrics: Float64Array) => {
     // The params buffer holds each input's applied value for this path.
@@ -248,48 +299,27 @@ export function globalSensitivity(
   // block draws from its own stream, so the paths are the same as in one call.
   const blocks = blockCount(plan, n);
   let done = 0;
+  let invalid = 0;
   if (!options.signal && !options.onProgress) {
-    runBlocks(plan, n, 0, blocks, visit);
+    invalid = runBlocks(plan, n, 0, blocks, visit);
     done = n;
   } else {
     const scratch = blockScratch(plan);
     for (let b = 0; b < blocks && !options.signal?.aborted; b++) {
-      runBlocks(plan, n, b, b + 1, visit, scratch);
+      invalid += runBlocks(plan, n, b, b + 1, visit, scratch);
       done = Math.min(n, (b + 1) * plan.blockSize);
       options.onProgress?.(done, n);
     }
   }
-  // Undefined metric values (minDscr without debt service, …) cannot be ranked: drop those paths.
-  const keep: number[] = [];
-  for (let i = 0; i < done; i++) if (Number.isFinite(y[i])) keep.push(i);
-  const pick = (a: Float64Array) => (keep.length === n ? a : Float64Array.from(keep, (i) => a[i]));
-  const ys = pick(y);
-  const rhos = x.map((col) => {
-    if (ys.length < 3) return null;
-    const r = spearman(pick(col), ys);
-    return Number.isFinite(r) ? r : null;
-  });
-  const total = rhos.reduce<number>((s, r) => s + (r === null ? 0 : r * r), 0);
-  const rows: GlobalRow[] = spec.inputs.map((input, k) => ({
-    input: input.name,
-    path: input.path,
-    spearman: rhos[k],
-    contribution: rhos[k] === null || total === 0 ? null : (100 * rhos[k]! * rhos[k]!) / total,
-  }));
-  rows.sort((a, b) => Math.abs(b.spearman ?? 0) - Math.abs(a.spearman ?? 0) || a.input.localeCompare(b.input));
-  // The same statistics simulate reports for this run (same collection method and order).
-  const stats = columnStatistics(y, done, new RunShape(compiled, "year", n).summary);
-  const [p10, p50, p90] = stats.count > 0 ? stats.quantiles([0.1, 0.5, 0.9]) : [NaN, NaN, NaN];
-  const json = (v: number) => metricJson(selector, compiled, v);
-  const result: GlobalResult = {
-    n: done,
-    seed: options.seed,
-    lhs,
-    used: ys.length,
-    excluded: done - ys.length,
-    rows,
-    summary: { mean: selector.kind === "month" ? null : json(stats.mean), p10: json(p10), p50: json(p50), p90: json(p90) },
-  };
+  const result = rankInputs(
+    spec.inputs.map((input) => ({ name: input.name, path: input.path })),
+    x,
+    y,
+    done,
+    selector,
+    compiled,
+    { n: done, requested: n, seed: options.seed, lhs, invalid },
+  );
   if (done < n) {
     result.partial = true;
     result.requestedPaths = n;

@@ -171,6 +171,7 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
   const base = Float64Array.from(compiled.baseParams);
   const buffer = statistical && (target.kind === "quantile" || target.kind === "mean") ? new Float64Array(n) : null;
   let paths = 0;
+  let invalidPaths = 0;
   const measure = (x: number): number => {
     base[slot] = x;
     if (!statistical) {
@@ -182,13 +183,16 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     const trialSpec = uncertain ? { ...spec!, inputs: spec!.inputs.map((i) => (i === uncertain ? { ...i, base: x, targets: i.targets.map((t) => (t.slot === slot ? { ...t, base: x } : t)) } : i)) } : spec!;
     const plan = planSimulation(compiled, trialSpec, { seed, lhs, fundingGap: readsGap }, base);
     let count = 0;
-    runBlocks(plan, n, 0, blockCount(plan, n), (p, proj, m) => {
+    // Invalid paths (validity.ts) never reach the callback: they count in no statistic.
+    buffer?.fill(NaN);
+    const invalid = runBlocks(plan, n, 0, blockCount(plan, n), (p, proj, m) => {
       if (target.kind === "probability") {
         if (eventHappens(target.event, proj, m)) count++;
       } else buffer![p] = target.selector.read(proj, m);
     });
     paths += n;
-    if (target.kind === "probability") return count / n;
+    invalidPaths += invalid;
+    if (target.kind === "probability") return n > invalid ? count / (n - invalid) : NaN;
     let m = 0;
     for (let i = 0; i < n; i++) if (Number.isFinite(buffer![i])) buffer![m++] = buffer![i];
     if (m === 0) return NaN;
@@ -304,7 +308,8 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     range: { from: point(from), to: point(to), given: between !== null },
     evaluations: cache.size,
     paths,
-    notes,
+    // Counted over the whole search, so it is added when the report is made.
+    notes: invalidPaths > 0 ? [...notes, `${invalidPaths.toLocaleString("en-US")} of ${paths.toLocaleString("en-US")} simulated paths were invalid (NaN, or a sampled input or formula value outside its key's range) and are left out of every statistic`] : notes,
   });
   const show = (p: Probe) => `${measureName} = ${fmtMeasured(measuredJson(p.v))} at ${fmtValue(valueJson(p.x))}`;
 

@@ -4,6 +4,7 @@ import type { CompiledModel } from "../engine/compile.js";
 import { ModelError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
+import { nameList } from "../model/text.js";
 import { parseMonth, monthSerial } from "../model/months.js";
 import type { ApplyMode, SampleTarget, UncertainInput, UncertainProcess, UncertaintySpec } from "./sample.js";
 export { applySample, describeUncertainty, uncertaintyFromDescription } from "./sample.js";
@@ -168,6 +169,13 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
     try {
       const distributionSpec = toSpec(entry, (m) => monthSerial(parseMonth(m)!) - compiled.calendar.startSerial);
       const distribution = makeDistribution(distributionSpec);
+      // Parameters within range can still overflow (a range from −1e308 to 1e308): the
+      // reported figures (mean, p10, p50, p90) must be numbers.
+      const figures = [distribution.mean, distribution.quantile(0.1), distribution.quantile(0.5), distribution.quantile(0.9)];
+      if (!figures.every(Number.isFinite)) {
+        issues.push(issue(loaded, "distribution_overflow", [...at, "distribution"], `the ${entry.distribution} distribution's values overflow double-precision numbers (mean or percentiles are infinite); give parameters of a sensible size`, "error", { distribution: entry.distribution }));
+        continue;
+      }
       inputs.push({ name, ...targets[0], distribution, distributionSpec, targets });
     } catch (error) {
       if (error instanceof DistributionError) {
@@ -189,7 +197,7 @@ export function compileUncertainty(loaded: LoadedModel, compiled: CompiledModel)
         const idx = names.indexOf(n);
         if (idx < 0) {
           const s = didYouMean(n, names);
-          issues.push(issue(loaded, "unknown_input", ["correlation", "inputs", k], `"${n}" is not an uncertain input with a distribution${s ? ` — did you mean "${s}"?` : `; known: ${names.join(", ")}`}`, "error", { name: n, suggestion: s }));
+          issues.push(issue(loaded, "unknown_input", ["correlation", "inputs", k], `"${n}" is not an uncertain input with a distribution${s ? ` — did you mean "${s}"?` : `; known: ${nameList(names)}`}`, "error", { name: n, suggestion: s }));
         }
         return idx;
       });

@@ -1,6 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import { Aggregate, SIMULATED_SERIES, SIMULATED_METRICS, type ColumnStatistics, type KeptPath, type OutputDetail, type SimulatedSeries } from "./aggregate.js";
 import type { UncertaintySpec } from "./sample.js";
+import { INVALID_REASONS, INVALID_REASON_TEXT, type InvalidReason } from "./invalidReasons.js";
 
 export const REPORTED_QUANTILES = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95] as const;
 const QUANTILE_KEYS = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
@@ -12,7 +13,17 @@ export interface SimulationResult {
   scenario: string | null;
   currency: string;
   unit: string;
+  /** Paths simulated: valid ones (every statistic is over these) plus invalid ones. */
   paths: number;
+  validPaths: number;
+  /** Paths that are not outcomes (NaN, an input or formula value out of range, …), left out of every statistic. */
+  invalidPaths: {
+    count: number;
+    share: number;
+    byReason: Record<InvalidReason, number>;
+    /** The first few, by path number, with what made them invalid. */
+    examples: { path: number; reason: InvalidReason; text: string }[];
+  };
   requestedPaths: number;
   /** True when the run was stopped early (Ctrl-C): figures cover `paths` paths only. */
   partial: boolean;
@@ -71,7 +82,8 @@ export function summarize(
   meta: { scenario: string | null; seed: number; lhs: boolean; threads: number; requested: number; partial: boolean; warnings: string[] },
 ): SimulationResult {
   const cal = compiled.calendar;
-  const n = agg.n;
+  // Statistics and odds are over the valid paths; invalid ones are counted apart.
+  const n = agg.n - agg.invalid;
   const layout = agg.layout;
   const yearsList: number[] = [];
   const lastMonthOfYear: number[] = [];
@@ -108,7 +120,14 @@ export function summarize(
     scenario: meta.scenario,
     currency: compiled.model.meta.currency,
     unit: compiled.model.meta.unit,
-    paths: n,
+    paths: agg.n,
+    validPaths: n,
+    invalidPaths: {
+      count: agg.invalid,
+      share: agg.n > 0 ? agg.invalid / agg.n : 0,
+      byReason: Object.fromEntries(INVALID_REASONS.map((r, i) => [r, agg.invalidByReason[i]])) as Record<InvalidReason, number>,
+      examples: agg.invalidExamples.map((e) => ({ ...e, text: INVALID_REASON_TEXT[e.reason] })),
+    },
     requestedPaths: meta.requested,
     partial: meta.partial,
     seed: meta.seed,

@@ -51,7 +51,7 @@ const FORWARD_ROWS: [keyof ForwardMetrics, string][] = [
   ["cashOut", "Cash runs out"],
   ["runwayMonths", "Runway (months from the cut)"],
   ["minCash", "Minimum cash"],
-  ["fundingGap", "Funding gap"],
+  ["fundingGap", "Funding gap (cash needed at the cut)"],
   ["breakeven", "Breakeven (net income ≥ 0 from then on)"],
   ["firstPositiveFreeCashFlow", "First month of positive free cash flow"],
   ["covenantBreaches", "Covenant tests failed"],

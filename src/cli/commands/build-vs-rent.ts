@@ -5,7 +5,7 @@ import { formatAmount, formatPercent, renderTable, type Column } from "../format
 import type { CliIO } from "../io.js";
 import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
-import { choice, parseNonNegative, parseRate } from "../options.js";
+import { choice, parseNonNegative, parseRate, MAX_PRICE_PER_GPU_HOUR, TAX_RATE_RANGE } from "../options.js";
 import { DEFAULT_DISCOUNT_RATE } from "../../commands/defaults.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -32,8 +32,8 @@ export function registerBuildVsRent(program: Command, io: CliIO): void {
         readModel(file),
         {
           discountRate: parseRate(options.discountRate, "--discount-rate"),
-          rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price") : undefined,
-          taxRate: options.taxRate !== undefined ? parseRate(options.taxRate, "--tax-rate") : undefined,
+          rentPrice: options.rentPrice !== undefined ? parseNonNegative(options.rentPrice, "--rent-price", MAX_PRICE_PER_GPU_HOUR) : undefined,
+          taxRate: options.taxRate !== undefined ? parseRate(options.taxRate, "--tax-rate", TAX_RATE_RANGE) : undefined,
           financing: options.financing,
           terminal,
           scenario: options.scenario,

@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { UsageError } from "../../model/issues.js";
 import type { CliIO } from "../io.js";
+import { terminalSafe } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 
 const FORMATS = ["xlsx", "csv", "html", "pdf"] as const;
@@ -68,7 +69,7 @@ export function registerExport(program: Command, io: CliIO): void {
           const files = exporter.exportCsv(data, { precision, tidy: Boolean(options.tidy), period });
           if (options.tidy) {
             const out = options.out ?? `${stem}.csv`;
-            if (out === "-") io.out(files[0].text);
+            if (out === "-") io.out(terminalSafe(files[0].text));
             else {
               io.writeFile(out, files[0].text);
               io.err(`burnrate: wrote ${out}\n`);

@@ -7,15 +7,19 @@ import { formatAmount, formatRatio, formatPercent, renderTable, transposeTable, 
 import { loadCsv, type CsvModule } from "../csv.js";
 import { fiscalPeriodOf } from "../../model/months.js";
 import type { CliIO } from "../io.js";
+import { terminalSafe } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 import type { Caveat } from "../../caveats/index.js";
+import { currentTableWidth } from "../format.js";
 
 const PERIODS = ["month", "quarter", "year"] as const;
 const FORMATS = ["table", "json", "csv"] as const;
 
+/** Writes a command's output: control characters from the model escaped (text.ts). */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
-  if (out) io.writeFile(out, text);
-  else io.out(text);
+  const safe = terminalSafe(text);
+  if (out) io.writeFile(out, safe);
+  else io.out(safe);
 }
 
 export function registerRun(program: Command, io: CliIO): void {
@@ -184,13 +188,30 @@ export function caveatMarks(caveats: Caveat[], figure: string): string {
 /** The caveats, numbered as the marks in the tables refer to them. */
 export function caveatsBlock(caveats: Caveat[], title = "Caveats"): string {
   const lines = [title];
+  const width = currentTableWidth();
   caveats.forEach((c, i) => {
     const about = [...c.metrics, ...c.lines.filter((l) => !c.metrics.includes(l)), ...c.covenants.map((k) => `covenant ${k}`)];
     const scope = [about.length ? about.join(", ") : "", c.periods.length ? `in ${c.periods.join(", ")}` : ""].filter(Boolean).join(" ");
-    lines.push(`  [${i + 1}] ${c.id}${scope ? ` (${scope})` : ""}: ${c.text}`);
-    lines.push(`      ${c.source ? `source: ${c.source}` : `assumption: ${c.assumption}`}`);
+    lines.push(...wrapText(`  [${i + 1}] ${c.id}${scope ? ` (${scope})` : ""}: ${c.text}`, width, "      "));
+    lines.push(...wrapText(`      ${c.source ? `source: ${c.source}` : `assumption: ${c.assumption}`}`, width, "      "));
   });
   return lines.join("\n");
+}
+
+/** Breaks a line at spaces so that no line is wider than `width` (null: no limit); continuation lines start with `indent`. */
+export function wrapText(text: string, width: number | null, indent: string): string[] {
+  if (width === null || [...text].length <= width) return [text];
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    const candidate = line === "" ? word : `${line} ${word}`;
+    if ([...candidate].length > width && line.trim() !== "") {
+      out.push(line);
+      line = `${indent}${word.trimStart()}`;
+    } else line = candidate;
+  }
+  if (line !== "") out.push(line);
+  return out;
 }
 
 /** DSCR in a table: n/a without debt service; a negative value (EBITDA less taxes below zero) marked †. */

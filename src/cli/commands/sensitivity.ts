@@ -125,7 +125,8 @@ export function sensitivityTable(r: SensitivityReport): string {
     const g = r.global;
     out.push("");
     out.push(`Global — Spearman rank correlation of each input's sampled values with the metric over ${g.n.toLocaleString("en-US")} Monte Carlo paths (seed ${g.seed}${g.lhs ? ", Latin hypercube" : ""})`);
-    if (g.excluded > 0) out.push(`  ${g.excluded.toLocaleString("en-US")} paths where the metric is undefined are left out (${g.used.toLocaleString("en-US")} ranked).`);
+    if (g.excluded > g.invalid) out.push(`  ${(g.excluded - g.invalid).toLocaleString("en-US")} paths where the metric is undefined are left out (${g.used.toLocaleString("en-US")} ranked).`);
+    if (g.invalid > 0) out.push(`  ${g.invalid.toLocaleString("en-US")} invalid paths (NaN, or a sampled input or formula value outside its key's range) are left out.`);
     out.push(
       renderTable(
         [{ header: "Input", align: "left" }, { header: "Path", align: "left" }, { header: "Spearman ρ" }, { header: "Contribution to variance" }, { header: "", align: "left" }],

@@ -4,7 +4,9 @@ import type { SimulationResult, Distribution } from "../../uncertainty/summary.j
 import { UsageError } from "../../model/issues.js";
 import { formatAmount, formatPercent, renderTable, toCsv, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
-import { choice, parseWhole } from "../options.js";
+import { choice, parseWhole, parseShare } from "../options.js";
+import { EXIT_FAILURE } from "../errors.js";
+import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/invalidReasons.js";
 import type { CliIO } from "../io.js";
 import { loadCsv, type CsvModule } from "../csv.js";
 import type { Progress } from "../../commands/context.js";
@@ -14,7 +16,7 @@ const SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as
 
 const LABELS: Record<string, string> = { endingCash: "Ending cash", revenue: "Revenue", netIncome: "Net income", freeCashFlow: "Free cash flow", debt: "Debt" };
 
-export function registerSimulate(program: Command, io: CliIO): void {
+export function registerSimulate(program: Command, io: CliIO, setExit: (code: number) => void = () => {}): void {
   program
     .command("simulate")
     .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
@@ -28,14 +30,16 @@ export function registerSimulate(program: Command, io: CliIO): void {
     .option("-f, --format <format>", "table | json | csv", "table")
     .option("--keep-paths <k>", "keep the first K sampled paths (for fan charts; json)", "0")
     .option("--precision <digits>", "csv: decimals kept (default 6), or full", "6")
+    .option("--max-invalid-paths <share>", "fail (exit 1, after the report) when more than this share of paths is invalid: NaN, or a sampled input or formula value outside its key's range (0.01 or 1%)", "0")
     .option("-o, --out <path>", "write to a file instead of standard output")
-    .action(async (file: string, options: { precision: string; paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; out?: string }) => {
+    .action(async (file: string, options: { precision: string; paths: string; seed: string; threads: string; lhs?: boolean; scenario?: string; period: string; format: string; keepPaths: string; maxInvalidPaths: string; out?: string }) => {
       const format = choice(options.format, ["table", "json", "csv"] as const, "--format");
       const period = choice(options.period, ["month", "year"] as const, "--period");
       const n = parseWhole(options.paths, "-n");
       const seed = parseWhole(options.seed, "--seed");
       const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
       const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
+      const maxInvalid = parseShare(options.maxInvalidPaths, "--max-invalid-paths");
       const [{ readModel }, { simulateCommand }] = await Promise.all([import("../../node/loadFile.js"), import("../../commands/simulate.js")]);
       const model = readModel(file);
       const controller = new AbortController();
@@ -62,7 +66,19 @@ export function registerSimulate(program: Command, io: CliIO): void {
       for (const w of result.warnings) io.err(`${w}\n`);
       const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(await loadCsv(), result, period, parsePrecision(options.precision)) : simulationTable(result, period);
       emit(io, out, options.out);
+      const invalid = result.invalidPaths;
+      if (invalid.count > 0 && invalid.share > maxInvalid) {
+        io.err(`burnrate: ${invalid.count.toLocaleString("en-US")} of ${result.paths.toLocaleString("en-US")} paths (${formatPercent(invalid.share, 2)}) are invalid, more than --max-invalid-paths ${formatPercent(maxInvalid, 2)} allows; they are left out of every figure above (${invalidSummary(result)}). Fix the uncertain inputs (or the formulas they feed) so that every path is a possible outcome, or raise --max-invalid-paths.\n`);
+        setExit(EXIT_FAILURE);
+      }
     });
+}
+
+/** "12 NaN or infinity in the results, 3 a sampled input outside …; first: path 17 (…)". */
+export function invalidSummary(result: SimulationResult): string {
+  const parts = INVALID_REASONS.filter((r) => result.invalidPaths.byReason[r] > 0).map((r) => `${result.invalidPaths.byReason[r].toLocaleString("en-US")} ${INVALID_REASON_TEXT[r]}`);
+  const first = result.invalidPaths.examples[0];
+  return `${parts.join("; ")}${first ? `; first: path ${first.path}` : ""}`;
 }
 
 const Q = ["p5", "p10", "p25", "p50", "p75", "p90", "p95"] as const;
@@ -78,6 +94,9 @@ export function simulationTable(result: SimulationResult, period: "month" | "yea
   out.push(
     `${result.paths.toLocaleString("en-US")} paths${result.partial ? ` of ${result.requestedPaths.toLocaleString("en-US")} (PARTIAL: stopped early)` : ""}, ${result.sampling}, seed ${result.seed}, ${result.threads} thread${result.threads === 1 ? "" : "s"}; ${quantileNote(result)}`,
   );
+  if (result.invalidPaths.count > 0) {
+    out.push(`Invalid paths: ${result.invalidPaths.count.toLocaleString("en-US")} (${formatPercent(result.invalidPaths.share, 2)}), left out of every figure below — ${invalidSummary(result)}`);
+  }
   out.push("");
   out.push("Odds");
   out.push(`  Cash runs out within the horizon   ${formatPercent(result.probabilities.cashOut)}`);
@@ -125,7 +144,7 @@ function fmt(x: number): string {
   return Math.abs(x) >= 100 ? formatAmount(x, 1) : String(Number(x.toPrecision(4)));
 }
 
-/** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs. */
+/** Every block of a simulation in one long table (period, item, value, unit, scenario): percentiles, odds, metric distributions, inputs, and the valid and invalid paths. */
 export function simulationCsv(csv: CsvModule, result: SimulationResult, period: "month" | "year", precision: number | "full" = 6): string {
   return csv.tidyCsv([{ scenario: result.scenario, blocks: csv.simulationBlocks(result, period) }], precision);
 }

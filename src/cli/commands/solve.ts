@@ -8,6 +8,7 @@ import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import type { CliIO } from "../io.js";
 import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
+import { oneLine } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
 import { NOT_WITHIN_HORIZON, formatAmount } from "../format.js";
 
@@ -43,7 +44,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
         { onNotice: printNotice(io) },
       );
       emit(io, format === "json" ? JSON.stringify(report, null, 2) + "\n" : format === "csv" ? solveCsv(await loadCsv(), report, parsePrecision(options.precision)) : solveTable(report), options.out);
-      if (!report.found) io.err(`burnrate: ${report.message}\n`);
+      if (!report.found) io.err(`burnrate: ${oneLine(report.message)}\n`);
       setExit(report.found ? EXIT_OK : EXIT_FAILURE);
     });
 }

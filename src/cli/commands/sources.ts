@@ -86,7 +86,10 @@ export function sourcesTable(listing: SourceListing): string {
     out.push("");
     out.push(`Register entries cited (${reg.file}):`);
     for (const e of reg.entries) {
-      const where = e.confidence === "derived" ? `derived from ${e.derivedFrom.join(", ")}` : [e.publisher, e.address, e.date].filter(Boolean).join(", ");
+      const where =
+        e.confidence === "derived"
+          ? `derived from ${e.derivedFrom.join(", ")}`
+          : [e.publisher, e.address, e.date].filter(Boolean).join(", ") + (e.derivedFrom.length ? `; traces to ${e.derivedFrom.join(", ")}` : "");
       out.push(`  ${e.id}  ${truncate(e.figure, 90)}`);
       out.push(`  ${" ".repeat(e.id.length)}  ${e.measure}; ${e.confidence}; ${where}`);
     }

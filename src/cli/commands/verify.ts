@@ -8,6 +8,7 @@ import type { CliIO } from "../io.js";
 import { loadCsv } from "../csv.js";
 import { emit, unitLabel, caveatsBlock, parsePrecision } from "./run.js";
 import { choice } from "../options.js";
+import { oneLine } from "../../model/text.js";
 import { printNotice } from "../notices.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
@@ -28,7 +29,7 @@ export function registerVerify(program: Command, io: CliIO, setExit: (code: numb
       const report = verifyReport(readModel(file), { scenario: options.scenario }, { onNotice: printNotice(io) });
       if (report.targets.length === 0) {
         if (format === "json") emit(io, verifyJson(report), options.out);
-        io.err(noTargetsMessage(file, report) + "\n");
+        io.err(oneLine(noTargetsMessage(file, report)) + "\n");
         setExit(EXIT_FAILURE);
         return;
       }

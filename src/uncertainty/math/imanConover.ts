@@ -87,7 +87,10 @@ export function prepareImanConoverTarget(target: MatrixInput, d: number, kind: "
   if (kind === "spearman" && cholesky(c, d, 1e-12) === null) {
     const rows: number[][] = [];
     for (let i = 0; i < d; i++) rows.push(Array.from(c.subarray(i * d, (i + 1) * d)));
-    const repaired = nearestCorrelation(rows).matrix;
+    // A target on the edge of the PSD cone (e.g. one already repaired with eigenvalues clipped
+    // at 0) can turn slightly indefinite in the conversion; repair it to strictly positive
+    // definite, or the Cholesky factorisation below still fails on rounding.
+    const repaired = nearestCorrelation(rows, { minEigenvalue: 1e-8 }).matrix;
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) c[i * d + j] = repaired[i][j];
   }
   return c;

@@ -1,0 +1,142 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import "../index.js";
+import { loadSystemText, textsReader } from "./load.js";
+import { loadSystemFile } from "./node.js";
+import { simulateSystem } from "./simulateSystem.js";
+import { planSystemSimulation, simulateSystemRange, systemSetup, planFromSystemSetup } from "./simulate.js";
+import { SystemAggregate, SystemRunShape, decodeSystemChunk } from "./aggregate.js";
+import { summarizeSystem } from "./summary.js";
+import { sampleBlock, blockScratch } from "../uncertainty/paths.js";
+
+const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "system");
+const joint = join(fixtures, "joint.yaml");
+const read = (name: string) => readFileSync(join(fixtures, name), "utf8");
+
+/** The bernoulli draws of every path, as the simulation samples them: [lab shock, cloud hit] per path. */
+function draws(file: string, n: number, seed: number, blockSize: number, text?: string): [number, number][] {
+  const loaded = text ? loadSystemText(text, "joint.yaml", textsReader({ "lab-shock.yaml": { text: read("lab-shock.yaml"), file: "lab-shock.yaml" }, "cloud-shock.yaml": { text: read("cloud-shock.yaml"), file: "cloud-shock.yaml" } })) : loadSystemFile(file);
+  const plan = planSystemSimulation(loaded, { seed, blockSize });
+  const out: [number, number][] = [];
+  const scratch = blockScratch(plan.sampling);
+  for (let b = 0; b * blockSize < n; b++) {
+    const size = Math.min(blockSize, n - b * blockSize);
+    const v = sampleBlock(plan.sampling, b, size, scratch);
+    for (let i = 0; i < size; i++) out.push([v[i], v[size + i]]);
+  }
+  return out;
+}
+
+describe("system simulation: joint odds", () => {
+  // Lab out (April) iff its shock is 1 (p = 0.3). Cloud out iff its own hit is 1 (p = 0.5, June)
+  // or the lab is out (its payments stop from May: out in September). So, exactly per path:
+  // cloud out = hit or shock; both out = shock; through the link = shock and not hit.
+  it("counts each path's joint outcome exactly as the sampled draws decide it", async () => {
+    const n = 6000;
+    const r = await simulateSystem(loadSystemFile(joint), { paths: n, seed: 7, threads: 1, blockSize: 2048 });
+    const d = draws(joint, n, 7, 2048);
+    const count = (f: (x: [number, number]) => boolean) => d.filter(f).length / n;
+    const lab = count(([s]) => s === 1);
+    const cloud = count(([s, h]) => s === 1 || h === 1);
+    expect(r.joint.cashOut.map((c) => c.total)).toEqual([lab, cloud]);
+    expect(r.joint.pairs[0].total).toBe(lab);
+    expect(r.joint.any.at(-1)).toBe(cloud);
+    const link = r.links[0];
+    expect(link.acted).toBe(lab);
+    const through = count(([s, h]) => s === 1 && h === 0);
+    expect(link.attribution).toEqual([{ company: "cloud", withLink: cloud, withoutLink: count(([, h]) => h === 1), throughLink: through, shareOfOdds: expect.closeTo(through / cloud, 12), onlyWithout: 0, withLinkByYear: [cloud], withoutLinkByYear: [count(([, h]) => h === 1)] }]);
+    // On every path where the lab is out, it stops paying 20 a month from May: 8 × 20 = 160.
+    expect(link.paymentsLost!.mean).toBeCloseTo(160 * lab, 9);
+    expect(link.revenueChange!.mean).toBeCloseTo(-160 * lab, 9);
+    // Loss to the cloud's lenders: its 40 of debt × (1 − 0.25) on every path it runs out.
+    expect(r.lenders.companies[1].probability).toBe(cloud);
+    expect(r.lenders.companies[1].loss.mean).toBeCloseTo(30 * cloud, 9);
+    expect(r.lenders.companies[0].probability).toBe(0);
+    // The lab's figures match its own distribution: 100 − 12 × 30 = −260 at year end when out.
+    expect(r.companies[0].result.probabilities.cashOut).toBe(lab);
+  });
+
+  it("matches the odds computed by hand: 0.3, 1 − 0.7 × 0.5 = 0.65, both 0.3, through the link 0.15", async () => {
+    const r = await simulateSystem(loadSystemFile(joint), { paths: 20000, seed: 1, threads: 1 });
+    const [lab, cloud] = r.joint.cashOut.map((c) => c.total);
+    // Binomial standard errors at 20,000 paths are ≤ 0.0036: four of them.
+    expect(lab).toBeCloseTo(0.3, 1);
+    expect(Math.abs(lab - 0.3)).toBeLessThan(0.015);
+    expect(Math.abs(cloud - 0.65)).toBeLessThan(0.015);
+    expect(Math.abs(r.links[0].attribution![0].throughLink - 0.15)).toBeLessThan(0.015);
+    expect(Math.abs(r.links[0].attribution![0].withoutLink - 0.5)).toBeLessThan(0.015);
+    const cut = await simulateSystem(loadSystemFile(joint, { cut: ["lab-pays-cloud"] }), { paths: 20000, seed: 1, threads: 1 });
+    // Without the link the two are independent: both out 0.3 × 0.5 = 0.15.
+    expect(Math.abs(cut.joint.pairs[0].total - 0.15)).toBeLessThan(0.015);
+    // Same seed, same draws: the cloud's odds without the link equal the attribution's "without".
+    expect(cut.joint.cashOut[1].total).toBe(r.links[0].attribution![0].withoutLink);
+  });
+
+  it("imposes a rank correlation declared across companies", async () => {
+    const text = `${read("joint.yaml")}
+correlation:
+  inputs: [lab.shock, cloud.hit]
+  matrix: [[1, 0.8], [0.8, 1]]
+  assumption: test
+`;
+    const models = { "lab-shock.yaml": { text: read("lab-shock.yaml"), file: "lab-shock.yaml" }, "cloud-shock.yaml": { text: read("cloud-shock.yaml"), file: "cloud-shock.yaml" } };
+    const loaded = loadSystemText(text, "joint.yaml", textsReader(models), { cut: ["lab-pays-cloud"] });
+    const r = await simulateSystem(loaded, { paths: 8192, seed: 3, threads: 1 });
+    const d = draws(joint, 8192, 3, 8192, text);
+    const both = d.filter(([s, h]) => s === 1 && h === 1).length / 8192;
+    expect(r.joint.pairs[0].total).toBe(both);
+    // Independent draws would give 0.15; correlated ones put the shocks together.
+    expect(both).toBeGreaterThan(0.22);
+  });
+});
+
+describe("system simulation: reproducible and shardable", () => {
+  it("gives the same result on one thread and on two", async () => {
+    const options = { paths: 3000, seed: 11, blockSize: 1000 };
+    const one = await simulateSystem(loadSystemFile(joint), { ...options, threads: 1 });
+    const two = await simulateSystem(loadSystemFile(joint), { ...options, threads: 2 });
+    expect(two.threads).toBe(2);
+    const threadless = (r: typeof one) => JSON.parse(JSON.stringify(r, (key, value) => (key === "threads" ? undefined : value)));
+    expect(threadless(two)).toEqual(threadless(one));
+  });
+
+  it("merges chunks computed apart, in any order, into exactly the whole run", async () => {
+    const loaded = loadSystemFile(joint);
+    const whole = await simulateSystem(loaded, { paths: 2000, seed: 5, threads: 1 });
+    const setup = systemSetup(loaded, { seed: 5, lhs: false, blockSize: 8192, attribution: true, rateShockBp: 0, n: 2000, keep: 0, detail: "year" });
+    const plan = planFromSystemSetup(setup);
+    const shape = new SystemRunShape(plan.system, "year", 2000, 0);
+    expect(shape.chunks).toBeGreaterThan(2);
+    // Two "machines", each building its own plan from the setup's texts; results as JSON, merged last first.
+    const parts = [...simulateSystemRange(setup, 0, 3), ...simulateSystemRange(setup, 3, shape.chunks)].reverse();
+    const aggregate = new SystemAggregate(shape);
+    for (const part of parts) aggregate.add(decodeSystemChunk(JSON.parse(JSON.stringify(part))));
+    expect(aggregate.complete).toBe(true);
+    const merged = summarizeSystem(aggregate, plan, { threads: 1, requested: 2000, partial: false, warnings: whole.warnings });
+    expect(JSON.parse(JSON.stringify(merged))).toEqual(JSON.parse(JSON.stringify(whole)));
+  });
+
+  it("gives every company the same path of a shared process", async () => {
+    const cloud = read("cloud-shock.yaml").replace("fromLab: { type: revenue, value: 20", "fromLab: { type: revenue, value: price").replace("  hit: { constant: 0", "  price: 20\n  hit: { constant: 0");
+    const text = `
+system: { name: Shared path }
+companies:
+  a: { model: a.yaml }
+  b: { model: b.yaml }
+drivers:
+  price: 20
+uncertain:
+  price-walk: { driver: price, process: randomWalk, sigma: 1, assumption: test }
+`;
+    const models = { "a.yaml": { text: cloud, file: "a.yaml" }, "b.yaml": { text: cloud.replace("company: Cloud", "company: Other"), file: "b.yaml" } };
+    const r = await simulateSystem(loadSystemText(text, "s.yaml", textsReader(models)), { paths: 200, seed: 2, threads: 1, keepPaths: 3 });
+    const a = r.companies[0].result.keptPaths;
+    const b = r.companies[1].result.keptPaths;
+    expect(a).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(b[i].series.revenue).toEqual(a[i].series.revenue);
+    // The walk moves the price: months differ from 20 and paths differ from each other.
+    expect(a[0].series.revenue.some((v) => Math.abs(v - 20) > 1e-9)).toBe(true);
+    expect(a[0].series.revenue).not.toEqual(a[1].series.revenue);
+  });
+});

@@ -1,0 +1,125 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import { formatIssue } from "../model/issues.js";
+import { validateSimulateOptions } from "../uncertainty/simulate.js";
+import { blockScratch } from "../uncertainty/paths.js";
+import { claimChunks } from "../uncertainty/chunks.js";
+import type { LoadedSystem } from "./load.js";
+import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
+import { SystemAggregate, SystemRunShape, type SystemChunkResult } from "./aggregate.js";
+import { summarizeSystem, type SystemSimulationResult } from "./summary.js";
+
+/**
+ * Monte Carlo over a system: every company's uncertain inputs and the shared ones sampled
+ * jointly, the links acting on each path. The paths split into chunks (a function of the
+ * number of paths only); this thread and the workers claim chunks from a shared counter and
+ * each chunk's result merges by path index (exact percentiles) or in chunk order (rank
+ * sketches, counts), so the same system and seed give bit-identical results whatever the
+ * number of threads. (Node only: worker threads; the pure per-chunk function is in simulate.ts.)
+ */
+export async function simulateSystem(loaded: LoadedSystem, options: SystemSimulateOptions): Promise<SystemSimulationResult> {
+  validateSimulateOptions({ paths: options.paths, seed: options.seed, threads: options.threads, keepPaths: options.keepPaths });
+  const seed = options.seed ?? 1;
+  const wanted = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
+  const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
+  const n = options.paths;
+  const keep = options.keepPaths ?? 0;
+  const detail = options.detail ?? "year";
+  const shape = new SystemRunShape(plan.system, detail, n, keep);
+  const aggregate = new SystemAggregate(shape);
+  const threads = Math.max(1, Math.min(wanted, shape.chunks));
+  const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
+  await runThreads(plan, shape, aggregate, setup, threads, options);
+  return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
+}
+
+function workerUrl(): URL {
+  const here = import.meta.url;
+  // Under the test runner this module is TypeScript source; workers run the built JavaScript.
+  if (here.endsWith(".ts")) return new URL(here.replace("/src/system/simulateSystem.ts", "/dist/system/worker.js"));
+  return new URL("./worker.js", here);
+}
+
+/** What a system worker is given: the setup and the run's shared chunk counter. */
+export interface SystemWorkerData {
+  setup: SystemSetup;
+  threads: number;
+  /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
+  shared: SharedArrayBuffer;
+}
+
+/** Claims and computes chunks until none is left or the run is stopped. */
+export async function claimSystemChunks(plan: SystemSimulationPlan, shape: SystemRunShape, shared: Int32Array, threads: number, done: (r: SystemChunkResult) => void | Promise<void>): Promise<void> {
+  const chunksPerBlock = Math.max(1, Math.floor(plan.blockSize / shape.chunkSize));
+  const scratch = blockScratch(plan.sampling);
+  for (;;) {
+    const claim = claimChunks(shared, shape.chunks, chunksPerBlock, threads);
+    if (!claim) return;
+    for (let chunk = claim[0]; chunk < claim[1]; chunk++) {
+      if (chunk > claim[0] && Atomics.load(shared, 1) !== 0) return;
+      await done(runSystemChunk(plan, shape, chunk, scratch));
+    }
+  }
+}
+
+/** This thread computes chunks while the workers boot and merges everyone's results between its own. */
+async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions): Promise<void> {
+  const buffer = new SharedArrayBuffer(8);
+  const shared = new Int32Array(buffer);
+  const stop = () => Atomics.store(shared, 1, 1);
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener("abort", stop, { once: true });
+  const workers: Worker[] = [];
+  let failure: Error | null = null;
+  let running = threads - 1;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const merge = (r: SystemChunkResult) => {
+    try {
+      const done = aggregate.add(r);
+      options.onProgress?.(done, shape.paths);
+    } catch (error) {
+      failure ??= error as Error;
+      stop();
+    }
+  };
+  try {
+    for (let i = 0; i < threads - 1; i++) {
+      const data: SystemWorkerData = { setup, threads, shared: buffer };
+      const w = new Worker(fileURLToPath(workerUrl()), { workerData: data });
+      workers.push(w);
+      w.on("message", (msg: { result: SystemChunkResult } | { done: true } | { error: string }) => {
+        if ("result" in msg) merge(msg.result);
+        else {
+          if ("error" in msg) {
+            failure ??= new Error(msg.error);
+            stop();
+          }
+          running--;
+        }
+        notify();
+      });
+      w.on("error", (error) => {
+        failure ??= error;
+        stop();
+        running--;
+        notify();
+      });
+    }
+    const yieldNow = threads > 1 || options.signal !== undefined || options.onProgress !== undefined;
+    await claimSystemChunks(plan, shape, shared, threads, async (r) => {
+      merge(r);
+      if (yieldNow) await new Promise((resolve) => setImmediate(resolve));
+    });
+    while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  if (failure) throw failure;
+}

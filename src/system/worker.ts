@@ -1,0 +1,17 @@
+import { parentPort, workerData } from "node:worker_threads";
+// The facade registers every engine extension (GPU sites and contracts, …).
+import "../index.js";
+import { planFromSystemSetup } from "./simulate.js";
+import { SystemRunShape, systemTransferList } from "./aggregate.js";
+import { claimSystemChunks, type SystemWorkerData } from "./simulateSystem.js";
+
+/** A system simulation worker: loads the system once from the texts, then claims chunks until none is left. */
+const data = workerData as SystemWorkerData;
+try {
+  const plan = planFromSystemSetup(data.setup);
+  const shape = new SystemRunShape(plan.system, data.setup.detail, data.setup.n, data.setup.keep);
+  await claimSystemChunks(plan, shape, new Int32Array(data.shared), data.threads, (result) => parentPort!.postMessage({ result }, systemTransferList(result)));
+  parentPort!.postMessage({ done: true });
+} catch (error) {
+  parentPort!.postMessage({ error: (error as Error).message });
+}
