@@ -291,5 +291,9 @@ describe("the README's Limits and safety section states the limits the code enfo
     expect(section).toContain(`at most ${n(MAX_FORMULA_LENGTH)} characters, ${n(MAX_FORMULA_OPERATORS)} operators (commas included) and ${MAX_FORMULA_NESTING} levels`);
     expect(section).toContain(`\`--rent-price\` 0–${n(MAX_PRICE_PER_GPU_HOUR)} per GPU-hour, \`-n\` 1–${n(MAX_PATHS)} paths`);
     expect(section).toContain(`at most ${n(DISCOUNT_RATE_RANGE.max * 100)} %`);
+    const { DEFAULTS } = await import("../src/server/config.js");
+    expect(section).toContain(`a request body is at most ${DEFAULTS.bodyLimit / 1024 / 1024} MB`);
+    const fuzzTest = readFileSync(join(root, "src/fuzz/fuzz.test.ts"), "utf8");
+    expect(section).toContain(`a fixed-seed slice of ${n(Number(/const CASES = (\d+);/.exec(fuzzTest)![1]))} small cases (\`--seed ${/const SEED = (\d+);/.exec(fuzzTest)![1]} --small\``);
   });
 });

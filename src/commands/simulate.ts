@@ -19,6 +19,12 @@ export const simulateOptionsSchema = z
     scenario: scenarioField.describe("apply a scenario first"),
     keepPaths: z.number().int().min(0).max(MAX_KEEP_PATHS).default(0).describe("keep the first K sampled paths (for fan charts)"),
     detail: z.enum(["year", "month"]).default("month").describe("periods reported: fiscal years, or months too (month; 600 more numbers collected per path)"),
+    maxInvalidPaths: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe("share of invalid paths (NaN, or a sampled input or formula value outside its key's range) above which the run counts as failed: invalidPaths.exceeded (the CLI exits 1); default 0, any"),
   })
   .strict()
   .describe("Options of `burnrate simulate`");
@@ -33,7 +39,7 @@ export async function simulateCommand(model: ModelText, options: SimulateOptions
   const file = model.file ?? DEFAULT_FILE_NAME;
   const loaded = loadFor(model, scenarioOption(options.scenario), context);
   const onProgress = context.onProgress;
-  return simulate(loaded, {
+  const result = await simulate(loaded, {
     paths: options.paths ?? DEFAULT_SIMULATION_PATHS,
     seed: options.seed ?? DEFAULT_SIMULATION_SEED,
     threads: options.threads ?? 1,
@@ -43,4 +49,8 @@ export async function simulateCommand(model: ModelText, options: SimulateOptions
     onProgress: onProgress ? (done, total) => onProgress({ done, total, unit: "paths" }) : undefined,
     signal: context.signal,
   });
+  const limit = options.maxInvalidPaths ?? 0;
+  result.invalidPaths.limit = limit;
+  result.invalidPaths.exceeded = result.invalidPaths.count > 0 && result.invalidPaths.share > limit;
+  return result;
 }

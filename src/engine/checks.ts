@@ -88,6 +88,17 @@ export interface ProjectionChecks {
  * the change in cash; no line holds NaN or infinity. A failure is an error naming the
  * line item and month, never a number printed silently.
  */
+/** Where a non-finite number first appears in month t: a line's or a driver's formula. */
+function firstNonFinite(proj: Projection, t: number): string {
+  const c = proj.compiled;
+  for (let l = 0; l < c.lines.length; l++) {
+    const v = c.lines[l].series[t];
+    if (!Number.isFinite(v)) return ` (line "${c.lines[l].name}" is ${v} there)`;
+  }
+  for (const [name, series] of c.driverSeries) if (!Number.isFinite(series[t])) return ` (driver "${name}" is ${series[t]} there)`;
+  return "";
+}
+
 export function checkProjection(proj: Projection): ProjectionChecks {
   const it = proj.items;
   const labels = proj.compiled.calendar.labels;
@@ -96,7 +107,7 @@ export function checkProjection(proj: Projection): ProjectionChecks {
     const series = it[name];
     for (let t = 0; t < H; t++) {
       if (!Number.isFinite(series[t])) {
-        throw new EngineError("not_finite", name, labels[t], `${ITEM_LABEL[name]} (${name}) is ${series[t]} in ${labels[t]}: an input makes the arithmetic undefined there (a division by zero in a formula, or an overflowing growth rate); check the drivers that feed it`);
+        throw new EngineError("not_finite", name, labels[t], `${ITEM_LABEL[name]} (${name}) is ${series[t]} in ${labels[t]}${firstNonFinite(proj, t)}: an input makes the arithmetic undefined there (a division by zero in a formula, a finance function given arguments Excel rejects with #NUM! or #DIV/0!, or an overflowing growth rate); check the drivers that feed it`);
       }
     }
   }

@@ -1,11 +1,12 @@
 import { finalMaturity, type Model } from "../model/schema.js";
 import { makeCalendar, parseMonth, monthSerial, type Calendar } from "../model/months.js";
-import { parseFormula, isFormulaError, type ParsedFormula } from "../model/formula.js";
+import { parseFormula, isFormulaError, parseFleetSeriesKey, type ParsedFormula } from "../model/formula.js";
 import { compileKernels, compileLineSums, type KernelEnv, type KernelStep, type Operand, type FormulaTarget, type LineSumLine, type LineSumOutputs } from "../model/formulaKernel.js";
 import { horizonOf } from "../model/horizon.js";
 import { UNIT_SCALE, cohortNetBookValueAtStart } from "../model/derived.js";
 import { ParamTable } from "./params.js";
 import { ENGINE_EXTENSIONS, type EngineStage } from "./extensions.js";
+import { fleetSeriesFill, type FleetSchedule } from "./fleet.js";
 
 /** A series computed in the driver stage: a named driver or an anonymous line / price. */
 interface SeriesNode {
@@ -482,12 +483,26 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   const extensionsUsed: string[] = [];
   const extensionData: Record<string, unknown> = {};
   const cohortEarliestService = new Float64Array(cohorts.length).fill(-Infinity);
+  let schedule: FleetSchedule | null = null;
+  const fleetSchedule = (spec: FleetSchedule) => {
+    schedule = spec;
+  };
   for (const ext of ENGINE_EXTENSIONS) {
-    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, addConstruction, data: extensionData });
+    const stage = ext.compile({ ...compiledSoFar, cohortEarliestService, addConstruction, fleetSchedule, data: extensionData });
     if (stage) {
       stages.push(stage);
       extensionsUsed.push(ext.name);
     }
+  }
+  // Fleet and site series that formulas read (fleetUnits("h100"), siteLive("denton"), …):
+  // computed from params before any formula, one node per series read.
+  const fleetKeys = new Set<string>();
+  for (const n of nodes) for (const d of n.deps) if (!series.has(d) && parseFleetSeriesKey(d)) fleetKeys.add(d);
+  for (const key of fleetKeys) {
+    const { fn, name } = parseFleetSeriesKey(key)!;
+    const arr = new Float64Array(H);
+    const { fill, slots } = fleetSeriesFill(fn, name, { cohorts, schedule, hours: calendar.hours, params: p, out: arr });
+    nodes.push(fillNode(key, arr, fill, slots));
   }
   const baseParams = table.freeze();
   P = new Float64Array(baseParams);

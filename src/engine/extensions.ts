@@ -4,6 +4,7 @@ import type { ModelIssue } from "../model/issues.js";
 import type { ParamTable } from "./params.js";
 import type { CompiledCohort, CompiledLine } from "./compile.js";
 import type { Projection } from "./project.js";
+import type { FleetSchedule } from "./fleet.js";
 
 /**
  * Extensions add model sections the core does not know (GPU sites and contracts, …)
@@ -39,6 +40,12 @@ export interface ExtensionCompileContext {
   addConstruction(spec: { name: string; spend: Float64Array; lifeMonths: number; tranche: string | null; live: Float64Array }): number;
   /** Per cohort, the earliest month it may run; a stage may write it in beforeFleet. */
   cohortEarliestService: Float64Array;
+  /**
+   * Registers how sites go live and when cohorts may start, from params alone, so that
+   * formulas can read fleet and site series (fleetUnits, siteLive, …) before the fleet is
+   * evaluated. The stage should use the same `run` in beforeFleet.
+   */
+  fleetSchedule(schedule: FleetSchedule): void;
   /** A place to keep compiled detail for reports (keyed by extension name). */
   data: Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import type { CompiledModel, DriverStep } from "./compile.js";
 import { ITEM_NAMES, RATIO_NAMES, type RatioName, type StatementItem } from "./items.js";
+import { serviceWindow } from "./fleet.js";
 
 export interface TrancheSeries {
   balance: Float64Array;
@@ -1026,22 +1027,20 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
     const cost = (count * p[s.unitCost]) / c.unitScale;
     const salvage = (count * p[s.salvage]) / c.unitScale;
     const purchase = monthOf(p[s.purchase]);
-    const inService = Math.max(monthOf(p[s.inService]), c.cohortEarliestService[k]);
+    serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
+    const inService = out.cohortService[2 * k];
+    const retirement = out.cohortService[2 * k + 1];
     const life = p[s.lifeMonths];
-    const serviceParam = p[s.serviceLife];
-    const service = Math.max(1, monthOf(serviceParam === serviceParam ? serviceParam : life));
+    const service = retirement - inService + 1;
     const proceedsParam = p[s.proceeds];
     const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
     const perMonth = (cost - salvage) / life;
     const depreciating = Math.min(life, service);
-    const retirement = inService + service - 1;
     const capacityPerHour = count * p[s.capacity];
     const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
     // Bought before the start: its book value then (the month before the first), unless retired.
     if (co.preStart && retirement >= 0) openingNbv += cost - perMonth * Math.min(depreciating, Math.max(0, -inService));
     const bookAtRetirement = cost - perMonth * depreciating;
-    out.cohortService[2 * k] = inService;
-    out.cohortService[2 * k + 1] = retirement;
     for (let t = 0; t < H; t++) {
       series.capex[t] = t === purchase && !co.preStart ? cost : 0;
       const running = t >= inService && t <= retirement;

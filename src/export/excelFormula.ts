@@ -1,5 +1,5 @@
 import type jsepModule from "jsep";
-import { MONTH_ARG_FUNCTIONS, BUILTIN_VALUES, type ParsedFormula } from "../model/formula.js";
+import { MONTH_ARG_FUNCTIONS, BUILTIN_VALUES, FLEET_SERIES_FUNCTIONS, financeFunctionName, type ParsedFormula } from "../model/formula.js";
 
 type Ast = jsepModule.Expression;
 
@@ -17,6 +17,8 @@ export interface ExcelFormulaContext {
   calendar(name: "t" | "month" | "year" | "fiscalYear" | "quarter" | "days" | "hours"): string;
   /** 0-based month index of a month written in a formula. */
   monthIndex(text: string): number;
+  /** A fleet or site series in this month (fleetUnits("h100"), siteLive("alpha"), …; name null: all). */
+  fleet(fn: string, name: string | null): string;
 }
 
 /** A number as Excel reads it back exactly (shortest round-trip form). */
@@ -113,6 +115,7 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
               return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/${literals ? Math.max(1, Number(b) - Number(a)) : `MAX(1,(${b})-(${a}))`}))`;
           }
         }
+        if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) return ctx.fleet(fn, call.arguments.length ? String((call.arguments[0] as jsepModule.Literal).value) : null);
         if (fn === "prev") {
           const target = (call.arguments[0] as jsepModule.Identifier).name;
           const cell = ctx.previous(target);
@@ -121,6 +124,10 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
         }
         const args = call.arguments.map(build);
         const [a, b, c] = args;
+        // Excel's finance functions under their own names, arguments in the same order (the
+        // engine's table follows Excel's definitions, defaults and type rule).
+        const finance = financeFunctionName(fn);
+        if (finance) return `${finance}(${args.join(",")})`;
         switch (fn) {
           case "if":
             return `IF(${truth(a)},${b},${c})`;

@@ -138,7 +138,29 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
       previous: (n) => (t > 0 ? book.at(`drv:${n}`, t - 1) : null),
       calendar: (n) => book.at(`cal:${n}`, t),
       monthIndex,
+      fleet: (fn, name) => fleetCell(fn, name, t),
     });
+  };
+  /**
+   * A fleet or site series a formula reads, from the GPU fleet sheet's rows (units while the
+   * cohort runs, its capacity row; a site from the month it is live).
+   */
+  const fleetCell = (fn: string, name: string | null, t: number): string => {
+    const terms: string[] = [];
+    if (fn === "fleetUnits" || fn === "fleetCapacity") {
+      compiled.cohorts.forEach((co, k) => {
+        if (name !== null && co.name !== name) return;
+        const key = (what: string) => `cohort:${k}:${what}`;
+        const running = `AND(${T(t)}>=${book.scalar(key("inService"))},${T(t)}<=${book.scalar(key("retire"))})`;
+        terms.push(fn === "fleetUnits" ? `IF(${running},${P(`fleet.${co.name}.count`)},0)` : book.at(key("capacity"), t));
+      });
+    } else {
+      for (const site of gpu?.sites ?? []) {
+        if (name !== null && site.name !== name) continue;
+        terms.push(`IF(${T(t)}>=${book.scalar(`site:${site.name}:live`)},${fn === "siteLive" ? "1" : P(`sites.${site.name}.powerMw`)},0)`);
+      }
+    }
+    return terms.length === 0 ? "0" : terms.length === 1 ? terms[0] : `(${terms.join("+")})`;
   };
   /** A number input (by its parameter path) or a formula. */
   const valueOrFormula = (path: string, value: number | string, t: number) => (typeof value === "number" ? P(path) : translate(value, t));

@@ -16,8 +16,10 @@ import { sln } from "./depreciation.js";
 /** Excel's `type`: 0 (end of period) unless the argument is non-zero. */
 const timing = (type: number | undefined) => (type ? 1 : 0);
 
+/** NaN in any argument (an error upstream) is NaN out, as an error value propagates in Excel. */
 function orNaN<A extends number[]>(fn: (...args: A) => number): (...args: A) => number {
   return (...args: A) => {
+    for (let i = 0; i < args.length; i++) if (args[i] !== args[i]) return NaN;
     try {
       return fn(...args);
     } catch (error) {
@@ -27,15 +29,14 @@ function orNaN<A extends number[]>(fn: (...args: A) => number): (...args: A) => 
   };
 }
 
-/** NPV over arguments, without building an array: Σ vᵢ / (1 + rate)^i, i = 1…n (Excel's NPV). */
+/**
+ * NPV over arguments: Σ vᵢ / (1 + rate)^i, i = 1…n (Excel's NPV), term by term as the
+ * library's `npv` computes it (the same digits), NaN where that reports an Excel error.
+ */
 export function npvOf(rate: number, ...values: number[]): number {
   if (!Number.isFinite(rate) || rate === -1) return NaN;
   let total = 0;
-  let factor = 1;
-  for (let i = 0; i < values.length; i++) {
-    factor *= 1 + rate;
-    total += values[i] / factor;
-  }
+  for (let i = 0; i < values.length; i++) total += values[i] / Math.pow(1 + rate, i + 1);
   return Number.isFinite(total) ? total : NaN;
 }
 

@@ -101,7 +101,7 @@ function randomFormula(arg: number, arg2: number, names: string[]): string {
   }
 }
 
-function applyMutation(data: Record<string, Json>, m: Mutation, log: string[]): string | null {
+function applyMutation(data: Record<string, Json>, m: Mutation, log: string[], size: FuzzSize): string | null {
   const all = nodes(data).filter((n) => n.path.length > 0);
   if (all.length === 0) return null;
   const target = all[m.pick % all.length];
@@ -209,7 +209,7 @@ function applyMutation(data: Record<string, Json>, m: Mutation, log: string[]): 
       const obj = objects[m.arg % objects.length].value as Record<string, Json>;
       const keys = Object.keys(obj);
       if (keys.length === 0) return null;
-      const copies = 10 + (m.arg2 % 800);
+      const copies = 10 + (m.arg2 % (size === "full" ? 800 : 40));
       const template = obj[keys[m.pick % keys.length]];
       for (let i = 0; i < copies; i++) setOwn(obj, `copy${i}`, structuredClone(template));
       log.push(`${copies} copies in ${objects[m.arg % objects.length].path.join(".")}`);
@@ -281,7 +281,15 @@ export function caseSeed(seed: number, index: number): number {
 
 const parsedShipped = new Map<string, Record<string, Json>>();
 
-export function fuzzCase(seed: number, index: number, shipped: ShippedModels): FuzzCase {
+/**
+ * How large the cases' copied sections get: "full" (up to 809 copies of a section: files of
+ * megabytes, the size limits' territory) or "small" (up to 49: the CI slice, where a case
+ * costs tens of milliseconds). The source model and the mutations drawn are the same in both;
+ * a later mutation may pick a different target among the copies.
+ */
+export type FuzzSize = "full" | "small";
+
+export function fuzzCase(seed: number, index: number, shipped: ShippedModels, size: FuzzSize = "full"): FuzzCase {
   const names = Object.keys(shipped);
   const [plan] = fc.sample(caseArb(names), { seed: caseSeed(seed, index), numRuns: 1 });
   const log: string[] = [];
@@ -295,7 +303,7 @@ export function fuzzCase(seed: number, index: number, shipped: ShippedModels): F
     log.push(`models/${plan.source}.yaml`);
   }
   let scenario: string | null = null;
-  for (const m of plan.mutations) scenario = applyMutation(data, m, log) ?? scenario;
+  for (const m of plan.mutations) scenario = applyMutation(data, m, log, size) ?? scenario;
   if (scenario === null && data.scenarios && typeof data.scenarios === "object" && !Array.isArray(data.scenarios)) {
     const list = Object.keys(data.scenarios);
     if (list.length && plan.pickScenario % 3 === 0) scenario = list[plan.pickScenario % list.length];

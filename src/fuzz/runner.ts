@@ -4,12 +4,14 @@ import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from "n
 import { join, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
-import { fuzzCase, type ShippedModels } from "./generate.js";
+import { fuzzCase, type FuzzSize, type ShippedModels } from "./generate.js";
 import type { CaseResult } from "./execute.js";
 
 export interface FuzzOptions {
   cases: number;
   seed: number;
+  /** How large copied sections get (generate.ts); default "full". */
+  size?: FuzzSize;
   /** Worker threads running cases (default 2). */
   workers?: number;
   /** A case running longer than this is a hang: its worker is stopped and the case fails. */
@@ -67,7 +69,7 @@ async function runLibrary(options: FuzzOptions, shipped: ShippedModels, indices:
   await new Promise<void>((resolve, reject) => {
     let active = workers;
     const start = () => {
-      const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { seed: options.seed, shipped } });
+      const worker = new Worker(fileURLToPath(workerUrl()), { workerData: { seed: options.seed, shipped, size: options.size ?? "full" } });
       let current = -1;
       let timer: NodeJS.Timeout | null = null;
       const finishWorker = () => {
@@ -121,8 +123,8 @@ const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** Spawns the real CLI on a case: exit 0 or 1, no stack trace, no internal error, no NaN. */
-function runCli(index: number, seed: number, shipped: ShippedModels, dir: string): { runs: number; problems: string[] } {
-  const c = fuzzCase(seed, index, shipped);
+function runCli(index: number, seed: number, shipped: ShippedModels, dir: string, size: FuzzSize): { runs: number; problems: string[] } {
+  const c = fuzzCase(seed, index, shipped, size);
   const file = join(dir, c.file);
   writeFileSync(file, c.text);
   const bin = join(root, "bin", "burnrate.js");
@@ -159,7 +161,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       const step = Math.max(1, Math.floor(indices.length / cliCases));
       for (let k = 0; k < cliCases; k++) {
         const index = indices[k * step];
-        const r = runCli(index, options.seed, shipped, dir);
+        const r = runCli(index, options.seed, shipped, dir, options.size ?? "full");
         cliRuns += r.runs;
         if (r.problems.length) problems.set(index, [...(problems.get(index) ?? []), ...r.problems]);
       }
@@ -173,7 +175,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const o of r.outcomes) outcomes[o] = (outcomes[o] ?? 0) + 1;
     combos.add(r.outcomes.join(" "));
   }
-  const describe = (index: number) => fuzzCase(options.seed, index, shipped).description;
+  const describe = (index: number) => fuzzCase(options.seed, index, shipped, options.size ?? "full").description;
   const failures = [...problems.entries()].sort((a, b) => a[0] - b[0]).map(([index, list]) => ({ index, description: describe(index), problems: list }));
   const slowest = [...results].sort((a, b) => b.ms - a.ms).slice(0, 5).map((r) => ({ index: r.index, ms: Math.round(r.ms), description: describe(r.index) }));
   return { seed: options.seed, cases: results.length, failures, outcomes, distinctCaseOutcomes: combos.size, slowest, cli: { cases: cliCases, runs: cliRuns }, ms: Math.round(performance.now() - started) };

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from "node:worker_threads";
 // The facade registers every engine extension (GPU sites and contracts, …).
 import "../index.js";
-import { fuzzCase, type ShippedModels } from "./generate.js";
+import { fuzzCase, type FuzzSize, type ShippedModels } from "./generate.js";
 import { executeCase } from "./execute.js";
 
 /** A fuzz worker: builds and runs the cases it is sent, one at a time. */
-const { seed, shipped } = workerData as { seed: number; shipped: ShippedModels };
+const { seed, shipped, size } = workerData as { seed: number; shipped: ShippedModels; size: FuzzSize };
 parentPort!.on("message", async (msg: { index: number }) => {
   try {
-    const result = await executeCase(fuzzCase(seed, msg.index, shipped));
+    const result = await executeCase(fuzzCase(seed, msg.index, shipped, size));
     parentPort!.postMessage(result);
   } catch (error) {
     // Building the case itself failed: a bug in the fuzzer, reported as a failure of the case.

@@ -267,11 +267,29 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const cohorts = ctx.cohorts;
   const scratch = new Float64Array(H);
 
+  // When each site goes live (planned go-live + delay) and each cohort may start (not before
+  // its site is live nor before its hardware arrives): from params alone, so formulas can
+  // read fleet and site series too (the core runs the same schedule in the driver stage).
+  const schedule = (p: Float64Array, siteLive: Float64Array, earliestService: Float64Array): void => {
+    for (let s = 0; s < nSites; s++) siteLive[s] = round(p[sites[s].slots.goLive] + p[sites[s].slots.delayMonths]);
+    for (let k = 0; k < nCohorts; k++) {
+      const pool = cohortPool[k];
+      let e = pool < nSites ? siteLive[pool] : -Infinity;
+      if (deliverySlot[k] >= 0) e = Math.max(e, round(p[deliverySlot[k]]));
+      earliestService[k] = e;
+    }
+  };
+  ctx.fleetSchedule({
+    sites: sites.map((s) => ({ name: s.name, powerMw: s.slots.powerMw })),
+    slots: [...sites.flatMap((s) => [s.slots.goLive, s.slots.delayMonths]), ...Array.from(deliverySlot).filter((x) => x >= 0)],
+    run: schedule,
+  });
+
   return {
     beforeFleet(p: Float64Array): void {
+      schedule(p, state.siteLive, earliest);
       for (let s = 0; s < nSites; s++) {
         const site = sites[s];
-        state.siteLive[s] = round(p[site.slots.goLive] + p[site.slots.delayMonths]);
         // Construction in progress until then: depreciation (and capitalised interest) from go-live.
         site.live[0] = state.siteLive[s];
         // Construction spend: evenly over the planned build, buildStart … goLive − 1 (a
@@ -282,12 +300,6 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const n = Math.max(1, round(p[site.slots.goLive]) - b);
         const perMonth = (p[site.slots.costPerMw] * p[site.slots.powerMw]) / unitScale / n;
         for (let t = Math.max(0, b); t < Math.min(H, b + n); t++) line[t] = perMonth;
-      }
-      for (let k = 0; k < nCohorts; k++) {
-        const pool = cohortPool[k];
-        let e = pool < nSites ? state.siteLive[pool] : -Infinity;
-        if (deliverySlot[k] >= 0) e = Math.max(e, round(p[deliverySlot[k]]));
-        earliest[k] = e;
       }
     },
 

@@ -2,7 +2,8 @@ import type { Model } from "../model/schema.js";
 import type { IssuePath, ModelIssue } from "../model/issues.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
-import { parseFormula, isFormulaError, BUILTIN_VALUES } from "../model/formula.js";
+import { parseFormula, isFormulaError } from "../model/formula.js";
+import { formulaIssue } from "../model/formulaIssue.js";
 import { horizonOf } from "../model/check.js";
 import { hasOwnName } from "../model/names.js";
 import { UNIT_SCALE } from "../model/derived.js";
@@ -51,10 +52,10 @@ export function validateGpu(model: Model, extensions: Record<string, unknown>): 
   const driverNames = new Set(Object.keys(model.drivers));
   const checkFormula = (value: number | string, path: IssuePath) => {
     if (typeof value !== "string") return;
-    const parsed = parseFormula(value, (n) => driverNames.has(n));
+    const parsed = parseFormula(value, (n) => driverNames.has(n), { cohorts: Object.keys(model.fleet), sites: siteNames });
     if (isFormulaError(parsed)) {
-      const s = parsed.code === "formula_unknown_name" && parsed.name ? didYouMean(parsed.name, [...driverNames, ...Object.keys(BUILTIN_VALUES)]) : undefined;
-      error(parsed.code, path, `${parsed.message}${s ? ` — did you mean "${s}"?` : parsed.code === "formula_unknown_name" ? "; define it under drivers:" : ""}`, { name: parsed.name });
+      const issue = formulaIssue(parsed, value, driverNames);
+      error(issue.code, path, issue.message, issue.params);
     }
   };
   const unknownRef = (code: string, path: IssuePath, what: string, name: string, known: string[], where: string) => {

@@ -1,7 +1,8 @@
 import { finalMaturity, type Model } from "./schema.js";
 import type { IssuePath, ModelIssue } from "./issues.js";
 import { parseMonth, monthSerial, formatMonth, serialToMonth } from "./months.js";
-import { parseFormula, isFormulaError, BUILTIN_VALUES, isBuiltinValue } from "./formula.js";
+import { parseFormula, isFormulaError, isBuiltinValue } from "./formula.js";
+import { formulaIssue } from "./formulaIssue.js";
 import { hasOwnName } from "./names.js";
 import { didYouMean } from "./suggest.js";
 import { cohortNetBookValueAtStart } from "./derived.js";
@@ -12,7 +13,7 @@ import { horizonOf } from "./horizon.js";
 export { horizonOf };
 
 /** Cross-field checks the schema cannot express: horizon, references, cycles, balance. */
-export function checkModel(model: Model): Issue[] {
+export function checkModel(model: Model, extensions: Record<string, unknown> = {}): Issue[] {
   const issues: Issue[] = [];
   const error = (code: string, path: IssuePath, message: string, params?: Record<string, unknown>) => issues.push({ code, path, message, severity: "error", params });
   const warning = (code: string, path: IssuePath, message: string) => issues.push({ code, path, message, severity: "warning" });
@@ -48,11 +49,14 @@ export function checkModel(model: Model): Issue[] {
   const driverNames = new Set(Object.keys(model.drivers));
   const isDriver = (name: string) => driverNames.has(name);
   const graph = new Map<string, Set<string>>();
+  // Formulas may read fleet and site series by name (sites: the GPU-cloud section, a plain record of names here).
+  const sites = extensions.sites;
+  const fleetNames = { cohorts: Object.keys(model.fleet), sites: sites && typeof sites === "object" ? Object.keys(sites) : [] };
   const checkFormula = (text: string, path: IssuePath, owner: string | null) => {
-    const parsed = parseFormula(text, isDriver);
+    const parsed = parseFormula(text, isDriver, fleetNames);
     if (isFormulaError(parsed)) {
-      const suggestion = parsed.code === "formula_unknown_name" && parsed.name ? didYouMean(parsed.name, [...driverNames, ...Object.keys(BUILTIN_VALUES)]) : undefined;
-      error(parsed.code, path, `${parsed.message}${suggestion ? ` — did you mean "${suggestion}"?` : parsed.code === "formula_unknown_name" ? "; define it under drivers:" : ""}`, { name: parsed.name, formula: text, suggestion });
+      const issue = formulaIssue(parsed, text, driverNames);
+      error(issue.code, path, issue.message, issue.params);
       return;
     }
     if (owner) graph.set(owner, parsed.sameMonth);

@@ -1,5 +1,6 @@
 import jsepModule from "jsep";
 import { nameTable } from "./names.js";
+import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 /**
  * The formula language: arithmetic over drivers and a few built-ins, parsed by jsep
@@ -20,6 +21,17 @@ export interface FormulaError {
   message: string;
   index?: number;
   name?: string;
+  /**
+   * What kind of problem within the code: an unknown `function`, a wrong number of arguments
+   * (`arity`), an unknown fleet `cohort` or `site`, a name that is not in quotes (`name_arg`).
+   */
+  variant?: "function" | "arity" | "cohort" | "site" | "name_arg";
+  /** Names the unknown one could have meant (cohorts or sites). */
+  known?: string[];
+  /** Arity problems: the fewest and most arguments the function takes, and how many it was given. */
+  min?: number;
+  max?: number;
+  count?: number;
 }
 
 export interface ParsedFormula {
@@ -62,11 +74,55 @@ export const BUILTIN_FUNCTIONS: Record<string, { min: number; max: number; doc: 
   ramp: { min: 2, max: 2, doc: 'ramp("YYYY-MM", "YYYY-MM") rises linearly from 0 to 1 between the two months' },
 });
 
+/**
+ * The Excel finance function a call names (PMT, NPV, …: any case, as Excel reads it), by its
+ * Excel name; undefined for any other name.
+ */
+export function financeFunctionName(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  return Object.hasOwn(FORMULA_FINANCE_FUNCTIONS, upper) ? upper : undefined;
+}
+
+/** Every function a formula may call, for messages and suggestions. */
+export function formulaFunctionNames(): string[] {
+  return [...Object.keys(BUILTIN_FUNCTIONS), ...Object.keys(FLEET_SERIES_FUNCTIONS), ...Object.keys(FORMULA_FINANCE_FUNCTIONS)];
+}
+
 export function isBuiltinValue(name: string): boolean {
   return Object.hasOwn(BUILTIN_VALUES, name);
 }
 
 export const MONTH_ARG_FUNCTIONS = new Set(["after", "before", "between", "monthsSince", "ramp"]);
+
+/**
+ * Series of the fleet and its sites a formula may read (computed from the fleet's inputs
+ * alone, before any formula, so any formula may use them): the argument is a cohort's or a
+ * site's name in quotes; without one, the whole fleet.
+ */
+export const FLEET_SERIES_FUNCTIONS: Record<string, { min: number; max: number; of: "cohort" | "site"; doc: string }> = nameTable({
+  fleetUnits: { min: 0, max: 1, of: "cohort", doc: 'fleetUnits("cohort") units in service that month (from in service, not before its site is live or the hardware arrives, to retirement); fleetUnits() the whole fleet' },
+  fleetCapacity: { min: 0, max: 1, of: "cohort", doc: 'fleetCapacity("cohort") capacity that month: units in service × capacityPerUnitHour × hours; fleetCapacity() the whole fleet' },
+  siteLive: { min: 1, max: 1, of: "site", doc: 'siteLive("site") 1 from the month the site is live (planned go-live + delayMonths), else 0' },
+  siteMw: { min: 0, max: 1, of: "site", doc: 'siteMw("site") the site\'s powerMw from the month it is live, else 0; siteMw() every site' },
+});
+
+/** The series a fleet function call reads, as a name no driver can have (for dependencies). */
+export function fleetSeriesKey(fn: string, name: string | null): string {
+  return `${fn}(${name === null ? "" : JSON.stringify(name)})`;
+}
+
+/** The function and name of a `fleetSeriesKey`; null for any other name (a driver's). */
+export function parseFleetSeriesKey(key: string): { fn: string; name: string | null } | null {
+  const m = /^([A-Za-z]+)\((".*")?\)$/.exec(key);
+  if (!m || !Object.hasOwn(FLEET_SERIES_FUNCTIONS, m[1])) return null;
+  return { fn: m[1], name: m[2] ? (JSON.parse(m[2]) as string) : null };
+}
+
+/** The fleet and site names formula arguments are checked against (absent: not checked). */
+export interface FleetNames {
+  cohorts: readonly string[];
+  sites: readonly string[];
+}
 const BINARY_OPS = new Set(["+", "-", "*", "/", "%", "^", "**", "<", "<=", ">", ">=", "==", "!=", "&&", "||"]);
 
 /**
@@ -141,7 +197,7 @@ function complexityProblem(text: string): FormulaError | null {
   return null;
 }
 
-export function parseFormula(text: string, isDriver: (name: string) => boolean): ParsedFormula | FormulaError {
+export function parseFormula(text: string, isDriver: (name: string) => boolean, fleet?: FleetNames): ParsedFormula | FormulaError {
   const complex = complexityProblem(text);
   if (complex) return complex;
   let ast: Ast;
@@ -204,14 +260,41 @@ export function parseFormula(text: string, isDriver: (name: string) => boolean):
           return;
         }
         const fn = (call.callee as jsepModule.Identifier).name;
-        const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : undefined;
+        const series = Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn) ? FLEET_SERIES_FUNCTIONS[fn] : undefined;
+        if (series) {
+          const args = call.arguments;
+          if (args.length < series.min || args.length > series.max) {
+            fail({ code: "formula_bad_call", variant: "arity", name: fn, min: series.min, max: series.max, count: args.length, message: `${fn} takes ${series.min === series.max ? series.min : `${series.min} to ${series.max}`} argument(s), got ${args.length}, in "${formulaExcerpt(text)}" — ${series.doc}` });
+            return;
+          }
+          let name: string | null = null;
+          if (args.length) {
+            const a = args[0];
+            if (a.type !== "Literal" || typeof (a as jsepModule.Literal).value !== "string") {
+              fail({ code: "formula_bad_call", variant: "name_arg", name: fn, message: `${fn} takes the name of a ${series.of === "cohort" ? "fleet cohort" : "site"} in quotes, in "${formulaExcerpt(text)}" — ${series.doc}` });
+              return;
+            }
+            name = String((a as jsepModule.Literal).value);
+            const known = fleet ? (series.of === "cohort" ? fleet.cohorts : fleet.sites) : null;
+            if (known && !known.includes(name)) {
+              const where = series.of === "cohort" ? "fleet:" : "sites:";
+              fail({ code: "formula_unknown_name", variant: series.of, name, known: [...known], message: `unknown ${series.of === "cohort" ? "fleet cohort" : "site"} "${formulaExcerpt(name, 40)}" in formula "${formulaExcerpt(text)}"${known.length ? `; the model has: ${known.join(", ")}` : `; define it under ${where}`}` });
+              return;
+            }
+          }
+          sameMonth.add(fleetSeriesKey(fn, name));
+          return;
+        }
+        const finance = financeFunctionName(fn);
+        const spec = Object.hasOwn(BUILTIN_FUNCTIONS, fn) ? BUILTIN_FUNCTIONS[fn] : finance ? FORMULA_FINANCE_FUNCTIONS[finance] : undefined;
         if (!spec) {
-          fail({ code: "formula_unknown_name", name: fn, message: `unknown function "${formulaExcerpt(fn, 40)}" in formula "${formulaExcerpt(text)}"; available: ${Object.keys(BUILTIN_FUNCTIONS).join(", ")}` });
+          fail({ code: "formula_unknown_name", variant: "function", name: fn, message: `unknown function "${formulaExcerpt(fn, 40)}" in formula "${formulaExcerpt(text)}"; available: ${formulaFunctionNames().join(", ")}` });
           return;
         }
         const args = call.arguments;
         if (args.length < spec.min || args.length > spec.max) {
-          fail({ code: "formula_bad_call", message: `${fn} takes ${spec.min === spec.max ? spec.min : `${spec.min} to ${spec.max}`} argument(s), got ${args.length}, in "${formulaExcerpt(text)}" — ${spec.doc}` });
+          const expected = spec.min === spec.max ? String(spec.min) : `${spec.min} to ${spec.max}`;
+          fail({ code: "formula_bad_call", variant: "arity", name: finance ?? fn, min: spec.min, max: spec.max, count: args.length, message: `${finance ?? fn} takes ${expected} argument(s), got ${args.length}, in "${formulaExcerpt(text)}" — ${spec.doc}` });
           return;
         }
         if (fn === "prev") {

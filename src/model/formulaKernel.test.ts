@@ -4,10 +4,12 @@ import { parseFormula, isFormulaError, type FormulaContext, type ParsedFormula }
 import { interpretFormula as compileFormula } from "../testing/formulaInterpreter.js";
 import { compileKernels, numberCode, type KernelEnv, type Operand } from "./formulaKernel.js";
 import { makeCalendar } from "./months.js";
+import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 const H = 30;
 const calendar = makeCalendar({ year: 2025, month: 4 }, H, 7);
 const SERIES = ["a", "b", "c"];
+const FINANCE = Object.entries(FORMULA_FINANCE_FUNCTIONS).map(([name, f]) => [name, f.min, Math.min(f.max, 6)] as const);
 const PARAMS = ["k", "m"];
 
 /** A formula text from the language's pieces (numbers, drivers, calendar, operators, functions). */
@@ -31,6 +33,10 @@ const formula: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     // Months as values (a driver holding a month index, a sum).
     fc.tuple(fc.constantFrom("after", "before", "monthsSince"), tie("e")).map(([f, x]) => `${f}(${x})`),
     fc.tuple(fc.constantFrom("between", "ramp"), tie("e"), fc.oneof(tie("e"), fc.constant('"2025-11"'))).map(([f, x, y]) => `${f}(${x}, ${y})`),
+    // Excel's finance functions, with every count of arguments each takes (any case).
+    fc
+      .tuple(fc.constantFrom(...FINANCE), fc.array(tie("e"), { minLength: 6, maxLength: 6 }), fc.nat(), fc.boolean())
+      .map(([[f, min, max], xs, k, lower]) => `${lower ? f.toLowerCase() : f}(${xs.slice(0, min + (k % (max - min + 1))).join(", ")})`),
   ),
 })).e;
 

@@ -1,5 +1,6 @@
 import type jsepModule from "jsep";
-import { excelRound, calendarFunction, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { excelRound, calendarFunction, financeFunctionName, fleetSeriesKey, FLEET_SERIES_FUNCTIONS, MONTH_ARG_FUNCTIONS, type FormulaContext, type ParsedFormula } from "./formula.js";
+import { FORMULA_FINANCE_FUNCTIONS } from "../finance/formulaFunctions.js";
 
 type Ast = jsepModule.Expression;
 
@@ -78,6 +79,12 @@ const LIB = {
     const rb = Math.round(b);
     return t <= ra ? 0 : t >= rb ? 1 : (t - ra) / Math.max(1, rb - ra);
   },
+  /**
+   * Excel's finance functions (PMT, NPV, …), by their Excel names: scalar calls, NaN where
+   * Excel shows an error. The generated code names them `L` + the name from this table,
+   * never from the formula's text (a call is matched to the table first).
+   */
+  ...Object.fromEntries(Object.entries(FORMULA_FINANCE_FUNCTIONS).map(([name, f]) => [name, f.fn])),
 };
 type Lib = typeof LIB;
 
@@ -343,64 +350,78 @@ function expressionCompiler(env: KernelEnv, targets: FormulaTarget[], recursive:
         const c = node as jsepModule.ConditionalExpression;
         return ctx.nary([build(ctx, c.test), build(ctx, c.consequent), build(ctx, c.alternate)], (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
       }
-      case "CallExpression": {
-        const call = node as jsepModule.CallExpression;
-        const fn = (call.callee as jsepModule.Identifier).name;
-        const args = call.arguments;
-        if (MONTH_ARG_FUNCTIONS.has(fn)) {
-          if (args.every((a) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string")) {
-            const months = args.map((a) => env.monthIndex(String((a as jsepModule.Literal).value)));
-            const f = calendarFunction(fn, months)!;
-            const arr = new Float64Array(H);
-            for (let t = 0; t < H; t++) arr[t] = f(t);
-            return { c: "fixed", a: arr };
-          }
-          // A month that is a value (a driver holding a month index, a sampled month).
-          const vals = args.map((a) => (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string" ? ({ c: "const", v: env.monthIndex(String((a as jsepModule.Literal).value)) } as Val) : build(ctx, a)));
-          const lib = LIB[fn as "after"] as (...x: number[]) => number;
-          return ctx.nary([{ c: "fixed", a: calendarSeries(env, "t")! }, ...vals], (x) => lib(...x), (x) => `L${fn}(${x.join(", ")})`);
-        }
-        if (fn === "prev") {
-          const target = (args[0] as jsepModule.Identifier).name;
-          const init = args[1] ? build(ctx, args[1]) : ({ c: "const", v: 0 } as Val);
-          if (recursive && members.has(target)) {
-            const arr = ctx.array(targets[members.get(target)!].out, false);
-            return ctx.nary([init], () => NaN, (x) => `(t > 0 ? ${arr}[t - 1] : ${x[0]})`, true);
-          }
-          const src = env.operand(target);
-          if (src.kind === "param") {
-            const v = ctx.operand(src);
-            return ctx.nary([v, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
-          }
-          // Last month's value of a series: a shifted series.
-          const shifted = ctx.shift(src.array, src.fixed);
-          return ctx.nary([shifted, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
-        }
-        const vals = args.map((a) => build(ctx, a));
-        switch (fn) {
-          case "if":
-            return ctx.nary(vals, (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
-          case "min":
-          case "max": {
-            const m = fn === "min" ? Math.min : Math.max;
-            return ctx.nary(
-              vals,
-              (x) => x.slice(1).reduce((acc, v) => m(acc, v), x[0]),
-              (x) => x.slice(1).reduce((acc, v) => `Math.${fn}(${acc}, ${v})`, x[0]),
-            );
-          }
-          case "round":
-            return ctx.nary(vals.length > 1 ? vals : [vals[0], { c: "const", v: 0 }], (x) => excelRound(x[0], x[1]), (x) => `Lround(${x[0]}, ${x[1]})`);
-          case "pow":
-            return ctx.nary(vals, (x) => Math.pow(x[0], x[1]), (x) => `Math.pow(${x[0]}, ${x[1]})`);
-          case "clamp":
-            return ctx.nary(vals, (x) => Math.min(Math.max(x[0], x[1]), x[2]), (x) => `Math.min(Math.max(${x[0]}, ${x[1]}), ${x[2]})`);
-        }
-        if (fn in UNARY_FN) return ctx.unary(vals[0], (x) => UNARY_FN[fn](x), (x) => `${UNARY_FN_CODE[fn]}(${x})`);
-        throw new Error(`internal: unknown function ${fn}`);
-      }
+      case "CallExpression":
+        // Calls in their own function: the recursive path through operators keeps a small frame.
+        return buildCall(ctx, node as jsepModule.CallExpression);
     }
     throw new Error(`internal: unknown node ${node.type}`);
+  };
+
+  const buildCall = (ctx: Builder, call: jsepModule.CallExpression): Val => {
+    const fn = (call.callee as jsepModule.Identifier).name;
+    const args = call.arguments;
+    if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
+      // A fleet or site series, computed before the formulas (the name is only a lookup key).
+      const name = args.length ? String((args[0] as jsepModule.Literal).value) : null;
+      return ctx.operand(env.operand(fleetSeriesKey(fn, name)));
+    }
+    if (MONTH_ARG_FUNCTIONS.has(fn)) {
+      if (args.every((a) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string")) {
+        const months = args.map((a) => env.monthIndex(String((a as jsepModule.Literal).value)));
+        const f = calendarFunction(fn, months)!;
+        const arr = new Float64Array(H);
+        for (let t = 0; t < H; t++) arr[t] = f(t);
+        return { c: "fixed", a: arr };
+      }
+      // A month that is a value (a driver holding a month index, a sampled month).
+      const vals = args.map((a) => (a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string" ? ({ c: "const", v: env.monthIndex(String((a as jsepModule.Literal).value)) } as Val) : build(ctx, a)));
+      const lib = LIB[fn as "after"] as (...x: number[]) => number;
+      return ctx.nary([{ c: "fixed", a: calendarSeries(env, "t")! }, ...vals], (x) => lib(...x), (x) => `L${fn}(${x.join(", ")})`);
+    }
+    if (fn === "prev") {
+      const target = (args[0] as jsepModule.Identifier).name;
+      const init = args[1] ? build(ctx, args[1]) : ({ c: "const", v: 0 } as Val);
+      if (recursive && members.has(target)) {
+        const arr = ctx.array(targets[members.get(target)!].out, false);
+        return ctx.nary([init], () => NaN, (x) => `(t > 0 ? ${arr}[t - 1] : ${x[0]})`, true);
+      }
+      const src = env.operand(target);
+      if (src.kind === "param") {
+        const v = ctx.operand(src);
+        return ctx.nary([v, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
+      }
+      // Last month's value of a series: a shifted series.
+      const shifted = ctx.shift(src.array, src.fixed);
+      return ctx.nary([shifted, init, { c: "fixed", a: calendarSeries(env, "t")! }], (x) => (x[2] > 0 ? x[0] : x[1]), (x) => `(t > 0 ? ${x[0]} : ${x[1]})`);
+    }
+    const vals = args.map((a) => build(ctx, a));
+    const finance = financeFunctionName(fn);
+    if (finance) {
+      const f = FORMULA_FINANCE_FUNCTIONS[finance].fn;
+      if (!/^[A-Z]+$/.test(finance) || !Object.hasOwn(LIB, finance)) throw new Error(`internal: finance function ${finance}`);
+      return ctx.nary(vals, (x) => f(...x), (x) => `L${finance}(${x.join(", ")})`);
+    }
+    switch (fn) {
+      case "if":
+        return ctx.nary(vals, (x) => (x[0] !== 0 ? x[1] : x[2]), (x) => `(${x[0]} !== 0 ? ${x[1]} : ${x[2]})`);
+      case "min":
+      case "max": {
+        const m = fn === "min" ? Math.min : Math.max;
+        return ctx.nary(
+          vals,
+          (x) => x.slice(1).reduce((acc, v) => m(acc, v), x[0]),
+          (x) => x.slice(1).reduce((acc, v) => `Math.${fn}(${acc}, ${v})`, x[0]),
+        );
+      }
+      case "round":
+        return ctx.nary(vals.length > 1 ? vals : [vals[0], { c: "const", v: 0 }], (x) => excelRound(x[0], x[1]), (x) => `Lround(${x[0]}, ${x[1]})`);
+      case "pow":
+        return ctx.nary(vals, (x) => Math.pow(x[0], x[1]), (x) => `Math.pow(${x[0]}, ${x[1]})`);
+      case "clamp":
+        return ctx.nary(vals, (x) => Math.min(Math.max(x[0], x[1]), x[2]), (x) => `Math.min(Math.max(${x[0]}, ${x[1]}), ${x[2]})`);
+    }
+    if (fn in UNARY_FN) return ctx.unary(vals[0], (x) => UNARY_FN[fn](x), (x) => `${UNARY_FN_CODE[fn]}(${x})`);
+    throw new Error(`internal: unknown function ${fn}`);
   };
 
   return build;

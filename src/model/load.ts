@@ -102,7 +102,7 @@ export function loadModelSource(source: SourceText, options: LoadOptions = {}): 
   }
   const model = parsed.data;
   if (reuseScenarios) model.scenarios = validScenarios!;
-  const semantic = checkModel(model);
+  const semantic = checkModel(model, extensions);
   if (!semantic.some((i) => i.severity === "error")) {
     for (const extension of ENGINE_EXTENSIONS) semantic.push(...extension.validate(model, extensions));
   }

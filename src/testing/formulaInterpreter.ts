@@ -1,5 +1,6 @@
 import type jsepModule from "jsep";
-import { excelRound, calendarFunction, MONTH_ARG_FUNCTIONS, type FormulaContext, type MonthFunction, type ParsedFormula } from "../model/formula.js";
+import { excelRound, calendarFunction, financeFunctionName, fleetSeriesKey, FLEET_SERIES_FUNCTIONS, MONTH_ARG_FUNCTIONS, type FormulaContext, type MonthFunction, type ParsedFormula } from "../model/formula.js";
+import { pmt, ipmt, ppmt, pv, fv, rate, npv, sln, FinanceError } from "../finance/index.js";
 
 type Ast = jsepModule.Expression;
 
@@ -93,6 +94,10 @@ export function interpretFormula(parsed: ParsedFormula, ctx: FormulaContext): Mo
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         const monthArg = (i: number) => ctx.monthIndex(String((call.arguments[i] as jsepModule.Literal).value));
+        if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) {
+          const s = ctx.series(fleetSeriesKey(fn, call.arguments.length ? String((call.arguments[0] as jsepModule.Literal).value) : null));
+          return (t) => s[t];
+        }
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
           const literal = (a: Ast) => a.type === "Literal" && typeof (a as jsepModule.Literal).value === "string";
           if (call.arguments.every(literal)) return calendarFunction(fn, call.arguments.map((_, i) => monthArg(i)))!;
@@ -125,6 +130,8 @@ export function interpretFormula(parsed: ParsedFormula, ctx: FormulaContext): Mo
         }
         const args = call.arguments.map(build);
         const [a, b, c] = args;
+        const finance = financeFunctionName(fn);
+        if (finance) return (t) => excelFinance(finance, args.map((f) => f(t)));
         switch (fn) {
           case "if":
             return (t) => (a(t) !== 0 ? b(t) : c(t));
@@ -159,4 +166,39 @@ export function interpretFormula(parsed: ParsedFormula, ctx: FormulaContext): Mo
     throw new Error(`unreachable node ${node.type}`);
   };
   return build(parsed.ast);
+}
+
+/**
+ * The Excel finance functions straight from the library (a second route to the same
+ * definitions as the engine's table): Excel's defaults for missing arguments, any non-zero
+ * type as 1, NaN where the library reports Excel's error.
+ */
+function excelFinance(name: string, x: number[]): number {
+  if (x.some((v) => Number.isNaN(v))) return NaN;
+  const type = (i: number) => (x[i] !== undefined && x[i] !== 0 ? 1 : 0);
+  const opt = (i: number, d: number) => (x[i] === undefined ? d : x[i]);
+  try {
+    switch (name) {
+      case "PMT":
+        return pmt(x[0], x[1], x[2], opt(3, 0), type(4));
+      case "IPMT":
+        return ipmt(x[0], x[1], x[2], x[3], opt(4, 0), type(5));
+      case "PPMT":
+        return ppmt(x[0], x[1], x[2], x[3], opt(4, 0), type(5));
+      case "PV":
+        return pv(x[0], x[1], x[2], opt(3, 0), type(4));
+      case "FV":
+        return fv(x[0], x[1], x[2], opt(3, 0), type(4));
+      case "RATE":
+        return rate(x[0], x[1], x[2], opt(3, 0), type(4), opt(5, 0.1));
+      case "NPV":
+        return npv(x[0], x.slice(1));
+      case "SLN":
+        return sln(x[0], x[1], x[2]);
+    }
+  } catch (error) {
+    if (error instanceof FinanceError) return NaN;
+    throw error;
+  }
+  throw new Error(`unreachable finance function ${name}`);
 }

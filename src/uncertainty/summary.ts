@@ -23,6 +23,10 @@ export interface SimulationResult {
     byReason: Record<InvalidReason, number>;
     /** The first few, by path number, with what made them invalid. */
     examples: { path: number; reason: InvalidReason; text: string }[];
+    /** The share of invalid paths allowed (simulate's maxInvalidPaths / --max-invalid-paths; 0: none). */
+    limit: number;
+    /** More invalid paths than the limit allows: the run failed (the CLI exits 1 after the report). */
+    exceeded: boolean;
   };
   requestedPaths: number;
   /** True when the run was stopped early (Ctrl-C): figures cover `paths` paths only. */
@@ -127,6 +131,8 @@ export function summarize(
       share: agg.n > 0 ? agg.invalid / agg.n : 0,
       byReason: Object.fromEntries(INVALID_REASONS.map((r, i) => [r, agg.invalidByReason[i]])) as Record<InvalidReason, number>,
       examples: agg.invalidExamples.map((e) => ({ ...e, text: INVALID_REASON_TEXT[e.reason] })),
+      limit: 0,
+      exceeded: agg.invalid > 0,
     },
     requestedPaths: meta.requested,
     partial: meta.partial,

@@ -19,7 +19,7 @@ const root = join(import.meta.dirname, "..", "..");
 const outDir = join(root, "test-output", "dashboard");
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const PAGES = ["overview", "charts", "statements", "scenarios", "edit", "sources"] as const;
+const PAGES = ["overview", "charts", "statements", "scenarios", "solve", "edit", "sources"] as const;
 
 /** Whether this checkout has `burnrate serve` (the server's branch) and a built dashboard. */
 function serveAvailable(): boolean {
@@ -191,6 +191,7 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
       await page.click('[data-testid="tab-form"]');
       const field = page.locator('input[type="number"][data-path^="financing.equity."][data-path$=".amount"], input[type="number"][data-path^="drivers."]').first();
       const path = await field.getAttribute("data-path");
+      const opened = await page.evaluate(() => window.__burnrate!.timings.filter((x) => x.kind === "open").at(-1)!);
       const start = Number(await field.inputValue());
       const requests = apiRequests.length;
       const times: number[] = [];
@@ -213,8 +214,34 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
         await page.waitForFunction((c) => window.__burnrate!.timings.filter((x) => x.kind === "edit").length > c, count);
         full.push(await page.evaluate(() => window.__burnrate!.timings.filter((x) => x.kind === "edit").at(-1)!.ms));
       }
-      const a = stats(times), b = stats(full);
-      report.push(`${link.name.padEnd(34)} input edit (${path}): median ${a.median.toFixed(1)} ms, max ${a.max.toFixed(1)} ms (n=${a.n}); YAML edit (whole pipeline): median ${b.median.toFixed(1)} ms, max ${b.max.toFixed(1)} ms (n=${b.n})`);
+      // Typing digits into a cited number in the YAML: the compiled model is evaluated again (kind "number").
+      const typed: number[] = [];
+      const kinds = new Set<string>();
+      const text = await page.evaluate(() => window.__burnrate!.text());
+      if (text.includes("amount: { value: ")) {
+        await page.keyboard.press("Control+f");
+        await page.keyboard.type("amount: { value: ");
+        await page.keyboard.press("Enter");
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("ArrowRight");
+        for (let k = 0; k < 3; k++) {
+          const count = await page.evaluate(() => window.__burnrate!.timings.filter((x) => x.kind === "edit" || x.kind === "number").length);
+          await page.keyboard.type("1");
+          await page.waitForFunction((c) => window.__burnrate!.timings.filter((x) => x.kind === "edit" || x.kind === "number").length > c, count);
+          const last = await page.evaluate(() => window.__burnrate!.timings.filter((x) => x.kind === "edit" || x.kind === "number").at(-1)!);
+          typed.push(last.ms);
+          kinds.add(last.kind);
+        }
+        // After the typing stops the whole text is reloaded: the figures are the full pipeline's, the same.
+        const fast = await page.evaluate(() => window.__burnrate!.metrics());
+        await page.waitForFunction(() => window.__burnrate!.timings.at(-1)!.kind === "reload", null, { timeout: 10_000 });
+        expect(await page.evaluate(() => window.__burnrate!.metrics())).toBe(fast);
+      }
+      const a = stats(times), b = stats(full), c = typed.length ? stats(typed) : null;
+      report.push(
+        `${link.name.padEnd(34)} open ${opened.ms.toFixed(1)} ms (${Object.entries(opened.parts ?? {}).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}); input edit (${path}): median ${a.median.toFixed(1)} ms, max ${a.max.toFixed(1)} ms (n=${a.n}); YAML edit (whole pipeline): median ${b.median.toFixed(1)} ms, max ${b.max.toFixed(1)} ms (n=${b.n})` +
+          (c ? `; digits typed in a YAML number (${[...kinds].join("/")}): median ${c.median.toFixed(1)} ms, max ${c.max.toFixed(1)} ms (n=${c.n})` : ""),
+      );
     }
     console.log(`recompute in the browser (performance.now around the recompute):\n  ${report.join("\n  ")}`);
     expect(report.length).toBeGreaterThanOrEqual(3);
@@ -258,6 +285,46 @@ describe.skipIf(!canRun)("dashboard in the browser against burnrate serve", () =
     expect(headers).toEqual(expect.arrayContaining(["p5", "p25", "p50", "p75", "p95", "P(cash has run out)"]));
     await shot("en-charts-simulated");
   }, 120_000);
+
+  it("goal seek runs `burnrate solve` on the server with progress and cancel, and gives the CLI's answer in words and figures", async () => {
+    const vary = "financing.equity.plan-2026-a.amount";
+    const cli = await runCli("solve", join(root, "models", "xai.yaml"), "--vary", vary, "--target", "minCash >= 0", "--format", "json");
+    const expected = JSON.parse(cli.stdout);
+    expect(expected.found).toBe(true);
+    await openModel("xAI");
+    await openPage("solve");
+    await page.fill('[data-testid="solve-vary"]', vary);
+    await page.fill('[data-testid="solve-target"]', "minCash >= 0");
+    await page.click('[data-testid="job-solve"] button.primary');
+    await page.waitForSelector('[data-testid="solve-answer"]', { timeout: 60_000 });
+    // The same answer as the CLI's JSON, in figures (six significant digits) and in words.
+    expect(Number(await page.getAttribute('[data-testid="solve-answer"]', "data-value"))).toBe(expected.answer.value);
+    const shown = Number(expected.answer.value.toPrecision(6)).toLocaleString("en-US", { maximumSignificantDigits: 6 });
+    const words = (await page.textContent('[data-testid="solve-words"]'))!;
+    expect(words).toContain(`must be at least ${shown}`);
+    expect(words).toContain("the target does not hold");
+    expect(await page.textContent('[data-testid="solve-points"] tr[data-point="answer"]')).toContain(shown);
+    expect(await page.textContent('[data-testid="job-solve"]')).toContain("Done.");
+    await shot("en-solve-answer");
+    // In Arabic: the same answer in Arabic words and digits.
+    await page.selectOption('[data-testid="language"]', "ar");
+    await page.waitForFunction(() => document.documentElement.dir === "rtl");
+    const arabic = (await page.textContent('[data-testid="solve-words"]'))!;
+    expect(arabic).toContain("على الأقل");
+    expect(arabic).toMatch(/[٠-٩]/);
+    await shot("ar-solve-answer");
+    await page.selectOption('[data-testid="language"]', "en");
+    // A statistical target runs Monte Carlo paths on every trial: the bar counts trials, Cancel stops it.
+    await page.click('button:text-is("P(cashOut) <= 0.05")');
+    await page.fill('[data-testid="solve-paths"]', "5000");
+    await page.click('[data-testid="job-solve"] button.primary');
+    await page.waitForSelector('[data-testid="job-solve"] progress:not([value])');
+    await page.waitForFunction(() => /Trial [1-9]/.test(document.querySelector('[data-testid="job-solve"]')!.textContent!), null, { timeout: 60_000 });
+    await shot("en-solve-running");
+    await page.click('[data-testid="cancel-solve"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="job-solve"]')!.textContent!.includes("Cancelled"), null, { timeout: 30_000 });
+    expect(await page.locator('[data-testid="cancel-solve"]').count()).toBe(0);
+  }, 150_000);
 
   it("has no serious or critical accessibility violations (axe-core) on any page, in English and Arabic", async () => {
     const found: string[] = [];

@@ -1,4 +1,5 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import type { FunctionComponent } from "preact";
 import { effect } from "@preact/signals";
 import { lang, digits, setLang, setDigits, t, translator } from "./i18n.js";
 import { route, href, PAGES, type Page } from "./router.js";
@@ -8,8 +9,8 @@ import { OverviewPage } from "./pages/Overview.js";
 import { ChartsPage } from "./pages/Charts.js";
 import { StatementsPage } from "./pages/Statements.js";
 import { ScenariosPage } from "./pages/Scenarios.js";
-import { EditPage } from "./pages/Edit.js";
 import { SourcesPage } from "./pages/Sources.js";
+import { SolvePage } from "./pages/Solve.js";
 import { RecomputeStatus } from "./components.js";
 
 effect(() => {
@@ -18,6 +19,28 @@ effect(() => {
   document.documentElement.dir = tr.dir;
   document.title = modelName.value ? `${modelName.value} — burnrate` : "burnrate";
 });
+
+/**
+ * The Edit page carries CodeMirror (about a third of the dashboard's code): it is a chunk of
+ * its own, fetched the first time the page is opened (or when the browser is idle after a
+ * model opens, so that the click finds it ready).
+ */
+let editPage: Promise<FunctionComponent> | null = null;
+const loadEditPage = () => (editPage ??= import("./pages/Edit.js").then((m) => m.EditPage));
+let EditPageLoaded: FunctionComponent | null = null;
+
+function whenIdle(task: () => void): void {
+  if ("requestIdleCallback" in window) window.requestIdleCallback(task, { timeout: 3000 });
+  else setTimeout(task, 1000);
+}
+
+function LazyEditPage() {
+  const [Page, setPage] = useState<FunctionComponent | null>(() => EditPageLoaded);
+  useEffect(() => {
+    if (!Page) void loadEditPage().then((p) => setPage(() => (EditPageLoaded = p)));
+  }, []);
+  return Page ? <Page /> : <p class="loading" role="status">{t("loading")}</p>;
+}
 
 function Header() {
   const e = evaluation.value;
@@ -83,6 +106,7 @@ export function App() {
   }, []);
   useEffect(() => {
     if (model && model !== modelId.value) void openModel(model);
+    if (model) whenIdle(() => void loadEditPage());
   }, [model]);
   void lang.value; // re-render on language change
   void digits.value;
@@ -93,7 +117,8 @@ export function App() {
   else if (page === "charts") body = <ChartsPage />;
   else if (page === "statements") body = <StatementsPage />;
   else if (page === "scenarios") body = <ScenariosPage />;
-  else if (page === "edit") body = <EditPage />;
+  else if (page === "solve") body = <SolvePage />;
+  else if (page === "edit") body = <LazyEditPage />;
   else body = <SourcesPage />;
   return (
     <div class="shell">

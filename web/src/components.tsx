@@ -26,10 +26,12 @@ export function CitationMark({ citation, label }: { citation: Citation | undefin
   const text = citation.source ?? citation.assumption ?? "";
   const url = citation.source ? URL_RE.exec(citation.source)?.[0] : undefined;
   const kind = citation.source ? t("common:words.source") : t("common:words.assumption");
+  // The accessible name starts with the visible text (WCAG 2.5.3, label in name).
+  const short = citation.source ? t("sources.sourceShort") : t("sources.assumptionShort");
   return (
     <span class="cite-wrap" onMouseEnter={() => setOpen(true)} onMouseLeave={() => setOpen(false)}>
-      <button type="button" class={`cite ${citation.source ? "src" : "asm"}`} aria-expanded={open} onClick={() => setOpen(!open)} onFocus={() => setOpen(true)} aria-label={`${kind}${label ? `: ${label}` : ""}`}>
-        {citation.source ? t("sources.sourceShort") : t("sources.assumptionShort")}
+      <button type="button" class={`cite ${citation.source ? "src" : "asm"}`} aria-expanded={open} onClick={() => setOpen(!open)} onFocus={() => setOpen(true)} aria-label={`${short} (${kind}${label ? `: ${label}` : ""})`}>
+        {short}
       </button>
       {open && (
         <span class="popover" role="note">
@@ -107,10 +109,11 @@ export function JobBar({ kind, label, onStart, children }: { kind: JobKind; labe
       </div>
       {job && (
         <div class="progress-line">
-          <progress max={1} value={job.status === "done" ? 1 : fraction} aria-label={t("jobs.progress", { label })} />
+          {/* A goal seek does not know how many trials it needs: its bar is indeterminate (no value) and counts trials. */}
+          {job.status === "running" && job.total <= 0 ? <progress aria-label={t("jobs.progress", { label })} /> : <progress max={1} value={job.status === "done" ? 1 : fraction} aria-label={t("jobs.progress", { label })} />}
           <span role="status" aria-live="polite">
             {job.status === "queued" && t("jobs.queued")}
-            {job.status === "running" && t("jobs.running", { done: int(job.done), total: int(job.total), pct: int(fraction * 100) })}
+            {job.status === "running" && (job.total > 0 ? t("jobs.running", { done: int(job.done), total: int(job.total), pct: int(fraction * 100) }) : t("jobs.trials", { count: job.done, n: int(job.done) }))}
             {job.status === "done" && t("jobs.done")}
             {job.status === "cancelled" && t("jobs.cancelled")}
             {job.status === "failed" && `${t("jobs.failed")} ${job.error ? issueText(job.error) : ""}`}

@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 
-export const PAGES = ["overview", "charts", "statements", "scenarios", "edit", "sources"] as const;
+export const PAGES = ["overview", "charts", "statements", "scenarios", "solve", "edit", "sources"] as const;
 export type Page = (typeof PAGES)[number] | "models";
 
 export interface Route {

@@ -58,7 +58,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {
-        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" ? "month" : period }, { onProgress, signal: controller.signal });
+        result = await simulateCommand(model, { paths: n, seed, threads, lhs: options.lhs, scenario: options.scenario, keepPaths, detail: format === "json" ? "month" : period, maxInvalidPaths: maxInvalid }, { onProgress, signal: controller.signal });
       } finally {
         process.removeListener("SIGINT", onInterrupt);
         if (progress) io.err("\r\x1b[K");
@@ -67,7 +67,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const out = format === "json" ? JSON.stringify(result, null, 2) + "\n" : format === "csv" ? simulationCsv(await loadCsv(), result, period, parsePrecision(options.precision)) : simulationTable(result, period);
       emit(io, out, options.out);
       const invalid = result.invalidPaths;
-      if (invalid.count > 0 && invalid.share > maxInvalid) {
+      if (invalid.exceeded) {
         io.err(`burnrate: ${invalid.count.toLocaleString("en-US")} of ${result.paths.toLocaleString("en-US")} paths (${formatPercent(invalid.share, 2)}) are invalid, more than --max-invalid-paths ${formatPercent(maxInvalid, 2)} allows; they are left out of every figure above (${invalidSummary(result)}). Fix the uncertain inputs (or the formulas they feed) so that every path is a possible outcome, or raise --max-invalid-paths.\n`);
         setExit(EXIT_FAILURE);
       }

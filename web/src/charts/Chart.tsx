@@ -1,6 +1,14 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
-import { echarts, FONT, PALETTE, type ChartOption } from "./echarts.js";
+import { FONT, PALETTE, type ChartOption } from "./style.js";
+
+type Echarts = typeof import("./echarts.js").echarts;
+type EchartsInstance = ReturnType<Echarts["init"]>;
+let loading: Promise<Echarts> | null = null;
+/** echarts in a chunk of its own, fetched once, when the first chart mounts. */
+function loadEcharts(): Promise<Echarts> {
+  return (loading ??= import("./echarts.js").then((m) => m.echarts));
+}
 import { t, lang } from "../i18n.js";
 
 export interface ChartTable {
@@ -52,23 +60,33 @@ function csvCell(value: string | number | null): string {
  */
 export function Chart({ id, title, description, option, table, height = 320, children }: Props) {
   const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<EchartsInstance | null>(null);
+  const lib = useRef<Echarts | null>(null);
+  const [ready, setReady] = useState(false);
   const [showTable, setShowTable] = useState(false);
 
   useEffect(() => {
     if (!box.current) return;
-    chart.current = echarts.init(box.current, null, { renderer: "canvas" });
-    const observer = new ResizeObserver(() => chart.current?.resize());
-    observer.observe(box.current);
+    let disposed = false;
+    let observer: ResizeObserver | null = null;
+    void loadEcharts().then((echarts) => {
+      if (disposed || !box.current) return;
+      lib.current = echarts;
+      chart.current = echarts.init(box.current, null, { renderer: "canvas" });
+      observer = new ResizeObserver(() => chart.current?.resize());
+      observer.observe(box.current);
+      setReady(true);
+    });
     return () => {
-      observer.disconnect();
+      disposed = true;
+      observer?.disconnect();
       chart.current?.dispose();
       chart.current = null;
     };
   }, []);
   useEffect(() => {
     if (chart.current && option) chart.current.setOption(baseOption(option), true);
-  }, [option, lang.value]);
+  }, [option, lang.value, ready]);
 
   const fileBase = `${id}`;
   const png = () => {
@@ -76,7 +94,8 @@ export function Chart({ id, title, description, option, table, height = 320, chi
     download(`${fileBase}.png`, chart.current.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: "#ffffff" }));
   };
   const svg = () => {
-    if (!option || !box.current) return;
+    const echarts = lib.current;
+    if (!option || !box.current || !echarts) return;
     const ssr = echarts.init(null as unknown as HTMLElement, null, { renderer: "svg", ssr: true, width: box.current.clientWidth || 800, height });
     ssr.setOption({ ...baseOption(option), animation: false, backgroundColor: "#ffffff" });
     const text = ssr.renderToSVGString();
@@ -104,7 +123,7 @@ export function Chart({ id, title, description, option, table, height = 320, chi
       </header>
       {description && <p class="muted">{description}</p>}
       {children}
-      <div class="plot" dir="ltr" ref={box} style={{ height: `${height}px` }} role="img" aria-label={`${title}. ${description ?? ""} ${t("charts.tableHint")}`} data-chart={id} />
+      <div class="plot" dir="ltr" ref={box} style={{ height: `${height}px` }} aria-busy={!ready} role="img" aria-label={`${title}. ${description ?? ""} ${t("charts.tableHint")}`} data-chart={id} />
       {showTable && (
         <div class="table-wrap chart-table" tabIndex={0} role="region" aria-label={t("charts.dataOf", { title })}>
           <table>

@@ -1,3 +1,5 @@
+// Imported only with `await import()` (Chart.tsx): echarts is a chunk of its own, loaded
+// when the first chart is shown, so the models list and the editor do not wait for it.
 import * as echarts from "echarts/core";
 import { LineChart, BarChart } from "echarts/charts";
 import { GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, AriaComponent, DataZoomComponent } from "echarts/components";
@@ -6,10 +8,3 @@ import { CanvasRenderer, SVGRenderer } from "echarts/renderers";
 echarts.use([LineChart, BarChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, AriaComponent, DataZoomComponent, CanvasRenderer, SVGRenderer]);
 
 export { echarts };
-export type ChartOption = echarts.EChartsCoreOption;
-
-/** Colours told apart by people with the common colour-vision deficiencies; series also differ by dash and marker. */
-export const PALETTE = ["#1f5fa8", "#c0501f", "#1a7f6e", "#7a4fa8", "#56606b", "#a67c00", "#b83a6e", "#3d8fd1"];
-export const DASHES = ["solid", "dashed", "dotted", "solid", "dashed", "dotted", "solid", "dashed"] as const;
-export const SYMBOLS = ["circle", "rect", "triangle", "diamond", "emptyCircle", "emptyRect", "emptyTriangle", "pin"] as const;
-export const FONT = 'system-ui, "Segoe UI", "Noto Sans", "Noto Naskh Arabic", "DejaVu Sans", sans-serif';

@@ -1,7 +1,7 @@
 import type { ModelRunResult, SimulationResult, SensitivityReport, PeriodRow } from "../../../src/browser.js";
-import type { ChartOption } from "./echarts.js";
+import type { ChartOption } from "./style.js";
 import type { ChartTable } from "./Chart.js";
-import { DASHES, PALETTE, SYMBOLS } from "./echarts.js";
+import { DASHES, PALETTE, SYMBOLS } from "./style.js";
 import { t, num, pct, period, int } from "../i18n.js";
 
 export interface Built {
