@@ -500,7 +500,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
   const trOpen = ws.trancheOpen;
-  const nA = setUpQualifyingAssets(c, ws, src);
+  const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
+  // Without a revolver or an overdraft rate, interest incurred does not depend on cash, so
+  // neither does what is capitalised: re-runs read it from the schedule too.
+  const capFromSchedule = cashOnly && schedule !== null && c.revolver === null && c.cashRates.overdraft === null;
+  const nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
   const capOut = dst.capitalization;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
@@ -528,7 +532,6 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.lossCarryforward = nol;
   let feesTotal = 0;
 
-  const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
   const fromSchedule = cashOnly && schedule !== null;
   // Capitalisation reads each tranche's rate: from this run's series, or the recorded run's.
   const trancheRates = fromSchedule ? src.tranches : balances;
@@ -670,7 +673,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     let capitalized = 0;
     let capDepreciation = 0;
     let capWrittenOff = 0;
-    if (nA > 0) {
+    if (capFromSchedule) {
+      capitalized = schedule.capitalized[t];
+      capDepreciation = schedule.capDepreciation[t];
+      capWrittenOff = schedule.capWrittenOff[t];
+    } else if (nA > 0) {
       const averageRate = openDebt > 0 ? rateTimesDebt / openDebt : 0;
       let wanted = 0;
       for (let a = 0; a < nA; a++) {
@@ -713,6 +720,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
         capOut!.interest[a][t] = v;
         capOut!.depreciation[a][t] = d;
       }
+    }
+    if (schedule !== null && !cashOnly) {
+      schedule.capitalized[t] = capitalized;
+      schedule.capDepreciation[t] = capDepreciation;
+      schedule.capWrittenOff[t] = capWrittenOff;
     }
     const capex = capexLines[t] + capitalized;
     const depreciation = depLines[t] + capDepreciation;
@@ -1074,13 +1086,16 @@ interface DebtSchedule {
   openDebt: Float64Array;
   rateTimesDebt: Float64Array;
   feesTotal: Float64Array;
+  capitalized: Float64Array;
+  capDepreciation: Float64Array;
+  capWrittenOff: Float64Array;
 }
 const debtSchedules = new WeakMap<Workspace, DebtSchedule>();
 function debtScheduleOf(ws: Workspace, H: number): DebtSchedule {
   let s = debtSchedules.get(ws);
   if (!s) {
     const arr = () => new Float64Array(H);
-    s = { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr() };
+    s = { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() };
     debtSchedules.set(ws, s);
   }
   return s;
