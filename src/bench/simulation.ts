@@ -67,7 +67,7 @@ export async function timeSimulation(paths: number, threads: number): Promise<{ 
 }
 
 /** The 1M-path run, alone in a child process so that its peak memory is its own. */
-export function millionPaths(): { seconds: number; maxRssMb: number; method: string } | { error: string } {
+export function millionPaths(): { seconds: number; maxRssMb: number; method: string; rankErrorBound: number } | { error: string } {
   const child = spawnSync(process.execPath, [fileURLToPath(new URL("./simulationChild.js", import.meta.url))], { encoding: "utf8" });
   if (child.status !== 0) return { error: child.stderr };
   return JSON.parse(child.stdout.trim().split("\n").pop()!);

@@ -36,9 +36,11 @@ export function metricVector(): Float64Array {
  * or above the floor (beyond what a revolver draws; see fundingGapOf). breakeven: first
  * month from which net income stays ≥ 0 to the horizon's end. cumulativeBurn: the sum
  * of negative free cash flow over the horizon, a positive number. Ties go to the
- * earliest month (minCash, minDscr).
+ * earliest month (minCash, minDscr). With `fundingGap` false the gap is left NaN: when
+ * cash earns or pays interest or a revolver draws, it re-runs the statements, which a
+ * caller that never reads it (sensitivity of another metric) need not pay for.
  */
-export function computeMetrics(proj: Projection, out: Float64Array, cashFloor: number, extraCash = 0): Float64Array {
+export function computeMetrics(proj: Projection, out: Float64Array, cashFloor: number, extraCash = 0, fundingGap = true): Float64Array {
   const it = proj.items;
   const H = it.endingCash.length;
   let cashOut = -1;
@@ -82,7 +84,7 @@ export function computeMetrics(proj: Projection, out: Float64Array, cashFloor: n
   out[1] = cashOut < 0 ? H : cashOut;
   out[2] = minCash;
   out[3] = minCashIndex;
-  out[4] = extraCash === 0 ? fundingGapOf(proj, cashFloor, minCash) : Math.max(0, cashFloor - minCash);
+  out[4] = !fundingGap ? NaN : extraCash === 0 ? fundingGapOf(proj, cashFloor, minCash) : Math.max(0, cashFloor - minCash);
   out[5] = breakeven;
   out[6] = burn;
   out[7] = minDscrIndex < 0 ? NaN : minDscr;

@@ -443,8 +443,13 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
  *      to it; then, below the cash floor it draws the shortfall (up to the limit), above
  *      the floor it repays from the excess (down to zero). At its maturity it is repaid
  *      in full. Draws bear interest from next month, like tranche draws.
+ *
+ * The tranches (step 2 and their interest) do not depend on cash: a run records their
+ * monthly totals in the workspace's debt schedule when cash reacts to extra cash, and the
+ * funding gap's re-runs (`cashOnly`) read them back instead of walking every tranche
+ * again — the same numbers, summed in the same order — and write only ending cash.
  */
-function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number): void {
+function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false): void {
   const p = c.params;
   const H = c.months;
   const cal = c.calendar;
@@ -495,7 +500,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
   const trOpen = ws.trancheOpen;
-  const nA = setUpQualifyingAssets(c, ws, src);
+  const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
+  // Without a revolver or an overdraft rate, interest incurred does not depend on cash, so
+  // neither does what is capitalised: re-runs read it from the schedule too.
+  const capFromSchedule = cashOnly && schedule !== null && c.revolver === null && c.cashRates.overdraft === null;
+  const nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
   const capOut = dst.capitalization;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
@@ -523,6 +532,10 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.lossCarryforward = nol;
   let feesTotal = 0;
 
+  const fromSchedule = cashOnly && schedule !== null;
+  // Capitalisation reads each tranche's rate: from this run's series, or the recorded run's.
+  const trancheRates = fromSchedule ? src.tranches : balances;
+
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
@@ -543,7 +556,18 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     let feesPaid = 0;
     let openDebt = 0;
     let rateTimesDebt = 0;
-    for (let k = 0; k < nT; k++) {
+    if (fromSchedule) {
+      cashInterest = schedule.interest[t];
+      feeAmortization = schedule.feeAmortization[t];
+      drawn = schedule.drawn[t];
+      repaid = schedule.repaid[t];
+      scheduled = schedule.scheduled[t];
+      feesPaid = schedule.feesPaid[t];
+      openDebt = schedule.openDebt[t];
+      rateTimesDebt = schedule.rateTimesDebt[t];
+      if (nA > 0) for (let k = 0; k < nT; k++) trOpen[k] = t === 0 ? p[c.tranches[k].slots.openingBalance] : src.tranches[k].balance[t - 1];
+    }
+    for (let k = 0; k < nT && !fromSchedule; k++) {
       const tr = c.tranches[k];
       const s = tr.slots;
       const series = balances[k];
@@ -609,6 +633,16 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       scheduled += principal - Math.min(principal, ws.trancheRefinanced[k][t]);
       feesPaid += fee;
     }
+    if (schedule !== null && !fromSchedule) {
+      schedule.interest[t] = cashInterest;
+      schedule.feeAmortization[t] = feeAmortization;
+      schedule.drawn[t] = drawn;
+      schedule.repaid[t] = repaid;
+      schedule.scheduled[t] = scheduled;
+      schedule.feesPaid[t] = feesPaid;
+      schedule.openDebt[t] = openDebt;
+      schedule.rateTimesDebt[t] = rateTimesDebt;
+    }
 
     // The revolver's interest and commitment fee, on the month's opening balance.
     let rvLimit = 0;
@@ -639,7 +673,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     let capitalized = 0;
     let capDepreciation = 0;
     let capWrittenOff = 0;
-    if (nA > 0) {
+    if (capFromSchedule) {
+      capitalized = schedule.capitalized[t];
+      capDepreciation = schedule.capDepreciation[t];
+      capWrittenOff = schedule.capWrittenOff[t];
+    } else if (nA > 0) {
       const averageRate = openDebt > 0 ? rateTimesDebt / openDebt : 0;
       let wanted = 0;
       for (let a = 0; a < nA; a++) {
@@ -650,7 +688,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
             const k = ws.assetTranche[a];
             // The funding tranche's rate on what it can fund, the average rate on the rest.
             const specific = k >= 0 ? Math.min(base, trOpen[k]) : 0;
-            v = Math.max(0, (specific * (k >= 0 ? balances[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
+            v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
           }
           ws.assetAccum[a] += ws.assetSpend[a][t];
         }
@@ -682,6 +720,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
         capOut!.interest[a][t] = v;
         capOut!.depreciation[a][t] = d;
       }
+    }
+    if (schedule !== null && !cashOnly) {
+      schedule.capitalized[t] = capitalized;
+      schedule.capDepreciation[t] = capDepreciation;
+      schedule.capWrittenOff[t] = capWrittenOff;
     }
     const capex = capexLines[t] + capitalized;
     const depreciation = depLines[t] + capDepreciation;
@@ -751,11 +794,17 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     payables = newPayables;
     ppe += capex - depreciation - (disposalProceeds - disposalGain);
     debtTotal += drawn - repaid;
-    feesTotal = 0;
-    for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
+    if (fromSchedule) feesTotal = schedule.feesTotal[t];
+    else {
+      feesTotal = 0;
+      for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
+      if (schedule !== null) schedule.feesTotal[t] = feesTotal;
+    }
     paidIn += equity + shareSettled;
     retained += netIncome;
 
+    it.endingCash[t] = cash;
+    if (cashOnly) continue;
     it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
     it.capex[t] = capex;
@@ -779,7 +828,6 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.financingFees[t] = feesPaid;
     it.financingCashFlow[t] = financingCashFlow;
     it.netCashFlow[t] = netCashFlow;
-    it.endingCash[t] = cash;
     it.receivables[t] = receivables;
     it.ppeNet[t] = ppe;
     it.totalAssets[t] = cash + receivables + ppe;
@@ -866,7 +914,7 @@ function cashWithExtra(proj: Projection, extra: number): Float64Array {
   if (!ws) throw new Error("internal: a projection outside its workspace");
   const c = proj.compiled;
   ws.scratch ??= emptyProjection(c);
-  statements(c, ws, proj, ws.scratch, extra);
+  statements(c, ws, proj, ws.scratch, extra, true);
   return ws.scratch.items.endingCash;
 }
 
@@ -1025,6 +1073,32 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
 function firstDrawMonth(draws: Float64Array): number {
   for (let t = 0; t < draws.length; t++) if (draws[t] > 0) return t;
   return draws.length;
+}
+
+/** The tranches' monthly totals from a workspace's last full run (see `statements`). */
+interface DebtSchedule {
+  interest: Float64Array;
+  feeAmortization: Float64Array;
+  drawn: Float64Array;
+  repaid: Float64Array;
+  scheduled: Float64Array;
+  feesPaid: Float64Array;
+  openDebt: Float64Array;
+  rateTimesDebt: Float64Array;
+  feesTotal: Float64Array;
+  capitalized: Float64Array;
+  capDepreciation: Float64Array;
+  capWrittenOff: Float64Array;
+}
+const debtSchedules = new WeakMap<Workspace, DebtSchedule>();
+function debtScheduleOf(ws: Workspace, H: number): DebtSchedule {
+  let s = debtSchedules.get(ws);
+  if (!s) {
+    const arr = () => new Float64Array(H);
+    s = { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() };
+    debtSchedules.set(ws, s);
+  }
+  return s;
 }
 
 const trancheStates = new WeakMap<Workspace, { balance: Float64Array; fees: Float64Array; amortStart: Float64Array }>();

@@ -96,7 +96,11 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
         const call = node as jsepModule.CallExpression;
         const fn = (call.callee as jsepModule.Identifier).name;
         if (MONTH_ARG_FUNCTIONS.has(fn)) {
-          const [a, b] = call.arguments.map((arg) => ctx.monthIndex(String((arg as jsepModule.Literal).value)));
+          const literal = (arg: jsepModule.Expression) => arg.type === "Literal" && typeof (arg as jsepModule.Literal).value === "string";
+          const literals = call.arguments.every(literal);
+          // A month as text is its month index; a month as a value (a driver holding a month
+          // index) is rounded to a whole month, as the engine does.
+          const [a, b] = call.arguments.map((arg) => (literal(arg) ? String(ctx.monthIndex(String((arg as jsepModule.Literal).value))) : `INT(${build(arg)}+0.5)`));
           const t = ctx.calendar("t");
           switch (fn) {
             case "after":
@@ -108,7 +112,7 @@ export function toExcelFormula(parsed: ParsedFormula, ctx: ExcelFormulaContext):
             case "monthsSince":
               return `(${t}-(${a}))`;
             case "ramp":
-              return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/${Math.max(1, b - a)}))`;
+              return `IF(${t}<=${a},0,IF(${t}>=${b},1,(${t}-(${a}))/${literals ? Math.max(1, Number(b) - Number(a)) : `MAX(1,(${b})-(${a}))`}))`;
           }
         }
         if (Object.hasOwn(FLEET_SERIES_FUNCTIONS, fn)) return ctx.fleet(fn, call.arguments.length ? String((call.arguments[0] as jsepModule.Literal).value) : null);

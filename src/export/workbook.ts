@@ -178,7 +178,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
     else if ("constant" in d) formula = () => P(`${base}.constant`);
     else if ("formula" in d) formula = (t) => translate(d.formula, t);
     // A month driver holds a month index (as `t` counts), the same number in every month.
-    else if ("month" in d) formula = () => P(`${base}.month`);
+    else if ("month" in d) formula = () => monthIndexCell(`${base}.month`);
     else if ("yearly" in d && d.fill === "smooth") formula = smoothFill(name, d, base);
     else if ("yearly" in d) formula = (t) => yearlyFormula(d, base, t);
     else if ("monthly" in d) {

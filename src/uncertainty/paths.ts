@@ -19,6 +19,8 @@ export interface SimulationOptions {
   seed: number;
   lhs: boolean;
   blockSize?: number;
+  /** Whether paths compute the funding gap (default true; false leaves it NaN — see computeMetrics). */
+  fundingGap?: boolean;
   /**
    * Params the caller changes per path besides the sampled inputs (a system of linked
    * companies writes its shared drivers here): the driver steps reading them re-run too.
@@ -51,6 +53,8 @@ export interface SimulationPlan {
   evaluation: EvaluationOptions;
   workspace: Workspace;
   cashFloor: number;
+  /** Whether each path's metrics include the funding gap. */
+  fundingGap: boolean;
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
   processes: { rng: RandomStream; shocks: Float64Array }[];
@@ -81,9 +85,10 @@ export function planSimulation(
     evaluation,
     workspace,
     cashFloor: base[compiled.slots.cashFloor],
+    fundingGap: options.fundingGap ?? true,
     correlation: spec.inputs.length > 1 ? spec.preparedCorrelation : null,
     processes,
-    validity: pathValidity(compiled, spec),
+    validity: pathValidity(compiled, spec, options.fundingGap ?? true),
   };
 }
 
@@ -282,6 +287,7 @@ export function forEachPath(
   const evaluation = plan.evaluation;
   const ws = plan.workspace;
   const floor = plan.cashFloor;
+  const withGap = plan.fundingGap;
   const B = plan.blockSize;
   for (let path = from; path < Math.min(to, n); ) {
     const block = Math.floor(path / B);
@@ -306,7 +312,7 @@ export function forEachPath(
           reason = "nonFinite";
         }
         if (proj) {
-          computeMetrics(proj, metrics, floor);
+          computeMetrics(proj, metrics, floor, 0, withGap);
           reason = validity.results(proj, metrics);
           if (reason === null) {
             visit(path, proj, metrics);

@@ -133,7 +133,7 @@ export function checkPaths(n: number, option = "-n"): void {
  */
 function measure(compiled: CompiledModel, params: Float64Array, selector: MetricSelector, metrics: Float64Array): number {
   const proj = evaluate(compiled, params);
-  computeMetrics(proj, metrics, params[compiled.slots.cashFloor]);
+  computeMetrics(proj, metrics, params[compiled.slots.cashFloor], 0, selector.name === "fundingGap");
   return selector.read(proj, metrics);
 }
 
@@ -283,7 +283,7 @@ export function globalSensitivity(
   checkPaths(options.n);
   if (options.n < 10) throw new UsageError("bad_paths", `--global needs at least 10 paths to rank inputs (got -n ${options.n}); a few thousand rank them to about ±0.02`);
   const lhs = options.lhs ?? false;
-  const plan = planSimulation(compiled, spec, { seed: options.seed, lhs });
+  const plan = planSimulation(compiled, spec, { seed: options.seed, lhs, fundingGap: selector.name === "fundingGap" });
   const n = options.n;
   const d = spec.inputs.length;
   const x = spec.inputs.map(() => new Float64Array(n));

@@ -161,6 +161,8 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
   const op: CompareOp = target.kind === "value" ? target.condition.op : target.op;
   const threshold = target.kind === "value" ? target.condition.value : target.value;
   const selector = target.kind === "value" ? target.condition.selector : target.kind === "probability" ? null : target.selector;
+  // The funding gap re-runs the statements on paths short of cash: only when the target reads it.
+  const readsGap = (selector ?? (target.kind === "probability" && target.event.kind === "condition" ? target.event.condition.selector : null))?.name === "fundingGap";
   const measuredJson = (v: number): number | string | null => (selector ? metricJson(selector, compiled, v) : Number.isFinite(v) ? v : null);
   const valueJson = (x: number): number | string => (isMonth ? anyMonthLabel(compiled, x) : x);
 
@@ -174,12 +176,12 @@ export function solve(loaded: Pick<LoadedModel, "model" | "scenario">, compiled:
     base[slot] = x;
     if (!statistical) {
       const proj = evaluate(compiled, base);
-      computeMetrics(proj, metrics, base[compiled.slots.cashFloor]);
+      computeMetrics(proj, metrics, base[compiled.slots.cashFloor], 0, readsGap);
       return selector!.read(proj, metrics);
     }
     // A relative uncertain input (add / multiply) applies to the varied base value.
     const trialSpec = uncertain ? { ...spec!, inputs: spec!.inputs.map((i) => (i === uncertain ? { ...i, base: x, targets: i.targets.map((t) => (t.slot === slot ? { ...t, base: x } : t)) } : i)) } : spec!;
-    const plan = planSimulation(compiled, trialSpec, { seed, lhs }, base);
+    const plan = planSimulation(compiled, trialSpec, { seed, lhs, fundingGap: readsGap }, base);
     let count = 0;
     // Invalid paths (validity.ts) never reach the callback: they count in no statistic.
     buffer?.fill(NaN);

@@ -86,7 +86,12 @@ export interface PathValidity {
 const COLLECTED_METRICS = [METRIC_INDEX.cashOutIndex, METRIC_INDEX.runwayMonths, METRIC_INDEX.minCash, METRIC_INDEX.fundingGap, METRIC_INDEX.breakevenIndex, METRIC_INDEX.cumulativeBurn, METRIC_INDEX.covenantBreaches, METRIC_INDEX.endingCash];
 const COLLECTED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt", "totalAssets", "totalLiabilities", "equity"] as const;
 
-export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): PathValidity {
+/**
+ * `fundingGap` false: the paths do not compute the funding gap (sensitivity or solve of
+ * another metric), so it is not checked — a path whose gap solver would fail (only with
+ * negative interest rates) then counts for that metric.
+ */
+export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fundingGap = true): PathValidity {
   const sampled = new Set<number>();
   const checks: { slot: number; rule: Rule }[] = [];
   for (const input of spec.inputs) {
@@ -101,6 +106,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): Pa
     .filter((co) => sampled.has(co.slots.purchase) || sampled.has(co.slots.inService))
     .map((co) => ({ purchase: co.slots.purchase, inService: co.slots.inService, preStart: co.preStart }));
   const H = compiled.months;
+  const collected = fundingGap ? COLLECTED_METRICS : COLLECTED_METRICS.filter((k) => k !== METRIC_INDEX.fundingGap);
   const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed) || (compiled.revolver !== null && !compiled.revolver.fixed) || compiled.cashRates.income !== null || compiled.cashRates.overdraft !== null;
   return {
     inputs(params) {
@@ -118,7 +124,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec): Pa
         const series = it[COLLECTED_SERIES[s]];
         for (let t = 0; t < H; t++) if (!Number.isFinite(series[t])) return "nonFinite";
       }
-      for (let k = 0; k < COLLECTED_METRICS.length; k++) if (!Number.isFinite(metrics[COLLECTED_METRICS[k]])) return "nonFinite";
+      for (let k = 0; k < collected.length; k++) if (!Number.isFinite(metrics[collected[k]])) return "nonFinite";
       const dscr = metrics[METRIC_INDEX.minDscr];
       if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
       // Opening balances may be sampled: the evaluation's own opening sheet when it has one.
