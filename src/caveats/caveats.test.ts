@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { loadModelText } from "../model/load.js";
 import { projectModel } from "../index.js";
-import { checkCaveats, caveatsFor, caveatsQualifying, covenantLevels } from "./index.js";
+import { checkCaveats, caveatsFor, caveatsQualifying, caveatNumbers, caveatMarkText, covenantLevels } from "./index.js";
 
 const model = (extra: string) =>
   loadModelText(
@@ -54,6 +54,16 @@ describe("caveats", () => {
     const rev = caveatsFor(loaded).filter((c) => c.id === "rev");
     expect(caveatsQualifying(rev, { metric: "revenue", period: "2025-Q3" })).toHaveLength(1);
     expect(caveatsQualifying(rev, { metric: "revenue", period: "2026" })).toHaveLength(0);
+    // The [n] marks number caveats in the run's list: a whole-horizon figure (no period) takes
+    // every caveat naming it; a window of periods only those whose periods overlap it.
+    const all = caveatsFor(loaded);
+    const n = all.findIndex((c) => c.id === "rev") + 1;
+    expect(caveatNumbers(all, { metric: "revenue" })).toEqual([n]);
+    expect(caveatNumbers(all, { metric: "revenue", period: "2025-01..2025-12" })).toEqual([n]);
+    expect(caveatNumbers(all, { metric: "revenue", period: "2026-01..2026-06" })).toEqual([]);
+    expect(caveatNumbers(all, { metric: "covenantBreaches" })).toEqual([all.length]);
+    expect(caveatMarkText([1, 3])).toBe(" [1,3]");
+    expect(caveatMarkText([])).toBe("");
   });
 
   it("travel with the run: breaches against an assumed level say so", () => {
