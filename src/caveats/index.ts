@@ -5,9 +5,8 @@ import { fromZodIssues } from "../model/zodIssues.js";
 import { didYouMean } from "../model/suggest.js";
 import { ITEM_NAMES } from "../engine/items.js";
 import { METRIC_NAMES } from "../targets/catalogue.js";
-
-import { citedIds } from "../register/cite.js";
 import { parsePeriod } from "../targets/period.js";
+import { citedIds } from "../register/cite.js";
 
 /**
  * A model's caveats: what a reader must know to read a figure right (a measure that
