@@ -1,5 +1,5 @@
-import { Aggregate, RunShape, chunkSizeFor, collectionMethod, finishSketchedRun, exactStatistics, type ChunkCollector, type ChunkResult, type CollectionMethod, type ColumnStatistics, type OutputDetail } from "../uncertainty/aggregate.js";
-import { Moments, RankSketch, type SerializedMoments } from "../uncertainty/math/sketch.js";
+import { Aggregate, RunShape, chunkSizeFor, collectionMethod, finishSketchedRun, mergeSketchedColumns, exactStatistics, type ChunkCollector, type ChunkResult, type CollectionMethod, type ColumnStatistics, type OutputDetail } from "../uncertainty/aggregate.js";
+import { Moments, RankSketch } from "../uncertainty/math/sketch.js";
 import type { CompiledSystem } from "./compile.js";
 import { INVALID_REASONS, type InvalidReason } from "../uncertainty/invalidReasons.js";
 
@@ -298,22 +298,7 @@ export class SystemAggregate {
   }
 
   private mergeSketches(r: SystemChunkResult): void {
-    const byColumn = new Map<number, number[]>();
-    for (let e = 0; e < r.extras.length; e += 3) byColumn.set(r.extras[e], [...(byColumn.get(r.extras[e]) ?? []), r.extras[e + 1], r.extras[e + 2]]);
-    const mom: SerializedMoments = { count: 0, sum: 0, compensation: 0, min: null, max: null, nonFinite: 0 };
-    for (let c = 0; c < this.shape.columns; c++) {
-      const o = 6 * c;
-      mom.count = r.moments[o];
-      mom.sum = r.moments[o + 1];
-      mom.compensation = r.moments[o + 2];
-      mom.min = r.moments[o + 3];
-      mom.max = r.moments[o + 4];
-      mom.nonFinite = r.moments[o + 5];
-      this.moments[c]!.merge(mom);
-      this.sketches[c]!.addSorted(r.values.subarray(c * r.count, (c + 1) * r.count), r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
-      const extras = byColumn.get(c);
-      if (extras) for (let e = 0; e < extras.length; e += 2) this.sketches[c]!.addSorted(Float64Array.of(extras[e]), 1, extras[e + 1], 0);
-    }
+    mergeSketchedColumns(r, this.moments, this.sketches);
   }
 
   get complete(): boolean {

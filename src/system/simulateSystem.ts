@@ -1,10 +1,9 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
-import { fileURLToPath } from "node:url";
 import { formatIssue } from "../model/issues.js";
 import { validateSimulateOptions } from "../uncertainty/simulate.js";
 import { blockScratch } from "../uncertainty/paths.js";
 import { claimChunks } from "../uncertainty/chunks.js";
+import { runChunkThreads } from "../uncertainty/chunkThreads.js";
 import type { LoadedSystem } from "./load.js";
 import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
 import { SystemAggregate, SystemRunShape, type SystemChunkResult } from "./aggregate.js";
@@ -63,63 +62,22 @@ export async function claimSystemChunks(plan: SystemSimulationPlan, shape: Syste
   }
 }
 
-/** This thread computes chunks while the workers boot and merges everyone's results between its own. */
+/** This thread and `threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
 async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions): Promise<void> {
   const buffer = new SharedArrayBuffer(8);
   const shared = new Int32Array(buffer);
-  const stop = () => Atomics.store(shared, 1, 1);
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener("abort", stop, { once: true });
-  const workers: Worker[] = [];
-  let failure: Error | null = null;
-  let running = threads - 1;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const merge = (r: SystemChunkResult) => {
-    try {
+  const data: SystemWorkerData = { setup, threads, shared: buffer };
+  await runChunkThreads<SystemChunkResult>({
+    threads,
+    shared,
+    worker: workerUrl(),
+    workerData: data,
+    merge: (r) => {
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
-    } catch (error) {
-      failure ??= error as Error;
-      stop();
-    }
-  };
-  try {
-    for (let i = 0; i < threads - 1; i++) {
-      const data: SystemWorkerData = { setup, threads, shared: buffer };
-      const w = new Worker(fileURLToPath(workerUrl()), { workerData: data });
-      workers.push(w);
-      w.on("message", (msg: { result: SystemChunkResult } | { done: true } | { error: string }) => {
-        if ("result" in msg) merge(msg.result);
-        else {
-          if ("error" in msg) {
-            failure ??= new Error(msg.error);
-            stop();
-          }
-          running--;
-        }
-        notify();
-      });
-      w.on("error", (error) => {
-        failure ??= error;
-        stop();
-        running--;
-        notify();
-      });
-    }
-    const yieldNow = threads > 1 || options.signal !== undefined || options.onProgress !== undefined;
-    await claimSystemChunks(plan, shape, shared, threads, async (r) => {
-      merge(r);
-      if (yieldNow) await new Promise((resolve) => setImmediate(resolve));
-    });
-    while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    options.signal?.removeEventListener("abort", stop);
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  if (failure) throw failure;
+    },
+    computeHere: (done) => claimSystemChunks(plan, shape, shared, threads, done),
+    signal: options.signal,
+    yieldBetweenChunks: threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
+  });
 }

@@ -456,29 +456,7 @@ export class Aggregate {
   }
 
   private mergeSketches(r: ChunkResult): void {
-    const byColumn = new Map<number, number[]>();
-    for (let e = 0; e < r.extras.length; e += 3) {
-      const list = byColumn.get(r.extras[e]) ?? [];
-      list.push(r.extras[e + 1], r.extras[e + 2]);
-      byColumn.set(r.extras[e], list);
-    }
-    const mom: SerializedMoments = { count: 0, sum: 0, compensation: 0, min: null, max: null, nonFinite: 0 };
-    for (let c = 0; c < this.layout.columns; c++) {
-      const s = this.sketches[c];
-      if (!s) continue;
-      const o = 6 * c;
-      mom.count = r.moments[o];
-      mom.sum = r.moments[o + 1];
-      mom.compensation = r.moments[o + 2];
-      mom.min = r.moments[o + 3];
-      mom.max = r.moments[o + 4];
-      mom.nonFinite = r.moments[o + 5];
-      this.moments[c]!.merge(mom);
-      const run = r.values.subarray(c * r.count, (c + 1) * r.count);
-      s.addSorted(run, r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
-      const extras = byColumn.get(c);
-      if (extras) for (let e = 0; e < extras.length; e += 2) s.addSorted(Float64Array.of(extras[e]), 1, extras[e + 1], 0);
-    }
+    mergeSketchedColumns(r, this.moments, this.sketches);
   }
 
   /** Whether every chunk up to the run's end has been merged. */
@@ -539,4 +517,38 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
       return out;
     },
   };
+}
+
+/**
+ * Adds one chunk's sorted runs and moments to the columns collected by rank sketch (null:
+ * collected exactly). The same chunk layout serves one company's simulation and a system's.
+ */
+export function mergeSketchedColumns(
+  r: Pick<ChunkResult, "extras" | "moments" | "values" | "runs" | "errors" | "count">,
+  moments: (Moments | null)[],
+  sketches: (RankSketch | null)[],
+): void {
+  const byColumn = new Map<number, number[]>();
+  for (let e = 0; e < r.extras.length; e += 3) {
+    const list = byColumn.get(r.extras[e]) ?? [];
+    list.push(r.extras[e + 1], r.extras[e + 2]);
+    byColumn.set(r.extras[e], list);
+  }
+  const mom: SerializedMoments = { count: 0, sum: 0, compensation: 0, min: null, max: null, nonFinite: 0 };
+  for (let c = 0; c < sketches.length; c++) {
+    const s = sketches[c];
+    if (!s) continue;
+    const o = 6 * c;
+    mom.count = r.moments[o];
+    mom.sum = r.moments[o + 1];
+    mom.compensation = r.moments[o + 2];
+    mom.min = r.moments[o + 3];
+    mom.max = r.moments[o + 4];
+    mom.nonFinite = r.moments[o + 5];
+    moments[c]!.merge(mom);
+    const run = r.values.subarray(c * r.count, (c + 1) * r.count);
+    s.addSorted(run, r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
+    const extras = byColumn.get(c);
+    if (extras) for (let e = 0; e < extras.length; e += 2) s.addSorted(Float64Array.of(extras[e]), 1, extras[e + 1], 0);
+  }
 }

@@ -1,6 +1,4 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
-import { fileURLToPath } from "node:url";
 import type { LoadedModel } from "../model/load.js";
 import { compileModel } from "../engine/compile.js";
 import { UsageError, formatIssue } from "../model/issues.js";
@@ -8,6 +6,7 @@ import { compileUncertainty, describeUncertainty } from "./spec.js";
 import { planSimulation, DEFAULT_BLOCK_SIZE } from "./paths.js";
 import { Aggregate, RunShape, type ChunkResult, type OutputDetail } from "./aggregate.js";
 import { runClaims, type WorkerSetup } from "./chunks.js";
+import { runChunkThreads } from "./chunkThreads.js";
 import { summarize, type SimulationResult } from "./summary.js";
 
 export const MAX_PATHS = 100_000_000;
@@ -94,60 +93,20 @@ function workerUrl(): URL {
   return new URL("./worker.js", here);
 }
 
-/**
- * This thread computes chunks from the start while the workers boot (a worker needs tens
- * of milliseconds before its first chunk), and merges results between its own chunks.
- */
+/** This thread and `setup.threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
 async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions): Promise<void> {
   const shared = new Int32Array(setup.shared);
-  const stop = () => Atomics.store(shared, 1, 1);
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener("abort", stop, { once: true });
-  const workers: Worker[] = [];
-  let failure: Error | null = null;
-  let running = setup.threads - 1;
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const merge = (r: ChunkResult) => {
-    const done = aggregate.add(r);
-    options.onProgress?.(done, shape.paths);
-  };
-  try {
-    for (let i = 0; i < setup.threads - 1; i++) {
-      const w = new Worker(fileURLToPath(workerUrl()), { workerData: setup });
-      workers.push(w);
-      w.on("message", (msg: { result: ChunkResult } | { done: true } | { error: string }) => {
-        if ("result" in msg) merge(msg.result);
-        else {
-          if ("error" in msg) {
-            failure ??= new Error(msg.error);
-            stop();
-          }
-          running--;
-        }
-        notify();
-      });
-      w.on("error", (error) => {
-        failure ??= error;
-        stop();
-        running--;
-        notify();
-      });
-    }
-    const yieldNow = setup.threads > 1 || options.signal !== undefined || options.onProgress !== undefined;
-    await runClaims(plan, shape, shared, setup.threads, async (r) => {
-      merge(r);
-      // Let worker results, progress and Ctrl-C through between chunks.
-      if (yieldNow) await new Promise((resolve) => setImmediate(resolve));
-    });
-    while (running > 0) await new Promise<void>((resolve) => (wake = resolve));
-  } finally {
-    options.signal?.removeEventListener("abort", stop);
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-  if (failure) throw failure;
+  await runChunkThreads<ChunkResult>({
+    threads: setup.threads,
+    shared,
+    worker: workerUrl(),
+    workerData: setup,
+    merge: (r) => {
+      const done = aggregate.add(r);
+      options.onProgress?.(done, shape.paths);
+    },
+    computeHere: (done) => runClaims(plan, shape, shared, setup.threads, done),
+    signal: options.signal,
+    yieldBetweenChunks: setup.threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
+  });
 }

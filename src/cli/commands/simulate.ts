@@ -8,6 +8,7 @@ import { choice, parseWhole, parseShare } from "../options.js";
 import { EXIT_FAILURE } from "../errors.js";
 import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/invalidReasons.js";
 import type { CliIO } from "../io.js";
+import { pathProgress } from "../progress.js";
 import { loadCsv, type CsvModule } from "../csv.js";
 import type { Progress } from "../../commands/context.js";
 
@@ -45,16 +46,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
       const controller = new AbortController();
       const onInterrupt = () => controller.abort();
       process.once("SIGINT", onInterrupt);
-      const started = Date.now();
-      const progress = io.errIsTTY
-        ? (done: number, total: number) => {
-            const share = done / total;
-            const elapsed = (Date.now() - started) / 1000;
-            const eta = share > 0 ? (elapsed / share) * (1 - share) : 0;
-            const bar = "█".repeat(Math.round(share * 30)).padEnd(30, "░");
-            io.err(`\r${bar} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
-          }
-        : undefined;
+      const progress = pathProgress(io);
       const onProgress = progress ? ({ done, total }: Progress) => progress(done, total ?? done) : undefined;
       let result: SimulationResult;
       try {

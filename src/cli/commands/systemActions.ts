@@ -14,6 +14,7 @@ import { sensitivityTable, sensitivityCsv, parseQuantilePair } from "./sensitivi
 import { systemSensitivity } from "../../system/sensitivity.js";
 import { SIMULATED_SERIES } from "../../uncertainty/aggregate.js";
 import type { CliIO } from "../io.js";
+import { pathProgress } from "../progress.js";
 import { choice, parseWhole, parseShare } from "../options.js";
 import { INVALID_REASONS, INVALID_REASON_TEXT } from "../../uncertainty/invalidReasons.js";
 import { emit, metricsBlock } from "./run.js";
@@ -242,15 +243,7 @@ export async function systemSimulateCommand(
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once("SIGINT", onInterrupt);
-  const started = Date.now();
-  const progress = io.errIsTTY
-    ? (done: number, total: number) => {
-        const share = done / total;
-        const elapsed = (Date.now() - started) / 1000;
-        const eta = share > 0 ? (elapsed / share) * (1 - share) : 0;
-        io.err(`\r${"█".repeat(Math.round(share * 30)).padEnd(30, "░")} ${(share * 100).toFixed(0).padStart(3)}%  ${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")} paths  ETA ${eta.toFixed(0)}s  (Ctrl-C stops and prints what is done)`);
-      }
-    : undefined;
+  const progress = pathProgress(io);
   let result: SystemSimulationResult;
   try {
     result = await simulateSystem(loaded, { paths: n, seed, threads, lhs: options.lhs, keepPaths, detail: period, attribution: options.attribution !== false, onProgress: progress, signal: controller.signal });
