@@ -23,6 +23,14 @@ describe("model text sent to the server", () => {
   const command = (name: string, text: string, options?: Record<string, unknown>) => s.app.inject({ method: "POST", url: `/api/commands/${name}`, payload: { model: { text, file: "sent.yaml" }, ...(options ? { options } : {}) } });
   const codes = (body: string) => (json(body).issues as { code: string }[]).map((i) => i.code);
 
+  it("answers a system file sent as a company model with 422 and the one message that says to use burnrate system", async () => {
+    const system = readFileSync(join(ROOT, "test/fixtures/system/two.yaml"), "utf8");
+    const r = await command("run", system);
+    expect(r.statusCode).toBe(422);
+    expect(codes(r.body)).toEqual(["system_file"]);
+    expect(json(r.body).issues[0].line).toBeGreaterThan(0);
+  });
+
   it("refuses a reserved name as a key with its position, and changes no prototype", async () => {
     const text = small.replace(/^lines:\n/m, "lines:\n  constructor: { type: revenue, value: 1 }\n");
     expect(text).not.toBe(small);
