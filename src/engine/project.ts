@@ -176,6 +176,18 @@ export function createWorkspace(c: CompiledModel): Workspace {
 const monthOf = (x: number) => Math.round(x);
 
 /**
+ * What an earlier maturity in a tranche's list repays in month m: a share of what was drawn
+ * up to that month (opening balance included) or a set amount. The month loop caps it at
+ * what is outstanding; the workbook writes the same figure.
+ */
+export function maturityPartAmount(p: Float64Array, openingSlot: number, part: { share: number; amount: number }, draw: ArrayLike<number>, m: number): number {
+  if (part.share < 0) return p[part.amount];
+  let principal = p[openingSlot];
+  for (let t = 0; t <= m; t++) principal += draw[t];
+  return principal * p[part.share];
+}
+
+/**
  * Projects the statements month by month. Conventions (see README, model reference):
  * interest accrues on the opening balance of the month at the month's annual rate / 12
  * and is paid in cash that month (so does interest on cash, when a rate is given);
@@ -263,12 +275,7 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     for (const part of tr.partialMaturities) {
       const m = monthOf(p[part.month]);
       if (m < 0 || m >= H) continue;
-      let amount: number;
-      if (part.share >= 0) {
-        let principal = p[tr.slots.openingBalance];
-        for (let t = 0; t <= m; t++) principal += draw[t];
-        amount = principal * p[part.share];
-      } else amount = p[part.amount];
+      const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
       due[m] += amount;
       if (part.refinancing) refinanced[m] += amount;
     }

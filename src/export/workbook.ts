@@ -1,6 +1,6 @@
 import type { LoadedModel } from "../model/load.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
-import { evaluate, cashReactsToExtraCash, type Projection } from "../engine/project.js";
+import { evaluate, cashReactsToExtraCash, maturityPartAmount, type Projection } from "../engine/project.js";
 import { parseFormula, isFormulaError } from "../model/formula.js";
 import { monthSerial, parseMonth } from "../model/months.js";
 import { buildResult, type RunResult } from "../engine/result.js";
@@ -1079,12 +1079,7 @@ function mirrorTranches(c: CompiledModel, proj: Projection) {
     for (const part of tr.partialMaturities) {
       const m = Math.round(p[part.month]);
       if (m < 0 || m >= H) continue;
-      let amount: number;
-      if (part.share >= 0) {
-        let principal = p[tr.slots.openingBalance];
-        for (let t = 0; t <= m; t++) principal += draw[t];
-        amount = principal * p[part.share];
-      } else amount = p[part.amount];
+      const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
       due[m] += amount;
       if (part.refinancing) {
         dueRefinanced[m] += amount;
