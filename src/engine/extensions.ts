@@ -3,7 +3,7 @@ import type { Calendar } from "../model/months.js";
 import type { ModelIssue } from "../model/issues.js";
 import type { ParamTable } from "./params.js";
 import type { CompiledCohort, CompiledLine } from "./compile.js";
-import type { Projection } from "./project.js";
+import type { EvaluationOptions, Projection } from "./project.js";
 import type { FleetSchedule } from "./fleet.js";
 
 /**
@@ -54,7 +54,7 @@ export interface EngineStage {
   /** Runs after drivers, before fleet cohorts are evaluated. */
   beforeFleet?(params: Float64Array, projection: Projection): void;
   /** Runs after fleet cohorts (capacity known), before the statements. */
-  afterFleet?(params: Float64Array, projection: Projection): void;
+  afterFleet?(params: Float64Array, projection: Projection, options: EvaluationOptions): void;
   /** Runs after the statements (balances and capitalised interest known): report series. */
   afterStatements?(params: Float64Array, projection: Projection): void;
 }

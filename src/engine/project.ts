@@ -202,6 +202,20 @@ export function maturityPartAmount(p: Float64Array, openingSlot: number, part: {
 export interface EvaluationOptions {
   skipFleet?: boolean;
   lineSums?: (() => void) | null;
+  /**
+   * Since the last evaluation in this workspace only params that neither the drivers, the
+   * fleet nor its sites read have changed (a system's link effects: contract exits, line
+   * scales, round amounts): the fleet is not evaluated again and extensions may keep what
+   * they derived from it (with the drivers' steps skipped too).
+   */
+  sameFleet?: boolean;
+  /**
+   * Stop early, for a caller that reads only part of the projection: "lines" after the
+   * operating lines are summed (revenue and the lines are this evaluation's; the statements,
+   * the stages after them and the ratios keep the previous evaluation's values);
+   * "statements" after the month loop (the stages after it and the ratios are skipped).
+   */
+  stopAfter?: "lines" | "statements";
 }
 const NO_OPTIONS: EvaluationOptions = {};
 
@@ -219,13 +233,15 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   if (!lineSums) maskLines(c, ws, out, false);
   // 3. Extensions that decide when fleet cohorts can run (e.g. a site's go-live).
   for (const stage of c.stages) stage.beforeFleet?.(p, out);
-  if (!options.skipFleet) evaluateFleet(c, ws, out);
+  if (!options.skipFleet && !options.sameFleet) evaluateFleet(c, ws, out);
   // 4. Extensions that turn capacity into revenue and costs (contracts, spot sales).
-  for (const stage of c.stages) stage.afterFleet?.(p, out);
+  for (const stage of c.stages) stage.afterFleet?.(p, out, options);
   maskLines(c, ws, out, true);
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out, lineSums);
+  if (options.stopAfter === "lines") return out;
   statements(c, ws, out, out, 0);
+  if (options.stopAfter === "statements") return out;
   for (const stage of c.stages) stage.afterStatements?.(p, out);
   computeRatios(out);
   return out;

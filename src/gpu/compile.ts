@@ -1,5 +1,5 @@
 import type { EngineStage, ExtensionCompileContext } from "../engine/extensions.js";
-import type { Projection } from "../engine/project.js";
+import type { EvaluationOptions, Projection } from "../engine/project.js";
 import { parseGpuSections } from "./validate.js";
 import { AVERAGE_MONTH_HOURS, hasGpuSections } from "./schema.js";
 
@@ -285,6 +285,72 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     run: schedule,
   });
 
+  // Per pool: share of its reservations delivered, and share of its hours not reserved, by
+  // month; per month: the share of uncontracted hours sold (utilization within 0…1).
+  const poolHasContracts = new Uint8Array(nPools);
+  for (const ct of contracts) poolHasContracts[ct.pool] = 1;
+  const poolDelivered = Array.from({ length: nPools }, arr);
+  const poolFree = Array.from({ length: nPools }, arr);
+  const utilShare = arr();
+  // Per declining price curve: (1 − decline)^(age / 12) by whole months of age, for the
+  // decline it was last computed for (the same Math.pow the formula calls, made once).
+  const declinePowers = new Map<CohortPrice, { base: number; powers: Float64Array }>();
+  for (const price of new Set(cohortPrice)) if (price.kind === "decline") declinePowers.set(price, { base: NaN, powers: arr() });
+  let fleetDone = false;
+
+  // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
+  //    the core's cohort power cost, so that power is counted once); hours available; each
+  //    cohort's price for uncontracted hours; the share of them sold.
+  const fleetSide = (p: Float64Array, proj: Projection): void => {
+    for (let q = 0; q < nPools; q++) series.poolAvailable[q].fill(0);
+    for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
+    const available = series.available;
+    available.fill(0);
+    for (let k = 0; k < nCohorts; k++) {
+      const cs = proj.cohorts[k];
+      const cap = cs.capacity;
+      const pool = cohortPool[k];
+      const avail = series.poolAvailable[pool];
+      for (let t = 0; t < H; t++) avail[t] += cap[t];
+      for (let t = 0; t < H; t++) available[t] += cap[t];
+      if (pool < nSites) {
+        const site = sites[pool];
+        const sl = cohorts[k].slots;
+        const inService = proj.cohortService[2 * k];
+        const retirement = proj.cohortService[2 * k + 1];
+        const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
+        const price = site.powerPrice;
+        const power = series.sitePowerCost[pool];
+        const out = cs.powerCost;
+        for (let t = 0; t < H; t++) {
+          const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
+          out[t] = v;
+          power[t] += v;
+        }
+      }
+      const pricing = cohortPrice[k];
+      const spotPrice = series.cohortSpotPrice[k];
+      if (pricing.kind === "series") spotPrice.set(pricing.series);
+      else if (pricing.kind === "decline") {
+        const start = p[pricing.start];
+        const base = 1 - p[pricing.decline];
+        const cache = declinePowers.get(pricing)!;
+        if (cache.base !== base) {
+          for (let age = 0; age < H; age++) cache.powers[age] = Math.pow(base, age / 12);
+          cache.base = base;
+        }
+        const powers = cache.powers;
+        const plannedInService = round(p[cohorts[k].slots.inService]);
+        for (let t = 0; t < H; t++) {
+          const age = Math.max(0, t - plannedInService);
+          spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+        }
+      } else spotPrice.fill(0);
+    }
+    for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
+    for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+  };
+
   return {
     beforeFleet(p: Float64Array): void {
       schedule(p, state.siteLive, earliest);
@@ -303,42 +369,20 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
     },
 
-    afterFleet(p: Float64Array, proj: Projection): void {
-      // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price
-      //    (replacing the core's cohort power cost, so that power is counted once).
+    afterFleet(p: Float64Array, proj: Projection, options: EvaluationOptions): void {
+      // What follows from the fleet, its sites, the price curves and utilization alone stays
+      // from the last evaluation when only contract terms can have moved since
+      // (options.sameFleet: a system's link acting on this company again within a path).
+      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj);
+      fleetDone = true;
+
+      // 2. Contracts: effective start (not before the site is live), committed GPUs and
+      //    price, reserved hours.
       for (let q = 0; q < nPools; q++) {
-        series.poolAvailable[q].fill(0);
         series.poolReserved[q].fill(0);
         series.poolContracted[q].fill(0);
         series.poolContractRevenue[q].fill(0);
       }
-      for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
-      for (let k = 0; k < nCohorts; k++) {
-        const cs = proj.cohorts[k];
-        const cap = cs.capacity;
-        const pool = cohortPool[k];
-        const avail = series.poolAvailable[pool];
-        for (let t = 0; t < H; t++) avail[t] += cap[t];
-        if (pool < nSites) {
-          const site = sites[pool];
-          const sl = cohorts[k].slots;
-          const inService = proj.cohortService[2 * k];
-          const retirement = proj.cohortService[2 * k + 1];
-          const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
-          const price = site.powerPrice;
-          const power = series.sitePowerCost[pool];
-          const out = cs.powerCost;
-          for (let t = 0; t < H; t++) {
-            const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
-            out[t] = v;
-            power[t] += v;
-          }
-        }
-      }
-      for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
-
-      // 2. Contracts: effective start (not before the site is live), committed GPUs and
-      //    price, reserved hours.
       for (let c = 0; c < nContracts; c++) {
         const ct = contracts[c];
         const sl = ct.slots;
@@ -368,10 +412,20 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const reserved = series.poolReserved[ct.pool];
         for (let t = Math.max(0, start); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
       }
+      // Share of a pool's reservations its capacity can deliver, by month (1 with none).
+      for (let q = 0; q < nPools; q++) {
+        if (!poolHasContracts[q]) continue;
+        const avail = series.poolAvailable[q];
+        const reserved = series.poolReserved[q];
+        const delivered = poolDelivered[q];
+        for (let t = 0; t < H; t++) delivered[t] = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
+      }
       for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
-      series.contractRevenue.fill(0);
+      const contractRevenue = series.contractRevenue;
+      const backlog = series.backlog;
+      contractRevenue.fill(0);
       series.contractedHours.fill(0);
-      series.backlog.fill(0);
+      backlog.fill(0);
       for (let c = 0; c < nContracts; c++) {
         const ct = contracts[c];
         const sl = ct.slots;
@@ -386,8 +440,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const top = p[sl.takeOrPay];
         const signed = sl.signed >= 0 ? round(p[sl.signed]) : -Infinity;
         const line = customerLines[ct.customerIndex];
-        const avail = series.poolAvailable[ct.pool];
-        const reserved = series.poolReserved[ct.pool];
+        const delivered = poolDelivered[ct.pool];
         const contracted = series.poolContracted[ct.pool];
         const poolRevenue = series.poolContractRevenue[ct.pool];
         // Terms: 0 = the original, 1… = renewals, each at factor × the previous price.
@@ -402,13 +455,12 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
             let v: number;
             if (t >= exit) v = top * termPrice * hours[t];
             else {
-              const delivered = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
-              v = termPrice * hours[t] * delivered;
-              contracted[t] += gpus * hours[t] * delivered;
+              v = termPrice * hours[t] * delivered[t];
+              contracted[t] += gpus * hours[t] * delivered[t];
             }
             line[t] += v;
             poolRevenue[t] += v;
-            series.contractRevenue[t] += v;
+            contractRevenue[t] += v;
           }
           // Backlog: contractual value still to bill after each month end (full delivery;
           // 730 h a month beyond the horizon). The original term counts from signing,
@@ -420,8 +472,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           let whole = termPrice * AVERAGE_MONTH_HOURS * beyond;
           let afterExit = termPrice * AVERAGE_MONTH_HOURS * (fullMonths + top * topMonths);
           const counts = term_i === 0 ? signed : a;
-          for (let t = Math.min(H, b) - 1; t >= 0; t--) {
-            if (t >= counts) series.backlog[t] += t < exit ? whole : afterExit;
+          // Months before both the term and the month it counts from change nothing.
+          const first = Math.max(0, Math.min(counts, a));
+          for (let t = Math.min(H, b) - 1; t >= first; t--) {
+            if (t >= counts) backlog[t] += t < exit ? whole : afterExit;
             if (t >= a) {
               whole += termPrice * hours[t];
               afterExit += termPrice * hours[t] * (t >= exit ? top : 1);
@@ -432,43 +486,40 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 
       // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
       //    cohort (contract revenue shared by available hours within the pool).
-      const util = utilization;
-      series.spotRevenue.fill(0);
-      series.spotHours.fill(0);
-      series.available.fill(0);
+      for (let q = 0; q < nPools; q++) {
+        const avail = series.poolAvailable[q];
+        const reserved = series.poolReserved[q];
+        const free = poolFree[q];
+        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
+      }
+      const spotRevenueTotal = series.spotRevenue;
+      const spotHours = series.spotHours;
+      spotRevenueTotal.fill(0);
+      spotHours.fill(0);
       for (let k = 0; k < nCohorts; k++) {
         const cap = proj.cohorts[k].capacity;
         const pool = cohortPool[k];
         const avail = series.poolAvailable[pool];
-        const reserved = series.poolReserved[pool];
+        const free = poolFree[pool];
         const contracted = series.poolContracted[pool];
         const poolRevenue = series.poolContractRevenue[pool];
         const revenue = series.cohortRevenue[k];
         const sold = series.cohortSoldHours[k];
         const spotPrice = series.cohortSpotPrice[k];
-        const pricing = cohortPrice[k];
-        const plannedInService = round(p[cohorts[k].slots.inService]);
         for (let t = 0; t < H; t++) {
-          let price = 0;
-          if (pricing.kind === "series") price = pricing.series[t];
-          else if (pricing.kind === "decline") price = p[pricing.start] * Math.pow(1 - p[pricing.decline], Math.max(0, t - plannedInService) / 12);
-          spotPrice[t] = price;
           const a = cap[t];
-          series.available[t] += a;
           if (a <= 0) {
             revenue[t] = 0;
             sold[t] = 0;
             continue;
           }
           const share = a / avail[t];
-          const reservedShare = Math.min(1, reserved[t] / avail[t]);
-          const u = util ? Math.min(1, Math.max(0, util[t])) : 0;
-          const spot = u * a * (1 - reservedShare);
-          const spotRevenue = (spot * price) / unitScale;
+          const spot = utilShare[t] * a * free[t];
+          const spotRevenue = (spot * spotPrice[t]) / unitScale;
           revenue[t] = spotRevenue + poolRevenue[t] * share;
           sold[t] = spot + contracted[t] * share;
-          series.spotHours[t] += spot;
-          series.spotRevenue[t] += spotRevenue;
+          spotHours[t] += spot;
+          spotRevenueTotal[t] += spotRevenue;
         }
       }
       if (spotLine) spotLine.set(series.spotRevenue);
