@@ -39,6 +39,8 @@ export interface SystemRuntime {
   evaluation: EvaluationOptions[];
   /** Per company: 1 when its driver stage has not run for the current path yet. */
   fresh: Uint8Array;
+  /** Per company: the options of its later evaluations within a path (see againOptions). */
+  again: ({ base: EvaluationOptions; full: EvaluationOptions; statements: EvaluationOptions; lines: EvaluationOptions } | null)[];
   state: SystemState;
   projections: (Projection | null)[];
 }
@@ -52,6 +54,7 @@ export function createRuntime(system: CompiledSystem, workspaces?: Workspace[]):
     steps: system.companies.map(() => null),
     evaluation: system.companies.map(() => ({})),
     fresh: new Uint8Array(n).fill(1),
+    again: system.companies.map(() => null),
     state: { cashOut: new Float64Array(n).fill(Infinity), floorOut: new Float64Array(n).fill(Infinity), disabled: new Uint8Array(system.links.length) },
     projections: system.companies.map(() => null),
   };
@@ -119,17 +122,50 @@ function applyEffect(rt: SystemRuntime, k: number, params: Float64Array, e: Effe
   }
 }
 
-/** Projects company k with the links as they stand; returns true when its cash-out months moved. */
-export function evaluateCompany(rt: SystemRuntime, k: number): boolean {
+/**
+ * How company k is evaluated again within a path. Links act only through params that
+ * neither the drivers, the fleet nor its sites read (a contract's exit and take-or-pay, a
+ * line's scale, a round's amount, an investor's payment), so a later evaluation keeps the
+ * drivers' series, the fleet and what the GPU stage derives from them (`sameFleet`), and
+ * `stopAfter` leaves out what the caller does not read.
+ */
+function againOptions(rt: SystemRuntime, k: number, stopAfter: EvaluationOptions["stopAfter"]): EvaluationOptions {
+  const base = rt.evaluation[k];
+  let cached = rt.again[k];
+  if (!cached || cached.base !== base) {
+    cached = rt.again[k] = { base, full: { ...base, sameFleet: true }, statements: { ...base, sameFleet: true, stopAfter: "statements" }, lines: { ...base, sameFleet: true, stopAfter: "lines" } };
+  }
+  return stopAfter === "lines" ? cached.lines : stopAfter === "statements" ? cached.statements : cached.full;
+}
+
+function project(rt: SystemRuntime, k: number, stopAfter?: EvaluationOptions["stopAfter"]): Projection {
   const company = rt.system.companies[k];
   const c = company.compiled;
   const params = c.params;
   params.set(rt.pathParams[k]);
   for (const e of company.effects) applyEffect(rt, k, params, e);
-  const steps = rt.fresh[k] ? rt.steps[k] : NO_STEPS;
+  const fresh = rt.fresh[k] === 1;
   rt.fresh[k] = 0;
-  const proj = evaluate(c, null, rt.workspaces[k], steps, rt.evaluation[k]);
+  const proj = fresh ? evaluate(c, null, rt.workspaces[k], rt.steps[k], rt.evaluation[k]) : evaluate(c, null, rt.workspaces[k], NO_STEPS, againOptions(rt, k, stopAfter));
   rt.projections[k] = proj;
+  return proj;
+}
+
+/**
+ * Company k's revenue and lines with the links as they stand, not its statements (they
+ * keep the previous evaluation's): for a rerun whose cash-out month is already known. Only
+ * after a full evaluation of k in this path.
+ */
+export function projectCompanyLines(rt: SystemRuntime, k: number): Projection {
+  if (rt.fresh[k]) throw new Error("internal: lines of a company not yet projected in this path");
+  return project(rt, k, "lines");
+}
+
+/** Projects company k with the links as they stand; returns true when its cash-out months moved. */
+export function evaluateCompany(rt: SystemRuntime, k: number, stopAfter?: "statements"): boolean {
+  const company = rt.system.companies[k];
+  const proj = project(rt, k, stopAfter);
+  const params = company.compiled.params;
   const cash = proj.items.endingCash;
   const floor = params[company.cashFloorSlot];
   let out = Infinity;
@@ -154,14 +190,14 @@ const NO_STEPS: readonly DriverStep[] = [];
  * from "nobody has run out of cash" and repeats whole passes (Gauss–Seidel: each company
  * sees the latest months) until a pass moves no cash-out month, at most maxIterations.
  */
-export function resolve(rt: SystemRuntime, only: Set<number> | null = null): Resolution {
+export function resolve(rt: SystemRuntime, only: Set<number> | null = null, stopAfter?: "statements"): Resolution {
   const sys = rt.system;
   const result: Resolution = { evaluations: 0, iterations: 1, converged: true, cycles: [] };
   for (const group of sys.order) {
     const members = only ? group.companies.filter((k) => only.has(k)) : group.companies;
     if (members.length === 0) continue;
     if (!group.cyclic) {
-      for (const k of members) evaluateCompany(rt, k);
+      for (const k of members) evaluateCompany(rt, k, stopAfter);
       result.evaluations += members.length;
       continue;
     }
@@ -174,7 +210,7 @@ export function resolve(rt: SystemRuntime, only: Set<number> | null = null): Res
     while (iterations < sys.maxIterations) {
       iterations++;
       let moved = false;
-      for (const k of members) if (evaluateCompany(rt, k)) moved = true;
+      for (const k of members) if (evaluateCompany(rt, k, stopAfter)) moved = true;
       result.evaluations += members.length;
       if (!moved) {
         converged = true;

@@ -11,7 +11,7 @@ import { correlationSectionSchema } from "../uncertainty/spec.js";
 import { fromZodIssues } from "../model/zodIssues.js";
 import { loadSystemText, textsReader, type LoadedSystem, type CompanySource } from "./load.js";
 import { compileSystem, downstream, rateShift, type CompiledSystem } from "./compile.js";
-import { createRuntime, resolve, writeSharedSeries, newPath, cutClosure, type SystemRuntime } from "./resolve.js";
+import { createRuntime, resolve, writeSharedSeries, newPath, cutClosure, projectCompanyLines, type SystemRuntime } from "./resolve.js";
 import { SystemRunShape, encodeSystemChunk, type SystemChunkCollector, type SystemChunkResult } from "./aggregate.js";
 import type { OutputDetail } from "../uncertainty/aggregate.js";
 import type { InvalidReason } from "../uncertainty/invalidReasons.js";
@@ -47,6 +47,12 @@ export interface SystemSimulationPlan {
   runtime: SystemRuntime;
   /** Per link: the companies a cut of it can change. */
   closures: Set<number>[];
+  /**
+   * Per link: whether a cut that acts after the affected company has run out of cash needs
+   * only that company's lines again — a counterparty link whose cut changes no other company
+   * and whose company is in no cycle.
+   */
+  linesOnlyRerun: boolean[];
   warnings: ModelIssue[];
 }
 
@@ -85,6 +91,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     runtime.steps[k] = u.plan.steps;
     runtime.evaluation[k] = u.plan.evaluation;
   });
+  const closures = compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k)));
   return {
     system: compiled,
     seed,
@@ -97,7 +104,8 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     inputs,
     sampling: { spec: { inputs: inputs.map((i) => i.input), processes: [], correlation, preparedCorrelation: null, warnings: [] }, seed, lhs, blockSize, correlation: correlation && inputs.length > 1 ? prepareImanConoverTarget(correlation, inputs.length) : null },
     runtime,
-    closures: compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k))),
+    closures,
+    linesOnlyRerun: compiled.links.map((info, l) => info.link.spec.type === "counterparty" && closures[l].size === 1 && closures[l].has(info.company) && !compiled.order.some((g) => g.cyclic && g.companies.includes(info.company))),
     warnings,
   };
 }
@@ -277,7 +285,14 @@ export function runSystemPaths(
       }
       counts.linkActed[l]++;
       rt.state.disabled[l] = 1;
-      counts.evaluations += resolve(rt, closure).evaluations;
+      if (plan.linesOnlyRerun[l] && mainCashOut[info.company] < trigger) {
+        // Exact shortcut: a cut link changes the company's months from its trigger month on
+        // and nothing before (contract exits, line scales and rounds act from that month; the
+        // month loop reads no later month), and nobody else's; so its cash runs out in the
+        // same month with or without the link, and only revenue and payments are needed.
+        projectCompanyLines(rt, info.company);
+        counts.evaluations++;
+      } else counts.evaluations += resolve(rt, closure, "statements").evaluations;
       const scale = company.unitScale / systemScale;
       collector.setLink(l, (payments(rt, l) - mainPayments[l]) * scale, (mainRevenue[l] - total(rt.projections[info.company]!.items.revenue)) * scale);
       for (const k of closure) {
