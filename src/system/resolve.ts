@@ -41,6 +41,8 @@ export interface SystemRuntime {
   fresh: Uint8Array;
   /** Per company: the options of its later evaluations within a path (see againOptions). */
   again: ({ base: EvaluationOptions; full: EvaluationOptions; statements: EvaluationOptions; lines: EvaluationOptions } | null)[];
+  /** False: every evaluation is a whole one (what the shortcuts are tested against). */
+  shortcuts: boolean;
   state: SystemState;
   projections: (Projection | null)[];
 }
@@ -55,6 +57,7 @@ export function createRuntime(system: CompiledSystem, workspaces?: Workspace[]):
     evaluation: system.companies.map(() => ({})),
     fresh: new Uint8Array(n).fill(1),
     again: system.companies.map(() => null),
+    shortcuts: true,
     state: { cashOut: new Float64Array(n).fill(Infinity), floorOut: new Float64Array(n).fill(Infinity), disabled: new Uint8Array(system.links.length) },
     projections: system.companies.map(() => null),
   };
@@ -131,6 +134,7 @@ function applyEffect(rt: SystemRuntime, k: number, params: Float64Array, e: Effe
  */
 function againOptions(rt: SystemRuntime, k: number, stopAfter: EvaluationOptions["stopAfter"]): EvaluationOptions {
   const base = rt.evaluation[k];
+  if (!rt.shortcuts) return base;
   let cached = rt.again[k];
   if (!cached || cached.base !== base) {
     cached = rt.again[k] = { base, full: { ...base, sameFleet: true }, statements: { ...base, sameFleet: true, stopAfter: "statements" }, lines: { ...base, sameFleet: true, stopAfter: "lines" } };

@@ -5,8 +5,8 @@ import "../index.js";
 import { loadSystemText, textsReader } from "./load.js";
 import { loadSystemFile } from "./node.js";
 import { simulateSystem } from "./simulateSystem.js";
-import { planSystemSimulation, simulateSystemRange, systemSetup, planFromSystemSetup } from "./simulate.js";
-import { SystemAggregate, SystemRunShape, decodeSystemChunk } from "./aggregate.js";
+import { planSystemSimulation, simulateSystemRange, systemSetup, planFromSystemSetup, runSystemChunk, runSystemPaths } from "./simulate.js";
+import { SystemAggregate, SystemRunShape, decodeSystemChunk, encodeSystemChunk } from "./aggregate.js";
 import { summarizeSystem } from "./summary.js";
 import { sampleBlock, blockScratch } from "../uncertainty/paths.js";
 
@@ -176,5 +176,58 @@ uncertain:
     // The walk moves the price: months differ from 20 and paths differ from each other.
     expect(a[0].series.revenue.some((v) => Math.abs(v - 20) > 1e-9)).toBe(true);
     expect(a[0].series.revenue).not.toEqual(a[1].series.revenue);
+  });
+});
+
+describe("system simulation: attribution reruns", () => {
+  const models = join(import.meta.dirname, "..", "..", "models");
+  /** Every chunk of an n-path run, as JSON (every number kept bit for bit). */
+  const chunks = (file: string, scenario: string | undefined, n: number, shortcuts: boolean) => {
+    const plan = planSystemSimulation(loadSystemFile(file, { scenario }), { seed: 7, blockSize: 256, shortcuts });
+    const shape = new SystemRunShape(plan.system, "year", n, 0);
+    const scratch = blockScratch(plan.sampling);
+    return Array.from({ length: shape.chunks }, (_, c) => JSON.stringify(encodeSystemChunk(runSystemChunk(plan, shape, c, scratch))));
+  };
+
+  // The shortcuts (the fleet kept, the company's lines only when its cash ran out before the
+  // cut link acts) must give what whole reruns give, to the last bit.
+  it.each([
+    ["system.yaml", undefined],
+    ["system.yaml", "openai-pays-a-third"],
+  ])("%s (scenario %s): counts, revenue lost and attribution as whole reruns give them", (name, scenario) => {
+    const file = join(models, name);
+    // Paths where the shortcut applies: CoreWeave out of cash before OpenAI stops paying.
+    const plan = planSystemSimulation(loadSystemFile(file, { scenario }), { seed: 7, blockSize: 256 });
+    const sys = plan.system;
+    const info = sys.links[0];
+    let early = 0;
+    let late = 0;
+    runSystemPaths(plan, 300, 0, 300, null, undefined, (_, rt) => {
+      const trigger = rt.state.cashOut[info.source] + 1 + info.lag;
+      if (trigger > sys.companies[info.company].startSerial + sys.companies[info.company].months - 1) return;
+      if (rt.state.cashOut[info.company] < trigger) early++;
+      else late++;
+    });
+    expect(early).toBeGreaterThan(20);
+    expect(late).toBeGreaterThan(20);
+    expect(chunks(file, scenario, 300, true)).toEqual(chunks(file, scenario, 300, false));
+  });
+
+  it("joint.yaml: the same with the lab's cash-out on a lag and a recovery share, for any lag and share", () => {
+    const text = read("joint.yaml");
+    const lab = read("lab-shock.yaml");
+    const cloud = read("cloud-shock.yaml");
+    for (const [lag, share] of [[0, 0], [2, 0.25], [7, 0.5]] as const) {
+      const system = text.replace("onCashOut: stop }", `onCashOut: recovery, share: ${share}, lagMonths: ${lag} }`);
+      expect(system).not.toBe(text);
+      const run = (shortcuts: boolean) => {
+        const loaded = loadSystemText(system, "joint.yaml", textsReader({ "lab-shock.yaml": { text: lab, file: "lab-shock.yaml" }, "cloud-shock.yaml": { text: cloud, file: "cloud-shock.yaml" } }));
+        const plan = planSystemSimulation(loaded, { seed: 3, blockSize: 128, shortcuts });
+        const shape = new SystemRunShape(plan.system, "year", 400, 0);
+        const scratch = blockScratch(plan.sampling);
+        return Array.from({ length: shape.chunks }, (_, c) => JSON.stringify(encodeSystemChunk(runSystemChunk(plan, shape, c, scratch))));
+      };
+      expect(run(true)).toEqual(run(false));
+    }
   });
 });

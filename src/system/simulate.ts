@@ -62,6 +62,8 @@ export interface SystemPlanOptions {
   blockSize?: number;
   attribution?: boolean;
   rateShockBp?: number;
+  /** False: every rerun is a whole evaluation, without the exact shortcuts (for tests). */
+  shortcuts?: boolean;
 }
 
 export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOptions, compiled: CompiledSystem = compileSystem(loaded)): SystemSimulationPlan {
@@ -91,6 +93,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     runtime.steps[k] = u.plan.steps;
     runtime.evaluation[k] = u.plan.evaluation;
   });
+  runtime.shortcuts = options.shortcuts !== false;
   const closures = compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k)));
   return {
     system: compiled,
@@ -105,7 +108,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
     sampling: { spec: { inputs: inputs.map((i) => i.input), processes: [], correlation, preparedCorrelation: null, warnings: [] }, seed, lhs, blockSize, correlation: correlation && inputs.length > 1 ? prepareImanConoverTarget(correlation, inputs.length) : null },
     runtime,
     closures,
-    linesOnlyRerun: compiled.links.map((info, l) => info.link.spec.type === "counterparty" && closures[l].size === 1 && closures[l].has(info.company) && !compiled.order.some((g) => g.cyclic && g.companies.includes(info.company))),
+    linesOnlyRerun: compiled.links.map((info, l) => options.shortcuts !== false && info.link.spec.type === "counterparty" && closures[l].size === 1 && closures[l].has(info.company) && !compiled.order.some((g) => g.cyclic && g.companies.includes(info.company))),
     warnings,
   };
 }
