@@ -214,6 +214,7 @@ export interface EvaluationOptions {
    * operating lines are summed (revenue and the lines are this evaluation's; the statements,
    * the stages after them and the ratios keep the previous evaluation's values);
    * "statements" after the month loop (the stages after it and the ratios are skipped).
+   * Extensions may then leave their report series (those no line reads) as they were.
    */
   stopAfter?: "lines" | "statements";
 }

@@ -375,11 +375,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // (options.sameFleet: a system's link acting on this company again within a path).
       if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj);
       fleetDone = true;
+      // A caller that stops early (options.stopAfter) reads the lines and the statements, not
+      // the report series: only what feeds the revenue lines is computed then.
+      const report = options.stopAfter === undefined;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
       //    price, reserved hours.
       for (let q = 0; q < nPools; q++) {
         series.poolReserved[q].fill(0);
+        if (!report) continue;
         series.poolContracted[q].fill(0);
         series.poolContractRevenue[q].fill(0);
       }
@@ -423,9 +427,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
       const contractRevenue = series.contractRevenue;
       const backlog = series.backlog;
-      contractRevenue.fill(0);
-      series.contractedHours.fill(0);
-      backlog.fill(0);
+      if (report) {
+        contractRevenue.fill(0);
+        series.contractedHours.fill(0);
+        backlog.fill(0);
+      }
       for (let c = 0; c < nContracts; c++) {
         const ct = contracts[c];
         const sl = ct.slots;
@@ -451,6 +457,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           if (a >= exit) break;
           const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
           // Billing within the horizon: delivered share of the reservation before an exit.
+          if (!report) {
+            for (let t = Math.max(0, a); t < Math.min(H, b); t++) line[t] += t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * delivered[t];
+            continue;
+          }
           for (let t = Math.max(0, a); t < Math.min(H, b); t++) {
             let v: number;
             if (t >= exit) v = top * termPrice * hours[t];
@@ -495,6 +505,19 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const spotRevenueTotal = series.spotRevenue;
       const spotHours = series.spotHours;
       spotRevenueTotal.fill(0);
+      if (!report) {
+        for (let k = 0; k < nCohorts; k++) {
+          const cap = proj.cohorts[k].capacity;
+          const free = poolFree[cohortPool[k]];
+          const spotPrice = series.cohortSpotPrice[k];
+          for (let t = 0; t < H; t++) {
+            const a = cap[t];
+            if (!(a <= 0)) spotRevenueTotal[t] += (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+          }
+        }
+        if (spotLine) spotLine.set(spotRevenueTotal);
+        return;
+      }
       spotHours.fill(0);
       for (let k = 0; k < nCohorts; k++) {
         const cap = proj.cohorts[k].capacity;
