@@ -294,8 +294,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const utilShare = arr();
   // Per declining price curve: (1 − decline)^(age / 12) by whole months of age, for the
   // decline it was last computed for (the same Math.pow the formula calls, made once).
-  const declinePowers = new Map<CohortPrice, { base: number; powers: Float64Array }>();
-  for (const price of new Set(cohortPrice)) if (price.kind === "decline") declinePowers.set(price, { base: NaN, powers: arr() });
+  const declinePowers = new Map<CohortPrice, { base: number; filled: number; powers: Float64Array }>();
+  for (const price of new Set(cohortPrice)) if (price.kind === "decline") declinePowers.set(price, { base: NaN, filled: 0, powers: arr() });
+  // A cohort's months of service as loop bounds (all months when unknown).
+  const serviceFrom = (inService: number): number => (inService === inService ? Math.max(0, Math.ceil(inService)) : 0);
+  const serviceTo = (retirement: number): number => (retirement === retirement ? Math.min(H - 1, Math.floor(retirement)) : H - 1);
   let fleetDone = false;
 
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
@@ -311,18 +314,25 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const cap = cs.capacity;
       const pool = cohortPool[k];
       const avail = series.poolAvailable[pool];
-      for (let t = 0; t < H; t++) avail[t] += cap[t];
-      for (let t = 0; t < H; t++) available[t] += cap[t];
+      // Outside its months of service a cohort's capacity (and site power) is exactly 0, and
+      // adding 0 to a sum that starts at 0 changes nothing: only those months are walked.
+      const inService = proj.cohortService[2 * k];
+      const retirement = proj.cohortService[2 * k + 1];
+      const from = serviceFrom(inService);
+      const to = serviceTo(retirement);
+      for (let t = from; t <= to; t++) {
+        avail[t] += cap[t];
+        available[t] += cap[t];
+      }
       if (pool < nSites) {
         const site = sites[pool];
         const sl = cohorts[k].slots;
-        const inService = proj.cohortService[2 * k];
-        const retirement = proj.cohortService[2 * k + 1];
         const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
         const price = site.powerPrice;
         const power = series.sitePowerCost[pool];
         const out = cs.powerCost;
-        for (let t = 0; t < H; t++) {
+        out.fill(0);
+        for (let t = from; t <= to; t++) {
           const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
           out[t] = v;
           power[t] += v;
@@ -336,11 +346,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const base = 1 - p[pricing.decline];
         const cache = declinePowers.get(pricing)!;
         if (cache.base !== base) {
-          for (let age = 0; age < H; age++) cache.powers[age] = Math.pow(base, age / 12);
           cache.base = base;
+          cache.filled = 0;
         }
         const powers = cache.powers;
         const plannedInService = round(p[cohorts[k].slots.inService]);
+        // Ages 0 … H − 1 − plannedInService occur (NaN: none from the table).
+        const need = Math.max(1, Math.min(H, H - plannedInService));
+        for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
+        if (need > cache.filled) cache.filled = need;
         for (let t = 0; t < H; t++) {
           const age = Math.max(0, t - plannedInService);
           spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
@@ -510,7 +524,8 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const cap = proj.cohorts[k].capacity;
           const free = poolFree[cohortPool[k]];
           const spotPrice = series.cohortSpotPrice[k];
-          for (let t = 0; t < H; t++) {
+          const to = serviceTo(proj.cohortService[2 * k + 1]);
+          for (let t = serviceFrom(proj.cohortService[2 * k]); t <= to; t++) {
             const a = cap[t];
             if (!(a <= 0)) spotRevenueTotal[t] += (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
           }
@@ -529,7 +544,14 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const revenue = series.cohortRevenue[k];
         const sold = series.cohortSoldHours[k];
         const spotPrice = series.cohortSpotPrice[k];
-        for (let t = 0; t < H; t++) {
+        const from = serviceFrom(proj.cohortService[2 * k]);
+        const to = serviceTo(proj.cohortService[2 * k + 1]);
+        // Nothing sold outside its months of service (no capacity there).
+        revenue.fill(0, 0, from);
+        revenue.fill(0, to + 1);
+        sold.fill(0, 0, from);
+        sold.fill(0, to + 1);
+        for (let t = from; t <= to; t++) {
           const a = cap[t];
           if (a <= 0) {
             revenue[t] = 0;
@@ -575,10 +597,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const c = proj.compiled;
       const cap = proj.capitalization;
       const fleetOffset = c.capitalizeInterest.sites ? c.constructions.length : 0;
-      for (let t = 0; t < H; t++) {
-        let nbv = 0;
-        for (let k = 0; k < nCohorts; k++) nbv += proj.cohorts[k].netBookValue[t];
-        series.gpuNetBookValue[t] = nbv;
+      const gpuBook = series.gpuNetBookValue;
+      gpuBook.fill(0);
+      for (let k = 0; k < nCohorts; k++) {
+        const book = proj.cohorts[k].netBookValue;
+        for (let t = 0; t < H; t++) gpuBook[t] += book[t];
       }
       if (cap && c.capitalizeInterest.fleet) {
         for (let k = 0; k < nCohorts; k++) {
