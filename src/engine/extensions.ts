@@ -56,7 +56,7 @@ export interface EngineStage {
   /** Runs after fleet cohorts (capacity known), before the statements. */
   afterFleet?(params: Float64Array, projection: Projection, options: EvaluationOptions): void;
   /** Runs after the statements (balances and capitalised interest known): report series. */
-  afterStatements?(params: Float64Array, projection: Projection): void;
+  afterStatements?(params: Float64Array, projection: Projection, options: EvaluationOptions): void;
 }
 
 export interface EngineExtension {

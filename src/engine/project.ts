@@ -217,6 +217,12 @@ export interface EvaluationOptions {
    * Extensions may then leave their report series (those no line reads) as they were.
    */
   stopAfter?: "lines" | "statements";
+  /**
+   * The caller reads the statement items, ratios and metrics only (a Monte Carlo path):
+   * extensions may leave the series no line reads (a GPU cloud's backlog, utilization,
+   * per-cohort revenue, book values) as they were.
+   */
+  skipReportSeries?: boolean;
 }
 const NO_OPTIONS: EvaluationOptions = {};
 
@@ -243,7 +249,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   if (options.stopAfter === "lines") return out;
   statements(c, ws, out, out, 0);
   if (options.stopAfter === "statements") return out;
-  for (const stage of c.stages) stage.afterStatements?.(p, out);
+  for (const stage of c.stages) stage.afterStatements?.(p, out, options);
   computeRatios(out);
   return out;
 }

@@ -389,9 +389,9 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // (options.sameFleet: a system's link acting on this company again within a path).
       if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj);
       fleetDone = true;
-      // A caller that stops early (options.stopAfter) reads the lines and the statements, not
-      // the report series: only what feeds the revenue lines is computed then.
-      const report = options.stopAfter === undefined;
+      // A caller that stops early (options.stopAfter) or reads only the statements and metrics
+      // (options.skipReportSeries) needs no report series: only what feeds the revenue lines.
+      const report = options.stopAfter === undefined && options.skipReportSeries !== true;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
       //    price, reserved hours.
@@ -591,7 +591,8 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
     },
 
-    afterStatements(_p: Float64Array, proj: Projection): void {
+    afterStatements(_p: Float64Array, proj: Projection, options: EvaluationOptions): void {
+      if (options.skipReportSeries === true) return;
       // Book values of the fleet and the sites, with any interest capitalised into them,
       // and the backlog's coverage of them.
       const c = proj.compiled;

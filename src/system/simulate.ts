@@ -91,7 +91,8 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   const runtime = createRuntime(compiled, units.slice(1).map((u) => u.plan.workspace));
   units.slice(1).forEach((u, k) => {
     runtime.steps[k] = u.plan.steps;
-    runtime.evaluation[k] = u.plan.evaluation;
+    // A path's statistics read the statement items and metrics, not report series.
+    runtime.evaluation[k] = { ...u.plan.evaluation, skipReportSeries: true };
   });
   runtime.shortcuts = options.shortcuts !== false;
   const closures = compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k)));

@@ -163,7 +163,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
     kept.push(step);
     for (const a of step.inputs) needed.add(a);
   }
-  return { steps: kept.reverse(), evaluation: { skipFleet: !fleetVaries, lineSums: lineSums.run } };
+  return { steps: kept.reverse(), evaluation: { skipFleet: !fleetVaries, lineSums: lineSums.run, skipReportSeries: true } };
 }
 
 function processStep(p: UncertainProcess, H: number, shocks: Float64Array): DriverStep {
