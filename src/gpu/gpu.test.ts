@@ -6,6 +6,7 @@ import { loadModelText } from "../model/load.js";
 import { ModelError, formatIssue } from "../model/issues.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
 import { evaluate } from "../engine/project.js";
+import { ITEM_NAMES } from "../engine/items.js";
 import { checkProjection } from "../engine/checks.js";
 import { npv, irr } from "../finance/index.js";
 import "./extension.js";
@@ -454,5 +455,77 @@ financing:
     // Floating: 100 × 1% a year; new fixed: 60 × 1% for the five months after the draw month.
     expect(sum(shock)).toBeCloseTo(100 * 0.01 + (60 * 0.01 * 5) / 12, 12);
     expect(sectorModel(proj).years[0].rateShock).toBeCloseTo(sum(shock), 12);
+  });
+});
+
+describe("evaluating again after a contract moves (a system's link acting)", () => {
+  const COREWEAVE = read("models/coreweave.yaml");
+  // The scenario gives OpenAI's four contracts an exit month (2027-10) for the moves to set.
+  const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
+  const compiled = compileModel(loaded.model, loaded.extensions);
+  const g = gpuData(compiled)!;
+  const H = compiled.months;
+  const base = Float64Array.from(compiled.baseParams);
+  const movable = g.contracts.filter((c) => c.slots.exit >= 0);
+  const copy = (proj: ReturnType<typeof evaluate>) => {
+    const s = g.series;
+    return {
+      items: Object.fromEntries(ITEM_NAMES.map((n) => [n, Array.from(proj.items[n])])),
+      lines: proj.lineValues.map((v) => Array.from(v)),
+      dscr: Array.from(proj.ratios.dscr),
+      gpu: [s.backlog, s.utilization, s.hhi, s.contractRevenue, s.spotRevenue, s.gpuNetBookValue, s.backlogCoverage, ...s.cohortRevenue, ...s.cohortSoldHours].map((v) => Array.from(v)),
+    };
+  };
+  // Exits (a month index, or none) and take-or-pay shares for some of the contracts.
+  const moves = fc.array(fc.record({ contract: fc.nat({ max: movable.length - 1 }), exit: fc.option(fc.integer({ min: -2, max: H + 2 }), { freq: 4 }), takeOrPay: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 4 });
+  const apply = (list: { contract: number; exit: number | null; takeOrPay: number }[]) => {
+    compiled.params.set(base);
+    for (const m of list) {
+      const sl = movable[m.contract].slots;
+      compiled.params[sl.exit] = m.exit ?? Infinity;
+      compiled.params[sl.takeOrPay] = m.takeOrPay;
+    }
+  };
+  /** The path without the moves, evaluated whole: what a later evaluation starts from. */
+  const before = () => {
+    compiled.params.set(base);
+    evaluate(compiled, null);
+  };
+
+  it("gives, keeping the fleet and the drivers (sameFleet), what a whole evaluation gives: statements, lines, ratios and GPU series", () => {
+    expect(movable).toHaveLength(4);
+    fc.assert(
+      fc.property(moves, (list) => {
+        apply(list);
+        const whole = copy(evaluate(compiled, null));
+        before();
+        apply(list);
+        expect(copy(evaluate(compiled, null, undefined, [], { sameFleet: true }))).toEqual(whole);
+      }),
+      { numRuns: 15, seed: 20261202 },
+    );
+  });
+
+  it("stops early with the same statements (stopAfter: statements) or the same revenue and lines (stopAfter: lines); skipReportSeries changes no statement", () => {
+    fc.assert(
+      fc.property(moves, (list) => {
+        apply(list);
+        const whole = copy(evaluate(compiled, null));
+        before();
+        apply(list);
+        expect(copy(evaluate(compiled, null, undefined, [], { sameFleet: true, stopAfter: "statements" })).items).toEqual(whole.items);
+        before();
+        apply(list);
+        const lines = copy(evaluate(compiled, null, undefined, [], { sameFleet: true, stopAfter: "lines" }));
+        expect(lines.items.revenue).toEqual(whole.items.revenue);
+        expect(lines.lines).toEqual(whole.lines);
+        before();
+        apply(list);
+        const skipped = copy(evaluate(compiled, null, undefined, null, { skipReportSeries: true }));
+        expect(skipped.items).toEqual(whole.items);
+        expect(skipped.dscr).toEqual(whole.dscr);
+      }),
+      { numRuns: 15, seed: 20261203 },
+    );
   });
 });
