@@ -46,8 +46,8 @@ const bundle = await rolldown({
   logLevel: "warn",
 });
 /**
- * Chunks: everything start-up loads in the entry file, and everything `burnrate run` then
- * loads (the model loader, zod, yaml, the engine; the action's `await import()`s and what
+ * Chunks: everything start-up loads in the entry file; zod; everything else `burnrate run`
+ * then loads (the model loader, yaml, the engine: the action's `await import()`s and what
  * they import) in one chunk; the rest split by rolldown, each part loaded by the commands
  * that use it. Other commands that load a model share the run chunk.
  */
@@ -55,6 +55,8 @@ const RUN_IMPORTS = ["node/loadFile.js", "commands/run.js", "model/suggest.js"].
 const codeSplitting = {
   groups: [
     { name: "main", tags: ["$initial"], priority: 2 },
+    // Its own chunk: the CLI configures zod (src/cli/main.ts) before any schema is built.
+    { name: "zod", test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 1.5 },
     { name: "run", test: (id) => RUN_IMPORTS.includes(id), priority: 1 },
   ],
 };
