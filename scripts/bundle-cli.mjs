@@ -31,7 +31,10 @@ const isExternal = (id) => EXTERNAL.some((p) => id === p || id.startsWith(p.ends
 const ownUrl = {
   name: "burnrate-own-import-meta-url",
   transform(code, id) {
-    if (!id.startsWith(dist + sep) || !code.includes("import.meta.url")) return null;
+    if (!id.startsWith(dist + sep) || !code.includes("import.meta.")) return null;
+    // Only import.meta.url is translated; anything else would name the chunk's folder.
+    const other = code.match(/import\.meta\.(?!url\b)\w+/);
+    if (other) this.error(`${relative(root, id)} reads ${other[0]}: use import.meta.url (scripts/bundle-cli.mjs gives each module its own)`);
     const path = relative(outDir, id).split(sep).join("/");
     return { code: code.replaceAll("import.meta.url", `new URL(${JSON.stringify(path)}, import.meta.url).href`), map: null };
   },
