@@ -80,9 +80,10 @@ export interface Workspace {
   trancheRepay: Float64Array[];
   /** Repayments paid from new money raised for them: not debt service. */
   trancheRefinanced: Float64Array[];
-  trancheFees: Float64Array[];
   /** Principal due at each maturity before the final one, by month. */
   trancheMaturityDue: Float64Array[];
+  /** The tranches' walk, kept between evaluations while its inputs do not change (see `refreshDebt`). */
+  debt: DebtCache;
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -94,8 +95,6 @@ export interface Workspace {
   capexBase: Float64Array;
   depreciationBase: Float64Array;
   disposalGainBase: Float64Array;
-  /** Per tranche: the month's opening balance (capitalisation reads it). */
-  trancheOpen: Float64Array;
   /** Per qualifying asset: live month, months to depreciate, retirement, funding tranche; spend to date, capitalised book value, total. */
   assetLive: Float64Array;
   assetDepMonths: Float64Array;
@@ -147,8 +146,8 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheDraw: c.tranches.map(arr),
     trancheRepay: c.tranches.map(arr),
     trancheRefinanced: c.tranches.map(arr),
-    trancheFees: c.tranches.map(arr),
     trancheMaturityDue: c.tranches.map(arr),
+    debt: createDebtCache(c),
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
@@ -157,7 +156,6 @@ export function createWorkspace(c: CompiledModel): Workspace {
     capexBase: arr(),
     depreciationBase: arr(),
     disposalGainBase: arr(),
-    trancheOpen: new Float64Array(c.tranches.length),
     assetLive: new Float64Array(qualifyingAssets(c)),
     assetDepMonths: new Float64Array(qualifyingAssets(c)),
     assetRetire: new Float64Array(qualifyingAssets(c)),
@@ -249,41 +247,6 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     out.rounds[r * 5 + 3] = post;
     out.rounds[r * 5 + 4] = post > 0 ? amount / post : NaN;
   }
-  for (let k = 0; k < c.tranches.length; k++) {
-    const tr = c.tranches[k];
-    const draw = ws.trancheDraw[k];
-    const repay = ws.trancheRepay[k];
-    const refinanced = ws.trancheRefinanced[k];
-    draw.fill(0);
-    repay.fill(0);
-    refinanced.fill(0);
-    for (const d of tr.draws) {
-      const m = monthOf(p[d.month]);
-      if (m >= 0 && m < H) draw[m] += p[d.amount];
-    }
-    for (const r of tr.repayments) {
-      const m = monthOf(p[r.month]);
-      if (m >= 0 && m < H) {
-        repay[m] += p[r.amount];
-        if (r.refinancing) refinanced[m] += p[r.amount];
-      }
-    }
-    // Maturities before the final one: a share of the principal (opening balance plus
-    // draws up to that month) or an amount; the loop caps it at what is outstanding.
-    const due = ws.trancheMaturityDue[k];
-    due.fill(0);
-    for (const part of tr.partialMaturities) {
-      const m = monthOf(p[part.month]);
-      if (m < 0 || m >= H) continue;
-      const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
-      due[m] += amount;
-      if (part.refinancing) refinanced[m] += amount;
-    }
-    if (tr.finalRefinancing) {
-      const m = monthOf(p[tr.slots.maturity]);
-      if (m >= 0 && m < H) refinanced[m] = Infinity;
-    }
-  }
   const refundDep = ws.refundDepreciation;
   refundDep.fill(0);
   for (const o of c.oneOffs) {
@@ -291,6 +254,45 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     const m = monthOf(p[o.slots.month]);
     const perMonth = p[o.slots.amount] / o.lifeMonths;
     for (let t = Math.max(0, m); t < Math.min(H, m + o.lifeMonths); t++) refundDep[t] += perMonth;
+  }
+}
+
+/** One tranche's draws, repayments and maturities by month, from this evaluation's params. */
+function trancheInputs(c: CompiledModel, ws: Workspace, k: number): void {
+  const p = c.params;
+  const H = c.months;
+  const tr = c.tranches[k];
+  const draw = ws.trancheDraw[k];
+  const repay = ws.trancheRepay[k];
+  const refinanced = ws.trancheRefinanced[k];
+  draw.fill(0);
+  repay.fill(0);
+  refinanced.fill(0);
+  for (const d of tr.draws) {
+    const m = monthOf(p[d.month]);
+    if (m >= 0 && m < H) draw[m] += p[d.amount];
+  }
+  for (const r of tr.repayments) {
+    const m = monthOf(p[r.month]);
+    if (m >= 0 && m < H) {
+      repay[m] += p[r.amount];
+      if (r.refinancing) refinanced[m] += p[r.amount];
+    }
+  }
+  // Maturities before the final one: a share of the principal (opening balance plus
+  // draws up to that month) or an amount; the loop caps it at what is outstanding.
+  const due = ws.trancheMaturityDue[k];
+  due.fill(0);
+  for (const part of tr.partialMaturities) {
+    const m = monthOf(p[part.month]);
+    if (m < 0 || m >= H) continue;
+    const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
+    due[m] += amount;
+    if (part.refinancing) refinanced[m] += amount;
+  }
+  if (tr.finalRefinancing) {
+    const m = monthOf(p[tr.slots.maturity]);
+    if (m >= 0 && m < H) refinanced[m] = Infinity;
   }
 }
 
@@ -451,10 +453,12 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
  *      the floor it repays from the excess (down to zero). At its maturity it is repaid
  *      in full. Draws bear interest from next month, like tranche draws.
  *
- * The tranches (step 2 and their interest) do not depend on cash: a run records their
- * monthly totals in the workspace's debt schedule when cash reacts to extra cash, and the
- * funding gap's re-runs (`cashOnly`) read them back instead of walking every tranche
- * again — the same numbers, summed in the same order — and write only ending cash.
+ * The tranches (step 2 and their interest) do not depend on cash, so they are walked
+ * apart from the month loop (`refreshDebt`), each tranche only when its inputs changed
+ * since its last walk in this workspace, and the month loop reads their monthly totals
+ * from the workspace's debt schedule — the same numbers, summed in the same order as one
+ * loop over tranches inside the month would. The funding gap's re-runs (`cashOnly`) read
+ * the same schedule and write only ending cash.
  */
 function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false): void {
   const p = c.params;
@@ -477,20 +481,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
   const cashFloor = p[c.slots.cashFloor];
-  const balances = dst.tranches;
   const nT = c.tranches.length;
-  const trBal = trancheState(ws, nT);
+  if (!cashOnly) refreshDebt(c, ws, src);
+  const debt = ws.debt;
+  const schedule = debt.schedule;
   let debtTotal = 0;
-  for (let k = 0; k < nT; k++) {
-    const s = c.tranches[k].slots;
-    const open = p[s.openingBalance];
-    trBal.balance[k] = open;
-    trBal.fees[k] = 0;
-    // Interest-only months are interest payments: an opening balance pays from the first
-    // month, a draw from the month after it (the draw month bears no interest).
-    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k]) + 1) + p[s.interestOnly];
-    debtTotal += open;
-  }
+  for (let k = 0; k < nT; k++) debtTotal += p[c.tranches[k].slots.openingBalance];
   const rv = c.revolver;
   const rvOut = dst.revolver;
   let rvBalance = 0;
@@ -506,13 +502,14 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   }
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
-  const trOpen = ws.trancheOpen;
-  const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
   // Without a revolver or an overdraft rate, interest incurred does not depend on cash, so
   // neither does what is capitalised: re-runs read it from the schedule too.
-  const capFromSchedule = cashOnly && schedule !== null && c.revolver === null && c.cashRates.overdraft === null;
+  const capFromSchedule = cashOnly && c.revolver === null && c.cashRates.overdraft === null;
   const nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
   const capOut = dst.capitalization;
+  // Capitalisation reads each tranche's opening balance and rate (the walk's own series).
+  const trancheOpen = debt.open;
+  const trancheRates = src.tranches;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
   // plug, so a sampled opening cash (or any other opening balance) is balanced by equity.
@@ -539,10 +536,6 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.lossCarryforward = nol;
   let feesTotal = 0;
 
-  const fromSchedule = cashOnly && schedule !== null;
-  // Capitalisation reads each tranche's rate: from this run's series, or the recorded run's.
-  const trancheRates = fromSchedule ? src.tranches : balances;
-
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
@@ -554,102 +547,15 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
 
-    // Debt: interest on the opening balance; draws, then scheduled principal.
-    let cashInterest = 0;
-    let feeAmortization = 0;
-    let drawn = 0;
-    let repaid = 0;
-    let scheduled = 0;
-    let feesPaid = 0;
-    let openDebt = 0;
-    let rateTimesDebt = 0;
-    if (fromSchedule) {
-      cashInterest = schedule.interest[t];
-      feeAmortization = schedule.feeAmortization[t];
-      drawn = schedule.drawn[t];
-      repaid = schedule.repaid[t];
-      scheduled = schedule.scheduled[t];
-      feesPaid = schedule.feesPaid[t];
-      openDebt = schedule.openDebt[t];
-      rateTimesDebt = schedule.rateTimesDebt[t];
-      if (nA > 0) for (let k = 0; k < nT; k++) trOpen[k] = t === 0 ? p[c.tranches[k].slots.openingBalance] : src.tranches[k].balance[t - 1];
-    }
-    for (let k = 0; k < nT && !fromSchedule; k++) {
-      const tr = c.tranches[k];
-      const s = tr.slots;
-      const series = balances[k];
-      const open = trBal.balance[k];
-      const annualRate = tr.fixed ? p[s.rate] : Math.max(tr.base![t], p[s.floor]) + p[s.spread];
-      trOpen[k] = open;
-      openDebt += open;
-      rateTimesDebt += open * annualRate;
-      const interest = (open * annualRate) / 12;
-      const maturity = monthOf(p[s.maturity]);
-      const draw = ws.trancheDraw[k][t];
-      const fee = draw * p[s.fee];
-      // Deferred costs amortize straight-line over the months left to maturity; whatever
-      // is left (and a fee paid in the maturity month) is expensed at maturity.
-      const monthsLeft = maturity - t + 1;
-      let amort: number;
-      if (monthsLeft <= 1 || tr.expenseFees) {
-        amort = trBal.fees[k] + fee;
-        trBal.fees[k] = 0;
-      } else {
-        amort = trBal.fees[k] / monthsLeft;
-        trBal.fees[k] += fee - amort;
-      }
-      let principal = 0;
-      const afterDraw = open + draw;
-      if (t >= maturity) principal = afterDraw;
-      else {
-        const amortStart = trBal.amortStart[k];
-        if (t >= amortStart && open > 0) {
-          switch (tr.amortization) {
-            case "straightLine":
-              principal = open / monthsLeft;
-              break;
-            case "annuity": {
-              const r = annualRate / 12;
-              // Near zero the closed form loses all precision; the zero-rate limit is exact there.
-              const payment = Math.abs(r) < 1e-12 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
-              principal = Math.min(open, payment - interest);
-              break;
-            }
-            case "schedule":
-              principal = Math.min(afterDraw, ws.trancheRepay[k][t]);
-              break;
-            case "bullet":
-              break;
-          }
-        }
-        const due = ws.trancheMaturityDue[k][t];
-        if (due > 0) principal = Math.min(afterDraw, principal + due);
-      }
-      const end = afterDraw - principal;
-      trBal.balance[k] = Math.abs(end) < 1e-12 ? 0 : end;
-      series.balance[t] = trBal.balance[k];
-      series.interest[t] = interest + amort;
-      series.principal[t] = principal;
-      series.rate[t] = annualRate;
-      cashInterest += interest;
-      feeAmortization += amort;
-      drawn += draw;
-      repaid += principal;
-      // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
-      // any month — including the maturity month, where it is part of the final repayment.
-      scheduled += principal - Math.min(principal, ws.trancheRefinanced[k][t]);
-      feesPaid += fee;
-    }
-    if (schedule !== null && !fromSchedule) {
-      schedule.interest[t] = cashInterest;
-      schedule.feeAmortization[t] = feeAmortization;
-      schedule.drawn[t] = drawn;
-      schedule.repaid[t] = repaid;
-      schedule.scheduled[t] = scheduled;
-      schedule.feesPaid[t] = feesPaid;
-      schedule.openDebt[t] = openDebt;
-      schedule.rateTimesDebt[t] = rateTimesDebt;
-    }
+    // Debt: interest on the opening balance; draws, then scheduled principal (the walk's totals).
+    let cashInterest = schedule.interest[t];
+    const feeAmortization = schedule.feeAmortization[t];
+    let drawn = schedule.drawn[t];
+    let repaid = schedule.repaid[t];
+    let scheduled = schedule.scheduled[t];
+    const feesPaid = schedule.feesPaid[t];
+    let openDebt = schedule.openDebt[t];
+    let rateTimesDebt = schedule.rateTimesDebt[t];
 
     // The revolver's interest and commitment fee, on the month's opening balance.
     let rvLimit = 0;
@@ -694,7 +600,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
           if (base > 0) {
             const k = ws.assetTranche[a];
             // The funding tranche's rate on what it can fund, the average rate on the rest.
-            const specific = k >= 0 ? Math.min(base, trOpen[k]) : 0;
+            const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
             v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
           }
           ws.assetAccum[a] += ws.assetSpend[a][t];
@@ -728,7 +634,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
         capOut!.depreciation[a][t] = d;
       }
     }
-    if (schedule !== null && !cashOnly) {
+    if (!cashOnly) {
       schedule.capitalized[t] = capitalized;
       schedule.capDepreciation[t] = capDepreciation;
       schedule.capWrittenOff[t] = capWrittenOff;
@@ -801,12 +707,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     payables = newPayables;
     ppe += capex - depreciation - (disposalProceeds - disposalGain);
     debtTotal += drawn - repaid;
-    if (fromSchedule) feesTotal = schedule.feesTotal[t];
-    else {
-      feesTotal = 0;
-      for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
-      if (schedule !== null) schedule.feesTotal[t] = feesTotal;
-    }
+    feesTotal = schedule.feesTotal[t];
     paidIn += equity + shareSettled;
     retained += netIncome;
 
@@ -1082,8 +983,8 @@ function firstDrawMonth(draws: Float64Array): number {
   return draws.length;
 }
 
-/** The tranches' monthly totals from a workspace's last full run (see `statements`). */
-interface DebtSchedule {
+/** The tranches' monthly totals (see `statements`), and what the last full run capitalised. */
+export interface DebtSchedule {
   interest: Float64Array;
   feeAmortization: Float64Array;
   drawn: Float64Array;
@@ -1097,25 +998,227 @@ interface DebtSchedule {
   capDepreciation: Float64Array;
   capWrittenOff: Float64Array;
 }
-const debtSchedules = new WeakMap<Workspace, DebtSchedule>();
-function debtScheduleOf(ws: Workspace, H: number): DebtSchedule {
-  let s = debtSchedules.get(ws);
-  if (!s) {
-    const arr = () => new Float64Array(H);
-    s = { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() };
-    debtSchedules.set(ws, s);
-  }
-  return s;
+
+/**
+ * Each tranche's walk by month — its opening balance, opening balance × rate, cash
+ * interest, fee amortisation, debt service, fees paid and fees left to amortise — with
+ * the params and base rates it ran with, and the totals over tranches. A tranche's walk
+ * reads nothing but its own params and base rate series, so while those are unchanged
+ * (compared value by value, sign of zero and NaN included) its series are exactly what a
+ * new walk would write, and a simulation that samples no debt input walks no tranche.
+ */
+export interface DebtCache {
+  slots: Int32Array[];
+  key: Float64Array[];
+  base: (Float64Array | null)[];
+  /** 1 once tranche k's series and key belong together. */
+  walked: Uint8Array;
+  /** Whether the totals were summed from the walks as they are now. */
+  totalsCurrent: boolean;
+  open: Float64Array[];
+  rateTimesOpen: Float64Array[];
+  cashInterest: Float64Array[];
+  feeAmortization: Float64Array[];
+  scheduled: Float64Array[];
+  feesPaid: Float64Array[];
+  feesLeft: Float64Array[];
+  schedule: DebtSchedule;
 }
 
-const trancheStates = new WeakMap<Workspace, { balance: Float64Array; fees: Float64Array; amortStart: Float64Array }>();
-function trancheState(ws: Workspace, n: number) {
-  let s = trancheStates.get(ws);
-  if (!s) {
-    s = { balance: new Float64Array(n), fees: new Float64Array(n), amortStart: new Float64Array(n) };
-    trancheStates.set(ws, s);
+function createDebtCache(c: CompiledModel): DebtCache {
+  const H = c.months;
+  const arr = () => new Float64Array(H);
+  const each = () => c.tranches.map(arr);
+  const slots = c.tranches.map((tr) => {
+    const s = tr.slots;
+    const list = [s.openingBalance, s.rate, s.spread, s.floor, s.interestOnly, s.maturity, s.fee];
+    for (const d of tr.draws) list.push(d.month, d.amount);
+    for (const r of tr.repayments) list.push(r.month, r.amount);
+    for (const part of tr.partialMaturities) list.push(part.month, part.share, part.amount);
+    return Int32Array.from(list.filter((slot) => slot >= 0));
+  });
+  return {
+    slots,
+    key: slots.map((list) => new Float64Array(list.length)),
+    base: c.tranches.map((tr) => (tr.base ? new Float64Array(H) : null)),
+    walked: new Uint8Array(c.tranches.length),
+    totalsCurrent: false,
+    open: each(),
+    rateTimesOpen: each(),
+    cashInterest: each(),
+    feeAmortization: each(),
+    scheduled: each(),
+    feesPaid: each(),
+    feesLeft: each(),
+    schedule: { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() },
+  };
+}
+
+/** Same number, sign of zero and NaN included (Object.is without the call). */
+const sameNumber = (a: number, b: number): boolean => (a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b);
+
+/** Whether tranche k's params and base rates are those of its last walk. */
+function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean {
+  if (debt.walked[k] === 0) return false;
+  const p = c.params;
+  const slots = debt.slots[k];
+  const key = debt.key[k];
+  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
+  const base = c.tranches[k].base;
+  const snapshot = debt.base[k];
+  if (base && snapshot) for (let t = 0; t < base.length; t++) if (!sameNumber(base[t], snapshot[t])) return false;
+  return true;
+}
+
+/** Walks every tranche whose inputs changed (into `out`'s tranche series) and sums the monthly totals again if any did. */
+function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
+  const debt = ws.debt;
+  const nT = c.tranches.length;
+  for (let k = 0; k < nT; k++) {
+    if (trancheUnchanged(c, debt, k)) continue;
+    debt.walked[k] = 0;
+    debt.totalsCurrent = false;
+    trancheInputs(c, ws, k);
+    walkTranche(c, ws, out, k);
+    const p = c.params;
+    const slots = debt.slots[k];
+    const key = debt.key[k];
+    for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    const base = c.tranches[k].base;
+    if (base) debt.base[k]!.set(base);
+    debt.walked[k] = 1;
   }
-  return s;
+  if (debt.totalsCurrent) return;
+  // Summed tranche by tranche within each month, in the tranches' order: the same
+  // additions as one loop over tranches inside the month.
+  const H = c.months;
+  const sc = debt.schedule;
+  for (let t = 0; t < H; t++) {
+    let cashInterest = 0;
+    let feeAmortization = 0;
+    let drawn = 0;
+    let repaid = 0;
+    let scheduled = 0;
+    let feesPaid = 0;
+    let openDebt = 0;
+    let rateTimesDebt = 0;
+    let feesTotal = 0;
+    for (let k = 0; k < nT; k++) {
+      openDebt += debt.open[k][t];
+      rateTimesDebt += debt.rateTimesOpen[k][t];
+      cashInterest += debt.cashInterest[k][t];
+      feeAmortization += debt.feeAmortization[k][t];
+      drawn += ws.trancheDraw[k][t];
+      repaid += out.tranches[k].principal[t];
+      scheduled += debt.scheduled[k][t];
+      feesPaid += debt.feesPaid[k][t];
+      feesTotal += debt.feesLeft[k][t];
+    }
+    sc.interest[t] = cashInterest;
+    sc.feeAmortization[t] = feeAmortization;
+    sc.drawn[t] = drawn;
+    sc.repaid[t] = repaid;
+    sc.scheduled[t] = scheduled;
+    sc.feesPaid[t] = feesPaid;
+    sc.openDebt[t] = openDebt;
+    sc.rateTimesDebt[t] = rateTimesDebt;
+    sc.feesTotal[t] = feesTotal;
+  }
+  debt.totalsCurrent = true;
+}
+
+/**
+ * One tranche month by month: interest on the opening balance at the month's rate / 12;
+ * the draw and its upfront fee; scheduled principal (the maturity repays what is left).
+ */
+function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number): void {
+  const p = c.params;
+  const H = c.months;
+  const debt = ws.debt;
+  const tr = c.tranches[k];
+  const s = tr.slots;
+  const series = out.tranches[k];
+  const drawBy = ws.trancheDraw[k];
+  const repayBy = ws.trancheRepay[k];
+  const dueBy = ws.trancheMaturityDue[k];
+  const refinancedBy = ws.trancheRefinanced[k];
+  const openBy = debt.open[k];
+  const rateTimesOpenBy = debt.rateTimesOpen[k];
+  const cashInterestBy = debt.cashInterest[k];
+  const feeAmortizationBy = debt.feeAmortization[k];
+  const scheduledBy = debt.scheduled[k];
+  const feesPaidBy = debt.feesPaid[k];
+  const feesLeftBy = debt.feesLeft[k];
+  const base = tr.base;
+  const fixedRate = p[s.rate];
+  const floor = p[s.floor];
+  const spread = p[s.spread];
+  const feeRate = p[s.fee];
+  const maturity = monthOf(p[s.maturity]);
+  let balance = p[s.openingBalance];
+  let fees = 0;
+  // Interest-only months are interest payments: an opening balance pays from the first
+  // month, a draw from the month after it (the draw month bears no interest).
+  const amortStart = (balance > 0 ? 0 : firstDrawMonth(drawBy) + 1) + p[s.interestOnly];
+  for (let t = 0; t < H; t++) {
+    const open = balance;
+    const annualRate = tr.fixed ? fixedRate : Math.max(base![t], floor) + spread;
+    openBy[t] = open;
+    rateTimesOpenBy[t] = open * annualRate;
+    const interest = (open * annualRate) / 12;
+    const draw = drawBy[t];
+    const fee = draw * feeRate;
+    // Deferred costs amortize straight-line over the months left to maturity; whatever
+    // is left (and a fee paid in the maturity month) is expensed at maturity.
+    const monthsLeft = maturity - t + 1;
+    let amort: number;
+    if (monthsLeft <= 1 || tr.expenseFees) {
+      amort = fees + fee;
+      fees = 0;
+    } else {
+      amort = fees / monthsLeft;
+      fees += fee - amort;
+    }
+    let principal = 0;
+    const afterDraw = open + draw;
+    if (t >= maturity) principal = afterDraw;
+    else {
+      if (t >= amortStart && open > 0) {
+        switch (tr.amortization) {
+          case "straightLine":
+            principal = open / monthsLeft;
+            break;
+          case "annuity": {
+            const r = annualRate / 12;
+            // Near zero the closed form loses all precision; the zero-rate limit is exact there.
+            const payment = Math.abs(r) < 1e-12 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
+            principal = Math.min(open, payment - interest);
+            break;
+          }
+          case "schedule":
+            principal = Math.min(afterDraw, repayBy[t]);
+            break;
+          case "bullet":
+            break;
+        }
+      }
+      const due = dueBy[t];
+      if (due > 0) principal = Math.min(afterDraw, principal + due);
+    }
+    const end = afterDraw - principal;
+    balance = Math.abs(end) < 1e-12 ? 0 : end;
+    series.balance[t] = balance;
+    series.interest[t] = interest + amort;
+    series.principal[t] = principal;
+    series.rate[t] = annualRate;
+    cashInterestBy[t] = interest;
+    feeAmortizationBy[t] = amort;
+    // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
+    // any month — including the maturity month, where it is part of the final repayment.
+    scheduledBy[t] = principal - Math.min(principal, refinancedBy[t]);
+    feesPaidBy[t] = fee;
+    feesLeftBy[t] = fees;
+  }
 }
 
 const defaultWorkspaces = new WeakMap<CompiledModel, Workspace>();
