@@ -84,6 +84,8 @@ export interface Workspace {
   trancheMaturityDue: Float64Array[];
   /** The tranches' walk, kept between evaluations while its inputs do not change (see `refreshDebt`). */
   debt: DebtCache;
+  /** The fleet cohorts' series, kept while their inputs do not change (see `evaluateFleet`). */
+  fleet: FleetCache;
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -148,6 +150,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheRefinanced: c.tranches.map(arr),
     trancheMaturityDue: c.tranches.map(arr),
     debt: createDebtCache(c),
+    fleet: createFleetCache(c),
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
@@ -381,24 +384,7 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
     }
   }
   const powerCostSeries = it.powerCost;
-  const capacitySeries = it.capacity;
-  const proceedsSeries = it.disposalProceeds;
-  const gainSeries = ws.disposalGainBase;
-  powerCostSeries.fill(0);
-  capacitySeries.fill(0);
-  proceedsSeries.fill(0);
-  gainSeries.fill(0);
-  for (let k = 0; k < c.cohorts.length; k++) {
-    const series = out.cohorts[k];
-    for (let t = 0; t < H; t++) {
-      capexLines[t] += series.capex[t];
-      depLines[t] += series.depreciation[t];
-      capacitySeries[t] += series.capacity[t];
-      powerCostSeries[t] += series.powerCost[t];
-      proceedsSeries[t] += series.retirementProceeds[t];
-      gainSeries[t] += series.retirementGain[t];
-    }
-  }
+  addFleet(c, ws, out, Object.is(openingPpeMonthly, -0));
   for (let t = 0; t < H; t++) corLines[t] += powerCostSeries[t];
   // One-off items land in their month; recurring revenue (for receivables) excludes them.
   const recurring = ws.recurringRevenue;
@@ -434,6 +420,56 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
     }
   }
 
+}
+
+/**
+ * Adds the cohorts' capex and depreciation to the lines' and sums their capacity, power,
+ * retirement proceeds and gains — cohort by cohort in order, as one loop over every month
+ * would, but only over the months a cohort's series are not zero: adding ±0 leaves any
+ * sum that is not −0 as it is, and these sums start at +0 (so are never −0), unless
+ * opening PP&E's depreciation is −0 (then every month is added). The four fleet totals are
+ * summed again only when a cohort was evaluated again since.
+ */
+function addFleet(c: CompiledModel, ws: Workspace, out: Projection, everyMonth: boolean): void {
+  const H = c.months;
+  const it = out.items;
+  const fleet = ws.fleet;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
+  const totals = fleet.totalsVersion !== fleet.version;
+  const powerCostSeries = it.powerCost;
+  const capacitySeries = it.capacity;
+  const proceedsSeries = it.disposalProceeds;
+  const gainSeries = ws.disposalGainBase;
+  if (totals) {
+    powerCostSeries.fill(0);
+    capacitySeries.fill(0);
+    proceedsSeries.fill(0);
+    gainSeries.fill(0);
+  }
+  for (let k = 0; k < c.cohorts.length; k++) {
+    const series = out.cohorts[k];
+    const from = everyMonth ? 0 : fleet.from[k];
+    const to = everyMonth ? H : fleet.to[k];
+    const capex = series.capex;
+    const depreciation = series.depreciation;
+    for (let t = from; t < to; t++) {
+      capexLines[t] += capex[t];
+      depLines[t] += depreciation[t];
+    }
+    if (!totals) continue;
+    const capacity = series.capacity;
+    const powerCost = series.powerCost;
+    const proceeds = series.retirementProceeds;
+    const gain = series.retirementGain;
+    for (let t = fleet.from[k]; t < fleet.to[k]; t++) {
+      capacitySeries[t] += capacity[t];
+      powerCostSeries[t] += powerCost[t];
+      proceedsSeries[t] += proceeds[t];
+      gainSeries[t] += gain[t];
+    }
+  }
+  fleet.totalsVersion = fleet.version;
 }
 
 /**
@@ -938,44 +974,124 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
   const p = c.params;
   const H = c.months;
   const hours = c.calendar.hours;
+  const fleet = ws.fleet;
   let openingNbv = 0;
   for (let k = 0; k < c.cohorts.length; k++) {
     const co = c.cohorts[k];
     const s = co.slots;
-    const series = out.cohorts[k];
-    const count = p[s.count];
-    const cost = (count * p[s.unitCost]) / c.unitScale;
-    const salvage = (count * p[s.salvage]) / c.unitScale;
-    const purchase = monthOf(p[s.purchase]);
-    serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
-    const inService = out.cohortService[2 * k];
-    const retirement = out.cohortService[2 * k + 1];
-    const life = p[s.lifeMonths];
-    const service = retirement - inService + 1;
-    const proceedsParam = p[s.proceeds];
-    const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
-    const perMonth = (cost - salvage) / life;
-    const depreciating = Math.min(life, service);
-    const capacityPerHour = count * p[s.capacity];
-    const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
-    // Bought before the start: its book value then (the month before the first), unless retired.
-    if (co.preStart && retirement >= 0) openingNbv += cost - perMonth * Math.min(depreciating, Math.max(0, -inService));
-    const bookAtRetirement = cost - perMonth * depreciating;
-    for (let t = 0; t < H; t++) {
-      series.capex[t] = t === purchase && !co.preStart ? cost : 0;
-      const running = t >= inService && t <= retirement;
-      series.depreciation[t] = t >= inService && t < inService + depreciating ? perMonth : 0;
-      series.capacity[t] = running ? capacityPerHour * hours[t] : 0;
-      series.powerCost[t] = running ? kw * hours[t] * co.powerPrice[t] : 0;
-      const bought = co.preStart || t >= purchase;
-      const used = Math.min(depreciating, Math.max(0, t - inService + 1));
-      series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
-      const retires = t === retirement && bought;
-      series.retirementProceeds[t] = retires ? proceeds : 0;
-      series.retirementGain[t] = retires ? proceeds - bookAtRetirement : 0;
+    if (!cohortUnchanged(c, fleet, k)) {
+      fleet.evaluated[k] = 0;
+      fleet.version++;
+      const series = out.cohorts[k];
+      const count = p[s.count];
+      const cost = (count * p[s.unitCost]) / c.unitScale;
+      const salvage = (count * p[s.salvage]) / c.unitScale;
+      const purchase = monthOf(p[s.purchase]);
+      serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
+      const inService = out.cohortService[2 * k];
+      const retirement = out.cohortService[2 * k + 1];
+      const life = p[s.lifeMonths];
+      const service = retirement - inService + 1;
+      const proceedsParam = p[s.proceeds];
+      const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
+      const perMonth = (cost - salvage) / life;
+      const depreciating = Math.min(life, service);
+      const capacityPerHour = count * p[s.capacity];
+      const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
+      // Bought before the start: its book value then (the month before the first), unless retired.
+      fleet.openingNbv[k] = co.preStart && retirement >= 0 ? cost - perMonth * Math.min(depreciating, Math.max(0, -inService)) : NaN;
+      const bookAtRetirement = cost - perMonth * depreciating;
+      // The months each series is not exactly zero (see `addFleet`).
+      let first = H;
+      let last = -1;
+      for (let t = 0; t < H; t++) {
+        const capex = t === purchase && !co.preStart ? cost : 0;
+        const running = t >= inService && t <= retirement;
+        const depreciation = t >= inService && t < inService + depreciating ? perMonth : 0;
+        const capacity = running ? capacityPerHour * hours[t] : 0;
+        const powerCost = running ? kw * hours[t] * co.powerPrice[t] : 0;
+        const bought = co.preStart || t >= purchase;
+        const used = Math.min(depreciating, Math.max(0, t - inService + 1));
+        series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
+        const retires = t === retirement && bought;
+        const retirementProceeds = retires ? proceeds : 0;
+        const retirementGain = retires ? proceeds - bookAtRetirement : 0;
+        series.capex[t] = capex;
+        series.depreciation[t] = depreciation;
+        series.capacity[t] = capacity;
+        series.powerCost[t] = powerCost;
+        series.retirementProceeds[t] = retirementProceeds;
+        series.retirementGain[t] = retirementGain;
+        // x !== 0 is false for ±0 and true for NaN.
+        if (capex !== 0 || depreciation !== 0 || capacity !== 0 || powerCost !== 0 || retirementProceeds !== 0 || retirementGain !== 0) {
+          if (first === H) first = t;
+          last = t;
+        }
+      }
+      fleet.from[k] = first;
+      fleet.to[k] = last + 1;
+      const key = fleet.key[k];
+      const slots = fleet.slots[k];
+      for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+      key[slots.length] = c.cohortEarliestService[k];
+      fleet.powerPrice[k].set(co.powerPrice);
+      fleet.evaluated[k] = 1;
     }
+    const nbv = fleet.openingNbv[k];
+    if (nbv === nbv) openingNbv += nbv;
   }
   ws.openingFleetNbv = openingNbv;
+}
+
+/**
+ * Each cohort's series depend on its own params, the earliest month its site allows and
+ * its power price series, nothing else: while those are unchanged (compared value by
+ * value, sign of zero and NaN included) its series and service months are exactly what a
+ * new evaluation would write. Also the months its series are not zero, and its book value
+ * at the start (NaN when it does not count).
+ */
+export interface FleetCache {
+  slots: Int32Array[];
+  /** The cohort's params at its last evaluation, then its earliest month. */
+  key: Float64Array[];
+  powerPrice: Float64Array[];
+  evaluated: Uint8Array;
+  from: Int32Array;
+  to: Int32Array;
+  openingNbv: Float64Array;
+  /** Counts evaluations of any cohort: what was summed from the cohorts is current while it is unchanged. */
+  version: number;
+  /** The version the fleet's totals (capacity, power, proceeds, gains) in the projection were summed at. */
+  totalsVersion: number;
+}
+
+function createFleetCache(c: CompiledModel): FleetCache {
+  const n = c.cohorts.length;
+  const slots = c.cohorts.map((co) => Int32Array.from(Object.values(co.slots).filter((slot) => slot >= 0)));
+  return {
+    slots,
+    key: slots.map((list) => new Float64Array(list.length + 1)),
+    powerPrice: c.cohorts.map(() => new Float64Array(c.months)),
+    evaluated: new Uint8Array(n),
+    from: new Int32Array(n),
+    to: new Int32Array(n),
+    openingNbv: new Float64Array(n),
+    version: 0,
+    totalsVersion: -1,
+  };
+}
+
+function cohortUnchanged(c: CompiledModel, fleet: FleetCache, k: number): boolean {
+  if (fleet.evaluated[k] === 0) return false;
+  const p = c.params;
+  const slots = fleet.slots[k];
+  const key = fleet.key[k];
+  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
+  if (!sameNumber(c.cohortEarliestService[k], key[slots.length])) return false;
+  const price = c.cohorts[k].powerPrice;
+  const snapshot = fleet.powerPrice[k];
+  for (let t = 0; t < price.length; t++) if (!sameNumber(price[t], snapshot[t])) return false;
+  return true;
 }
 
 function firstDrawMonth(draws: Float64Array): number {
