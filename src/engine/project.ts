@@ -86,6 +86,8 @@ export interface Workspace {
   debt: DebtCache;
   /** The fleet cohorts' series, kept while their inputs do not change (see `evaluateFleet`). */
   fleet: FleetCache;
+  /** What the capitalised interest recorded in the debt schedule was computed from (see `capitalizationUnchanged`). */
+  capitalizationKey: CapitalizationKey;
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -151,6 +153,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheMaturityDue: c.tranches.map(arr),
     debt: createDebtCache(c),
     fleet: createFleetCache(c),
+    capitalizationKey: { current: false, debtVersion: -1, setup: new Float64Array(5 * qualifyingAssets(c)), spend: Array.from({ length: qualifyingAssets(c) }, () => new Float64Array(H)) },
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
@@ -539,9 +542,17 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
   // Without a revolver or an overdraft rate, interest incurred does not depend on cash, so
-  // neither does what is capitalised: re-runs read it from the schedule too.
-  const capFromSchedule = cashOnly && c.revolver === null && c.cashRates.overdraft === null;
-  const nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
+  // neither does what is capitalised: re-runs read it from the schedule too, and so does a
+  // full run when the assets and the debt are those of the run that recorded it.
+  const capCashFree = c.revolver === null && c.cashRates.overdraft === null;
+  let capFromSchedule = cashOnly && capCashFree;
+  let nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
+  if (!cashOnly && nA > 0) {
+    if (capCashFree && capitalizationUnchanged(ws, nA)) {
+      capFromSchedule = true;
+      nA = 0;
+    } else keepCapitalizationInputs(ws, nA, capCashFree);
+  }
   const capOut = dst.capitalization;
   // Capitalisation reads each tranche's opening balance and rate (the walk's own series).
   const trancheOpen = debt.open;
@@ -670,7 +681,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
         capOut!.depreciation[a][t] = d;
       }
     }
-    if (!cashOnly) {
+    if (!cashOnly && !capFromSchedule) {
       schedule.capitalized[t] = capitalized;
       schedule.capDepreciation[t] = capDepreciation;
       schedule.capWrittenOff[t] = capWrittenOff;
@@ -791,6 +802,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
+  if (!cashOnly && nA > 0 && capCashFree) ws.capitalizationKey.current = true;
 }
 
 /**
@@ -833,6 +845,51 @@ function setUpQualifyingAssets(c: CompiledModel, ws: Workspace, src: Projection)
   ws.assetBook.fill(0);
   ws.assetTotal.fill(0);
   return n;
+}
+
+/**
+ * Without a revolver or an overdraft rate, interest capitalised in a month depends on the
+ * debt's walk (interest incurred, opening balances and rates), each asset's set-up (live
+ * month, months to depreciate, retirement, funding tranche, cost carried in) and its
+ * spend by month — nothing else. While those are what they were when the schedule
+ * recorded it (compared value by value), the capitalised interest, its depreciation and
+ * write-offs, and each asset's series in the projection are exactly what a new run writes.
+ */
+export interface CapitalizationKey {
+  current: boolean;
+  debtVersion: number;
+  setup: Float64Array;
+  spend: Float64Array[];
+}
+
+function capitalizationUnchanged(ws: Workspace, nA: number): boolean {
+  const key = ws.capitalizationKey;
+  if (!key.current || key.debtVersion !== ws.debt.version) return false;
+  const setup = key.setup;
+  for (let a = 0; a < nA; a++) {
+    if (!sameNumber(ws.assetLive[a], setup[5 * a]) || !sameNumber(ws.assetDepMonths[a], setup[5 * a + 1]) || !sameNumber(ws.assetRetire[a], setup[5 * a + 2]) || !sameNumber(ws.assetTranche[a], setup[5 * a + 3]) || !sameNumber(ws.assetAccum[a], setup[5 * a + 4])) return false;
+    const spend = ws.assetSpend[a];
+    const snapshot = key.spend[a];
+    for (let t = 0; t < spend.length; t++) if (!sameNumber(spend[t], snapshot[t])) return false;
+  }
+  return true;
+}
+
+/** Records what this run's capitalisation starts from (it is current once the month loop ends). */
+function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean): void {
+  const key = ws.capitalizationKey;
+  key.current = false;
+  if (!cashFree) return;
+  key.debtVersion = ws.debt.version;
+  const setup = key.setup;
+  for (let a = 0; a < nA; a++) {
+    setup[5 * a] = ws.assetLive[a];
+    setup[5 * a + 1] = ws.assetDepMonths[a];
+    setup[5 * a + 2] = ws.assetRetire[a];
+    setup[5 * a + 3] = ws.assetTranche[a];
+    setup[5 * a + 4] = ws.assetAccum[a];
+    key.spend[a].set(ws.assetSpend[a]);
+  }
 }
 
 /**
@@ -1131,6 +1188,8 @@ export interface DebtCache {
   walked: Uint8Array;
   /** Whether the totals were summed from the walks as they are now. */
   totalsCurrent: boolean;
+  /** Counts the times the totals were summed: what was computed from them is current while it is unchanged. */
+  version: number;
   open: Float64Array[];
   rateTimesOpen: Float64Array[];
   cashInterest: Float64Array[];
@@ -1159,6 +1218,7 @@ function createDebtCache(c: CompiledModel): DebtCache {
     base: c.tranches.map((tr) => (tr.base ? new Float64Array(H) : null)),
     walked: new Uint8Array(c.tranches.length),
     totalsCurrent: false,
+    version: 0,
     open: each(),
     rateTimesOpen: each(),
     cashInterest: each(),
@@ -1186,6 +1246,10 @@ function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean
   return true;
 }
 
+function addInto(sum: Float64Array, x: Float64Array, H: number): void {
+  for (let t = 0; t < H; t++) sum[t] += x[t];
+}
+
 /** Walks every tranche whose inputs changed (into `out`'s tranche series) and sums the monthly totals again if any did. */
 function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
   const debt = ws.debt;
@@ -1205,42 +1269,32 @@ function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
     debt.walked[k] = 1;
   }
   if (debt.totalsCurrent) return;
-  // Summed tranche by tranche within each month, in the tranches' order: the same
-  // additions as one loop over tranches inside the month.
+  // Each month's total adds the tranches in their order to +0: the same additions as one
+  // loop over tranches inside the month (a tranche at a time here, for contiguous reads).
   const H = c.months;
   const sc = debt.schedule;
-  for (let t = 0; t < H; t++) {
-    let cashInterest = 0;
-    let feeAmortization = 0;
-    let drawn = 0;
-    let repaid = 0;
-    let scheduled = 0;
-    let feesPaid = 0;
-    let openDebt = 0;
-    let rateTimesDebt = 0;
-    let feesTotal = 0;
-    for (let k = 0; k < nT; k++) {
-      openDebt += debt.open[k][t];
-      rateTimesDebt += debt.rateTimesOpen[k][t];
-      cashInterest += debt.cashInterest[k][t];
-      feeAmortization += debt.feeAmortization[k][t];
-      drawn += ws.trancheDraw[k][t];
-      repaid += out.tranches[k].principal[t];
-      scheduled += debt.scheduled[k][t];
-      feesPaid += debt.feesPaid[k][t];
-      feesTotal += debt.feesLeft[k][t];
-    }
-    sc.interest[t] = cashInterest;
-    sc.feeAmortization[t] = feeAmortization;
-    sc.drawn[t] = drawn;
-    sc.repaid[t] = repaid;
-    sc.scheduled[t] = scheduled;
-    sc.feesPaid[t] = feesPaid;
-    sc.openDebt[t] = openDebt;
-    sc.rateTimesDebt[t] = rateTimesDebt;
-    sc.feesTotal[t] = feesTotal;
+  sc.interest.fill(0);
+  sc.feeAmortization.fill(0);
+  sc.drawn.fill(0);
+  sc.repaid.fill(0);
+  sc.scheduled.fill(0);
+  sc.feesPaid.fill(0);
+  sc.openDebt.fill(0);
+  sc.rateTimesDebt.fill(0);
+  sc.feesTotal.fill(0);
+  for (let k = 0; k < nT; k++) {
+    addInto(sc.openDebt, debt.open[k], H);
+    addInto(sc.rateTimesDebt, debt.rateTimesOpen[k], H);
+    addInto(sc.interest, debt.cashInterest[k], H);
+    addInto(sc.feeAmortization, debt.feeAmortization[k], H);
+    addInto(sc.drawn, ws.trancheDraw[k], H);
+    addInto(sc.repaid, out.tranches[k].principal, H);
+    addInto(sc.scheduled, debt.scheduled[k], H);
+    addInto(sc.feesPaid, debt.feesPaid[k], H);
+    addInto(sc.feesTotal, debt.feesLeft[k], H);
   }
   debt.totalsCurrent = true;
+  debt.version++;
 }
 
 /**
