@@ -452,20 +452,20 @@ function addFleet(c: CompiledModel, ws: Workspace, out: Projection, everyMonth: 
   }
   for (let k = 0; k < c.cohorts.length; k++) {
     const series = out.cohorts[k];
-    const from = everyMonth ? 0 : fleet.from[k];
-    const to = everyMonth ? H : fleet.to[k];
+    const w = 6 * k;
     const capex = series.capex;
+    const capexTo = everyMonth ? H : fleet.window[w + 1];
+    for (let t = everyMonth ? 0 : fleet.window[w]; t < capexTo; t++) capexLines[t] += capex[t];
     const depreciation = series.depreciation;
-    for (let t = from; t < to; t++) {
-      capexLines[t] += capex[t];
-      depLines[t] += depreciation[t];
-    }
+    const depTo = everyMonth ? H : fleet.window[w + 3];
+    for (let t = everyMonth ? 0 : fleet.window[w + 2]; t < depTo; t++) depLines[t] += depreciation[t];
     if (!totals) continue;
     const capacity = series.capacity;
     const powerCost = series.powerCost;
     const proceeds = series.retirementProceeds;
     const gain = series.retirementGain;
-    for (let t = fleet.from[k]; t < fleet.to[k]; t++) {
+    const to = fleet.window[w + 5];
+    for (let t = fleet.window[w + 4]; t < to; t++) {
       capacitySeries[t] += capacity[t];
       powerCostSeries[t] += powerCost[t];
       proceedsSeries[t] += proceeds[t];
@@ -868,9 +868,7 @@ function capitalizationUnchanged(ws: Workspace, nA: number): boolean {
   const setup = key.setup;
   for (let a = 0; a < nA; a++) {
     if (!sameNumber(ws.assetLive[a], setup[5 * a]) || !sameNumber(ws.assetDepMonths[a], setup[5 * a + 1]) || !sameNumber(ws.assetRetire[a], setup[5 * a + 2]) || !sameNumber(ws.assetTranche[a], setup[5 * a + 3]) || !sameNumber(ws.assetAccum[a], setup[5 * a + 4])) return false;
-    const spend = ws.assetSpend[a];
-    const snapshot = key.spend[a];
-    for (let t = 0; t < spend.length; t++) if (!sameNumber(spend[t], snapshot[t])) return false;
+    if (!sameSeries(ws.assetSpend[a], key.spend[a])) return false;
   }
   return true;
 }
@@ -1058,7 +1056,11 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
       // Bought before the start: its book value then (the month before the first), unless retired.
       fleet.openingNbv[k] = co.preStart && retirement >= 0 ? cost - perMonth * Math.min(depreciating, Math.max(0, -inService)) : NaN;
       const bookAtRetirement = cost - perMonth * depreciating;
-      // The months each series is not exactly zero (see `addFleet`).
+      // The months each series is not exactly zero (see `addFleet`): capex, depreciation, the others.
+      let capexFirst = H;
+      let capexLast = -1;
+      let depFirst = H;
+      let depLast = -1;
       let first = H;
       let last = -1;
       for (let t = 0; t < H; t++) {
@@ -1080,13 +1082,25 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
         series.retirementProceeds[t] = retirementProceeds;
         series.retirementGain[t] = retirementGain;
         // x !== 0 is false for ±0 and true for NaN.
-        if (capex !== 0 || depreciation !== 0 || capacity !== 0 || powerCost !== 0 || retirementProceeds !== 0 || retirementGain !== 0) {
+        if (capex !== 0) {
+          if (capexFirst === H) capexFirst = t;
+          capexLast = t;
+        }
+        if (depreciation !== 0) {
+          if (depFirst === H) depFirst = t;
+          depLast = t;
+        }
+        if (capacity !== 0 || powerCost !== 0 || retirementProceeds !== 0 || retirementGain !== 0) {
           if (first === H) first = t;
           last = t;
         }
       }
-      fleet.from[k] = first;
-      fleet.to[k] = last + 1;
+      fleet.window[6 * k] = capexFirst;
+      fleet.window[6 * k + 1] = capexLast + 1;
+      fleet.window[6 * k + 2] = depFirst;
+      fleet.window[6 * k + 3] = depLast + 1;
+      fleet.window[6 * k + 4] = first;
+      fleet.window[6 * k + 5] = last + 1;
       const key = fleet.key[k];
       const slots = fleet.slots[k];
       for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
@@ -1113,8 +1127,8 @@ export interface FleetCache {
   key: Float64Array[];
   powerPrice: Float64Array[];
   evaluated: Uint8Array;
-  from: Int32Array;
-  to: Int32Array;
+  /** Per cohort, from and to (exclusive) months of: its capex, its depreciation, its other series. */
+  window: Int32Array;
   openingNbv: Float64Array;
   /** Counts evaluations of any cohort: what was summed from the cohorts is current while it is unchanged. */
   version: number;
@@ -1130,8 +1144,7 @@ function createFleetCache(c: CompiledModel): FleetCache {
     key: slots.map((list) => new Float64Array(list.length + 1)),
     powerPrice: c.cohorts.map(() => new Float64Array(c.months)),
     evaluated: new Uint8Array(n),
-    from: new Int32Array(n),
-    to: new Int32Array(n),
+    window: new Int32Array(6 * n),
     openingNbv: new Float64Array(n),
     version: 0,
     totalsVersion: -1,
@@ -1145,10 +1158,7 @@ function cohortUnchanged(c: CompiledModel, fleet: FleetCache, k: number): boolea
   const key = fleet.key[k];
   for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
   if (!sameNumber(c.cohortEarliestService[k], key[slots.length])) return false;
-  const price = c.cohorts[k].powerPrice;
-  const snapshot = fleet.powerPrice[k];
-  for (let t = 0; t < price.length; t++) if (!sameNumber(price[t], snapshot[t])) return false;
-  return true;
+  return sameSeries(c.cohorts[k].powerPrice, fleet.powerPrice[k]);
 }
 
 function firstDrawMonth(draws: Float64Array): number {
@@ -1233,6 +1243,18 @@ function createDebtCache(c: CompiledModel): DebtCache {
 /** Same number, sign of zero and NaN included (Object.is without the call). */
 const sameNumber = (a: number, b: number): boolean => (a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b);
 
+/** `sameNumber` month by month. */
+function sameSeries(a: Float64Array, b: Float64Array): boolean {
+  for (let t = 0; t < a.length; t++) {
+    const x = a[t];
+    const y = b[t];
+    if (x !== y) {
+      if (x === x || y === y) return false;
+    } else if (x === 0 && 1 / x !== 1 / y) return false;
+  }
+  return true;
+}
+
 /** Whether tranche k's params and base rates are those of its last walk. */
 function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean {
   if (debt.walked[k] === 0) return false;
@@ -1242,8 +1264,7 @@ function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean
   for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
   const base = c.tranches[k].base;
   const snapshot = debt.base[k];
-  if (base && snapshot) for (let t = 0; t < base.length; t++) if (!sameNumber(base[t], snapshot[t])) return false;
-  return true;
+  return !base || !snapshot || sameSeries(base, snapshot);
 }
 
 function addInto(sum: Float64Array, x: Float64Array, H: number): void {
