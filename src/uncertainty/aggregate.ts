@@ -110,10 +110,13 @@ function pow2Floor(x: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, x)));
 }
 
+/** Fewest paths in a chunk (a run of n paths has at most ⌈n / MIN_CHUNK_SIZE⌉ chunks). */
+export const MIN_CHUNK_SIZE = 256;
+
 /** Paths per chunk: ~48 chunks or more, 256 to 16,384 paths, within the chunk memory budget. */
 export function chunkSizeFor(n: number, layout: Pick<OutputLayout, "columns">): number {
-  const byCount = Math.min(16_384, Math.max(256, pow2Floor(n / 48)));
-  const byMemory = Math.max(256, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
+  const byCount = Math.min(16_384, Math.max(MIN_CHUNK_SIZE, pow2Floor(n / 48)));
+  const byMemory = Math.max(MIN_CHUNK_SIZE, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
   return Math.min(byCount, byMemory);
 }
 

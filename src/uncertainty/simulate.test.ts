@@ -47,6 +47,21 @@ describe("burnrate simulate", () => {
     expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
   });
 
+  it("gives the same results on workers kept from earlier runs, also after a run stopped midway", async () => {
+    // Workers go back to a pool after a run; the next run (another model too) reuses them warm.
+    const opts = { paths: 6000, seed: 3, blockSize: 512 };
+    const one = await simulate(loaded(), { ...opts, threads: 1 });
+    const stopper = new AbortController();
+    const stopped = await simulate(loaded(), { ...opts, threads: 2, signal: stopper.signal, onProgress: (done) => done > 0 && stopper.abort() });
+    expect(stopped.partial).toBe(true);
+    const long = text.replace("months: 24", "months: 60");
+    await simulate(loadModelText(long, file), { paths: 3000, seed: 9, threads: 2 });
+    for (let round = 0; round < 2; round++) {
+      const two = await simulate(loaded(), { ...opts, threads: 2 });
+      expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
+    }
+  });
+
   it("is reproducible for a seed and changes with the seed", async () => {
     const a = await simulate(loaded(), { paths: 2000, seed: 1 });
     const b = await simulate(loaded(), { paths: 2000, seed: 1 });
