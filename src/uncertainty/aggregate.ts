@@ -2,7 +2,7 @@ import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
 import { INVALID_REASONS, MAX_INVALID_EXAMPLES, emptyInvalidCounts, type InvalidReason } from "./invalidReasons.js";
-import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
+import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, selectRanksOfFinite, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
 
 /** The monthly series whose distribution a simulation reports. */
 export const SIMULATED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
@@ -493,6 +493,9 @@ export class Aggregate {
   }
 }
 
+/** Columns with at least this many values select their quantiles by buckets (selectRanksOfFinite). */
+const BUCKETED_SELECTION_FROM = 4096;
+
 /** Mean (compensated, in path order) and exact lower quantiles of values[0..n). */
 export function exactStatistics(values: Float64Array, n: number): ColumnStatistics {
   const m = new Moments();
@@ -504,6 +507,15 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
     mean: m.mean,
     quantiles(qs) {
       if (m.count === 0) return qs.map(() => NaN);
+      const ranks = qs.map((q) => lowerQuantileIndex(q, m.count));
+      if (!cache && m.count >= BUCKETED_SELECTION_FROM) {
+        // A large column: bucketed selection, without copying or reordering the values.
+        const order = ranks.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
+        const picked = selectRanksOfFinite(values, 0, n, m.count, m.min, m.max, order.map((i) => ranks[i]));
+        const out = new Array<number>(qs.length);
+        order.forEach((i, j) => (out[i] = picked[j]));
+        return out;
+      }
       if (!cache) {
         cache = new Float64Array(m.count);
         let j = 0;
@@ -512,7 +524,6 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
           if (x - x === 0) cache[j++] = x;
         }
       }
-      const ranks = qs.map((q) => lowerQuantileIndex(q, m.count));
       const order = ranks.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
       const picked = selectRanks(cache, m.count, order.map((i) => ranks[i]));
       const out = new Array<number>(qs.length);
