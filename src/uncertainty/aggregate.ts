@@ -12,6 +12,8 @@ const IS_BALANCE: Record<SimulatedSeries, boolean> = { endingCash: true, revenue
 /** Whole-path metrics whose distribution is reported. */
 export const SIMULATED_METRICS = ["fundingGap", "runwayMonths", "minCash", "cumulativeBurn", "minDscr", "endingCash"] as const;
 export type SimulatedMetric = (typeof SIMULATED_METRICS)[number];
+/** Where each reported metric is in a metric vector. */
+const METRIC_SLOTS = Int32Array.from(SIMULATED_METRICS, (name) => METRIC_INDEX[name]);
 
 /**
  * Which periods a simulation reports: fiscal years always; fiscal quarters or months when
@@ -43,6 +45,8 @@ export class OutputLayout {
   readonly years: number;
   /** Fiscal-year index of each month. */
   readonly yearOf: Int32Array;
+  /** First month of each fiscal year, and the horizon's length at the end (years + 1 entries). */
+  readonly yearStart: Int32Array;
   /** Detail periods (fiscal quarters or months; 0 with detail "year"). */
   readonly periods: number;
   /** Detail-period index of each month (a quarter's months share one; empty with detail "year"). */
@@ -67,6 +71,9 @@ export class OutputLayout {
       this.yearOf[t] = y;
     }
     this.years = y + 1;
+    this.yearStart = new Int32Array(this.years + 1);
+    for (let t = this.months - 1; t >= 0; t--) this.yearStart[this.yearOf[t]] = t;
+    this.yearStart[this.years] = this.months;
     this.detailed = detail !== "year";
     // A quarter is a fiscal quarter (as `run --period quarter`); a horizon that starts or ends inside one has a short first or last quarter.
     this.periodOf = new Int32Array(this.detailed ? this.months : 0);
@@ -215,7 +222,6 @@ export class ChunkCollector {
   invalidByReason: number[] = emptyInvalidCounts();
   invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
-  private readonly totals: Float64Array;
   private readonly periodTotals: Float64Array;
 
   constructor(
@@ -228,7 +234,6 @@ export class ChunkCollector {
     this.values = new Float64Array(layout.columns * count);
     this.cashOutMonth = new Float64Array(layout.months + 1);
     this.breakevenMonth = new Float64Array(layout.months + 1);
-    this.totals = new Float64Array(layout.years);
     this.periodTotals = new Float64Array(layout.periods);
   }
 
@@ -239,19 +244,21 @@ export class ChunkCollector {
     const i = this.i++;
     const H = L.months;
     const Y = L.years;
-    const yearOf = L.yearOf;
-    for (let k = 0; k < SIMULATED_METRICS.length; k++) v[k * n + i] = m[METRIC_INDEX[SIMULATED_METRICS[k]]];
-    const totals = this.totals;
+    const yearStart = L.yearStart;
+    for (let k = 0; k < METRIC_SLOTS.length; k++) v[k * n + i] = m[METRIC_SLOTS[k]];
     for (let s = 0; s < SIMULATED_SERIES.length; s++) {
       const name = SIMULATED_SERIES[s];
       const series = proj.items[name];
-      if (IS_BALANCE[name]) for (let t = 0; t < H; t++) totals[yearOf[t]] = series[t];
-      else {
-        totals.fill(0);
-        for (let t = 0; t < H; t++) totals[yearOf[t]] += series[t];
-      }
       const base = L.yearColumn(s, 0) * n + i;
-      for (let y = 0; y < Y; y++) v[base + y * n] = totals[y];
+      // A year's months are consecutive: a balance is its last month, a flow their sum from 0 in month order.
+      if (IS_BALANCE[name]) for (let y = 0; y < Y; y++) v[base + y * n] = series[yearStart[y + 1] - 1];
+      else {
+        for (let y = 0; y < Y; y++) {
+          let total = 0;
+          for (let t = yearStart[y]; t < yearStart[y + 1]; t++) total += series[t];
+          v[base + y * n] = total;
+        }
+      }
       if (L.detailed) {
         const db = L.detailColumn(s, 0) * n + i;
         if (L.periods === H) for (let t = 0; t < H; t++) v[db + t * n] = series[t];

@@ -108,6 +108,26 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
   const H = compiled.months;
   const collected = fundingGap ? COLLECTED_METRICS : COLLECTED_METRICS.filter((k) => k !== METRIC_INDEX.fundingGap);
   const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed) || (compiled.revolver !== null && !compiled.revolver.fixed) || compiled.cashRates.income !== null || compiled.cashRates.overdraft !== null;
+  // The rates rangeProblem (engine/checks.ts) checks, read here without allocating: it is
+  // asked (for the same answer) only when one is out of range, or when an extension adds
+  // checks of its own.
+  const floating = [...compiled.tranches, ...(compiled.revolver ? [compiled.revolver] : [])].filter((tr) => !tr.fixed && tr.base).map((tr) => ({ base: tr.base!, floor: tr.slots.floor, spread: tr.slots.spread }));
+  const cashRates = [compiled.cashRates.income, compiled.cashRates.overdraft].filter((r): r is Float64Array => r !== null);
+  const extensionChecks = compiled.stages.length > 0;
+  const params = compiled.params;
+  const ratesInRange = (): boolean => {
+    for (let k = 0; k < floating.length; k++) {
+      const { base, floor, spread } = floating[k];
+      const f = params[floor];
+      const s = params[spread];
+      for (let t = 0; t < H; t++) if (!(Math.max(base[t], f) + s > -1)) return false;
+    }
+    for (let k = 0; k < cashRates.length; k++) {
+      const r = cashRates[k];
+      for (let t = 0; t < H; t++) if (!(r[t] > -1)) return false;
+    }
+    return true;
+  };
   return {
     inputs(params) {
       for (let i = 0; i < checks.length; i++) if (!checks[i].rule.ok(params[checks[i].slot])) return "input";
@@ -120,10 +140,13 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
     },
     results(proj, metrics) {
       const it = proj.items;
+      // x − x is 0 for a finite x and NaN for NaN or ±∞: one sum, no branch per month.
+      let finite = 0;
       for (let s = 0; s < COLLECTED_SERIES.length; s++) {
         const series = it[COLLECTED_SERIES[s]];
-        for (let t = 0; t < H; t++) if (!Number.isFinite(series[t])) return "nonFinite";
+        for (let t = 0; t < H; t++) finite += series[t] - series[t];
       }
+      if (finite !== 0) return "nonFinite";
       for (let k = 0; k < collected.length; k++) if (!Number.isFinite(metrics[collected[k]])) return "nonFinite";
       const dscr = metrics[METRIC_INDEX.minDscr];
       if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
@@ -135,7 +158,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
         previousCash = it.endingCash[t];
         if (!(Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE)) return "unbalanced";
       }
-      if (hasRangeChecks && rangeProblem(proj)) return "formula";
+      if (hasRangeChecks && (extensionChecks || !ratesInRange()) && rangeProblem(proj)) return "formula";
       return null;
     },
   };
