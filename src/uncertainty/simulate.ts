@@ -4,7 +4,7 @@ import { compileModel } from "../engine/compile.js";
 import { UsageError, formatIssue } from "../model/issues.js";
 import { compileUncertainty, describeUncertainty } from "./spec.js";
 import { planSimulation, DEFAULT_BLOCK_SIZE } from "./paths.js";
-import { Aggregate, RunShape, MIN_CHUNK_SIZE, type ChunkResult, type OutputDetail } from "./aggregate.js";
+import { Aggregate, RunShape, MIN_CHUNK_SIZE, exactRunChunkSize, type ChunkResult, type OutputDetail } from "./aggregate.js";
 import { runClaims, type WorkerSetup } from "./chunks.js";
 import { runChunkThreads, leaseWorkers, type WorkerLease } from "./chunkThreads.js";
 import { summarize, type SimulationResult } from "./summary.js";
@@ -61,7 +61,10 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
     }
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
     const plan = planSimulation(compiled, spec, { seed, lhs, blockSize });
-    const shape = new RunShape(compiled, detail, n, keep);
+    const natural = new RunShape(compiled, detail, n, keep);
+    const allExact = natural.summary.exact && (natural.detail === null || natural.detail.exact);
+    const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
+    const shape = chunkSize === natural.chunkSize ? natural : new RunShape(compiled, detail, n, keep, chunkSize);
     const aggregate = new Aggregate(compiled, shape);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
     const setup: WorkerSetup = {
@@ -75,6 +78,7 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       paths: n,
       detail,
       keep,
+      chunkSize,
       threads,
       shared: new SharedArrayBuffer(8),
     };

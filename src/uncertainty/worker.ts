@@ -25,7 +25,7 @@ async function runJob(setup: WorkerSetup): Promise<void> {
     const compiled = compileModel(setup.model, setup.extensions);
     const spec = uncertaintyFromDescription(setup.description, compiled);
     const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
-    const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep);
+    const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep, setup.chunkSize);
     await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
     parentPort!.postMessage({ done: true });
   } catch (error) {
