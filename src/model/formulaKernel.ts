@@ -259,11 +259,14 @@ export function compileLineSums(lines: LineSumLine[], out: LineSumOutputs, env: 
           const ready = ctx.array(line.cumulative!);
           cum = (lag) => (lag === 0 ? `${ready}[t]` : `${ready}[t - ${integerCode(lag)}]`);
         } else {
+          // This month's running total is also kept in a local (c0 = 0 before month 0, then
+          // c += v: the same sums as cum[t − 1] + v), stored for the read L months later.
           const column = ctx.scratchColumn();
-          cum = (lag) => ctx.packedAt(column, lag);
+          ctx.local(`c${i}`);
+          cum = (lag) => (lag === 0 ? `c${i}` : ctx.packedAt(column, lag));
+          add.push(`c${i} += v${i}; ${ctx.packedAt(column)} = c${i};`);
         }
         add.push(`cpx += v${i};`);
-        if (!line.cumulativeReady) add.push(`${cum(0)} = (t > 0 ? ${cum(1)} : 0) + v${i};`);
         if (!line.placedFrom) add.push(`dep += (${cum(0)} - (t >= ${L} ? ${cum(lifeMonths)} : 0)) / ${L};`);
         else {
           // Construction in progress: depreciated from the month it is placed in service.
@@ -542,6 +545,11 @@ class Builder {
       this.packIndex.set(a, j);
     }
     return this.packedAt(j, lag);
+  }
+
+  /** A number local to one run of the step, 0 before its month loop. */
+  local(name: string): void {
+    this.prelude.push(`let ${name} = 0;`);
   }
 
   /** A private series column (zero before each run's first write), for values only this step reads. */
