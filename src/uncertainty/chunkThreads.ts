@@ -29,8 +29,8 @@ export interface ChunkThreads<R> {
  * Idle pooled workers by script. A worker costs a few hundred milliseconds before it runs
  * at full speed (loading modules, then the JIT compiling the month loop), a large share of
  * a run of a few seconds; a pooled worker keeps both for the next run in this process (the
- * server, the benchmark, a notebook). Idle workers are unref'd: they never keep the
- * process alive.
+ * server, the benchmark, a notebook). Idle workers are unref'd, so they never keep the
+ * process alive, and end after IDLE_MS unused.
  */
 const idle = new Map<string, Set<Worker>>();
 
@@ -50,7 +50,10 @@ export function leaseWorkers(worker: URL, count: number): WorkerLease {
   const workers: Worker[] = [];
   for (let i = 0; i < count; i++) {
     let w: Worker | undefined = pool.values().next().value;
-    if (w) pool.delete(w);
+    if (w) {
+      pool.delete(w);
+      clearTimeout(idleTimers.get(w));
+    }
     else {
       w = new Worker(file, { workerData: { pooled: true } });
       const self = w;
@@ -74,9 +77,18 @@ export function leaseWorkers(worker: URL, count: number): WorkerLease {
   };
 }
 
+/** An idle pooled worker ends after this long unused (its memory back to a long-running process). */
+const IDLE_MS = 60_000;
+const idleTimers = new WeakMap<Worker, ReturnType<typeof setTimeout>>();
+
 function giveBack(file: string, w: Worker): void {
   w.unref();
   idle.get(file)?.add(w);
+  const timer = setTimeout(() => {
+    if (idle.get(file)?.delete(w)) void w.terminate();
+  }, IDLE_MS);
+  timer.unref();
+  idleTimers.set(w, timer);
 }
 
 /**
