@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { loadModelText } from "../model/load.js";
@@ -69,19 +70,27 @@ export function benchCoreWeave(): { evaluateUs: number; withMetricsUs: number; m
   return { evaluateUs: time(false), withMetricsUs: time(true), months: compiled.months, tranches: compiled.tranches.length };
 }
 
-/** Wall time of a whole command (process start to exit), median of `runs` after one warm-up. */
-export function commandMs(args: string[], runs = 10): number {
+/** Wall time of a whole command (process start to exit), median of `runs` after one warm-up; `burnrate` false: of `node ARGS`. */
+export function commandMs(args: string[], runs = 10, burnrate = true): number {
   const bin = fileURLToPath(new URL("../../bin/burnrate.js", import.meta.url));
   const cwd = fileURLToPath(new URL("../..", import.meta.url));
   const times: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
+    const r = spawnSync(process.execPath, burnrate ? [bin, ...args] : args, { cwd, encoding: "utf8" });
     const ms = performance.now() - t0;
     if (r.status !== 0) throw new Error(`burnrate ${args.join(" ")} failed: ${r.stderr}`);
     if (i > 0) times.push(ms);
   }
   return median(times);
+}
+
+/** Which build bin/burnrate.js starts (it takes the bundle while it is newer than tsc's output). */
+function cliEntry(): string {
+  const mtime = (path: string) => statSync(fileURLToPath(new URL(path, import.meta.url)), { throwIfNoEntry: false })?.mtimeMs;
+  const bundle = mtime("../cli-bundle/main.js");
+  const tsc = mtime("../cli/main.js");
+  return bundle !== undefined && tsc !== undefined && bundle >= tsc ? "the bundle (dist/cli-bundle)" : "tsc's files (dist/cli; the bundle is missing or older: npm run build)";
 }
 
 type Row = [figure: string, measured: string, goal: string, met: boolean | null];
@@ -141,10 +150,15 @@ async function main(): Promise<void> {
     }
   }
   if (want("cli")) {
+    const node = commandMs(["-e", "0"], 10, false);
     const help = commandMs(["--help"]);
     const run = commandMs(["run", "models/xai.yaml"]);
+    const coreweave = commandMs(["run", "models/coreweave.yaml"]);
+    rows.push([`command line from ${cliEntry()}`, "", "", null]);
+    rows.push(["node -e 0, whole process (median of 10: what any command pays)", `${node.toFixed(0)} ms`, "", null]);
     rows.push(["burnrate --help, whole process (median of 10)", `${help.toFixed(0)} ms`, "≤ 150 ms", help <= 150]);
     rows.push(["burnrate run models/xai.yaml, whole process (median of 10)", `${run.toFixed(0)} ms`, "≤ 400 ms", run <= 400]);
+    rows.push(["burnrate run models/coreweave.yaml, whole process (median of 10)", `${coreweave.toFixed(0)} ms`, "", null]);
   }
   if (want("system")) rows.push(...(await (await import("./system.js")).benchSystem(fileURLToPath(new URL("../..", import.meta.url)))));
   printTable(rows);

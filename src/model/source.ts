@@ -1,4 +1,4 @@
-import { Lexer, LineCounter, parseDocument, isMap, isSeq, isScalar, isPair, type Node as YamlNode } from "yaml";
+import { Composer, Lexer, LineCounter, Parser, YAMLParseError, isMap, isSeq, isScalar, isPair, type Document, type Node as YamlNode, type Pair, type YAMLMap } from "yaml";
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
 import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
@@ -19,8 +19,9 @@ export interface SourceText {
   valuePosition(path: IssuePath): SourcePosition | undefined;
 }
 
-function pathKey(path: IssuePath): string {
-  return path.map(String).join("\u0000");
+/** A key's name as the data has it (`toJS` makes every key a string; a missing key is "null"). */
+function keyName(keyNode: YamlNode | null): string {
+  return isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
 }
 
 /** Deepest nesting of mappings and lists a model file may have (real models use about 6). */
@@ -104,27 +105,28 @@ export function parseSourceText(text: string, file: string): SourceText {
   });
   // The yaml package builds deeply nested flow collections ([[[[…) with work that grows
   // faster than the text, and needs seconds for a million tokens: its own tokens are counted
-  // first, stopping at the first collection too deep or the first token too many.
-  const scan = prescan(text);
-  if (scan) {
-    // Before parsing there is no line index yet: count the lines up to the offset.
-    let line = 1;
-    let lineStart = 0;
-    for (let i = text.indexOf("\n"); i >= 0 && i < scan.offset; i = text.indexOf("\n", i + 1)) {
-      line++;
-      lineStart = i + 1;
-    }
-    const position = { file, line, col: scan.offset - lineStart + 1 };
-    throw new ModelError([
-      scan.problem === "deep"
-        ? { ...tooDeep(0), position }
-        : { code: "too_many_values", path: [], severity: "error", message: `the file has more than ${MAX_YAML_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values and punctuation) by here; a model needs far fewer — check that this is the right file`, params: { max: MAX_YAML_TOKENS }, position },
-    ]);
-  }
-  let doc: ReturnType<typeof parseDocument>;
+  // as they reach its parser, stopping at the first collection too deep or the first token
+  // too many — before the syntax tree is composed. (One lexing pass: a separate scan first
+  // lexed every file twice, a tenth of `burnrate run`.)
+  let doc: Document.Parsed;
   try {
-    doc = withoutYamlDebugSwitches(() => parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: false }));
+    doc = withoutYamlDebugSwitches(() => parseYaml(text, lineCounter));
   } catch (error) {
+    if (error instanceof TokenLimit) {
+      // Line index so far ends before the offender: count the lines up to the offset.
+      let line = 1;
+      let lineStart = 0;
+      for (let i = text.indexOf("\n"); i >= 0 && i < error.offset; i = text.indexOf("\n", i + 1)) {
+        line++;
+        lineStart = i + 1;
+      }
+      const position = { file, line, col: error.offset - lineStart + 1 };
+      throw new ModelError([
+        error.problem === "deep"
+          ? { ...tooDeep(0), position }
+          : { code: "too_many_values", path: [], severity: "error", message: `the file has more than ${MAX_YAML_TOKENS.toLocaleString("en-US")} YAML tokens (keys, values and punctuation) by here; a model needs far fewer — check that this is the right file`, params: { max: MAX_YAML_TOKENS }, position },
+      ]);
+    }
     if (isStackOverflow(error)) throw new ModelError([tooDeep(0)]);
     throw error;
   }
@@ -144,9 +146,8 @@ export function parseSourceText(text: string, file: string): SourceText {
   if (issues.length > 0) throw new ModelError(issues);
 
   // One pass over the syntax tree, without recursion (a file's nesting is the user's): the
-  // position of every key and value, and the keys no model may use.
-  const keyPositions = new Map<string, number>();
-  const valuePositions = new Map<string, number>();
+  // keys no model may use and numbers out of range. Positions are looked up in the tree only
+  // when a message needs one (most loads need none).
   const stack: { node: unknown; path: IssuePath; depth: number }[] = [{ node: doc.contents, path: [], depth: 0 }];
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
@@ -171,7 +172,7 @@ export function parseSourceText(text: string, file: string): SourceText {
           issues.push({ code: "invalid_key", path, severity: "error", message: "a key must be a name (plain text), not a mapping or a list", position: at(keyOffset) });
           continue;
         }
-        const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+        const key = keyName(keyNode);
         if (isReservedName(key)) {
           issues.push({ code: "reserved_key", path: [...path, key], severity: "error", message: `"${key}" cannot be used as a key: ${RESERVED_NAME_HINT}`, params: { name: key }, position: at(keyOffset) });
           continue;
@@ -185,37 +186,54 @@ export function parseSourceText(text: string, file: string): SourceText {
           continue;
         }
         seen.add(key);
-        const childPath = [...path, key];
-        if (keyNode && keyNode.range) keyPositions.set(pathKey(childPath), keyNode.range[0]);
-        const valueNode = item.value as YamlNode | null;
-        if (valueNode && valueNode.range) valuePositions.set(pathKey(childPath), valueNode.range[0]);
-        else if (keyNode && keyNode.range) valuePositions.set(pathKey(childPath), keyNode.range[0]);
-        stack.push({ node: valueNode, path: childPath, depth: depth + 1 });
+        stack.push({ node: item.value, path: [...path, key], depth: depth + 1 });
       }
     } else {
-      node.items.forEach((item, index) => {
-        const childPath = [...path, index];
-        const n = item as YamlNode;
-        if (n && n.range) {
-          keyPositions.set(pathKey(childPath), n.range[0]);
-          valuePositions.set(pathKey(childPath), n.range[0]);
-        }
-        stack.push({ node: item, path: childPath, depth: depth + 1 });
-      });
+      node.items.forEach((item, index) => stack.push({ node: item, path: [...path, index], depth: depth + 1 }));
     }
   }
   if (issues.length > 0) throw new ModelError(issues);
   const rootOffset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
 
-  const lookup = (map: Map<string, number>, path: IssuePath): SourcePosition | undefined => {
-    // Fall back to the nearest enclosing key that exists in the text (e.g. a missing key
-    // is reported at its parent).
-    for (let len = path.length; len >= 0; len--) {
-      const offset = map.get(pathKey(path.slice(0, len)));
-      if (offset !== undefined) return at(offset);
-      if (len === 0) return at(rootOffset);
+  // A mapping's pairs by key name, built when a lookup first goes through it (every key is
+  // unique and a plain name here: the walk above threw otherwise).
+  const pairsOf = new WeakMap<object, Map<string, Pair>>();
+  const pairNamed = (map: YAMLMap, name: string): Pair | undefined => {
+    let pairs = pairsOf.get(map);
+    if (!pairs) {
+      pairs = new Map();
+      for (const item of map.items) if (isPair(item)) pairs.set(keyName(item.key as YamlNode | null), item);
+      pairsOf.set(map, pairs);
     }
-    return undefined;
+    return pairs.get(name);
+  };
+  /**
+   * The position of a key (or list item), or of its value, found by walking the tree along
+   * the path; where the path leaves the text (e.g. a missing key), the nearest enclosing
+   * key or item that is there.
+   */
+  const lookup = (path: IssuePath, of: "key" | "value"): SourcePosition => {
+    let node: unknown = doc.contents;
+    let found = rootOffset;
+    for (const segment of path) {
+      let offset: number | undefined;
+      if (isMap(node)) {
+        const pair = pairNamed(node, String(segment));
+        if (!pair) break;
+        const keyNode = pair.key as YamlNode | null;
+        const valueNode = pair.value as YamlNode | null;
+        offset = of === "key" ? keyNode?.range?.[0] : (valueNode?.range?.[0] ?? keyNode?.range?.[0]);
+        node = valueNode;
+      } else if (isSeq(node)) {
+        const index = Number(segment);
+        if (!(Number.isInteger(index) && index >= 0 && index < node.items.length && String(index) === String(segment))) break;
+        const item = node.items[index] as YamlNode | null;
+        offset = item?.range?.[0];
+        node = item;
+      } else break;
+      if (offset !== undefined) found = offset;
+    }
+    return at(found);
   };
 
   let data: unknown;
@@ -238,30 +256,58 @@ export function parseSourceText(text: string, file: string): SourceText {
   return {
     file,
     data,
-    keyPosition: (path) => lookup(keyPositions, path),
-    valuePosition: (path) => lookup(valuePositions, path),
+    keyPosition: (path) => lookup(path, "key"),
+    valuePosition: (path) => lookup(path, "value"),
   };
 }
 
-/**
- * The first offset at which a flow collection (`[` or `{`) nests deeper than the limit, or
- * the file has more tokens than MAX_YAML_TOKENS; null when neither. Uses the yaml package's
- * lexer, so quotes, comments and block scalars are read as YAML reads them; linear in the
- * text, and it stops at the first offender.
- */
-function prescan(text: string): { problem: "deep" | "large"; offset: number } | null {
-  let depth = 0;
-  let offset = 0;
-  let tokens = 0;
-  for (const token of new Lexer().lex(text)) {
-    if (token === "[" || token === "{") {
-      if (++depth > MAX_NESTING_DEPTH) return { problem: "deep", offset };
-    } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
-    if (++tokens > MAX_YAML_TOKENS) return { problem: "large", offset };
-    // The lexer adds one-character control tokens (document start, scalar…) that are not text.
-    if (!(token.length === 1 && token.charCodeAt(0) < 0x20 && token !== "\n" && token !== "\r" && token !== "\t")) offset += token.length;
+/** Thrown while lexing: the first offset at which a flow collection nests too deep, or the token limit is passed. */
+class TokenLimit extends Error {
+  constructor(
+    readonly problem: "deep" | "large",
+    readonly offset: number,
+  ) {
+    super(problem);
   }
-  return null;
+}
+
+const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: false, merge: false } as const;
+
+/**
+ * `parseDocument(text, { lineCounter, ...YAML_OPTIONS })` with each lexical token checked
+ * before the parser takes it (the yaml package's way to use its parser with your own lexer
+ * loop: Lexer → Parser.next/end → Composer): a flow collection (`[` or `{`) deeper than
+ * MAX_NESTING_DEPTH or more than MAX_YAML_TOKENS tokens throws TokenLimit. Linear in the
+ * text up to the offender; quotes, comments and block scalars are read as YAML reads them.
+ */
+function parseYaml(text: string, lineCounter: LineCounter): Document.Parsed {
+  const parser = new Parser(lineCounter.addNewLine);
+  function* tokens() {
+    let depth = 0;
+    let offset = 0;
+    let count = 0;
+    lineCounter.addNewLine(0);
+    for (const token of new Lexer().lex(text)) {
+      if (token === "[" || token === "{") {
+        if (++depth > MAX_NESTING_DEPTH) throw new TokenLimit("deep", offset);
+      } else if (token === "]" || token === "}") depth = Math.max(0, depth - 1);
+      if (++count > MAX_YAML_TOKENS) throw new TokenLimit("large", offset);
+      // The lexer adds one-character control tokens (document start, scalar…) that are not text.
+      if (!(token.length === 1 && token.charCodeAt(0) < 0x20 && token !== "\n" && token !== "\r" && token !== "\t")) offset += token.length;
+      yield* parser.next(token);
+    }
+    yield* parser.end();
+  }
+  let doc: Document.Parsed | null = null;
+  for (const next of new Composer({ lineCounter, ...YAML_OPTIONS }).compose(tokens(), true, text.length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(new YAMLParseError(next.range.slice(0, 2) as [number, number], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+      break;
+    }
+  }
+  // compose(…, forceDoc = true) yields a document even for an empty stream.
+  return doc!;
 }
 
 /** Depth of nested objects and lists in plain data, without recursion (aliases can deepen a tree). */

@@ -5,7 +5,7 @@ import type { SensitivityReport, MetricJson } from "../../uncertainty/sensitivit
 import { DEFAULT_GLOBAL_PATHS, DEFAULT_SEED } from "../../uncertainty/defaults.js";
 import { DEFAULT_SENSITIVITY_METRIC } from "../../commands/defaults.js";
 import { printNotice } from "../notices.js";
-import { formatAmount, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
+import { formatAmount, formatWhole, formatRatio, renderTable, toCsv, type Column, NOT_WITHIN_HORIZON } from "../format.js";
 import { loadCsv, type CsvModule, type CsvValue } from "../csv.js";
 import type { CliIO } from "../io.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
@@ -29,8 +29,8 @@ export function registerSensitivity(program: Command, io: CliIO): void {
     .option("-m, --metric <metric>", "runwayMonths, minCash, fundingGap, cashOut, breakeven, … or a line item in a period: revenue@2027, netIncome@2026-Q3, endingCash@2026-06", DEFAULT_SENSITIVITY_METRIC)
     .option("--at <quantiles>", "the two quantiles each input is swung between in the tornado", "p10,p90")
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
-    .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")})`)
-    .option("-n, --paths <n>", `Monte Carlo paths for --global (default ${DEFAULT_GLOBAL_PATHS.toLocaleString("en-US")}; giving it turns --global on)`)
+    .option("--global", `also rank inputs by Spearman correlation over a Monte Carlo run (-n paths; default ${formatWhole(DEFAULT_GLOBAL_PATHS)})`)
+    .option("-n, --paths <n>", `Monte Carlo paths for --global (default ${formatWhole(DEFAULT_GLOBAL_PATHS)}; giving it turns --global on)`)
     .option("--seed <seed>", `random seed for --global (default ${DEFAULT_SEED}; giving it turns --global on)`)
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (for --global)")
     .option("-f, --format <format>", "table | json | csv", "table")

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { DEFAULT_SIMULATION_PATHS, DEFAULT_SIMULATION_SEED } from "../../commands/defaults.js";
 import type { SimulationResult, Distribution } from "../../uncertainty/summary.js";
 import { UsageError } from "../../model/issues.js";
-import { formatAmount, formatPercent, renderTable, wrapLine, type Column } from "../format.js";
+import { formatAmount, formatWhole, formatPercent, renderTable, wrapLine, type Column } from "../format.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { choice, parseWhole, parseShare } from "../options.js";
 import { EXIT_FAILURE } from "../errors.js";
@@ -22,7 +22,7 @@ export function registerSimulate(program: Command, io: CliIO, setExit: (code: nu
     .command("simulate")
     .description("Monte Carlo over the model's uncertain inputs: percentiles by month and year, odds of running out of cash, funding gap")
     .argument("<file>", "model file with an `uncertain:` section")
-    .option("-n, --paths <n>", `Monte Carlo paths (default ${DEFAULT_SIMULATION_PATHS.toLocaleString("en-US")})`)
+    .option("-n, --paths <n>", `Monte Carlo paths (default ${formatWhole(DEFAULT_SIMULATION_PATHS)})`)
     .option("--seed <seed>", "random seed (same model + seed = same results)", String(DEFAULT_SIMULATION_SEED))
     .option("-t, --threads <t>", "worker threads, or auto", "1")
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo")

@@ -10,7 +10,7 @@ import { loadCsv, type CsvModule } from "../csv.js";
 import { emit, unitLabel, parsePrecision } from "./run.js";
 import { oneLine } from "../../model/text.js";
 import { choice, parseWhole } from "../options.js";
-import { NOT_WITHIN_HORIZON, formatAmount } from "../format.js";
+import { NOT_WITHIN_HORIZON, formatAmount, formatWhole } from "../format.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -23,7 +23,7 @@ export function registerSolve(program: Command, io: CliIO, setExit: (code: numbe
     .requiredOption("--target <expr>", "'minCash >= 0', 'breakeven <= 2027-12', 'revenue@2027 >= 5400', 'P(cashOut) <= 0.05', 'p90(fundingGap) <= 0'")
     .option("--between <bounds...>", "search between A and B (two values, or A,B); default: outward from the current value")
     .option("-s, --scenario <name>", "apply a scenario defined in the model")
-    .option("-n, --paths <n>", `Monte Carlo paths per trial for statistical targets (default ${DEFAULT_SOLVE_PATHS.toLocaleString("en-US")})`)
+    .option("-n, --paths <n>", `Monte Carlo paths per trial for statistical targets (default ${formatWhole(DEFAULT_SOLVE_PATHS)})`)
     .option("--seed <seed>", `random seed for statistical targets (default ${DEFAULT_SEED}); every trial uses the same samples`)
     .option("--lhs", "Latin hypercube sampling instead of plain Monte Carlo (statistical targets)")
     .option("--tolerance <width>", "stop when the bracket is this narrow (the input's unit)")

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// Bundles the command line (dist/cli/main.js, built by tsc) into a few ES modules in
+// dist/cli-bundle/: one file for start-up (commander, every command's definition) and a
+// chunk per lazily imported part (a command's work, zod and yaml with the model loader,
+// the server, exports …). Node then resolves and compiles a handful of files instead of
+// ~190 (zod alone is 95), which is most of what `burnrate --help` and `burnrate run` paid
+// for before doing anything. bin/burnrate.js uses the bundle only while it is newer than
+// dist/cli/main.js (tsc rewrites every file it emits), so a plain `tsc` never runs stale code.
+import { rolldown } from "rolldown";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const outDir = join(dist, "cli-bundle");
+
+/**
+ * Packages loaded as they are, from node_modules: the server and export stacks (native
+ * addons, worker-thread transports, files read beside their code) load only in the commands
+ * that use them, so bundling them would gain nothing at start-up and risk their behaviour.
+ */
+const EXTERNAL = ["fastify", "@fastify/", "better-sqlite3", "pino", "exceljs", "playwright-core", "autocannon"];
+const isExternal = (id) => EXTERNAL.some((p) => id === p || id.startsWith(p.endsWith("/") ? p : `${p}/`));
+
+/**
+ * Code that finds files beside itself (worker threads, the dashboard's folder) reads
+ * import.meta.url; in a chunk it would name the chunk. Each such module gets its own
+ * file's URL back, computed from the chunk's (all chunks sit in outDir).
+ */
+const ownUrl = {
+  name: "burnrate-own-import-meta-url",
+  transform(code, id) {
+    if (!id.startsWith(dist + sep) || !code.includes("import.meta.")) return null;
+    // Only import.meta.url is translated; anything else would name the chunk's folder.
+    const other = code.match(/import\.meta\.(?!url\b)\w+/);
+    if (other) this.error(`${relative(root, id)} reads ${other[0]}: use import.meta.url (scripts/bundle-cli.mjs gives each module its own)`);
+    const path = relative(outDir, id).split(sep).join("/");
+    return { code: code.replaceAll("import.meta.url", `new URL(${JSON.stringify(path)}, import.meta.url).href`), map: null };
+  },
+};
+
+rmSync(outDir, { recursive: true, force: true });
+const bundle = await rolldown({
+  input: { main: join(dist, "cli", "main.js") },
+  platform: "node",
+  external: (id) => isExternal(id),
+  plugins: [ownUrl],
+  logLevel: "warn",
+});
+/**
+ * Chunks: everything start-up loads in the entry file; zod; everything else `burnrate run`
+ * then loads (the model loader, yaml, the engine: the action's `await import()`s and what
+ * they import) in one chunk; the rest split by rolldown, each part loaded by the commands
+ * that use it. Other commands that load a model share the run chunk.
+ */
+const RUN_IMPORTS = ["node/loadFile.js", "commands/run.js", "model/suggest.js"].map((f) => join(dist, f));
+const codeSplitting = {
+  groups: [
+    { name: "main", tags: ["$initial"], priority: 2 },
+    // Its own chunk: the CLI configures zod (src/cli/main.ts) before any schema is built.
+    { name: "zod", test: /[\\/]node_modules[\\/]zod[\\/]/, priority: 1.5 },
+    { name: "run", test: (id) => RUN_IMPORTS.includes(id), priority: 1 },
+  ],
+};
+const { output } = await bundle.write({ dir: outDir, format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: false, codeSplitting });
+await bundle.close();
+
+// Which modules each chunk holds (paths relative to the package): test/startup.test.ts
+// reads it to check that start-up loads no heavy module.
+const modules = {};
+for (const item of output) if (item.type === "chunk") modules[item.fileName] = item.moduleIds.map((m) => relative(root, m).split(sep).join("/")).filter((m) => !m.startsWith("\0"));
+writeFileSync(join(outDir, "modules.json"), JSON.stringify(modules, null, 1) + "\n");
+const bytes = output.filter((o) => o.type === "chunk").reduce((s, o) => s + Buffer.byteLength(o.code), 0);
+console.log(`cli bundle: ${Object.keys(modules).length} files, ${(bytes / 1024).toFixed(0)} kB in ${relative(root, outDir)}`);
