@@ -144,11 +144,73 @@ export function covenantBreaches(proj: Projection, limit = Infinity): CovenantBr
   return out;
 }
 
-/** Counts failed tests without building objects (Monte Carlo calls this per path). */
+/**
+ * Counts failed tests without building objects (Monte Carlo calls this per path): the
+ * same values and comparisons as `forEachBreach`, with the covenant's series chosen once
+ * instead of month by month.
+ */
 function countCovenantBreaches(proj: Projection): number {
-  if (proj.compiled.covenants.length === 0) return 0;
+  const c = proj.compiled;
+  const covenants = c.covenants;
+  if (covenants.length === 0) return 0;
+  const H = c.months;
+  const r = proj.ratios;
+  const it = proj.items;
+  const quarter = c.calendar.fiscalQuarter;
+  const debt = it.debt;
+  const cash = it.endingCash;
+  const ebitda = it.ebitda;
+  const interest = it.cashInterest;
   let n = 0;
-  forEachBreach(proj, () => (n++, true));
+  for (let i = 0; i < covenants.length; i++) {
+    const cov = covenants[i];
+    const lim = c.params[cov.limitSlot];
+    const min = cov.bound === "min";
+    const leverage = cov.metric === "netDebtToEbitda";
+    // The covenant's value by month is a series as it is, or (month by month) interest
+    // coverage or leverage of the month alone.
+    let series: Float64Array | null = null;
+    let monthly = 0;
+    switch (cov.metric) {
+      case "dscr":
+        series = cov.ltm ? r.dscrLtm : r.dscr;
+        break;
+      case "interestCoverage":
+        if (cov.ltm) series = r.interestCoverageLtm;
+        else monthly = 1;
+        break;
+      case "netDebtToEbitda":
+        if (cov.ltm) series = r.netDebtToEbitdaLtm;
+        else monthly = 2;
+        break;
+      case "minCash":
+        series = cash;
+        break;
+      default:
+        n += countBreachesOf(proj, cov);
+        continue;
+    }
+    for (let t = cov.fromIndex; t < H; t++) {
+      if (cov.quarterly && t !== H - 1 && quarter[t + 1] === quarter[t]) continue;
+      let v: number;
+      if (series !== null) v = series[t];
+      else if (monthly === 1) v = interest[t] > 1e-12 ? ebitda[t] / interest[t] : NaN;
+      else {
+        const e = ebitda[t] * 12;
+        v = e > 1e-12 ? (debt[t] - cash[t]) / e : NaN;
+      }
+      if (v !== v) {
+        // Leverage is undefined when EBITDA is not positive: a breach if there is net debt.
+        if (leverage && debt[t] - cash[t] > 1e-9) n++;
+      } else if (min ? v < lim : v > lim) n++;
+    }
+  }
+  return n;
+}
+
+function countBreachesOf(proj: Projection, only: Projection["compiled"]["covenants"][number]): number {
+  let n = 0;
+  forEachBreach(proj, (cov) => (cov === only && n++, true));
   return n;
 }
 

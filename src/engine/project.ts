@@ -80,9 +80,14 @@ export interface Workspace {
   trancheRepay: Float64Array[];
   /** Repayments paid from new money raised for them: not debt service. */
   trancheRefinanced: Float64Array[];
-  trancheFees: Float64Array[];
   /** Principal due at each maturity before the final one, by month. */
   trancheMaturityDue: Float64Array[];
+  /** The tranches' walk, kept between evaluations while its inputs do not change (see `refreshDebt`). */
+  debt: DebtCache;
+  /** The fleet cohorts' series, kept while their inputs do not change (see `evaluateFleet`). */
+  fleet: FleetCache;
+  /** What the capitalised interest recorded in the debt schedule was computed from (see `capitalizationUnchanged`). */
+  capitalizationKey: CapitalizationKey;
   equityByMonth: Float64Array;
   refundDepreciation: Float64Array;
   recurringRevenue: Float64Array;
@@ -94,8 +99,6 @@ export interface Workspace {
   capexBase: Float64Array;
   depreciationBase: Float64Array;
   disposalGainBase: Float64Array;
-  /** Per tranche: the month's opening balance (capitalisation reads it). */
-  trancheOpen: Float64Array;
   /** Per qualifying asset: live month, months to depreciate, retirement, funding tranche; spend to date, capitalised book value, total. */
   assetLive: Float64Array;
   assetDepMonths: Float64Array;
@@ -147,8 +150,10 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheDraw: c.tranches.map(arr),
     trancheRepay: c.tranches.map(arr),
     trancheRefinanced: c.tranches.map(arr),
-    trancheFees: c.tranches.map(arr),
     trancheMaturityDue: c.tranches.map(arr),
+    debt: createDebtCache(c),
+    fleet: createFleetCache(c),
+    capitalizationKey: { current: false, debtVersion: -1, setup: new Float64Array(5 * qualifyingAssets(c)), spend: Array.from({ length: qualifyingAssets(c) }, () => new Float64Array(H)) },
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
@@ -157,7 +162,6 @@ export function createWorkspace(c: CompiledModel): Workspace {
     capexBase: arr(),
     depreciationBase: arr(),
     disposalGainBase: arr(),
-    trancheOpen: new Float64Array(c.tranches.length),
     assetLive: new Float64Array(qualifyingAssets(c)),
     assetDepMonths: new Float64Array(qualifyingAssets(c)),
     assetRetire: new Float64Array(qualifyingAssets(c)),
@@ -249,41 +253,6 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     out.rounds[r * 5 + 3] = post;
     out.rounds[r * 5 + 4] = post > 0 ? amount / post : NaN;
   }
-  for (let k = 0; k < c.tranches.length; k++) {
-    const tr = c.tranches[k];
-    const draw = ws.trancheDraw[k];
-    const repay = ws.trancheRepay[k];
-    const refinanced = ws.trancheRefinanced[k];
-    draw.fill(0);
-    repay.fill(0);
-    refinanced.fill(0);
-    for (const d of tr.draws) {
-      const m = monthOf(p[d.month]);
-      if (m >= 0 && m < H) draw[m] += p[d.amount];
-    }
-    for (const r of tr.repayments) {
-      const m = monthOf(p[r.month]);
-      if (m >= 0 && m < H) {
-        repay[m] += p[r.amount];
-        if (r.refinancing) refinanced[m] += p[r.amount];
-      }
-    }
-    // Maturities before the final one: a share of the principal (opening balance plus
-    // draws up to that month) or an amount; the loop caps it at what is outstanding.
-    const due = ws.trancheMaturityDue[k];
-    due.fill(0);
-    for (const part of tr.partialMaturities) {
-      const m = monthOf(p[part.month]);
-      if (m < 0 || m >= H) continue;
-      const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
-      due[m] += amount;
-      if (part.refinancing) refinanced[m] += amount;
-    }
-    if (tr.finalRefinancing) {
-      const m = monthOf(p[tr.slots.maturity]);
-      if (m >= 0 && m < H) refinanced[m] = Infinity;
-    }
-  }
   const refundDep = ws.refundDepreciation;
   refundDep.fill(0);
   for (const o of c.oneOffs) {
@@ -291,6 +260,45 @@ function scheduleInputs(c: CompiledModel, ws: Workspace, out: Projection): void 
     const m = monthOf(p[o.slots.month]);
     const perMonth = p[o.slots.amount] / o.lifeMonths;
     for (let t = Math.max(0, m); t < Math.min(H, m + o.lifeMonths); t++) refundDep[t] += perMonth;
+  }
+}
+
+/** One tranche's draws, repayments and maturities by month, from this evaluation's params. */
+function trancheInputs(c: CompiledModel, ws: Workspace, k: number): void {
+  const p = c.params;
+  const H = c.months;
+  const tr = c.tranches[k];
+  const draw = ws.trancheDraw[k];
+  const repay = ws.trancheRepay[k];
+  const refinanced = ws.trancheRefinanced[k];
+  draw.fill(0);
+  repay.fill(0);
+  refinanced.fill(0);
+  for (const d of tr.draws) {
+    const m = monthOf(p[d.month]);
+    if (m >= 0 && m < H) draw[m] += p[d.amount];
+  }
+  for (const r of tr.repayments) {
+    const m = monthOf(p[r.month]);
+    if (m >= 0 && m < H) {
+      repay[m] += p[r.amount];
+      if (r.refinancing) refinanced[m] += p[r.amount];
+    }
+  }
+  // Maturities before the final one: a share of the principal (opening balance plus
+  // draws up to that month) or an amount; the loop caps it at what is outstanding.
+  const due = ws.trancheMaturityDue[k];
+  due.fill(0);
+  for (const part of tr.partialMaturities) {
+    const m = monthOf(p[part.month]);
+    if (m < 0 || m >= H) continue;
+    const amount = maturityPartAmount(p, tr.slots.openingBalance, part, draw, m);
+    due[m] += amount;
+    if (part.refinancing) refinanced[m] += amount;
+  }
+  if (tr.finalRefinancing) {
+    const m = monthOf(p[tr.slots.maturity]);
+    if (m >= 0 && m < H) refinanced[m] = Infinity;
   }
 }
 
@@ -379,24 +387,7 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
     }
   }
   const powerCostSeries = it.powerCost;
-  const capacitySeries = it.capacity;
-  const proceedsSeries = it.disposalProceeds;
-  const gainSeries = ws.disposalGainBase;
-  powerCostSeries.fill(0);
-  capacitySeries.fill(0);
-  proceedsSeries.fill(0);
-  gainSeries.fill(0);
-  for (let k = 0; k < c.cohorts.length; k++) {
-    const series = out.cohorts[k];
-    for (let t = 0; t < H; t++) {
-      capexLines[t] += series.capex[t];
-      depLines[t] += series.depreciation[t];
-      capacitySeries[t] += series.capacity[t];
-      powerCostSeries[t] += series.powerCost[t];
-      proceedsSeries[t] += series.retirementProceeds[t];
-      gainSeries[t] += series.retirementGain[t];
-    }
-  }
+  addFleet(c, ws, out, Object.is(openingPpeMonthly, -0));
   for (let t = 0; t < H; t++) corLines[t] += powerCostSeries[t];
   // One-off items land in their month; recurring revenue (for receivables) excludes them.
   const recurring = ws.recurringRevenue;
@@ -435,6 +426,56 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
 }
 
 /**
+ * Adds the cohorts' capex and depreciation to the lines' and sums their capacity, power,
+ * retirement proceeds and gains — cohort by cohort in order, as one loop over every month
+ * would, but only over the months a cohort's series are not zero: adding ±0 leaves any
+ * sum that is not −0 as it is, and these sums start at +0 (so are never −0), unless
+ * opening PP&E's depreciation is −0 (then every month is added). The four fleet totals are
+ * summed again only when a cohort was evaluated again since.
+ */
+function addFleet(c: CompiledModel, ws: Workspace, out: Projection, everyMonth: boolean): void {
+  const H = c.months;
+  const it = out.items;
+  const fleet = ws.fleet;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
+  const totals = fleet.totalsVersion !== fleet.version;
+  const powerCostSeries = it.powerCost;
+  const capacitySeries = it.capacity;
+  const proceedsSeries = it.disposalProceeds;
+  const gainSeries = ws.disposalGainBase;
+  if (totals) {
+    powerCostSeries.fill(0);
+    capacitySeries.fill(0);
+    proceedsSeries.fill(0);
+    gainSeries.fill(0);
+  }
+  for (let k = 0; k < c.cohorts.length; k++) {
+    const series = out.cohorts[k];
+    const w = 6 * k;
+    const capex = series.capex;
+    const capexTo = everyMonth ? H : fleet.window[w + 1];
+    for (let t = everyMonth ? 0 : fleet.window[w]; t < capexTo; t++) capexLines[t] += capex[t];
+    const depreciation = series.depreciation;
+    const depTo = everyMonth ? H : fleet.window[w + 3];
+    for (let t = everyMonth ? 0 : fleet.window[w + 2]; t < depTo; t++) depLines[t] += depreciation[t];
+    if (!totals) continue;
+    const capacity = series.capacity;
+    const powerCost = series.powerCost;
+    const proceeds = series.retirementProceeds;
+    const gain = series.retirementGain;
+    const to = fleet.window[w + 5];
+    for (let t = fleet.window[w + 4]; t < to; t++) {
+      capacitySeries[t] += capacity[t];
+      powerCostSeries[t] += powerCost[t];
+      proceedsSeries[t] += proceeds[t];
+      gainSeries[t] += gain[t];
+    }
+  }
+  fleet.totalsVersion = fleet.version;
+}
+
+/**
  * What depends on last month's balances: interest, tax, working capital, the revolver,
  * the balance sheet. Reads the operating lines of `src` and writes the statements of
  * `dst` (the same projection, or the scratch copy the funding gap re-runs with
@@ -451,10 +492,12 @@ function sumLines(c: CompiledModel, ws: Workspace, out: Projection, lineSums: ((
  *      the floor it repays from the excess (down to zero). At its maturity it is repaid
  *      in full. Draws bear interest from next month, like tranche draws.
  *
- * The tranches (step 2 and their interest) do not depend on cash: a run records their
- * monthly totals in the workspace's debt schedule when cash reacts to extra cash, and the
- * funding gap's re-runs (`cashOnly`) read them back instead of walking every tranche
- * again — the same numbers, summed in the same order — and write only ending cash.
+ * The tranches (step 2 and their interest) do not depend on cash, so they are walked
+ * apart from the month loop (`refreshDebt`), each tranche only when its inputs changed
+ * since its last walk in this workspace, and the month loop reads their monthly totals
+ * from the workspace's debt schedule — the same numbers, summed in the same order as one
+ * loop over tranches inside the month would. The funding gap's re-runs (`cashOnly`) read
+ * the same schedule and write only ending cash.
  */
 function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false): void {
   const p = c.params;
@@ -477,20 +520,12 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const dso = p[c.slots.receivableDays];
   const dpo = p[c.slots.payableDays];
   const cashFloor = p[c.slots.cashFloor];
-  const balances = dst.tranches;
   const nT = c.tranches.length;
-  const trBal = trancheState(ws, nT);
+  if (!cashOnly) refreshDebt(c, ws, src);
+  const debt = ws.debt;
+  const schedule = debt.schedule;
   let debtTotal = 0;
-  for (let k = 0; k < nT; k++) {
-    const s = c.tranches[k].slots;
-    const open = p[s.openingBalance];
-    trBal.balance[k] = open;
-    trBal.fees[k] = 0;
-    // Interest-only months are interest payments: an opening balance pays from the first
-    // month, a draw from the month after it (the draw month bears no interest).
-    trBal.amortStart[k] = (open > 0 ? 0 : firstDrawMonth(ws.trancheDraw[k]) + 1) + p[s.interestOnly];
-    debtTotal += open;
-  }
+  for (let k = 0; k < nT; k++) debtTotal += p[c.tranches[k].slots.openingBalance];
   const rv = c.revolver;
   const rvOut = dst.revolver;
   let rvBalance = 0;
@@ -506,13 +541,22 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   }
   const incomeRate = c.cashRates.income;
   const overdraftRate = c.cashRates.overdraft;
-  const trOpen = ws.trancheOpen;
-  const schedule = nT > 0 && cashReactsToExtraCash(c) ? debtScheduleOf(ws, H) : null;
   // Without a revolver or an overdraft rate, interest incurred does not depend on cash, so
-  // neither does what is capitalised: re-runs read it from the schedule too.
-  const capFromSchedule = cashOnly && schedule !== null && c.revolver === null && c.cashRates.overdraft === null;
-  const nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
+  // neither does what is capitalised: re-runs read it from the schedule too, and so does a
+  // full run when the assets and the debt are those of the run that recorded it.
+  const capCashFree = c.revolver === null && c.cashRates.overdraft === null;
+  let capFromSchedule = cashOnly && capCashFree;
+  let nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
+  if (!cashOnly && nA > 0) {
+    if (capCashFree && capitalizationUnchanged(ws, nA)) {
+      capFromSchedule = true;
+      nA = 0;
+    } else keepCapitalizationInputs(ws, nA, capCashFree);
+  }
   const capOut = dst.capitalization;
+  // Capitalisation reads each tranche's opening balance and rate (the walk's own series).
+  const trancheOpen = debt.open;
+  const trancheRates = src.tranches;
 
   // The opening balance sheet from this evaluation's params; retained earnings is the
   // plug, so a sampled opening cash (or any other opening balance) is balanced by equity.
@@ -539,10 +583,6 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.lossCarryforward = nol;
   let feesTotal = 0;
 
-  const fromSchedule = cashOnly && schedule !== null;
-  // Capitalisation reads each tranche's rate: from this run's series, or the recorded run's.
-  const trancheRates = fromSchedule ? src.tranches : balances;
-
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
@@ -554,102 +594,15 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
 
-    // Debt: interest on the opening balance; draws, then scheduled principal.
-    let cashInterest = 0;
-    let feeAmortization = 0;
-    let drawn = 0;
-    let repaid = 0;
-    let scheduled = 0;
-    let feesPaid = 0;
-    let openDebt = 0;
-    let rateTimesDebt = 0;
-    if (fromSchedule) {
-      cashInterest = schedule.interest[t];
-      feeAmortization = schedule.feeAmortization[t];
-      drawn = schedule.drawn[t];
-      repaid = schedule.repaid[t];
-      scheduled = schedule.scheduled[t];
-      feesPaid = schedule.feesPaid[t];
-      openDebt = schedule.openDebt[t];
-      rateTimesDebt = schedule.rateTimesDebt[t];
-      if (nA > 0) for (let k = 0; k < nT; k++) trOpen[k] = t === 0 ? p[c.tranches[k].slots.openingBalance] : src.tranches[k].balance[t - 1];
-    }
-    for (let k = 0; k < nT && !fromSchedule; k++) {
-      const tr = c.tranches[k];
-      const s = tr.slots;
-      const series = balances[k];
-      const open = trBal.balance[k];
-      const annualRate = tr.fixed ? p[s.rate] : Math.max(tr.base![t], p[s.floor]) + p[s.spread];
-      trOpen[k] = open;
-      openDebt += open;
-      rateTimesDebt += open * annualRate;
-      const interest = (open * annualRate) / 12;
-      const maturity = monthOf(p[s.maturity]);
-      const draw = ws.trancheDraw[k][t];
-      const fee = draw * p[s.fee];
-      // Deferred costs amortize straight-line over the months left to maturity; whatever
-      // is left (and a fee paid in the maturity month) is expensed at maturity.
-      const monthsLeft = maturity - t + 1;
-      let amort: number;
-      if (monthsLeft <= 1 || tr.expenseFees) {
-        amort = trBal.fees[k] + fee;
-        trBal.fees[k] = 0;
-      } else {
-        amort = trBal.fees[k] / monthsLeft;
-        trBal.fees[k] += fee - amort;
-      }
-      let principal = 0;
-      const afterDraw = open + draw;
-      if (t >= maturity) principal = afterDraw;
-      else {
-        const amortStart = trBal.amortStart[k];
-        if (t >= amortStart && open > 0) {
-          switch (tr.amortization) {
-            case "straightLine":
-              principal = open / monthsLeft;
-              break;
-            case "annuity": {
-              const r = annualRate / 12;
-              // Near zero the closed form loses all precision; the zero-rate limit is exact there.
-              const payment = Math.abs(r) < 1e-12 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
-              principal = Math.min(open, payment - interest);
-              break;
-            }
-            case "schedule":
-              principal = Math.min(afterDraw, ws.trancheRepay[k][t]);
-              break;
-            case "bullet":
-              break;
-          }
-        }
-        const due = ws.trancheMaturityDue[k][t];
-        if (due > 0) principal = Math.min(afterDraw, principal + due);
-      }
-      const end = afterDraw - principal;
-      trBal.balance[k] = Math.abs(end) < 1e-12 ? 0 : end;
-      series.balance[t] = trBal.balance[k];
-      series.interest[t] = interest + amort;
-      series.principal[t] = principal;
-      series.rate[t] = annualRate;
-      cashInterest += interest;
-      feeAmortization += amort;
-      drawn += draw;
-      repaid += principal;
-      // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
-      // any month — including the maturity month, where it is part of the final repayment.
-      scheduled += principal - Math.min(principal, ws.trancheRefinanced[k][t]);
-      feesPaid += fee;
-    }
-    if (schedule !== null && !fromSchedule) {
-      schedule.interest[t] = cashInterest;
-      schedule.feeAmortization[t] = feeAmortization;
-      schedule.drawn[t] = drawn;
-      schedule.repaid[t] = repaid;
-      schedule.scheduled[t] = scheduled;
-      schedule.feesPaid[t] = feesPaid;
-      schedule.openDebt[t] = openDebt;
-      schedule.rateTimesDebt[t] = rateTimesDebt;
-    }
+    // Debt: interest on the opening balance; draws, then scheduled principal (the walk's totals).
+    let cashInterest = schedule.interest[t];
+    const feeAmortization = schedule.feeAmortization[t];
+    let drawn = schedule.drawn[t];
+    let repaid = schedule.repaid[t];
+    let scheduled = schedule.scheduled[t];
+    const feesPaid = schedule.feesPaid[t];
+    let openDebt = schedule.openDebt[t];
+    let rateTimesDebt = schedule.rateTimesDebt[t];
 
     // The revolver's interest and commitment fee, on the month's opening balance.
     let rvLimit = 0;
@@ -694,7 +647,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
           if (base > 0) {
             const k = ws.assetTranche[a];
             // The funding tranche's rate on what it can fund, the average rate on the rest.
-            const specific = k >= 0 ? Math.min(base, trOpen[k]) : 0;
+            const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
             v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
           }
           ws.assetAccum[a] += ws.assetSpend[a][t];
@@ -728,7 +681,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
         capOut!.depreciation[a][t] = d;
       }
     }
-    if (schedule !== null && !cashOnly) {
+    if (!cashOnly && !capFromSchedule) {
       schedule.capitalized[t] = capitalized;
       schedule.capDepreciation[t] = capDepreciation;
       schedule.capWrittenOff[t] = capWrittenOff;
@@ -801,12 +754,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     payables = newPayables;
     ppe += capex - depreciation - (disposalProceeds - disposalGain);
     debtTotal += drawn - repaid;
-    if (fromSchedule) feesTotal = schedule.feesTotal[t];
-    else {
-      feesTotal = 0;
-      for (let k = 0; k < nT; k++) feesTotal += trBal.fees[k];
-      if (schedule !== null) schedule.feesTotal[t] = feesTotal;
-    }
+    feesTotal = schedule.feesTotal[t];
     paidIn += equity + shareSettled;
     retained += netIncome;
 
@@ -854,6 +802,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
+  if (!cashOnly && nA > 0 && capCashFree) ws.capitalizationKey.current = true;
 }
 
 /**
@@ -896,6 +845,49 @@ function setUpQualifyingAssets(c: CompiledModel, ws: Workspace, src: Projection)
   ws.assetBook.fill(0);
   ws.assetTotal.fill(0);
   return n;
+}
+
+/**
+ * Without a revolver or an overdraft rate, interest capitalised in a month depends on the
+ * debt's walk (interest incurred, opening balances and rates), each asset's set-up (live
+ * month, months to depreciate, retirement, funding tranche, cost carried in) and its
+ * spend by month — nothing else. While those are what they were when the schedule
+ * recorded it (compared value by value), the capitalised interest, its depreciation and
+ * write-offs, and each asset's series in the projection are exactly what a new run writes.
+ */
+export interface CapitalizationKey {
+  current: boolean;
+  debtVersion: number;
+  setup: Float64Array;
+  spend: Float64Array[];
+}
+
+function capitalizationUnchanged(ws: Workspace, nA: number): boolean {
+  const key = ws.capitalizationKey;
+  if (!key.current || key.debtVersion !== ws.debt.version) return false;
+  const setup = key.setup;
+  for (let a = 0; a < nA; a++) {
+    if (!sameNumber(ws.assetLive[a], setup[5 * a]) || !sameNumber(ws.assetDepMonths[a], setup[5 * a + 1]) || !sameNumber(ws.assetRetire[a], setup[5 * a + 2]) || !sameNumber(ws.assetTranche[a], setup[5 * a + 3]) || !sameNumber(ws.assetAccum[a], setup[5 * a + 4])) return false;
+    if (!sameSeries(ws.assetSpend[a], key.spend[a])) return false;
+  }
+  return true;
+}
+
+/** Records what this run's capitalisation starts from (it is current once the month loop ends). */
+function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean): void {
+  const key = ws.capitalizationKey;
+  key.current = false;
+  if (!cashFree) return;
+  key.debtVersion = ws.debt.version;
+  const setup = key.setup;
+  for (let a = 0; a < nA; a++) {
+    setup[5 * a] = ws.assetLive[a];
+    setup[5 * a + 1] = ws.assetDepMonths[a];
+    setup[5 * a + 2] = ws.assetRetire[a];
+    setup[5 * a + 3] = ws.assetTranche[a];
+    setup[5 * a + 4] = ws.assetAccum[a];
+    key.spend[a].set(ws.assetSpend[a]);
+  }
 }
 
 /**
@@ -1037,44 +1029,136 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
   const p = c.params;
   const H = c.months;
   const hours = c.calendar.hours;
+  const fleet = ws.fleet;
   let openingNbv = 0;
   for (let k = 0; k < c.cohorts.length; k++) {
     const co = c.cohorts[k];
     const s = co.slots;
-    const series = out.cohorts[k];
-    const count = p[s.count];
-    const cost = (count * p[s.unitCost]) / c.unitScale;
-    const salvage = (count * p[s.salvage]) / c.unitScale;
-    const purchase = monthOf(p[s.purchase]);
-    serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
-    const inService = out.cohortService[2 * k];
-    const retirement = out.cohortService[2 * k + 1];
-    const life = p[s.lifeMonths];
-    const service = retirement - inService + 1;
-    const proceedsParam = p[s.proceeds];
-    const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
-    const perMonth = (cost - salvage) / life;
-    const depreciating = Math.min(life, service);
-    const capacityPerHour = count * p[s.capacity];
-    const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
-    // Bought before the start: its book value then (the month before the first), unless retired.
-    if (co.preStart && retirement >= 0) openingNbv += cost - perMonth * Math.min(depreciating, Math.max(0, -inService));
-    const bookAtRetirement = cost - perMonth * depreciating;
-    for (let t = 0; t < H; t++) {
-      series.capex[t] = t === purchase && !co.preStart ? cost : 0;
-      const running = t >= inService && t <= retirement;
-      series.depreciation[t] = t >= inService && t < inService + depreciating ? perMonth : 0;
-      series.capacity[t] = running ? capacityPerHour * hours[t] : 0;
-      series.powerCost[t] = running ? kw * hours[t] * co.powerPrice[t] : 0;
-      const bought = co.preStart || t >= purchase;
-      const used = Math.min(depreciating, Math.max(0, t - inService + 1));
-      series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
-      const retires = t === retirement && bought;
-      series.retirementProceeds[t] = retires ? proceeds : 0;
-      series.retirementGain[t] = retires ? proceeds - bookAtRetirement : 0;
+    if (!cohortUnchanged(c, fleet, k)) {
+      fleet.evaluated[k] = 0;
+      fleet.version++;
+      const series = out.cohorts[k];
+      const count = p[s.count];
+      const cost = (count * p[s.unitCost]) / c.unitScale;
+      const salvage = (count * p[s.salvage]) / c.unitScale;
+      const purchase = monthOf(p[s.purchase]);
+      serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
+      const inService = out.cohortService[2 * k];
+      const retirement = out.cohortService[2 * k + 1];
+      const life = p[s.lifeMonths];
+      const service = retirement - inService + 1;
+      const proceedsParam = p[s.proceeds];
+      const proceeds = proceedsParam === proceedsParam ? (count * proceedsParam) / c.unitScale : salvage;
+      const perMonth = (cost - salvage) / life;
+      const depreciating = Math.min(life, service);
+      const capacityPerHour = count * p[s.capacity];
+      const kw = (count * p[s.powerKw] * p[s.pue]) / c.unitScale;
+      // Bought before the start: its book value then (the month before the first), unless retired.
+      fleet.openingNbv[k] = co.preStart && retirement >= 0 ? cost - perMonth * Math.min(depreciating, Math.max(0, -inService)) : NaN;
+      const bookAtRetirement = cost - perMonth * depreciating;
+      // The months each series is not exactly zero (see `addFleet`): capex, depreciation, the others.
+      let capexFirst = H;
+      let capexLast = -1;
+      let depFirst = H;
+      let depLast = -1;
+      let first = H;
+      let last = -1;
+      for (let t = 0; t < H; t++) {
+        const capex = t === purchase && !co.preStart ? cost : 0;
+        const running = t >= inService && t <= retirement;
+        const depreciation = t >= inService && t < inService + depreciating ? perMonth : 0;
+        const capacity = running ? capacityPerHour * hours[t] : 0;
+        const powerCost = running ? kw * hours[t] * co.powerPrice[t] : 0;
+        const bought = co.preStart || t >= purchase;
+        const used = Math.min(depreciating, Math.max(0, t - inService + 1));
+        series.netBookValue[t] = bought && t < retirement ? cost - perMonth * used : 0;
+        const retires = t === retirement && bought;
+        const retirementProceeds = retires ? proceeds : 0;
+        const retirementGain = retires ? proceeds - bookAtRetirement : 0;
+        series.capex[t] = capex;
+        series.depreciation[t] = depreciation;
+        series.capacity[t] = capacity;
+        series.powerCost[t] = powerCost;
+        series.retirementProceeds[t] = retirementProceeds;
+        series.retirementGain[t] = retirementGain;
+        // x !== 0 is false for ±0 and true for NaN.
+        if (capex !== 0) {
+          if (capexFirst === H) capexFirst = t;
+          capexLast = t;
+        }
+        if (depreciation !== 0) {
+          if (depFirst === H) depFirst = t;
+          depLast = t;
+        }
+        if (capacity !== 0 || powerCost !== 0 || retirementProceeds !== 0 || retirementGain !== 0) {
+          if (first === H) first = t;
+          last = t;
+        }
+      }
+      fleet.window[6 * k] = capexFirst;
+      fleet.window[6 * k + 1] = capexLast + 1;
+      fleet.window[6 * k + 2] = depFirst;
+      fleet.window[6 * k + 3] = depLast + 1;
+      fleet.window[6 * k + 4] = first;
+      fleet.window[6 * k + 5] = last + 1;
+      const key = fleet.key[k];
+      const slots = fleet.slots[k];
+      for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+      key[slots.length] = c.cohortEarliestService[k];
+      fleet.powerPrice[k].set(co.powerPrice);
+      fleet.evaluated[k] = 1;
     }
+    const nbv = fleet.openingNbv[k];
+    if (nbv === nbv) openingNbv += nbv;
   }
   ws.openingFleetNbv = openingNbv;
+}
+
+/**
+ * Each cohort's series depend on its own params, the earliest month its site allows and
+ * its power price series, nothing else: while those are unchanged (compared value by
+ * value, sign of zero and NaN included) its series and service months are exactly what a
+ * new evaluation would write. Also the months its series are not zero, and its book value
+ * at the start (NaN when it does not count).
+ */
+export interface FleetCache {
+  slots: Int32Array[];
+  /** The cohort's params at its last evaluation, then its earliest month. */
+  key: Float64Array[];
+  powerPrice: Float64Array[];
+  evaluated: Uint8Array;
+  /** Per cohort, from and to (exclusive) months of: its capex, its depreciation, its other series. */
+  window: Int32Array;
+  openingNbv: Float64Array;
+  /** Counts evaluations of any cohort: what was summed from the cohorts is current while it is unchanged. */
+  version: number;
+  /** The version the fleet's totals (capacity, power, proceeds, gains) in the projection were summed at. */
+  totalsVersion: number;
+}
+
+function createFleetCache(c: CompiledModel): FleetCache {
+  const n = c.cohorts.length;
+  const slots = c.cohorts.map((co) => Int32Array.from(Object.values(co.slots).filter((slot) => slot >= 0)));
+  return {
+    slots,
+    key: slots.map((list) => new Float64Array(list.length + 1)),
+    powerPrice: c.cohorts.map(() => new Float64Array(c.months)),
+    evaluated: new Uint8Array(n),
+    window: new Int32Array(6 * n),
+    openingNbv: new Float64Array(n),
+    version: 0,
+    totalsVersion: -1,
+  };
+}
+
+function cohortUnchanged(c: CompiledModel, fleet: FleetCache, k: number): boolean {
+  if (fleet.evaluated[k] === 0) return false;
+  const p = c.params;
+  const slots = fleet.slots[k];
+  const key = fleet.key[k];
+  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
+  if (!sameNumber(c.cohortEarliestService[k], key[slots.length])) return false;
+  return sameSeries(c.cohorts[k].powerPrice, fleet.powerPrice[k]);
 }
 
 function firstDrawMonth(draws: Float64Array): number {
@@ -1082,8 +1166,8 @@ function firstDrawMonth(draws: Float64Array): number {
   return draws.length;
 }
 
-/** The tranches' monthly totals from a workspace's last full run (see `statements`). */
-interface DebtSchedule {
+/** The tranches' monthly totals (see `statements`), and what the last full run capitalised. */
+export interface DebtSchedule {
   interest: Float64Array;
   feeAmortization: Float64Array;
   drawn: Float64Array;
@@ -1097,25 +1181,235 @@ interface DebtSchedule {
   capDepreciation: Float64Array;
   capWrittenOff: Float64Array;
 }
-const debtSchedules = new WeakMap<Workspace, DebtSchedule>();
-function debtScheduleOf(ws: Workspace, H: number): DebtSchedule {
-  let s = debtSchedules.get(ws);
-  if (!s) {
-    const arr = () => new Float64Array(H);
-    s = { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() };
-    debtSchedules.set(ws, s);
-  }
-  return s;
+
+/**
+ * Each tranche's walk by month — its opening balance, opening balance × rate, cash
+ * interest, fee amortisation, debt service, fees paid and fees left to amortise — with
+ * the params and base rates it ran with, and the totals over tranches. A tranche's walk
+ * reads nothing but its own params and base rate series, so while those are unchanged
+ * (compared value by value, sign of zero and NaN included) its series are exactly what a
+ * new walk would write, and a simulation that samples no debt input walks no tranche.
+ */
+export interface DebtCache {
+  slots: Int32Array[];
+  key: Float64Array[];
+  base: (Float64Array | null)[];
+  /** 1 once tranche k's series and key belong together. */
+  walked: Uint8Array;
+  /** Whether the totals were summed from the walks as they are now. */
+  totalsCurrent: boolean;
+  /** Counts the times the totals were summed: what was computed from them is current while it is unchanged. */
+  version: number;
+  open: Float64Array[];
+  rateTimesOpen: Float64Array[];
+  cashInterest: Float64Array[];
+  feeAmortization: Float64Array[];
+  scheduled: Float64Array[];
+  feesPaid: Float64Array[];
+  feesLeft: Float64Array[];
+  schedule: DebtSchedule;
 }
 
-const trancheStates = new WeakMap<Workspace, { balance: Float64Array; fees: Float64Array; amortStart: Float64Array }>();
-function trancheState(ws: Workspace, n: number) {
-  let s = trancheStates.get(ws);
-  if (!s) {
-    s = { balance: new Float64Array(n), fees: new Float64Array(n), amortStart: new Float64Array(n) };
-    trancheStates.set(ws, s);
+function createDebtCache(c: CompiledModel): DebtCache {
+  const H = c.months;
+  const arr = () => new Float64Array(H);
+  const each = () => c.tranches.map(arr);
+  const slots = c.tranches.map((tr) => {
+    const s = tr.slots;
+    const list = [s.openingBalance, s.rate, s.spread, s.floor, s.interestOnly, s.maturity, s.fee];
+    for (const d of tr.draws) list.push(d.month, d.amount);
+    for (const r of tr.repayments) list.push(r.month, r.amount);
+    for (const part of tr.partialMaturities) list.push(part.month, part.share, part.amount);
+    return Int32Array.from(list.filter((slot) => slot >= 0));
+  });
+  return {
+    slots,
+    key: slots.map((list) => new Float64Array(list.length)),
+    base: c.tranches.map((tr) => (tr.base ? new Float64Array(H) : null)),
+    walked: new Uint8Array(c.tranches.length),
+    totalsCurrent: false,
+    version: 0,
+    open: each(),
+    rateTimesOpen: each(),
+    cashInterest: each(),
+    feeAmortization: each(),
+    scheduled: each(),
+    feesPaid: each(),
+    feesLeft: each(),
+    schedule: { interest: arr(), feeAmortization: arr(), drawn: arr(), repaid: arr(), scheduled: arr(), feesPaid: arr(), openDebt: arr(), rateTimesDebt: arr(), feesTotal: arr(), capitalized: arr(), capDepreciation: arr(), capWrittenOff: arr() },
+  };
+}
+
+/** Same number, sign of zero and NaN included (Object.is without the call). */
+const sameNumber = (a: number, b: number): boolean => (a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b);
+
+/** `sameNumber` month by month. */
+function sameSeries(a: Float64Array, b: Float64Array): boolean {
+  for (let t = 0; t < a.length; t++) {
+    const x = a[t];
+    const y = b[t];
+    if (x !== y) {
+      if (x === x || y === y) return false;
+    } else if (x === 0 && 1 / x !== 1 / y) return false;
   }
-  return s;
+  return true;
+}
+
+/** Whether tranche k's params and base rates are those of its last walk. */
+function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean {
+  if (debt.walked[k] === 0) return false;
+  const p = c.params;
+  const slots = debt.slots[k];
+  const key = debt.key[k];
+  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
+  const base = c.tranches[k].base;
+  const snapshot = debt.base[k];
+  return !base || !snapshot || sameSeries(base, snapshot);
+}
+
+function addInto(sum: Float64Array, x: Float64Array, H: number): void {
+  for (let t = 0; t < H; t++) sum[t] += x[t];
+}
+
+/** Walks every tranche whose inputs changed (into `out`'s tranche series) and sums the monthly totals again if any did. */
+function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
+  const debt = ws.debt;
+  const nT = c.tranches.length;
+  for (let k = 0; k < nT; k++) {
+    if (trancheUnchanged(c, debt, k)) continue;
+    debt.walked[k] = 0;
+    debt.totalsCurrent = false;
+    trancheInputs(c, ws, k);
+    walkTranche(c, ws, out, k);
+    const p = c.params;
+    const slots = debt.slots[k];
+    const key = debt.key[k];
+    for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    const base = c.tranches[k].base;
+    if (base) debt.base[k]!.set(base);
+    debt.walked[k] = 1;
+  }
+  if (debt.totalsCurrent) return;
+  // Each month's total adds the tranches in their order to +0: the same additions as one
+  // loop over tranches inside the month (a tranche at a time here, for contiguous reads).
+  const H = c.months;
+  const sc = debt.schedule;
+  sc.interest.fill(0);
+  sc.feeAmortization.fill(0);
+  sc.drawn.fill(0);
+  sc.repaid.fill(0);
+  sc.scheduled.fill(0);
+  sc.feesPaid.fill(0);
+  sc.openDebt.fill(0);
+  sc.rateTimesDebt.fill(0);
+  sc.feesTotal.fill(0);
+  for (let k = 0; k < nT; k++) {
+    addInto(sc.openDebt, debt.open[k], H);
+    addInto(sc.rateTimesDebt, debt.rateTimesOpen[k], H);
+    addInto(sc.interest, debt.cashInterest[k], H);
+    addInto(sc.feeAmortization, debt.feeAmortization[k], H);
+    addInto(sc.drawn, ws.trancheDraw[k], H);
+    addInto(sc.repaid, out.tranches[k].principal, H);
+    addInto(sc.scheduled, debt.scheduled[k], H);
+    addInto(sc.feesPaid, debt.feesPaid[k], H);
+    addInto(sc.feesTotal, debt.feesLeft[k], H);
+  }
+  debt.totalsCurrent = true;
+  debt.version++;
+}
+
+/**
+ * One tranche month by month: interest on the opening balance at the month's rate / 12;
+ * the draw and its upfront fee; scheduled principal (the maturity repays what is left).
+ */
+function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number): void {
+  const p = c.params;
+  const H = c.months;
+  const debt = ws.debt;
+  const tr = c.tranches[k];
+  const s = tr.slots;
+  const series = out.tranches[k];
+  const drawBy = ws.trancheDraw[k];
+  const repayBy = ws.trancheRepay[k];
+  const dueBy = ws.trancheMaturityDue[k];
+  const refinancedBy = ws.trancheRefinanced[k];
+  const openBy = debt.open[k];
+  const rateTimesOpenBy = debt.rateTimesOpen[k];
+  const cashInterestBy = debt.cashInterest[k];
+  const feeAmortizationBy = debt.feeAmortization[k];
+  const scheduledBy = debt.scheduled[k];
+  const feesPaidBy = debt.feesPaid[k];
+  const feesLeftBy = debt.feesLeft[k];
+  const base = tr.base;
+  const fixedRate = p[s.rate];
+  const floor = p[s.floor];
+  const spread = p[s.spread];
+  const feeRate = p[s.fee];
+  const maturity = monthOf(p[s.maturity]);
+  let balance = p[s.openingBalance];
+  let fees = 0;
+  // Interest-only months are interest payments: an opening balance pays from the first
+  // month, a draw from the month after it (the draw month bears no interest).
+  const amortStart = (balance > 0 ? 0 : firstDrawMonth(drawBy) + 1) + p[s.interestOnly];
+  for (let t = 0; t < H; t++) {
+    const open = balance;
+    const annualRate = tr.fixed ? fixedRate : Math.max(base![t], floor) + spread;
+    openBy[t] = open;
+    rateTimesOpenBy[t] = open * annualRate;
+    const interest = (open * annualRate) / 12;
+    const draw = drawBy[t];
+    const fee = draw * feeRate;
+    // Deferred costs amortize straight-line over the months left to maturity; whatever
+    // is left (and a fee paid in the maturity month) is expensed at maturity.
+    const monthsLeft = maturity - t + 1;
+    let amort: number;
+    if (monthsLeft <= 1 || tr.expenseFees) {
+      amort = fees + fee;
+      fees = 0;
+    } else {
+      amort = fees / monthsLeft;
+      fees += fee - amort;
+    }
+    let principal = 0;
+    const afterDraw = open + draw;
+    if (t >= maturity) principal = afterDraw;
+    else {
+      if (t >= amortStart && open > 0) {
+        switch (tr.amortization) {
+          case "straightLine":
+            principal = open / monthsLeft;
+            break;
+          case "annuity": {
+            const r = annualRate / 12;
+            // Near zero the closed form loses all precision; the zero-rate limit is exact there.
+            const payment = Math.abs(r) < 1e-12 ? open / monthsLeft : (open * r) / (1 - Math.pow(1 + r, -monthsLeft));
+            principal = Math.min(open, payment - interest);
+            break;
+          }
+          case "schedule":
+            principal = Math.min(afterDraw, repayBy[t]);
+            break;
+          case "bullet":
+            break;
+        }
+      }
+      const due = dueBy[t];
+      if (due > 0) principal = Math.min(afterDraw, principal + due);
+    }
+    const end = afterDraw - principal;
+    balance = Math.abs(end) < 1e-12 ? 0 : end;
+    series.balance[t] = balance;
+    series.interest[t] = interest + amort;
+    series.principal[t] = principal;
+    series.rate[t] = annualRate;
+    cashInterestBy[t] = interest;
+    feeAmortizationBy[t] = amort;
+    // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
+    // any month — including the maturity month, where it is part of the final repayment.
+    scheduledBy[t] = principal - Math.min(principal, refinancedBy[t]);
+    feesPaidBy[t] = fee;
+    feesLeftBy[t] = fees;
+  }
 }
 
 const defaultWorkspaces = new WeakMap<CompiledModel, Workspace>();
