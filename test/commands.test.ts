@@ -116,8 +116,8 @@ describe("long-running commands stop on a signal and keep what they have", () =>
     });
     expect(result.partial).toBe(true);
     expect(result.paths).toBe(16_384);
-    // Progress comes chunk by chunk (2,048 paths each for 100,000).
-    expect(seen[0]).toEqual({ done: 2048, total: 100_000, unit: "paths" });
+    // Progress comes chunk by chunk (512 paths each for 100,000 when every output is collected exactly).
+    expect(seen[0]).toEqual({ done: 512, total: 100_000, unit: "paths" });
   });
   it("sensitivity's global ranking covers the blocks done", () => {
     const controller = new AbortController();

@@ -14,7 +14,7 @@ import { evaluate } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { benchModelText } from "./benchModel.js";
 import { loadModelFile } from "../node/loadFile.js";
-import { simulationBenchText, sampledInputs, timeHandLoop, timeSimulation, millionPaths } from "./simulation.js";
+import { simulationBenchText, sampledInputs, timeHandLoop, timeSimulation, millionPaths, warmUpSimulation } from "./simulation.js";
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const text = simulationBenchText();
     const samples = sampledInputs(text, n, 1);
     timeHandLoop(samples.subarray(0, 10 * 4096), 4096); // warm up
-    await timeSimulation(4096, 1);
+    await warmUpSimulation();
     const hand = timeHandLoop(samples, n);
     const one = await timeSimulation(n, 1);
     const two = await timeSimulation(n, 2);

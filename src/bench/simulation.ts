@@ -66,6 +66,16 @@ export async function timeSimulation(paths: number, threads: number): Promise<{ 
   return { seconds: (performance.now() - t0) / 1000, result };
 }
 
+/**
+ * Warms up this thread and the pooled worker threads (chunkThreads.ts) before the timed
+ * runs, so that 1 and 2 threads are both measured warm, as a server or a second run in one
+ * process runs them. The 1M-path run is a process of its own: its workers start cold.
+ */
+export async function warmUpSimulation(): Promise<void> {
+  await timeSimulation(4096, 1);
+  await timeSimulation(8192, 2);
+}
+
 /** The 1M-path run, alone in a child process so that its peak memory is its own. */
 export function millionPaths(): { seconds: number; maxRssMb: number; method: string; rankErrorBound: number } | { error: string } {
   const child = spawnSync(process.execPath, [fileURLToPath(new URL("./simulationChild.js", import.meta.url))], { encoding: "utf8" });

@@ -514,9 +514,10 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
   const lineSumsFor: CompiledModel["compileLineSums"] = (classify, varies, out, lineValues, cumulative) => {
     const inputs: LineSumLine[] = lines.map((line, l) => {
       const base = { type: line.type, category: line.categoryIndex, nonCash: line.nonCash, lifeMonths: line.lifeMonths, cumulative: line.type === "capex" ? cumulative[l] : null, placedFrom: line.placedFrom };
-      if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l] }, from: 0, until: H - 1, cumulativeReady: true };
+      if (line.computed) return { ...base, value: { kind: "series", array: lineValues[l], fixed: false }, from: 0, until: H - 1, cumulativeReady: true };
       const node = nodeOf.get(line.series)!;
-      const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
+      // A line no sampled input moves keeps the values the plan's first evaluation gave it.
+      const value: LineSumLine["value"] = !varies(line.series) ? { kind: "series", array: line.series, fixed: true } : node.parsed ? { kind: "formula", parsed: node.parsed } : { kind: "param", slot: node.paramSlot! };
       // A line a caller scales (a system's link) is scaled here too, and its values kept for the caller.
       return { ...base, value, from: line.fromIndex, until: line.untilIndex, cumulativeReady: false, scale: line.scale, values: line.scale ? lineValues[l] : null };
     });

@@ -2,7 +2,7 @@ import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
 import { INVALID_REASONS, MAX_INVALID_EXAMPLES, emptyInvalidCounts, type InvalidReason } from "./invalidReasons.js";
-import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
+import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, selectRanksOfFinite, lowerQuantileIndex, predictRankErrorBound, DEFAULT_SKETCH_K, type CompactedRun, type SerializedMoments } from "./math/sketch.js";
 
 /** The monthly series whose distribution a simulation reports. */
 export const SIMULATED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
@@ -12,6 +12,8 @@ const IS_BALANCE: Record<SimulatedSeries, boolean> = { endingCash: true, revenue
 /** Whole-path metrics whose distribution is reported. */
 export const SIMULATED_METRICS = ["fundingGap", "runwayMonths", "minCash", "cumulativeBurn", "minDscr", "endingCash"] as const;
 export type SimulatedMetric = (typeof SIMULATED_METRICS)[number];
+/** Where each reported metric is in a metric vector. */
+const METRIC_SLOTS = Int32Array.from(SIMULATED_METRICS, (name) => METRIC_INDEX[name]);
 
 /**
  * Which periods a simulation reports: fiscal years always; fiscal quarters or months when
@@ -43,6 +45,8 @@ export class OutputLayout {
   readonly years: number;
   /** Fiscal-year index of each month. */
   readonly yearOf: Int32Array;
+  /** First month of each fiscal year, and the horizon's length at the end (years + 1 entries). */
+  readonly yearStart: Int32Array;
   /** Detail periods (fiscal quarters or months; 0 with detail "year"). */
   readonly periods: number;
   /** Detail-period index of each month (a quarter's months share one; empty with detail "year"). */
@@ -67,6 +71,9 @@ export class OutputLayout {
       this.yearOf[t] = y;
     }
     this.years = y + 1;
+    this.yearStart = new Int32Array(this.years + 1);
+    for (let t = this.months - 1; t >= 0; t--) this.yearStart[this.yearOf[t]] = t;
+    this.yearStart[this.years] = this.months;
     this.detailed = detail !== "year";
     // A quarter is a fiscal quarter (as `run --period quarter`); a horizon that starts or ends inside one has a short first or last quarter.
     this.periodOf = new Int32Array(this.detailed ? this.months : 0);
@@ -110,11 +117,24 @@ function pow2Floor(x: number): number {
   return 2 ** Math.floor(Math.log2(Math.max(1, x)));
 }
 
+/** Fewest paths in a chunk (a run of n paths has at most ⌈n / MIN_CHUNK_SIZE⌉ chunks). */
+export const MIN_CHUNK_SIZE = 256;
+
 /** Paths per chunk: ~48 chunks or more, 256 to 16,384 paths, within the chunk memory budget. */
 export function chunkSizeFor(n: number, layout: Pick<OutputLayout, "columns">): number {
-  const byCount = Math.min(16_384, Math.max(256, pow2Floor(n / 48)));
-  const byMemory = Math.max(256, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
+  const byCount = Math.min(16_384, Math.max(MIN_CHUNK_SIZE, pow2Floor(n / 48)));
+  const byMemory = Math.max(MIN_CHUNK_SIZE, pow2Floor(CHUNK_BUDGET_BYTES / (8 * layout.columns)));
   return Math.min(byCount, byMemory);
+}
+
+/**
+ * Paths per chunk of a run whose every column is collected exactly: values land by path
+ * number and counts are sums, so the chunk boundaries change no statistic, and chunks about
+ * four times finer than `chunkSizeFor` (~200 or more) let the threads finish within a
+ * fraction of a second of each other.
+ */
+export function exactRunChunkSize(n: number, natural: number): number {
+  return Math.min(natural, Math.max(MIN_CHUNK_SIZE, pow2Floor(n / 192)));
 }
 
 export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns" | "summaryColumns">, detail: boolean, chunkSize = chunkSizeFor(n, layout)): CollectionMethod {
@@ -212,7 +232,6 @@ export class ChunkCollector {
   invalidByReason: number[] = emptyInvalidCounts();
   invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
-  private readonly totals: Float64Array;
   private readonly periodTotals: Float64Array;
 
   constructor(
@@ -225,7 +244,6 @@ export class ChunkCollector {
     this.values = new Float64Array(layout.columns * count);
     this.cashOutMonth = new Float64Array(layout.months + 1);
     this.breakevenMonth = new Float64Array(layout.months + 1);
-    this.totals = new Float64Array(layout.years);
     this.periodTotals = new Float64Array(layout.periods);
   }
 
@@ -236,19 +254,21 @@ export class ChunkCollector {
     const i = this.i++;
     const H = L.months;
     const Y = L.years;
-    const yearOf = L.yearOf;
-    for (let k = 0; k < SIMULATED_METRICS.length; k++) v[k * n + i] = m[METRIC_INDEX[SIMULATED_METRICS[k]]];
-    const totals = this.totals;
+    const yearStart = L.yearStart;
+    for (let k = 0; k < METRIC_SLOTS.length; k++) v[k * n + i] = m[METRIC_SLOTS[k]];
     for (let s = 0; s < SIMULATED_SERIES.length; s++) {
       const name = SIMULATED_SERIES[s];
       const series = proj.items[name];
-      if (IS_BALANCE[name]) for (let t = 0; t < H; t++) totals[yearOf[t]] = series[t];
-      else {
-        totals.fill(0);
-        for (let t = 0; t < H; t++) totals[yearOf[t]] += series[t];
-      }
       const base = L.yearColumn(s, 0) * n + i;
-      for (let y = 0; y < Y; y++) v[base + y * n] = totals[y];
+      // A year's months are consecutive: a balance is its last month, a flow their sum from 0 in month order.
+      if (IS_BALANCE[name]) for (let y = 0; y < Y; y++) v[base + y * n] = series[yearStart[y + 1] - 1];
+      else {
+        for (let y = 0; y < Y; y++) {
+          let total = 0;
+          for (let t = yearStart[y]; t < yearStart[y + 1]; t++) total += series[t];
+          v[base + y * n] = total;
+        }
+      }
       if (L.detailed) {
         const db = L.detailColumn(s, 0) * n + i;
         if (L.periods === H) for (let t = 0; t < H; t++) v[db + t * n] = series[t];
@@ -490,6 +510,9 @@ export class Aggregate {
   }
 }
 
+/** Columns with at least this many values select their quantiles by buckets (selectRanksOfFinite). */
+const BUCKETED_SELECTION_FROM = 4096;
+
 /** Mean (compensated, in path order) and exact lower quantiles of values[0..n). */
 export function exactStatistics(values: Float64Array, n: number): ColumnStatistics {
   const m = new Moments();
@@ -501,6 +524,15 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
     mean: m.mean,
     quantiles(qs) {
       if (m.count === 0) return qs.map(() => NaN);
+      const ranks = qs.map((q) => lowerQuantileIndex(q, m.count));
+      if (!cache && m.count >= BUCKETED_SELECTION_FROM) {
+        // A large column: bucketed selection, without copying or reordering the values.
+        const order = ranks.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
+        const picked = selectRanksOfFinite(values, 0, n, m.count, m.min, m.max, order.map((i) => ranks[i]));
+        const out = new Array<number>(qs.length);
+        order.forEach((i, j) => (out[i] = picked[j]));
+        return out;
+      }
       if (!cache) {
         cache = new Float64Array(m.count);
         let j = 0;
@@ -509,7 +541,6 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
           if (x - x === 0) cache[j++] = x;
         }
       }
-      const ranks = qs.map((q) => lowerQuantileIndex(q, m.count));
       const order = ranks.map((_, i) => i).sort((a, b) => ranks[a] - ranks[b]);
       const picked = selectRanks(cache, m.count, order.map((i) => ranks[i]));
       const out = new Array<number>(qs.length);

@@ -17,6 +17,8 @@ export interface WorkerSetup {
   paths: number;
   detail: OutputDetail;
   keep: number;
+  /** Paths per chunk (RunShape's), the same on every thread. */
+  chunkSize: number;
   threads: number;
   /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
   shared: SharedArrayBuffer;

@@ -9,6 +9,9 @@ import { simulate } from "./simulate.js";
 import { compileUncertainty } from "./spec.js";
 import { planSimulation, sampleBlock, blockScratch, runBlocks } from "./paths.js";
 import { spearman } from "./math/index.js";
+import { RunShape, Aggregate, exactRunChunkSize } from "./aggregate.js";
+import { runChunk } from "./chunks.js";
+import { summarize } from "./summary.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const file = join("test", "fixtures", "uncertainty", "sim.yaml");
@@ -45,6 +48,41 @@ describe("burnrate simulate", () => {
     expect(one.quantiles.monthly!.rankErrorBound).toBeLessThanOrEqual(0.1);
     expect(two.threads).toBe(2);
     expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
+  });
+
+  it("gives the same results on workers kept from earlier runs, also after a run stopped midway", async () => {
+    // Workers go back to a pool after a run; the next run (another model too) reuses them warm.
+    const opts = { paths: 6000, seed: 3, blockSize: 512 };
+    const one = await simulate(loaded(), { ...opts, threads: 1 });
+    const stopper = new AbortController();
+    const stopped = await simulate(loaded(), { ...opts, threads: 2, signal: stopper.signal, onProgress: (done) => done > 0 && stopper.abort() });
+    expect(stopped.partial).toBe(true);
+    const long = text.replace("months: 24", "months: 60");
+    await simulate(loadModelText(long, file), { paths: 3000, seed: 9, threads: 2 });
+    for (let round = 0; round < 2; round++) {
+      const two = await simulate(loaded(), { ...opts, threads: 2 });
+      expect(JSON.stringify({ ...two, threads: 1 })).toBe(JSON.stringify(one));
+    }
+  });
+
+  it("gives the same figures whatever the chunk size when every output is collected exactly, merged in any order", () => {
+    const l = loaded();
+    const compiled = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, compiled);
+    const n = 3001;
+    const run = (chunkSize: number, reversed: boolean) => {
+      const plan = planSimulation(compiled, spec, { seed: 11, lhs: false, blockSize: 1024 });
+      const shape = new RunShape(compiled, "month", n, 3, chunkSize);
+      expect(shape.summary.exact && shape.detail!.exact).toBe(true);
+      const aggregate = new Aggregate(compiled, shape);
+      const chunks = Array.from({ length: shape.chunks }, (_, c) => c);
+      for (const c of reversed ? chunks.reverse() : chunks) aggregate.add(runChunk(plan, shape, c));
+      return JSON.stringify(summarize(aggregate, compiled, spec, { scenario: null, seed: 11, lhs: false, threads: 1, requested: n, partial: false, warnings: [] }));
+    };
+    const natural = new RunShape(compiled, "month", n, 3).chunkSize;
+    expect(exactRunChunkSize(400_000, 16_384)).toBeLessThan(16_384);
+    const reference = run(natural, false);
+    for (const size of [256, 512, 1024]) expect(run(size, size === 512)).toBe(reference);
   });
 
   it("is reproducible for a seed and changes with the seed", async () => {

@@ -4,9 +4,9 @@ import { compileModel } from "../engine/compile.js";
 import { UsageError, formatIssue } from "../model/issues.js";
 import { compileUncertainty, describeUncertainty } from "./spec.js";
 import { planSimulation, DEFAULT_BLOCK_SIZE } from "./paths.js";
-import { Aggregate, RunShape, type ChunkResult, type OutputDetail } from "./aggregate.js";
+import { Aggregate, RunShape, MIN_CHUNK_SIZE, exactRunChunkSize, type ChunkResult, type OutputDetail } from "./aggregate.js";
 import { runClaims, type WorkerSetup } from "./chunks.js";
-import { runChunkThreads } from "./chunkThreads.js";
+import { runChunkThreads, leaseWorkers, type WorkerLease } from "./chunkThreads.js";
 import { summarize, type SimulationResult } from "./summary.js";
 
 export const MAX_PATHS = 100_000_000;
@@ -49,41 +49,53 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
   const keep = options.keepPaths ?? 0;
   const detail = options.detail ?? "month";
   const wanted = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
-  const compiled = compileModel(loaded.model, loaded.extensions);
-  const spec = compileUncertainty(loaded, compiled);
-  if (spec.inputs.length === 0 && spec.processes.length === 0) {
-    throw new UsageError("nothing_uncertain", `${loaded.file} has no uncertain inputs; add an \`uncertain:\` section (see the README, "Uncertainty") to simulate`);
-  }
-  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-  const plan = planSimulation(compiled, spec, { seed, lhs, blockSize });
   const n = options.paths;
-  const shape = new RunShape(compiled, detail, n, keep);
-  const aggregate = new Aggregate(compiled, shape);
-  const threads = Math.max(1, Math.min(wanted, shape.chunks));
-  const setup: WorkerSetup = {
-    model: loaded.model,
-    extensions: loaded.extensions,
-    extensionsUsed: compiled.extensionsUsed,
-    description: describeUncertainty(spec),
-    seed,
-    lhs,
-    blockSize,
-    paths: n,
-    detail,
-    keep,
-    threads,
-    shared: new SharedArrayBuffer(8),
-  };
-  await runThreads(plan, shape, aggregate, setup, options);
-  return summarize(aggregate, compiled, spec, {
-    scenario: loaded.scenario,
-    seed,
-    lhs,
-    threads,
-    requested: n,
-    partial: !aggregate.complete,
-    warnings: [...loaded.warnings, ...spec.warnings].map(formatIssue),
-  });
+  // Workers boot (modules, then their own compile) while this thread compiles and plans:
+  // as many as the run can use at most (a chunk has at least MIN_CHUNK_SIZE paths).
+  const lease = wanted > 1 ? leaseWorkers(workerUrl(), Math.min(wanted, Math.ceil(n / MIN_CHUNK_SIZE)) - 1) : null;
+  try {
+    const compiled = compileModel(loaded.model, loaded.extensions);
+    const spec = compileUncertainty(loaded, compiled);
+    if (spec.inputs.length === 0 && spec.processes.length === 0) {
+      throw new UsageError("nothing_uncertain", `${loaded.file} has no uncertain inputs; add an \`uncertain:\` section (see the README, "Uncertainty") to simulate`);
+    }
+    const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+    const plan = planSimulation(compiled, spec, { seed, lhs, blockSize });
+    const natural = new RunShape(compiled, detail, n, keep);
+    const allExact = natural.summary.exact && (natural.detail === null || natural.detail.exact);
+    const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
+    const shape = chunkSize === natural.chunkSize ? natural : new RunShape(compiled, detail, n, keep, chunkSize);
+    const aggregate = new Aggregate(compiled, shape);
+    const threads = Math.max(1, Math.min(wanted, shape.chunks));
+    const setup: WorkerSetup = {
+      model: loaded.model,
+      extensions: loaded.extensions,
+      extensionsUsed: compiled.extensionsUsed,
+      description: describeUncertainty(spec),
+      seed,
+      lhs,
+      blockSize,
+      paths: n,
+      detail,
+      keep,
+      chunkSize,
+      threads,
+      shared: new SharedArrayBuffer(8),
+    };
+    await runThreads(plan, shape, aggregate, setup, options, lease);
+    return summarize(aggregate, compiled, spec, {
+      scenario: loaded.scenario,
+      seed,
+      lhs,
+      threads,
+      requested: n,
+      partial: !aggregate.complete,
+      warnings: [...loaded.warnings, ...spec.warnings].map(formatIssue),
+    });
+  } finally {
+    // Unused (a run with fewer chunks than threads, or one that never started): back to the pool.
+    lease?.release();
+  }
 }
 
 function workerUrl(): URL {
@@ -94,13 +106,14 @@ function workerUrl(): URL {
 }
 
 /** This thread and `setup.threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions): Promise<void> {
+async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions, lease: WorkerLease | null): Promise<void> {
   const shared = new Int32Array(setup.shared);
   await runChunkThreads<ChunkResult>({
     threads: setup.threads,
     shared,
     worker: workerUrl(),
     workerData: setup,
+    lease: lease ?? undefined,
     merge: (r) => {
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);

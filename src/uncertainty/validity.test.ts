@@ -11,6 +11,9 @@ import { parseMetricSelector } from "./metricSelector.js";
 import { solve } from "./solve.js";
 import { parseTarget } from "./solveTarget.js";
 import { planSimulation, runBlocks, blockCount } from "./paths.js";
+import { pathValidity } from "./validity.js";
+import { evaluate } from "../engine/project.js";
+import { computeMetrics, metricVector } from "../engine/metrics.js";
 import type { SimulationResult } from "./summary.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -156,5 +159,30 @@ describe("sensitivity and solve leave invalid paths out too", () => {
     const spec = compileUncertainty(loaded, compiled);
     const report = solve(loaded, compiled, spec, "lines.team.value", parseTarget("P(cashOut) <= 0.5", compiled), { n: 400, seed: 1, between: [40, 60] });
     expect(report.notes.some((n) => /simulated paths were invalid/.test(n))).toBe(true);
+  });
+
+  it("tells a path whose balance sheet or cash tie is off, or with a non-finite reported value (which comes first)", () => {
+    const loaded = loadModelText(readFileSync(join(root, "models", "example.yaml"), "utf8"), "example.yaml");
+    const compiled = compileModel(loaded.model, loaded.extensions);
+    const validity = pathValidity(compiled, compileUncertainty(loaded, compiled));
+    const metrics = metricVector();
+    const fresh = () => {
+      const proj = evaluate(compiled);
+      computeMetrics(proj, metrics, compiled.params[compiled.slots.cashFloor]);
+      return proj;
+    };
+    expect(validity.results(fresh(), metrics)).toBe(null);
+    const H = compiled.months;
+    for (const [item, t] of [["totalAssets", 0], ["equity", H - 1], ["operatingCashFlow", 7]] as const) {
+      const proj = fresh();
+      proj.items[item][t] += 0.01;
+      expect(validity.results(proj, metrics), `${item} ${t}`).toBe("unbalanced");
+    }
+    for (const [item, bad] of [["revenue", NaN], ["debt", Infinity], ["netIncome", -Infinity]] as const) {
+      const proj = fresh();
+      proj.items[item][H - 1] = bad;
+      proj.items.totalAssets[0] += 1;
+      expect(validity.results(proj, metrics), item).toBe("nonFinite");
+    }
   });
 });

@@ -84,7 +84,6 @@ export interface PathValidity {
 
 /** Whole-path metrics a simulation collects (all finite on a valid path; minDscr may be NaN: no debt service). */
 const COLLECTED_METRICS = [METRIC_INDEX.cashOutIndex, METRIC_INDEX.runwayMonths, METRIC_INDEX.minCash, METRIC_INDEX.fundingGap, METRIC_INDEX.breakevenIndex, METRIC_INDEX.cumulativeBurn, METRIC_INDEX.covenantBreaches, METRIC_INDEX.endingCash];
-const COLLECTED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt", "totalAssets", "totalLiabilities", "equity"] as const;
 
 /**
  * `fundingGap` false: the paths do not compute the funding gap (sensitivity or solve of
@@ -108,6 +107,26 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
   const H = compiled.months;
   const collected = fundingGap ? COLLECTED_METRICS : COLLECTED_METRICS.filter((k) => k !== METRIC_INDEX.fundingGap);
   const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed) || (compiled.revolver !== null && !compiled.revolver.fixed) || compiled.cashRates.income !== null || compiled.cashRates.overdraft !== null;
+  // The rates rangeProblem (engine/checks.ts) checks, read here without allocating: it is
+  // asked (for the same answer) only when one is out of range, or when an extension adds
+  // checks of its own.
+  const floating = [...compiled.tranches, ...(compiled.revolver ? [compiled.revolver] : [])].filter((tr) => !tr.fixed && tr.base).map((tr) => ({ base: tr.base!, floor: tr.slots.floor, spread: tr.slots.spread }));
+  const cashRates = [compiled.cashRates.income, compiled.cashRates.overdraft].filter((r): r is Float64Array => r !== null);
+  const extensionChecks = compiled.stages.length > 0;
+  const params = compiled.params;
+  const ratesInRange = (): boolean => {
+    for (let k = 0; k < floating.length; k++) {
+      const { base, floor, spread } = floating[k];
+      const f = params[floor];
+      const s = params[spread];
+      for (let t = 0; t < H; t++) if (!(Math.max(base[t], f) + s > -1)) return false;
+    }
+    for (let k = 0; k < cashRates.length; k++) {
+      const r = cashRates[k];
+      for (let t = 0; t < H; t++) if (!(r[t] > -1)) return false;
+    }
+    return true;
+  };
   return {
     inputs(params) {
       for (let i = 0; i < checks.length; i++) if (!checks[i].rule.ok(params[checks[i].slot])) return "input";
@@ -120,22 +139,39 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
     },
     results(proj, metrics) {
       const it = proj.items;
-      for (let s = 0; s < COLLECTED_SERIES.length; s++) {
-        const series = it[COLLECTED_SERIES[s]];
-        for (let t = 0; t < H; t++) if (!Number.isFinite(series[t])) return "nonFinite";
-      }
-      for (let k = 0; k < collected.length; k++) if (!Number.isFinite(metrics[collected[k]])) return "nonFinite";
-      const dscr = metrics[METRIC_INDEX.minDscr];
-      if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
+      const cash = it.endingCash;
+      const revenue = it.revenue;
+      const netIncome = it.netIncome;
+      const fcf = it.freeCashFlow;
+      const debt = it.debt;
+      const assets = it.totalAssets;
+      const liabilities = it.totalLiabilities;
+      const equity = it.equity;
+      const operating = it.operatingCashFlow;
+      const investing = it.investingCashFlow;
+      const financing = it.financingCashFlow;
+      // One pass over the months for both checks, without a branch per month: x − x is 0 for
+      // a finite x and NaN for NaN or ±∞, so `finite` stays 0 only if every value of the
+      // reported series and of the balance sheet's totals is finite; `unbalanced` counts the months whose
+      // balance sheet or cash tie is off. Non-finite values come first, as reasons go.
+      let finite = 0;
+      let unbalanced = 0;
       // Opening balances may be sampled: the evaluation's own opening sheet when it has one.
       let previousCash = proj.opening.cash;
       for (let t = 0; t < H; t++) {
-        const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
-        const tie = it.endingCash[t] - previousCash - (it.operatingCashFlow[t] + it.investingCashFlow[t] + it.financingCashFlow[t]);
-        previousCash = it.endingCash[t];
-        if (!(Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE)) return "unbalanced";
+        const c = cash[t];
+        finite += c - c + (revenue[t] - revenue[t]) + (netIncome[t] - netIncome[t]) + (fcf[t] - fcf[t]) + (debt[t] - debt[t]) + (assets[t] - assets[t]) + (liabilities[t] - liabilities[t]) + (equity[t] - equity[t]);
+        const imbalance = assets[t] - liabilities[t] - equity[t];
+        const tie = c - previousCash - (operating[t] + investing[t] + financing[t]);
+        previousCash = c;
+        unbalanced += Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE ? 0 : 1;
       }
-      if (hasRangeChecks && rangeProblem(proj)) return "formula";
+      if (finite !== 0) return "nonFinite";
+      for (let k = 0; k < collected.length; k++) if (!Number.isFinite(metrics[collected[k]])) return "nonFinite";
+      const dscr = metrics[METRIC_INDEX.minDscr];
+      if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
+      if (unbalanced !== 0) return "unbalanced";
+      if (hasRangeChecks && (extensionChecks || !ratesInRange()) && rangeProblem(proj)) return "formula";
       return null;
     },
   };

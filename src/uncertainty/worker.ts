@@ -8,25 +8,34 @@ import { uncertaintyFromDescription } from "./sample.js";
 /**
  * A simulation worker: compiles the model it is given (already validated by the main
  * thread, so neither YAML nor the schemas load here), then claims chunks from the shared
- * counter and posts each result, its buffers transferred.
+ * counter and posts each result, its buffers transferred. A pooled worker (chunkThreads.ts)
+ * serves one job message after another; otherwise the job is its workerData.
  */
 const EXTENSIONS: Record<string, () => Promise<unknown>> = {
   gpu: () => import("../gpu/index.js"),
 };
 
-const setup = workerData as WorkerSetup;
-try {
-  for (const name of setup.extensionsUsed) {
-    const load = EXTENSIONS[name];
-    if (!load) throw new Error(`internal: the simulation worker does not know the engine extension "${name}"`);
-    await load();
+async function runJob(setup: WorkerSetup): Promise<void> {
+  try {
+    for (const name of setup.extensionsUsed) {
+      const load = EXTENSIONS[name];
+      if (!load) throw new Error(`internal: the simulation worker does not know the engine extension "${name}"`);
+      await load();
+    }
+    const compiled = compileModel(setup.model, setup.extensions);
+    const spec = uncertaintyFromDescription(setup.description, compiled);
+    const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
+    const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep, setup.chunkSize);
+    await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
+    parentPort!.postMessage({ done: true });
+  } catch (error) {
+    parentPort!.postMessage({ error: (error as Error).message });
   }
-  const compiled = compileModel(setup.model, setup.extensions);
-  const spec = uncertaintyFromDescription(setup.description, compiled);
-  const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
-  const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep);
-  await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
-  parentPort!.postMessage({ done: true });
-} catch (error) {
-  parentPort!.postMessage({ error: (error as Error).message });
 }
+
+if ((workerData as { pooled?: boolean } | null)?.pooled) {
+  // Jobs come one at a time: the pool sends the next only after this one's `done`.
+  parentPort!.on("message", (msg: { job?: WorkerSetup }) => {
+    if (msg.job) void runJob(msg.job);
+  });
+} else await runJob(workerData as WorkerSetup);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomStream } from "./rng.js";
 import { normalQuantile } from "./special.js";
-import { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, sortFloat64, DEFAULT_SKETCH_K } from "./sketch.js";
+import { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, selectRanksOfFinite, sortFloat64, DEFAULT_SKETCH_K } from "./sketch.js";
 
 const REPORTED = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95];
 
@@ -69,6 +69,31 @@ describe("sorting and selecting runs of values", () => {
         expect(selectRanks(a, a.length, ranks)).toEqual(ranks.map((r) => sorted[r]));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("picks the same values by buckets, among the finite values only, without reordering them", () => {
+    const value = fc.oneof(
+      { weight: 6, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+      { weight: 6, arbitrary: fc.integer({ min: -5, max: 5 }).map((x) => x * 1000.5) },
+      { weight: 3, arbitrary: fc.double({ min: 1e6, max: 1e6 + 1e-3, noNaN: true }) },
+      { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, 5e-324) },
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 0, maxLength: 3000 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 9 }), fc.nat(5), (xs, qs, pad) => {
+        const v = Float64Array.from([...Array(pad).fill(7), ...xs]);
+        const before = Float64Array.from(v);
+        const finite = xs.filter((x) => Number.isFinite(x));
+        const sorted = Float64Array.from(finite).sort();
+        const ranks = finite.length ? qs.map((q) => lowerQuantileIndex(q, finite.length)).sort((x, y) => x - y) : [];
+        const m = new Moments();
+        m.addRun(v, pad, v.length);
+        const picked = selectRanksOfFinite(v, pad, v.length, finite.length, m.min, m.max, ranks);
+        // ±0 compare equal (either is the value of that rank).
+        expect(picked.map((x) => x + 0)).toEqual(ranks.map((r) => sorted[r] + 0));
+        expect(v).toEqual(before);
+      }),
+      { numRuns: 400 },
     );
   });
 });

@@ -316,6 +316,80 @@ export function selectRanks(a: Float64Array, n: number, ranks: readonly number[]
   return out;
 }
 
+/** Buckets of `selectRanksOfFinite`'s first pass (a power of two is not needed). */
+const SELECT_BUCKETS = 4096;
+let selectBucketOf = new Uint16Array(0);
+const selectCounts = new Int32Array(SELECT_BUCKETS);
+const selectSlot = new Int32Array(SELECT_BUCKETS);
+
+/**
+ * Values of the given ranks (ascending, 0-based, each < count) among the finite values of
+ * v[from..to), whose smallest and largest are `min` and `max` — the same values as
+ * `selectRanks` on a copy of the finite values (exact; one of them when a tie mixes 0 and
+ * −0), in about two passes instead of a quickselect's many. A pass counts the values in
+ * equal-width buckets between min and max: ⌊(x − min)·scale⌋ never decreases as x grows
+ * (each rounded step is monotone), so the bucket holding each rank is known from the counts;
+ * a second pass gathers those few buckets, and the ranks are selected among their values.
+ */
+export function selectRanksOfFinite(v: Float64Array, from: number, to: number, count: number, min: number, max: number, ranks: readonly number[]): number[] {
+  const out = new Array<number>(ranks.length);
+  if (count === 0) return out.fill(NaN);
+  if (!(max > min)) return out.fill(min);
+  const B = SELECT_BUCKETS;
+  const scale = B / (max - min);
+  if (!(scale > 0 && scale < Infinity)) {
+    const copy = new Float64Array(count);
+    let j = 0;
+    for (let i = from; i < to; i++) if (v[i] - v[i] === 0) copy[j++] = v[i];
+    return selectRanks(copy, count, ranks);
+  }
+  const n = to - from;
+  if (selectBucketOf.length < n) selectBucketOf = new Uint16Array(n);
+  const bucketOf = selectBucketOf;
+  const counts = selectCounts;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const x = v[from + i];
+    if (x - x !== 0) {
+      bucketOf[i] = B; // not finite: in no bucket
+      continue;
+    }
+    const b = Math.min(B - 1, Math.floor((x - min) * scale));
+    bucketOf[i] = b;
+    counts[b]++;
+  }
+  // The bucket of each rank and the rank within it.
+  const bucketOfRank = new Int32Array(ranks.length);
+  const rankInBucket = new Int32Array(ranks.length);
+  const slot = selectSlot;
+  slot.fill(-1);
+  const gathered: Float64Array[] = [];
+  let b = 0;
+  let below = 0;
+  for (let r = 0; r < ranks.length; r++) {
+    const k = ranks[r];
+    while (below + counts[b] <= k) below += counts[b++];
+    bucketOfRank[r] = b;
+    rankInBucket[r] = k - below;
+    if (slot[b] < 0) {
+      slot[b] = gathered.length;
+      gathered.push(new Float64Array(counts[b]));
+    }
+  }
+  const filled = new Int32Array(gathered.length);
+  for (let i = 0; i < n; i++) {
+    const bi = bucketOf[i];
+    if (bi === B) continue;
+    const s = slot[bi];
+    if (s >= 0) gathered[s][filled[s]++] = v[from + i];
+  }
+  for (let r = 0; r < ranks.length; r++) {
+    const bucket = gathered[slot[bucketOfRank[r]]];
+    out[r] = selectRanks(bucket, bucket.length, [rankInBucket[r]])[0];
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------
 // The rank sketch
 // ---------------------------------------------------------------------------
