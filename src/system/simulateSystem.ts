@@ -3,7 +3,8 @@ import { formatIssue } from "../model/issues.js";
 import { validateSimulateOptions } from "../uncertainty/simulate.js";
 import { blockScratch } from "../uncertainty/paths.js";
 import { claimChunks } from "../uncertainty/chunks.js";
-import { runChunkThreads } from "../uncertainty/chunkThreads.js";
+import { runChunkThreads, leaseWorkers, type WorkerLease } from "../uncertainty/chunkThreads.js";
+import { MIN_CHUNK_SIZE } from "../uncertainty/aggregate.js";
 import type { LoadedSystem } from "./load.js";
 import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
 import { SystemAggregate, SystemRunShape, type SystemChunkResult } from "./aggregate.js";
@@ -21,16 +22,24 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
   validateSimulateOptions({ paths: options.paths, seed: options.seed, threads: options.threads, keepPaths: options.keepPaths });
   const seed = options.seed ?? 1;
   const wanted = options.threads === "auto" ? availableParallelism() : (options.threads ?? 1);
-  const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
   const n = options.paths;
-  const keep = options.keepPaths ?? 0;
-  const detail = options.detail ?? "year";
-  const shape = new SystemRunShape(plan.system, detail, n, keep);
-  const aggregate = new SystemAggregate(shape);
-  const threads = Math.max(1, Math.min(wanted, shape.chunks));
-  const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
-  await runThreads(plan, shape, aggregate, setup, threads, options);
-  return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
+  // Pooled workers (as `simulate`'s): they boot while this thread plans, and a process that
+  // runs again (the server, the benchmark) finds them loaded and their JIT warm.
+  const lease = wanted > 1 ? leaseWorkers(workerUrl(), Math.min(wanted, Math.ceil(n / MIN_CHUNK_SIZE)) - 1) : null;
+  try {
+    const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
+    const keep = options.keepPaths ?? 0;
+    const detail = options.detail ?? "year";
+    const shape = new SystemRunShape(plan.system, detail, n, keep);
+    const aggregate = new SystemAggregate(shape);
+    const threads = Math.max(1, Math.min(wanted, shape.chunks));
+    const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
+    await runThreads(plan, shape, aggregate, setup, threads, options, lease);
+    return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
+  } finally {
+    // Unused (fewer chunks than threads, or a run that never started): back to the pool.
+    lease?.release();
+  }
 }
 
 function workerUrl(): URL {
@@ -63,7 +72,7 @@ export async function claimSystemChunks(plan: SystemSimulationPlan, shape: Syste
 }
 
 /** This thread and `threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions): Promise<void> {
+async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions, lease: WorkerLease | null): Promise<void> {
   const buffer = new SharedArrayBuffer(8);
   const shared = new Int32Array(buffer);
   const data: SystemWorkerData = { setup, threads, shared: buffer };
@@ -72,6 +81,7 @@ async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, agg
     shared,
     worker: workerUrl(),
     workerData: data,
+    lease: lease ?? undefined,
     merge: (r) => {
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
