@@ -65,6 +65,21 @@ describe("burnrate simulate", () => {
     }
   });
 
+  it("gives the same results on a kept worker that reuses the model it compiled for an earlier run", async () => {
+    // Without a stochastic process a pooled worker keeps its compiled model for the next
+    // run of the same model (worker.ts); runs of another model in between compile anew.
+    const plain = () => loadModelText(withUncertain("uncertain:\n  price: { path: drivers.price.constant, distribution: normal, mean: 10, sd: 0.3, assumption: test }\n  bigLoss: { path: drivers.shock.constant, distribution: bernoulli, p: 0.25, assumption: test }\n"), file);
+    const other = () => loadModelText(withUncertain("uncertain:\n  price: { path: drivers.price.constant, distribution: normal, mean: 11, sd: 0.5, assumption: test }\n"), file);
+    const opts = { paths: 5000, seed: 4, blockSize: 512 };
+    const one = JSON.stringify(await simulate(plain(), { ...opts, threads: 1 }));
+    const otherOne = JSON.stringify(await simulate(other(), { ...opts, threads: 1 }));
+    for (let round = 0; round < 3; round++) {
+      expect(JSON.stringify({ ...(await simulate(plain(), { ...opts, threads: 2 })), threads: 1 })).toBe(one);
+      expect(JSON.stringify({ ...(await simulate(plain(), { ...opts, threads: 2 })), threads: 1 })).toBe(one);
+      if (round === 1) expect(JSON.stringify({ ...(await simulate(other(), { ...opts, threads: 2 })), threads: 1 })).toBe(otherOne);
+    }
+  });
+
   it("gives the same figures whatever the chunk size when every output is collected exactly, merged in any order", () => {
     const l = loaded();
     const compiled = compileModel(l.model, l.extensions);
