@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { Worker, parentPort, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 
 /** What a chunked run needs from its caller: one company's simulation or a system's. */
@@ -169,4 +169,27 @@ export async function runChunkThreads<R>(run: ChunkThreads<R>): Promise<void> {
     await Promise.all(ended);
   }
   if (failure) throw failure;
+}
+
+/**
+ * The worker's side of the protocol above: a pooled worker serves one `{ job }` message
+ * after another (the pool sends the next only after this one's `done`); a worker started
+ * for one run takes its job from workerData. Either way each job ends with `{ done }` or
+ * `{ error }`.
+ */
+export async function serveWorkerJobs<J>(run: (job: J) => Promise<void>): Promise<void> {
+  const port = parentPort!;
+  const serve = async (job: J) => {
+    try {
+      await run(job);
+      port.postMessage({ done: true });
+    } catch (error) {
+      port.postMessage({ error: (error as Error).message });
+    }
+  };
+  if ((workerData as { pooled?: boolean } | null)?.pooled) {
+    port.on("message", (msg: { job?: J }) => {
+      if (msg.job) void serve(msg.job);
+    });
+  } else await serve(workerData as J);
 }

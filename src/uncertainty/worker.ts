@@ -1,10 +1,11 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { serialize } from "node:v8";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
 import { planSimulation } from "./paths.js";
 import { RunShape } from "./aggregate.js";
 import { runClaims, transferList, type WorkerSetup } from "./chunks.js";
 import { uncertaintyFromDescription } from "./sample.js";
+import { serveWorkerJobs } from "./chunkThreads.js";
 
 /**
  * A simulation worker: compiles the model it is given (already validated by the main
@@ -38,26 +39,16 @@ function compiledFor(setup: WorkerSetup): CompiledModel {
 }
 
 async function runJob(setup: WorkerSetup): Promise<void> {
-  try {
-    for (const name of setup.extensionsUsed) {
-      const load = EXTENSIONS[name];
-      if (!load) throw new Error(`internal: the simulation worker does not know the engine extension "${name}"`);
-      await load();
-    }
-    const compiled = compiledFor(setup);
-    const spec = uncertaintyFromDescription(setup.description, compiled);
-    const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
-    const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep, setup.chunkSize);
-    await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
-    parentPort!.postMessage({ done: true });
-  } catch (error) {
-    parentPort!.postMessage({ error: (error as Error).message });
+  for (const name of setup.extensionsUsed) {
+    const load = EXTENSIONS[name];
+    if (!load) throw new Error(`internal: the simulation worker does not know the engine extension "${name}"`);
+    await load();
   }
+  const compiled = compiledFor(setup);
+  const spec = uncertaintyFromDescription(setup.description, compiled);
+  const plan = planSimulation(compiled, spec, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize });
+  const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep, setup.chunkSize);
+  await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => parentPort!.postMessage({ result: r }, transferList(r)));
 }
 
-if ((workerData as { pooled?: boolean } | null)?.pooled) {
-  // Jobs come one at a time: the pool sends the next only after this one's `done`.
-  parentPort!.on("message", (msg: { job?: WorkerSetup }) => {
-    if (msg.job) void runJob(msg.job);
-  });
-} else await runJob(workerData as WorkerSetup);
+await serveWorkerJobs(runJob);
