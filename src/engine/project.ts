@@ -109,6 +109,9 @@ export interface Workspace {
   assetTotal: Float64Array;
   assetWanted: Float64Array;
   assetSpend: Float64Array[];
+  /** Per qualifying asset: the months [from, to) in which it can earn capitalised interest (see `capitalizeAhead`). */
+  assetEarnFrom: Int32Array;
+  assetEarnTo: Int32Array;
   /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
   scratch: Projection | null;
 }
@@ -171,6 +174,8 @@ export function createWorkspace(c: CompiledModel): Workspace {
     assetTotal: new Float64Array(qualifyingAssets(c)),
     assetWanted: new Float64Array(qualifyingAssets(c)),
     assetSpend: [],
+    assetEarnFrom: new Int32Array(qualifyingAssets(c)),
+    assetEarnTo: new Int32Array(qualifyingAssets(c)),
     scratch: null,
   };
   workspaceOf.set(ws.projection, ws);
@@ -574,7 +579,13 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     if (capCashFree && capitalizationUnchanged(ws, nA)) {
       capFromSchedule = true;
       nA = 0;
-    } else keepCapitalizationInputs(ws, nA, capCashFree);
+    } else {
+      keepCapitalizationInputs(ws, nA, capCashFree);
+      if (capCashFree && capitalizeAhead(c, ws, src, dst, nA)) {
+        capFromSchedule = true;
+        nA = 0;
+      }
+    }
   }
   const capOut = dst.capitalization;
   // Capitalisation reads each tranche's opening balance and rate (the walk's own series).
@@ -914,6 +925,163 @@ function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean):
 }
 
 /**
+ * Interest capitalised, its depreciation and write-offs, written into the debt schedule
+ * before the month loop, when they do not depend on cash (no revolver, no overdraft rate):
+ * the month loop's interest incurred is then the schedule's interest plus fee amortisation
+ * and its debt the schedule's. The same operations as the month loop's (`statements`),
+ * but only where they can give something other than zero:
+ *   - an asset earns interest only in the months before it goes live, from the first one
+ *     it has a positive cost or spends (before, its cost is not positive and what it adds
+ *     is zero, whose sign it never shows);
+ *   - from its live month on it earns nothing (0 × a scale of at most 1), so its book
+ *     value and total no longer depend on the other assets: it depreciates on its own,
+ *     an asset at a time, until its book value is not positive (then nothing changes);
+ *     the depreciation per month (total / months) is computed once, the same quotient;
+ *   - the monthly sums add each asset's non-zero amounts in the assets' order to +0, as
+ *     the month loop does (adding ±0 to a sum that started at +0 changes nothing).
+ * A month that would scale the interest by NaN (none wanted and a negative interest
+ * incurred: 0 / 0, which turns every asset's figures into NaN) is left to the month loop:
+ * returns false, with the assets set up again.
+ */
+function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, nA: number): boolean {
+  const H = c.months;
+  const schedule = ws.debt.schedule;
+  const interestBy = schedule.interest;
+  const feeAmortizationBy = schedule.feeAmortization;
+  const openDebtBy = schedule.openDebt;
+  const rateTimesDebtBy = schedule.rateTimesDebt;
+  const trancheOpen = ws.debt.open;
+  const trancheRates = src.tranches;
+  const capitalizedBy = schedule.capitalized;
+  const depreciationBy = schedule.capDepreciation;
+  const writtenOffBy = schedule.capWrittenOff;
+  const capOut = dst.capitalization!;
+  const live = ws.assetLive;
+  const depMonths = ws.assetDepMonths;
+  const retireAt = ws.assetRetire;
+  const trancheOf = ws.assetTranche;
+  const accum = ws.assetAccum;
+  const book = ws.assetBook;
+  const total = ws.assetTotal;
+  const wantedBy = ws.assetWanted;
+  const spendOf = ws.assetSpend;
+  const earnFrom = ws.assetEarnFrom;
+  const earnTo = ws.assetEarnTo;
+  let firstEarning = H;
+  let lastEarning = 0;
+  for (let a = 0; a < nA; a++) {
+    const l = live[a];
+    // Months t < live: live rounded up, within the horizon (none when live is NaN).
+    const to = l > 0 ? (l < H ? Math.ceil(l) : H) : 0;
+    let from = 0;
+    if (!(accum[a] > 0)) {
+      const spend = spendOf[a];
+      while (from < to && spend[from] === 0) from++;
+    }
+    earnFrom[a] = from;
+    earnTo[a] = to;
+    if (from < to) {
+      if (from < firstEarning) firstEarning = from;
+      if (to > lastEarning) lastEarning = to;
+    }
+    capOut.interest[a].fill(0);
+  }
+  capitalizedBy.fill(0);
+  for (let t = 0; t < H; t++) {
+    const grossInterest = interestBy[t] + feeAmortizationBy[t];
+    let wanted = 0;
+    const earning = t >= firstEarning && t < lastEarning;
+    if (earning) {
+      const openDebt = openDebtBy[t];
+      const averageRate = openDebt > 0 ? rateTimesDebtBy[t] / openDebt : 0;
+      for (let a = 0; a < nA; a++) {
+        if (t < earnFrom[a] || t >= earnTo[a]) continue;
+        let v = 0;
+        const base = accum[a];
+        if (base > 0) {
+          const k = trancheOf[a];
+          const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
+          v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
+        }
+        accum[a] += spendOf[a][t];
+        wantedBy[a] = v;
+        wanted += v;
+      }
+    }
+    let scale = 1;
+    if (wanted > grossInterest) {
+      scale = Math.max(0, grossInterest) / wanted;
+      if (scale !== scale) {
+        setUpQualifyingAssets(c, ws, src);
+        return false;
+      }
+    }
+    if (!earning) continue;
+    let capitalized = 0;
+    for (let a = 0; a < nA; a++) {
+      if (t < earnFrom[a] || t >= earnTo[a]) continue;
+      const v = wantedBy[a] * scale;
+      if (v !== 0) {
+        accum[a] += v;
+        book[a] += v;
+        total[a] += v;
+        capitalized += v;
+      }
+      capOut.interest[a][t] = v;
+    }
+    capitalizedBy[t] = capitalized;
+  }
+  depreciationBy.fill(0);
+  writtenOffBy.fill(0);
+  for (let a = 0; a < nA; a++) {
+    const row = capOut.depreciation[a];
+    const l = live[a];
+    let left = book[a];
+    let t = earnTo[a];
+    // Depreciation starts in the live month (t >= live), which NaN never is.
+    if (!(left > 0) || l !== l) t = H;
+    const months = depMonths[a];
+    const end = l + months;
+    const perMonth = total[a] / months;
+    const retire = retireAt[a];
+    row.fill(0, 0, t);
+    for (; t < H; t++) {
+      let d = 0;
+      if (t < end) d = Math.min(left, perMonth);
+      left -= d;
+      // A cohort retired with capitalised interest not yet depreciated: part of its book value.
+      if (t === retire) {
+        writtenOffBy[t] += left;
+        left = 0;
+      }
+      depreciationBy[t] += d;
+      row[t] = d;
+      if (!(left > 0)) {
+        t++;
+        break;
+      }
+      if (t + 1 >= end) {
+        // Fully depreciated but for rounding: only a retirement still writes it off.
+        for (t++; t < H; t++) {
+          row[t] = 0;
+          if (t === retire) {
+            writtenOffBy[t] += left;
+            left = 0;
+            t++;
+            break;
+          }
+        }
+        break;
+      }
+    }
+    row.fill(0, t, H);
+    book[a] = left;
+  }
+  ws.capitalizationKey.current = true;
+  return true;
+}
+
+/**
  * Whether extra opening cash changes anything but cash itself: it does when cash earns
  * or pays interest, or when a revolver would draw less. Otherwise the funding gap is
  * simply floor − minimum cash.
@@ -1219,8 +1387,15 @@ export interface DebtCache {
   base: (Float64Array | null)[];
   /** 1 once tranche k's series and key belong together. */
   walked: Uint8Array;
-  /** Whether the totals were summed from the walks as they are now. */
-  totalsCurrent: boolean;
+  /**
+   * Per tranche: months [lo, hi) outside which all nine of its series that the totals add
+   * are zero (2 numbers per tranche; a wider span is as good).
+   */
+  span: Int32Array;
+  /** The totals were summed from the walks as they are now before this month (the horizon: all months). */
+  totalsFrom: number;
+  /** The same for the two totals that read the rates (opening debt × rate, cash interest): walks that changed only them. */
+  rateTotalsFrom: number;
   /** Counts the times the totals were summed: what was computed from them is current while it is unchanged. */
   version: number;
   open: Float64Array[];
@@ -1250,7 +1425,9 @@ function createDebtCache(c: CompiledModel): DebtCache {
     key: slots.map((list) => new Float64Array(list.length)),
     base: c.tranches.map((tr) => (tr.base ? new Float64Array(H) : null)),
     walked: new Uint8Array(c.tranches.length),
-    totalsCurrent: false,
+    span: new Int32Array(2 * c.tranches.length),
+    totalsFrom: 0,
+    rateTotalsFrom: 0,
     version: 0,
     open: each(),
     rateTimesOpen: each(),
@@ -1278,74 +1455,157 @@ function sameSeries(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
-/** Whether tranche k's params and base rates are those of its last walk. */
-function trancheUnchanged(c: CompiledModel, debt: DebtCache, k: number): boolean {
-  if (debt.walked[k] === 0) return false;
+/**
+ * The first month from which tranche k's walk must be redone: 0 when it was not walked or
+ * one of its params changed (draws, repayments and maturities are then inputs anew), else
+ * the first month its base rate differs from the last walk's (the horizon if none does).
+ */
+function trancheChangedFrom(c: CompiledModel, debt: DebtCache, k: number): number {
+  if (debt.walked[k] === 0) return 0;
   const p = c.params;
   const slots = debt.slots[k];
   const key = debt.key[k];
-  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return false;
+  for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) return 0;
   const base = c.tranches[k].base;
   const snapshot = debt.base[k];
-  return !base || !snapshot || sameSeries(base, snapshot);
+  const H = c.months;
+  if (!base || !snapshot) return H;
+  for (let t = 0; t < H; t++) {
+    const x = base[t];
+    const y = snapshot[t];
+    if (x !== y) {
+      if (x === x || y === y) return t;
+    } else if (x === 0 && 1 / x !== 1 / y) return t;
+  }
+  return H;
 }
 
-function addInto(sum: Float64Array, x: Float64Array, H: number): void {
-  for (let t = 0; t < H; t++) sum[t] += x[t];
+/** Adds x to sum over months [from, to). */
+function addInto(sum: Float64Array, x: Float64Array, from: number, to: number): void {
+  for (let t = from; t < to; t++) sum[t] += x[t];
 }
 
-/** Walks every tranche whose inputs changed (into `out`'s tranche series) and sums the monthly totals again if any did. */
+/**
+ * Walks every tranche whose inputs changed (into `out`'s tranche series), from the first
+ * month they changed, and sums the monthly totals again from the first month any did.
+ *
+ * A month of a walk reads only the balance and fees left at the end of the month before
+ * (both kept in its series, as they were carried) and that month's inputs, so a walk
+ * resumed at month m from its own series writes what a walk from the start would. When
+ * only the base rate changed and the tranche does not amortise as an annuity, its balance,
+ * principal and fees do not read the rate: only the rate, the interest and opening
+ * balance × rate are written again (`rewalkRates`), and only their two totals summed.
+ * Each month's total is its own sum over tranches, so the months before the first changed
+ * one keep theirs. A tranche is added only over its span: the totals start at +0 and
+ * adding to +0 never gives −0, so adding +0 or −0 leaves any total as it is.
+ */
 function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
   const debt = ws.debt;
+  const H = c.months;
   const nT = c.tranches.length;
   for (let k = 0; k < nT; k++) {
-    if (trancheUnchanged(c, debt, k)) continue;
+    const from = trancheChangedFrom(c, debt, k);
+    if (from >= H) continue;
     debt.walked[k] = 0;
-    debt.totalsCurrent = false;
-    trancheInputs(c, ws, k);
-    walkTranche(c, ws, out, k);
+    if (from > 0 && c.tranches[k].amortization !== "annuity") {
+      if (from < debt.rateTotalsFrom) debt.rateTotalsFrom = from;
+      rewalkRates(c, ws, out, k, from);
+    } else {
+      if (from < debt.totalsFrom) debt.totalsFrom = from;
+      if (from === 0) trancheInputs(c, ws, k);
+      walkTranche(c, ws, out, k, from);
+    }
     const p = c.params;
     const slots = debt.slots[k];
     const key = debt.key[k];
     for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
     const base = c.tranches[k].base;
-    if (base) debt.base[k]!.set(base);
+    const snapshot = debt.base[k];
+    if (base && snapshot) for (let t = from; t < H; t++) snapshot[t] = base[t];
     debt.walked[k] = 1;
   }
-  if (debt.totalsCurrent) return;
+  const from = debt.totalsFrom;
+  const ratesFrom = Math.min(from, debt.rateTotalsFrom);
+  if (ratesFrom >= H) return;
   // Each month's total adds the tranches in their order to +0: the same additions as one
   // loop over tranches inside the month (a tranche at a time here, for contiguous reads).
-  const H = c.months;
   const sc = debt.schedule;
-  sc.interest.fill(0);
-  sc.feeAmortization.fill(0);
-  sc.drawn.fill(0);
-  sc.repaid.fill(0);
-  sc.scheduled.fill(0);
-  sc.feesPaid.fill(0);
-  sc.openDebt.fill(0);
-  sc.rateTimesDebt.fill(0);
-  sc.feesTotal.fill(0);
-  for (let k = 0; k < nT; k++) {
-    addInto(sc.openDebt, debt.open[k], H);
-    addInto(sc.rateTimesDebt, debt.rateTimesOpen[k], H);
-    addInto(sc.interest, debt.cashInterest[k], H);
-    addInto(sc.feeAmortization, debt.feeAmortization[k], H);
-    addInto(sc.drawn, ws.trancheDraw[k], H);
-    addInto(sc.repaid, out.tranches[k].principal, H);
-    addInto(sc.scheduled, debt.scheduled[k], H);
-    addInto(sc.feesPaid, debt.feesPaid[k], H);
-    addInto(sc.feesTotal, debt.feesLeft[k], H);
+  sc.interest.fill(0, ratesFrom, H);
+  sc.rateTimesDebt.fill(0, ratesFrom, H);
+  if (from < H) {
+    sc.feeAmortization.fill(0, from, H);
+    sc.drawn.fill(0, from, H);
+    sc.repaid.fill(0, from, H);
+    sc.scheduled.fill(0, from, H);
+    sc.feesPaid.fill(0, from, H);
+    sc.openDebt.fill(0, from, H);
+    sc.feesTotal.fill(0, from, H);
   }
-  debt.totalsCurrent = true;
+  for (let k = 0; k < nT; k++) {
+    const spanFrom = debt.span[2 * k];
+    const hi = debt.span[2 * k + 1];
+    const ratesLo = Math.max(ratesFrom, spanFrom);
+    if (ratesLo >= hi) continue;
+    addInto(sc.rateTimesDebt, debt.rateTimesOpen[k], ratesLo, hi);
+    addInto(sc.interest, debt.cashInterest[k], ratesLo, hi);
+    const lo = Math.max(from, spanFrom);
+    if (lo >= hi) continue;
+    addInto(sc.openDebt, debt.open[k], lo, hi);
+    addInto(sc.feeAmortization, debt.feeAmortization[k], lo, hi);
+    addInto(sc.drawn, ws.trancheDraw[k], lo, hi);
+    addInto(sc.repaid, out.tranches[k].principal, lo, hi);
+    addInto(sc.scheduled, debt.scheduled[k], lo, hi);
+    addInto(sc.feesPaid, debt.feesPaid[k], lo, hi);
+    addInto(sc.feesTotal, debt.feesLeft[k], lo, hi);
+  }
+  debt.totalsFrom = H;
+  debt.rateTotalsFrom = H;
   debt.version++;
+}
+
+/**
+ * Tranche k's rate, interest and opening balance × rate from month `from` on, after its
+ * base rate changed there: the rest of its walk stays (see `refreshDebt`). The same
+ * operations as `walkTranche`'s on the same opening balances and fee amortisation.
+ */
+function rewalkRates(c: CompiledModel, ws: Workspace, out: Projection, k: number, from: number): void {
+  const p = c.params;
+  const H = c.months;
+  const debt = ws.debt;
+  const tr = c.tranches[k];
+  const s = tr.slots;
+  const series = out.tranches[k];
+  const openBy = debt.open[k];
+  const rateTimesOpenBy = debt.rateTimesOpen[k];
+  const cashInterestBy = debt.cashInterest[k];
+  const feeAmortizationBy = debt.feeAmortization[k];
+  const base = tr.base;
+  const fixedRate = p[s.rate];
+  const floor = p[s.floor];
+  const spread = p[s.spread];
+  const span = debt.span;
+  for (let t = from; t < H; t++) {
+    const open = openBy[t];
+    const annualRate = tr.fixed ? fixedRate : Math.max(base![t], floor) + spread;
+    rateTimesOpenBy[t] = open * annualRate;
+    const interest = (open * annualRate) / 12;
+    series.interest[t] = interest + feeAmortizationBy[t];
+    series.rate[t] = annualRate;
+    cashInterestBy[t] = interest;
+    // No opening balance, yet a rate that makes 0 × rate NaN: outside the span, maybe.
+    if (open === 0 && (open * annualRate !== 0 || interest !== 0)) {
+      if (t < span[2 * k]) span[2 * k] = t;
+      if (t >= span[2 * k + 1]) span[2 * k + 1] = t + 1;
+    }
+  }
 }
 
 /**
  * One tranche month by month: interest on the opening balance at the month's rate / 12;
  * the draw and its upfront fee; scheduled principal (the maturity repays what is left).
+ * From month `from` on: the months before keep what the last walk wrote (see `refreshDebt`).
  */
-function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number): void {
+function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number, from = 0): void {
   const p = c.params;
   const H = c.months;
   const debt = ws.debt;
@@ -1369,12 +1629,22 @@ function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number
   const spread = p[s.spread];
   const feeRate = p[s.fee];
   const maturity = monthOf(p[s.maturity]);
-  let balance = p[s.openingBalance];
-  let fees = 0;
+  const opening = p[s.openingBalance];
   // Interest-only months are interest payments: an opening balance pays from the first
   // month, a draw from the month after it (the draw month bears no interest).
-  const amortStart = (balance > 0 ? 0 : firstDrawMonth(drawBy) + 1) + p[s.interestOnly];
-  for (let t = 0; t < H; t++) {
+  const amortStart = (opening > 0 ? 0 : firstDrawMonth(drawBy) + 1) + p[s.interestOnly];
+  let balance = from > 0 ? series.balance[from - 1] : opening;
+  let fees = from > 0 ? feesLeftBy[from - 1] : 0;
+  // The span of months in which a series the totals add is not zero: the last walk's
+  // before `from` (as wide as it was, cut at `from`), this walk's after.
+  const span = debt.span;
+  let lo = H;
+  let hi = 0;
+  if (from > 0 && span[2 * k] < from) {
+    lo = span[2 * k];
+    hi = Math.min(span[2 * k + 1], from);
+  }
+  for (let t = from; t < H; t++) {
     const open = balance;
     const annualRate = tr.fixed ? fixedRate : Math.max(base![t], floor) + spread;
     openBy[t] = open;
@@ -1429,10 +1699,17 @@ function walkTranche(c: CompiledModel, ws: Workspace, out: Projection, k: number
     feeAmortizationBy[t] = amort;
     // A repayment funded by a refinancing is cash out but not debt service (DSCR), in
     // any month — including the maturity month, where it is part of the final repayment.
-    scheduledBy[t] = principal - Math.min(principal, refinancedBy[t]);
+    const scheduled = principal - Math.min(principal, refinancedBy[t]);
+    scheduledBy[t] = scheduled;
     feesPaidBy[t] = fee;
     feesLeftBy[t] = fees;
+    if (open !== 0 || open * annualRate !== 0 || interest !== 0 || amort !== 0 || draw !== 0 || principal !== 0 || scheduled !== 0 || fee !== 0 || fees !== 0) {
+      if (t < lo) lo = t;
+      hi = t + 1;
+    }
   }
+  span[2 * k] = lo;
+  span[2 * k + 1] = hi;
 }
 
 const defaultWorkspaces = new WeakMap<CompiledModel, Workspace>();
