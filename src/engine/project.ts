@@ -581,7 +581,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       nA = 0;
     } else {
       keepCapitalizationInputs(ws, nA, capCashFree);
-      if (capCashFree && capitalizeAhead(c, ws, src, dst, nA)) {
+      if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
         nA = 0;
       }
@@ -923,6 +923,17 @@ function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean):
     key.spend[a].set(ws.assetSpend[a]);
   }
 }
+
+/**
+ * Shortcuts that skip work whose result is known without it (each exact: see where it is
+ * used). Always on; tests turn one off to compare with the full computation.
+ */
+export const exactShortcuts = {
+  /** Interest capitalisation computed ahead of the month loop, only where it can be non-zero (`capitalizeAhead`). */
+  capitalizeAhead: true,
+  /** Each tranche added to the debt totals only over the months its series are not zero (`refreshDebt`). */
+  trancheSpans: true,
+};
 
 /**
  * Interest capitalised, its depreciation and write-offs, written into the debt schedule
@@ -1541,9 +1552,10 @@ function refreshDebt(c: CompiledModel, ws: Workspace, out: Projection): void {
     sc.openDebt.fill(0, from, H);
     sc.feesTotal.fill(0, from, H);
   }
+  const spans = exactShortcuts.trancheSpans;
   for (let k = 0; k < nT; k++) {
-    const spanFrom = debt.span[2 * k];
-    const hi = debt.span[2 * k + 1];
+    const spanFrom = spans ? debt.span[2 * k] : 0;
+    const hi = spans ? debt.span[2 * k + 1] : H;
     const ratesLo = Math.max(ratesFrom, spanFrom);
     if (ratesLo >= hi) continue;
     addInto(sc.rateTimesDebt, debt.rateTimesOpen[k], ratesLo, hi);
