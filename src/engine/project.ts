@@ -112,6 +112,14 @@ export interface Workspace {
   /** Per qualifying asset: the months [from, to) in which it can earn capitalised interest (see `capitalizeAhead`). */
   assetEarnFrom: Int32Array;
   assetEarnTo: Int32Array;
+  /** The assets that earn, by first earning month; those earning in the month, in the assets' order. */
+  assetsByStart: Int32Array;
+  assetsEarning: Int32Array;
+  /**
+   * Per qualifying asset, the months outside which its capitalised interest and its
+   * depreciation in `projection.capitalization` are zero: [lo, hi) of each (4 numbers).
+   */
+  assetRowSpans: Int32Array;
   /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
   scratch: Projection | null;
 }
@@ -176,6 +184,9 @@ export function createWorkspace(c: CompiledModel): Workspace {
     assetSpend: [],
     assetEarnFrom: new Int32Array(qualifyingAssets(c)),
     assetEarnTo: new Int32Array(qualifyingAssets(c)),
+    assetsByStart: new Int32Array(qualifyingAssets(c)),
+    assetsEarning: new Int32Array(qualifyingAssets(c)),
+    assetRowSpans: new Int32Array(4 * qualifyingAssets(c)),
     scratch: null,
   };
   workspaceOf.set(ws.projection, ws);
@@ -584,7 +595,7 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
         nA = 0;
-      }
+      } else markRowsWritten(ws, nA, H);
     }
   }
   const capOut = dst.capitalization;
@@ -885,9 +896,10 @@ function setUpQualifyingAssets(c: CompiledModel, ws: Workspace, src: Projection)
  * Without a revolver or an overdraft rate, interest capitalised in a month depends on the
  * debt's walk (interest incurred, opening balances and rates), each asset's set-up (live
  * month, months to depreciate, retirement, funding tranche, cost carried in) and its
- * spend by month — nothing else. While those are what they were when the schedule
- * recorded it (compared value by value), the capitalised interest, its depreciation and
- * write-offs, and each asset's series in the projection are exactly what a new run writes.
+ * spend in the months before it is live — nothing else. While those are what they were
+ * when the schedule recorded it (compared value by value), the capitalised interest, its
+ * depreciation and write-offs, and each asset's series in the projection are exactly what
+ * a new run writes.
  */
 export interface CapitalizationKey {
   current: boolean;
@@ -901,8 +913,12 @@ function capitalizationUnchanged(ws: Workspace, nA: number): boolean {
   if (!key.current || key.debtVersion !== ws.debt.version) return false;
   const setup = key.setup;
   for (let a = 0; a < nA; a++) {
-    if (!sameNumber(ws.assetLive[a], setup[5 * a]) || !sameNumber(ws.assetDepMonths[a], setup[5 * a + 1]) || !sameNumber(ws.assetRetire[a], setup[5 * a + 2]) || !sameNumber(ws.assetTranche[a], setup[5 * a + 3]) || !sameNumber(ws.assetAccum[a], setup[5 * a + 4])) return false;
-    if (!sameSeries(ws.assetSpend[a], key.spend[a])) return false;
+    const live = ws.assetLive[a];
+    if (!sameNumber(live, setup[5 * a]) || !sameNumber(ws.assetDepMonths[a], setup[5 * a + 1]) || !sameNumber(ws.assetRetire[a], setup[5 * a + 2]) || !sameNumber(ws.assetTranche[a], setup[5 * a + 3]) || !sameNumber(ws.assetAccum[a], setup[5 * a + 4])) return false;
+    // Only the spend of the months before it goes live is capitalised on.
+    const spend = ws.assetSpend[a];
+    const kept = key.spend[a];
+    for (let t = 0; t < spend.length && t < live; t++) if (!Object.is(spend[t], kept[t])) return false;
   }
   return true;
 }
@@ -978,8 +994,11 @@ function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: 
   const spendOf = ws.assetSpend;
   const earnFrom = ws.assetEarnFrom;
   const earnTo = ws.assetEarnTo;
-  let firstEarning = H;
-  let lastEarning = 0;
+  const byStart = ws.assetsByStart;
+  const earning = ws.assetsEarning;
+  // The rows hold the last run's figures: only the months they may be non-zero in are cleared.
+  const rowSpans = ws.assetRowSpans;
+  let nStarting = 0;
   for (let a = 0; a < nA; a++) {
     const l = live[a];
     // Months t < live: live rounded up, within the horizon (none when live is NaN).
@@ -991,26 +1010,47 @@ function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: 
     }
     earnFrom[a] = from;
     earnTo[a] = to;
-    if (from < to) {
-      if (from < firstEarning) firstEarning = from;
-      if (to > lastEarning) lastEarning = to;
+    const row = capOut.interest[a];
+    for (let t = rowSpans[4 * a], hi = rowSpans[4 * a + 1]; t < hi; t++) row[t] = 0;
+    rowSpans[4 * a] = from;
+    rowSpans[4 * a + 1] = to;
+    if (from >= to) continue;
+    // Insertion by first earning month, after those that start with it (assets' order).
+    let i = nStarting++;
+    while (i > 0 && earnFrom[byStart[i - 1]] > from) {
+      byStart[i] = byStart[i - 1];
+      i--;
     }
-    capOut.interest[a].fill(0);
+    byStart[i] = a;
   }
   capitalizedBy.fill(0);
+  let nEarning = 0;
+  let next = 0;
   for (let t = 0; t < H; t++) {
+    let kept = 0;
+    for (let i = 0; i < nEarning; i++) if (earnTo[earning[i]] > t) earning[kept++] = earning[i];
+    nEarning = kept;
+    for (; next < nStarting && earnFrom[byStart[next]] === t; next++) {
+      const a = byStart[next];
+      let i = nEarning++;
+      while (i > 0 && earning[i - 1] > a) {
+        earning[i] = earning[i - 1];
+        i--;
+      }
+      earning[i] = a;
+    }
     const grossInterest = interestBy[t] + feeAmortizationBy[t];
     let wanted = 0;
-    const earning = t >= firstEarning && t < lastEarning;
-    if (earning) {
+    if (nEarning > 0) {
       const openDebt = openDebtBy[t];
       const averageRate = openDebt > 0 ? rateTimesDebtBy[t] / openDebt : 0;
-      for (let a = 0; a < nA; a++) {
-        if (t < earnFrom[a] || t >= earnTo[a]) continue;
+      for (let i = 0; i < nEarning; i++) {
+        const a = earning[i];
         let v = 0;
         const base = accum[a];
         if (base > 0) {
           const k = trancheOf[a];
+          // The funding tranche's rate on what it can fund, the average rate on the rest.
           const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
           v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
         }
@@ -1019,18 +1059,20 @@ function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: 
         wanted += v;
       }
     }
+    // Never more than the interest incurred in the month.
     let scale = 1;
     if (wanted > grossInterest) {
       scale = Math.max(0, grossInterest) / wanted;
       if (scale !== scale) {
         setUpQualifyingAssets(c, ws, src);
+        markRowsWritten(ws, nA, H);
         return false;
       }
     }
-    if (!earning) continue;
+    if (nEarning === 0) continue;
     let capitalized = 0;
-    for (let a = 0; a < nA; a++) {
-      if (t < earnFrom[a] || t >= earnTo[a]) continue;
+    for (let i = 0; i < nEarning; i++) {
+      const a = earning[i];
       const v = wantedBy[a] * scale;
       if (v !== 0) {
         accum[a] += v;
@@ -1048,14 +1090,13 @@ function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: 
     const row = capOut.depreciation[a];
     const l = live[a];
     let left = book[a];
-    let t = earnTo[a];
     // Depreciation starts in the live month (t >= live), which NaN never is.
-    if (!(left > 0) || l !== l) t = H;
+    const start = !(left > 0) || l !== l ? H : earnTo[a];
+    let t = start;
     const months = depMonths[a];
     const end = l + months;
     const perMonth = total[a] / months;
     const retire = retireAt[a];
-    row.fill(0, 0, t);
     for (; t < H; t++) {
       let d = 0;
       if (t < end) d = Math.min(left, perMonth);
@@ -1085,11 +1126,28 @@ function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection, dst: 
         break;
       }
     }
-    row.fill(0, t, H);
     book[a] = left;
+    // Clear what the last run left outside the months written now.
+    const lo = rowSpans[4 * a + 2];
+    const hi = rowSpans[4 * a + 3];
+    for (let m = lo, to = Math.min(hi, start); m < to; m++) row[m] = 0;
+    for (let m = Math.max(lo, t); m < hi; m++) row[m] = 0;
+    rowSpans[4 * a + 2] = start;
+    rowSpans[4 * a + 3] = t;
   }
   ws.capitalizationKey.current = true;
   return true;
+}
+
+/** The month loop writes every month of every asset's rows: any may be non-zero. */
+function markRowsWritten(ws: Workspace, nA: number, H: number): void {
+  const rowSpans = ws.assetRowSpans;
+  for (let a = 0; a < nA; a++) {
+    rowSpans[4 * a] = 0;
+    rowSpans[4 * a + 1] = H;
+    rowSpans[4 * a + 2] = 0;
+    rowSpans[4 * a + 3] = H;
+  }
 }
 
 /**
