@@ -1,5 +1,5 @@
 import type { EngineStage, ExtensionCompileContext } from "../engine/extensions.js";
-import type { EvaluationOptions, Projection } from "../engine/project.js";
+import { cohortPowerRewritten, type EvaluationOptions, type Projection } from "../engine/project.js";
 import { parseGpuSections } from "./validate.js";
 import { AVERAGE_MONTH_HOURS, hasGpuSections } from "./schema.js";
 
@@ -361,6 +361,8 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         }
       } else spotPrice.fill(0);
     }
+    // The fleet's power total includes the power of cohorts in sites written above.
+    if (nSites > 0) cohortPowerRewritten(proj);
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
   };
