@@ -500,8 +500,8 @@ function addFleet(c: CompiledModel, ws: Workspace, out: Projection, everyMonth: 
     total.fill(0);
     for (let k = 0; k < nCohorts; k++) {
       const powerCost = out.cohorts[k].powerCost;
-      const to = powerMonthsTo(fleet, k);
-      for (let t = powerMonthsFrom(fleet, k); t < to; t++) total[t] += powerCost[t];
+      const to = win[WINDOW * k + 7];
+      for (let t = win[WINDOW * k + 6]; t < to; t++) total[t] += powerCost[t];
     }
   }
   if (stale & STALE_RETIREMENT) {
@@ -1082,9 +1082,15 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
     if (changed !== 0) {
       const s = c.cohorts[k].slots;
       fleet.evaluated[k] = 0;
-      const powerFrom = powerMonthsFrom(fleet, k);
-      const powerTo = powerMonthsTo(fleet, k);
-      if (changed & CHANGED_SCHEDULE) serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
+      if (changed & CHANGED_SCHEDULE) {
+        serviceWindow(p, s, c.cohortEarliestService[k], out.cohortService, 2 * k);
+        // Power may be priced in its months of service only, by the core or an extension.
+        const w = WINDOW * k;
+        const to = Math.min(c.months - 1, out.cohortService[2 * k + 1]);
+        fleet.window[w + 6] = Math.min(c.months, runningFrom(out.cohortService[2 * k]));
+        fleet.window[w + 7] = to === to ? to + 1 : 0;
+        fleet.stale |= STALE_POWER;
+      }
       if (changed & (CHANGED_SCHEDULE | CHANGED_BOOK)) {
         cohortBook(c, fleet, out, k);
         fleet.stale |= STALE_RETIREMENT;
@@ -1094,12 +1100,10 @@ function evaluateFleet(c: CompiledModel, ws: Workspace, out: Projection): void {
         cohortCapacity(c, fleet, out, k);
         fleet.stale |= STALE_CAPACITY;
       }
-      if (changed & (CHANGED_SCHEDULE | CHANGED_POWER)) {
-        cohortPower(c, fleet, out, k);
+      if (changed & (CHANGED_SCHEDULE | CHANGED_POWER) && fleet.pricedElsewhere[k] === 0) {
+        cohortPower(c, out, k);
         fleet.stale |= STALE_POWER;
       }
-      // The power total is summed over these months (see `addFleet`).
-      if (powerMonthsFrom(fleet, k) !== powerFrom || powerMonthsTo(fleet, k) !== powerTo) fleet.stale |= STALE_POWER;
       const key = fleet.key[k];
       const slots = fleet.slots[k];
       for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
@@ -1216,32 +1220,19 @@ function cohortCapacity(c: CompiledModel, fleet: FleetCache, out: Projection, k:
   fleet.window[WINDOW * k + 5] = last + 1;
 }
 
-/** A cohort's power cost by month at its own power price, and the months it is not zero. */
-function cohortPower(c: CompiledModel, fleet: FleetCache, out: Projection, k: number): void {
+/** A cohort's power cost by month at its own power price. */
+function cohortPower(c: CompiledModel, out: Projection, k: number): void {
   const p = c.params;
   const H = c.months;
   const hours = c.calendar.hours;
   const co = c.cohorts[k];
   const s = co.slots;
   const powerCost = out.cohorts[k].powerCost;
-  const inService = out.cohortService[2 * k];
-  const retirement = out.cohortService[2 * k + 1];
   const kw = (p[s.count] * p[s.powerKw] * p[s.pue]) / c.unitScale;
   const price = co.powerPrice;
-  let first = H;
-  let last = -1;
   powerCost.fill(0);
-  const to = Math.min(H - 1, retirement);
-  for (let t = runningFrom(inService); t <= to; t++) {
-    const v = kw * hours[t] * price[t];
-    powerCost[t] = v;
-    if (v !== 0) {
-      if (first === H) first = t;
-      last = t;
-    }
-  }
-  fleet.window[WINDOW * k + 6] = first;
-  fleet.window[WINDOW * k + 7] = last + 1;
+  const to = Math.min(H - 1, out.cohortService[2 * k + 1]);
+  for (let t = runningFrom(out.cohortService[2 * k]); t <= to; t++) powerCost[t] = kw * hours[t] * price[t];
 }
 
 /**
@@ -1258,12 +1249,18 @@ export interface FleetCache {
   /** The cohort's params at its last evaluation, then its earliest month. */
   key: Float64Array[];
   powerPrice: Float64Array[];
+  /** `powerPrice` and the cohorts' power price series now, as 32-bit halves (see `samePrices`). */
+  powerPriceBits: Int32Array[];
+  powerPriceNowBits: Int32Array[];
+  /** Per cohort: 1 when an extension prices its power (see `cohortPowerRewritten`). */
+  pricedElsewhere: Uint8Array;
   /** Per cohort: first and last month of service at its last evaluation (as `Projection.cohortService`). */
   serviceMonths: Float64Array;
   evaluated: Uint8Array;
   /**
    * Per cohort (WINDOW numbers), from and to (exclusive) months of: its capex, its
-   * depreciation, its capacity, its power cost, its retirement proceeds and gain.
+   * depreciation, its capacity, its power cost (its months of service), its retirement
+   * proceeds and gain. Outside them the series are zero.
    */
   window: Int32Array;
   openingNbv: Float64Array;
@@ -1277,21 +1274,7 @@ export interface FleetCache {
 }
 
 const WINDOW = 10;
-
-/**
- * The months the fleet's power total reads a cohort's power cost: those any of its capacity,
- * power and retirement series is not zero, for an extension may have priced its power anew
- * (a GPU site's power) in months the core's price left at zero.
- */
-function powerMonthsFrom(fleet: FleetCache, k: number): number {
-  const w = WINDOW * k;
-  return Math.min(fleet.window[w + 4], fleet.window[w + 6], fleet.window[w + 8]);
-}
-
-function powerMonthsTo(fleet: FleetCache, k: number): number {
-  const w = WINDOW * k;
-  return Math.max(fleet.window[w + 5], fleet.window[w + 7], fleet.window[w + 9]);
-}
+/** The fleet totals: capacity; power; retirement proceeds and gains. */
 const STALE_CAPACITY = 1;
 const STALE_POWER = 2;
 const STALE_RETIREMENT = 4;
@@ -1326,12 +1309,17 @@ function createFleetCache(c: CompiledModel): FleetCache {
   const H = c.months;
   const used = c.cohorts.map((co) => (Object.entries(co.slots) as [keyof typeof SLOT_REACHES, number][]).filter(([, slot]) => slot >= 0));
   const slots = used.map((list) => Int32Array.from(list, ([, slot]) => slot));
+  const powerPrice = c.cohorts.map(() => new Float64Array(H));
+  const bits = (a: Float64Array) => new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
   return {
     slots,
     // A slot absent from SLOT_REACHES (a new cohort key) reaches everything.
     reaches: used.map((list) => Uint8Array.from(list, ([name]) => SLOT_REACHES[name] ?? CHANGED_ALL)),
     key: slots.map((list) => new Float64Array(list.length + 1)),
-    powerPrice: c.cohorts.map(() => new Float64Array(H)),
+    powerPrice,
+    powerPriceBits: powerPrice.map(bits),
+    powerPriceNowBits: c.cohorts.map((co) => bits(co.powerPrice)),
+    pricedElsewhere: new Uint8Array(n),
     serviceMonths: new Float64Array(2 * n),
     evaluated: new Uint8Array(n),
     window: new Int32Array(WINDOW * n),
@@ -1355,33 +1343,44 @@ function cohortChanges(c: CompiledModel, fleet: FleetCache, k: number): number {
   for (let i = 0; i < slots.length; i++) if (!sameNumber(p[slots[i]], key[i])) changed |= reaches[i];
   if (changed & CHANGED_SCHEDULE) return CHANGED_ALL;
   if (!sameNumber(c.cohortEarliestService[k], key[slots.length])) return CHANGED_ALL;
+  // An extension prices its power: the core's is not read (see `cohortPowerRewritten`).
+  if (fleet.pricedElsewhere[k] === 1) return changed & ~CHANGED_POWER;
   // Its power cost reads the price in its months of service only (unchanged, see above).
   if (!(changed & CHANGED_POWER)) {
     const retirement = fleet.serviceMonths[2 * k + 1];
-    if (!sameMonths(c.cohorts[k].powerPrice, fleet.powerPrice[k], runningFrom(fleet.serviceMonths[2 * k]), Math.min(c.months - 1, retirement))) changed |= CHANGED_POWER;
+    if (!samePrices(c.cohorts[k].powerPrice, fleet.powerPrice[k], fleet.powerPriceNowBits[k], fleet.powerPriceBits[k], runningFrom(fleet.serviceMonths[2 * k]), Math.min(c.months - 1, retirement))) changed |= CHANGED_POWER;
   }
   return changed;
 }
 
-/** `sameNumber` month by month, from … to (inclusive). */
-function sameMonths(a: Float64Array, b: Float64Array, from: number, to: number): boolean {
+/**
+ * `sameNumber` month by month, from … to (inclusive), for series `a` and `b` whose 32-bit
+ * halves are `aBits` and `bBits`: equal zeros are told apart by their bits (the sign bit),
+ * not by dividing by them, for a price is often zero in every month (power priced by a site).
+ */
+function samePrices(a: Float64Array, b: Float64Array, aBits: Int32Array, bBits: Int32Array, from: number, to: number): boolean {
   for (let t = from; t <= to; t++) {
     const x = a[t];
     const y = b[t];
     if (x !== y) {
       if (x === x || y === y) return false;
-    } else if (x === 0 && 1 / x !== 1 / y) return false;
+    } else if (x === 0 && (aBits[2 * t] !== bBits[2 * t] || aBits[2 * t + 1] !== bBits[2 * t + 1])) return false;
   }
   return true;
 }
 
 /**
- * Marks the fleet's power total in `proj`'s workspace for summing again: an extension
- * rewrote cohorts' power cost after the fleet was evaluated (a GPU site prices their power).
+ * For an extension that prices the power of the cohorts marked 1 in `cohorts` (a GPU site's
+ * power at its PUE and price) and has just written their whole power cost series, as it does
+ * after every evaluation of the fleet: the fleet's power total in `proj`'s workspace is summed
+ * again, and from now on the core no longer prices those cohorts' power (what it wrote
+ * would be overwritten).
  */
-export function cohortPowerRewritten(proj: Projection): void {
+export function cohortPowerRewritten(proj: Projection, cohorts: Uint8Array): void {
   const ws = workspaceOf.get(proj);
-  if (ws) ws.fleet.stale |= STALE_POWER;
+  if (!ws) return;
+  ws.fleet.stale |= STALE_POWER;
+  ws.fleet.pricedElsewhere.set(cohorts);
 }
 
 function firstDrawMonth(draws: Float64Array): number {

@@ -287,6 +287,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 
   // Per pool: share of its reservations delivered, and share of its hours not reserved, by
   // month; per month: the share of uncontracted hours sold (utilization within 0…1).
+  const cohortInSite = Uint8Array.from(cohortPool, (pool) => (pool < nSites ? 1 : 0));
   const poolHasContracts = new Uint8Array(nPools);
   for (const ct of contracts) poolHasContracts[ct.pool] = 1;
   const poolDelivered = Array.from({ length: nPools }, arr);
@@ -362,7 +363,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       } else spotPrice.fill(0);
     }
     // The fleet's power total includes the power of cohorts in sites written above.
-    if (nSites > 0) cohortPowerRewritten(proj);
+    if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
   };
