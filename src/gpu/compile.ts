@@ -302,14 +302,19 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const serviceTo = (retirement: number): number => (retirement === retirement ? Math.min(H - 1, Math.floor(retirement)) : H - 1);
   let fleetDone = false;
 
+  // Per cohort: the series its uncontracted hours are priced at (its generation's price
+  // series, or its own spot price series computed below).
+  const spotSource: Float64Array[] = cohortPrice.map((price, k) => (price.kind === "series" ? price.series : series.cohortSpotPrice[k]));
+  // The report series fleetSide leaves for later (see fleetReport) are not yet filled.
+  let fleetReportPending = true;
+
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
-  //    the core's cohort power cost, so that power is counted once); hours available; each
-  //    cohort's price for uncontracted hours; the share of them sold.
-  const fleetSide = (p: Float64Array, proj: Projection): void => {
+  //    the core's cohort power cost, so that power is counted once); each cohort's price for
+  //    uncontracted hours; the share of them sold; what is left unsold in pools without
+  //    contracts. The report series (fleet and site totals, spot prices of a series) are
+  //    filled by fleetReport, when a caller reads them.
+  const fleetSide = (p: Float64Array, proj: Projection, report: boolean): void => {
     for (let q = 0; q < nPools; q++) series.poolAvailable[q].fill(0);
-    for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
-    const available = series.available;
-    available.fill(0);
     for (let k = 0; k < nCohorts; k++) {
       const cs = proj.cohorts[k];
       const cap = cs.capacity;
@@ -321,28 +326,19 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const retirement = proj.cohortService[2 * k + 1];
       const from = serviceFrom(inService);
       const to = serviceTo(retirement);
-      for (let t = from; t <= to; t++) {
-        avail[t] += cap[t];
-        available[t] += cap[t];
-      }
+      for (let t = from; t <= to; t++) avail[t] += cap[t];
       if (pool < nSites) {
         const site = sites[pool];
         const sl = cohorts[k].slots;
         const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
         const price = site.powerPrice;
-        const power = series.sitePowerCost[pool];
         const out = cs.powerCost;
         out.fill(0);
-        for (let t = from; t <= to; t++) {
-          const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
-          out[t] = v;
-          power[t] += v;
-        }
+        for (let t = from; t <= to; t++) out[t] = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
       }
       const pricing = cohortPrice[k];
-      const spotPrice = series.cohortSpotPrice[k];
-      if (pricing.kind === "series") spotPrice.set(pricing.series);
-      else if (pricing.kind === "decline") {
+      if (pricing.kind === "decline") {
+        const spotPrice = series.cohortSpotPrice[k];
         const start = p[pricing.start];
         const base = 1 - p[pricing.decline];
         const cache = declinePowers.get(pricing)!;
@@ -360,12 +356,44 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const age = Math.max(0, t - plannedInService);
           spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
         }
-      } else spotPrice.fill(0);
+      } else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
     }
     // The fleet's power total includes the power of cohorts in sites written above.
     if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
-    for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+    // A pool without contracts reserves nothing (+0 in every month).
+    for (let q = 0; q < nPools; q++) {
+      if (poolHasContracts[q]) continue;
+      const avail = series.poolAvailable[q];
+      const free = poolFree[q];
+      for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
+    }
+    fleetReportPending = true;
+    if (report) fleetReport(proj);
+  };
+
+  /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
+  const fleetReport = (proj: Projection): void => {
+    const available = series.available;
+    available.fill(0);
+    for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
+    for (let k = 0; k < nCohorts; k++) {
+      const cs = proj.cohorts[k];
+      const from = serviceFrom(proj.cohortService[2 * k]);
+      const to = serviceTo(proj.cohortService[2 * k + 1]);
+      const cap = cs.capacity;
+      for (let t = from; t <= to; t++) available[t] += cap[t];
+      const pool = cohortPool[k];
+      if (pool < nSites) {
+        const power = series.sitePowerCost[pool];
+        const out = cs.powerCost;
+        for (let t = from; t <= to; t++) power[t] += out[t];
+      }
+      const pricing = cohortPrice[k];
+      if (pricing.kind === "series") series.cohortSpotPrice[k].set(pricing.series);
+    }
+    for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
+    fleetReportPending = false;
   };
 
   return {
@@ -390,11 +418,12 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // What follows from the fleet, its sites, the price curves and utilization alone stays
       // from the last evaluation when only contract terms can have moved since
       // (options.sameFleet: a system's link acting on this company again within a path).
-      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj);
-      fleetDone = true;
       // A caller that stops early (options.stopAfter) or reads only the statements and metrics
       // (options.skipReportSeries) needs no report series: only what feeds the revenue lines.
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
+      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj, report);
+      else if (report && fleetReportPending) fleetReport(proj);
+      fleetDone = true;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
       //    price, reserved hours.
@@ -514,6 +543,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
       //    cohort (contract revenue shared by available hours within the pool).
       for (let q = 0; q < nPools; q++) {
+        if (!poolHasContracts[q]) continue;
         const avail = series.poolAvailable[q];
         const reserved = series.poolReserved[q];
         const free = poolFree[q];
@@ -526,7 +556,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         for (let k = 0; k < nCohorts; k++) {
           const cap = proj.cohorts[k].capacity;
           const free = poolFree[cohortPool[k]];
-          const spotPrice = series.cohortSpotPrice[k];
+          const spotPrice = spotSource[k];
           const to = serviceTo(proj.cohortService[2 * k + 1]);
           for (let t = serviceFrom(proj.cohortService[2 * k]); t <= to; t++) {
             const a = cap[t];
