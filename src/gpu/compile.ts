@@ -307,6 +307,16 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const spotSource: Float64Array[] = cohortPrice.map((price, k) => (price.kind === "series" ? price.series : series.cohortSpotPrice[k]));
   // The report series fleetSide leaves for later (see fleetReport) are not yet filled.
   let fleetReportPending = true;
+  // Counts fleetSide's runs; per pool, the run its delivered and unsold shares were computed
+  // after, from these reservations, and a number no other computation of a share had.
+  let fleetVersion = 0;
+  let stamps = 0;
+  const poolShareVersion = new Float64Array(nPools).fill(-1);
+  const poolReservedKey = Array.from({ length: nPools }, arr);
+  const poolFreeStamp = new Float64Array(nPools).fill(-1);
+  // Per cohort: its spot revenue (no report series) and the pool share stamp it was computed at.
+  const cohortSpotRevenue = cohorts.map(arr);
+  const cohortSpotStamp = new Float64Array(nCohorts).fill(-1);
 
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
   //    the core's cohort power cost, so that power is counted once); each cohort's price for
@@ -367,7 +377,9 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const avail = series.poolAvailable[q];
       const free = poolFree[q];
       for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
+      poolFreeStamp[q] = ++stamps;
     }
+    fleetVersion++;
     fleetReportPending = true;
     if (report) fleetReport(proj);
   };
@@ -462,13 +474,22 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const reserved = series.poolReserved[ct.pool];
         for (let t = Math.max(0, start); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
       }
-      // Share of a pool's reservations its capacity can deliver, by month (1 with none).
+      // Share of a pool's reservations its capacity can deliver, by month (1 with none), and
+      // share of its hours not reserved: from its capacity and reservations alone, so kept
+      // while fleetSide has not run since and its reservations are the same (a link's exit
+      // acting on another pool's contracts).
       for (let q = 0; q < nPools; q++) {
         if (!poolHasContracts[q]) continue;
-        const avail = series.poolAvailable[q];
         const reserved = series.poolReserved[q];
+        if (poolShareVersion[q] === fleetVersion && sameValues(reserved, poolReservedKey[q])) continue;
+        const avail = series.poolAvailable[q];
         const delivered = poolDelivered[q];
+        const free = poolFree[q];
         for (let t = 0; t < H; t++) delivered[t] = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
+        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
+        poolReservedKey[q].set(reserved);
+        poolShareVersion[q] = fleetVersion;
+        poolFreeStamp[q] = ++stamps;
       }
       for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
       const contractRevenue = series.contractRevenue;
@@ -542,30 +563,33 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 
       // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
       //    cohort (contract revenue shared by available hours within the pool).
-      for (let q = 0; q < nPools; q++) {
-        if (!poolHasContracts[q]) continue;
-        const avail = series.poolAvailable[q];
-        const reserved = series.poolReserved[q];
-        const free = poolFree[q];
-        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
-      }
       const spotRevenueTotal = series.spotRevenue;
       const spotHours = series.spotHours;
       spotRevenueTotal.fill(0);
       if (!report) {
         for (let k = 0; k < nCohorts; k++) {
           const cap = proj.cohorts[k].capacity;
-          const free = poolFree[cohortPool[k]];
-          const spotPrice = spotSource[k];
+          const pool = cohortPool[k];
+          const from = serviceFrom(proj.cohortService[2 * k]);
           const to = serviceTo(proj.cohortService[2 * k + 1]);
-          for (let t = serviceFrom(proj.cohortService[2 * k]); t <= to; t++) {
-            const a = cap[t];
-            if (!(a <= 0)) spotRevenueTotal[t] += (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+          // A cohort's spot revenue is the same while its pool's unsold share is (the rest
+          // changes only in fleetSide, which gives every pool a new share).
+          const spotRevenue = cohortSpotRevenue[k];
+          if (cohortSpotStamp[k] !== poolFreeStamp[pool]) {
+            const free = poolFree[pool];
+            const spotPrice = spotSource[k];
+            for (let t = from; t <= to; t++) {
+              const a = cap[t];
+              if (!(a <= 0)) spotRevenue[t] = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+            }
+            cohortSpotStamp[k] = poolFreeStamp[pool];
           }
+          for (let t = from; t <= to; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
         }
         if (spotLine) spotLine.set(spotRevenueTotal);
         return;
       }
+      cohortSpotStamp.fill(-1);
       spotHours.fill(0);
       for (let k = 0; k < nCohorts; k++) {
         const cap = proj.cohorts[k].capacity;
@@ -662,6 +686,18 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
     },
   };
+}
+
+/** Same numbers month by month, sign of zero and NaN included. */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  for (let t = 0; t < a.length; t++) {
+    const x = a[t];
+    const y = b[t];
+    if (x !== y) {
+      if (x === x || y === y) return false;
+    } else if (x === 0 && 1 / x !== 1 / y) return false;
+  }
+  return true;
 }
 
 /**

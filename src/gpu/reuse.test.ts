@@ -160,4 +160,30 @@ describe("a GPU cloud evaluated again in one workspace", () => {
       { numRuns: 40, seed: 20261203 },
     );
   });
+
+  it("gives exactly what a whole evaluation gives when only contract exits and take-or-pay moved, evaluated again keeping the fleet (a system's link acting)", () => {
+    // The scenario gives OpenAI's four contracts an exit month for the moves to set.
+    const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
+    const reused = compileModel(loaded.model, loaded.extensions);
+    const whole = compileModel(loaded.model, loaded.extensions);
+    const g = gpuData(reused)!;
+    const movable = g.contracts.filter((ct) => ct.slots.exit >= 0);
+    const moves = fc.array(fc.record({ contract: fc.nat({ max: movable.length - 1 }), exit: fc.option(fc.integer({ min: -2, max: reused.months + 2 }), { freq: 4 }), takeOrPay: fc.double({ min: 0, max: 1, noNaN: true }), report: fc.boolean() }), { minLength: 1, maxLength: 8 });
+    fc.assert(
+      fc.property(fc.double({ min: 0.3, max: 0.8, noNaN: true }), moves, (utilization, list) => {
+        const ws = createWorkspace(reused);
+        const params = Float64Array.from(reused.baseParams);
+        params[reused.table.slot("drivers.utilFuture.constant")!] = utilization;
+        evaluate(reused, params, ws, null, { skipReportSeries: true });
+        for (const m of list) {
+          const sl = movable[m.contract].slots;
+          params[sl.exit] = m.exit ?? Infinity;
+          params[sl.takeOrPay] = m.takeOrPay;
+          const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), m.report);
+          sameSeries(seriesOf(reused, evaluate(reused, params, ws, [], { sameFleet: true, skipReportSeries: !m.report }), m.report), expected);
+        }
+      }),
+      { numRuns: 30, seed: 20261204 },
+    );
+  });
 });
