@@ -1,5 +1,5 @@
 import type { EngineStage, ExtensionCompileContext } from "../engine/extensions.js";
-import type { EvaluationOptions, Projection } from "../engine/project.js";
+import { cohortPowerRewritten, type EvaluationOptions, type Projection } from "../engine/project.js";
 import { parseGpuSections } from "./validate.js";
 import { AVERAGE_MONTH_HOURS, hasGpuSections } from "./schema.js";
 
@@ -287,6 +287,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 
   // Per pool: share of its reservations delivered, and share of its hours not reserved, by
   // month; per month: the share of uncontracted hours sold (utilization within 0…1).
+  const cohortInSite = Uint8Array.from(cohortPool, (pool) => (pool < nSites ? 1 : 0));
   const poolHasContracts = new Uint8Array(nPools);
   for (const ct of contracts) poolHasContracts[ct.pool] = 1;
   const poolDelivered = Array.from({ length: nPools }, arr);
@@ -301,14 +302,29 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const serviceTo = (retirement: number): number => (retirement === retirement ? Math.min(H - 1, Math.floor(retirement)) : H - 1);
   let fleetDone = false;
 
+  // Per cohort: the series its uncontracted hours are priced at (its generation's price
+  // series, or its own spot price series computed below).
+  const spotSource: Float64Array[] = cohortPrice.map((price, k) => (price.kind === "series" ? price.series : series.cohortSpotPrice[k]));
+  // The report series fleetSide leaves for later (see fleetReport) are not yet filled.
+  let fleetReportPending = true;
+  // Counts fleetSide's runs; per pool, the run its delivered and unsold shares were computed
+  // after, from these reservations, and a number no other computation of a share had.
+  let fleetVersion = 0;
+  let stamps = 0;
+  const poolShareVersion = new Float64Array(nPools).fill(-1);
+  const poolReservedKey = Array.from({ length: nPools }, arr);
+  const poolFreeStamp = new Float64Array(nPools).fill(-1);
+  // Per cohort: its spot revenue (no report series) and the pool share stamp it was computed at.
+  const cohortSpotRevenue = cohorts.map(arr);
+  const cohortSpotStamp = new Float64Array(nCohorts).fill(-1);
+
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
-  //    the core's cohort power cost, so that power is counted once); hours available; each
-  //    cohort's price for uncontracted hours; the share of them sold.
-  const fleetSide = (p: Float64Array, proj: Projection): void => {
+  //    the core's cohort power cost, so that power is counted once); each cohort's price for
+  //    uncontracted hours; the share of them sold; what is left unsold in pools without
+  //    contracts. The report series (fleet and site totals, spot prices of a series) are
+  //    filled by fleetReport, when a caller reads them.
+  const fleetSide = (p: Float64Array, proj: Projection, report: boolean): void => {
     for (let q = 0; q < nPools; q++) series.poolAvailable[q].fill(0);
-    for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
-    const available = series.available;
-    available.fill(0);
     for (let k = 0; k < nCohorts; k++) {
       const cs = proj.cohorts[k];
       const cap = cs.capacity;
@@ -320,28 +336,19 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const retirement = proj.cohortService[2 * k + 1];
       const from = serviceFrom(inService);
       const to = serviceTo(retirement);
-      for (let t = from; t <= to; t++) {
-        avail[t] += cap[t];
-        available[t] += cap[t];
-      }
+      for (let t = from; t <= to; t++) avail[t] += cap[t];
       if (pool < nSites) {
         const site = sites[pool];
         const sl = cohorts[k].slots;
         const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
         const price = site.powerPrice;
-        const power = series.sitePowerCost[pool];
         const out = cs.powerCost;
         out.fill(0);
-        for (let t = from; t <= to; t++) {
-          const v = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
-          out[t] = v;
-          power[t] += v;
-        }
+        for (let t = from; t <= to; t++) out[t] = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
       }
       const pricing = cohortPrice[k];
-      const spotPrice = series.cohortSpotPrice[k];
-      if (pricing.kind === "series") spotPrice.set(pricing.series);
-      else if (pricing.kind === "decline") {
+      if (pricing.kind === "decline") {
+        const spotPrice = series.cohortSpotPrice[k];
         const start = p[pricing.start];
         const base = 1 - p[pricing.decline];
         const cache = declinePowers.get(pricing)!;
@@ -359,10 +366,46 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const age = Math.max(0, t - plannedInService);
           spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
         }
-      } else spotPrice.fill(0);
+      } else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
+    }
+    // The fleet's power total includes the power of cohorts in sites written above.
+    if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
+    for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+    // A pool without contracts reserves nothing (+0 in every month).
+    for (let q = 0; q < nPools; q++) {
+      if (poolHasContracts[q]) continue;
+      const avail = series.poolAvailable[q];
+      const free = poolFree[q];
+      for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
+      poolFreeStamp[q] = ++stamps;
+    }
+    fleetVersion++;
+    fleetReportPending = true;
+    if (report) fleetReport(proj);
+  };
+
+  /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
+  const fleetReport = (proj: Projection): void => {
+    const available = series.available;
+    available.fill(0);
+    for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
+    for (let k = 0; k < nCohorts; k++) {
+      const cs = proj.cohorts[k];
+      const from = serviceFrom(proj.cohortService[2 * k]);
+      const to = serviceTo(proj.cohortService[2 * k + 1]);
+      const cap = cs.capacity;
+      for (let t = from; t <= to; t++) available[t] += cap[t];
+      const pool = cohortPool[k];
+      if (pool < nSites) {
+        const power = series.sitePowerCost[pool];
+        const out = cs.powerCost;
+        for (let t = from; t <= to; t++) power[t] += out[t];
+      }
+      const pricing = cohortPrice[k];
+      if (pricing.kind === "series") series.cohortSpotPrice[k].set(pricing.series);
     }
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
-    for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+    fleetReportPending = false;
   };
 
   return {
@@ -387,11 +430,12 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // What follows from the fleet, its sites, the price curves and utilization alone stays
       // from the last evaluation when only contract terms can have moved since
       // (options.sameFleet: a system's link acting on this company again within a path).
-      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj);
-      fleetDone = true;
       // A caller that stops early (options.stopAfter) or reads only the statements and metrics
       // (options.skipReportSeries) needs no report series: only what feeds the revenue lines.
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
+      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj, report);
+      else if (report && fleetReportPending) fleetReport(proj);
+      fleetDone = true;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
       //    price, reserved hours.
@@ -430,13 +474,22 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const reserved = series.poolReserved[ct.pool];
         for (let t = Math.max(0, start); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
       }
-      // Share of a pool's reservations its capacity can deliver, by month (1 with none).
+      // Share of a pool's reservations its capacity can deliver, by month (1 with none), and
+      // share of its hours not reserved: from its capacity and reservations alone, so kept
+      // while fleetSide has not run since and its reservations are the same (a link's exit
+      // acting on another pool's contracts).
       for (let q = 0; q < nPools; q++) {
         if (!poolHasContracts[q]) continue;
-        const avail = series.poolAvailable[q];
         const reserved = series.poolReserved[q];
+        if (poolShareVersion[q] === fleetVersion && sameValues(reserved, poolReservedKey[q])) continue;
+        const avail = series.poolAvailable[q];
         const delivered = poolDelivered[q];
+        const free = poolFree[q];
         for (let t = 0; t < H; t++) delivered[t] = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
+        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
+        poolReservedKey[q].set(reserved);
+        poolShareVersion[q] = fleetVersion;
+        poolFreeStamp[q] = ++stamps;
       }
       for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
       const contractRevenue = series.contractRevenue;
@@ -510,29 +563,33 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 
       // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
       //    cohort (contract revenue shared by available hours within the pool).
-      for (let q = 0; q < nPools; q++) {
-        const avail = series.poolAvailable[q];
-        const reserved = series.poolReserved[q];
-        const free = poolFree[q];
-        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
-      }
       const spotRevenueTotal = series.spotRevenue;
       const spotHours = series.spotHours;
       spotRevenueTotal.fill(0);
       if (!report) {
         for (let k = 0; k < nCohorts; k++) {
           const cap = proj.cohorts[k].capacity;
-          const free = poolFree[cohortPool[k]];
-          const spotPrice = series.cohortSpotPrice[k];
+          const pool = cohortPool[k];
+          const from = serviceFrom(proj.cohortService[2 * k]);
           const to = serviceTo(proj.cohortService[2 * k + 1]);
-          for (let t = serviceFrom(proj.cohortService[2 * k]); t <= to; t++) {
-            const a = cap[t];
-            if (!(a <= 0)) spotRevenueTotal[t] += (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+          // A cohort's spot revenue is the same while its pool's unsold share is (the rest
+          // changes only in fleetSide, which gives every pool a new share).
+          const spotRevenue = cohortSpotRevenue[k];
+          if (cohortSpotStamp[k] !== poolFreeStamp[pool]) {
+            const free = poolFree[pool];
+            const spotPrice = spotSource[k];
+            for (let t = from; t <= to; t++) {
+              const a = cap[t];
+              if (!(a <= 0)) spotRevenue[t] = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+            }
+            cohortSpotStamp[k] = poolFreeStamp[pool];
           }
+          for (let t = from; t <= to; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
         }
         if (spotLine) spotLine.set(spotRevenueTotal);
         return;
       }
+      cohortSpotStamp.fill(-1);
       spotHours.fill(0);
       for (let k = 0; k < nCohorts; k++) {
         const cap = proj.cohorts[k].capacity;
@@ -629,6 +686,18 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
     },
   };
+}
+
+/** Same numbers month by month, sign of zero and NaN included. */
+function sameValues(a: Float64Array, b: Float64Array): boolean {
+  for (let t = 0; t < a.length; t++) {
+    const x = a[t];
+    const y = b[t];
+    if (x !== y) {
+      if (x === x || y === y) return false;
+    } else if (x === 0 && 1 / x !== 1 / y) return false;
+  }
+  return true;
 }
 
 /**
