@@ -3,7 +3,7 @@ import { evaluate, createWorkspace, type EvaluationOptions, type Projection, typ
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
 import { latinHypercube } from "./math/lhs.js";
-import { imanConoverPrepared } from "./math/imanConoverCore.js";
+import { imanConoverPrepared, ImanConoverScratch } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
 import { UsageError } from "../model/issues.js";
 import { pathValidity, type InvalidReason, type PathValidity } from "./validity.js";
@@ -227,11 +227,13 @@ export interface BlockScratch {
   rng: RandomStream;
   block: number;
   size: number;
+  /** Iman–Conover's buffers, and what it computes once per target and block size. */
+  correlation: ImanConoverScratch;
 }
 
 export function blockScratch(plan: SamplingPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
-  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0 };
+  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0, correlation: new ImanConoverScratch() };
 }
 
 export function blockCount(plan: SimulationPlan, n: number): number {
@@ -257,7 +259,7 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
     const dist = inputs[k].distribution;
     for (let i = 0; i < n; i++) values[k * n + i] = dist.quantile(u[k * n + i]);
   }
-  if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values });
+  if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values, scratch: scratch.correlation });
   return values;
 }
 
