@@ -2,6 +2,7 @@ import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/comp
 import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
+import { normalQuantile } from "./math/special.js";
 import { latinHypercube } from "./math/lhs.js";
 import { imanConoverPrepared, ImanConoverScratch } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
@@ -341,9 +342,15 @@ export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec
   const H = plan.compiled.months;
   for (let j = 0; j < processes.length; j++) {
     const s = processes[j];
+    const shocks = s.shocks;
     const rng = s.rng.reset(plan.seed, path, streamOf ? streamOf(j) : PROCESS_STREAM + j);
-    if (specs[j].process === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
-    else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+    // Month t's shock is the stream's draw t, but a process moves months from `fromIndex` on
+    // only (processStep reads no earlier shock): the earlier draws are passed over, not
+    // computed, and their entries stay 0.
+    const from = Math.min(H, specs[j].fromIndex);
+    rng.skipUniforms(from);
+    if (specs[j].process === "jump") for (let t = from; t < H; t++) shocks[t] = rng.nextUniform();
+    else for (let t = from; t < H; t++) shocks[t] = normalQuantile(rng.nextUniform());
   }
 }
 
