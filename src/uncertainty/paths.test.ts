@@ -91,7 +91,7 @@ describe("a path's process noise", () => {
   it("is month t's draw of the path's own stream, for every month the process moves (earlier draws passed over)", () => {
     fc.assert(
       fc.property(fc.nat(1000), fc.nat(100000), fc.integer({ min: 1, max: 40 }), fc.array(fc.record({ jump: fc.boolean(), from: fc.integer({ min: 1, max: 45 }) }), { minLength: 1, maxLength: 3 }), (seed, path, months, specs) => {
-        const processes = specs.map(() => ({ rng: new RandomStream(), shocks: new Float64Array(months) }));
+        const processes = specs.map(() => ({ rng: new RandomStream(), shocks: new Float64Array(months), uniforms: new Float64Array(months) }));
         const plan = {
           seed,
           compiled: { months },

@@ -2,7 +2,7 @@ import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/comp
 import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
-import { normalQuantile } from "./math/special.js";
+import { normalQuantiles } from "./math/special.js";
 import { latinHypercube } from "./math/lhs.js";
 import { imanConoverPrepared, ImanConoverScratch } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
@@ -58,7 +58,8 @@ export interface SimulationPlan {
   fundingGap: boolean;
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
-  processes: { rng: RandomStream; shocks: Float64Array }[];
+  /** Per process: its stream, its monthly shocks of the current path, and their uniforms. */
+  processes: { rng: RandomStream; shocks: Float64Array; uniforms: Float64Array }[];
   /** Which paths are outcomes at all (see validity.ts). */
   validity: PathValidity;
 }
@@ -105,7 +106,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
   const sampled = new Set([...spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)), ...extraSlots]);
   const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
   spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
-  for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months) });
+  for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months), uniforms: new Float64Array(c.months) });
   const dirty = new Set<Float64Array>();
   const out: DriverStep[] = [];
   const lastWriter = new Map<Float64Array, number>();
@@ -350,7 +351,12 @@ export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec
     const from = Math.min(H, specs[j].fromIndex);
     rng.skipUniforms(from);
     if (specs[j].process === "jump") for (let t = from; t < H; t++) shocks[t] = rng.nextUniform();
-    else for (let t = from; t < H; t++) shocks[t] = normalQuantile(rng.nextUniform());
+    else {
+      // the normals of nextNormal, the quantiles computed all together (normalQuantiles)
+      const uniforms = s.uniforms;
+      for (let t = from; t < H; t++) uniforms[t] = rng.nextUniform();
+      normalQuantiles(uniforms, shocks, from, H);
+    }
   }
 }
 
