@@ -229,13 +229,15 @@ export interface BlockScratch {
   rng: RandomStream;
   block: number;
   size: number;
+  /** Latin hypercube's permutation of strata. */
+  strata: Uint32Array;
   /** Iman–Conover's buffers, and what it computes once per target and block size. */
   correlation: ImanConoverScratch;
 }
 
 export function blockScratch(plan: SamplingPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
-  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0, correlation: new ImanConoverScratch() };
+  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0, strata: new Uint32Array(plan.blockSize), correlation: new ImanConoverScratch() };
 }
 
 export function blockCount(plan: SimulationPlan, n: number): number {
@@ -251,7 +253,7 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
   if (d === 0) return scratch.values;
   const rng = scratch.rng.reset(plan.seed, block, BLOCK_STREAM);
   let u: Float64Array;
-  if (plan.lhs) u = latinHypercube(n, d, rng);
+  if (plan.lhs) u = latinHypercube(n, d, rng, { out: scratch.uniforms, scratch: scratch.strata });
   else {
     u = scratch.uniforms;
     for (let k = 0; k < d; k++) for (let i = 0; i < n; i++) u[k * n + i] = rng.nextUniform();
