@@ -8,7 +8,9 @@ import { simulateSystem } from "./simulateSystem.js";
 import { planSystemSimulation, simulateSystemRange, systemSetup, planFromSystemSetup, runSystemChunk, runSystemPaths } from "./simulate.js";
 import { SystemAggregate, SystemRunShape, decodeSystemChunk, encodeSystemChunk } from "./aggregate.js";
 import { summarizeSystem } from "./summary.js";
-import { sampleBlock, blockScratch } from "../uncertainty/paths.js";
+import { sampleBlock, blockScratch, drawProcessShocks } from "../uncertainty/paths.js";
+import { createHash } from "node:crypto";
+import { compileSystem } from "./compile.js";
 
 const fixtures = join(import.meta.dirname, "..", "..", "test", "fixtures", "system");
 const joint = join(fixtures, "joint.yaml");
@@ -176,6 +178,41 @@ uncertain:
     // The walk moves the price: months differ from 20 and paths differ from each other.
     expect(a[0].series.revenue.some((v) => Math.abs(v - 20) > 1e-9)).toBe(true);
     expect(a[0].series.revenue).not.toEqual(a[1].series.revenue);
+  });
+});
+
+describe("system simulation: sampled inputs", () => {
+  // Digests of what main sampled before the sampling was made faster (Iman–Conover's bucket
+  // sorts, batched quantiles, process noise from a process's first month): every sampled
+  // value of every input, and every shock a process uses, to the last bit. A change to
+  // models/system.yaml's uncertain inputs or processes changes them too: record them anew then.
+  const systemFile = join(import.meta.dirname, "..", "..", "models", "system.yaml");
+
+  it("samples every input of models/system.yaml as recorded (seeds, Latin hypercube, block sizes, partial blocks)", () => {
+    const loaded = loadSystemFile(systemFile);
+    const compiled = compileSystem(loaded);
+    const digest = createHash("sha256");
+    for (const [seed, lhs, B] of [[1, false, 8192], [7, true, 8192], [3, false, 1000], [5, true, 37], [9, false, 3]] as const) {
+      const plan = planSystemSimulation(loaded, { seed, lhs, blockSize: B }, compiled);
+      const scratch = blockScratch(plan.sampling);
+      for (const [block, size] of [[0, B], [1, B], [2, Math.max(1, Math.floor(B / 3))], [5, B]]) {
+        const values = sampleBlock(plan.sampling, block, size, scratch);
+        digest.update(new Uint8Array(values.buffer, 0, size * plan.inputs.length * 8));
+      }
+    }
+    expect(digest.digest("hex")).toBe("1441c0b9abd0e4050411760931a87f9582ffe963a30b3d29054ddf43eb9c4f9f");
+  });
+
+  it("draws every month's shock of the shared processes as recorded", () => {
+    const loaded = loadSystemFile(systemFile);
+    const plan = planSystemSimulation(loaded, { seed: 3 }, compileSystem(loaded));
+    const shared = plan.units[0];
+    const digest = createHash("sha256");
+    for (let path = 0; path < 300; path += 7) {
+      drawProcessShocks(shared.plan, path, (j) => shared.firstStream + j);
+      shared.plan.processes.forEach((p, j) => digest.update(new Uint8Array(p.shocks.buffer, shared.spec.processes[j].fromIndex * 8)));
+    }
+    expect(digest.digest("hex")).toBe("e8aa7aef09bff47e889b4e3eabf0fb0c9de4861be7fbe348ffc0a88ab2fffd64");
   });
 });
 

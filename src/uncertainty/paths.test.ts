@@ -9,7 +9,8 @@ import { ITEM_NAMES } from "../engine/items.js";
 import { makeDistribution } from "./math/distributions.js";
 import { compileUncertainty } from "./spec.js";
 import type { UncertaintySpec } from "./sample.js";
-import { planSimulation, forEachPath } from "./paths.js";
+import { planSimulation, forEachPath, drawProcessShocks, PROCESS_STREAM_BASE } from "./paths.js";
+import { RandomStream } from "./math/rng.js";
 import { arbitraryModel } from "../testing/arbitraryModel.js";
 import { simulationBenchText } from "../bench/simulation.js";
 import "../index.js";
@@ -83,5 +84,30 @@ describe("a simulation's paths", () => {
       // Without the stochastic processes (a full evaluation has none to compare with).
       expectPathsMatchFullEvaluation(loaded, (c) => ({ ...compileUncertainty(loaded, c), processes: [] }), 6);
     }
+  });
+});
+
+describe("a path's process noise", () => {
+  it("is month t's draw of the path's own stream, for every month the process moves (earlier draws passed over)", () => {
+    fc.assert(
+      fc.property(fc.nat(1000), fc.nat(100000), fc.integer({ min: 1, max: 40 }), fc.array(fc.record({ jump: fc.boolean(), from: fc.integer({ min: 1, max: 45 }) }), { minLength: 1, maxLength: 3 }), (seed, path, months, specs) => {
+        const processes = specs.map(() => ({ rng: new RandomStream(), shocks: new Float64Array(months), uniforms: new Float64Array(months) }));
+        const plan = {
+          seed,
+          compiled: { months },
+          processes,
+          spec: { processes: specs.map((s) => ({ process: s.jump ? "jump" : "gbm", fromIndex: s.from })) },
+        } as unknown as Parameters<typeof drawProcessShocks>[0];
+        drawProcessShocks(plan, path);
+        specs.forEach((s, j) => {
+          const rng = new RandomStream(seed, path, PROCESS_STREAM_BASE + j);
+          for (let t = 0; t < months; t++) {
+            const draw = s.jump ? rng.nextUniform() : rng.nextNormal();
+            if (t >= s.from) expect(Object.is(processes[j].shocks[t], draw)).toBe(true);
+          }
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -2,8 +2,9 @@ import type { CompiledModel, DriverStep, SeriesClassifier } from "../engine/comp
 import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { RandomStream } from "./math/rng.js";
+import { normalQuantiles } from "./math/special.js";
 import { latinHypercube } from "./math/lhs.js";
-import { imanConoverPrepared } from "./math/imanConoverCore.js";
+import { imanConoverPrepared, ImanConoverScratch } from "./math/imanConoverCore.js";
 import { applySample, type UncertaintySpec, type UncertainProcess } from "./sample.js";
 import { UsageError } from "../model/issues.js";
 import { pathValidity, type InvalidReason, type PathValidity } from "./validity.js";
@@ -57,7 +58,8 @@ export interface SimulationPlan {
   fundingGap: boolean;
   /** The rank-correlation target prepared for Iman–Conover (d×d), or null. */
   correlation: Float64Array | null;
-  processes: { rng: RandomStream; shocks: Float64Array }[];
+  /** Per process: its stream, its monthly shocks of the current path, and their uniforms. */
+  processes: { rng: RandomStream; shocks: Float64Array; uniforms: Float64Array }[];
   /** Which paths are outcomes at all (see validity.ts). */
   validity: PathValidity;
 }
@@ -104,7 +106,7 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
   const sampled = new Set([...spec.inputs.flatMap((i) => i.targets.map((target) => target.slot)), ...extraSlots]);
   const processBySeries = new Map<Float64Array, { p: UncertainProcess; index: number }[]>();
   spec.processes.forEach((p, index) => processBySeries.set(p.series, [...(processBySeries.get(p.series) ?? []), { p, index }]));
-  for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months) });
+  for (let j = 0; j < spec.processes.length; j++) states.push({ rng: new RandomStream(), shocks: new Float64Array(c.months), uniforms: new Float64Array(c.months) });
   const dirty = new Set<Float64Array>();
   const out: DriverStep[] = [];
   const lastWriter = new Map<Float64Array, number>();
@@ -227,11 +229,15 @@ export interface BlockScratch {
   rng: RandomStream;
   block: number;
   size: number;
+  /** Latin hypercube's permutation of strata. */
+  strata: Uint32Array;
+  /** Iman–Conover's buffers, and what it computes once per target and block size. */
+  correlation: ImanConoverScratch;
 }
 
 export function blockScratch(plan: SamplingPlan): BlockScratch {
   const d = Math.max(1, plan.spec.inputs.length);
-  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0 };
+  return { values: new Float64Array(plan.blockSize * d), uniforms: new Float64Array(plan.blockSize * d), rng: new RandomStream(), block: -1, size: 0, strata: new Uint32Array(plan.blockSize), correlation: new ImanConoverScratch() };
 }
 
 export function blockCount(plan: SimulationPlan, n: number): number {
@@ -247,17 +253,16 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
   if (d === 0) return scratch.values;
   const rng = scratch.rng.reset(plan.seed, block, BLOCK_STREAM);
   let u: Float64Array;
-  if (plan.lhs) u = latinHypercube(n, d, rng);
+  if (plan.lhs) u = latinHypercube(n, d, rng, { out: scratch.uniforms, scratch: scratch.strata });
   else {
     u = scratch.uniforms;
     for (let k = 0; k < d; k++) for (let i = 0; i < n; i++) u[k * n + i] = rng.nextUniform();
   }
   const values = scratch.values;
-  for (let k = 0; k < d; k++) {
-    const dist = inputs[k].distribution;
-    for (let i = 0; i < n; i++) values[k * n + i] = dist.quantile(u[k * n + i]);
-  }
-  if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values });
+  // Column by column through each distribution's own loop: one kind of call per loop, which
+  // V8 can inline (one shared loop over all kinds calls through a megamorphic site).
+  for (let k = 0; k < d; k++) inputs[k].distribution.quantiles(u.subarray(k * n, (k + 1) * n), values.subarray(k * n, (k + 1) * n));
+  if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values, scratch: scratch.correlation });
   return values;
 }
 
@@ -339,9 +344,20 @@ export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec
   const H = plan.compiled.months;
   for (let j = 0; j < processes.length; j++) {
     const s = processes[j];
+    const shocks = s.shocks;
     const rng = s.rng.reset(plan.seed, path, streamOf ? streamOf(j) : PROCESS_STREAM + j);
-    if (specs[j].process === "jump") for (let t = 0; t < H; t++) s.shocks[t] = rng.nextUniform();
-    else for (let t = 0; t < H; t++) s.shocks[t] = rng.nextNormal();
+    // Month t's shock is the stream's draw t, but a process moves months from `fromIndex` on
+    // only (processStep reads no earlier shock): the earlier draws are passed over, not
+    // computed, and their entries stay 0.
+    const from = Math.min(H, specs[j].fromIndex);
+    rng.skipUniforms(from);
+    if (specs[j].process === "jump") for (let t = from; t < H; t++) shocks[t] = rng.nextUniform();
+    else {
+      // the normals of nextNormal, the quantiles computed all together (normalQuantiles)
+      const uniforms = s.uniforms;
+      for (let t = from; t < H; t++) uniforms[t] = rng.nextUniform();
+      normalQuantiles(uniforms, shocks, from, H);
+    }
   }
 }
 

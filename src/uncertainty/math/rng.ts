@@ -165,6 +165,15 @@ export class RandomStream {
     return normalQuantile(this.nextUniform());
   }
 
+  /** Advance past the next `count` uniforms (or normals) without computing them. */
+  skipUniforms(count: number): this {
+    for (let i = 0; i < count; i++) {
+      this.nextUint32();
+      this.nextUint32();
+    }
+    return this;
+  }
+
   /** Uniform integer in [0, n) for 1 <= n <= 2^32 (bias below 2^-20 for any n; exact for powers of 2). */
   nextInt(n: number): number {
     return Math.floor(this.nextUniform() * n);

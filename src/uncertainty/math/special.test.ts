@@ -6,6 +6,7 @@ import {
   lnGamma,
   normalCdf,
   normalQuantile,
+  normalQuantiles,
   normalSf,
   regularizedBeta,
   regularizedGammaP,
@@ -76,6 +77,30 @@ describe("normalQuantile (AS 241)", () => {
         const [lo, hi] = a < b ? [a, b] : [b, a];
         expect(normalQuantile(lo)).toBeLessThanOrEqual(normalQuantile(hi));
       }),
+    );
+  });
+});
+
+describe("normalQuantiles (many at once, as a path's process noise)", () => {
+  it("gives each value exactly as normalQuantile does", () => {
+    const p = fc.oneof(
+      { weight: 6, arbitrary: fc.double({ min: 0, max: 1 }) },
+      { weight: 2, arbitrary: fc.double({ min: 0, max: 1e-10 }) },
+      { weight: 2, arbitrary: fc.double({ min: 0.074, max: 0.076 }) },
+      { weight: 1, arbitrary: fc.double() },
+      { weight: 1, arbitrary: fc.constantFrom(0, 1, 0.075, 0.925, 0.5, -0, NaN, 1 - 2 ** -53, 2 ** -53, Number.MIN_VALUE, 1.4e-11) },
+    );
+    fc.assert(
+      fc.property(fc.array(p, { maxLength: 200 }), fc.nat(5), fc.nat(5), (values, before, after) => {
+        const n = values.length;
+        const input = Float64Array.from(values);
+        const out = new Float64Array(n).fill(42);
+        const from = Math.min(before, n);
+        const to = Math.max(from, n - after);
+        normalQuantiles(input, out, from, to);
+        for (let i = 0; i < n; i++) expect(Object.is(out[i], i >= from && i < to ? normalQuantile(input[i]) : 42)).toBe(true);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

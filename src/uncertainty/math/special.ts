@@ -119,6 +119,93 @@ export function normalQuantile(p: number): number {
   return q < 0 ? -val : val;
 }
 
+/**
+ * out[i] = normalQuantile(p[i]) for i in [from, to) (`out` must not be `p`): the same
+ * numbers, faster for many values. The central formula (|p − 0.5| ≤ 0.425, most values)
+ * runs over all of them in a loop without branches, so that the processor overlaps the
+ * long multiply–add chains of consecutive values (a branch taken at random for one value
+ * in seven would stop that); the others are then computed again by `normalQuantile`
+ * itself. Each value goes through exactly the operations `normalQuantile` does for it.
+ */
+export function normalQuantiles(p: Float64Array, out: Float64Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const q = p[i] - 0.5;
+    const r = 0.180625 - q * q;
+    out[i] =
+      (q *
+        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
+          45921.953931549871457) *
+          r +
+          13731.693765509461125) *
+          r +
+          1971.5909503065514427) *
+          r +
+          133.14166789178437745) *
+          r +
+          3.387132872796366608)) /
+      (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
+        21213.794301586595867) *
+        r +
+        5394.1960214247511077) *
+        r +
+        687.1870074920579083) *
+        r +
+        42.313330701600911252) *
+        r +
+        1);
+  }
+  // The tails: their indices gathered without a branch, then the usual tail formula (r ≤ 5,
+  // i.e. p ≥ 1.4e-11 from the nearer end), or normalQuantile for the rest.
+  if (tailIndices.length < to - from) tailIndices = new Int32Array(to - from);
+  const tails = tailIndices;
+  let count = 0;
+  for (let i = from; i < to; i++) {
+    tails[count] = i;
+    count += Math.abs(p[i] - 0.5) <= 0.425 ? 0 : 1;
+  }
+  for (let k = 0; k < count; k++) {
+    const i = tails[k];
+    const pi = p[i];
+    if (!(pi > 0 && pi < 1)) {
+      out[i] = normalQuantile(pi);
+      continue;
+    }
+    const q = pi - 0.5;
+    let r = q < 0 ? pi : 1 - pi;
+    r = Math.sqrt(-Math.log(r));
+    if (!(r <= 5)) {
+      out[i] = normalQuantile(pi);
+      continue;
+    }
+    r -= 1.6;
+    const val =
+      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+        1.27045825245236838258) *
+        r +
+        3.64784832476320460504) *
+        r +
+        5.7694972214606914055) *
+        r +
+        4.6303378461565452959) *
+        r +
+        1.42343711074968357734) /
+      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+        0.14810397642748007459) *
+        r +
+        0.68976733498510000455) *
+        r +
+        1.6763848301838038494) *
+        r +
+        2.05319162663775882187) *
+        r +
+        1);
+    out[i] = q < 0 ? -val : val;
+  }
+}
+
+/** Scratch of normalQuantiles: the indices of the values in the tails. */
+let tailIndices = new Int32Array(0);
+
 /** exp(-x^2/2) computed as in R (splitting x to avoid cancellation in x^2). */
 function expHalfSquare(x: number): number {
   const xsq = Math.trunc(x * 16) / 16;
