@@ -1158,6 +1158,21 @@ function cashRuns(c: CompiledModel, ws: Workspace, src: Projection, extraA: numb
   }
 }
 
+/**
+ * Ending cash by month with `extraA` and with `extraB` more opening cash, as the funding
+ * gap's solver computes a guess and the run just below it (copies; for checks).
+ */
+export function cashPathsWithExtra(proj: Projection, extraA: number, extraB: number): [Float64Array, Float64Array] {
+  const ws = workspaceOf.get(proj);
+  if (!ws) throw new Error("internal: a projection outside its workspace");
+  const c = proj.compiled;
+  if (!cashRunsApply(c)) return [Float64Array.from(cashWithExtra(proj, extraA)), Float64Array.from(cashWithExtra(proj, extraB))];
+  const a = new Float64Array(c.months);
+  const b = new Float64Array(c.months);
+  cashRuns(c, ws, proj, extraA, extraB, a, b);
+  return [a, b];
+}
+
 /** Scratch for the funding-gap solver: the two latest cash paths (per workspace, made once). */
 const gapPaths = new WeakMap<Projection, { a: Float64Array; b: Float64Array }>();
 
