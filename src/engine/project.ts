@@ -273,8 +273,17 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   statements(c, ws, out, out, 0, false, options.pathItemsOnly === true);
   if (options.stopAfter === "statements") return out;
   for (const stage of c.stages) stage.afterStatements?.(p, out, options);
-  computeRatios(out);
+  if (!ratiosInMonthLoop(c, options.pathItemsOnly === true)) computeRatios(out);
   return out;
+}
+
+/**
+ * A path that writes only PATH_ITEMS computes the ratios in the month loop, from the
+ * values it writes, with `computeRatios`'s operations: the same numbers, without a second
+ * pass. Not with extensions, whose stages run after the month loop and before the ratios.
+ */
+function ratiosInMonthLoop(c: CompiledModel, pathItemsOnly: boolean): boolean {
+  return pathItemsOnly && c.stages.length === 0;
 }
 
 /** Schedules whose months are inputs (so that a delay can be sampled). */
@@ -627,6 +636,13 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.retainedEarnings = retained;
   o.lossCarryforward = nol;
   let feesTotal = 0;
+  // The ratios, when the month loop computes them (see `computeRatios`).
+  const withRatios = !cashOnly && ratiosInMonthLoop(c, pathItemsOnly);
+  const r = dst.ratios;
+  let sumEbitda = 0;
+  let sumTaxes = 0;
+  let sumInterest = 0;
+  let sumService = 0;
 
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
@@ -817,7 +833,27 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.totalLiabilities[t] = debtTotal - feesTotal + payables;
     it.equity[t] = paidIn + retained;
     it.cashInterest[t] = cashInterest;
-    it.debtService[t] = cashInterest + scheduled;
+    const service = cashInterest + scheduled;
+    it.debtService[t] = service;
+    if (withRatios) {
+      r.dscr[t] = service > 1e-12 ? (ebitda - taxes) / service : NaN;
+      sumEbitda += ebitda;
+      sumTaxes += taxes;
+      sumInterest += cashInterest;
+      sumService += service;
+      if (t >= 12) {
+        sumEbitda -= it.ebitda[t - 12];
+        sumTaxes -= it.taxes[t - 12];
+        sumInterest -= it.cashInterest[t - 12];
+        sumService -= it.debtService[t - 12];
+      }
+      const n = Math.min(t + 1, 12);
+      r.dscrLtm[t] = sumService > 1e-12 ? (sumEbitda - sumTaxes) / sumService : NaN;
+      r.interestCoverageLtm[t] = sumInterest > 1e-12 ? sumEbitda / sumInterest : NaN;
+      const annualEbitda = (sumEbitda * 12) / n;
+      const netDebt = debtTotal - cash;
+      r.netDebtToEbitdaLtm[t] = annualEbitda > 1e-12 ? netDebt / annualEbitda : NaN;
+    }
     if (pathItemsOnly) continue;
     it.grossProfit[t] = grossProfit;
     it.capex[t] = capex;
@@ -1011,32 +1047,52 @@ function prepareCashRuns(c: CompiledModel, ws: Workspace, src: Projection): Cash
   // As in `statements`: capitalised interest comes from the schedule when no overdraft
   // rate makes it depend on cash, and is zero when no asset qualifies.
   const capFromSchedule = c.cashRates.overdraft === null;
+  const revenueLines = inp.revenue;
+  const corLines = inp.costOfRevenue;
+  const opexLines = inp.operatingExpenses;
+  const otherIncomeSeries = inp.otherIncome;
+  const proceedsSeries = inp.disposalProceeds;
+  const scheduledInterest = schedule.interest;
+  const feeAmortizationBy = schedule.feeAmortization;
+  const capitalizedBy = schedule.capitalized;
+  const capDepreciationBy = schedule.capDepreciation;
+  const capWrittenOffBy = schedule.capWrittenOff;
+  const drawnBy = schedule.drawn;
+  const repaidBy = schedule.repaid;
+  const feesPaidBy = schedule.feesPaid;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
+  const gainSeries = ws.disposalGainBase;
+  const recurring = ws.recurringRevenue;
+  const nonCash = ws.nonCashExpense;
+  const equityByMonth = ws.equityByMonth;
+  const daysBy = c.calendar.days;
   let receivables = p[c.openingSlots.receivables];
   let payables = p[c.openingSlots.payables];
   const k = run.perMonth;
   for (let t = 0, o = 0; t < H; t++, o += CASH_RUN_STRIDE) {
-    const revenue = inp.revenue[t];
-    const costOfRevenue = inp.costOfRevenue[t];
-    const opex = inp.operatingExpenses[t];
+    const revenue = revenueLines[t];
+    const costOfRevenue = corLines[t];
+    const opex = opexLines[t];
     const grossProfit = revenue - costOfRevenue;
     const ebitda = grossProfit - opex;
-    const cashInterest = schedule.interest[t];
-    const feeAmortization = schedule.feeAmortization[t];
+    const cashInterest = scheduledInterest[t];
+    const feeAmortization = feeAmortizationBy[t];
     let capitalized = 0;
     let capDepreciation = 0;
     let capWrittenOff = 0;
     if (capFromSchedule) {
-      capitalized = schedule.capitalized[t];
-      capDepreciation = schedule.capDepreciation[t];
-      capWrittenOff = schedule.capWrittenOff[t];
+      capitalized = capitalizedBy[t];
+      capDepreciation = capDepreciationBy[t];
+      capWrittenOff = capWrittenOffBy[t];
     }
-    const capex = ws.capexBase[t] + capitalized;
-    const depreciation = ws.depreciationBase[t] + capDepreciation;
-    const disposalGain = ws.disposalGainBase[t] - capWrittenOff;
+    const capex = capexLines[t] + capitalized;
+    const depreciation = depLines[t] + capDepreciation;
+    const disposalGain = gainSeries[t] - capWrittenOff;
     const ebit = ebitda - depreciation;
-    const days = c.calendar.days[t];
-    const newReceivables = (ws.recurringRevenue[t] / days) * dso;
-    const shareSettled = ws.nonCashExpense[t];
+    const days = daysBy[t];
+    const newReceivables = (recurring[t] / days) * dso;
+    const shareSettled = nonCash[t];
     const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
     k[o] = ebit;
     // EBIT less interest expense when cash earns (no overdraft interest): the same three operations.
@@ -1044,14 +1100,14 @@ function prepareCashRuns(c: CompiledModel, ws: Workspace, src: Projection): Cash
     k[o + 2] = cashInterest;
     k[o + 3] = feeAmortization;
     k[o + 4] = capitalized;
-    k[o + 5] = inp.otherIncome[t];
+    k[o + 5] = otherIncomeSeries[t];
     k[o + 6] = disposalGain;
     k[o + 7] = depreciation;
     k[o + 8] = shareSettled;
     k[o + 9] = newReceivables - receivables;
     k[o + 10] = newPayables - payables;
-    k[o + 11] = inp.disposalProceeds[t] - capex;
-    k[o + 12] = ws.equityByMonth[t] + schedule.drawn[t] - schedule.repaid[t] - schedule.feesPaid[t];
+    k[o + 11] = proceedsSeries[t] - capex;
+    k[o + 12] = equityByMonth[t] + drawnBy[t] - repaidBy[t] - feesPaidBy[t];
     receivables = newReceivables;
     payables = newPayables;
   }
