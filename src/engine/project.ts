@@ -1,6 +1,7 @@
 import type { CompiledModel, DriverStep } from "./compile.js";
 import { ITEM_NAMES, RATIO_NAMES, type RatioName, type StatementItem } from "./items.js";
 import { serviceWindow } from "./fleet.js";
+import { BALANCE_TOLERANCE } from "./checks.js";
 
 export interface TrancheSeries {
   balance: Float64Array;
@@ -70,6 +71,13 @@ export interface Projection {
   capitalization: { interest: Float64Array[]; depreciation: Float64Array[] } | null;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
+  /**
+   * What a simulated path's validity checks (validity.ts), counted by the month loop when
+   * it writes only PATH_ITEMS and no stage runs after it (`current`): whether a reported
+   * value is not finite (0 when all are, else NaN), and the months whose balance sheet or
+   * cash tie is off by more than BALANCE_TOLERANCE.
+   */
+  checks: { current: boolean; nonFinite: number; unbalanced: number };
 }
 
 /** Scratch arrays reused across evaluations: evaluation allocates nothing. */
@@ -133,6 +141,7 @@ function emptyProjection(c: CompiledModel): Projection {
     cohortService: new Float64Array(c.cohorts.length * 2),
     capitalization: qualifyingAssets(c) > 0 ? { interest: Array.from({ length: qualifyingAssets(c) }, arr), depreciation: Array.from({ length: qualifyingAssets(c) }, arr) } : null,
     rounds: new Float64Array(c.rounds.length * 5),
+    checks: { current: false, nonFinite: 0, unbalanced: 0 },
   };
 }
 
@@ -253,6 +262,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   const p = c.params;
   const out = ws.projection;
   if (ws.cashRun) ws.cashRun.ready = false;
+  out.checks.current = false;
 
   // 1. Drivers, lines and prices: whole series, or month by month where prev() recurses.
   const order = steps ?? c.order;
@@ -643,6 +653,10 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   let sumTaxes = 0;
   let sumInterest = 0;
   let sumService = 0;
+  // validity.ts's checks, with its operations on the same values (see Projection.checks).
+  let nonFinite = 0;
+  let unbalanced = 0;
+  let previousCash = cash;
 
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
@@ -826,12 +840,16 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.netIncome[t] = netIncome;
     it.operatingCashFlow[t] = operatingCashFlow;
     it.investingCashFlow[t] = investingCashFlow;
-    it.freeCashFlow[t] = operatingCashFlow - capex;
+    const freeCashFlow = operatingCashFlow - capex;
+    it.freeCashFlow[t] = freeCashFlow;
     it.financingCashFlow[t] = financingCashFlow;
-    it.totalAssets[t] = cash + receivables + ppe;
+    const totalAssets = cash + receivables + ppe;
+    it.totalAssets[t] = totalAssets;
     it.debt[t] = debtTotal;
-    it.totalLiabilities[t] = debtTotal - feesTotal + payables;
-    it.equity[t] = paidIn + retained;
+    const totalLiabilities = debtTotal - feesTotal + payables;
+    it.totalLiabilities[t] = totalLiabilities;
+    const totalEquity = paidIn + retained;
+    it.equity[t] = totalEquity;
     it.cashInterest[t] = cashInterest;
     const service = cashInterest + scheduled;
     it.debtService[t] = service;
@@ -853,6 +871,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
       const annualEbitda = (sumEbitda * 12) / n;
       const netDebt = debtTotal - cash;
       r.netDebtToEbitdaLtm[t] = annualEbitda > 1e-12 ? netDebt / annualEbitda : NaN;
+      nonFinite += cash - cash + (revenue - revenue) + (netIncome - netIncome) + (freeCashFlow - freeCashFlow) + (debtTotal - debtTotal) + (totalAssets - totalAssets) + (totalLiabilities - totalLiabilities) + (totalEquity - totalEquity);
+      const imbalance = totalAssets - totalLiabilities - totalEquity;
+      const tie = cash - previousCash - (operatingCashFlow + investingCashFlow + financingCashFlow);
+      previousCash = cash;
+      unbalanced += Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE ? 0 : 1;
     }
     if (pathItemsOnly) continue;
     it.grossProfit[t] = grossProfit;
@@ -885,6 +908,11 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.lossCarryforward[t] = nol;
   }
   if (!cashOnly && nA > 0 && capCashFree) ws.capitalizationKey.current = true;
+  if (withRatios) {
+    dst.checks.nonFinite = nonFinite;
+    dst.checks.unbalanced = unbalanced;
+    dst.checks.current = true;
+  }
 }
 
 /**

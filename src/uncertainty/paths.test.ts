@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModelText, type LoadedModel } from "../model/load.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
-import { evaluate, PATH_ITEMS } from "../engine/project.js";
+import { evaluate, PATH_ITEMS, type Projection } from "../engine/project.js";
+import { BALANCE_TOLERANCE } from "../engine/checks.js";
 import { ITEM_NAMES, RATIO_NAMES, type StatementItem } from "../engine/items.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { SIMULATED_SERIES } from "./aggregate.js";
@@ -52,11 +53,36 @@ function expectPathsMatchFullEvaluation(loaded: LoadedModel, spec: (c: CompiledM
     // The floor of the plan's params (a sampled floor moves the paths' cash-floor covenant, not the gap's floor).
     computeMetrics(full, fullMetrics, plan.cashFloor);
     for (let k = 0; k < metrics.length; k++) if (!same(metrics[k], fullMetrics[k])) expect.fail(`path ${path}, metric ${k}: ${metrics[k]} in the simulation, ${fullMetrics[k]} evaluated in full`);
+    if (pathItemsOnly) expectChecksCounted(proj, path);
     checked++;
-  }, undefined, undefined, () => invalid++, pathItemsOnly);
+  }, undefined, undefined, (path, reason) => {
+    invalid++;
+    const proj = plan.workspace.projection;
+    if (pathItemsOnly && reason !== "input" && reason !== "months" && proj.checks.current) expectChecksCounted(proj, path);
+  }, pathItemsOnly);
   // Paths whose sampled inputs `check` would reject (a fractional life, a PUE below 1…) are
   // not outcomes: they are counted apart and never visited (validity.ts).
   expect(checked + invalid).toBe(paths);
+}
+
+/**
+ * What a path's month loop counted for validity.ts (Projection.checks) is what validity's
+ * own pass over the written items counts: a value not finite, months off balance or tie.
+ */
+function expectChecksCounted(proj: Projection, path: number): void {
+  const it = proj.items;
+  let finite = 0;
+  let unbalanced = 0;
+  let previousCash = proj.opening.cash;
+  for (let t = 0; t < proj.compiled.months; t++) {
+    for (const item of ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt", "totalAssets", "totalLiabilities", "equity"] as const) finite += it[item][t] - it[item][t];
+    const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
+    const tie = it.endingCash[t] - previousCash - (it.operatingCashFlow[t] + it.investingCashFlow[t] + it.financingCashFlow[t]);
+    previousCash = it.endingCash[t];
+    if (!(Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE)) unbalanced++;
+  }
+  if (proj.compiled.stages.length > 0) return;
+  expect({ path, current: proj.checks.current, finite: proj.checks.nonFinite === 0, unbalanced: proj.checks.unbalanced }).toEqual({ path, current: true, finite: finite === 0, unbalanced });
 }
 
 /** Uncertain inputs on the chosen numeric params: each multiplied by a sample from 0.5 to 1.5. */
