@@ -1,6 +1,7 @@
 import type { CompiledModel, DriverStep } from "./compile.js";
 import { ITEM_NAMES, RATIO_NAMES, type RatioName, type StatementItem } from "./items.js";
 import { serviceWindow } from "./fleet.js";
+import { BALANCE_TOLERANCE } from "./checks.js";
 
 export interface TrancheSeries {
   balance: Float64Array;
@@ -70,6 +71,13 @@ export interface Projection {
   capitalization: { interest: Float64Array[]; depreciation: Float64Array[] } | null;
   /** Per round: month index, amount, pre- and post-money, dilution of existing holders. */
   rounds: Float64Array; // 5 numbers per round
+  /**
+   * What a simulated path's validity checks (validity.ts), counted by the month loop when
+   * it writes only PATH_ITEMS and no stage runs after it (`current`): whether a reported
+   * value is not finite (0 when all are, else NaN), and the months whose balance sheet or
+   * cash tie is off by more than BALANCE_TOLERANCE.
+   */
+  checks: { current: boolean; nonFinite: number; unbalanced: number };
 }
 
 /** Scratch arrays reused across evaluations: evaluation allocates nothing. */
@@ -122,6 +130,8 @@ export interface Workspace {
   assetRowSpans: Int32Array;
   /** Statements re-run with extra opening cash, for the funding gap (created when first needed). */
   scratch: Projection | null;
+  /** What the funding gap's re-runs read that extra cash does not change (see `cashRuns`), made when first needed. */
+  cashRun: CashRunInputs | null;
 }
 
 function emptyProjection(c: CompiledModel): Projection {
@@ -142,6 +152,7 @@ function emptyProjection(c: CompiledModel): Projection {
     cohortService: new Float64Array(c.cohorts.length * 2),
     capitalization: qualifyingAssets(c) > 0 ? { interest: Array.from({ length: qualifyingAssets(c) }, arr), depreciation: Array.from({ length: qualifyingAssets(c) }, arr) } : null,
     rounds: new Float64Array(c.rounds.length * 5),
+    checks: { current: false, nonFinite: 0, unbalanced: 0 },
   };
 }
 
@@ -188,6 +199,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     assetsEarning: new Int32Array(qualifyingAssets(c)),
     assetRowSpans: new Int32Array(4 * qualifyingAssets(c)),
     scratch: null,
+    cashRun: null,
   };
   workspaceOf.set(ws.projection, ws);
   return ws;
@@ -243,13 +255,30 @@ export interface EvaluationOptions {
    * per-cohort revenue, book values) as they were.
    */
   skipReportSeries?: boolean;
+  /**
+   * The caller reads no statement item outside `PATH_ITEMS` (a simulate path: its collected
+   * series, its metrics, covenants and validity) besides the ratios: the month loop leaves
+   * the other items as they were.
+   */
+  pathItemsOnly?: boolean;
 }
 const NO_OPTIONS: EvaluationOptions = {};
+
+/**
+ * The statement items an evaluation with `pathItemsOnly` writes (revenue and the other
+ * operating lines are summed before the month loop, and always written): what a simulated
+ * path's statistics (endingCash, revenue, netIncome, freeCashFlow, debt), its metrics and
+ * covenants (with the ratios: ebitda, taxes, cashInterest, debtService) and its validity
+ * (the balance sheet's totals and the cash-flow tie) read.
+ */
+export const PATH_ITEMS: readonly StatementItem[] = ["endingCash", "netIncome", "freeCashFlow", "debt", "ebitda", "taxes", "cashInterest", "debtService", "totalAssets", "totalLiabilities", "equity", "operatingCashFlow", "investingCashFlow", "financingCashFlow"];
 
 export function evaluate(c: CompiledModel, params: Float64Array | null = null, ws: Workspace = defaultWorkspace(c), steps: readonly DriverStep[] | null = null, options: EvaluationOptions = NO_OPTIONS): Projection {
   if (params && params !== c.params) c.params.set(params);
   const p = c.params;
   const out = ws.projection;
+  if (ws.cashRun) ws.cashRun.ready = false;
+  out.checks.current = false;
 
   // 1. Drivers, lines and prices: whole series, or month by month where prev() recurses.
   const order = steps ?? c.order;
@@ -267,11 +296,20 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out, lineSums);
   if (options.stopAfter === "lines") return out;
-  statements(c, ws, out, out, 0);
+  statements(c, ws, out, out, 0, false, options.pathItemsOnly === true);
   if (options.stopAfter === "statements") return out;
   for (const stage of c.stages) stage.afterStatements?.(p, out, options);
-  computeRatios(out);
+  if (!ratiosInMonthLoop(c, options.pathItemsOnly === true)) computeRatios(out);
   return out;
+}
+
+/**
+ * A path that writes only PATH_ITEMS computes the ratios in the month loop, from the
+ * values it writes, with `computeRatios`'s operations: the same numbers, without a second
+ * pass. Not with extensions, whose stages run after the month loop and before the ratios.
+ */
+function ratiosInMonthLoop(c: CompiledModel, pathItemsOnly: boolean): boolean {
+  return pathItemsOnly && c.stages.length === 0;
 }
 
 /** Schedules whose months are inputs (so that a delay can be sampled). */
@@ -562,7 +600,7 @@ function addFleet(c: CompiledModel, ws: Workspace, out: Projection, everyMonth: 
  * loop over tranches inside the month would. The funding gap's re-runs (`cashOnly`) read
  * the same schedule and write only ending cash.
  */
-function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false): void {
+function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false, pathItemsOnly = false): void {
   const p = c.params;
   const H = c.months;
   const cal = c.calendar;
@@ -584,7 +622,10 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   const dpo = p[c.slots.payableDays];
   const cashFloor = p[c.slots.cashFloor];
   const nT = c.tranches.length;
-  if (!cashOnly) refreshDebt(c, ws, src);
+  if (!cashOnly) {
+    refreshDebt(c, ws, src);
+    if (ws.cashRun) ws.cashRun.ready = false;
+  }
   const debt = ws.debt;
   const schedule = debt.schedule;
   let debtTotal = 0;
@@ -651,6 +692,17 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
   o.retainedEarnings = retained;
   o.lossCarryforward = nol;
   let feesTotal = 0;
+  // The ratios, when the month loop computes them (see `computeRatios`).
+  const withRatios = !cashOnly && ratiosInMonthLoop(c, pathItemsOnly);
+  const r = dst.ratios;
+  let sumEbitda = 0;
+  let sumTaxes = 0;
+  let sumInterest = 0;
+  let sumService = 0;
+  // validity.ts's checks, with its operations on the same values (see Projection.checks).
+  let nonFinite = 0;
+  let unbalanced = 0;
+  let previousCash = cash;
 
   for (let t = 0; t < H; t++) {
     const revenue = revenueLines[t];
@@ -829,8 +881,50 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
 
     it.endingCash[t] = cash;
     if (cashOnly) continue;
-    it.grossProfit[t] = grossProfit;
     it.ebitda[t] = ebitda;
+    it.taxes[t] = taxes;
+    it.netIncome[t] = netIncome;
+    it.operatingCashFlow[t] = operatingCashFlow;
+    it.investingCashFlow[t] = investingCashFlow;
+    const freeCashFlow = operatingCashFlow - capex;
+    it.freeCashFlow[t] = freeCashFlow;
+    it.financingCashFlow[t] = financingCashFlow;
+    const totalAssets = cash + receivables + ppe;
+    it.totalAssets[t] = totalAssets;
+    it.debt[t] = debtTotal;
+    const totalLiabilities = debtTotal - feesTotal + payables;
+    it.totalLiabilities[t] = totalLiabilities;
+    const totalEquity = paidIn + retained;
+    it.equity[t] = totalEquity;
+    it.cashInterest[t] = cashInterest;
+    const service = cashInterest + scheduled;
+    it.debtService[t] = service;
+    if (withRatios) {
+      r.dscr[t] = service > 1e-12 ? (ebitda - taxes) / service : NaN;
+      sumEbitda += ebitda;
+      sumTaxes += taxes;
+      sumInterest += cashInterest;
+      sumService += service;
+      if (t >= 12) {
+        sumEbitda -= it.ebitda[t - 12];
+        sumTaxes -= it.taxes[t - 12];
+        sumInterest -= it.cashInterest[t - 12];
+        sumService -= it.debtService[t - 12];
+      }
+      const n = Math.min(t + 1, 12);
+      r.dscrLtm[t] = sumService > 1e-12 ? (sumEbitda - sumTaxes) / sumService : NaN;
+      r.interestCoverageLtm[t] = sumInterest > 1e-12 ? sumEbitda / sumInterest : NaN;
+      const annualEbitda = (sumEbitda * 12) / n;
+      const netDebt = debtTotal - cash;
+      r.netDebtToEbitdaLtm[t] = annualEbitda > 1e-12 ? netDebt / annualEbitda : NaN;
+      nonFinite += cash - cash + (revenue - revenue) + (netIncome - netIncome) + (freeCashFlow - freeCashFlow) + (debtTotal - debtTotal) + (totalAssets - totalAssets) + (totalLiabilities - totalLiabilities) + (totalEquity - totalEquity);
+      const imbalance = totalAssets - totalLiabilities - totalEquity;
+      const tie = cash - previousCash - (operatingCashFlow + investingCashFlow + financingCashFlow);
+      previousCash = cash;
+      unbalanced += Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE ? 0 : 1;
+    }
+    if (pathItemsOnly) continue;
+    it.grossProfit[t] = grossProfit;
     it.capex[t] = capex;
     it.depreciation[t] = depreciation;
     it.disposalGain[t] = disposalGain;
@@ -841,37 +935,30 @@ function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Proje
     it.interestIncome[t] = interestIncome;
     it.netInterestExpense[t] = interestExpense - interestIncome;
     it.pretaxIncome[t] = pretax;
-    it.taxes[t] = taxes;
-    it.netIncome[t] = netIncome;
-    it.operatingCashFlow[t] = operatingCashFlow;
-    it.investingCashFlow[t] = investingCashFlow;
-    it.freeCashFlow[t] = operatingCashFlow - capex;
     it.equityRaised[t] = equity;
     it.debtDrawn[t] = drawn;
     it.debtRepaid[t] = repaid;
     it.financingFees[t] = feesPaid;
-    it.financingCashFlow[t] = financingCashFlow;
     it.netCashFlow[t] = netCashFlow;
     it.receivables[t] = receivables;
     it.ppeNet[t] = ppe;
-    it.totalAssets[t] = cash + receivables + ppe;
-    it.debt[t] = debtTotal;
     it.revolverBalance[t] = rvBalance;
     it.unamortizedFees[t] = feesTotal;
     it.payables[t] = payables;
-    it.totalLiabilities[t] = debtTotal - feesTotal + payables;
     it.paidInCapital[t] = paidIn;
     it.retainedEarnings[t] = retained;
-    it.equity[t] = paidIn + retained;
-    it.cashInterest[t] = cashInterest;
     it.commitmentFees[t] = rvCommitment;
     it.scheduledPrincipal[t] = scheduled;
-    it.debtService[t] = cashInterest + scheduled;
     it.revolverDrawn[t] = rvDraw;
     it.revolverRepaid[t] = rvRepay;
     it.lossCarryforward[t] = nol;
   }
   if (!cashOnly && nA > 0 && capCashFree) ws.capitalizationKey.current = true;
+  if (withRatios) {
+    dst.checks.nonFinite = nonFinite;
+    dst.checks.unbalanced = unbalanced;
+    dst.checks.current = true;
+  }
 }
 
 /**
@@ -1197,8 +1284,238 @@ function cashWithExtra(proj: Projection, extra: number): Float64Array {
   if (!ws) throw new Error("internal: a projection outside its workspace");
   const c = proj.compiled;
   ws.scratch ??= emptyProjection(c);
+  if (cashRunsApply(c)) {
+    cashRuns(c, ws, proj, extra, NaN, ws.scratch.items.endingCash, null);
+    return ws.scratch.items.endingCash;
+  }
   statements(c, ws, proj, ws.scratch, extra, true);
   return ws.scratch.items.endingCash;
+}
+
+/**
+ * The funding gap's re-runs, month by month, from what does not depend on cash: without a
+ * revolver, and with capitalised interest that does not depend on cash (none, or read from
+ * the schedule: no overdraft rate), extra opening cash changes only interest on cash and
+ * what follows from it (pre-tax income, tax, net income, operating cash flow, cash). The
+ * rest of each month is computed once per evaluation with the month loop's own
+ * expressions, so the same numbers; then each re-run performs the month loop's operations
+ * on cash, in its order. Two re-runs can go side by side in one pass (`cashRuns`).
+ */
+interface CashRunInputs {
+  /** Whether `perMonth` belongs to the workspace's last evaluation. */
+  ready: boolean;
+  /** CASH_RUN_STRIDE numbers per month (see `prepareCashRuns`). */
+  perMonth: Float64Array;
+  /** 1 in the first month of a fiscal year. */
+  yearStarts: Uint8Array;
+  /** Ending cash of the second re-run of a pair. */
+  second: Float64Array;
+}
+
+const CASH_RUN_STRIDE = 13;
+
+/** Whether `cashRuns` can stand for the month loop's re-runs (see CashRunInputs). */
+function cashRunsApply(c: CompiledModel): boolean {
+  return c.revolver === null && (c.cashRates.overdraft === null || qualifyingAssets(c) === 0);
+}
+
+function prepareCashRuns(c: CompiledModel, ws: Workspace, src: Projection): CashRunInputs {
+  const H = c.months;
+  let run = ws.cashRun;
+  if (!run) {
+    const yearStarts = new Uint8Array(H);
+    for (let t = 0; t < H; t++) yearStarts[t] = t === 0 || c.calendar.fiscalYear[t] !== c.calendar.fiscalYear[t - 1] ? 1 : 0;
+    run = ws.cashRun = { ready: false, perMonth: new Float64Array(H * CASH_RUN_STRIDE), yearStarts, second: new Float64Array(H) };
+  }
+  if (run.ready) return run;
+  const p = c.params;
+  const inp = src.items;
+  const schedule = ws.debt.schedule;
+  const dso = p[c.slots.receivableDays];
+  const dpo = p[c.slots.payableDays];
+  // As in `statements`: capitalised interest comes from the schedule when no overdraft
+  // rate makes it depend on cash, and is zero when no asset qualifies.
+  const capFromSchedule = c.cashRates.overdraft === null;
+  const revenueLines = inp.revenue;
+  const corLines = inp.costOfRevenue;
+  const opexLines = inp.operatingExpenses;
+  const otherIncomeSeries = inp.otherIncome;
+  const proceedsSeries = inp.disposalProceeds;
+  const scheduledInterest = schedule.interest;
+  const feeAmortizationBy = schedule.feeAmortization;
+  const capitalizedBy = schedule.capitalized;
+  const capDepreciationBy = schedule.capDepreciation;
+  const capWrittenOffBy = schedule.capWrittenOff;
+  const drawnBy = schedule.drawn;
+  const repaidBy = schedule.repaid;
+  const feesPaidBy = schedule.feesPaid;
+  const capexLines = ws.capexBase;
+  const depLines = ws.depreciationBase;
+  const gainSeries = ws.disposalGainBase;
+  const recurring = ws.recurringRevenue;
+  const nonCash = ws.nonCashExpense;
+  const equityByMonth = ws.equityByMonth;
+  const daysBy = c.calendar.days;
+  let receivables = p[c.openingSlots.receivables];
+  let payables = p[c.openingSlots.payables];
+  const k = run.perMonth;
+  for (let t = 0, o = 0; t < H; t++, o += CASH_RUN_STRIDE) {
+    const revenue = revenueLines[t];
+    const costOfRevenue = corLines[t];
+    const opex = opexLines[t];
+    const grossProfit = revenue - costOfRevenue;
+    const ebitda = grossProfit - opex;
+    const cashInterest = scheduledInterest[t];
+    const feeAmortization = feeAmortizationBy[t];
+    let capitalized = 0;
+    let capDepreciation = 0;
+    let capWrittenOff = 0;
+    if (capFromSchedule) {
+      capitalized = capitalizedBy[t];
+      capDepreciation = capDepreciationBy[t];
+      capWrittenOff = capWrittenOffBy[t];
+    }
+    const capex = capexLines[t] + capitalized;
+    const depreciation = depLines[t] + capDepreciation;
+    const disposalGain = gainSeries[t] - capWrittenOff;
+    const ebit = ebitda - depreciation;
+    const days = daysBy[t];
+    const newReceivables = (recurring[t] / days) * dso;
+    const shareSettled = nonCash[t];
+    const newPayables = ((costOfRevenue + opex - shareSettled) / days) * dpo;
+    k[o] = ebit;
+    // EBIT less interest expense when cash earns (no overdraft interest): the same three operations.
+    k[o + 1] = ebit - (cashInterest + feeAmortization - capitalized);
+    k[o + 2] = cashInterest;
+    k[o + 3] = feeAmortization;
+    k[o + 4] = capitalized;
+    k[o + 5] = otherIncomeSeries[t];
+    k[o + 6] = disposalGain;
+    k[o + 7] = depreciation;
+    k[o + 8] = shareSettled;
+    k[o + 9] = newReceivables - receivables;
+    k[o + 10] = newPayables - payables;
+    k[o + 11] = proceedsSeries[t] - capex;
+    k[o + 12] = equityByMonth[t] + drawnBy[t] - repaidBy[t] - feesPaidBy[t];
+    receivables = newReceivables;
+    payables = newPayables;
+  }
+  run.ready = true;
+  return run;
+}
+
+/**
+ * Ending cash by month with `extraA` more opening cash into `outA`, and with `extraB` into
+ * `outB` when it is given: the month loop's operations on cash (see CashRunInputs), both
+ * re-runs in one pass — they are independent chains of dependent operations, so the
+ * second costs little more than the first.
+ */
+function cashRuns(c: CompiledModel, ws: Workspace, src: Projection, extraA: number, extraB: number, outA: Float64Array, outB: Float64Array | null): void {
+  const run = prepareCashRuns(c, ws, src);
+  const p = c.params;
+  const H = c.months;
+  const k = run.perMonth;
+  const yearStarts = run.yearStarts;
+  const taxRate = p[c.slots.taxRate];
+  const lossLimit = p[c.slots.lossOffsetLimit];
+  const incomeRate = c.cashRates.income;
+  const overdraftRate = c.cashRates.overdraft;
+  const pair = outB !== null;
+  const openingCash = p[c.openingSlots.cash];
+  const openingLosses = p[c.slots.lossCarryforward];
+  let cashA = openingCash + extraA;
+  let nolA = openingLosses;
+  let nolAtYearStartA = nolA;
+  let incomeYearToDateA = 0;
+  let taxYearToDateA = 0;
+  let cashB = pair ? openingCash + extraB : 0;
+  let nolB = openingLosses;
+  let nolAtYearStartB = nolB;
+  let incomeYearToDateB = 0;
+  let taxYearToDateB = 0;
+  for (let t = 0, o = 0; t < H; t++, o += CASH_RUN_STRIDE) {
+    const ebit = k[o];
+    const ebitLessInterest = k[o + 1];
+    const scheduledInterest = k[o + 2];
+    const feeAmortization = k[o + 3];
+    const capitalized = k[o + 4];
+    const otherIncome = k[o + 5];
+    const disposalGain = k[o + 6];
+    const depreciation = k[o + 7];
+    const shareSettled = k[o + 8];
+    const receivablesChange = k[o + 9];
+    const payablesChange = k[o + 10];
+    const investing = k[o + 11];
+    const financing = k[o + 12];
+    const yearStart = yearStarts[t] === 1;
+    {
+      let pretax: number;
+      if (cashA > 0) {
+        const interestIncome = incomeRate !== null ? (cashA * incomeRate[t]) / 12 : 0;
+        pretax = ebitLessInterest + interestIncome + otherIncome + disposalGain;
+      } else {
+        let cashInterest = scheduledInterest;
+        if (overdraftRate !== null) cashInterest -= (cashA * overdraftRate[t]) / 12;
+        pretax = ebit - (cashInterest + feeAmortization - capitalized) + 0 + otherIncome + disposalGain;
+      }
+      if (yearStart) {
+        nolAtYearStartA = nolA;
+        incomeYearToDateA = 0;
+        taxYearToDateA = 0;
+      }
+      incomeYearToDateA += pretax;
+      const lossesUsed = incomeYearToDateA > 0 ? Math.min(nolAtYearStartA, lossLimit * incomeYearToDateA) : 0;
+      const taxDue = incomeYearToDateA > lossesUsed ? taxRate * (incomeYearToDateA - lossesUsed) : 0;
+      const taxes = taxDue - taxYearToDateA;
+      taxYearToDateA = taxDue;
+      nolA = nolAtYearStartA - lossesUsed + (incomeYearToDateA < 0 ? -incomeYearToDateA : 0);
+      const netIncome = pretax - taxes;
+      const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - receivablesChange + payablesChange;
+      cashA += operatingCashFlow + investing + financing;
+      outA[t] = cashA;
+    }
+    if (pair) {
+      let pretax: number;
+      if (cashB > 0) {
+        const interestIncome = incomeRate !== null ? (cashB * incomeRate[t]) / 12 : 0;
+        pretax = ebitLessInterest + interestIncome + otherIncome + disposalGain;
+      } else {
+        let cashInterest = scheduledInterest;
+        if (overdraftRate !== null) cashInterest -= (cashB * overdraftRate[t]) / 12;
+        pretax = ebit - (cashInterest + feeAmortization - capitalized) + 0 + otherIncome + disposalGain;
+      }
+      if (yearStart) {
+        nolAtYearStartB = nolB;
+        incomeYearToDateB = 0;
+        taxYearToDateB = 0;
+      }
+      incomeYearToDateB += pretax;
+      const lossesUsed = incomeYearToDateB > 0 ? Math.min(nolAtYearStartB, lossLimit * incomeYearToDateB) : 0;
+      const taxDue = incomeYearToDateB > lossesUsed ? taxRate * (incomeYearToDateB - lossesUsed) : 0;
+      const taxes = taxDue - taxYearToDateB;
+      taxYearToDateB = taxDue;
+      nolB = nolAtYearStartB - lossesUsed + (incomeYearToDateB < 0 ? -incomeYearToDateB : 0);
+      const netIncome = pretax - taxes;
+      const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - receivablesChange + payablesChange;
+      cashB += operatingCashFlow + investing + financing;
+      outB![t] = cashB;
+    }
+  }
+}
+
+/**
+ * Ending cash by month with `extraA` and with `extraB` more opening cash, as the funding
+ * gap's solver computes a guess and the run just below it (copies; for checks).
+ */
+export function cashPathsWithExtra(proj: Projection, extraA: number, extraB: number): [Float64Array, Float64Array] {
+  const ws = workspaceOf.get(proj);
+  if (!ws) throw new Error("internal: a projection outside its workspace");
+  const c = proj.compiled;
+  if (!cashRunsApply(c)) return [Float64Array.from(cashWithExtra(proj, extraA)), Float64Array.from(cashWithExtra(proj, extraB))];
+  const a = new Float64Array(c.months);
+  const b = new Float64Array(c.months);
+  cashRuns(c, ws, proj, extraA, extraB, a, b);
+  return [a, b];
 }
 
 /** Scratch for the funding-gap solver: the two latest cash paths (per workspace, made once). */
@@ -1222,14 +1539,22 @@ const gapPaths = new WeakMap<Projection, { a: Float64Array; b: Float64Array }>()
  * cash|) for rounding. The value returned is the bracket's feasible end: the floor holds
  * there, and it exceeds the exact gap by at most that width. NaN if no X up to 2^40 × the
  * first guess works (only with negative rates).
+ *
+ * Where `cashRuns` applies, each guess's run goes with the run just below it in one pass,
+ * before it is known whether the confirmation is needed: the guesses, their order and the
+ * bracket are the same; an unneeded second run is dropped.
  */
 export function fundingGapOf(proj: Projection, floor: number, minCash: number): number {
   const shortfall = floor - minCash;
   if (!(shortfall > 0)) return 0;
-  if (!cashReactsToExtraCash(proj.compiled)) return shortfall;
-  const H = proj.compiled.months;
+  const c = proj.compiled;
+  if (!cashReactsToExtraCash(c)) return shortfall;
+  const H = c.months;
   let paths = gapPaths.get(proj);
   if (!paths) gapPaths.set(proj, (paths = { a: new Float64Array(H), b: new Float64Array(H) }));
+  const ws = workspaceOf.get(proj);
+  if (!ws) throw new Error("internal: a projection outside its workspace");
+  const paired = cashRunsApply(c);
   const eps = 1e-11 * Math.max(1, Math.abs(floor), Math.abs(minCash));
   const width = (x: number) => 1e-9 * Math.max(1, x);
   // Two latest points: (xa, a) and (xb, b); the base path is the first.
@@ -1238,8 +1563,8 @@ export function fundingGapOf(proj: Projection, floor: number, minCash: number): 
   let xa = 0;
   a.set(proj.items.endingCash);
   let xb = shortfall;
-  const evaluateAt = (x: number): number => {
-    const cash = cashWithExtra(proj, x);
+  /** Makes (x, cash) the latest point; returns its lowest cash above the floor. */
+  const record = (x: number, cash: Float64Array): number => {
     // The older point makes room for the new one.
     const older = a;
     a = b;
@@ -1251,6 +1576,7 @@ export function fundingGapOf(proj: Projection, floor: number, minCash: number): 
     for (let t = 0; t < H; t++) if (b[t] < low) low = b[t];
     return low - floor;
   };
+  const evaluateAt = (x: number): number => record(x, cashWithExtra(proj, x));
   // The first call shifts the base path into `a`: put it in `b` so that it lands there.
   b.set(a);
   xb = 0;
@@ -1282,15 +1608,22 @@ export function fundingGapOf(proj: Projection, floor: number, minCash: number): 
       }
     }
     if (!(x > lo && x < hi)) x = (lo + hi) / 2;
-    let fx = evaluateAt(x);
+    const below = x - width(x);
+    // The confirmation below x is possible (it also needs x at the floor): run both now.
+    const both = paired && below > lo && runs + 1 < 80;
+    let fx: number;
+    if (both) {
+      const scratch = (ws.scratch ??= emptyProjection(c)).items.endingCash;
+      cashRuns(c, ws, proj, x, below, scratch, ws.cashRun!.second);
+      fx = record(x, scratch);
+    } else fx = evaluateAt(x);
     runs++;
     if (fx >= -eps) {
       hi = x;
       fhi = fx;
       // At the floor: infeasible just below means this is the gap.
-      const below = x - width(x);
       if (fx <= eps && below > lo && runs < 80) {
-        fx = evaluateAt(below);
+        fx = both ? record(below, ws.cashRun!.second) : evaluateAt(below);
         runs++;
         if (fx < -eps) lo = below;
         else hi = below;

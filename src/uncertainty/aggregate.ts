@@ -8,6 +8,8 @@ import { Moments, RankSketch, compactSortedRun, sortFloat64, selectRanks, select
 export const SIMULATED_SERIES = ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt"] as const;
 export type SimulatedSeries = (typeof SIMULATED_SERIES)[number];
 const IS_BALANCE: Record<SimulatedSeries, boolean> = { endingCash: true, revenue: false, netIncome: false, freeCashFlow: false, debt: true };
+/** IS_BALANCE by position in SIMULATED_SERIES (1: a balance). */
+const BALANCE_SERIES = Uint8Array.from(SIMULATED_SERIES, (name) => (IS_BALANCE[name] ? 1 : 0));
 
 /** Whole-path metrics whose distribution is reported. */
 export const SIMULATED_METRICS = ["fundingGap", "runwayMonths", "minCash", "cumulativeBurn", "minDscr", "endingCash"] as const;
@@ -233,6 +235,8 @@ export class ChunkCollector {
   invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private i = 0;
   private readonly periodTotals: Float64Array;
+  private itemsSeen: Projection["items"] | null = null;
+  private readonly series: Float64Array[] = [];
 
   constructor(
     readonly layout: OutputLayout,
@@ -255,13 +259,17 @@ export class ChunkCollector {
     const H = L.months;
     const Y = L.years;
     const yearStart = L.yearStart;
+    // A path's series are the same buffers path after path (its workspace's): looked up by name once.
+    if (this.itemsSeen !== proj.items) {
+      this.itemsSeen = proj.items;
+      for (let s = 0; s < SIMULATED_SERIES.length; s++) this.series[s] = proj.items[SIMULATED_SERIES[s]];
+    }
     for (let k = 0; k < METRIC_SLOTS.length; k++) v[k * n + i] = m[METRIC_SLOTS[k]];
     for (let s = 0; s < SIMULATED_SERIES.length; s++) {
-      const name = SIMULATED_SERIES[s];
-      const series = proj.items[name];
+      const series = this.series[s];
       const base = L.yearColumn(s, 0) * n + i;
       // A year's months are consecutive: a balance is its last month, a flow their sum from 0 in month order.
-      if (IS_BALANCE[name]) for (let y = 0; y < Y; y++) v[base + y * n] = series[yearStart[y + 1] - 1];
+      if (BALANCE_SERIES[s] === 1) for (let y = 0; y < Y; y++) v[base + y * n] = series[yearStart[y + 1] - 1];
       else {
         for (let y = 0; y < Y; y++) {
           let total = 0;
@@ -276,7 +284,7 @@ export class ChunkCollector {
           // Each path's own quarter (its flows summed, its balance at the quarter's end), so that percentiles are of quarters, not of months.
           const q = this.periodTotals;
           const periodOf = L.periodOf;
-          if (IS_BALANCE[name]) for (let t = 0; t < H; t++) q[periodOf[t]] = series[t];
+          if (BALANCE_SERIES[s] === 1) for (let t = 0; t < H; t++) q[periodOf[t]] = series[t];
           else {
             q.fill(0);
             for (let t = 0; t < H; t++) q[periodOf[t]] += series[t];

@@ -40,10 +40,10 @@ export function claimChunks(shared: Int32Array, chunks: number, chunksPerBlock: 
   }
 }
 
-/** One chunk of a run: a pure function of (model, seed, chunk). */
+/** One chunk of a run: a pure function of (model, seed, chunk). The collector reads only PATH_ITEMS (project.ts). */
 export function runChunk(plan: SimulationPlan, shape: RunShape, chunk: number, scratch = blockScratch(plan), metrics = metricVector()): ChunkResult {
   const collector = shape.collector(chunk);
-  forEachPath(plan, shape.paths, collector.start, collector.start + collector.count, (path, proj, m) => collector.add(path, proj, m), scratch, metrics, (path, reason) => collector.addInvalid(path, reason));
+  forEachPath(plan, shape.paths, collector.start, collector.start + collector.count, (path, proj, m) => collector.add(path, proj, m), scratch, metrics, (path, reason) => collector.addInvalid(path, reason), true);
   return shape.finish(collector);
 }
 

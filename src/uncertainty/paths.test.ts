@@ -4,8 +4,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadModelText, type LoadedModel } from "../model/load.js";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
-import { evaluate } from "../engine/project.js";
-import { ITEM_NAMES } from "../engine/items.js";
+import { evaluate, PATH_ITEMS, type Projection } from "../engine/project.js";
+import { BALANCE_TOLERANCE } from "../engine/checks.js";
+import { ITEM_NAMES, RATIO_NAMES, type StatementItem } from "../engine/items.js";
+import { computeMetrics, metricVector } from "../engine/metrics.js";
+import { SIMULATED_SERIES } from "./aggregate.js";
 import { makeDistribution } from "./math/distributions.js";
 import { compileUncertainty } from "./spec.js";
 import type { UncertaintySpec } from "./sample.js";
@@ -27,24 +30,60 @@ function same(a: number, b: number): boolean {
  * again for the plan, lines summed in one loop, fleet skipped when nothing moves it — has
  * the statements of a full evaluation of the model with that path's inputs, bit for bit.
  */
-function expectPathsMatchFullEvaluation(loaded: LoadedModel, spec: (c: CompiledModel) => UncertaintySpec, paths = 12): void {
+function expectPathsMatchFullEvaluation(loaded: LoadedModel, spec: (c: CompiledModel) => UncertaintySpec, paths = 12, pathItemsOnly = false): void {
   const compiled = compileModel(loaded.model, loaded.extensions);
   const reference = compileModel(loaded.model, loaded.extensions);
   const plan = planSimulation(compiled, spec(compiled), { seed: 5, lhs: false, blockSize: 8 });
   let checked = 0;
   let invalid = 0;
-  forEachPath(plan, paths, 0, paths, (path, proj) => {
+  // A path that writes only what simulate reads: those items (and revenue, summed before the month loop), the ratios and the metrics.
+  const items: readonly StatementItem[] = pathItemsOnly ? ["revenue", ...PATH_ITEMS] : ITEM_NAMES;
+  const fullMetrics = metricVector();
+  forEachPath(plan, paths, 0, paths, (path, proj, metrics) => {
     const full = evaluate(reference, compiled.params);
-    for (const item of ITEM_NAMES) {
+    for (const item of items) {
       const a = proj.items[item];
       const b = full.items[item];
       for (let t = 0; t < compiled.months; t++) if (!same(a[t], b[t])) expect.fail(`path ${path}, ${item} in month ${t}: ${a[t]} in the simulation, ${b[t]} evaluated in full`);
     }
+    for (const ratio of RATIO_NAMES) {
+      const a = proj.ratios[ratio];
+      const b = full.ratios[ratio];
+      for (let t = 0; t < compiled.months; t++) if (!same(a[t], b[t])) expect.fail(`path ${path}, ${ratio} in month ${t}: ${a[t]} in the simulation, ${b[t]} evaluated in full`);
+    }
+    // The floor of the plan's params (a sampled floor moves the paths' cash-floor covenant, not the gap's floor).
+    computeMetrics(full, fullMetrics, plan.cashFloor);
+    for (let k = 0; k < metrics.length; k++) if (!same(metrics[k], fullMetrics[k])) expect.fail(`path ${path}, metric ${k}: ${metrics[k]} in the simulation, ${fullMetrics[k]} evaluated in full`);
+    if (pathItemsOnly) expectChecksCounted(proj, path);
     checked++;
-  }, undefined, undefined, () => invalid++);
+  }, undefined, undefined, (path, reason) => {
+    invalid++;
+    const proj = plan.workspace.projection;
+    if (pathItemsOnly && reason !== "input" && reason !== "months" && proj.checks.current) expectChecksCounted(proj, path);
+  }, pathItemsOnly);
   // Paths whose sampled inputs `check` would reject (a fractional life, a PUE below 1…) are
   // not outcomes: they are counted apart and never visited (validity.ts).
   expect(checked + invalid).toBe(paths);
+}
+
+/**
+ * What a path's month loop counted for validity.ts (Projection.checks) is what validity's
+ * own pass over the written items counts: a value not finite, months off balance or tie.
+ */
+function expectChecksCounted(proj: Projection, path: number): void {
+  const it = proj.items;
+  let finite = 0;
+  let unbalanced = 0;
+  let previousCash = proj.opening.cash;
+  for (let t = 0; t < proj.compiled.months; t++) {
+    for (const item of ["endingCash", "revenue", "netIncome", "freeCashFlow", "debt", "totalAssets", "totalLiabilities", "equity"] as const) finite += it[item][t] - it[item][t];
+    const imbalance = it.totalAssets[t] - it.totalLiabilities[t] - it.equity[t];
+    const tie = it.endingCash[t] - previousCash - (it.operatingCashFlow[t] + it.investingCashFlow[t] + it.financingCashFlow[t]);
+    previousCash = it.endingCash[t];
+    if (!(Math.abs(imbalance) <= BALANCE_TOLERANCE && Math.abs(tie) <= BALANCE_TOLERANCE)) unbalanced++;
+  }
+  if (proj.compiled.stages.length > 0) return;
+  expect({ path, current: proj.checks.current, finite: proj.checks.nonFinite === 0, unbalanced: proj.checks.unbalanced }).toEqual({ path, current: true, finite: finite === 0, unbalanced });
 }
 
 /** Uncertain inputs on the chosen numeric params: each multiplied by a sample from 0.5 to 1.5. */
@@ -74,6 +113,23 @@ describe("a simulation's paths", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("that collect only what simulate reads have those items, the ratios and the metrics of a full evaluation, bit for bit", () => {
+    // What a simulate path collects is among the items such a path writes.
+    for (const name of SIMULATED_SERIES) expect(["revenue", ...PATH_ITEMS]).toContain(name);
+    fc.assert(
+      fc.property(arbitraryModel(), fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), (generated, picks) => {
+        expectPathsMatchFullEvaluation(loadModelText(JSON.stringify(generated.data), "generated.json"), multiplying(picks), 6, true);
+      }),
+      { numRuns: 60, seed: 20261206 },
+    );
+    const bench = loadModelText(simulationBenchText(), "bench.yaml");
+    expectPathsMatchFullEvaluation(bench, (c) => compileUncertainty(bench, c), 40, true);
+    for (const file of ["models/xai.yaml", "models/coreweave.yaml", "models/openai.yaml"]) {
+      const loaded = loadModelText(readFileSync(join(root, file), "utf8"), file);
+      expectPathsMatchFullEvaluation(loaded, (c) => ({ ...compileUncertainty(loaded, c), processes: [] }), 6, true);
+    }
   });
 
   it("are the model evaluated in full for the benchmark model and the shipped models", () => {

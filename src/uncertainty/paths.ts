@@ -52,6 +52,8 @@ export interface SimulationPlan {
   steps: DriverStep[];
   /** What each path's evaluation may skip or do in one pass (see EvaluationOptions). */
   evaluation: EvaluationOptions;
+  /** The same for a caller that reads only what a simulate path collects (`pathItemsOnly`). */
+  collectingEvaluation: EvaluationOptions;
   workspace: Workspace;
   cashFloor: number;
   /** Whether each path's metrics include the funding gap. */
@@ -85,6 +87,7 @@ export function planSimulation(
     base: Float64Array.from(base),
     steps,
     evaluation,
+    collectingEvaluation: { ...evaluation, pathItemsOnly: true },
     workspace,
     cashFloor: base[compiled.slots.cashFloor],
     fundingGap: options.fundingGap ?? true,
@@ -269,7 +272,8 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
 /**
  * Evaluates paths [from, to) of an n-path simulation in order, calling `visit` with each
  * one's projection (buffers reused: copy what you keep) and metrics. The params buffer
- * holds the path's sampled inputs during the call.
+ * holds the path's sampled inputs during the call. With `pathItemsOnly`, `visit` reads no
+ * statement item outside PATH_ITEMS (project.ts): the others are not written.
  */
 export function forEachPath(
   plan: SimulationPlan,
@@ -280,6 +284,7 @@ export function forEachPath(
   scratch: BlockScratch = blockScratch(plan),
   metrics: Float64Array = metricVector(),
   invalid?: (path: number, reason: InvalidReason) => void,
+  pathItemsOnly = false,
 ): number {
   let invalidCount = 0;
   const validity = plan.validity;
@@ -289,7 +294,7 @@ export function forEachPath(
   const params = c.params;
   const base = plan.base;
   const steps = plan.steps;
-  const evaluation = plan.evaluation;
+  const evaluation = pathItemsOnly ? plan.collectingEvaluation : plan.evaluation;
   const ws = plan.workspace;
   const floor = plan.cashFloor;
   const withGap = plan.fundingGap;

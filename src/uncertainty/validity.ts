@@ -158,7 +158,13 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
       let unbalanced = 0;
       // Opening balances may be sampled: the evaluation's own opening sheet when it has one.
       let previousCash = proj.opening.cash;
-      for (let t = 0; t < H; t++) {
+      // A simulated path's month loop counted them already, with these operations (Projection.checks).
+      const counted = proj.checks.current;
+      if (counted) {
+        finite = proj.checks.nonFinite;
+        unbalanced = proj.checks.unbalanced;
+      }
+      for (let t = 0; t < H && !counted; t++) {
         const c = cash[t];
         finite += c - c + (revenue[t] - revenue[t]) + (netIncome[t] - netIncome[t]) + (fcf[t] - fcf[t]) + (debt[t] - debt[t]) + (assets[t] - assets[t]) + (liabilities[t] - liabilities[t]) + (equity[t] - equity[t]);
         const imbalance = assets[t] - liabilities[t] - equity[t];
