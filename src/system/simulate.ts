@@ -89,10 +89,14 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   const warnings: ModelIssue[] = [...loaded.warnings, ...specs.flatMap((s) => s.warnings)];
   const correlation = systemCorrelation(loaded, specs, inputs, warnings);
   const runtime = createRuntime(compiled, units.slice(1).map((u) => u.plan.workspace));
+  // A path's statistics read the statement items and metrics, not report series; of the
+  // items, only what a simulate path collects (PATH_ITEMS), the revenue lines and ending
+  // cash (links and attribution) and the debt (losses to lenders) — unless an investment
+  // link reads the equity a company raised, which the month loop then writes too.
+  const pathItemsOnly = !compiled.links.some((l) => l.link.spec.type === "investment");
   units.slice(1).forEach((u, k) => {
     runtime.steps[k] = u.plan.steps;
-    // A path's statistics read the statement items and metrics, not report series.
-    runtime.evaluation[k] = { ...u.plan.evaluation, skipReportSeries: true };
+    runtime.evaluation[k] = { ...u.plan.evaluation, skipReportSeries: true, pathItemsOnly };
   });
   runtime.shortcuts = options.shortcuts !== false;
   const closures = compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k)));
