@@ -65,8 +65,10 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
     const allExact = natural.summary.exact && (natural.detail === null || natural.detail.exact);
     const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
     const shape = chunkSize === natural.chunkSize ? natural : new RunShape(compiled, detail, n, keep, chunkSize);
-    const aggregate = new Aggregate(compiled, shape);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
+    // With workers and every column exact, each thread writes its chunks' values in place.
+    const exactValues = threads > 1 && allExact ? new SharedArrayBuffer(shape.exactBytes) : undefined;
+    const aggregate = new Aggregate(compiled, shape, exactValues);
     const setup: WorkerSetup = {
       model: loaded.model,
       extensions: loaded.extensions,
@@ -81,6 +83,7 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       chunkSize,
       threads,
       shared: new SharedArrayBuffer(8),
+      exactValues,
     };
     await runThreads(plan, shape, aggregate, setup, options, lease);
     return summarize(aggregate, compiled, spec, {
