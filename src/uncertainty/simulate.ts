@@ -60,7 +60,6 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       throw new UsageError("nothing_uncertain", `${loaded.file} has no uncertain inputs; add an \`uncertain:\` section (see the README, "Uncertainty") to simulate`);
     }
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-    const plan = planSimulation(compiled, spec, { seed, lhs, blockSize });
     const natural = new RunShape(compiled, detail, n, keep);
     const allExact = natural.summary.exact && (natural.detail === null || natural.detail.exact);
     const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
@@ -85,7 +84,8 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       shared: new SharedArrayBuffer(8),
       exactValues,
     };
-    await runThreads(plan, shape, aggregate, setup, options, lease);
+    // This thread plans once the workers have their job, so that they plan at the same time.
+    await runThreads(() => planSimulation(compiled, spec, { seed, lhs, blockSize }), shape, aggregate, setup, options, lease);
     return summarize(aggregate, compiled, spec, {
       scenario: loaded.scenario,
       seed,
@@ -109,7 +109,7 @@ function workerUrl(): URL {
 }
 
 /** This thread and `setup.threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions, lease: WorkerLease | null): Promise<void> {
+async function runThreads(plan: () => ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions, lease: WorkerLease | null): Promise<void> {
   const shared = new Int32Array(setup.shared);
   await runChunkThreads<ChunkResult>({
     threads: setup.threads,
@@ -121,7 +121,7 @@ async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunSha
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
     },
-    computeHere: (done) => runClaims(plan, shape, shared, setup.threads, done),
+    computeHere: (done) => runClaims(plan(), shape, shared, setup.threads, done),
     signal: options.signal,
     yieldBetweenChunks: setup.threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
   });
