@@ -100,6 +100,24 @@ describe("burnrate simulate", () => {
     for (const size of [256, 512, 1024]) expect(run(size, size === 512)).toBe(reference);
   });
 
+  it("gives the same figures when a run rewrites the exact columns an earlier, bigger run of another model left behind", async () => {
+    // simulate keeps the last run's columns for the next run of about the same size.
+    const opts = { paths: 5000, seed: 21, blockSize: 512, detail: "quarter" as const };
+    const l = loaded();
+    const compiled = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, compiled);
+    const plan = planSimulation(compiled, spec, { seed: 21, lhs: false, blockSize: 512 });
+    const shape = new RunShape(compiled, "quarter", opts.paths);
+    const fresh = new Aggregate(compiled, shape);
+    for (let c = 0; c < shape.chunks; c++) fresh.add(runChunk(plan, shape, c));
+    const reference = JSON.stringify(summarize(fresh, compiled, spec, { scenario: null, seed: 21, lhs: false, threads: 1, requested: opts.paths, partial: false, warnings: [] }));
+    const other = loadModelText(withUncertain("uncertain:\n  price: { path: drivers.price.constant, distribution: normal, mean: 30, sd: 3, assumption: test }\n"), file);
+    for (const threads of [1, 2]) {
+      await simulate(other, { ...opts, paths: 9000, seed: 5, threads });
+      expect(JSON.stringify({ ...(await simulate(loaded(), { ...opts, threads })), threads: 1 })).toBe(reference);
+    }
+  });
+
   it("gives the same figures when the threads write their chunks' exact values into shared columns themselves", () => {
     // As a worker does (worker.ts): it writes a chunk's values in place and posts the rest.
     const l = loaded();

@@ -65,8 +65,8 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
     const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
     const shape = chunkSize === natural.chunkSize ? natural : new RunShape(compiled, detail, n, keep, chunkSize);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
-    // With workers and every column exact, each thread writes its chunks' values in place.
-    const exactValues = threads > 1 && allExact ? new SharedArrayBuffer(shape.exactBytes) : undefined;
+    // With every column exact, each thread writes its chunks' values in place (exactBuffers).
+    const exactValues = allExact ? takeExactBuffer(shape.exactBytes) : undefined;
     const aggregate = new Aggregate(compiled, shape, exactValues);
     const setup: WorkerSetup = {
       model: loaded.model,
@@ -86,7 +86,7 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
     };
     // This thread plans once the workers have their job, so that they plan at the same time.
     await runThreads(() => planSimulation(compiled, spec, { seed, lhs, blockSize }), shape, aggregate, setup, options, lease);
-    return summarize(aggregate, compiled, spec, {
+    const result = summarize(aggregate, compiled, spec, {
       scenario: loaded.scenario,
       seed,
       lhs,
@@ -95,10 +95,44 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       partial: !aggregate.complete,
       warnings: [...loaded.warnings, ...spec.warnings].map(formatIssue),
     });
+    // The figures are numbers now; nothing reads the values any more (workers are done).
+    if (exactValues) giveBackExactBuffer(exactValues);
+    return result;
   } finally {
     // Unused (a run with fewer chunks than threads, or one that never started): back to the pool.
     lease?.release();
   }
+}
+
+/**
+ * The last run's exact columns, kept for the next run of the same size or a little smaller.
+ * A run's values fill tens of megabytes (up to EXACT_BUDGET_BYTES); fresh memory costs a page
+ * fault per 4 kB at first write, measured at ~100–200 ms CPU per 100k-path run of the bench
+ * model, while a kept buffer is rewritten in place (every value a run reads, it has written:
+ * statistics read the paths merged, and each merged chunk wrote all of its own). Like an
+ * idle worker, it is let go after IDLE_BUFFER_MS unused.
+ */
+let idleExactBuffer: SharedArrayBuffer | null = null;
+let idleExactTimer: ReturnType<typeof setTimeout> | null = null;
+const IDLE_BUFFER_MS = 60_000;
+
+function takeExactBuffer(bytes: number): SharedArrayBuffer {
+  const kept = idleExactBuffer;
+  if (kept && kept.byteLength >= bytes && kept.byteLength <= 2 * bytes) {
+    idleExactBuffer = null;
+    return kept;
+  }
+  return new SharedArrayBuffer(bytes);
+}
+
+function giveBackExactBuffer(buffer: SharedArrayBuffer): void {
+  idleExactBuffer = buffer;
+  if (idleExactTimer) clearTimeout(idleExactTimer);
+  idleExactTimer = setTimeout(() => {
+    idleExactBuffer = null;
+    idleExactTimer = null;
+  }, IDLE_BUFFER_MS);
+  idleExactTimer.unref();
 }
 
 function workerUrl(): URL {
