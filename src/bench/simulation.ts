@@ -67,13 +67,33 @@ export async function timeSimulation(paths: number, threads: number): Promise<{ 
 }
 
 /**
- * Warms up this thread and the pooled worker threads (chunkThreads.ts) before the timed
- * runs, so that 1 and 2 threads are both measured warm, as a server or a second run in one
- * process runs them. The 1M-path run is a process of its own: its workers start cold.
+ * Warms up this thread and the pooled worker thread (chunkThreads.ts) before the timed
+ * runs, so that 1 and 2 threads are both measured warm, as a server or a later run in one
+ * process runs them. V8 keeps optimising the month loop over a thread's first ~50k paths
+ * (measured in 30k-path runs on a worker: ~36 µs a path over its first 60k paths, ~26 µs after),
+ * so the worker computes about that many here; a single 8,192-path run left it mid-way,
+ * and the 2-thread figure then measured the worker's warm-up rather than 2 threads. A
+ * first run in a new process (the command line) pays that warm-up: the 1M-path run below
+ * is a process of its own, its worker starting cold.
  */
 export async function warmUpSimulation(): Promise<void> {
   await timeSimulation(4096, 1);
-  await timeSimulation(8192, 2);
+  for (let i = 0; i < 2; i++) await timeSimulation(50_000, 2);
+}
+
+/**
+ * 1 and 2 threads timed `rounds` times each, alternately (so that both see the same
+ * machine), with the median of each: other processes on the machine slow single runs.
+ */
+export async function timeThreads(paths: number, rounds: number): Promise<{ one: { seconds: number; result: SimulationResult }; two: { seconds: number; result: SimulationResult } }> {
+  const ones: { seconds: number; result: SimulationResult }[] = [];
+  const twos: { seconds: number; result: SimulationResult }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    ones.push(await timeSimulation(paths, 1));
+    twos.push(await timeSimulation(paths, 2));
+  }
+  const median = (runs: typeof ones) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)];
+  return { one: median(ones), two: median(twos) };
 }
 
 /** The 1M-path run, alone in a child process so that its peak memory is its own. */

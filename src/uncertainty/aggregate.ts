@@ -170,6 +170,11 @@ export interface ChunkResult {
   breakevenMonth: Float64Array;
   anyCovenantBreach: number;
   kept: KeptPath[];
+  /**
+   * Whether the thread that computed the chunk wrote its exactly collected columns into the
+   * run's shared columns itself (writeExactColumns); `values` then holds no exact column.
+   */
+  exactWritten?: boolean;
   /** Paths of the chunk that are not outcomes (validity.ts): NaN in every column, so no statistic counts them. */
   invalid: number;
   invalidByReason: number[];
@@ -384,6 +389,46 @@ export class RunShape {
   finish(collector: ChunkCollector): ChunkResult {
     return collector.finish(this.summary, this.detail);
   }
+
+  /** Whether every column of the run is collected exactly (values by path index, nothing to merge in order). */
+  get allExact(): boolean {
+    return this.summary.exact && (this.detail === null || this.detail.exact);
+  }
+
+  /** Bytes of the run's exactly collected columns (see exactColumns). */
+  get exactBytes(): number {
+    let columns = 0;
+    for (let c = 0; c < this.layout.columns; c++) if (this.isExact(c)) columns++;
+    return columns * this.paths * 8;
+  }
+
+  isExact(column: number): boolean {
+    return (this.layout.isDetail(column) ? this.detail! : this.summary).exact;
+  }
+}
+
+/**
+ * The exactly collected columns of a run (null for a sketched column), each a view of its
+ * paths' values by path index; on `buffer` (exactBytes long, one column after another) when
+ * given, so that every thread of the run can write the chunks it computes in place.
+ */
+export function exactColumns(shape: RunShape, buffer?: SharedArrayBuffer): (Float64Array | null)[] {
+  let offset = 0;
+  return Array.from({ length: shape.layout.columns }, (_, c) => {
+    if (!shape.isExact(c)) return null;
+    if (!buffer) return new Float64Array(shape.paths);
+    const view = new Float64Array(buffer, offset, shape.paths);
+    offset += 8 * shape.paths;
+    return view;
+  });
+}
+
+/** Writes a chunk's exactly collected columns into the run's columns at its paths' indices. */
+export function writeExactColumns(r: ChunkResult, exact: (Float64Array | null)[]): void {
+  for (let c = 0; c < exact.length; c++) {
+    const e = exact[c];
+    if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
+  }
 }
 
 const EMPTY = new Float64Array(0);
@@ -421,15 +466,21 @@ export class Aggregate {
   /** The first few invalid paths (lowest path numbers), to show the user where to look. */
   invalidExamples: { path: number; reason: InvalidReason }[] = [];
   private readonly exact: (Float64Array | null)[];
+  private readonly anySketch: boolean;
   private readonly sketches: (RankSketch | null)[];
   private readonly moments: (Moments | null)[];
   private readonly pending = new Map<number, ChunkResult>();
   private nextChunk = 0;
   private readonly done: Uint8Array;
 
+  /**
+   * `exactBuffer` (shape.exactBytes, shared): the exact columns live there, where each thread
+   * writes the chunks it computes (a result with `exactWritten` brings no exact values).
+   */
   constructor(
     readonly compiled: CompiledModel,
     readonly shape: RunShape,
+    exactBuffer?: SharedArrayBuffer,
   ) {
     const layout = (this.layout = shape.layout);
     this.summary = shape.summary;
@@ -439,7 +490,8 @@ export class Aggregate {
     this.expectedPaths = shape.paths;
     this.done = new Uint8Array(this.chunks);
     const method = (c: number) => (layout.isDetail(c) ? this.detailMethod! : this.summary);
-    this.exact = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? new Float64Array(shape.paths) : null));
+    this.exact = exactColumns(shape, exactBuffer);
+    this.anySketch = this.exact.includes(null);
     this.sketches = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new RankSketch(method(c).k)));
     this.moments = Array.from({ length: layout.columns }, (_, c) => (method(c).exact ? null : new Moments()));
     this.cashOutMonth = new Float64Array(layout.months + 1);
@@ -450,13 +502,8 @@ export class Aggregate {
   add(r: ChunkResult): number {
     if (this.done[r.chunk]) throw new Error(`internal: chunk ${r.chunk} merged twice`);
     this.done[r.chunk] = 1;
-    const cols = this.layout.columns;
-    let anySketch = false;
-    for (let c = 0; c < cols; c++) {
-      const e = this.exact[c];
-      if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
-      else anySketch = true;
-    }
+    const anySketch = this.anySketch;
+    if (!r.exactWritten) writeExactColumns(r, this.exact);
     // Counts and sketches take chunks in order, so that a stopped run is a prefix of paths.
     this.pending.set(r.chunk, anySketch ? r : { ...r, values: EMPTY });
     while (this.nextChunk < this.chunks && this.done[this.nextChunk]) {

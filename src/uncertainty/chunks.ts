@@ -22,6 +22,8 @@ export interface WorkerSetup {
   threads: number;
   /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
   shared: SharedArrayBuffer;
+  /** The run's exact columns (exactColumns), when every column is exact: a worker writes its chunks there. */
+  exactValues?: SharedArrayBuffer;
 }
 
 /**
@@ -61,6 +63,15 @@ export async function runClaims(plan: SimulationPlan, shape: RunShape, shared: I
     }
   }
 }
+
+/**
+ * What a worker posts for a chunk whose exact columns it wrote into the run's shared
+ * columns: the rest of the result (small arrays, copied), without the chunk's values.
+ */
+export function withoutExactValues(r: ChunkResult): ChunkResult {
+  return { ...r, values: NO_VALUES, exactWritten: true };
+}
+const NO_VALUES = new Float64Array(0);
 
 /** The typed arrays of a result, to transfer rather than copy between threads. */
 export function transferList(r: ChunkResult): ArrayBuffer[] {

@@ -9,8 +9,8 @@ import { simulate } from "./simulate.js";
 import { compileUncertainty } from "./spec.js";
 import { planSimulation, sampleBlock, blockScratch, runBlocks } from "./paths.js";
 import { spearman } from "./math/index.js";
-import { RunShape, Aggregate, exactRunChunkSize } from "./aggregate.js";
-import { runChunk } from "./chunks.js";
+import { RunShape, Aggregate, exactRunChunkSize, exactColumns, writeExactColumns } from "./aggregate.js";
+import { runChunk, withoutExactValues } from "./chunks.js";
 import { summarize } from "./summary.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -98,6 +98,58 @@ describe("burnrate simulate", () => {
     expect(exactRunChunkSize(400_000, 16_384)).toBeLessThan(16_384);
     const reference = run(natural, false);
     for (const size of [256, 512, 1024]) expect(run(size, size === 512)).toBe(reference);
+  });
+
+  it("gives the same figures when a run rewrites the exact columns an earlier, bigger run of another model left behind", async () => {
+    // simulate keeps the last run's columns for the next run of about the same size.
+    const opts = { paths: 5000, seed: 21, blockSize: 512, detail: "quarter" as const };
+    const l = loaded();
+    const compiled = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, compiled);
+    const plan = planSimulation(compiled, spec, { seed: 21, lhs: false, blockSize: 512 });
+    const shape = new RunShape(compiled, "quarter", opts.paths);
+    const fresh = new Aggregate(compiled, shape);
+    for (let c = 0; c < shape.chunks; c++) fresh.add(runChunk(plan, shape, c));
+    const reference = JSON.stringify(summarize(fresh, compiled, spec, { scenario: null, seed: 21, lhs: false, threads: 1, requested: opts.paths, partial: false, warnings: [] }));
+    const other = loadModelText(withUncertain("uncertain:\n  price: { path: drivers.price.constant, distribution: normal, mean: 30, sd: 3, assumption: test }\n"), file);
+    for (const threads of [1, 2]) {
+      await simulate(other, { ...opts, paths: 9000, seed: 5, threads });
+      expect(JSON.stringify({ ...(await simulate(loaded(), { ...opts, threads })), threads: 1 })).toBe(reference);
+    }
+  });
+
+  it("gives the same figures when the threads write their chunks' exact values into shared columns themselves", () => {
+    // As a worker does (worker.ts): it writes a chunk's values in place and posts the rest.
+    const l = loaded();
+    const compiled = compileModel(l.model, l.extensions);
+    const spec = compileUncertainty(l, compiled);
+    const n = 2500;
+    const run = (inPlace: (chunk: number) => boolean) => {
+      const plan = planSimulation(compiled, spec, { seed: 12, lhs: false, blockSize: 1024 });
+      const shape = new RunShape(compiled, "quarter", n, 2, 256);
+      expect(shape.allExact).toBe(true);
+      const buffer = new SharedArrayBuffer(shape.exactBytes);
+      const aggregate = new Aggregate(compiled, shape, buffer);
+      // Another thread's views of the same memory.
+      const columns = exactColumns(shape, buffer);
+      for (let c = shape.chunks - 1; c >= 0; c--) {
+        const r = runChunk(plan, shape, c);
+        if (!inPlace(c)) aggregate.add(r);
+        else {
+          writeExactColumns(r, columns);
+          aggregate.add(withoutExactValues(r));
+        }
+      }
+      return JSON.stringify(summarize(aggregate, compiled, spec, { scenario: null, seed: 12, lhs: false, threads: 1, requested: n, partial: false, warnings: [] }));
+    };
+    const plan = planSimulation(compiled, spec, { seed: 12, lhs: false, blockSize: 1024 });
+    const shape = new RunShape(compiled, "quarter", n, 2, 256);
+    const plainAggregate = new Aggregate(compiled, shape);
+    for (let c = 0; c < shape.chunks; c++) plainAggregate.add(runChunk(plan, shape, c));
+    const reference = JSON.stringify(summarize(plainAggregate, compiled, spec, { scenario: null, seed: 12, lhs: false, threads: 1, requested: n, partial: false, warnings: [] }));
+    expect(run(() => false)).toBe(reference);
+    expect(run((c) => c % 2 === 1)).toBe(reference);
+    expect(run(() => true)).toBe(reference);
   });
 
   it("is reproducible for a seed and changes with the seed", async () => {

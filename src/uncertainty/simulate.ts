@@ -60,13 +60,14 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       throw new UsageError("nothing_uncertain", `${loaded.file} has no uncertain inputs; add an \`uncertain:\` section (see the README, "Uncertainty") to simulate`);
     }
     const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
-    const plan = planSimulation(compiled, spec, { seed, lhs, blockSize });
     const natural = new RunShape(compiled, detail, n, keep);
     const allExact = natural.summary.exact && (natural.detail === null || natural.detail.exact);
     const chunkSize = allExact ? exactRunChunkSize(n, natural.chunkSize) : natural.chunkSize;
     const shape = chunkSize === natural.chunkSize ? natural : new RunShape(compiled, detail, n, keep, chunkSize);
-    const aggregate = new Aggregate(compiled, shape);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
+    // With every column exact, each thread writes its chunks' values in place (exactBuffers).
+    const exactValues = allExact ? takeExactBuffer(shape.exactBytes) : undefined;
+    const aggregate = new Aggregate(compiled, shape, exactValues);
     const setup: WorkerSetup = {
       model: loaded.model,
       extensions: loaded.extensions,
@@ -81,9 +82,11 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       chunkSize,
       threads,
       shared: new SharedArrayBuffer(8),
+      exactValues,
     };
-    await runThreads(plan, shape, aggregate, setup, options, lease);
-    return summarize(aggregate, compiled, spec, {
+    // This thread plans once the workers have their job, so that they plan at the same time.
+    await runThreads(() => planSimulation(compiled, spec, { seed, lhs, blockSize }), shape, aggregate, setup, options, lease);
+    const result = summarize(aggregate, compiled, spec, {
       scenario: loaded.scenario,
       seed,
       lhs,
@@ -92,10 +95,44 @@ export async function simulate(loaded: LoadedModel, options: SimulateOptions): P
       partial: !aggregate.complete,
       warnings: [...loaded.warnings, ...spec.warnings].map(formatIssue),
     });
+    // The figures are numbers now; nothing reads the values any more (workers are done).
+    if (exactValues) giveBackExactBuffer(exactValues);
+    return result;
   } finally {
     // Unused (a run with fewer chunks than threads, or one that never started): back to the pool.
     lease?.release();
   }
+}
+
+/**
+ * The last run's exact columns, kept for the next run of the same size or a little smaller.
+ * A run's values fill tens of megabytes (up to EXACT_BUDGET_BYTES); fresh memory costs a page
+ * fault per 4 kB at first write, measured at ~100–200 ms CPU per 100k-path run of the bench
+ * model, while a kept buffer is rewritten in place (every value a run reads, it has written:
+ * statistics read the paths merged, and each merged chunk wrote all of its own). Like an
+ * idle worker, it is let go after IDLE_BUFFER_MS unused.
+ */
+let idleExactBuffer: SharedArrayBuffer | null = null;
+let idleExactTimer: ReturnType<typeof setTimeout> | null = null;
+const IDLE_BUFFER_MS = 60_000;
+
+function takeExactBuffer(bytes: number): SharedArrayBuffer {
+  const kept = idleExactBuffer;
+  if (kept && kept.byteLength >= bytes && kept.byteLength <= 2 * bytes) {
+    idleExactBuffer = null;
+    return kept;
+  }
+  return new SharedArrayBuffer(bytes);
+}
+
+function giveBackExactBuffer(buffer: SharedArrayBuffer): void {
+  idleExactBuffer = buffer;
+  if (idleExactTimer) clearTimeout(idleExactTimer);
+  idleExactTimer = setTimeout(() => {
+    idleExactBuffer = null;
+    idleExactTimer = null;
+  }, IDLE_BUFFER_MS);
+  idleExactTimer.unref();
 }
 
 function workerUrl(): URL {
@@ -106,7 +143,7 @@ function workerUrl(): URL {
 }
 
 /** This thread and `setup.threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions, lease: WorkerLease | null): Promise<void> {
+async function runThreads(plan: () => ReturnType<typeof planSimulation>, shape: RunShape, aggregate: Aggregate, setup: WorkerSetup, options: SimulateOptions, lease: WorkerLease | null): Promise<void> {
   const shared = new Int32Array(setup.shared);
   await runChunkThreads<ChunkResult>({
     threads: setup.threads,
@@ -118,7 +155,7 @@ async function runThreads(plan: ReturnType<typeof planSimulation>, shape: RunSha
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
     },
-    computeHere: (done) => runClaims(plan, shape, shared, setup.threads, done),
+    computeHere: (done) => runClaims(plan(), shape, shared, setup.threads, done),
     signal: options.signal,
     yieldBetweenChunks: setup.threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
   });
