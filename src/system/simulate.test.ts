@@ -267,4 +267,27 @@ describe("system simulation: attribution reruns", () => {
       expect(run(true)).toEqual(run(false));
     }
   });
+
+  // Company paths write only the statement items their statistics read (pathItemsOnly), but
+  // an investment link reads the equity a company raised: with one, paths write every item.
+  it("joint.yaml with an investment link: a round the lab may not live to pay, as whole evaluations give it", () => {
+    const system = read("joint.yaml") + "  lab-funds-cloud: { type: investment, company: cloud, investor: lab, round: series-a, investorPays: true }\n";
+    const cloud = read("cloud-shock.yaml").replace("financing:\n", "financing:\n  equity:\n    series-a: { month: 2025-08, amount: 30, assumption: test fixture }\n");
+    expect(cloud).not.toBe(read("cloud-shock.yaml"));
+    const run = (shortcuts: boolean) => {
+      const loaded = loadSystemText(system, "joint.yaml", textsReader({ "lab-shock.yaml": { text: read("lab-shock.yaml"), file: "lab-shock.yaml" }, "cloud-shock.yaml": { text: cloud, file: "cloud-shock.yaml" } }));
+      const plan = planSystemSimulation(loaded, { seed: 5, blockSize: 128, shortcuts });
+      const shape = new SystemRunShape(plan.system, "year", 400, 0);
+      const scratch = blockScratch(plan.sampling);
+      return Array.from({ length: shape.chunks }, (_, c) => JSON.stringify(encodeSystemChunk(runSystemChunk(plan, shape, c, scratch))));
+    };
+    // The round comes on some paths and not on others, so a stale figure would show.
+    const whole = planSystemSimulation(loadSystemText(system, "joint.yaml", textsReader({ "lab-shock.yaml": { text: read("lab-shock.yaml"), file: "lab-shock.yaml" }, "cloud-shock.yaml": { text: cloud, file: "cloud-shock.yaml" } })), { seed: 5, blockSize: 128, shortcuts: false });
+    const raised = new Set<number>();
+    runSystemPaths(whole, 400, 0, 400, null, undefined, (_, rt) => {
+      raised.add(rt.projections[1]!.items.equityRaised.reduce((a, b) => a + b, 0));
+    });
+    expect([...raised].sort()).toEqual([0, 30]);
+    expect(run(true)).toEqual(run(false));
+  });
 });

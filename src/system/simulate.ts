@@ -92,8 +92,9 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   // A path's statistics read the statement items and metrics, not report series; of the
   // items, only what a simulate path collects (PATH_ITEMS), the revenue lines and ending
   // cash (links and attribution) and the debt (losses to lenders) — unless an investment
-  // link reads the equity a company raised, which the month loop then writes too.
-  const pathItemsOnly = !compiled.links.some((l) => l.link.spec.type === "investment");
+  // link reads the equity a company raised, which the month loop then writes too. Off with
+  // the shortcuts, so that the tests comparing both cover it.
+  const pathItemsOnly = options.shortcuts !== false && !compiled.links.some((l) => l.link.spec.type === "investment");
   units.slice(1).forEach((u, k) => {
     runtime.steps[k] = u.plan.steps;
     runtime.evaluation[k] = { ...u.plan.evaluation, skipReportSeries: true, pathItemsOnly };
