@@ -28,6 +28,62 @@ export function normalPdf(z: number): number {
   return INV_SQRT_2PI * Math.exp(-0.5 * z * z);
 }
 
+/** AS 241's central formula, for |q| ≤ 0.425 where q = p − 0.5 (one function, so that
+ * normalQuantile and normalQuantiles do exactly the same operations). */
+function centralNormalQuantile(q: number): number {
+  const r = 0.180625 - q * q;
+  return (
+    (q *
+      (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
+        45921.953931549871457) *
+        r +
+        13731.693765509461125) *
+        r +
+        1971.5909503065514427) *
+        r +
+        133.14166789178437745) *
+        r +
+        3.387132872796366608)) /
+    (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
+      21213.794301586595867) *
+      r +
+      5394.1960214247511077) *
+      r +
+      687.1870074920579083) *
+      r +
+      42.313330701600911252) *
+      r +
+      1)
+  );
+}
+
+/** AS 241's formula for the tails up to r = √(−ln(min(p, 1 − p))) ≤ 5 (shared, as above). */
+function nearTailNormalQuantile(r: number): number {
+  r -= 1.6;
+  return (
+    (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
+      1.27045825245236838258) *
+      r +
+      3.64784832476320460504) *
+      r +
+      5.7694972214606914055) *
+      r +
+      4.6303378461565452959) *
+      r +
+      1.42343711074968357734) /
+    (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
+      0.14810397642748007459) *
+      r +
+      0.68976733498510000455) *
+      r +
+      1.6763848301838038494) *
+      r +
+      2.05319162663775882187) *
+      r +
+      1)
+  );
+}
+
 /**
  * Inverse of the standard normal CDF (Wichura 1988, AS 241 PPND16).
  * Relative accuracy about 1e-16 over (0, 1). Returns -Infinity at 0,
@@ -40,58 +96,12 @@ export function normalQuantile(p: number): number {
     return NaN;
   }
   const q = p - 0.5;
-  if (Math.abs(q) <= 0.425) {
-    const r = 0.180625 - q * q;
-    return (
-      (q *
-        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
-          45921.953931549871457) *
-          r +
-          13731.693765509461125) *
-          r +
-          1971.5909503065514427) *
-          r +
-          133.14166789178437745) *
-          r +
-          3.387132872796366608)) /
-      (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
-        21213.794301586595867) *
-        r +
-        5394.1960214247511077) *
-        r +
-        687.1870074920579083) *
-        r +
-        42.313330701600911252) *
-        r +
-        1)
-    );
-  }
+  if (Math.abs(q) <= 0.425) return centralNormalQuantile(q);
   let r = q < 0 ? p : 1 - p;
   r = Math.sqrt(-Math.log(r));
   let val: number;
   if (r <= 5) {
-    r -= 1.6;
-    val =
-      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
-        1.27045825245236838258) *
-        r +
-        3.64784832476320460504) *
-        r +
-        5.7694972214606914055) *
-        r +
-        4.6303378461565452959) *
-        r +
-        1.42343711074968357734) /
-      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
-        0.14810397642748007459) *
-        r +
-        0.68976733498510000455) *
-        r +
-        1.6763848301838038494) *
-        r +
-        2.05319162663775882187) *
-        r +
-        1);
+    val = nearTailNormalQuantile(r);
   } else {
     r -= 5;
     val =
@@ -124,37 +134,12 @@ export function normalQuantile(p: number): number {
  * numbers, faster for many values. The central formula (|p − 0.5| ≤ 0.425, most values)
  * runs over all of them in a loop without branches, so that the processor overlaps the
  * long multiply–add chains of consecutive values (a branch taken at random for one value
- * in seven would stop that); the others are then computed again by `normalQuantile`
- * itself. Each value goes through exactly the operations `normalQuantile` does for it.
+ * in seven would stop that); the tails are then computed again with the same formulas
+ * (shared functions). Each value goes through exactly the operations `normalQuantile` does for it.
  */
 export function normalQuantiles(p: Float64Array, out: Float64Array, from: number, to: number): void {
-  for (let i = from; i < to; i++) {
-    const q = p[i] - 0.5;
-    const r = 0.180625 - q * q;
-    out[i] =
-      (q *
-        (((((((2509.0809287301226727 * r + 33430.575583588128105) * r + 67265.770927008700853) * r +
-          45921.953931549871457) *
-          r +
-          13731.693765509461125) *
-          r +
-          1971.5909503065514427) *
-          r +
-          133.14166789178437745) *
-          r +
-          3.387132872796366608)) /
-      (((((((5226.495278852854561 * r + 28729.085735721942674) * r + 39307.89580009271061) * r +
-        21213.794301586595867) *
-        r +
-        5394.1960214247511077) *
-        r +
-        687.1870074920579083) *
-        r +
-        42.313330701600911252) *
-        r +
-        1);
-  }
-  // The tails: their indices gathered without a branch, then the usual tail formula (r ≤ 5,
+  for (let i = from; i < to; i++) out[i] = centralNormalQuantile(p[i] - 0.5);
+  // The tails: their indices gathered without a branch, then the near-tail formula (r ≤ 5,
   // i.e. p ≥ 1.4e-11 from the nearer end), or normalQuantile for the rest.
   if (tailIndices.length < to - from) tailIndices = new Int32Array(to - from);
   const tails = tailIndices;
@@ -171,34 +156,12 @@ export function normalQuantiles(p: Float64Array, out: Float64Array, from: number
       continue;
     }
     const q = pi - 0.5;
-    let r = q < 0 ? pi : 1 - pi;
-    r = Math.sqrt(-Math.log(r));
+    const r = Math.sqrt(-Math.log(q < 0 ? pi : 1 - pi));
     if (!(r <= 5)) {
       out[i] = normalQuantile(pi);
       continue;
     }
-    r -= 1.6;
-    const val =
-      (((((((7.7454501427834140764e-4 * r + 0.0227238449892691845833) * r + 0.24178072517745061177) * r +
-        1.27045825245236838258) *
-        r +
-        3.64784832476320460504) *
-        r +
-        5.7694972214606914055) *
-        r +
-        4.6303378461565452959) *
-        r +
-        1.42343711074968357734) /
-      (((((((1.05075007164441684324e-9 * r + 5.475938084995344946e-4) * r + 0.0151986665636164571966) * r +
-        0.14810397642748007459) *
-        r +
-        0.68976733498510000455) *
-        r +
-        1.6763848301838038494) *
-        r +
-        2.05319162663775882187) *
-        r +
-        1);
+    const val = nearTailNormalQuantile(r);
     out[i] = q < 0 ? -val : val;
   }
 }
