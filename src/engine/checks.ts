@@ -1,6 +1,6 @@
 import { EngineError } from "../model/issues.js";
 import { ITEM_NAMES, ITEM_LABEL } from "./items.js";
-import type { Projection } from "./project.js";
+import type { Projection } from "./projection.js";
 import { ENGINE_EXTENSIONS, type RangeProblem } from "./extensions.js";
 
 /** Largest imbalance tolerated: one millionth of the model's unit. */

@@ -119,7 +119,7 @@ export interface CompiledTranche {
 
 /**
  * A revolving credit facility: draws to keep cash at the floor, repays from cash above
- * it (see the month order in project.ts).
+ * it (see the month order in statements.ts).
  */
 export interface CompiledRevolver {
   /** Commitment by month (a number or a formula over drivers: a borrowing base). */
@@ -129,7 +129,7 @@ export interface CompiledRevolver {
   slots: { openingBalance: number; rate: number; spread: number; floor: number; commitmentFee: number; from: number; maturity: number };
 }
 
-/** Param slots of the opening balance sheet (retained earnings is the plug: see project.ts). */
+/** Param slots of the opening balance sheet (retained earnings is the plug: see statements.ts). */
 export interface OpeningSlots {
   cash: number;
   receivables: number;

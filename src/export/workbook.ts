@@ -56,7 +56,7 @@ const sum = (terms: string[]) => (terms.length === 0 ? "0" : terms.join("+"));
 /**
  * Lays out a model as a live workbook: every statement line an Excel formula over the
  * Inputs and Drivers sheets that reproduces burnrate's engine (src/engine/compile.ts and
- * project.ts), with the engine's values cached in the cells.
+ * statements.ts), with the engine's values cached in the cells.
  */
 export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}): BuiltWorkbook {
   const compiled = compileModel(loaded.model, loaded.extensions);
@@ -649,7 +649,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   dRows.push({ key: "debt:service", label: "Debt service (interest paid + scheduled principal)", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("debt:cashInterest", t)}+${book.at("debt:scheduled", t)}`, v: it.debtService[t] }) });
 
   // ── Interest capitalised on assets not yet in service (financing.capitalizeInterest) ──
-  // The engine's rule (project.ts, statements): each month, on each qualifying asset's cost
+  // The engine's rule (engine/statements.ts): each month, on each qualifying asset's cost
   // carried so far (spend to date plus interest already capitalised), the funding tranche's
   // rate on what that tranche can fund and the average rate of the opening debt on the rest;
   // all assets together never more than the month's gross interest. Once the asset is in
@@ -840,7 +840,7 @@ export function buildWorkbook(loaded: LoadedModel, options: WorkbookOptions = {}
   is.rows.push({ key: "is:netInterest", label: "Interest expense, net", unit: money, fmt: FMT.amount, style: "detail", months: (t) => ({ f: `${book.at("is:interest", t)}-${book.at("is:interestIncome", t)}`, v: it.netInterestExpense[t] }) });
   is.rows.push({ key: "is:otherIncome", label: "Other income", unit: money, fmt: FMT.amount, months: (t) => ({ f: sum(oneOffSum("otherIncome", t)), v: it.otherIncome[t] }) });
   is.rows.push({ key: "is:pretax", label: "Pre-tax income", unit: money, fmt: FMT.amount, style: "total", months: (t) => ({ f: `${book.at("is:ebit", t)}-${book.at("is:interest", t)}+${book.at("is:interestIncome", t)}+${book.at("is:otherIncome", t)}+${book.at("is:disposalGain", t)}`, v: it.pretaxIncome[t] }) });
-  // Tax as the engine computes it (statements() in engine/project.ts): on the fiscal year's
+  // Tax as the engine computes it (statements() in engine/statements.ts): on the fiscal year's
   // income to date; losses carried in at the year's start offset at most lossOffsetLimit of
   // it; each month pays the year's tax so far less what the year's earlier months paid.
   const fiscalYearOf = compiled.calendar.fiscalYear;

@@ -1,0 +1,11 @@
+
+/**
+ * Shortcuts that skip work whose result is known without it (each exact: see where it is
+ * used). Always on; tests turn one off to compare with the full computation.
+ */
+export const exactShortcuts = {
+  /** Interest capitalisation computed ahead of the month loop, only where it can be non-zero (`capitalizeAhead`). */
+  capitalizeAhead: true,
+  /** Each tranche added to the debt totals only over the months its series are not zero (`refreshDebt`). */
+  trancheSpans: true,
+};
