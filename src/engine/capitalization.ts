@@ -1,5 +1,5 @@
 import type { CompiledModel } from "./compile.js";
-import type { Projection } from "./projection.js";
+import type { Projection, TrancheSeries } from "./projection.js";
 import type { Workspace } from "./workspace.js";
 import { monthOf, sameNumber } from "./numbers.js";
 
@@ -8,6 +8,18 @@ import { monthOf, sameNumber } from "./numbers.js";
 // revolver or an overdraft rate); otherwise `capitalizeAhead` writes it into the debt
 // schedule before the loop, or the schedule keeps the last run's while its inputs are
 // unchanged (`capitalizationUnchanged`). Tests pin the two routines equal (debtSchedule.test.ts).
+
+/**
+ * The interest an asset whose cost carried so far is `base` asks to capitalise in month t,
+ * before the month's cap (never more than the interest incurred): the funding tranche k's
+ * rate on what the tranche can fund (its opening balance), the average rate on the rest; no
+ * tranche when k < 0. Shared by the month loop and `capitalizeAhead`, which must agree.
+ */
+export function interestWanted(base: number, k: number, trancheOpen: Float64Array[], trancheRates: TrancheSeries[], t: number, averageRate: number): number {
+  if (!(base > 0)) return 0;
+  const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
+  return Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
+}
 
 /**
  * The assets that capitalise interest, for this evaluation: GPU sites (their spend and
@@ -178,14 +190,7 @@ export function capitalizeAhead(c: CompiledModel, ws: Workspace, src: Projection
       const averageRate = openDebt > 0 ? rateTimesDebtBy[t] / openDebt : 0;
       for (let i = 0; i < nEarning; i++) {
         const a = earning[i];
-        let v = 0;
-        const base = accum[a];
-        if (base > 0) {
-          const k = trancheOf[a];
-          // The funding tranche's rate on what it can fund, the average rate on the rest.
-          const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
-          v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
-        }
+        const v = interestWanted(accum[a], trancheOf[a], trancheOpen, trancheRates, t, averageRate);
         accum[a] += spendOf[a][t];
         wantedBy[a] = v;
         wanted += v;

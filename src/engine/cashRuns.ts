@@ -2,6 +2,7 @@ import type { CompiledModel } from "./compile.js";
 import { emptyProjection, qualifyingAssets, type Projection } from "./projection.js";
 import { workspaceOf, type CashRunInputs, type Workspace } from "./workspace.js";
 import { statements } from "./statements.js";
+import { taxDueToDate, lossesCarriedForward } from "./tax.js";
 
 // The statements re-run with extra opening cash, for the funding gap (fundingGap.ts): the
 // month loop itself writing ending cash only, or where it applies the faster `cashRuns`.
@@ -189,11 +190,10 @@ export function cashRuns(c: CompiledModel, ws: Workspace, src: Projection, extra
         taxYearToDateA = 0;
       }
       incomeYearToDateA += pretax;
-      const lossesUsed = incomeYearToDateA > 0 ? Math.min(nolAtYearStartA, lossLimit * incomeYearToDateA) : 0;
-      const taxDue = incomeYearToDateA > lossesUsed ? taxRate * (incomeYearToDateA - lossesUsed) : 0;
+      const taxDue = taxDueToDate(incomeYearToDateA, nolAtYearStartA, lossLimit, taxRate);
       const taxes = taxDue - taxYearToDateA;
       taxYearToDateA = taxDue;
-      nolA = nolAtYearStartA - lossesUsed + (incomeYearToDateA < 0 ? -incomeYearToDateA : 0);
+      nolA = lossesCarriedForward(incomeYearToDateA, nolAtYearStartA, lossLimit);
       const netIncome = pretax - taxes;
       const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - receivablesChange + payablesChange;
       cashA += operatingCashFlow + investing + financing;
@@ -215,11 +215,10 @@ export function cashRuns(c: CompiledModel, ws: Workspace, src: Projection, extra
         taxYearToDateB = 0;
       }
       incomeYearToDateB += pretax;
-      const lossesUsed = incomeYearToDateB > 0 ? Math.min(nolAtYearStartB, lossLimit * incomeYearToDateB) : 0;
-      const taxDue = incomeYearToDateB > lossesUsed ? taxRate * (incomeYearToDateB - lossesUsed) : 0;
+      const taxDue = taxDueToDate(incomeYearToDateB, nolAtYearStartB, lossLimit, taxRate);
       const taxes = taxDue - taxYearToDateB;
       taxYearToDateB = taxDue;
-      nolB = nolAtYearStartB - lossesUsed + (incomeYearToDateB < 0 ? -incomeYearToDateB : 0);
+      nolB = lossesCarriedForward(incomeYearToDateB, nolAtYearStartB, lossLimit);
       const netIncome = pretax - taxes;
       const operatingCashFlow = netIncome + depreciation + feeAmortization + shareSettled - disposalGain - receivablesChange + payablesChange;
       cashB += operatingCashFlow + investing + financing;

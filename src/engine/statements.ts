@@ -4,8 +4,9 @@ import type { Workspace } from "./workspace.js";
 import { BALANCE_TOLERANCE } from "./checks.js";
 import { monthOf } from "./numbers.js";
 import { exactShortcuts } from "./shortcuts.js";
+import { taxDueToDate, lossesCarriedForward } from "./tax.js";
 import { refreshDebt } from "./debtSchedule.js";
-import { setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
+import { interestWanted, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
 
 /**
  * Projects the statements month by month. Conventions (see README, model reference):
@@ -203,13 +204,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
       for (let a = 0; a < nA; a++) {
         let v = 0;
         if (t < ws.assetLive[a]) {
-          const base = ws.assetAccum[a];
-          if (base > 0) {
-            const k = ws.assetTranche[a];
-            // The funding tranche's rate on what it can fund, the average rate on the rest.
-            const specific = k >= 0 ? Math.min(base, trancheOpen[k][t]) : 0;
-            v = Math.max(0, (specific * (k >= 0 ? trancheRates[k].rate[t] : 0) + (base - specific) * averageRate) / 12);
-          }
+          v = interestWanted(ws.assetAccum[a], ws.assetTranche[a], trancheOpen, trancheRates, t, averageRate);
           ws.assetAccum[a] += ws.assetSpend[a][t];
         }
         ws.assetWanted[a] = v;
@@ -252,21 +247,17 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
     const ebit = ebitda - depreciation;
     const interestExpense = grossInterest - capitalized;
     const pretax = ebit - interestExpense + interestIncome + otherIncome + disposalGain;
-    // Tax on the fiscal year's income to date: losses carried in from earlier years offset
-    // at most lossOffsetLimit of it; each month pays the year's tax so far less what the
-    // year's earlier months paid (so a later loss in the year reverses earlier payments);
-    // the year's own loss is carried forward. No carry-back to earlier years.
+    // Tax on the fiscal year's income to date (tax.ts).
     if (t === 0 || cal.fiscalYear[t] !== cal.fiscalYear[t - 1]) {
       nolAtYearStart = nol;
       incomeYearToDate = 0;
       taxYearToDate = 0;
     }
     incomeYearToDate += pretax;
-    const lossesUsed = incomeYearToDate > 0 ? Math.min(nolAtYearStart, lossLimit * incomeYearToDate) : 0;
-    const taxDue = incomeYearToDate > lossesUsed ? taxRate * (incomeYearToDate - lossesUsed) : 0;
+    const taxDue = taxDueToDate(incomeYearToDate, nolAtYearStart, lossLimit, taxRate);
     const taxes = taxDue - taxYearToDate;
     taxYearToDate = taxDue;
-    nol = nolAtYearStart - lossesUsed + (incomeYearToDate < 0 ? -incomeYearToDate : 0);
+    nol = lossesCarriedForward(incomeYearToDate, nolAtYearStart, lossLimit);
     const netIncome = pretax - taxes;
 
     // Working capital on recurring revenue and cash costs (days of the month's flow).
