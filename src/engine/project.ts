@@ -5,6 +5,7 @@ import { workspaceOf, defaultWorkspace, type Workspace } from "./workspace.js";
 import { scheduleInputs, maskLines, sumLines } from "./lineSums.js";
 import { evaluateFleet, powerPricedElsewhere } from "./fleetCache.js";
 import { statements, ratiosInMonthLoop, computeRatios } from "./statements.js";
+import { exactShortcuts } from "./shortcuts.js";
 
 // The engine's evaluation: `evaluate` runs one compiled model's drivers, lines, fleet and
 // statements into a workspace's projection. Each step lives in the file named for it:
@@ -97,10 +98,14 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
   // 5. Operating lines summed by kind, series by series (tight loops, no month-major work).
   sumLines(c, ws, out, lineSums);
   if (options.stopAfter === "lines") return out;
-  statements(c, ws, out, out, 0, false, options.pathItemsOnly === true);
+  if (statements(c, ws, out, out, 0, false, options.pathItemsOnly === true) < c.months) ws.ratiosCurrent = false;
   if (options.stopAfter === "statements") return out;
   for (const stage of c.stages) stage.afterStatements?.(p, out, options);
-  if (!ratiosInMonthLoop(c, options.pathItemsOnly === true)) computeRatios(out);
+  // The ratios read only statement items: while the month loop wrote none, they stand.
+  if (!ratiosInMonthLoop(c, options.pathItemsOnly === true)) {
+    if (!ws.ratiosCurrent || !exactShortcuts.resumeMonthLoop) computeRatios(out);
+    ws.ratiosCurrent = true;
+  }
   return out;
 }
 

@@ -8,4 +8,6 @@ export const exactShortcuts = {
   capitalizeAhead: true,
   /** Each tranche added to the debt totals only over the months its series are not zero (`refreshDebt`). */
   trancheSpans: true,
+  /** The month loop resumed where its inputs first differ from the last run's (resume.ts). */
+  resumeMonthLoop: true,
 };

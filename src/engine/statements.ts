@@ -1,10 +1,11 @@
 import type { CompiledModel } from "./compile.js";
 import type { Projection } from "./projection.js";
-import type { Workspace } from "./workspace.js";
+import type { MonthLoopMemory, Workspace } from "./workspace.js";
 import { BALANCE_TOLERANCE } from "./checks.js";
 import { monthOf } from "./numbers.js";
 import { exactShortcuts } from "./shortcuts.js";
 import { taxDueToDate, lossesCarriedForward } from "./tax.js";
+import { createMonthLoopMemory, firstChangedMonth, MONTH_STATE } from "./resume.js";
 import { refreshDebt } from "./debtSchedule.js";
 import { interestWanted, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
 
@@ -38,9 +39,10 @@ import { interestWanted, setUpQualifyingAssets, capitalizationUnchanged, keepCap
  * since its last walk in this workspace, and the month loop reads their monthly totals
  * from the workspace's debt schedule — the same numbers, summed in the same order as one
  * loop over tranches inside the month would. The funding gap's re-runs (`cashOnly`) read
- * the same schedule and write only ending cash.
+ * the same schedule and write only ending cash. A full run resumes where its inputs first
+ * differ from the last run's (resume.ts); returns the first month it wrote (H: none).
  */
-export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false, pathItemsOnly = false): void {
+export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst: Projection, extraCash: number, cashOnly = false, pathItemsOnly = false): number {
   const p = c.params;
   const H = c.months;
   const cal = c.calendar;
@@ -91,6 +93,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
   const capCashFree = c.revolver === null && c.cashRates.overdraft === null;
   let capFromSchedule = cashOnly && capCashFree;
   let nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
+  let capitalizationRewritten = false;
   if (!cashOnly && nA > 0) {
     if (capCashFree && capitalizationUnchanged(ws, nA)) {
       capFromSchedule = true;
@@ -99,6 +102,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
       keepCapitalizationInputs(ws, nA, capCashFree);
       if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
+        capitalizationRewritten = true;
         nA = 0;
       } else markRowsWritten(ws, nA, H);
     }
@@ -144,7 +148,77 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
   let unbalanced = 0;
   let previousCash = cash;
 
-  for (let t = 0; t < H; t++) {
+  // Resume where this run's inputs first differ from the last run's (see resume.ts): not with
+  // a revolver or capitalisation in the loop, whose state it does not record.
+  let from = 0;
+  let memory: MonthLoopMemory | null = null;
+  if (!cashOnly) {
+    if (rv === null && nA === 0 && exactShortcuts.resumeMonthLoop) {
+      memory = ws.monthLoop ??= createMonthLoopMemory(c, ws, src);
+      const f = memory.fixedNow;
+      f[0] = taxRate;
+      f[1] = lossLimit;
+      f[2] = dso;
+      f[3] = dpo;
+      f[4] = cash;
+      f[5] = receivables;
+      f[6] = payables;
+      f[7] = ppe;
+      f[8] = paidIn;
+      f[9] = retained;
+      f[10] = nol;
+      f[11] = debtTotal;
+      from = firstChangedMonth(memory, H, pathItemsOnly, debt.version, !capitalizationRewritten);
+      if (from > 0) {
+        const s = memory.state;
+        const at = from * MONTH_STATE;
+        cash = s[at];
+        receivables = s[at + 1];
+        payables = s[at + 2];
+        ppe = s[at + 3];
+        paidIn = s[at + 4];
+        retained = s[at + 5];
+        nol = s[at + 6];
+        nolAtYearStart = s[at + 7];
+        incomeYearToDate = s[at + 8];
+        taxYearToDate = s[at + 9];
+        debtTotal = s[at + 10];
+        sumEbitda = s[at + 11];
+        sumTaxes = s[at + 12];
+        sumInterest = s[at + 13];
+        sumService = s[at + 14];
+        nonFinite = s[at + 15];
+        unbalanced = s[at + 16];
+        previousCash = cash;
+      }
+      memory.valid = false;
+    } else if (ws.monthLoop) ws.monthLoop.valid = false;
+  }
+  const carried = memory !== null ? memory.state : null;
+
+  for (let t = from; t <= H; t++) {
+    if (carried !== null) {
+      const at = t * MONTH_STATE;
+      carried[at] = cash;
+      carried[at + 1] = receivables;
+      carried[at + 2] = payables;
+      carried[at + 3] = ppe;
+      carried[at + 4] = paidIn;
+      carried[at + 5] = retained;
+      carried[at + 6] = nol;
+      carried[at + 7] = nolAtYearStart;
+      carried[at + 8] = incomeYearToDate;
+      carried[at + 9] = taxYearToDate;
+      carried[at + 10] = debtTotal;
+      carried[at + 11] = sumEbitda;
+      carried[at + 12] = sumTaxes;
+      carried[at + 13] = sumInterest;
+      carried[at + 14] = sumService;
+      carried[at + 15] = nonFinite;
+      carried[at + 16] = unbalanced;
+    }
+    // Month H: only what the loop ended with is recorded.
+    if (t === H) break;
     const revenue = revenueLines[t];
     const costOfRevenue = corLines[t];
     const opex = opexLines[t];
@@ -384,11 +458,13 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
     it.lossCarryforward[t] = nol;
   }
   if (!cashOnly && nA > 0 && capCashFree) ws.capitalizationKey.current = true;
+  if (memory !== null) memory.valid = true;
   if (withRatios) {
     dst.checks.nonFinite = nonFinite;
     dst.checks.unbalanced = unbalanced;
     dst.checks.current = true;
   }
+  return from;
 }
 
 /**

@@ -60,6 +60,32 @@ export interface Workspace {
   scratch: Projection | null;
   /** What the funding gap's re-runs read that extra cash does not change (see `cashRuns`), made when first needed. */
   cashRun: CashRunInputs | null;
+  /** What the last month loop read and carried, to resume the next one (see resume.ts), made when first needed. */
+  monthLoop: MonthLoopMemory | null;
+  /** The ratios are those of the statement items as they are (computed since the month loop last wrote them). */
+  ratiosCurrent: boolean;
+}
+
+/**
+ * The month loop's memory of its last run in this workspace (see resume.ts): whether it
+ * holds, the fixed numbers and per-month inputs that run read (copies of the inputs, and
+ * both as 32-bit halves for an exact comparison), and what it carried into each month.
+ */
+export interface MonthLoopMemory {
+  /** Whether the projection's statement items are the recorded run's (no other run wrote them since). */
+  valid: boolean;
+  pathItemsOnly: boolean;
+  /** The debt schedule's version it read (see `DebtCache.version`). */
+  debtVersion: number;
+  fixed: Float64Array;
+  /** This run's fixed numbers, written before they are compared with `fixed`. */
+  fixedNow: Float64Array;
+  sources: Float64Array[];
+  copies: Float64Array[];
+  sourceBits: Int32Array[];
+  copyBits: Int32Array[];
+  /** MONTH_STATE numbers per month, carried into it; month H: what the loop ended with. */
+  state: Float64Array;
 }
 
 /**
@@ -138,6 +164,8 @@ export function createWorkspace(c: CompiledModel): Workspace {
     assetRowSpans: new Int32Array(4 * qualifyingAssets(c)),
     scratch: null,
     cashRun: null,
+    monthLoop: null,
+    ratiosCurrent: false,
   };
   workspaceOf.set(ws.projection, ws);
   return ws;

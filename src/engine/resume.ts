@@ -1,0 +1,95 @@
+import type { CompiledModel } from "./compile.js";
+import type { Projection } from "./projection.js";
+import type { MonthLoopMemory, Workspace } from "./workspace.js";
+
+// Resuming the month loop (statements.ts) where its inputs first differ from the last run's.
+//
+// A month of the loop reads only what it carries from the month before (cash, balances,
+// losses carried forward, the fiscal year's income and tax to date, the debt, the ratios'
+// trailing sums and the validity counts: `MONTH_STATE`), a few numbers fixed for the run
+// (rates, days, the opening balances it starts from) and that month's inputs. So when the
+// fixed numbers and the inputs of months 0 … m−1 are bit for bit those of the last run that
+// wrote this projection, months 0 … m−1 would be computed again to the same numbers: the
+// loop restores what it carried into month m, as the last run recorded it, and starts there.
+// A system's attribution rerun (a cut link changes contract exits and line scales from a
+// trigger month on) and a model whose statements no sampled input reaches (the system's
+// shared drivers) start late or not at all.
+//
+// Not with a revolver or interest capitalised in the loop (they carry more state), and
+// only on top of a run that wrote the same items (`pathItemsOnly` alike). Extensions'
+// `afterStatements` write report series, never what the loop writes.
+
+/** The numbers the loop carries from one month into the next, in the order they are recorded. */
+export const MONTH_STATE = 17;
+
+/**
+ * The run's fixed numbers the loop reads: tax rate, loss offset limit, receivable and
+ * payable days, then the opening cash, receivables, payables, PP&E, paid-in capital,
+ * retained earnings, losses carried forward and debt.
+ */
+const FIXED = 12;
+
+export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Projection): MonthLoopMemory {
+  const H = c.months;
+  const inp = src.items;
+  const sources = [inp.revenue, inp.costOfRevenue, inp.operatingExpenses, inp.otherIncome, inp.disposalProceeds, ws.capexBase, ws.depreciationBase, ws.disposalGainBase, ws.recurringRevenue, ws.equityByMonth, ws.nonCashExpense];
+  if (c.cashRates.income) sources.push(c.cashRates.income);
+  if (c.cashRates.overdraft) sources.push(c.cashRates.overdraft);
+  const copies = sources.map(() => new Float64Array(H));
+  const bits = (a: Float64Array) => new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
+  return {
+    valid: false,
+    pathItemsOnly: false,
+    debtVersion: -1,
+    fixed: new Float64Array(FIXED),
+    fixedNow: new Float64Array(FIXED),
+    sources,
+    copies,
+    sourceBits: sources.map(bits),
+    copyBits: copies.map(bits),
+    state: new Float64Array((H + 1) * MONTH_STATE),
+  };
+}
+
+/**
+ * The first month whose inputs may differ from those the last recorded run read (0 when
+ * its fixed numbers differ, H when nothing does), and records this run's. `fixedNow` holds
+ * this run's fixed numbers; all are compared bit for bit (so −0 is not +0).
+ */
+export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsOnly: boolean, debtVersion: number, sameSchedule: boolean): number {
+  const fixed = memory.fixedNow;
+  let from = memory.valid && memory.pathItemsOnly === pathItemsOnly && memory.debtVersion === debtVersion && sameSchedule ? H : 0;
+  const kept = memory.fixed;
+  for (let i = 0; i < FIXED; i++) {
+    if (!sameBits(fixed[i], kept[i])) from = 0;
+    kept[i] = fixed[i];
+  }
+  const sources = memory.sources;
+  const copies = memory.copies;
+  const sourceBits = memory.sourceBits;
+  const copyBits = memory.copyBits;
+  for (let s = 0; s < sources.length; s++) {
+    const a = sourceBits[s];
+    const b = copyBits[s];
+    // The months before `from` are equal so far; the copy takes this run's from the first that is not.
+    let m = 0;
+    for (; m < from; m++) if (a[2 * m] !== b[2 * m] || a[2 * m + 1] !== b[2 * m + 1]) break;
+    from = m;
+    const source = sources[s];
+    const copy = copies[s];
+    if (m === 0) copy.set(source);
+    else for (; m < H; m++) copy[m] = source[m];
+  }
+  memory.pathItemsOnly = pathItemsOnly;
+  memory.debtVersion = debtVersion;
+  return from;
+}
+
+const scratch = new Float64Array(2);
+const scratchBits = new Int32Array(scratch.buffer);
+
+function sameBits(a: number, b: number): boolean {
+  scratch[0] = a;
+  scratch[1] = b;
+  return scratchBits[0] === scratchBits[2] && scratchBits[1] === scratchBits[3];
+}
