@@ -78,12 +78,26 @@ export function capitalizationUnchanged(ws: Workspace, nA: number): boolean {
   return true;
 }
 
+/**
+ * `capitalizationUnchanged` known without setting the assets up: the assets are fleet
+ * cohorts only (no sites), and since the schedule recorded the capitalisation neither the
+ * debt's totals nor any cohort's capex, book value or months of service were written. What
+ * it would compare comes from those and from the cohorts' params, which change only with a
+ * new evaluation of the fleet (a caller that skips it, `skipFleet` or `sameFleet`, has not
+ * changed them).
+ */
+export function capitalizationKeptAsIs(c: CompiledModel, ws: Workspace): boolean {
+  const key = ws.capitalizationKey;
+  return key.current && key.debtVersion === ws.debt.version && key.fleetVersion === ws.fleet.version && !(c.capitalizeInterest.sites && c.constructions.length > 0);
+}
+
 /** Records what this run's capitalisation starts from (it is current once the month loop ends). */
 export function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean): void {
   const key = ws.capitalizationKey;
   key.current = false;
   if (!cashFree) return;
   key.debtVersion = ws.debt.version;
+  key.fleetVersion = ws.fleet.version;
   const setup = key.setup;
   for (let a = 0; a < nA; a++) {
     setup[5 * a] = ws.assetLive[a];

@@ -49,6 +49,8 @@ export interface FleetCache {
    */
   window: Int32Array;
   openingNbv: Float64Array;
+  /** Counts the times a cohort's capex, book value or months of service were written (what capitalised interest reads). */
+  version: number;
   /** The fleet totals (STALE_…) a cohort's series of which were written since `addFleet` last summed them. */
   stale: number;
   /** The lines' depreciation `addFleet` last started from, and with the fleet's added; current while no cohort's depreciation was written since. */
@@ -117,6 +119,7 @@ export function createFleetCache(c: CompiledModel): FleetCache {
     evaluated: new Uint8Array(n),
     window: new Int32Array(WINDOW * n),
     openingNbv: new Float64Array(n),
+    version: 0,
     stale: STALE_CAPACITY | STALE_POWER | STALE_RETIREMENT,
     depreciationBefore: new Float64Array(H),
     depreciationAfter: new Float64Array(H),
@@ -154,6 +157,7 @@ export function evaluateFleet(c: CompiledModel, ws: FleetWorkspace, out: Project
       }
       if (changed & (CHANGED_SCHEDULE | CHANGED_BOOK)) {
         cohortBook(c, fleet, out, k);
+        fleet.version++;
         fleet.stale |= STALE_RETIREMENT;
         fleet.depreciationCurrent = false;
       }

@@ -8,6 +8,8 @@ export const exactShortcuts = {
   capitalizeAhead: true,
   /** Each tranche added to the debt totals only over the months its series are not zero (`refreshDebt`). */
   trancheSpans: true,
+  /** Capitalised interest kept without comparing its inputs while nothing it reads was written (`capitalizationKeptAsIs`). */
+  capitalizationKeptAsIs: true,
   /** The month loop resumed where its inputs first differ from the last run's (resume.ts). */
   resumeMonthLoop: true,
 };

@@ -7,7 +7,7 @@ import { exactShortcuts } from "./shortcuts.js";
 import { taxDueToDate, lossesCarriedForward } from "./tax.js";
 import { createMonthLoopMemory, firstChangedMonth, MONTH_STATE } from "./resume.js";
 import { refreshDebt } from "./debtSchedule.js";
-import { interestWanted, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
+import { interestWanted, capitalizationKeptAsIs, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
 
 /**
  * Projects the statements month by month. Conventions (see README, model reference):
@@ -92,6 +92,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
   // full run when the assets and the debt are those of the run that recorded it.
   const capCashFree = c.revolver === null && c.cashRates.overdraft === null;
   let capFromSchedule = cashOnly && capCashFree;
+  if (!cashOnly && capCashFree && exactShortcuts.capitalizationKeptAsIs && capitalizationKeptAsIs(c, ws)) capFromSchedule = true;
   let nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
   let capitalizationRewritten = false;
   if (!cashOnly && nA > 0) {

@@ -93,13 +93,15 @@ export interface MonthLoopMemory {
  * debt's walk (interest incurred, opening balances and rates), each asset's set-up (live
  * month, months to depreciate, retirement, funding tranche, cost carried in) and its
  * spend in the months before it is live — nothing else. While those are what they were
- * when the schedule recorded it (see capitalization.ts) (compared value by value), the capitalised interest, its
- * depreciation and write-offs, and each asset's series in the projection are exactly what
- * a new run writes.
+ * when the schedule recorded it (compared value by value, or known unchanged: see
+ * `capitalizationKeptAsIs`), the capitalised interest, its depreciation and write-offs, and
+ * each asset's series in the projection are exactly what a new run writes (capitalization.ts).
  */
 export interface CapitalizationKey {
   current: boolean;
   debtVersion: number;
+  /** The fleet's `version` when the inputs were recorded. */
+  fleetVersion: number;
   setup: Float64Array;
   spend: Float64Array[];
 }
@@ -139,7 +141,7 @@ export function createWorkspace(c: CompiledModel): Workspace {
     trancheMaturityDue: c.tranches.map(arr),
     debt: createDebtCache(c),
     fleet: createFleetCache(c),
-    capitalizationKey: { current: false, debtVersion: -1, setup: new Float64Array(5 * qualifyingAssets(c)), spend: Array.from({ length: qualifyingAssets(c) }, () => new Float64Array(H)) },
+    capitalizationKey: { current: false, debtVersion: -1, fleetVersion: -1, setup: new Float64Array(5 * qualifyingAssets(c)), spend: Array.from({ length: qualifyingAssets(c) }, () => new Float64Array(H)) },
     equityByMonth: arr(),
     refundDepreciation: arr(),
     recurringRevenue: arr(),
