@@ -186,4 +186,39 @@ describe("a GPU cloud evaluated again in one workspace", () => {
       { numRuns: 30, seed: 20261204 },
     );
   });
+
+  it("gives exactly what a whole evaluation gives when any contract term moved, evaluated again keeping the fleet (only the months from the first one moved are billed again)", () => {
+    // Exits, take-or-pay, GPUs, prices, values, starts, terms and renewals (any contract
+    // param; exits and take-or-pay of OpenAI's contracts, which have an exit, on their own
+    // too), one or several at a time, with and without the report series, in one workspace
+    // keeping the fleet.
+    const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
+    const reused = compileModel(loaded.model, loaded.extensions);
+    const whole = compileModel(loaded.model, loaded.extensions);
+    const slots = reused.table.paths.map((_, slot) => slot).filter((slot) => /^contracts\./.test(reused.table.paths[slot]));
+    const exiting = gpuData(reused)!.contracts.filter((ct) => ct.slots.exit >= 0);
+    const pick = fc.nat({ max: exiting.length - 1 });
+    const step = fc.record({
+      changes: fc.array(change, { minLength: 0, maxLength: 3 }),
+      exit: fc.option(fc.record({ which: pick, month: fc.integer({ min: -2, max: reused.months + 2 }) }), { freq: 2 }),
+      takeOrPay: fc.option(fc.record({ which: pick, share: fc.double({ min: 0, max: 1, noNaN: true }) }), { freq: 2 }),
+      report: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.double({ min: 0.3, max: 0.8, noNaN: true }), fc.array(step, { minLength: 1, maxLength: 8 }), (utilization, steps) => {
+        const ws = createWorkspace(reused);
+        const params = Float64Array.from(reused.baseParams);
+        params[reused.table.slot("drivers.utilFuture.constant")!] = utilization;
+        evaluate(reused, params, ws, null, { skipReportSeries: true });
+        for (const s of steps) {
+          for (const c of s.changes) move(reused, params, slots, c);
+          if (s.exit) params[exiting[s.exit.which].slots.exit] = s.exit.month;
+          if (s.takeOrPay) params[exiting[s.takeOrPay.which].slots.takeOrPay] = s.takeOrPay.share;
+          const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), s.report);
+          sameSeries(seriesOf(reused, evaluate(reused, params, ws, [], { sameFleet: true, skipReportSeries: !s.report }), s.report), expected);
+        }
+      }),
+      { numRuns: 40, seed: 20261205 },
+    );
+  });
 });
