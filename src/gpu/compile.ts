@@ -323,6 +323,12 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const poolDeliveredFrom = new Int32Array(nPools);
   const poolFreeFrom = new Int32Array(nPools);
   const lineFrom = new Int32Array(customers.length);
+  // Per cohort: its count, capacity per unit-hour, in-service and retirement months at the
+  // last fleetSide; per pool: 1 when that fleetSide summed its hours again. availKept: the
+  // pools' hours are the sums of the cohorts' capacities with those keys.
+  const capacityKey = new Float64Array(nCohorts * 4);
+  const poolAvailMoved = new Uint8Array(nPools);
+  let availKept = false;
   // Per cohort: its spot revenue (no report series).
   const cohortSpotRevenue = cohorts.map(arr);
   // True when the reservations, shares, customer lines, cohort spot revenue and spot total
@@ -337,7 +343,26 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   //    contracts. The report series (fleet and site totals, spot prices of a series) are
   //    filled by fleetReport, when a caller reads them.
   const fleetSide = (p: Float64Array, proj: Projection, report: boolean): void => {
-    for (let q = 0; q < nPools; q++) series.poolAvailable[q].fill(0);
+    // A pool's hours are summed again only when a cohort in it has new capacity: the core
+    // computes a cohort's capacity from its count, its capacity per unit-hour and its months
+    // of service alone (with the calendar's hours), so the same four numbers give the same
+    // series, and the same series added in the same order the same sums.
+    poolAvailMoved.fill(availKept ? 0 : 1);
+    for (let k = 0; k < nCohorts; k++) {
+      const sl = cohorts[k].slots;
+      const o = 4 * k;
+      const count = p[sl.count];
+      const perUnitHour = p[sl.capacity];
+      const inService = proj.cohortService[2 * k];
+      const retirement = proj.cohortService[2 * k + 1];
+      if (same(capacityKey[o], count) && same(capacityKey[o + 1], perUnitHour) && same(capacityKey[o + 2], inService) && same(capacityKey[o + 3], retirement)) continue;
+      poolAvailMoved[cohortPool[k]] = 1;
+      capacityKey[o] = count;
+      capacityKey[o + 1] = perUnitHour;
+      capacityKey[o + 2] = inService;
+      capacityKey[o + 3] = retirement;
+    }
+    for (let q = 0; q < nPools; q++) if (poolAvailMoved[q]) series.poolAvailable[q].fill(0);
     for (let k = 0; k < nCohorts; k++) {
       const cs = proj.cohorts[k];
       const cap = cs.capacity;
@@ -349,7 +374,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const retirement = proj.cohortService[2 * k + 1];
       const from = serviceFrom(inService);
       const to = serviceTo(retirement);
-      for (let t = from; t <= to; t++) avail[t] += cap[t];
+      if (poolAvailMoved[pool]) for (let t = from; t <= to; t++) avail[t] += cap[t];
       if (pool < nSites) {
         const site = sites[pool];
         const sl = cohorts[k].slots;
@@ -386,11 +411,12 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
     // A pool without contracts reserves nothing (+0 in every month).
     for (let q = 0; q < nPools; q++) {
-      if (poolHasContracts[q]) continue;
+      if (poolHasContracts[q] || !poolAvailMoved[q]) continue;
       const avail = series.poolAvailable[q];
       const free = poolFree[q];
       for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
     }
+    availKept = true;
     fleetReportPending = true;
     if (report) fleetReport(proj);
   };
@@ -450,8 +476,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       fleetDone = true;
 
       // Only the months from which an input moved are computed again (see derivedKept); a
-      // report evaluation, or one after fleetSide, computes every month.
-      const incremental = keepFleet && derivedKept && !report;
+      // report evaluation computes every month. After fleetSide the contracts still compare
+      // their terms, and pools whose hours did not move their reservations; spot revenue
+      // (utilization and prices moved) is computed again in every month.
+      const incremental = derivedKept && !report;
+      const keepSpot = incremental && keepFleet;
       derivedKept = false;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
@@ -524,10 +553,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // share of its hours not reserved: from its capacity and reservations alone. Noted: the
       // first month whose delivered share moved (customer lines bill by it).
       for (let q = 0; q < nPools; q++) {
-        const from = poolReservedFrom[q];
+        const from = !keepFleet && poolAvailMoved[q] ? 0 : poolReservedFrom[q];
         if (!poolHasContracts[q]) {
           poolDeliveredFrom[q] = H;
-          poolFreeFrom[q] = incremental ? H : 0;
+          poolFreeFrom[q] = keepSpot ? H : 0;
           continue;
         }
         const reserved = series.poolReserved[q];
@@ -545,7 +574,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           free[t] = 1 - Math.min(1, r / a);
         }
         poolDeliveredFrom[q] = incremental ? deliveredFrom : 0;
-        poolFreeFrom[q] = incremental ? from : 0;
+        poolFreeFrom[q] = keepSpot ? from : 0;
       }
       for (let l = 0; l < customerLines.length; l++) lineFrom[l] = H;
       for (let c = 0; c < nContracts; c++) {

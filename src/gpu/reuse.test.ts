@@ -80,6 +80,22 @@ function sameAsWholeEvaluations(reused: CompiledModel, whole: CompiledModel, slo
   }
 }
 
+/**
+ * The params moved one at a time and evaluated once each in one workspace, mostly without
+ * the report series (as a simulation's paths follow each other), against a whole evaluation.
+ */
+function samePathAfterPath(reused: CompiledModel, whole: CompiledModel, slots: number[], changes: Change[]): void {
+  const ws = createWorkspace(reused);
+  const params = Float64Array.from(reused.baseParams);
+  evaluate(reused, params, ws, null, { skipReportSeries: true });
+  for (const c of changes) {
+    move(reused, params, slots, c);
+    const report = c.report && c.pick % 4 === 0;
+    const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), report);
+    sameSeries(seriesOf(reused, evaluate(reused, params, ws, null, { skipReportSeries: !report }), report), expected);
+  }
+}
+
 function sameSeries(got: [string, number[]][], expected: [string, number[]][]): void {
   expect(got.length).toBe(expected.length);
   for (let k = 0; k < expected.length; k++) {
@@ -159,6 +175,21 @@ describe("a GPU cloud evaluated again in one workspace", () => {
       fc.property(fc.array(change, { minLength: 1, maxLength: 6 }), (changes) => sameAsWholeEvaluations(reused, whole, slots, changes)),
       { numRuns: 40, seed: 20261203 },
     );
+  });
+
+  it("gives exactly what a whole evaluation gives, path after path without the report series, whatever moved among the fleet, its sites, prices and contracts (small cloud and CoreWeave)", () => {
+    for (const [text, drivers, runs, seed] of [
+      [SMALL_MORE, /^drivers\./, 100, 20261206],
+      [COREWEAVE, /^drivers\.(powerPriceFuture|utilFuture|h100Level2026|hopperDecline|blackwellDecline)\./, 30, 20261207],
+    ] as const) {
+      const reused = compile(text);
+      const whole = compile(text);
+      const slots = gpuSlots(reused, drivers);
+      fc.assert(
+        fc.property(fc.array(change, { minLength: 1, maxLength: 12 }), (changes) => samePathAfterPath(reused, whole, slots, changes)),
+        { numRuns: runs, seed },
+      );
+    }
   });
 
   it("gives exactly what a whole evaluation gives when only contract exits and take-or-pay moved, evaluated again keeping the fleet (a system's link acting)", () => {
