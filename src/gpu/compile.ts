@@ -305,8 +305,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   // Per cohort: the series its uncontracted hours are priced at (its generation's price
   // series, or its own spot price series computed below).
   const spotSource: Float64Array[] = cohortPrice.map((price, k) => (price.kind === "series" ? price.series : series.cohortSpotPrice[k]));
-  // The report series fleetSide leaves for later (see fleetReport) are not yet filled.
+  // The report series fleetSide leaves for later (see fleetReport) are not yet filled;
+  // declinePricesPartial: the prices by age are filled in the months of service only.
   let fleetReportPending = true;
+  let declinePricesPartial = false;
   // What the last evaluation derived, for the next one that keeps the fleet (a system's link
   // acting on this company again within a path): every month-by-month value below is a
   // function of that month's inputs alone, and a month's sums add their terms in a fixed
@@ -381,31 +383,16 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
         const price = site.powerPrice;
         const out = cs.powerCost;
-        out.fill(0);
+        out.fill(0, 0, from);
+        out.fill(0, to + 1);
         for (let t = from; t <= to; t++) out[t] = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
       }
       const pricing = cohortPrice[k];
-      if (pricing.kind === "decline") {
-        const spotPrice = series.cohortSpotPrice[k];
-        const start = p[pricing.start];
-        const base = 1 - p[pricing.decline];
-        const cache = declinePowers.get(pricing)!;
-        if (cache.base !== base) {
-          cache.base = base;
-          cache.filled = 0;
-        }
-        const powers = cache.powers;
-        const plannedInService = round(p[cohorts[k].slots.inService]);
-        // Ages 0 … H − 1 − plannedInService occur (NaN: none from the table).
-        const need = Math.max(1, Math.min(H, H - plannedInService));
-        for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
-        if (need > cache.filled) cache.filled = need;
-        for (let t = 0; t < H; t++) {
-          const age = Math.max(0, t - plannedInService);
-          spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
-        }
-      } else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
+      // Without the report series, a price by age is read only in the months of service.
+      if (pricing.kind === "decline") declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+      else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
     }
+    declinePricesPartial = !report;
     // The fleet's power total includes the power of cohorts in sites written above.
     if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
@@ -418,11 +405,33 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     }
     availKept = true;
     fleetReportPending = true;
-    if (report) fleetReport(proj);
+    if (report) fleetReport(p, proj);
+  };
+
+  /** A cohort's spot price by age from months lo … hi (the price curve's decline applied by whole months of age). */
+  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): void => {
+    const spotPrice = series.cohortSpotPrice[k];
+    const start = p[pricing.start];
+    const base = 1 - p[pricing.decline];
+    const cache = declinePowers.get(pricing as CohortPrice)!;
+    if (cache.base !== base) {
+      cache.base = base;
+      cache.filled = 0;
+    }
+    const powers = cache.powers;
+    const plannedInService = round(p[cohorts[k].slots.inService]);
+    // Ages 0 … H − 1 − plannedInService occur (NaN: none from the table).
+    const need = Math.max(1, Math.min(H, H - plannedInService));
+    for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
+    if (need > cache.filled) cache.filled = need;
+    for (let t = lo; t <= hi; t++) {
+      const age = Math.max(0, t - plannedInService);
+      spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+    }
   };
 
   /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
-  const fleetReport = (proj: Projection): void => {
+  const fleetReport = (p: Float64Array, proj: Projection): void => {
     const available = series.available;
     available.fill(0);
     for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
@@ -440,7 +449,9 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
       const pricing = cohortPrice[k];
       if (pricing.kind === "series") series.cohortSpotPrice[k].set(pricing.series);
+      else if (pricing.kind === "decline" && declinePricesPartial) declinePrice(p, k, pricing, 0, H - 1);
     }
+    declinePricesPartial = false;
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     fleetReportPending = false;
   };
@@ -472,7 +483,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
       const keepFleet = options.sameFleet === true && fleetDone;
       if (!keepFleet) fleetSide(p, proj, report);
-      else if (report && fleetReportPending) fleetReport(proj);
+      else if (report && fleetReportPending) fleetReport(p, proj);
       fleetDone = true;
 
       // Only the months from which an input moved are computed again (see derivedKept); a
