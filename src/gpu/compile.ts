@@ -524,13 +524,22 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         state.contractGpus[c] = gpus;
         state.contractPrice[c] = price;
         state.contractEnd[c] = start + term + renewals * renewTerm;
-        // With the same terms but the exit (or the take-or-pay share owed from it), the
-        // reservation and the bill differ only from the earlier of the two exits on.
+        // With the same GPUs, price, start and term, the reservation and the bill differ
+        // only from the earlier of the two exits on when the exit (or the take-or-pay share
+        // owed from it) moved, and only from the end of the original term when the renewals
+        // moved: before it only the original term bills, and it reserves from its start to
+        // its end or the exit whatever the renewals (with whole renewals, none or more, and
+        // renewal terms of a month or more; the price factor of the original term is 1).
         const o = c * TERMS;
         const k = contractTerms;
         let from = 0;
-        if (incremental && same(k[o], gpus) && same(k[o + 1], price) && same(k[o + 2], start) && same(k[o + 3], term) && same(k[o + 4], renewals) && same(k[o + 5], renewTerm) && same(k[o + 6], factor)) {
-          from = same(k[o + 7], exit) && same(k[o + 8], top) ? H : firstMonth(Math.min(k[o + 7], exit));
+        if (incremental && same(k[o], gpus) && same(k[o + 1], price) && same(k[o + 2], start) && same(k[o + 3], term)) {
+          const exitFrom = same(k[o + 7], exit) && same(k[o + 8], top) ? H : firstMonth(Math.min(k[o + 7], exit));
+          let renewFrom = H;
+          if (!(same(k[o + 4], renewals) && same(k[o + 5], renewTerm) && same(k[o + 6], factor))) {
+            renewFrom = k[o + 4] >= 0 && renewals >= 0 && k[o + 5] >= 1 && renewTerm >= 1 ? firstMonth(start + term) : 0;
+          }
+          from = Math.min(exitFrom, renewFrom);
         }
         k[o] = gpus;
         k[o + 1] = price;

@@ -220,8 +220,8 @@ describe("a GPU cloud evaluated again in one workspace", () => {
 
   it("gives exactly what a whole evaluation gives when any contract term moved, evaluated again keeping the fleet (only the months from the first one moved are billed again)", () => {
     // Exits, take-or-pay, GPUs, prices, values, starts, terms and renewals (any contract
-    // param; exits and take-or-pay of OpenAI's contracts, which have an exit, on their own
-    // too), one or several at a time, with and without the report series, in one workspace
+    // param; exits and take-or-pay of OpenAI's contracts, which have an exit, and renewals of
+    // Microsoft's, none, negative and NaN among them, on their own too), one or several at a time, with and without the report series, in one workspace
     // keeping the fleet.
     const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
     const reused = compileModel(loaded.model, loaded.extensions);
@@ -229,10 +229,12 @@ describe("a GPU cloud evaluated again in one workspace", () => {
     const slots = reused.table.paths.map((_, slot) => slot).filter((slot) => /^contracts\./.test(reused.table.paths[slot]));
     const exiting = gpuData(reused)!.contracts.filter((ct) => ct.slots.exit >= 0);
     const pick = fc.nat({ max: exiting.length - 1 });
+    const renewing = gpuData(reused)!.contracts.filter((ct) => ct.slots.renewTimes >= 0);
     const step = fc.record({
       changes: fc.array(change, { minLength: 0, maxLength: 3 }),
       exit: fc.option(fc.record({ which: pick, month: fc.integer({ min: -2, max: reused.months + 2 }) }), { freq: 2 }),
       takeOrPay: fc.option(fc.record({ which: pick, share: fc.double({ min: 0, max: 1, noNaN: true }) }), { freq: 2 }),
+      renewals: fc.option(fc.record({ which: fc.nat({ max: renewing.length - 1 }), times: fc.constantFrom(-1, 0, 1, 2, 3, NaN), termMonths: fc.constantFrom(12, 24, 0, -3, NaN) }), { freq: 2 }),
       report: fc.boolean(),
     });
     fc.assert(
@@ -245,6 +247,11 @@ describe("a GPU cloud evaluated again in one workspace", () => {
           for (const c of s.changes) move(reused, params, slots, c);
           if (s.exit) params[exiting[s.exit.which].slots.exit] = s.exit.month;
           if (s.takeOrPay) params[exiting[s.takeOrPay.which].slots.takeOrPay] = s.takeOrPay.share;
+          if (s.renewals) {
+            const sl = renewing[s.renewals.which].slots;
+            params[sl.renewTimes] = s.renewals.times;
+            if (s.renewals.which % 2 === 0) params[sl.renewTerm] = s.renewals.termMonths;
+          }
           const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), s.report);
           sameSeries(seriesOf(reused, evaluate(reused, params, ws, [], { sameFleet: true, skipReportSeries: !s.report }), s.report), expected);
         }
