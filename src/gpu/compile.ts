@@ -339,6 +339,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   // The first whole month not before x (0 for NaN; H past the horizon).
   const firstMonth = (x: number): number => (x > 0 ? Math.min(H, Math.ceil(x)) : 0);
 
+  // Per site: the first month, number of months and monthly amount of the construction
+  // spend its capex line holds (capexKept: written at least once).
+  const capexKey = new Float64Array(3 * nSites);
+  let capexKept = false;
+
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
   //    the core's cohort power cost, so that power is counted once); each cohort's price for
   //    uncontracted hours; the share of them sold; what is left unsold in pools without
@@ -465,13 +470,21 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         site.live[0] = state.siteLive[s];
         // Construction spend: evenly over the planned build, buildStart … goLive − 1 (a
         // delay moves the go-live, not the spend).
+        // The same first month, months and amount write the same line: it stays (no one
+        // else writes it), as it does from path to path when only a delay is sampled.
         const line = site.capex;
-        line.fill(0);
         const b = round(p[site.slots.buildStart]);
         const n = Math.max(1, round(p[site.slots.goLive]) - b);
         const perMonth = (p[site.slots.costPerMw] * p[site.slots.powerMw]) / unitScale / n;
+        const o = 3 * s;
+        if (capexKept && same(capexKey[o], b) && same(capexKey[o + 1], n) && same(capexKey[o + 2], perMonth)) continue;
+        capexKey[o] = b;
+        capexKey[o + 1] = n;
+        capexKey[o + 2] = perMonth;
+        line.fill(0);
         for (let t = Math.max(0, b); t < Math.min(H, b + n); t++) line[t] = perMonth;
       }
+      capexKept = true;
     },
 
     afterFleet(p: Float64Array, proj: Projection, options: EvaluationOptions): void {

@@ -192,6 +192,28 @@ describe("a GPU cloud evaluated again in one workspace", () => {
     }
   });
 
+  it("gives exactly what a whole evaluation gives when a site's whole construction moved (build start and go-live by the same months, the same spend per month)", () => {
+    const reused = compile(SMALL_MORE);
+    const whole = compile(SMALL_MORE);
+    const sites = gpuData(reused)!.sites;
+    const moves = fc.array(fc.record({ site: fc.nat({ max: sites.length - 1 }), shift: fc.integer({ min: -4, max: 4 }), report: fc.boolean() }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(moves, (list) => {
+        const ws = createWorkspace(reused);
+        const params = Float64Array.from(reused.baseParams);
+        evaluate(reused, params, ws, null, { skipReportSeries: true });
+        for (const m of list) {
+          const sl = sites[m.site].slots;
+          params[sl.buildStart] += m.shift;
+          params[sl.goLive] += m.shift;
+          const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), m.report);
+          sameSeries(seriesOf(reused, evaluate(reused, params, ws, null, { skipReportSeries: !m.report }), m.report), expected);
+        }
+      }),
+      { numRuns: 40, seed: 20261208 },
+    );
+  });
+
   it("gives exactly what a whole evaluation gives when only contract exits and take-or-pay moved, evaluated again keeping the fleet (a system's link acting)", () => {
     // The scenario gives OpenAI's four contracts an exit month for the moves to set.
     const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
