@@ -309,8 +309,8 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   // declinePricesPartial: the prices by age are filled in the months of service only.
   let fleetReportPending = true;
   let declinePricesPartial = false;
-  // What the last evaluation derived, for the next one that keeps the fleet (a system's link
-  // acting on this company again within a path): every month-by-month value below is a
+  // What the last evaluation derived, for the next one (a system's link acting on this
+  // company again within a path, or the next path): every month-by-month value below is a
   // function of that month's inputs alone, and a month's sums add their terms in a fixed
   // order, so the months before the first month whose inputs moved keep their values and
   // only the months from it are computed again (see afterFleet).
