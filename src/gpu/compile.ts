@@ -305,18 +305,44 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   // Per cohort: the series its uncontracted hours are priced at (its generation's price
   // series, or its own spot price series computed below).
   const spotSource: Float64Array[] = cohortPrice.map((price, k) => (price.kind === "series" ? price.series : series.cohortSpotPrice[k]));
-  // The report series fleetSide leaves for later (see fleetReport) are not yet filled.
+  // The report series fleetSide leaves for later (see fleetReport) are not yet filled;
+  // declinePricesPartial: the prices by age are filled in the months of service only.
   let fleetReportPending = true;
-  // Counts fleetSide's runs; per pool, the run its delivered and unsold shares were computed
-  // after, from these reservations, and a number no other computation of a share had.
-  let fleetVersion = 0;
-  let stamps = 0;
-  const poolShareVersion = new Float64Array(nPools).fill(-1);
-  const poolReservedKey = Array.from({ length: nPools }, arr);
-  const poolFreeStamp = new Float64Array(nPools).fill(-1);
-  // Per cohort: its spot revenue (no report series) and the pool share stamp it was computed at.
+  let declinePricesPartial = false;
+  // What the last evaluation derived, for the next one (a system's link acting on this
+  // company again within a path, or the next path): every month-by-month value below is a
+  // function of that month's inputs alone, and a month's sums add their terms in a fixed
+  // order, so the months before the first month whose inputs moved keep their values and
+  // only the months from it are computed again (see afterFleet).
+  // Per contract, its terms as last evaluated: gpus, price, start, term, renewals, renewal
+  // term, renewal factor, exit, take-or-pay.
+  const TERMS = 9;
+  const contractTerms = new Float64Array(nContracts * TERMS);
+  // Per contract, per pool, per customer line: the first month whose reservation, delivered
+  // or unsold share, or billing may differ from the last evaluation's (H: none).
+  const contractFrom = new Int32Array(nContracts);
+  const poolReservedFrom = new Int32Array(nPools);
+  const poolDeliveredFrom = new Int32Array(nPools);
+  const poolFreeFrom = new Int32Array(nPools);
+  const lineFrom = new Int32Array(customers.length);
+  // Per cohort: its count, capacity per unit-hour, in-service and retirement months at the
+  // last fleetSide; per pool: 1 when that fleetSide summed its hours again. availKept: the
+  // pools' hours are the sums of the cohorts' capacities with those keys.
+  const capacityKey = new Float64Array(nCohorts * 4);
+  const poolAvailMoved = new Uint8Array(nPools);
+  let availKept = false;
+  // Per cohort: its spot revenue (no report series).
   const cohortSpotRevenue = cohorts.map(arr);
-  const cohortSpotStamp = new Float64Array(nCohorts).fill(-1);
+  // True when the reservations, shares, customer lines, cohort spot revenue and spot total
+  // are those of the last evaluation, which did not fill the report series.
+  let derivedKept = false;
+  // The first whole month not before x (0 for NaN; H past the horizon).
+  const firstMonth = (x: number): number => (x > 0 ? Math.min(H, Math.ceil(x)) : 0);
+
+  // Per site: the first month, number of months and monthly amount of the construction
+  // spend its capex line holds (capexKept: written at least once).
+  const capexKey = new Float64Array(3 * nSites);
+  let capexKept = false;
 
   // 1. Capacity by pool; power for cohorts in a site at the site's PUE and price (replacing
   //    the core's cohort power cost, so that power is counted once); each cohort's price for
@@ -324,7 +350,26 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   //    contracts. The report series (fleet and site totals, spot prices of a series) are
   //    filled by fleetReport, when a caller reads them.
   const fleetSide = (p: Float64Array, proj: Projection, report: boolean): void => {
-    for (let q = 0; q < nPools; q++) series.poolAvailable[q].fill(0);
+    // A pool's hours are summed again only when a cohort in it has new capacity: the core
+    // computes a cohort's capacity from its count, its capacity per unit-hour and its months
+    // of service alone (with the calendar's hours), so the same four numbers give the same
+    // series, and the same series added in the same order the same sums.
+    poolAvailMoved.fill(availKept ? 0 : 1);
+    for (let k = 0; k < nCohorts; k++) {
+      const sl = cohorts[k].slots;
+      const o = 4 * k;
+      const count = p[sl.count];
+      const perUnitHour = p[sl.capacity];
+      const inService = proj.cohortService[2 * k];
+      const retirement = proj.cohortService[2 * k + 1];
+      if (same(capacityKey[o], count) && same(capacityKey[o + 1], perUnitHour) && same(capacityKey[o + 2], inService) && same(capacityKey[o + 3], retirement)) continue;
+      poolAvailMoved[cohortPool[k]] = 1;
+      capacityKey[o] = count;
+      capacityKey[o + 1] = perUnitHour;
+      capacityKey[o + 2] = inService;
+      capacityKey[o + 3] = retirement;
+    }
+    for (let q = 0; q < nPools; q++) if (poolAvailMoved[q]) series.poolAvailable[q].fill(0);
     for (let k = 0; k < nCohorts; k++) {
       const cs = proj.cohorts[k];
       const cap = cs.capacity;
@@ -336,56 +381,62 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const retirement = proj.cohortService[2 * k + 1];
       const from = serviceFrom(inService);
       const to = serviceTo(retirement);
-      for (let t = from; t <= to; t++) avail[t] += cap[t];
+      if (poolAvailMoved[pool]) for (let t = from; t <= to; t++) avail[t] += cap[t];
       if (pool < nSites) {
         const site = sites[pool];
         const sl = cohorts[k].slots;
         const mw = (p[sl.count] * p[sl.powerKw] * p[site.slots.pue]) / unitScale;
         const price = site.powerPrice;
         const out = cs.powerCost;
-        out.fill(0);
+        out.fill(0, 0, from);
+        out.fill(0, to + 1);
         for (let t = from; t <= to; t++) out[t] = t >= inService && t <= retirement ? mw * hours[t] * price[t] : 0;
       }
       const pricing = cohortPrice[k];
-      if (pricing.kind === "decline") {
-        const spotPrice = series.cohortSpotPrice[k];
-        const start = p[pricing.start];
-        const base = 1 - p[pricing.decline];
-        const cache = declinePowers.get(pricing)!;
-        if (cache.base !== base) {
-          cache.base = base;
-          cache.filled = 0;
-        }
-        const powers = cache.powers;
-        const plannedInService = round(p[cohorts[k].slots.inService]);
-        // Ages 0 … H − 1 − plannedInService occur (NaN: none from the table).
-        const need = Math.max(1, Math.min(H, H - plannedInService));
-        for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
-        if (need > cache.filled) cache.filled = need;
-        for (let t = 0; t < H; t++) {
-          const age = Math.max(0, t - plannedInService);
-          spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
-        }
-      } else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
+      // Without the report series, a price by age is read only in the months of service.
+      if (pricing.kind === "decline") declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+      else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
     }
+    declinePricesPartial = !report;
     // The fleet's power total includes the power of cohorts in sites written above.
     if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
     for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
     // A pool without contracts reserves nothing (+0 in every month).
     for (let q = 0; q < nPools; q++) {
-      if (poolHasContracts[q]) continue;
+      if (poolHasContracts[q] || !poolAvailMoved[q]) continue;
       const avail = series.poolAvailable[q];
       const free = poolFree[q];
       for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
-      poolFreeStamp[q] = ++stamps;
     }
-    fleetVersion++;
+    availKept = true;
     fleetReportPending = true;
-    if (report) fleetReport(proj);
+    if (report) fleetReport(p, proj);
+  };
+
+  /** A cohort's spot price by age from months lo … hi (the price curve's decline applied by whole months of age). */
+  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): void => {
+    const spotPrice = series.cohortSpotPrice[k];
+    const start = p[pricing.start];
+    const base = 1 - p[pricing.decline];
+    const cache = declinePowers.get(pricing as CohortPrice)!;
+    if (cache.base !== base) {
+      cache.base = base;
+      cache.filled = 0;
+    }
+    const powers = cache.powers;
+    const plannedInService = round(p[cohorts[k].slots.inService]);
+    // Ages 0 … H − 1 − plannedInService occur (NaN: none from the table).
+    const need = Math.max(1, Math.min(H, H - plannedInService));
+    for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
+    if (need > cache.filled) cache.filled = need;
+    for (let t = lo; t <= hi; t++) {
+      const age = Math.max(0, t - plannedInService);
+      spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+    }
   };
 
   /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
-  const fleetReport = (proj: Projection): void => {
+  const fleetReport = (p: Float64Array, proj: Projection): void => {
     const available = series.available;
     available.fill(0);
     for (let s = 0; s < nSites; s++) series.sitePowerCost[s].fill(0);
@@ -403,7 +454,9 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
       const pricing = cohortPrice[k];
       if (pricing.kind === "series") series.cohortSpotPrice[k].set(pricing.series);
+      else if (pricing.kind === "decline" && declinePricesPartial) declinePrice(p, k, pricing, 0, H - 1);
     }
+    declinePricesPartial = false;
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     fleetReportPending = false;
   };
@@ -417,13 +470,21 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         site.live[0] = state.siteLive[s];
         // Construction spend: evenly over the planned build, buildStart … goLive − 1 (a
         // delay moves the go-live, not the spend).
+        // The same first month, months and amount write the same line: it stays (no one
+        // else writes it), as it does from path to path when only a delay is sampled.
         const line = site.capex;
-        line.fill(0);
         const b = round(p[site.slots.buildStart]);
         const n = Math.max(1, round(p[site.slots.goLive]) - b);
         const perMonth = (p[site.slots.costPerMw] * p[site.slots.powerMw]) / unitScale / n;
+        const o = 3 * s;
+        if (capexKept && same(capexKey[o], b) && same(capexKey[o + 1], n) && same(capexKey[o + 2], perMonth)) continue;
+        capexKey[o] = b;
+        capexKey[o + 1] = n;
+        capexKey[o + 2] = perMonth;
+        line.fill(0);
         for (let t = Math.max(0, b); t < Math.min(H, b + n); t++) line[t] = perMonth;
       }
+      capexKept = true;
     },
 
     afterFleet(p: Float64Array, proj: Projection, options: EvaluationOptions): void {
@@ -433,18 +494,22 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       // A caller that stops early (options.stopAfter) or reads only the statements and metrics
       // (options.skipReportSeries) needs no report series: only what feeds the revenue lines.
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
-      if (!(options.sameFleet === true && fleetDone)) fleetSide(p, proj, report);
-      else if (report && fleetReportPending) fleetReport(proj);
+      const keepFleet = options.sameFleet === true && fleetDone;
+      if (!keepFleet) fleetSide(p, proj, report);
+      else if (report && fleetReportPending) fleetReport(p, proj);
       fleetDone = true;
+
+      // Only the months from which an input moved are computed again (see derivedKept); a
+      // report evaluation computes every month. After fleetSide the contracts still compare
+      // their terms, and pools whose hours did not move their reservations; spot revenue
+      // (utilization and prices moved) is computed again in every month.
+      const incremental = derivedKept && !report;
+      const keepSpot = incremental && keepFleet;
+      derivedKept = false;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
       //    price, reserved hours.
-      for (let q = 0; q < nPools; q++) {
-        series.poolReserved[q].fill(0);
-        if (!report) continue;
-        series.poolContracted[q].fill(0);
-        series.poolContractRevenue[q].fill(0);
-      }
+      for (let q = 0; q < nPools; q++) poolReservedFrom[q] = incremental ? H : 0;
       for (let c = 0; c < nContracts; c++) {
         const ct = contracts[c];
         const sl = ct.slots;
@@ -465,33 +530,92 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const start = ct.pool < nSites ? Math.max(planned, state.siteLive[ct.pool]) : planned;
         const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
         const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
+        const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
         const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
-        const end = Math.min(start + term + renewals * renewTerm, exit);
+        const top = p[sl.takeOrPay];
         state.contractStart[c] = start;
         state.contractGpus[c] = gpus;
         state.contractPrice[c] = price;
         state.contractEnd[c] = start + term + renewals * renewTerm;
-        const reserved = series.poolReserved[ct.pool];
-        for (let t = Math.max(0, start); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
+        // With the same GPUs, price, start and term, the reservation and the bill differ
+        // only from the earlier of the two exits on when the exit (or the take-or-pay share
+        // owed from it) moved, and only from the end of the original term when the renewals
+        // moved: before it only the original term bills, and it reserves from its start to
+        // its end or the exit whatever the renewals (with whole renewals, none or more, and
+        // renewal terms of a month or more; the price factor of the original term is 1).
+        const o = c * TERMS;
+        const k = contractTerms;
+        let from = 0;
+        if (incremental && same(k[o], gpus) && same(k[o + 1], price) && same(k[o + 2], start) && same(k[o + 3], term)) {
+          const exitFrom = same(k[o + 7], exit) && same(k[o + 8], top) ? H : firstMonth(Math.min(k[o + 7], exit));
+          let renewFrom = H;
+          if (!(same(k[o + 4], renewals) && same(k[o + 5], renewTerm) && same(k[o + 6], factor))) {
+            renewFrom = k[o + 4] >= 0 && renewals >= 0 && k[o + 5] >= 1 && renewTerm >= 1 ? firstMonth(start + term) : 0;
+          }
+          from = Math.min(exitFrom, renewFrom);
+        }
+        k[o] = gpus;
+        k[o + 1] = price;
+        k[o + 2] = start;
+        k[o + 3] = term;
+        k[o + 4] = renewals;
+        k[o + 5] = renewTerm;
+        k[o + 6] = factor;
+        k[o + 7] = exit;
+        k[o + 8] = top;
+        contractFrom[c] = from;
+        if (from < poolReservedFrom[ct.pool]) poolReservedFrom[ct.pool] = from;
+      }
+      for (let q = 0; q < nPools; q++) {
+        const from = poolReservedFrom[q];
+        if (from < H) series.poolReserved[q].fill(0, from);
+        if (!report) continue;
+        series.poolContracted[q].fill(0);
+        series.poolContractRevenue[q].fill(0);
+      }
+      for (let c = 0; c < nContracts; c++) {
+        const pool = contracts[c].pool;
+        const from = poolReservedFrom[pool];
+        if (from >= H) continue;
+        const reserved = series.poolReserved[pool];
+        const gpus = state.contractGpus[c];
+        const end = Math.min(state.contractEnd[c], contractTerms[c * TERMS + 7]);
+        for (let t = Math.max(from, state.contractStart[c]); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
       }
       // Share of a pool's reservations its capacity can deliver, by month (1 with none), and
-      // share of its hours not reserved: from its capacity and reservations alone, so kept
-      // while fleetSide has not run since and its reservations are the same (a link's exit
-      // acting on another pool's contracts).
+      // share of its hours not reserved: from its capacity and reservations alone. Noted: the
+      // first month whose delivered share moved (customer lines bill by it).
       for (let q = 0; q < nPools; q++) {
-        if (!poolHasContracts[q]) continue;
+        const from = !keepFleet && poolAvailMoved[q] ? 0 : poolReservedFrom[q];
+        if (!poolHasContracts[q]) {
+          poolDeliveredFrom[q] = H;
+          poolFreeFrom[q] = keepSpot ? H : 0;
+          continue;
+        }
         const reserved = series.poolReserved[q];
-        if (poolShareVersion[q] === fleetVersion && sameValues(reserved, poolReservedKey[q])) continue;
         const avail = series.poolAvailable[q];
         const delivered = poolDelivered[q];
         const free = poolFree[q];
-        for (let t = 0; t < H; t++) delivered[t] = reserved[t] > 0 ? Math.min(1, avail[t] / reserved[t]) : 1;
-        for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, reserved[t] / avail[t]);
-        poolReservedKey[q].set(reserved);
-        poolShareVersion[q] = fleetVersion;
-        poolFreeStamp[q] = ++stamps;
+        let deliveredFrom = H;
+        for (let t = from; t < H; t++) {
+          const r = reserved[t];
+          const a = avail[t];
+          const d = r > 0 ? Math.min(1, a / r) : 1;
+          const before = delivered[t];
+          if (deliveredFrom === H && (d !== before || (d === 0 && 1 / d !== 1 / before))) deliveredFrom = t;
+          delivered[t] = d;
+          free[t] = 1 - Math.min(1, r / a);
+        }
+        poolDeliveredFrom[q] = incremental ? deliveredFrom : 0;
+        poolFreeFrom[q] = keepSpot ? from : 0;
       }
-      for (let l = 0; l < customerLines.length; l++) customerLines[l].fill(0);
+      for (let l = 0; l < customerLines.length; l++) lineFrom[l] = H;
+      for (let c = 0; c < nContracts; c++) {
+        const ct = contracts[c];
+        const from = Math.min(contractFrom[c], poolDeliveredFrom[ct.pool]);
+        if (from < lineFrom[ct.customerIndex]) lineFrom[ct.customerIndex] = from;
+      }
+      for (let l = 0; l < customerLines.length; l++) if (lineFrom[l] < H) customerLines[l].fill(0, lineFrom[l]);
       const contractRevenue = series.contractRevenue;
       const backlog = series.backlog;
       if (report) {
@@ -501,16 +625,19 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
       for (let c = 0; c < nContracts; c++) {
         const ct = contracts[c];
+        const from = lineFrom[ct.customerIndex];
+        if (from >= H) continue;
         const sl = ct.slots;
-        const gpus = state.contractGpus[c];
-        const price = state.contractPrice[c];
-        const start = state.contractStart[c];
-        const term = Math.max(1, round(p[sl.termMonths]));
-        const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
-        const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
-        const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
-        const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
-        const top = p[sl.takeOrPay];
+        const o = c * TERMS;
+        const gpus = contractTerms[o];
+        const price = contractTerms[o + 1];
+        const start = contractTerms[o + 2];
+        const term = contractTerms[o + 3];
+        const renewals = contractTerms[o + 4];
+        const renewTerm = contractTerms[o + 5];
+        const factor = contractTerms[o + 6];
+        const exit = contractTerms[o + 7];
+        const top = contractTerms[o + 8];
         const signed = sl.signed >= 0 ? round(p[sl.signed]) : -Infinity;
         const line = customerLines[ct.customerIndex];
         const delivered = poolDelivered[ct.pool];
@@ -525,7 +652,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
           // Billing within the horizon: delivered share of the reservation before an exit.
           if (!report) {
-            for (let t = Math.max(0, a); t < Math.min(H, b); t++) line[t] += t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * delivered[t];
+            for (let t = Math.max(from, a); t < Math.min(H, b); t++) line[t] += t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * delivered[t];
             continue;
           }
           for (let t = Math.max(0, a); t < Math.min(H, b); t++) {
@@ -565,31 +692,37 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       //    cohort (contract revenue shared by available hours within the pool).
       const spotRevenueTotal = series.spotRevenue;
       const spotHours = series.spotHours;
-      spotRevenueTotal.fill(0);
       if (!report) {
+        // A cohort's spot revenue moves only with its pool's unsold share (the rest changes
+        // only in fleetSide); the total is summed again from the first month any moved.
+        let totalFrom = H;
+        for (let q = 0; q < nPools; q++) if (poolFreeFrom[q] < totalFrom) totalFrom = poolFreeFrom[q];
+        if (totalFrom < H) spotRevenueTotal.fill(0, totalFrom);
         for (let k = 0; k < nCohorts; k++) {
           const cap = proj.cohorts[k].capacity;
           const pool = cohortPool[k];
           const from = serviceFrom(proj.cohortService[2 * k]);
           const to = serviceTo(proj.cohortService[2 * k + 1]);
-          // A cohort's spot revenue is the same while its pool's unsold share is (the rest
-          // changes only in fleetSide, which gives every pool a new share).
           const spotRevenue = cohortSpotRevenue[k];
-          if (cohortSpotStamp[k] !== poolFreeStamp[pool]) {
-            const free = poolFree[pool];
-            const spotPrice = spotSource[k];
-            for (let t = from; t <= to; t++) {
-              const a = cap[t];
-              if (!(a <= 0)) spotRevenue[t] = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+          const again = Math.max(from, poolFreeFrom[pool]);
+          const kept = Math.min(again, to + 1);
+          for (let t = Math.max(from, totalFrom); t < kept; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
+          const free = poolFree[pool];
+          const spotPrice = spotSource[k];
+          for (let t = again; t <= to; t++) {
+            const a = cap[t];
+            if (!(a <= 0)) {
+              const v = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+              spotRevenue[t] = v;
+              spotRevenueTotal[t] += v;
             }
-            cohortSpotStamp[k] = poolFreeStamp[pool];
           }
-          for (let t = from; t <= to; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
         }
         if (spotLine) spotLine.set(spotRevenueTotal);
+        derivedKept = true;
         return;
       }
-      cohortSpotStamp.fill(-1);
+      spotRevenueTotal.fill(0);
       spotHours.fill(0);
       for (let k = 0; k < nCohorts; k++) {
         const cap = proj.cohorts[k].capacity;
@@ -688,16 +821,9 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   };
 }
 
-/** Same numbers month by month, sign of zero and NaN included. */
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-  for (let t = 0; t < a.length; t++) {
-    const x = a[t];
-    const y = b[t];
-    if (x !== y) {
-      if (x === x || y === y) return false;
-    } else if (x === 0 && 1 / x !== 1 / y) return false;
-  }
-  return true;
+/** The same number, sign of zero and NaN included. */
+function same(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
 }
 
 /**

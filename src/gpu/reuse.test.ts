@@ -80,6 +80,22 @@ function sameAsWholeEvaluations(reused: CompiledModel, whole: CompiledModel, slo
   }
 }
 
+/**
+ * The params moved one at a time and evaluated once each in one workspace, mostly without
+ * the report series (as a simulation's paths follow each other), against a whole evaluation.
+ */
+function samePathAfterPath(reused: CompiledModel, whole: CompiledModel, slots: number[], changes: Change[]): void {
+  const ws = createWorkspace(reused);
+  const params = Float64Array.from(reused.baseParams);
+  evaluate(reused, params, ws, null, { skipReportSeries: true });
+  for (const c of changes) {
+    move(reused, params, slots, c);
+    const report = c.report && c.pick % 4 === 0;
+    const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), report);
+    sameSeries(seriesOf(reused, evaluate(reused, params, ws, null, { skipReportSeries: !report }), report), expected);
+  }
+}
+
 function sameSeries(got: [string, number[]][], expected: [string, number[]][]): void {
   expect(got.length).toBe(expected.length);
   for (let k = 0; k < expected.length; k++) {
@@ -161,6 +177,43 @@ describe("a GPU cloud evaluated again in one workspace", () => {
     );
   });
 
+  it("gives exactly what a whole evaluation gives, path after path without the report series, whatever moved among the fleet, its sites, prices and contracts (small cloud and CoreWeave)", () => {
+    for (const [text, drivers, runs, seed] of [
+      [SMALL_MORE, /^drivers\./, 100, 20261206],
+      [COREWEAVE, /^drivers\.(powerPriceFuture|utilFuture|h100Level2026|hopperDecline|blackwellDecline)\./, 30, 20261207],
+    ] as const) {
+      const reused = compile(text);
+      const whole = compile(text);
+      const slots = gpuSlots(reused, drivers);
+      fc.assert(
+        fc.property(fc.array(change, { minLength: 1, maxLength: 12 }), (changes) => samePathAfterPath(reused, whole, slots, changes)),
+        { numRuns: runs, seed },
+      );
+    }
+  });
+
+  it("gives exactly what a whole evaluation gives when a site's whole construction moved (build start and go-live by the same months, the same spend per month)", () => {
+    const reused = compile(SMALL_MORE);
+    const whole = compile(SMALL_MORE);
+    const sites = gpuData(reused)!.sites;
+    const moves = fc.array(fc.record({ site: fc.nat({ max: sites.length - 1 }), shift: fc.integer({ min: -4, max: 4 }), report: fc.boolean() }), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(moves, (list) => {
+        const ws = createWorkspace(reused);
+        const params = Float64Array.from(reused.baseParams);
+        evaluate(reused, params, ws, null, { skipReportSeries: true });
+        for (const m of list) {
+          const sl = sites[m.site].slots;
+          params[sl.buildStart] += m.shift;
+          params[sl.goLive] += m.shift;
+          const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), m.report);
+          sameSeries(seriesOf(reused, evaluate(reused, params, ws, null, { skipReportSeries: !m.report }), m.report), expected);
+        }
+      }),
+      { numRuns: 40, seed: 20261208 },
+    );
+  });
+
   it("gives exactly what a whole evaluation gives when only contract exits and take-or-pay moved, evaluated again keeping the fleet (a system's link acting)", () => {
     // The scenario gives OpenAI's four contracts an exit month for the moves to set.
     const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
@@ -184,6 +237,48 @@ describe("a GPU cloud evaluated again in one workspace", () => {
         }
       }),
       { numRuns: 30, seed: 20261204 },
+    );
+  });
+
+  it("gives exactly what a whole evaluation gives when any contract term moved, evaluated again keeping the fleet (only the months from the first one moved are billed again)", () => {
+    // Exits, take-or-pay, GPUs, prices, values, starts, terms and renewals (any contract
+    // param; exits and take-or-pay of OpenAI's contracts, which have an exit, and renewals of
+    // Microsoft's, none, negative and NaN among them, on their own too), one or several at a time, with and without the report series, in one workspace
+    // keeping the fleet.
+    const loaded = loadModelText(COREWEAVE, "coreweave.yaml", { scenario: "openai-stops-paying" });
+    const reused = compileModel(loaded.model, loaded.extensions);
+    const whole = compileModel(loaded.model, loaded.extensions);
+    const slots = reused.table.paths.map((_, slot) => slot).filter((slot) => /^contracts\./.test(reused.table.paths[slot]));
+    const exiting = gpuData(reused)!.contracts.filter((ct) => ct.slots.exit >= 0);
+    const pick = fc.nat({ max: exiting.length - 1 });
+    const renewing = gpuData(reused)!.contracts.filter((ct) => ct.slots.renewTimes >= 0);
+    const step = fc.record({
+      changes: fc.array(change, { minLength: 0, maxLength: 3 }),
+      exit: fc.option(fc.record({ which: pick, month: fc.integer({ min: -2, max: reused.months + 2 }) }), { freq: 2 }),
+      takeOrPay: fc.option(fc.record({ which: pick, share: fc.double({ min: 0, max: 1, noNaN: true }) }), { freq: 2 }),
+      renewals: fc.option(fc.record({ which: fc.nat({ max: renewing.length - 1 }), times: fc.constantFrom(-1, 0, 1, 2, 3, NaN), termMonths: fc.constantFrom(12, 24, 0, -3, NaN) }), { freq: 2 }),
+      report: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.double({ min: 0.3, max: 0.8, noNaN: true }), fc.array(step, { minLength: 1, maxLength: 8 }), (utilization, steps) => {
+        const ws = createWorkspace(reused);
+        const params = Float64Array.from(reused.baseParams);
+        params[reused.table.slot("drivers.utilFuture.constant")!] = utilization;
+        evaluate(reused, params, ws, null, { skipReportSeries: true });
+        for (const s of steps) {
+          for (const c of s.changes) move(reused, params, slots, c);
+          if (s.exit) params[exiting[s.exit.which].slots.exit] = s.exit.month;
+          if (s.takeOrPay) params[exiting[s.takeOrPay.which].slots.takeOrPay] = s.takeOrPay.share;
+          if (s.renewals) {
+            const sl = renewing[s.renewals.which].slots;
+            params[sl.renewTimes] = s.renewals.times;
+            if (s.renewals.which % 2 === 0) params[sl.renewTerm] = s.renewals.termMonths;
+          }
+          const expected = seriesOf(whole, evaluate(whole, params, createWorkspace(whole)), s.report);
+          sameSeries(seriesOf(reused, evaluate(reused, params, ws, [], { sameFleet: true, skipReportSeries: !s.report }), s.report), expected);
+        }
+      }),
+      { numRuns: 40, seed: 20261205 },
     );
   });
 });
