@@ -40,12 +40,47 @@ const ownUrl = {
   },
 };
 
+/**
+ * commander loads node:child_process (and with it net, dgram, …) for executable subcommands
+ * (`git-style` commands run as separate programs), which burnrate does not define: it is
+ * loaded the first time one would be spawned.
+ */
+const lazyChildProcess = {
+  name: "burnrate-lazy-child-process",
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const eager = "const childProcess = require('node:child_process');";
+    if (!code.includes(eager) || (code.match(/childProcess\.\w+/g) ?? []).some((use) => use !== "childProcess.spawn")) this.error("commander's use of node:child_process changed: update lazyChildProcess in scripts/bundle-cli.mjs");
+    return { code: code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), map: null };
+  },
+};
+
+/**
+ * An ES import of a Node built-in (`import { statSync } from "node:fs"`) makes Node build an
+ * ES module facade of it, reading every export — node:fs's getters then load the streams and
+ * fs/promises, node:crypto's webcrypto: ~10 ms of start-up for nothing. The chunks take the
+ * built-ins from process.getBuiltinModule instead (Node ≥ 20.16; bin/burnrate.js runs tsc's
+ * files on older Nodes). Built-ins never change, so the bindings need not be live.
+ */
+const BUILTIN_IMPORT = /^import (?:\{([^}]*)\}|\* as (\w+)) from "(node:[\w/]+)";$/gm;
+const builtinsWithoutFacades = {
+  name: "burnrate-builtins-without-facades",
+  renderChunk(code) {
+    const rest = code.replace(BUILTIN_IMPORT, (_, names, namespace, builtin) => {
+      const binding = namespace ?? `{ ${names.split(",").map((n) => n.trim().replace(/\s+as\s+/, ": ")).filter(Boolean).join(", ")} }`;
+      return `const ${binding} = process.getBuiltinModule(${JSON.stringify(builtin)});`;
+    });
+    if (/^import [^;]*from "node:/m.test(rest)) this.error(`an import of a Node built-in in a form scripts/bundle-cli.mjs does not translate: ${rest.match(/^import [^;]*from "node:[^"]*";/m)?.[0]}`);
+    return { code: rest, map: null };
+  },
+};
+
 rmSync(outDir, { recursive: true, force: true });
 const bundle = await rolldown({
   input: { main: join(dist, "cli", "main.js") },
   platform: "node",
   external: (id) => isExternal(id),
-  plugins: [ownUrl],
+  plugins: [ownUrl, lazyChildProcess, builtinsWithoutFacades],
   logLevel: "warn",
 });
 /**
