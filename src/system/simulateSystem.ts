@@ -42,6 +42,18 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
   }
 }
 
+/**
+ * Starts, into the worker pool, the workers a simulation of `paths` paths on `threads` threads
+ * will lease: they load their modules on the other cores while this thread reads and checks
+ * the system (the CLI calls it first), instead of after. Unused, they end as idle pooled
+ * workers do and never keep the process alive.
+ */
+export function prestartSystemWorkers(paths: number, threads: number | "auto" | undefined): void {
+  const wanted = threads === "auto" ? availableParallelism() : (threads ?? 1);
+  if (!Number.isInteger(wanted) || wanted <= 1 || !Number.isInteger(paths) || paths < 1) return;
+  leaseWorkers(workerUrl(), Math.min(wanted, Math.ceil(paths / MIN_CHUNK_SIZE)) - 1).release();
+}
+
 function workerUrl(): URL {
   const here = import.meta.url;
   // Under the test runner this module is TypeScript source; workers run the built JavaScript.
