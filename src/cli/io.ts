@@ -147,7 +147,10 @@ export function processIO(): CliIO {
       if (!stdoutClosed) process.stdout.write(text);
     },
     err: (text) => process.stderr.write(text),
-    errIsTTY: Boolean(process.stderr.isTTY),
+    // Asked only by commands that show progress: reading it creates the stderr stream (a pipe's loads node:net).
+    get errIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     writeFile: (path, data) => writeOutputFile(path, data),
   };
