@@ -2,7 +2,6 @@ import { Composer, Lexer, LineCounter, Parser, YAMLParseError, isMap, isSeq, isS
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
 import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
-import { OUTSIDE, readYamlSubset } from "./yamlSubset.js";
 
 /** Files above this size are refused before parsing: a model is a page or two of YAML. */
 export const MAX_MODEL_BYTES = 5 * 1024 * 1024;
@@ -68,6 +67,7 @@ function isStackOverflow(error: unknown): boolean {
 }
 
 export function parseSourceText(text: string, file: string): SourceText {
+  const issues: ModelIssue[] = [];
   if (text.length > MAX_MODEL_BYTES) {
     throw new ModelError([
       {
@@ -90,29 +90,6 @@ export function parseSourceText(text: string, file: string): SourceText {
       },
     ]);
   }
-  if (text.length <= SUBSET_MAX_CHARS) {
-    const data = readYamlSubset(text, { maxDepth: MAX_NESTING_DEPTH, maxKeyLength: MAX_KEY_LENGTH, maxNumber: MAX_NUMBER }, YAML_OPTIONS);
-    if (data !== OUTSIDE) {
-      // Positions are needed only for messages: the yaml package reads the text then (the
-      // subset reader accepts only text that it reads without a problem, to the same data).
-      let full: SourceText | null = null;
-      const positions = () => (full ??= parseWithYaml(text, file));
-      return { file, data, keyPosition: (path) => positions().keyPosition(path), valuePosition: (path) => positions().valuePosition(path) };
-    }
-  }
-  return parseWithYaml(text, file);
-}
-
-/**
- * Texts up to this many characters are first tried with the subset reader (yamlSubset.ts),
- * whose rules keep them far below MAX_YAML_TOKENS: the yaml package makes at most two tokens
- * of each character (a scalar's one-character marker and its text).
- */
-const SUBSET_MAX_CHARS = MAX_YAML_TOKENS / 2 - 1000;
-
-/** The text read with the yaml package: every problem reported with its position. */
-function parseWithYaml(text: string, file: string): SourceText {
-  const issues: ModelIssue[] = [];
   const lineCounter = new LineCounter();
   const at = (offset: number): SourcePosition => {
     const lp = lineCounter.linePos(offset);
