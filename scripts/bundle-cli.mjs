@@ -28,15 +28,73 @@ const isExternal = (id) => EXTERNAL.some((p) => id === p || id.startsWith(p.ends
  * import.meta.url; in a chunk it would name the chunk. Each such module gets its own
  * file's URL back, computed from the chunk's (all chunks sit in outDir).
  */
-const ownUrl = {
+const ownUrl = (chunkDir) => ({
   name: "burnrate-own-import-meta-url",
   transform(code, id) {
     if (!id.startsWith(dist + sep) || !code.includes("import.meta.")) return null;
     // Only import.meta.url is translated; anything else would name the chunk's folder.
     const other = code.match(/import\.meta\.(?!url\b)\w+/);
     if (other) this.error(`${relative(root, id)} reads ${other[0]}: use import.meta.url (scripts/bundle-cli.mjs gives each module its own)`);
-    const path = relative(outDir, id).split(sep).join("/");
+    const path = relative(chunkDir, id).split(sep).join("/");
     return { code: code.replaceAll("import.meta.url", `new URL(${JSON.stringify(path)}, import.meta.url).href`), map: null };
+  },
+});
+
+/**
+ * Worker threads of simulations, bundled apart (workerDir): a worker then compiles a few
+ * files instead of the ~185 modules tsc emits (a fifth of a second of CPU in each worker at
+ * every run). The modules that start them are pointed at the bundled scripts.
+ */
+const workerDir = join(outDir, "workers");
+const WORKERS = {
+  "system-worker": { script: join(dist, "system", "worker.js"), startedBy: join(dist, "system", "simulateSystem.js") },
+  "simulate-worker": { script: join(dist, "uncertainty", "worker.js"), startedBy: join(dist, "uncertainty", "simulate.js") },
+};
+const bundledWorkers = {
+  name: "burnrate-bundled-workers",
+  transform(code, id) {
+    const entry = Object.entries(WORKERS).find(([, w]) => w.startedBy === id);
+    if (!entry) return null;
+    // Runs after ownUrl: `here` is the module's own URL, import.meta.url the chunk's (in outDir).
+    const own = 'return new URL("./worker.js", here);';
+    if (!code.includes(own)) this.error(`${relative(root, id)} no longer finds its worker as scripts/bundle-cli.mjs expects: update bundledWorkers`);
+    const bundled = relative(outDir, join(workerDir, `${entry[0]}.js`)).split(sep).join("/");
+    return { code: code.replace(own, `return new URL(${JSON.stringify(`./${bundled}`)}, import.meta.url);`), map: null };
+  },
+};
+
+/**
+ * commander loads node:child_process (and with it net, dgram, …) for executable subcommands
+ * (`git-style` commands run as separate programs), which burnrate does not define: it is
+ * loaded the first time one would be spawned.
+ */
+const lazyChildProcess = {
+  name: "burnrate-lazy-child-process",
+  transform(code, id) {
+    if (!/[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/.test(id)) return null;
+    const eager = "const childProcess = require('node:child_process');";
+    if (!code.includes(eager) || (code.match(/childProcess\.\w+/g) ?? []).some((use) => use !== "childProcess.spawn")) this.error("commander's use of node:child_process changed: update lazyChildProcess in scripts/bundle-cli.mjs");
+    return { code: code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };"), map: null };
+  },
+};
+
+/**
+ * An ES import of a Node built-in (`import { statSync } from "node:fs"`) makes Node build an
+ * ES module facade of it, reading every export — node:fs's getters then load the streams and
+ * fs/promises, node:crypto's webcrypto: ~10 ms of start-up for nothing. The chunks take the
+ * built-ins from process.getBuiltinModule instead (Node ≥ 20.16; bin/burnrate.js runs tsc's
+ * files on older Nodes). Built-ins never change, so the bindings need not be live.
+ */
+const BUILTIN_IMPORT = /^import (?:\{([^}]*)\}|\* as (\w+)) from "(node:[\w/]+)";$/gm;
+const builtinsWithoutFacades = {
+  name: "burnrate-builtins-without-facades",
+  renderChunk(code) {
+    const rest = code.replace(BUILTIN_IMPORT, (_, names, namespace, builtin) => {
+      const binding = namespace ?? `{ ${names.split(",").map((n) => n.trim().replace(/\s+as\s+/, ": ")).filter(Boolean).join(", ")} }`;
+      return `const ${binding} = process.getBuiltinModule(${JSON.stringify(builtin)});`;
+    });
+    if (/^import [^;]*from "node:/m.test(rest)) this.error(`an import of a Node built-in in a form scripts/bundle-cli.mjs does not translate: ${rest.match(/^import [^;]*from "node:[^"]*";/m)?.[0]}`);
+    return { code: rest, map: null };
   },
 };
 
@@ -45,7 +103,7 @@ const bundle = await rolldown({
   input: { main: join(dist, "cli", "main.js") },
   platform: "node",
   external: (id) => isExternal(id),
-  plugins: [ownUrl],
+  plugins: [ownUrl(outDir), bundledWorkers, lazyChildProcess, builtinsWithoutFacades],
   logLevel: "warn",
 });
 /**
@@ -72,4 +130,15 @@ const modules = {};
 for (const item of output) if (item.type === "chunk") modules[item.fileName] = item.moduleIds.map((m) => relative(root, m).split(sep).join("/")).filter((m) => !m.startsWith("\0"));
 writeFileSync(join(outDir, "modules.json"), JSON.stringify(modules, null, 1) + "\n");
 const bytes = output.filter((o) => o.type === "chunk").reduce((s, o) => s + Buffer.byteLength(o.code), 0);
-console.log(`cli bundle: ${Object.keys(modules).length} files, ${(bytes / 1024).toFixed(0)} kB in ${relative(root, outDir)}`);
+
+const workerBundle = await rolldown({
+  input: Object.fromEntries(Object.entries(WORKERS).map(([name, w]) => [name, w.script])),
+  platform: "node",
+  external: (id) => isExternal(id),
+  plugins: [ownUrl(workerDir), builtinsWithoutFacades],
+  logLevel: "warn",
+});
+const { output: workerOutput } = await workerBundle.write({ dir: workerDir, format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: false });
+await workerBundle.close();
+const workerBytes = workerOutput.filter((o) => o.type === "chunk").reduce((s, o) => s + Buffer.byteLength(o.code), 0);
+console.log(`cli bundle: ${Object.keys(modules).length} files, ${(bytes / 1024).toFixed(0)} kB in ${relative(root, outDir)}; workers: ${workerOutput.length} files, ${(workerBytes / 1024).toFixed(0)} kB`);

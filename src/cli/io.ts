@@ -1,8 +1,12 @@
 import * as nodeFs from "node:fs";
-import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { dirname, basename, join } from "node:path";
 import { UsageError } from "../model/issues.js";
 import { errnoReason } from "../node/errno.js";
+
+/** node:crypto (a temporary file's random name) is loaded by the first write, not by every start-up: it loads some 20 modules. */
+const requireBuiltin = createRequire(import.meta.url);
+const randomHex = (bytes: number): string => (requireBuiltin("node:crypto") as typeof import("node:crypto")).randomBytes(bytes).toString("hex");
 
 /** Where the CLI writes: injectable so that tests run commands in-process. */
 export interface CliIO {
@@ -78,7 +82,7 @@ export function writeOutputFile(path: string, data: string | Uint8Array, fs: Out
   }
   const mode = existing ? existing.mode & 0o7777 : 0o666 & ~currentUmask();
   const name = basename(path);
-  const temp = join(dirname(path), `.${name.length > 100 ? name.slice(0, 100) : name}.${randomBytes(8).toString("hex")}.tmp`);
+  const temp = join(dirname(path), `.${name.length > 100 ? name.slice(0, 100) : name}.${randomHex(8)}.tmp`);
   let fd: number | null = null;
   let renamed = false;
   try {
@@ -143,7 +147,10 @@ export function processIO(): CliIO {
       if (!stdoutClosed) process.stdout.write(text);
     },
     err: (text) => process.stderr.write(text),
-    errIsTTY: Boolean(process.stderr.isTTY),
+    // Asked only by commands that show progress: reading it creates the stderr stream (a pipe's loads node:net).
+    get errIsTTY() {
+      return Boolean(process.stderr.isTTY);
+    },
     columns: process.stdout.isTTY ? process.stdout.columns : undefined,
     writeFile: (path, data) => writeOutputFile(path, data),
   };

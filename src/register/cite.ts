@@ -1,6 +1,6 @@
 import { UNIT_SCALE } from "../model/derived.js";
 import type { Model } from "../model/schema.js";
-import { REGISTER_ID_RE } from "./schema.js";
+import { REGISTER_ID_RE } from "./ids.js";
 import type { FigureValue } from "./schema.js";
 import type { RegisterEntry, SourceRegister } from "./register.js";
 

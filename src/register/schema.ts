@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { REGISTER_ID_RE } from "./ids.js";
 
 /**
  * The source register: one entry per published figure a model cites, written for the
@@ -28,8 +29,8 @@ export const CONFIDENCE_MEANING: Record<Confidence, string> = {
   seed: "a figure as one of burnrate's seed articles states it; its original sources are linked",
 };
 
-const ID_TEXT = /^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+$/;
-export const REGISTER_ID_RE = ID_TEXT;
+const ID_TEXT = REGISTER_ID_RE;
+export { REGISTER_ID_RE };
 
 const dateText = z
   .string()

@@ -238,8 +238,9 @@ export async function systemSimulateCommand(
   const threads = options.threads === "auto" ? "auto" : parseWhole(options.threads, "--threads");
   const keepPaths = parseWhole(options.keepPaths, "--keep-paths");
   const maxInvalid = parseShare(options.maxInvalidPaths ?? "0", "--max-invalid-paths");
+  const { simulateSystem, prestartSystemWorkers } = await import("../../system/simulateSystem.js");
+  prestartSystemWorkers(n, threads);
   const loaded = loadSystemFile(file, { scenario: options.scenario, cut: options.cut });
-  const { simulateSystem } = await import("../../system/simulateSystem.js");
   const controller = new AbortController();
   const onInterrupt = () => controller.abort();
   process.once("SIGINT", onInterrupt);
