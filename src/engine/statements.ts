@@ -100,7 +100,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
       capFromSchedule = true;
       nA = 0;
     } else {
-      keepCapitalizationInputs(ws, nA, capCashFree);
+      keepCapitalizationInputs(c, ws, nA, capCashFree);
       if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
         capitalizationRewritten = true;
