@@ -2,6 +2,7 @@ import type { CompiledModel } from "./compile.js";
 import type { Projection, TrancheSeries } from "./projection.js";
 import type { Workspace } from "./workspace.js";
 import { monthOf, sameNumber } from "./numbers.js";
+import { exactShortcuts } from "./shortcuts.js";
 
 // Interest capitalised on assets before they go into service (`financing.capitalizeInterest`).
 // The month loop (statements.ts) computes it month by month when it depends on cash (a
@@ -92,10 +93,13 @@ export function capitalizationKeptAsIs(c: CompiledModel, ws: Workspace): boolean
 }
 
 /** Records what this run's capitalisation starts from (it is current once the month loop ends). */
-export function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: boolean): void {
+export function keepCapitalizationInputs(c: CompiledModel, ws: Workspace, nA: number, cashFree: boolean): void {
   const key = ws.capitalizationKey;
   key.current = false;
   if (!cashFree) return;
+  // A cohort's spend is its capex series, written only with a new fleet version: the
+  // copies made at this version stand (the sites' spend, first, is copied every time).
+  const cohortsFrom = exactShortcuts.capitalizationKeptAsIs && key.fleetVersion === ws.fleet.version ? (c.capitalizeInterest.sites ? c.constructions.length : 0) : nA;
   key.debtVersion = ws.debt.version;
   key.fleetVersion = ws.fleet.version;
   const setup = key.setup;
@@ -105,7 +109,7 @@ export function keepCapitalizationInputs(ws: Workspace, nA: number, cashFree: bo
     setup[5 * a + 2] = ws.assetRetire[a];
     setup[5 * a + 3] = ws.assetTranche[a];
     setup[5 * a + 4] = ws.assetAccum[a];
-    key.spend[a].set(ws.assetSpend[a]);
+    if (a < cohortsFrom) key.spend[a].set(ws.assetSpend[a]);
   }
 }
 

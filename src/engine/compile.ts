@@ -181,6 +181,11 @@ export interface CompiledModel {
   /** Driver-stage steps: whole-series fills, and month-by-month groups for prev() recursions. */
   order: DriverStep[];
   /**
+   * Counts the evaluations that ran driver steps, the only writers of the driver series:
+   * while it is unchanged, so are they (the debt schedule skips comparing its base rates).
+   */
+  driverStepsRun: number;
+  /**
    * Series read after the driver stage (lines, prices, rate bases, what extensions
    * asked for): a simulation needs a driver step only if it leads to one of these.
    */
@@ -534,6 +539,7 @@ export function compileModel(model: Model, extensions: Record<string, unknown> =
     driverNames,
     driverSeries: series,
     order,
+    driverStepsRun: 0,
     externalSeries: external,
     compileLineSums: lineSumsFor,
     lines,

@@ -56,6 +56,8 @@ export interface DebtCache {
   span: Int32Array;
   /** The totals were summed from the walks as they are now before this month (the horizon: all months). */
   totalsFrom: number;
+  /** The model's `driverStepsRun` when the base rates were last compared (all snapshots equal the rates then). */
+  driverStepsSeen: number;
   /** The same for the two totals that read the rates (opening debt × rate, cash interest): walks that changed only them. */
   rateTotalsFrom: number;
   /** Counts the times the totals were summed: what was computed from them is current while it is unchanged. */
@@ -89,6 +91,7 @@ export function createDebtCache(c: CompiledModel): DebtCache {
     walked: new Uint8Array(c.tranches.length),
     span: new Int32Array(2 * c.tranches.length),
     totalsFrom: 0,
+    driverStepsSeen: -1,
     rateTotalsFrom: 0,
     version: 0,
     open: each(),
@@ -163,7 +166,7 @@ function firstDrawMonth(draws: Float64Array): number {
  * one of its params changed (draws, repayments and maturities are then inputs anew), else
  * the first month its base rate differs from the last walk's (the horizon if none does).
  */
-function trancheChangedFrom(c: CompiledModel, debt: DebtCache, k: number): number {
+function trancheChangedFrom(c: CompiledModel, debt: DebtCache, k: number, basesAsSeen: boolean): number {
   if (debt.walked[k] === 0) return 0;
   const p = c.params;
   const slots = debt.slots[k];
@@ -172,7 +175,7 @@ function trancheChangedFrom(c: CompiledModel, debt: DebtCache, k: number): numbe
   const base = c.tranches[k].base;
   const snapshot = debt.base[k];
   const H = c.months;
-  if (!base || !snapshot) return H;
+  if (!base || !snapshot || (basesAsSeen && exactShortcuts.basesAsSeen)) return H;
   for (let t = 0; t < H; t++) {
     const x = base[t];
     const y = snapshot[t];
@@ -206,8 +209,10 @@ export function refreshDebt(c: CompiledModel, ws: DebtWorkspace, out: Projection
   const debt = ws.debt;
   const H = c.months;
   const nT = c.tranches.length;
+  // No driver step ran since the base rates were last compared: they are as they were.
+  const basesAsSeen = debt.driverStepsSeen === c.driverStepsRun;
   for (let k = 0; k < nT; k++) {
-    const from = trancheChangedFrom(c, debt, k);
+    const from = trancheChangedFrom(c, debt, k, basesAsSeen);
     if (from >= H) continue;
     debt.walked[k] = 0;
     if (from > 0 && c.tranches[k].amortization !== "annuity") {
@@ -229,6 +234,7 @@ export function refreshDebt(c: CompiledModel, ws: DebtWorkspace, out: Projection
   }
   const from = debt.totalsFrom;
   const ratesFrom = Math.min(from, debt.rateTotalsFrom);
+  debt.driverStepsSeen = c.driverStepsRun;
   if (ratesFrom >= H) return;
   // Each month's total adds the tranches in their order to +0: the same additions as one
   // loop over tranches inside the month (a tranche at a time here, for contiguous reads).

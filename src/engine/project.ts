@@ -84,6 +84,7 @@ export function evaluate(c: CompiledModel, params: Float64Array | null = null, w
 
   // 1. Drivers, lines and prices: whole series, or month by month where prev() recurses.
   const order = steps ?? c.order;
+  if (order.length > 0) c.driverStepsRun++;
   for (let k = 0; k < order.length; k++) order[k].run();
 
   scheduleInputs(c, ws, out);

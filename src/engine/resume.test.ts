@@ -105,4 +105,16 @@ describe("statements evaluated again in the same workspace", () => {
       { numRuns: 150, seed: 20261204 },
     );
   });
+
+  it("are exactly a whole evaluation's when every run records what the next may resume from", () => {
+    exactShortcuts.monthLoopAlwaysRecords = true;
+    try {
+      fc.assert(
+        fc.property(arbitraryModel(), fc.array(step, { minLength: 2, maxLength: 10 }), ({ data }, steps) => resumedEqualsWhole(data, steps)),
+        { numRuns: 150, seed: 20261205 },
+      );
+    } finally {
+      exactShortcuts.monthLoopAlwaysRecords = false;
+    }
+  });
 });

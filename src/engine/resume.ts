@@ -1,6 +1,7 @@
 import type { CompiledModel } from "./compile.js";
 import type { Projection } from "./projection.js";
 import type { MonthLoopMemory, Workspace } from "./workspace.js";
+import { exactShortcuts } from "./shortcuts.js";
 
 // Resuming the month loop (statements.ts) where its inputs first differ from the last run's.
 //
@@ -39,6 +40,8 @@ export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Proj
   const bits = (a: Float64Array) => new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
   return {
     valid: false,
+    runs: 0,
+    lastUseful: -Infinity,
     pathItemsOnly: false,
     debtVersion: -1,
     fixed: new Float64Array(FIXED),
@@ -84,6 +87,21 @@ export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsO
   memory.debtVersion = debtVersion;
   return from;
 }
+
+/**
+ * Whether run number `run` records what it reads and carries. Recording costs a little in
+ * every run (the inputs copied, the carried numbers stored each month) and pays only where
+ * runs resume late: a workspace whose runs resumed at half the horizon or later within its
+ * last RECENT runs records every run; another records one run in PROBE, and the run after
+ * it finds out whether resuming pays again. The results are the same either way: a run
+ * that does not record leaves the memory invalid, and the next one runs whole.
+ */
+export function recording(memory: MonthLoopMemory, run: number): boolean {
+  return exactShortcuts.monthLoopAlwaysRecords || run - memory.lastUseful <= RECENT || run % PROBE === 0;
+}
+
+const RECENT = 32;
+const PROBE = 16;
 
 const scratch = new Float64Array(2);
 const scratchBits = new Int32Array(scratch.buffer);

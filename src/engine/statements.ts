@@ -5,7 +5,7 @@ import { BALANCE_TOLERANCE } from "./checks.js";
 import { monthOf } from "./numbers.js";
 import { exactShortcuts } from "./shortcuts.js";
 import { taxDueToDate, lossesCarriedForward } from "./tax.js";
-import { createMonthLoopMemory, firstChangedMonth, MONTH_STATE } from "./resume.js";
+import { createMonthLoopMemory, firstChangedMonth, recording, MONTH_STATE } from "./resume.js";
 import { refreshDebt } from "./debtSchedule.js";
 import { interestWanted, capitalizationKeptAsIs, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
 
@@ -100,7 +100,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
       capFromSchedule = true;
       nA = 0;
     } else {
-      keepCapitalizationInputs(ws, nA, capCashFree);
+      keepCapitalizationInputs(c, ws, nA, capCashFree);
       if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
         capitalizationRewritten = true;
@@ -155,44 +155,49 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
   let memory: MonthLoopMemory | null = null;
   if (!cashOnly) {
     if (rv === null && nA === 0 && exactShortcuts.resumeMonthLoop) {
-      memory = ws.monthLoop ??= createMonthLoopMemory(c, ws, src);
-      const f = memory.fixedNow;
-      f[0] = taxRate;
-      f[1] = lossLimit;
-      f[2] = dso;
-      f[3] = dpo;
-      f[4] = cash;
-      f[5] = receivables;
-      f[6] = payables;
-      f[7] = ppe;
-      f[8] = paidIn;
-      f[9] = retained;
-      f[10] = nol;
-      f[11] = debtTotal;
-      from = firstChangedMonth(memory, H, pathItemsOnly, debt.version, !capitalizationRewritten);
-      if (from > 0) {
-        const s = memory.state;
-        const at = from * MONTH_STATE;
-        cash = s[at];
-        receivables = s[at + 1];
-        payables = s[at + 2];
-        ppe = s[at + 3];
-        paidIn = s[at + 4];
-        retained = s[at + 5];
-        nol = s[at + 6];
-        nolAtYearStart = s[at + 7];
-        incomeYearToDate = s[at + 8];
-        taxYearToDate = s[at + 9];
-        debtTotal = s[at + 10];
-        sumEbitda = s[at + 11];
-        sumTaxes = s[at + 12];
-        sumInterest = s[at + 13];
-        sumService = s[at + 14];
-        nonFinite = s[at + 15];
-        unbalanced = s[at + 16];
-        previousCash = cash;
+      const m = (ws.monthLoop ??= createMonthLoopMemory(c, ws, src));
+      const run = m.runs++;
+      if (m.valid || recording(m, run)) {
+        const f = m.fixedNow;
+        f[0] = taxRate;
+        f[1] = lossLimit;
+        f[2] = dso;
+        f[3] = dpo;
+        f[4] = cash;
+        f[5] = receivables;
+        f[6] = payables;
+        f[7] = ppe;
+        f[8] = paidIn;
+        f[9] = retained;
+        f[10] = nol;
+        f[11] = debtTotal;
+        from = firstChangedMonth(m, H, pathItemsOnly, debt.version, !capitalizationRewritten);
+        if (2 * from >= H) m.lastUseful = run;
+        if (from > 0) {
+          const s = m.state;
+          const at = from * MONTH_STATE;
+          cash = s[at];
+          receivables = s[at + 1];
+          payables = s[at + 2];
+          ppe = s[at + 3];
+          paidIn = s[at + 4];
+          retained = s[at + 5];
+          nol = s[at + 6];
+          nolAtYearStart = s[at + 7];
+          incomeYearToDate = s[at + 8];
+          taxYearToDate = s[at + 9];
+          debtTotal = s[at + 10];
+          sumEbitda = s[at + 11];
+          sumTaxes = s[at + 12];
+          sumInterest = s[at + 13];
+          sumService = s[at + 14];
+          nonFinite = s[at + 15];
+          unbalanced = s[at + 16];
+          previousCash = cash;
+        }
+        if (recording(m, run)) memory = m;
       }
-      memory.valid = false;
+      m.valid = false;
     } else if (ws.monthLoop) ws.monthLoop.valid = false;
   }
   const carried = memory !== null ? memory.state : null;

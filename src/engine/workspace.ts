@@ -74,6 +74,9 @@ export interface Workspace {
 export interface MonthLoopMemory {
   /** Whether the projection's statement items are the recorded run's (no other run wrote them since). */
   valid: boolean;
+  /** Runs so far, and the last one that resumed at half the horizon or later (see `worthRecording`). */
+  runs: number;
+  lastUseful: number;
   pathItemsOnly: boolean;
   /** The debt schedule's version it read (see `DebtCache.version`). */
   debtVersion: number;
