@@ -40,6 +40,11 @@ export function rangeProblem(proj: Projection): RangeProblem | null {
       if (!(series[t] > -1)) return { lineItem: "interestIncome", period: labels[t], message: `${what} is ${formatRate(series[t])} in ${labels[t]}; an interest rate must be above −100 %` };
     }
   }
+  return extensionRangeProblem(proj);
+}
+
+/** The first problem an extension reports in a projection's values (a utilization outside 0–1), or null. */
+export function extensionRangeProblem(proj: Projection): RangeProblem | null {
   for (const extension of ENGINE_EXTENSIONS) {
     const problem = extension.rangeProblem?.(proj);
     if (problem) return problem;

@@ -209,6 +209,8 @@ export function runSystemPaths(
   const streamOf = plan.units.map((u) => (j: number) => u.firstStream + j);
   const B = plan.blockSize;
   const counts = collector?.counts;
+  // Of the shared drivers' model a path reads only its driver series (writeSharedSeries).
+  const sharedEvaluation = { ...sharedUnit.plan.evaluation, stopAfter: "lines" as const };
   for (let path = from; path < Math.min(to, n); path++) {
     const block = Math.floor(path / B);
     const size = Math.min(B, n - block * B);
@@ -219,7 +221,7 @@ export function runSystemPaths(
     shared.params.set(sharedUnit.plan.base);
     for (let k = 0; k < d; k++) if (inputs[k].unit === 0) applySample(shared.params, inputs[k].input, values[k * size + i]);
     drawProcessShocks(sharedUnit.plan, path, streamOf[0]);
-    evaluate(shared, null, sharedUnit.plan.workspace, sharedUnit.plan.steps, sharedUnit.plan.evaluation);
+    evaluate(shared, null, sharedUnit.plan.workspace, sharedUnit.plan.steps, sharedEvaluation);
     for (let c = 0; c < K; c++) {
       const unit = plan.units[c + 1];
       rt.pathParams[c].set(unit.plan.base);

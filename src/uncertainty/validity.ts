@@ -1,7 +1,7 @@
 import type { CompiledModel } from "../engine/compile.js";
 import type { Projection } from "../engine/project.js";
 import { METRIC_INDEX } from "../engine/metrics.js";
-import { BALANCE_TOLERANCE, rangeProblem } from "../engine/checks.js";
+import { BALANCE_TOLERANCE, rangeProblem, extensionRangeProblem } from "../engine/checks.js";
 import type { UncertaintySpec } from "./spec.js";
 
 /**
@@ -107,9 +107,9 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
   const H = compiled.months;
   const collected = fundingGap ? COLLECTED_METRICS : COLLECTED_METRICS.filter((k) => k !== METRIC_INDEX.fundingGap);
   const hasRangeChecks = compiled.stages.length > 0 || compiled.tranches.some((t) => !t.fixed) || (compiled.revolver !== null && !compiled.revolver.fixed) || compiled.cashRates.income !== null || compiled.cashRates.overdraft !== null;
-  // The rates rangeProblem (engine/checks.ts) checks, read here without allocating: it is
-  // asked (for the same answer) only when one is out of range, or when an extension adds
-  // checks of its own.
+  // The rates rangeProblem (engine/checks.ts) checks, read here without allocating (it
+  // builds its list of rates anew, as it also serves `check`): it is asked, for the same
+  // answer, only when one is out of range; the extensions' own checks are asked directly.
   const floating = [...compiled.tranches, ...(compiled.revolver ? [compiled.revolver] : [])].filter((tr) => !tr.fixed && tr.base).map((tr) => ({ base: tr.base!, floor: tr.slots.floor, spread: tr.slots.spread }));
   const cashRates = [compiled.cashRates.income, compiled.cashRates.overdraft].filter((r): r is Float64Array => r !== null);
   const extensionChecks = compiled.stages.length > 0;
@@ -177,7 +177,7 @@ export function pathValidity(compiled: CompiledModel, spec: UncertaintySpec, fun
       const dscr = metrics[METRIC_INDEX.minDscr];
       if (dscr === Infinity || dscr === -Infinity) return "nonFinite";
       if (unbalanced !== 0) return "unbalanced";
-      if (hasRangeChecks && (extensionChecks || !ratesInRange()) && rangeProblem(proj)) return "formula";
+      if (hasRangeChecks && ((!ratesInRange() && rangeProblem(proj)) || (extensionChecks && extensionRangeProblem(proj)))) return "formula";
       return null;
     },
   };
