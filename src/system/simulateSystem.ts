@@ -6,6 +6,8 @@ import { claimChunks } from "../uncertainty/chunks.js";
 import { runChunkThreads, leaseWorkers, type WorkerLease } from "../uncertainty/chunkThreads.js";
 import { MIN_CHUNK_SIZE } from "../uncertainty/aggregate.js";
 import type { LoadedSystem } from "./load.js";
+import type { LoadedModel } from "../model/load.js";
+import { parseSourceText, type SourceText } from "../model/source.js";
 import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
 import { SystemAggregate, SystemRunShape, type SystemChunkResult } from "./aggregate.js";
 import { summarizeSystem, type SystemSimulationResult } from "./summary.js";
@@ -34,7 +36,7 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
     const aggregate = new SystemAggregate(shape);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
     const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
-    await runThreads(plan, shape, aggregate, setup, threads, options, lease);
+    await runThreads(plan, shape, aggregate, setup, threads > 1 ? portableSystem(loaded) : null, threads, options, lease);
     return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
   } finally {
     // Unused (fewer chunks than threads, or a run that never started): back to the pool.
@@ -64,6 +66,12 @@ function workerUrl(): URL {
 /** What a system worker is given: the setup and the run's shared chunk counter. */
 export interface SystemWorkerData {
   setup: SystemSetup;
+  /**
+   * The system this thread loaded and checked, for the workers to plan from instead of
+   * reading and checking the texts again (half a second of CPU in each worker); null when
+   * it cannot travel (then they load setup's texts).
+   */
+  portable: PortableSystem | null;
   threads: number;
   /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
   shared: SharedArrayBuffer;
@@ -84,10 +92,10 @@ export async function claimSystemChunks(plan: SystemSimulationPlan, shape: Syste
 }
 
 /** This thread and `threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, threads: number, options: SystemSimulateOptions, lease: WorkerLease | null): Promise<void> {
+async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, portable: PortableSystem | null, threads: number, options: SystemSimulateOptions, lease: WorkerLease | null): Promise<void> {
   const buffer = new SharedArrayBuffer(8);
   const shared = new Int32Array(buffer);
-  const data: SystemWorkerData = { setup, threads, shared: buffer };
+  const data: SystemWorkerData = { setup, portable, threads, shared: buffer };
   await runChunkThreads<SystemChunkResult>({
     threads,
     shared,
@@ -102,4 +110,56 @@ async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, agg
     signal: options.signal,
     yieldBetweenChunks: threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
   });
+}
+
+/** A source's data without its position lookups (functions cannot be posted to a worker); `text` names the text they come from. */
+interface PortableSource {
+  file: string;
+  data: unknown;
+  /** null: the system file's text; otherwise the key of the company text in SystemSetup.texts. */
+  text: string | null;
+}
+type PortableModel = Omit<LoadedModel, "source"> & { source: PortableSource };
+/** A loaded system as a worker receives it (structured clone): plain data, the sources without their lookups. */
+export interface PortableSystem extends Omit<LoadedSystem, "source" | "shared" | "companies"> {
+  source: PortableSource;
+  shared: PortableModel;
+  companies: (Omit<LoadedSystem["companies"][number], "loaded"> & { loaded: PortableModel })[];
+}
+
+/**
+ * The loaded system for the workers, or null when a company's source is not one of the
+ * texts the setup carries (its positions could not be found again). Everything else in a
+ * loaded system is plain data (the zod-checked models, numbers, names), which a structured
+ * clone copies exactly — -0, NaN, key order, shared references — so a worker plans from the
+ * same data as this thread (src/system/portable.test.ts compares the chunks bit for bit).
+ */
+export function portableSystem(loaded: LoadedSystem): PortableSystem | null {
+  const textKey = (source: SourceText): string | null | undefined => {
+    if (source.file === loaded.file) return null;
+    return Object.keys(loaded.texts).find((key) => loaded.texts[key].file === source.file);
+  };
+  const portableModel = (model: LoadedModel, text: string | null | undefined): PortableModel | null => (text === undefined ? null : { ...model, source: { file: model.source.file, data: model.source.data, text } });
+  const shared = portableModel(loaded.shared, null);
+  const companies = loaded.companies.map((c) => {
+    const model = portableModel(c.loaded, textKey(c.loaded.source));
+    return model && { ...c, loaded: model };
+  });
+  if (!shared || companies.some((c) => c === null)) return null;
+  return { ...loaded, source: { file: loaded.source.file, data: loaded.source.data, text: null }, shared, companies: companies as PortableSystem["companies"] };
+}
+
+/** The loaded system a worker plans from: the sources' positions are read from the setup's texts when a message needs one. */
+export function restoreSystem(portable: PortableSystem, setup: SystemSetup): LoadedSystem {
+  const texts = new Map<string | null, SourceText>();
+  const source = (s: PortableSource): SourceText => {
+    const full = () => {
+      let parsed = texts.get(s.text);
+      if (!parsed) texts.set(s.text, (parsed = s.text === null ? parseSourceText(setup.text, setup.file) : parseSourceText(setup.texts[s.text].text, setup.texts[s.text].file)));
+      return parsed;
+    };
+    return { file: s.file, data: s.data, keyPosition: (path) => full().keyPosition(path), valuePosition: (path) => full().valuePosition(path) };
+  };
+  const model = (m: PortableModel): LoadedModel => ({ ...m, source: source(m.source) });
+  return { ...portable, source: source(portable.source), shared: model(portable.shared), companies: portable.companies.map((c) => ({ ...c, loaded: model(c.loaded) })) };
 }
