@@ -30,6 +30,11 @@ export interface WorkerSetup {
  * Claims the next chunks of work from the shared counter: a whole sampling block's worth
  * while plenty is left (a thread then samples each block once), single chunks near the end
  * (so that threads finish together). Returns [from, to) or null when nothing is left.
+ *
+ * Every thread that claims a chunk of a block samples the whole block (about a tenth of a
+ * system path's work), so the single-chunk tail is kept as short as balance allows: one
+ * block per thread. A thread that claimed a whole block just before the tail began finishes
+ * it while the others share the tail's other blocks, one chunk at a time.
  */
 export function claimChunks(shared: Int32Array, chunks: number, chunksPerBlock: number, threads: number): [number, number] | null {
   for (;;) {
@@ -37,7 +42,7 @@ export function claimChunks(shared: Int32Array, chunks: number, chunksPerBlock: 
     const next = Atomics.load(shared, 0);
     if (next >= chunks) return null;
     const remaining = chunks - next;
-    const size = remaining > 4 * threads * chunksPerBlock ? chunksPerBlock - (next % chunksPerBlock) : 1;
+    const size = remaining > threads * chunksPerBlock ? chunksPerBlock - (next % chunksPerBlock) : 1;
     if (Atomics.compareExchange(shared, 0, next, next + size) === next) return [next, next + size];
   }
 }
