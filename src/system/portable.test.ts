@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { join } from "node:path";
 import "../index.js";
 import { loadSystemFile } from "./node.js";
-import { planFromSystemSetup, planSystemSimulation, runSystemChunk, systemSetup } from "./simulate.js";
+import { planFromSystemSetup, runSystemChunk, systemSetup } from "./simulate.js";
 import { SystemRunShape, encodeSystemChunk } from "./aggregate.js";
 import { blockScratch } from "../uncertainty/paths.js";
 import { portableSystem, restoreSystem } from "./simulateSystem.js";
@@ -22,12 +22,12 @@ function chunksOf(plan: ReturnType<typeof planFromSystemSetup>, n: number): stri
 }
 
 function compare(loaded: LoadedSystem, n: number, settings: { seed: number; attribution: boolean; rateShockBp: number }) {
-  const fromTexts = planFromSystemSetup(systemSetup(loaded, { seed: settings.seed, lhs: false, blockSize: 1024, attribution: settings.attribution, rateShockBp: settings.rateShockBp, n, keep: 0, detail: "year" }));
   const setup = systemSetup(loaded, { seed: settings.seed, lhs: false, blockSize: 1024, attribution: settings.attribution, rateShockBp: settings.rateShockBp, n, keep: 0, detail: "year" });
+  const fromTexts = planFromSystemSetup(setup);
   const portable = portableSystem(loaded);
   expect(portable).not.toBeNull();
   const posted = structuredClone(portable!);
-  const restored = planSystemSimulation(restoreSystem(posted, setup), { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize, attribution: setup.attribution, rateShockBp: setup.rateShockBp });
+  const restored = planFromSystemSetup(setup, restoreSystem(posted, setup));
   expect(chunksOf(restored, n)).toEqual(chunksOf(fromTexts, n));
   expect(restored.warnings).toEqual(fromTexts.warnings);
 }

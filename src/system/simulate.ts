@@ -367,8 +367,8 @@ export function systemSetup(loaded: LoadedSystem, settings: Omit<SystemSetup, "t
   return { text: loaded.text, file: loaded.file, texts: loaded.texts, scenario: loaded.scenario, cut: loaded.cut, ...settings };
 }
 
-export function planFromSystemSetup(setup: SystemSetup): SystemSimulationPlan {
-  const loaded = loadSystemText(setup.text, setup.file, textsReader(setup.texts), { scenario: setup.scenario ?? undefined, cut: setup.cut });
+/** The plan of a setup: from its texts, or from `loaded` when that system was read from the same texts (a worker given what the main thread checked). */
+export function planFromSystemSetup(setup: SystemSetup, loaded: LoadedSystem = loadSystemText(setup.text, setup.file, textsReader(setup.texts), { scenario: setup.scenario ?? undefined, cut: setup.cut })): SystemSimulationPlan {
   return planSystemSimulation(loaded, { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize, attribution: setup.attribution, rateShockBp: setup.rateShockBp });
 }
 

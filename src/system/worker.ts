@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
 // The facade registers every engine extension (GPU sites and contracts, …).
 import "../index.js";
-import { planFromSystemSetup, planSystemSimulation } from "./simulate.js";
+import { planFromSystemSetup } from "./simulate.js";
 import { SystemRunShape, systemTransferList } from "./aggregate.js";
 import { claimSystemChunks, restoreSystem, type SystemWorkerData } from "./simulateSystem.js";
 import { serveWorkerJobs } from "../uncertainty/chunkThreads.js";
@@ -12,9 +12,8 @@ import { serveWorkerJobs } from "../uncertainty/chunkThreads.js";
  * otherwise the job is its workerData.
  */
 async function runJob(data: SystemWorkerData): Promise<void> {
-  const { setup } = data;
-  // As planFromSystemSetup does, from the system the main thread checked when it came along.
-  const plan = data.portable ? planSystemSimulation(restoreSystem(data.portable, setup), { seed: setup.seed, lhs: setup.lhs, blockSize: setup.blockSize, attribution: setup.attribution, rateShockBp: setup.rateShockBp }) : planFromSystemSetup(setup);
+  // From the system the main thread checked when it came along, else from the setup's texts.
+  const plan = planFromSystemSetup(data.setup, data.portable ? restoreSystem(data.portable, data.setup) : undefined);
   const shape = new SystemRunShape(plan.system, data.setup.detail, data.setup.n, data.setup.keep);
   await claimSystemChunks(plan, shape, new Int32Array(data.shared), data.threads, (result) => parentPort!.postMessage({ result }, systemTransferList(result)));
 }
