@@ -1,7 +1,8 @@
-import { Aggregate, RunShape, chunkSizeFor, collectionMethod, finishSketchedRun, mergeSketchedColumns, exactStatistics, type ChunkCollector, type ChunkResult, type CollectionMethod, type ColumnStatistics, type OutputDetail } from "../uncertainty/aggregate.js";
+import { Aggregate, RunShape, chunkSizeFor, exactRunChunkSize, collectionMethod, finishSketchedRun, mergeSketchedColumns, exactStatistics, writeExactColumns, exactColumns, type ChunkCollector, type ChunkResult, type CollectionMethod, type ColumnStatistics, type OutputDetail } from "../uncertainty/aggregate.js";
 import { Moments, RankSketch } from "../uncertainty/math/sketch.js";
 import type { CompiledSystem } from "./compile.js";
 import { INVALID_REASONS, type InvalidReason } from "../uncertainty/invalidReasons.js";
+import { withoutExactValues } from "../uncertainty/chunks.js";
 
 /**
  * How a system simulation of n paths is collected: each company's outputs as `simulate`
@@ -27,12 +28,19 @@ export class SystemRunShape {
     readonly detail: OutputDetail,
     readonly paths: number,
     readonly keep = 0,
+    /** Paths per chunk instead of the rule below (a shard's own split; every thread of a run must use the same). */
+    chunkSizeOverride?: number,
   ) {
     const K = system.companies.length;
     this.columns = K + 1 + 2 * system.links.length;
     const own = { columns: this.columns, summaryColumns: this.columns };
-    const natural = system.companies.map((c) => new RunShape(c.compiled, detail, paths, keep).chunkSize);
-    this.chunkSize = Math.min(chunkSizeFor(paths, own), ...natural);
+    const natural = system.companies.map((c) => new RunShape(c.compiled, detail, paths, keep));
+    const chunkSize = Math.min(chunkSizeFor(paths, own), ...natural.map((s) => s.chunkSize));
+    // Whether a column is exact does not depend on the chunk size (collectionMethod); when
+    // every column of every company and of the system is, finer chunks change no statistic
+    // (values land by path number, counts are sums) and let the threads finish together.
+    const allExact = collectionMethod(paths, own, false, chunkSize).exact && natural.every((s) => s.allExact);
+    this.chunkSize = chunkSizeOverride ?? (allExact ? exactRunChunkSize(paths, chunkSize) : chunkSize);
     this.companies = system.companies.map((c) => new RunShape(c.compiled, detail, paths, keep, this.chunkSize));
     this.method = collectionMethod(paths, own, false, this.chunkSize);
     this.chunks = Math.ceil(paths / this.chunkSize);
@@ -40,6 +48,21 @@ export class SystemRunShape {
     this.yearCount = Math.floor((system.startSerial + system.months - 1) / 12) - this.firstYear + 1;
     this.pairs = [];
     for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) this.pairs.push([i, j]);
+  }
+
+  /** Whether every column (each company's and the system's) is collected exactly. */
+  get allExact(): boolean {
+    return this.method.exact && this.companies.every((s) => s.allExact);
+  }
+
+  /**
+   * The shared memory of a run whose every column is exact: one buffer per company (its
+   * RunShape's exactBytes) and one for the system's columns, where each thread writes the
+   * chunks it computes (see SystemAggregate); null otherwise.
+   */
+  exactBuffers(): SharedArrayBuffer[] | null {
+    if (!this.allExact) return null;
+    return [...this.companies.map((s) => new SharedArrayBuffer(s.exactBytes)), new SharedArrayBuffer(8 * this.columns * this.paths)];
   }
 
   lossColumn(k: number): number {
@@ -154,6 +177,8 @@ export interface SystemChunkResult {
   moments: Float64Array;
   extras: number[];
   counts: SystemCounts;
+  /** The thread wrote the exact columns into the run's shared buffers (writeSystemExactColumns); `values` holds none. */
+  exactWritten?: boolean;
 }
 
 /** Collects one chunk's paths (each company through its own collector, the system's numbers here). */
@@ -266,13 +291,19 @@ export class SystemAggregate {
   private readonly done: Uint8Array;
   private nextChunk = 0;
 
-  constructor(readonly shape: SystemRunShape) {
-    this.companies = shape.system.companies.map((c, k) => new Aggregate(c.compiled, shape.companies[k]));
+  /**
+   * `exactBuffers` (shape.exactBuffers()): the exact columns live there, where each thread
+   * writes the chunks it computes (a result with `exactWritten` brings no exact values).
+   */
+  constructor(
+    readonly shape: SystemRunShape,
+    exactBuffers?: SharedArrayBuffer[] | null,
+  ) {
+    this.companies = shape.system.companies.map((c, k) => new Aggregate(c.compiled, shape.companies[k], exactBuffers?.[k]));
     this.counts = emptyCounts(shape);
-    const exact = shape.method.exact;
-    this.exact = Array.from({ length: shape.columns }, () => (exact ? new Float64Array(shape.paths) : null));
-    this.sketches = Array.from({ length: shape.columns }, () => (exact ? null : new RankSketch(shape.method.k)));
-    this.moments = Array.from({ length: shape.columns }, () => (exact ? null : new Moments()));
+    this.exact = systemExactColumns(shape, exactBuffers?.[shape.companies.length]);
+    this.sketches = Array.from({ length: shape.columns }, () => (shape.method.exact ? null : new RankSketch(shape.method.k)));
+    this.moments = Array.from({ length: shape.columns }, () => (shape.method.exact ? null : new Moments()));
     this.done = new Uint8Array(shape.chunks);
   }
 
@@ -281,10 +312,7 @@ export class SystemAggregate {
     if (this.done[r.chunk]) throw new Error(`internal: system chunk ${r.chunk} merged twice`);
     this.done[r.chunk] = 1;
     r.companies.forEach((c, k) => this.companies[k].add(c));
-    for (let c = 0; c < this.shape.columns; c++) {
-      const e = this.exact[c];
-      if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
-    }
+    if (!r.exactWritten) writeColumns(r, this.exact);
     this.pending.set(r.chunk, r);
     while (this.nextChunk < this.shape.chunks && this.done[this.nextChunk]) {
       const p = this.pending.get(this.nextChunk)!;
@@ -317,6 +345,46 @@ export class SystemAggregate {
     return this.sketches.reduce((worst, s) => Math.max(worst, s ? s.rankError : 0), 0);
   }
 }
+
+/** The system's exact columns (null where sketched), on `buffer` when given (8 × columns × paths bytes). */
+function systemExactColumns(shape: SystemRunShape, buffer?: SharedArrayBuffer): (Float64Array | null)[] {
+  if (!shape.method.exact) return Array.from({ length: shape.columns }, () => null);
+  return Array.from({ length: shape.columns }, (_, c) => (buffer ? new Float64Array(buffer, 8 * c * shape.paths, shape.paths) : new Float64Array(shape.paths)));
+}
+
+function writeColumns(r: { values: Float64Array; count: number; start: number }, exact: (Float64Array | null)[]): void {
+  for (let c = 0; c < exact.length; c++) {
+    const e = exact[c];
+    if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
+  }
+}
+
+/**
+ * A worker's side of shared exact columns: writes a chunk's exact values, each company's
+ * and the system's, into the run's buffers (shape.exactBuffers()) and returns what is left
+ * to post — the result without those values, flagged `exactWritten`. The values are written
+ * before the message is posted, and the port's queue is locked on both sides, so the main
+ * thread reads them complete once it has the message.
+ */
+export class SystemExactWriter {
+  private readonly companies: (Float64Array | null)[][];
+  private readonly system: (Float64Array | null)[];
+
+  constructor(shape: SystemRunShape, buffers: SharedArrayBuffer[]) {
+    this.companies = shape.companies.map((s, k) => exactColumns(s, buffers[k]));
+    this.system = systemExactColumns(shape, buffers[shape.companies.length]);
+  }
+
+  write(r: SystemChunkResult): SystemChunkResult {
+    const companies = r.companies.map((c, k) => {
+      writeExactColumns(c, this.companies[k]);
+      return withoutExactValues(c);
+    });
+    writeColumns(r, this.system);
+    return { ...r, companies, values: NO_VALUES, exactWritten: true };
+  }
+}
+const NO_VALUES = new Float64Array(0);
 
 /**
  * A chunk result as JSON that survives every value (NaN, ±Infinity) bit for bit: typed

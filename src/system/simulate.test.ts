@@ -141,6 +141,18 @@ describe("system simulation: reproducible and shardable", () => {
     expect(threadless(two)).toEqual(threadless(one));
   });
 
+  it("gives the shipped system (links, losses to lenders, attribution) the same result on one thread and on two", async () => {
+    // A worker writes its chunks' exact columns (each company's and the system's) in place.
+    const file = join(import.meta.dirname, "..", "..", "models", "system.yaml");
+    const options = { paths: 1200, seed: 4 };
+    const one = await simulateSystem(loadSystemFile(file), { ...options, threads: 1 });
+    const two = await simulateSystem(loadSystemFile(file), { ...options, threads: 2 });
+    expect(two.threads).toBe(2);
+    expect(one.links.some((l) => (l.revenueChange?.mean ?? 0) !== 0) && one.lenders.total.probability > 0).toBe(true);
+    const threadless = (r: typeof one) => JSON.parse(JSON.stringify(r, (key, value) => (key === "threads" ? undefined : value)));
+    expect(threadless(two)).toEqual(threadless(one));
+  });
+
   it("merges chunks computed apart, in any order, into exactly the whole run", async () => {
     const loaded = loadSystemFile(joint);
     const whole = await simulateSystem(loaded, { paths: 2000, seed: 5, threads: 1 });
@@ -155,6 +167,21 @@ describe("system simulation: reproducible and shardable", () => {
     expect(aggregate.complete).toBe(true);
     const merged = summarizeSystem(aggregate, plan, { threads: 1, requested: 2000, partial: false, warnings: whole.warnings });
     expect(JSON.parse(JSON.stringify(merged))).toEqual(JSON.parse(JSON.stringify(whole)));
+  });
+
+  it("gives the same statistics however the paths are split into chunks, when every column is exact", () => {
+    const plan = planSystemSimulation(loadSystemFile(joint), { seed: 3, blockSize: 1000 });
+    const summary = (chunkSize: number) => {
+      const shape = new SystemRunShape(plan.system, "year", 2500, 0, chunkSize);
+      expect(shape.allExact).toBe(true);
+      const aggregate = new SystemAggregate(shape);
+      const scratch = blockScratch(plan.sampling);
+      for (let c = 0; c < shape.chunks; c++) aggregate.add(runSystemChunk(plan, shape, c, scratch));
+      return JSON.parse(JSON.stringify(summarizeSystem(aggregate, plan, { threads: 1, requested: 2500, partial: false, warnings: [] })));
+    };
+    const natural = new SystemRunShape(plan.system, "year", 2500, 0).chunkSize;
+    const whole = summary(natural);
+    for (const size of [256, 700, 2048]) if (size !== natural) expect(summary(size)).toEqual(whole);
   });
 
   it("gives every company the same path of a shared process", async () => {

@@ -1,11 +1,12 @@
 import { availableParallelism } from "node:os";
 import { formatIssue } from "../model/issues.js";
 import { validateSimulateOptions } from "../uncertainty/simulate.js";
-import { blockScratch } from "../uncertainty/paths.js";
+import { blockScratch, DEFAULT_BLOCK_SIZE } from "../uncertainty/paths.js";
 import { claimChunks } from "../uncertainty/chunks.js";
 import { runChunkThreads, leaseWorkers, type WorkerLease } from "../uncertainty/chunkThreads.js";
 import { MIN_CHUNK_SIZE } from "../uncertainty/aggregate.js";
 import type { LoadedSystem } from "./load.js";
+import { compileSystem } from "./compile.js";
 import type { LoadedModel } from "../model/load.js";
 import { parseSourceText, type SourceText } from "../model/source.js";
 import { planSystemSimulation, runSystemChunk, systemSetup, type SystemSimulateOptions, type SystemSetup, type SystemSimulationPlan } from "./simulate.js";
@@ -29,15 +30,23 @@ export async function simulateSystem(loaded: LoadedSystem, options: SystemSimula
   // runs again (the server, the benchmark) finds them loaded and their JIT warm.
   const lease = wanted > 1 ? leaseWorkers(workerUrl(), Math.min(wanted, Math.ceil(n / MIN_CHUNK_SIZE)) - 1) : null;
   try {
-    const plan = planSystemSimulation(loaded, { seed, lhs: options.lhs, blockSize: options.blockSize, attribution: options.attribution, rateShockBp: options.rateShockBp });
+    const compiled = compileSystem(loaded);
     const keep = options.keepPaths ?? 0;
     const detail = options.detail ?? "year";
-    const shape = new SystemRunShape(plan.system, detail, n, keep);
-    const aggregate = new SystemAggregate(shape);
+    const shape = new SystemRunShape(compiled, detail, n, keep);
     const threads = Math.max(1, Math.min(wanted, shape.chunks));
-    const setup = systemSetup(loaded, { seed, lhs: plan.lhs, blockSize: plan.blockSize, attribution: plan.attribution, rateShockBp: plan.rateShockBp, n, keep, detail });
-    await runThreads(plan, shape, aggregate, setup, threads > 1 ? portableSystem(loaded) : null, threads, options, lease);
-    return summarizeSystem(aggregate, plan, { threads, requested: n, partial: !aggregate.complete, warnings: plan.warnings.map(formatIssue) });
+    // With every column exact, each thread writes its chunks' values in place.
+    const exact = threads > 1 ? shape.exactBuffers() : null;
+    const aggregate = new SystemAggregate(shape, exact);
+    // The plan's defaults, resolved here so that the workers get their job before this
+    // thread plans (planning takes ~0.15 s cold; they plan at the same time).
+    const settings = { seed, lhs: options.lhs ?? false, blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, attribution: options.attribution ?? true, rateShockBp: options.rateShockBp ?? 0 };
+    const setup = systemSetup(loaded, { ...settings, n, keep, detail });
+    let plan: SystemSimulationPlan | null = null;
+    const planHere = () => (plan = planSystemSimulation(loaded, settings, compiled));
+    await runThreads(planHere, shape, aggregate, { setup, portable: threads > 1 ? portableSystem(loaded) : null, threads, shared: new SharedArrayBuffer(8), exact }, options, lease);
+    const planned: SystemSimulationPlan = plan ?? planHere();
+    return summarizeSystem(aggregate, planned, { threads, requested: n, partial: !aggregate.complete, warnings: planned.warnings.map(formatIssue) });
   } finally {
     // Unused (fewer chunks than threads, or a run that never started): back to the pool.
     lease?.release();
@@ -75,6 +84,8 @@ export interface SystemWorkerData {
   threads: number;
   /** Int32 [next chunk to claim, stop flag], shared by every thread of the run. */
   shared: SharedArrayBuffer;
+  /** The run's exact columns (SystemRunShape.exactBuffers), when every column is exact: a worker writes its chunks there. */
+  exact: SharedArrayBuffer[] | null;
 }
 
 /** Claims and computes chunks until none is left or the run is stopped. */
@@ -91,13 +102,14 @@ export async function claimSystemChunks(plan: SystemSimulationPlan, shape: Syste
   }
 }
 
-/** This thread and `threads - 1` workers claim chunks until none is left (chunkThreads.ts). */
-async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, setup: SystemSetup, portable: PortableSystem | null, threads: number, options: SystemSimulateOptions, lease: WorkerLease | null): Promise<void> {
-  const buffer = new SharedArrayBuffer(8);
-  const shared = new Int32Array(buffer);
-  const data: SystemWorkerData = { setup, portable, threads, shared: buffer };
+/**
+ * This thread and `data.threads - 1` workers claim chunks until none is left
+ * (chunkThreads.ts); this thread plans (`plan`) once the workers have their job.
+ */
+async function runThreads(plan: () => SystemSimulationPlan, shape: SystemRunShape, aggregate: SystemAggregate, data: SystemWorkerData, options: SystemSimulateOptions, lease: WorkerLease | null): Promise<void> {
+  const shared = new Int32Array(data.shared);
   await runChunkThreads<SystemChunkResult>({
-    threads,
+    threads: data.threads,
     shared,
     worker: workerUrl(),
     workerData: data,
@@ -106,9 +118,9 @@ async function runThreads(plan: SystemSimulationPlan, shape: SystemRunShape, agg
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
     },
-    computeHere: (done) => claimSystemChunks(plan, shape, shared, threads, done),
+    computeHere: (done) => claimSystemChunks(plan(), shape, shared, data.threads, done),
     signal: options.signal,
-    yieldBetweenChunks: threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
+    yieldBetweenChunks: data.threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
   });
 }
 
