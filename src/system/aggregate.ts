@@ -416,10 +416,3 @@ function fromBase64(text: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
 }
-
-/** The typed arrays of a result, to transfer rather than copy between threads. */
-export function systemTransferList(r: SystemChunkResult): ArrayBuffer[] {
-  const list: ArrayBuffer[] = [r.values.buffer, r.runs.buffer, r.errors.buffer, r.moments.buffer] as ArrayBuffer[];
-  for (const c of r.companies) list.push(...([c.values.buffer, c.runs.buffer, c.errors.buffer, c.moments.buffer, c.cashOutMonth.buffer, c.breakevenMonth.buffer] as ArrayBuffer[]));
-  return list;
-}

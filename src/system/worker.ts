@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 // The facade registers every engine extension (GPU sites and contracts, …).
 import "../index.js";
 import { planFromSystemSetup } from "./simulate.js";
-import { SystemExactWriter, SystemRunShape, systemTransferList } from "./aggregate.js";
+import { SystemExactWriter, SystemRunShape } from "./aggregate.js";
 import { claimSystemChunks, restoreSystem, type SystemWorkerData } from "./simulateSystem.js";
 import { serveWorkerJobs } from "../uncertainty/chunkThreads.js";
 
@@ -15,11 +15,14 @@ async function runJob(data: SystemWorkerData): Promise<void> {
   // From the system the main thread checked when it came along, else from the setup's texts.
   const plan = planFromSystemSetup(data.setup, data.portable ? restoreSystem(data.portable, data.setup) : undefined);
   const shape = new SystemRunShape(plan.system, data.setup.detail, data.setup.n, data.setup.keep);
-  // With shared exact columns, the chunk's values are written in place and the rest (small
-  // arrays) is copied, not transferred: this thread's allocator keeps its memory (as in
-  // uncertainty/worker.ts, where transferring fresh buffers slowed a worker's paths).
+  // With shared exact columns, a chunk's values are written in place (SystemExactWriter) and
+  // only the rest of its result is posted. Results are copied to the main thread, never
+  // transferred: the first ArrayBuffer detached in an isolate invalidates V8's detaching
+  // protector, which throws away every optimized function at once (after the first chunk,
+  // mid warm-up) and from then on compiles a detached-buffer check into every typed-array
+  // access (measured: first chunks ~0.7 s more CPU, steady paths ~15 % slower).
   const writer = data.exact ? new SystemExactWriter(shape, data.exact) : null;
-  await claimSystemChunks(plan, shape, new Int32Array(data.shared), data.threads, (result) => (writer ? parentPort!.postMessage({ result: writer.write(result) }) : parentPort!.postMessage({ result }, systemTransferList(result))));
+  await claimSystemChunks(plan, shape, new Int32Array(data.shared), data.threads, (result) => parentPort!.postMessage({ result: writer ? writer.write(result) : result }));
 }
 
 await serveWorkerJobs(runJob);
