@@ -249,8 +249,10 @@ export class ChunkCollector {
     readonly start: number,
     readonly count: number,
     readonly keep: number,
+    /** A buffer of exactly `layout.columns * count` numbers to collect into instead of a new one (its last chunk's, in a worker that has copied that out). */
+    reuse?: Float64Array,
   ) {
-    this.values = new Float64Array(layout.columns * count);
+    this.values = reuse && reuse.length === layout.columns * count ? reuse.fill(0) : new Float64Array(layout.columns * count);
     this.cashOutMonth = new Float64Array(layout.months + 1);
     this.breakevenMonth = new Float64Array(layout.months + 1);
     this.periodTotals = new Float64Array(layout.periods);
@@ -381,9 +383,9 @@ export class RunShape {
   }
 
   /** A collector for chunk `chunk` of the run. */
-  collector(chunk: number): ChunkCollector {
+  collector(chunk: number, reuse?: Float64Array): ChunkCollector {
     const start = chunk * this.chunkSize;
-    return new ChunkCollector(this.layout, chunk, start, Math.min(this.chunkSize, this.paths - start), this.keep);
+    return new ChunkCollector(this.layout, chunk, start, Math.min(this.chunkSize, this.paths - start), this.keep, reuse);
   }
 
   finish(collector: ChunkCollector): ChunkResult {

@@ -48,23 +48,31 @@ export function claimChunks(shared: Int32Array, chunks: number, chunksPerBlock: 
 }
 
 /** One chunk of a run: a pure function of (model, seed, chunk). The collector reads only PATH_ITEMS (project.ts). */
-export function runChunk(plan: SimulationPlan, shape: RunShape, chunk: number, scratch = blockScratch(plan), metrics = metricVector()): ChunkResult {
-  const collector = shape.collector(chunk);
+export function runChunk(plan: SimulationPlan, shape: RunShape, chunk: number, scratch = blockScratch(plan), metrics = metricVector(), reuse?: Float64Array): ChunkResult {
+  const collector = shape.collector(chunk, reuse);
   forEachPath(plan, shape.paths, collector.start, collector.start + collector.count, (path, proj, m) => collector.add(path, proj, m), scratch, metrics, (path, reason) => collector.addInvalid(path, reason), true);
   return shape.finish(collector);
 }
 
 /** Claims and computes chunks until none is left or the run is stopped, handing each result to `done`. */
-export async function runClaims(plan: SimulationPlan, shape: RunShape, shared: Int32Array, threads: number, done: (r: ChunkResult) => void | Promise<void>): Promise<void> {
+/**
+ * `reuseValues`: `done` is finished with a result's values when it returns (a worker that has
+ * copied them out by posting), so the next chunk collects into the same buffer — a worker
+ * that posted copies of fresh buffers kept ~80 MB more of them alive at 1M paths.
+ */
+export async function runClaims(plan: SimulationPlan, shape: RunShape, shared: Int32Array, threads: number, done: (r: ChunkResult) => void | Promise<void>, reuseValues = false): Promise<void> {
   const chunksPerBlock = Math.max(1, Math.floor(plan.blockSize / shape.chunkSize));
   const scratch = blockScratch(plan);
   const metrics = metricVector();
+  let reuse: Float64Array | undefined;
   for (;;) {
     const claim = claimChunks(shared, shape.chunks, chunksPerBlock, threads);
     if (!claim) return;
     for (let chunk = claim[0]; chunk < claim[1]; chunk++) {
       if (chunk > claim[0] && Atomics.load(shared, 1) !== 0) return;
-      await done(runChunk(plan, shape, chunk, scratch, metrics));
+      const result = runChunk(plan, shape, chunk, scratch, metrics, reuse);
+      await done(result);
+      if (reuseValues) reuse = result.values;
     }
   }
 }
@@ -78,7 +86,3 @@ export function withoutExactValues(r: ChunkResult): ChunkResult {
 }
 const NO_VALUES = new Float64Array(0);
 
-/** The typed arrays of a result, to transfer rather than copy between threads. */
-export function transferList(r: ChunkResult): ArrayBuffer[] {
-  return [r.values.buffer, r.runs.buffer, r.errors.buffer, r.moments.buffer, r.cashOutMonth.buffer, r.breakevenMonth.buffer] as ArrayBuffer[];
-}
