@@ -331,6 +331,17 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const capacityKey = new Float64Array(nCohorts * 4);
   const poolAvailMoved = new Uint8Array(nPools);
   let availKept = false;
+  // What the last fleetSide found moved among what a cohort's spot revenue reads besides
+  // its pool's unsold share: per cohort, the first month its capacity, the share of
+  // uncontracted hours sold or its price may differ from the last evaluation's (H: none);
+  // per pool without contracts, the first month its unsold share did. Each price series
+  // cohorts share is compared with a copy of the values last read.
+  const cohortInputsFrom = new Int32Array(nCohorts);
+  const freeMovedFrom = new Int32Array(nPools);
+  const priceSeries = [...new Set(cohortPrice.flatMap((price) => (price.kind === "series" ? [price.series] : [])))];
+  const priceSeriesRead = priceSeries.map(arr);
+  const priceSeriesFrom = new Int32Array(priceSeries.length);
+  const cohortPriceSeries = Int32Array.from(cohortPrice, (price) => (price.kind === "series" ? priceSeries.indexOf(price.series) : -1));
   // Per cohort: its spot revenue (no report series).
   const cohortSpotRevenue = cohorts.map(arr);
   // True when the reservations, shares, customer lines, cohort spot revenue and spot total
@@ -355,6 +366,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     // of service alone (with the calendar's hours), so the same four numbers give the same
     // series, and the same series added in the same order the same sums.
     poolAvailMoved.fill(availKept ? 0 : 1);
+    // The share of uncontracted hours sold, by month (utilization within 0…1): never −0
+    // (max(0, ±0) is +0), so === tells a moved month but for NaN, which counts as moved.
+    let utilFrom = H;
+    for (let t = 0; t < H; t++) {
+      const share = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+      if (utilFrom === H && !(share === utilShare[t])) utilFrom = t;
+      utilShare[t] = share;
+    }
+    for (let i = 0; i < priceSeries.length; i++) priceSeriesFrom[i] = firstMoved(priceSeries[i], priceSeriesRead[i]);
     for (let k = 0; k < nCohorts; k++) {
       const sl = cohorts[k].slots;
       const o = 4 * k;
@@ -362,7 +382,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const perUnitHour = p[sl.capacity];
       const inService = proj.cohortService[2 * k];
       const retirement = proj.cohortService[2 * k + 1];
+      const i = cohortPriceSeries[k];
+      cohortInputsFrom[k] = Math.min(utilFrom, i >= 0 ? priceSeriesFrom[i] : H);
       if (same(capacityKey[o], count) && same(capacityKey[o + 1], perUnitHour) && same(capacityKey[o + 2], inService) && same(capacityKey[o + 3], retirement)) continue;
+      cohortInputsFrom[k] = 0;
       poolAvailMoved[cohortPool[k]] = 1;
       capacityKey[o] = count;
       capacityKey[o + 1] = perUnitHour;
@@ -394,27 +417,40 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
       const pricing = cohortPrice[k];
       // Without the report series, a price by age is read only in the months of service.
-      if (pricing.kind === "decline") declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+      if (pricing.kind === "decline") {
+        const moved = declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+        if (moved < cohortInputsFrom[k]) cohortInputsFrom[k] = moved;
+      }
       else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
     }
     declinePricesPartial = !report;
     // The fleet's power total includes the power of cohorts in sites written above.
     if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
-    for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
-    // A pool without contracts reserves nothing (+0 in every month).
+    // A pool without contracts reserves nothing (+0 in every month). An unsold share
+    // 1 − x is never −0, so === tells a moved month but for NaN, which counts as moved.
     for (let q = 0; q < nPools; q++) {
+      freeMovedFrom[q] = H;
       if (poolHasContracts[q] || !poolAvailMoved[q]) continue;
       const avail = series.poolAvailable[q];
       const free = poolFree[q];
-      for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
+      let movedFrom = H;
+      for (let t = 0; t < H; t++) {
+        const f = 1 - Math.min(1, 0 / avail[t]);
+        if (movedFrom === H && !(f === free[t])) movedFrom = t;
+        free[t] = f;
+      }
+      freeMovedFrom[q] = movedFrom;
     }
     availKept = true;
     fleetReportPending = true;
     if (report) fleetReport(p, proj);
   };
 
-  /** A cohort's spot price by age from months lo … hi (the price curve's decline applied by whole months of age). */
-  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): void => {
+  /**
+   * A cohort's spot price by age from months lo … hi (the price curve's decline applied by
+   * whole months of age); returns the first of them whose price moved (H: none).
+   */
+  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): number => {
     const spotPrice = series.cohortSpotPrice[k];
     const start = p[pricing.start];
     const base = 1 - p[pricing.decline];
@@ -429,10 +465,14 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     const need = Math.max(1, Math.min(H, H - plannedInService));
     for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
     if (need > cache.filled) cache.filled = need;
+    let moved = H;
     for (let t = lo; t <= hi; t++) {
       const age = Math.max(0, t - plannedInService);
-      spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+      const price = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+      if (moved === H && !same(price, spotPrice[t])) moved = t;
+      spotPrice[t] = price;
     }
+    return moved;
   };
 
   /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
@@ -496,15 +536,18 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
       const keepFleet = options.sameFleet === true && fleetDone;
       if (!keepFleet) fleetSide(p, proj, report);
-      else if (report && fleetReportPending) fleetReport(p, proj);
+      else {
+        cohortInputsFrom.fill(H);
+        freeMovedFrom.fill(H);
+        if (report && fleetReportPending) fleetReport(p, proj);
+      }
       fleetDone = true;
 
       // Only the months from which an input moved are computed again (see derivedKept); a
       // report evaluation computes every month. After fleetSide the contracts still compare
-      // their terms, and pools whose hours did not move their reservations; spot revenue
-      // (utilization and prices moved) is computed again in every month.
+      // their terms, pools whose hours did not move their reservations, and each cohort's
+      // spot revenue starts again where its capacity, share sold, price or unsold share moved.
       const incremental = derivedKept && !report;
-      const keepSpot = incremental && keepFleet;
       derivedKept = false;
 
       // 2. Contracts: effective start (not before the site is live), committed GPUs and
@@ -589,7 +632,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const from = !keepFleet && poolAvailMoved[q] ? 0 : poolReservedFrom[q];
         if (!poolHasContracts[q]) {
           poolDeliveredFrom[q] = H;
-          poolFreeFrom[q] = keepSpot ? H : 0;
+          poolFreeFrom[q] = incremental ? freeMovedFrom[q] : 0;
           continue;
         }
         const reserved = series.poolReserved[q];
@@ -597,6 +640,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
         const delivered = poolDelivered[q];
         const free = poolFree[q];
         let deliveredFrom = H;
+        let freeFrom = H;
         for (let t = from; t < H; t++) {
           const r = reserved[t];
           const a = avail[t];
@@ -604,10 +648,13 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const before = delivered[t];
           if (deliveredFrom === H && (d !== before || (d === 0 && 1 / d !== 1 / before))) deliveredFrom = t;
           delivered[t] = d;
-          free[t] = 1 - Math.min(1, r / a);
+          // Never −0 (1 − x): === tells a moved month but for NaN, which counts as moved.
+          const f = 1 - Math.min(1, r / a);
+          if (freeFrom === H && !(f === free[t])) freeFrom = t;
+          free[t] = f;
         }
         poolDeliveredFrom[q] = incremental ? deliveredFrom : 0;
-        poolFreeFrom[q] = keepSpot ? from : 0;
+        poolFreeFrom[q] = incremental ? freeFrom : 0;
       }
       for (let l = 0; l < customerLines.length; l++) lineFrom[l] = H;
       for (let c = 0; c < nContracts; c++) {
@@ -693,10 +740,11 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const spotRevenueTotal = series.spotRevenue;
       const spotHours = series.spotHours;
       if (!report) {
-        // A cohort's spot revenue moves only with its pool's unsold share (the rest changes
-        // only in fleetSide); the total is summed again from the first month any moved.
+        // A month of a cohort's spot revenue reads that month's capacity, share sold, unsold
+        // share of its pool and price alone: it is computed again from the first month one of
+        // them moved, and the total summed again from the first month any cohort's did.
         let totalFrom = H;
-        for (let q = 0; q < nPools; q++) if (poolFreeFrom[q] < totalFrom) totalFrom = poolFreeFrom[q];
+        for (let k = 0; k < nCohorts; k++) totalFrom = Math.min(totalFrom, poolFreeFrom[cohortPool[k]], cohortInputsFrom[k]);
         if (totalFrom < H) spotRevenueTotal.fill(0, totalFrom);
         for (let k = 0; k < nCohorts; k++) {
           const cap = proj.cohorts[k].capacity;
@@ -704,7 +752,7 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
           const from = serviceFrom(proj.cohortService[2 * k]);
           const to = serviceTo(proj.cohortService[2 * k + 1]);
           const spotRevenue = cohortSpotRevenue[k];
-          const again = Math.max(from, poolFreeFrom[pool]);
+          const again = Math.max(from, Math.min(poolFreeFrom[pool], cohortInputsFrom[k]));
           const kept = Math.min(again, to + 1);
           for (let t = Math.max(from, totalFrom); t < kept; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
           const free = poolFree[pool];
@@ -824,6 +872,16 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 /** The same number, sign of zero and NaN included. */
 function same(x: number, y: number): boolean {
   return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
+}
+
+/** The first month `now` differs from `read` (H: none), and `read` takes `now`'s values from it. */
+function firstMoved(now: Float64Array, read: Float64Array): number {
+  const H = now.length;
+  let t = 0;
+  while (t < H && same(now[t], read[t])) t++;
+  const moved = t;
+  for (; t < H; t++) read[t] = now[t];
+  return moved;
 }
 
 /**
