@@ -232,10 +232,13 @@ export function refreshDebt(c: CompiledModel, ws: DebtWorkspace, out: Projection
       if (from === 0) trancheInputs(c, ws, k);
       walkTranche(c, ws, out, k, from);
     }
-    const p = c.params;
-    const slots = debt.slots[k];
-    const key = debt.key[k];
-    for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    // From a later month, its params were each the key's (sameNumber): the key stands.
+    if (from === 0) {
+      const p = c.params;
+      const slots = debt.slots[k];
+      const key = debt.key[k];
+      for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    }
     const base = c.tranches[k].base;
     const snapshot = debt.base[k];
     if (base && snapshot) for (let t = from; t < H; t++) snapshot[t] = base[t];
