@@ -71,7 +71,7 @@ export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Proj
  * (see `changedSince`); `capFromSchedule`: the loop reads capitalised interest from the
  * schedule (compared then), else it reads none.
  */
-export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsOnly: boolean, debtVersion: number, debtFrom: number, capFromSchedule: boolean): number {
+export function firstChangedMonth(memory: MonthLoopMemory, pathItemsOnly: boolean, debtVersion: number, debtFrom: number, capFromSchedule: boolean): number {
   const fixed = memory.fixedNow;
   let from = memory.valid && memory.pathItemsOnly === pathItemsOnly && memory.capFromSchedule === capFromSchedule ? debtFrom : 0;
   const kept = memory.fixed;
@@ -87,14 +87,12 @@ export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsO
   for (let s = 0; s < read; s++) {
     const a = sourceBits[s];
     const b = copyBits[s];
-    // The months before `from` are equal so far; the copy takes this run's from the first that is not.
+    // The months before `from` are equal so far. The copy takes this run's values (a whole
+    // copy in one move: the months before the first that differs are the same bits).
     let m = 0;
     for (; m < from; m++) if (a[2 * m] !== b[2 * m] || a[2 * m + 1] !== b[2 * m + 1]) break;
     from = m;
-    const source = sources[s];
-    const copy = copies[s];
-    if (m === 0) copy.set(source);
-    else for (; m < H; m++) copy[m] = source[m];
+    copies[s].set(sources[s]);
   }
   memory.pathItemsOnly = pathItemsOnly;
   memory.capFromSchedule = capFromSchedule;

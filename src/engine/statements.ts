@@ -169,7 +169,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
         f[9] = retained;
         f[10] = nol;
         f[11] = debtTotal;
-        from = firstChangedMonth(m, H, pathItemsOnly, debt.version, changedSince(debt, m.debtVersion, H), capFromSchedule);
+        from = firstChangedMonth(m, pathItemsOnly, debt.version, changedSince(debt, m.debtVersion, H), capFromSchedule);
         if (2 * from >= H) m.lastUseful = run;
         if (from > 0) {
           const s = m.state;

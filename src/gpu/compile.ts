@@ -934,14 +934,13 @@ function same(x: number, y: number): boolean {
   return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
 }
 
-/** The first month `now` differs from `read` (H: none), and `read` takes `now`'s values from it. */
+/** The first month `now` differs from `read` (H: none); `read` takes `now`'s values. */
 function firstMoved(now: Float64Array, read: Float64Array): number {
   const H = now.length;
   let t = 0;
   while (t < H && same(now[t], read[t])) t++;
-  const moved = t;
-  for (; t < H; t++) read[t] = now[t];
-  return moved;
+  read.set(now);
+  return t;
 }
 
 /**
