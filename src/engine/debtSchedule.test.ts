@@ -16,7 +16,9 @@ import "../gpu/index.js";
  * ahead of the month loop, asset by asset where the assets no longer interact. Evaluating
  * a sequence of params in one workspace with them must give, to the last bit, what a new
  * workspace without them (every tranche walked from the start, every month summed, the
- * month loop capitalising) gives for each.
+ * month loop capitalising) gives for each. The month loop resumes where the schedule's
+ * totals or the interest capitalised ahead first moved (resume.ts): a move from some month
+ * on (a base rate shifted, a later draw) is where it starts again.
  */
 const sameNumber = (a: number, b: number) => Object.is(a, b);
 

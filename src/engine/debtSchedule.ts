@@ -62,6 +62,11 @@ export interface DebtCache {
   rateTotalsFrom: number;
   /** Counts the times the totals were summed: what was computed from them is current while it is unchanged. */
   version: number;
+  /**
+   * For the last CHANGES versions (version v at v % CHANGES): the first month whose totals
+   * that summing may have changed (the months before kept the previous version's values).
+   */
+  changedFrom: Int32Array;
   open: Float64Array[];
   rateTimesOpen: Float64Array[];
   cashInterest: Float64Array[];
@@ -71,6 +76,9 @@ export interface DebtCache {
   feesLeft: Float64Array[];
   schedule: DebtSchedule;
 }
+
+/** How many versions back `changedSince` can tell from which month the totals changed. */
+const CHANGES = 8;
 
 export function createDebtCache(c: CompiledModel): DebtCache {
   const H = c.months;
@@ -94,6 +102,7 @@ export function createDebtCache(c: CompiledModel): DebtCache {
     driverStepsSeen: -1,
     rateTotalsFrom: 0,
     version: 0,
+    changedFrom: new Int32Array(CHANGES),
     open: each(),
     rateTimesOpen: each(),
     cashInterest: each(),
@@ -223,10 +232,13 @@ export function refreshDebt(c: CompiledModel, ws: DebtWorkspace, out: Projection
       if (from === 0) trancheInputs(c, ws, k);
       walkTranche(c, ws, out, k, from);
     }
-    const p = c.params;
-    const slots = debt.slots[k];
-    const key = debt.key[k];
-    for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    // From a later month, its params were each the key's (sameNumber): the key stands.
+    if (from === 0) {
+      const p = c.params;
+      const slots = debt.slots[k];
+      const key = debt.key[k];
+      for (let i = 0; i < slots.length; i++) key[i] = p[slots[i]];
+    }
     const base = c.tranches[k].base;
     const snapshot = debt.base[k];
     if (base && snapshot) for (let t = from; t < H; t++) snapshot[t] = base[t];
@@ -271,6 +283,21 @@ export function refreshDebt(c: CompiledModel, ws: DebtWorkspace, out: Projection
   debt.totalsFrom = H;
   debt.rateTotalsFrom = H;
   debt.version++;
+  debt.changedFrom[debt.version % CHANGES] = ratesFrom;
+}
+
+/**
+ * The first month whose totals may differ from those of `version` (the horizon when they
+ * are that version's; 0 when it is too old to tell): refreshDebt writes the totals only
+ * from the month it notes, so each month before the earliest noted since is as it was.
+ */
+export function changedSince(debt: DebtCache, version: number, H: number): number {
+  const now = debt.version;
+  if (version === now) return H;
+  if (!(version >= 0 && version < now && now - version <= CHANGES)) return 0;
+  let from = H;
+  for (let v = version + 1; v <= now; v++) from = Math.min(from, debt.changedFrom[v % CHANGES]);
+  return from;
 }
 
 /**

@@ -18,7 +18,12 @@ import { exactShortcuts } from "./shortcuts.js";
 //
 // Not with a revolver or interest capitalised in the loop (they carry more state), and
 // only on top of a run that wrote the same items (`pathItemsOnly` alike). Extensions'
-// `afterStatements` write report series, never what the loop writes.
+// `afterStatements` write report series, never what the loop writes. The debt schedule's
+// totals are inputs of each month too: the months before the first one refreshDebt wrote
+// since the recorded run are as that run read them (`changedSince`); interest capitalised
+// ahead of the loop is compared month by month like the other inputs (capitalizeAhead
+// writes every month), so a new path whose rates and assets move only from some month on
+// resumes there.
 
 /** The numbers the loop carries from one month into the next, in the order they are recorded. */
 export const MONTH_STATE = 17;
@@ -36,6 +41,9 @@ export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Proj
   const sources = [inp.revenue, inp.costOfRevenue, inp.operatingExpenses, inp.otherIncome, inp.disposalProceeds, ws.capexBase, ws.depreciationBase, ws.disposalGainBase, ws.recurringRevenue, ws.equityByMonth, ws.nonCashExpense];
   if (c.cashRates.income) sources.push(c.cashRates.income);
   if (c.cashRates.overdraft) sources.push(c.cashRates.overdraft);
+  // Last, what the loop reads only when capitalised interest comes from the schedule.
+  const sc = ws.debt.schedule;
+  sources.push(sc.capitalized, sc.capDepreciation, sc.capWrittenOff);
   const copies = sources.map(() => new Float64Array(H));
   const bits = (a: Float64Array) => new Int32Array(a.buffer, a.byteOffset, 2 * a.length);
   return {
@@ -43,6 +51,7 @@ export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Proj
     runs: 0,
     lastUseful: -Infinity,
     pathItemsOnly: false,
+    capFromSchedule: false,
     debtVersion: -1,
     fixed: new Float64Array(FIXED),
     fixedNow: new Float64Array(FIXED),
@@ -57,11 +66,14 @@ export function createMonthLoopMemory(c: CompiledModel, ws: Workspace, src: Proj
 /**
  * The first month whose inputs may differ from those the last recorded run read (0 when
  * its fixed numbers differ, H when nothing does), and records this run's. `fixedNow` holds
- * this run's fixed numbers; all are compared bit for bit (so −0 is not +0).
+ * this run's fixed numbers; all are compared bit for bit (so −0 is not +0). `debtFrom`: the
+ * first month the debt schedule's totals may differ from those of `memory.debtVersion`
+ * (see `changedSince`); `capFromSchedule`: the loop reads capitalised interest from the
+ * schedule (compared then), else it reads none.
  */
-export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsOnly: boolean, debtVersion: number, sameSchedule: boolean): number {
+export function firstChangedMonth(memory: MonthLoopMemory, pathItemsOnly: boolean, debtVersion: number, debtFrom: number, capFromSchedule: boolean): number {
   const fixed = memory.fixedNow;
-  let from = memory.valid && memory.pathItemsOnly === pathItemsOnly && memory.debtVersion === debtVersion && sameSchedule ? H : 0;
+  let from = memory.valid && memory.pathItemsOnly === pathItemsOnly && memory.capFromSchedule === capFromSchedule ? debtFrom : 0;
   const kept = memory.fixed;
   for (let i = 0; i < FIXED; i++) {
     if (!sameBits(fixed[i], kept[i])) from = 0;
@@ -71,22 +83,25 @@ export function firstChangedMonth(memory: MonthLoopMemory, H: number, pathItemsO
   const copies = memory.copies;
   const sourceBits = memory.sourceBits;
   const copyBits = memory.copyBits;
-  for (let s = 0; s < sources.length; s++) {
+  const read = capFromSchedule ? sources.length : sources.length - CAPITALIZATION_ROWS;
+  for (let s = 0; s < read; s++) {
     const a = sourceBits[s];
     const b = copyBits[s];
-    // The months before `from` are equal so far; the copy takes this run's from the first that is not.
+    // The months before `from` are equal so far. The copy takes this run's values (a whole
+    // copy in one move: the months before the first that differs are the same bits).
     let m = 0;
     for (; m < from; m++) if (a[2 * m] !== b[2 * m] || a[2 * m + 1] !== b[2 * m + 1]) break;
     from = m;
-    const source = sources[s];
-    const copy = copies[s];
-    if (m === 0) copy.set(source);
-    else for (; m < H; m++) copy[m] = source[m];
+    copies[s].set(sources[s]);
   }
   memory.pathItemsOnly = pathItemsOnly;
+  memory.capFromSchedule = capFromSchedule;
   memory.debtVersion = debtVersion;
   return from;
 }
+
+/** The schedule's capitalised interest, its depreciation and write-offs: the last sources. */
+const CAPITALIZATION_ROWS = 3;
 
 /**
  * Whether run number `run` records what it reads and carries. Recording costs a little in

@@ -6,7 +6,7 @@ import { monthOf } from "./numbers.js";
 import { exactShortcuts } from "./shortcuts.js";
 import { taxDueToDate, lossesCarriedForward } from "./tax.js";
 import { createMonthLoopMemory, firstChangedMonth, recording, MONTH_STATE } from "./resume.js";
-import { refreshDebt } from "./debtSchedule.js";
+import { refreshDebt, changedSince } from "./debtSchedule.js";
 import { interestWanted, capitalizationKeptAsIs, setUpQualifyingAssets, capitalizationUnchanged, keepCapitalizationInputs, capitalizeAhead, markRowsWritten } from "./capitalization.js";
 
 /**
@@ -94,7 +94,6 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
   let capFromSchedule = cashOnly && capCashFree;
   if (!cashOnly && capCashFree && exactShortcuts.capitalizationKeptAsIs && capitalizationKeptAsIs(c, ws)) capFromSchedule = true;
   let nA = capFromSchedule ? 0 : setUpQualifyingAssets(c, ws, src);
-  let capitalizationRewritten = false;
   if (!cashOnly && nA > 0) {
     if (capCashFree && capitalizationUnchanged(ws, nA)) {
       capFromSchedule = true;
@@ -103,7 +102,6 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
       keepCapitalizationInputs(c, ws, nA, capCashFree);
       if (capCashFree && exactShortcuts.capitalizeAhead && capitalizeAhead(c, ws, src, dst, nA)) {
         capFromSchedule = true;
-        capitalizationRewritten = true;
         nA = 0;
       } else markRowsWritten(ws, nA, H);
     }
@@ -171,7 +169,7 @@ export function statements(c: CompiledModel, ws: Workspace, src: Projection, dst
         f[9] = retained;
         f[10] = nol;
         f[11] = debtTotal;
-        from = firstChangedMonth(m, H, pathItemsOnly, debt.version, !capitalizationRewritten);
+        from = firstChangedMonth(m, pathItemsOnly, debt.version, changedSince(debt, m.debtVersion, H), capFromSchedule);
         if (2 * from >= H) m.lastUseful = run;
         if (from > 0) {
           const s = m.state;

@@ -78,6 +78,8 @@ export interface MonthLoopMemory {
   runs: number;
   lastUseful: number;
   pathItemsOnly: boolean;
+  /** Whether it read capitalised interest from the debt schedule (the last sources). */
+  capFromSchedule: boolean;
   /** The debt schedule's version it read (see `DebtCache.version`). */
   debtVersion: number;
   fixed: Float64Array;

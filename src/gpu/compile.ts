@@ -331,6 +331,17 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
   const capacityKey = new Float64Array(nCohorts * 4);
   const poolAvailMoved = new Uint8Array(nPools);
   let availKept = false;
+  // What the last fleetSide found moved among what a cohort's spot revenue reads besides
+  // its pool's unsold share: per cohort, the first month its capacity, the share of
+  // uncontracted hours sold or its price may differ from the last evaluation's (H: none);
+  // per pool without contracts, the first month its unsold share did. Each price series
+  // cohorts share is compared with a copy of the values last read.
+  const cohortInputsFrom = new Int32Array(nCohorts);
+  const freeMovedFrom = new Int32Array(nPools);
+  const priceSeries = [...new Set(cohortPrice.flatMap((price) => (price.kind === "series" ? [price.series] : [])))];
+  const priceSeriesRead = priceSeries.map(arr);
+  const priceSeriesFrom = new Int32Array(priceSeries.length);
+  const cohortPriceSeries = Int32Array.from(cohortPrice, (price) => (price.kind === "series" ? priceSeries.indexOf(price.series) : -1));
   // Per cohort: its spot revenue (no report series).
   const cohortSpotRevenue = cohorts.map(arr);
   // True when the reservations, shares, customer lines, cohort spot revenue and spot total
@@ -355,6 +366,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     // of service alone (with the calendar's hours), so the same four numbers give the same
     // series, and the same series added in the same order the same sums.
     poolAvailMoved.fill(availKept ? 0 : 1);
+    // The share of uncontracted hours sold, by month (utilization within 0…1): never −0
+    // (max(0, ±0) is +0), so === tells a moved month but for NaN, which counts as moved.
+    let utilFrom = H;
+    for (let t = 0; t < H; t++) {
+      const share = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
+      if (utilFrom === H && !(share === utilShare[t])) utilFrom = t;
+      utilShare[t] = share;
+    }
+    for (let i = 0; i < priceSeries.length; i++) priceSeriesFrom[i] = firstMoved(priceSeries[i], priceSeriesRead[i]);
     for (let k = 0; k < nCohorts; k++) {
       const sl = cohorts[k].slots;
       const o = 4 * k;
@@ -362,7 +382,10 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const perUnitHour = p[sl.capacity];
       const inService = proj.cohortService[2 * k];
       const retirement = proj.cohortService[2 * k + 1];
+      const i = cohortPriceSeries[k];
+      cohortInputsFrom[k] = Math.min(utilFrom, i >= 0 ? priceSeriesFrom[i] : H);
       if (same(capacityKey[o], count) && same(capacityKey[o + 1], perUnitHour) && same(capacityKey[o + 2], inService) && same(capacityKey[o + 3], retirement)) continue;
+      cohortInputsFrom[k] = 0;
       poolAvailMoved[cohortPool[k]] = 1;
       capacityKey[o] = count;
       capacityKey[o + 1] = perUnitHour;
@@ -394,27 +417,40 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       }
       const pricing = cohortPrice[k];
       // Without the report series, a price by age is read only in the months of service.
-      if (pricing.kind === "decline") declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+      if (pricing.kind === "decline") {
+        const moved = declinePrice(p, k, pricing, report ? 0 : from, report ? H - 1 : to);
+        if (moved < cohortInputsFrom[k]) cohortInputsFrom[k] = moved;
+      }
       else if (pricing.kind === "none") series.cohortSpotPrice[k].fill(0);
     }
     declinePricesPartial = !report;
     // The fleet's power total includes the power of cohorts in sites written above.
     if (nSites > 0) cohortPowerRewritten(proj, cohortInSite);
-    for (let t = 0; t < H; t++) utilShare[t] = utilization ? Math.min(1, Math.max(0, utilization[t])) : 0;
-    // A pool without contracts reserves nothing (+0 in every month).
+    // A pool without contracts reserves nothing (+0 in every month). An unsold share
+    // 1 − x is never −0, so === tells a moved month but for NaN, which counts as moved.
     for (let q = 0; q < nPools; q++) {
+      freeMovedFrom[q] = H;
       if (poolHasContracts[q] || !poolAvailMoved[q]) continue;
       const avail = series.poolAvailable[q];
       const free = poolFree[q];
-      for (let t = 0; t < H; t++) free[t] = 1 - Math.min(1, 0 / avail[t]);
+      let movedFrom = H;
+      for (let t = 0; t < H; t++) {
+        const f = 1 - Math.min(1, 0 / avail[t]);
+        if (movedFrom === H && !(f === free[t])) movedFrom = t;
+        free[t] = f;
+      }
+      freeMovedFrom[q] = movedFrom;
     }
     availKept = true;
     fleetReportPending = true;
     if (report) fleetReport(p, proj);
   };
 
-  /** A cohort's spot price by age from months lo … hi (the price curve's decline applied by whole months of age). */
-  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): void => {
+  /**
+   * A cohort's spot price by age from months lo … hi (the price curve's decline applied by
+   * whole months of age); returns the first of them whose price moved (H: none).
+   */
+  const declinePrice = (p: Float64Array, k: number, pricing: { start: number; decline: number }, lo: number, hi: number): number => {
     const spotPrice = series.cohortSpotPrice[k];
     const start = p[pricing.start];
     const base = 1 - p[pricing.decline];
@@ -429,10 +465,14 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     const need = Math.max(1, Math.min(H, H - plannedInService));
     for (let age = cache.filled; age < need; age++) powers[age] = Math.pow(base, age / 12);
     if (need > cache.filled) cache.filled = need;
+    let moved = H;
     for (let t = lo; t <= hi; t++) {
       const age = Math.max(0, t - plannedInService);
-      spotPrice[t] = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+      const price = start * (age < H ? powers[age] : Math.pow(base, age / 12));
+      if (moved === H && !same(price, spotPrice[t])) moved = t;
+      spotPrice[t] = price;
     }
+    return moved;
   };
 
   /** The report series of what fleetSide computed: hours available (fleet, sites), site power, spot prices. */
@@ -459,6 +499,332 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
     declinePricesPartial = false;
     for (let s = 0; s < nSites; s++) series.siteAvailable[s].set(series.poolAvailable[s]);
     fleetReportPending = false;
+  };
+
+  /**
+   * 2. Contracts: effective start (not before the site is live), committed GPUs and price;
+   * per contract and pool, the first month its reservation or bill may differ from the last
+   * evaluation's (all months unless `incremental`).
+   */
+  const contractsAsNow = (p: Float64Array, incremental: boolean): void => {
+    for (let q = 0; q < nPools; q++) poolReservedFrom[q] = incremental ? H : 0;
+    for (let c = 0; c < nContracts; c++) {
+      const ct = contracts[c];
+      const sl = ct.slots;
+      const term = Math.max(1, round(p[sl.termMonths]));
+      let gpus: number;
+      let price: number;
+      if (sl.gpus >= 0 && sl.price >= 0) {
+        gpus = p[sl.gpus];
+        price = p[sl.price];
+      } else if (sl.gpus >= 0) {
+        gpus = p[sl.gpus];
+        price = (p[sl.value] * unitScale) / (gpus * AVERAGE_MONTH_HOURS * term);
+      } else {
+        price = p[sl.price];
+        gpus = (p[sl.value] * unitScale) / (price * AVERAGE_MONTH_HOURS * term);
+      }
+      const planned = round(p[sl.start]);
+      const start = ct.pool < nSites ? Math.max(planned, state.siteLive[ct.pool]) : planned;
+      const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
+      const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
+      const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
+      const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
+      const top = p[sl.takeOrPay];
+      state.contractStart[c] = start;
+      state.contractGpus[c] = gpus;
+      state.contractPrice[c] = price;
+      state.contractEnd[c] = start + term + renewals * renewTerm;
+      // With the same GPUs, price, start and term, the reservation and the bill differ
+      // only from the earlier of the two exits on when the exit (or the take-or-pay share
+      // owed from it) moved, and only from the end of the original term when the renewals
+      // moved: before it only the original term bills, and it reserves from its start to
+      // its end or the exit whatever the renewals (with whole renewals, none or more, and
+      // renewal terms of a month or more; the price factor of the original term is 1).
+      const o = c * TERMS;
+      const k = contractTerms;
+      let from = 0;
+      if (incremental && same(k[o], gpus) && same(k[o + 1], price) && same(k[o + 2], start) && same(k[o + 3], term)) {
+        const exitFrom = same(k[o + 7], exit) && same(k[o + 8], top) ? H : firstMonth(Math.min(k[o + 7], exit));
+        let renewFrom = H;
+        if (!(same(k[o + 4], renewals) && same(k[o + 5], renewTerm) && same(k[o + 6], factor))) {
+          renewFrom = k[o + 4] >= 0 && renewals >= 0 && k[o + 5] >= 1 && renewTerm >= 1 ? firstMonth(start + term) : 0;
+        }
+        from = Math.min(exitFrom, renewFrom);
+      }
+      k[o] = gpus;
+      k[o + 1] = price;
+      k[o + 2] = start;
+      k[o + 3] = term;
+      k[o + 4] = renewals;
+      k[o + 5] = renewTerm;
+      k[o + 6] = factor;
+      k[o + 7] = exit;
+      k[o + 8] = top;
+      contractFrom[c] = from;
+      if (from < poolReservedFrom[ct.pool]) poolReservedFrom[ct.pool] = from;
+    }
+  };
+
+  /** Hours reserved by contracts per pool, from the first month a contract in it moved. */
+  const reserve = (report: boolean): void => {
+    for (let q = 0; q < nPools; q++) {
+      const from = poolReservedFrom[q];
+      if (from < H) series.poolReserved[q].fill(0, from);
+      if (!report) continue;
+      series.poolContracted[q].fill(0);
+      series.poolContractRevenue[q].fill(0);
+    }
+    for (let c = 0; c < nContracts; c++) {
+      const pool = contracts[c].pool;
+      const from = poolReservedFrom[pool];
+      if (from >= H) continue;
+      const reserved = series.poolReserved[pool];
+      const gpus = state.contractGpus[c];
+      const end = Math.min(state.contractEnd[c], contractTerms[c * TERMS + 7]);
+      for (let t = Math.max(from, state.contractStart[c]); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
+    }
+  };
+
+  /**
+   * Share of a pool's reservations its capacity can deliver, by month (1 with none), and
+   * share of its hours not reserved: from its capacity and reservations alone. Noted: the
+   * first month whose delivered share moved (customer lines bill by it) and whose unsold
+   * share moved (spot revenue reads it); the customer lines cleared from the first month
+   * they are billed again.
+   */
+  const deliver = (keepFleet: boolean, incremental: boolean): void => {
+    for (let q = 0; q < nPools; q++) {
+      const from = !keepFleet && poolAvailMoved[q] ? 0 : poolReservedFrom[q];
+      if (!poolHasContracts[q]) {
+        poolDeliveredFrom[q] = H;
+        poolFreeFrom[q] = incremental ? freeMovedFrom[q] : 0;
+        continue;
+      }
+      const reserved = series.poolReserved[q];
+      const avail = series.poolAvailable[q];
+      const delivered = poolDelivered[q];
+      const free = poolFree[q];
+      let deliveredFrom = H;
+      let freeFrom = H;
+      for (let t = from; t < H; t++) {
+        const r = reserved[t];
+        const a = avail[t];
+        const d = r > 0 ? Math.min(1, a / r) : 1;
+        const before = delivered[t];
+        if (deliveredFrom === H && (d !== before || (d === 0 && 1 / d !== 1 / before))) deliveredFrom = t;
+        delivered[t] = d;
+        // Never −0 (1 − x): === tells a moved month but for NaN, which counts as moved.
+        const f = 1 - Math.min(1, r / a);
+        if (freeFrom === H && !(f === free[t])) freeFrom = t;
+        free[t] = f;
+      }
+      poolDeliveredFrom[q] = incremental ? deliveredFrom : 0;
+      poolFreeFrom[q] = incremental ? freeFrom : 0;
+    }
+    for (let l = 0; l < customerLines.length; l++) lineFrom[l] = H;
+    for (let c = 0; c < nContracts; c++) {
+      const ct = contracts[c];
+      const from = Math.min(contractFrom[c], poolDeliveredFrom[ct.pool]);
+      if (from < lineFrom[ct.customerIndex]) lineFrom[ct.customerIndex] = from;
+    }
+    for (let l = 0; l < customerLines.length; l++) if (lineFrom[l] < H) customerLines[l].fill(0, lineFrom[l]);
+  };
+
+  /**
+   * 3. Uncontracted hours sold at the generation's price, without the report series. A
+   * month of a cohort's spot revenue reads that month's capacity, share sold, unsold share
+   * of its pool and price alone: it is computed again from the first month one of them
+   * moved, and the total summed again from the first month any cohort's did.
+   */
+  const sellSpot = (proj: Projection): void => {
+    const spotRevenueTotal = series.spotRevenue;
+    let totalFrom = H;
+    for (let k = 0; k < nCohorts; k++) totalFrom = Math.min(totalFrom, poolFreeFrom[cohortPool[k]], cohortInputsFrom[k]);
+    if (totalFrom < H) spotRevenueTotal.fill(0, totalFrom);
+    for (let k = 0; k < nCohorts; k++) {
+      const cap = proj.cohorts[k].capacity;
+      const pool = cohortPool[k];
+      const from = serviceFrom(proj.cohortService[2 * k]);
+      const to = serviceTo(proj.cohortService[2 * k + 1]);
+      const spotRevenue = cohortSpotRevenue[k];
+      const again = Math.max(from, Math.min(poolFreeFrom[pool], cohortInputsFrom[k]));
+      const kept = Math.min(again, to + 1);
+      for (let t = Math.max(from, totalFrom); t < kept; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
+      const free = poolFree[pool];
+      const spotPrice = spotSource[k];
+      for (let t = again; t <= to; t++) {
+        const a = cap[t];
+        if (!(a <= 0)) {
+          const v = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
+          spotRevenue[t] = v;
+          spotRevenueTotal[t] += v;
+        }
+      }
+    }
+    if (spotLine) spotLine.set(spotRevenueTotal);
+  };
+
+  /** Each contract's bill from the first month its customer's line is billed again, without the report series. */
+  const billDelivered = (): void => {
+    for (let c = 0; c < nContracts; c++) {
+      const ct = contracts[c];
+      const from = lineFrom[ct.customerIndex];
+      if (from >= H) continue;
+      const o = c * TERMS;
+      const gpus = contractTerms[o];
+      const price = contractTerms[o + 1];
+      const start = contractTerms[o + 2];
+      const term = contractTerms[o + 3];
+      const renewals = contractTerms[o + 4];
+      const renewTerm = contractTerms[o + 5];
+      const factor = contractTerms[o + 6];
+      const exit = contractTerms[o + 7];
+      const top = contractTerms[o + 8];
+      const line = customerLines[ct.customerIndex];
+      const delivered = poolDelivered[ct.pool];
+      // Terms as billWithReport's; billing within the horizon: delivered share of the
+      // reservation before an exit, takeOrPay of the term then running after it.
+      for (let term_i = 0; term_i <= renewals; term_i++) {
+        const a = term_i === 0 ? start : start + term + (term_i - 1) * renewTerm;
+        const b = term_i === 0 ? start + term : a + renewTerm;
+        if (a >= exit) break;
+        const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
+        for (let t = Math.max(from, a); t < Math.min(H, b); t++) line[t] += t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * delivered[t];
+      }
+    }
+  };
+
+  /** The contracts' bills with the report series: contracted hours, contract revenue by pool and in total, backlog. */
+  const billWithReport = (p: Float64Array): void => {
+    const contractRevenue = series.contractRevenue;
+    const backlog = series.backlog;
+    contractRevenue.fill(0);
+    series.contractedHours.fill(0);
+    backlog.fill(0);
+    for (let c = 0; c < nContracts; c++) {
+      const ct = contracts[c];
+      const from = lineFrom[ct.customerIndex];
+      if (from >= H) continue;
+      const sl = ct.slots;
+      const o = c * TERMS;
+      const gpus = contractTerms[o];
+      const price = contractTerms[o + 1];
+      const start = contractTerms[o + 2];
+      const term = contractTerms[o + 3];
+      const renewals = contractTerms[o + 4];
+      const renewTerm = contractTerms[o + 5];
+      const factor = contractTerms[o + 6];
+      const exit = contractTerms[o + 7];
+      const top = contractTerms[o + 8];
+      const signed = sl.signed >= 0 ? round(p[sl.signed]) : -Infinity;
+      const line = customerLines[ct.customerIndex];
+      const delivered = poolDelivered[ct.pool];
+      const contracted = series.poolContracted[ct.pool];
+      const poolRevenue = series.poolContractRevenue[ct.pool];
+      // Terms: 0 = the original, 1… = renewals, each at factor × the previous price.
+      // After an exit the customer pays takeOrPay of the term then running, and no more.
+      for (let term_i = 0; term_i <= renewals; term_i++) {
+        const a = term_i === 0 ? start : start + term + (term_i - 1) * renewTerm;
+        const b = term_i === 0 ? start + term : a + renewTerm;
+        if (a >= exit) break;
+        const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
+        // Billing within the horizon: delivered share of the reservation before an exit.
+        for (let t = Math.max(0, a); t < Math.min(H, b); t++) {
+          let v: number;
+          if (t >= exit) v = top * termPrice * hours[t];
+          else {
+            v = termPrice * hours[t] * delivered[t];
+            contracted[t] += gpus * hours[t] * delivered[t];
+          }
+          line[t] += v;
+          poolRevenue[t] += v;
+          contractRevenue[t] += v;
+        }
+        // Backlog: contractual value still to bill after each month end (full delivery;
+        // 730 h a month beyond the horizon). The original term counts from signing,
+        // a renewal from the month it begins; an exit is not foreseen: before it the
+        // whole term counts, from it only the take-or-pay share.
+        const beyond = Math.max(0, b - Math.max(H, a));
+        const fullMonths = Math.max(0, Math.min(b, exit) - Math.max(H, a));
+        const topMonths = Math.max(0, b - Math.max(H, a, exit));
+        let whole = termPrice * AVERAGE_MONTH_HOURS * beyond;
+        let afterExit = termPrice * AVERAGE_MONTH_HOURS * (fullMonths + top * topMonths);
+        const counts = term_i === 0 ? signed : a;
+        // Months before both the term and the month it counts from change nothing.
+        const first = Math.max(0, Math.min(counts, a));
+        for (let t = Math.min(H, b) - 1; t >= first; t--) {
+          if (t >= counts) backlog[t] += t < exit ? whole : afterExit;
+          if (t >= a) {
+            whole += termPrice * hours[t];
+            afterExit += termPrice * hours[t] * (t >= exit ? top : 1);
+          }
+        }
+      }
+    }
+  };
+
+  /** Spot sales with the report series (hours and revenue by cohort, spot hours), then the totals, concentration and coverage. */
+  const spotWithReport = (proj: Projection): void => {
+    const spotRevenueTotal = series.spotRevenue;
+    const spotHours = series.spotHours;
+    spotRevenueTotal.fill(0);
+    spotHours.fill(0);
+    for (let k = 0; k < nCohorts; k++) {
+      const cap = proj.cohorts[k].capacity;
+      const pool = cohortPool[k];
+      const avail = series.poolAvailable[pool];
+      const free = poolFree[pool];
+      const contracted = series.poolContracted[pool];
+      const poolRevenue = series.poolContractRevenue[pool];
+      const revenue = series.cohortRevenue[k];
+      const sold = series.cohortSoldHours[k];
+      const spotPrice = series.cohortSpotPrice[k];
+      const from = serviceFrom(proj.cohortService[2 * k]);
+      const to = serviceTo(proj.cohortService[2 * k + 1]);
+      // Nothing sold outside its months of service (no capacity there).
+      revenue.fill(0, 0, from);
+      revenue.fill(0, to + 1);
+      sold.fill(0, 0, from);
+      sold.fill(0, to + 1);
+      for (let t = from; t <= to; t++) {
+        const a = cap[t];
+        if (a <= 0) {
+          revenue[t] = 0;
+          sold[t] = 0;
+          continue;
+        }
+        const share = a / avail[t];
+        const spot = utilShare[t] * a * free[t];
+        const spotRevenue = (spot * spotPrice[t]) / unitScale;
+        revenue[t] = spotRevenue + poolRevenue[t] * share;
+        sold[t] = spot + contracted[t] * share;
+        spotHours[t] += spot;
+        spotRevenueTotal[t] += spotRevenue;
+      }
+    }
+    if (spotLine) spotLine.set(series.spotRevenue);
+
+    // 4. Totals, concentration, coverage of the investment by backlog.
+    for (let t = 0; t < H; t++) {
+      let contractedHours = 0;
+      for (let q = 0; q < nPools; q++) contractedHours += series.poolContracted[q][t];
+      series.contractedHours[t] = contractedHours;
+      series.soldHours[t] = contractedHours + series.spotHours[t];
+      series.utilization[t] = series.available[t] > 0 ? series.soldHours[t] / series.available[t] : NaN;
+      const total = series.contractRevenue[t] + series.spotRevenue[t];
+      let largest = 0;
+      let hhi = 0;
+      if (total > 0) {
+        for (let l = 0; l < customerLines.length; l++) {
+          const share = customerLines[l][t] / total;
+          if (share > largest) largest = share;
+          hhi += share * share;
+        }
+      }
+      series.largestCustomerShare[t] = total > 0 ? largest : NaN;
+      series.hhi[t] = total > 0 ? hhi : NaN;
+    }
   };
 
   return {
@@ -496,289 +862,31 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
       const report = options.stopAfter === undefined && options.skipReportSeries !== true;
       const keepFleet = options.sameFleet === true && fleetDone;
       if (!keepFleet) fleetSide(p, proj, report);
-      else if (report && fleetReportPending) fleetReport(p, proj);
+      else {
+        cohortInputsFrom.fill(H);
+        freeMovedFrom.fill(H);
+        if (report && fleetReportPending) fleetReport(p, proj);
+      }
       fleetDone = true;
 
       // Only the months from which an input moved are computed again (see derivedKept); a
       // report evaluation computes every month. After fleetSide the contracts still compare
-      // their terms, and pools whose hours did not move their reservations; spot revenue
-      // (utilization and prices moved) is computed again in every month.
+      // their terms, pools whose hours did not move their reservations, and each cohort's
+      // spot revenue starts again where its capacity, share sold, price or unsold share moved.
       const incremental = derivedKept && !report;
-      const keepSpot = incremental && keepFleet;
       derivedKept = false;
 
-      // 2. Contracts: effective start (not before the site is live), committed GPUs and
-      //    price, reserved hours.
-      for (let q = 0; q < nPools; q++) poolReservedFrom[q] = incremental ? H : 0;
-      for (let c = 0; c < nContracts; c++) {
-        const ct = contracts[c];
-        const sl = ct.slots;
-        const term = Math.max(1, round(p[sl.termMonths]));
-        let gpus: number;
-        let price: number;
-        if (sl.gpus >= 0 && sl.price >= 0) {
-          gpus = p[sl.gpus];
-          price = p[sl.price];
-        } else if (sl.gpus >= 0) {
-          gpus = p[sl.gpus];
-          price = (p[sl.value] * unitScale) / (gpus * AVERAGE_MONTH_HOURS * term);
-        } else {
-          price = p[sl.price];
-          gpus = (p[sl.value] * unitScale) / (price * AVERAGE_MONTH_HOURS * term);
-        }
-        const planned = round(p[sl.start]);
-        const start = ct.pool < nSites ? Math.max(planned, state.siteLive[ct.pool]) : planned;
-        const renewals = sl.renewTimes >= 0 ? round(p[sl.renewTimes]) : 0;
-        const renewTerm = sl.renewTerm >= 0 ? Math.max(1, round(p[sl.renewTerm])) : term;
-        const factor = sl.renewFactor >= 0 ? p[sl.renewFactor] : 1;
-        const exit = sl.exit >= 0 ? round(p[sl.exit]) : Infinity;
-        const top = p[sl.takeOrPay];
-        state.contractStart[c] = start;
-        state.contractGpus[c] = gpus;
-        state.contractPrice[c] = price;
-        state.contractEnd[c] = start + term + renewals * renewTerm;
-        // With the same GPUs, price, start and term, the reservation and the bill differ
-        // only from the earlier of the two exits on when the exit (or the take-or-pay share
-        // owed from it) moved, and only from the end of the original term when the renewals
-        // moved: before it only the original term bills, and it reserves from its start to
-        // its end or the exit whatever the renewals (with whole renewals, none or more, and
-        // renewal terms of a month or more; the price factor of the original term is 1).
-        const o = c * TERMS;
-        const k = contractTerms;
-        let from = 0;
-        if (incremental && same(k[o], gpus) && same(k[o + 1], price) && same(k[o + 2], start) && same(k[o + 3], term)) {
-          const exitFrom = same(k[o + 7], exit) && same(k[o + 8], top) ? H : firstMonth(Math.min(k[o + 7], exit));
-          let renewFrom = H;
-          if (!(same(k[o + 4], renewals) && same(k[o + 5], renewTerm) && same(k[o + 6], factor))) {
-            renewFrom = k[o + 4] >= 0 && renewals >= 0 && k[o + 5] >= 1 && renewTerm >= 1 ? firstMonth(start + term) : 0;
-          }
-          from = Math.min(exitFrom, renewFrom);
-        }
-        k[o] = gpus;
-        k[o + 1] = price;
-        k[o + 2] = start;
-        k[o + 3] = term;
-        k[o + 4] = renewals;
-        k[o + 5] = renewTerm;
-        k[o + 6] = factor;
-        k[o + 7] = exit;
-        k[o + 8] = top;
-        contractFrom[c] = from;
-        if (from < poolReservedFrom[ct.pool]) poolReservedFrom[ct.pool] = from;
-      }
-      for (let q = 0; q < nPools; q++) {
-        const from = poolReservedFrom[q];
-        if (from < H) series.poolReserved[q].fill(0, from);
-        if (!report) continue;
-        series.poolContracted[q].fill(0);
-        series.poolContractRevenue[q].fill(0);
-      }
-      for (let c = 0; c < nContracts; c++) {
-        const pool = contracts[c].pool;
-        const from = poolReservedFrom[pool];
-        if (from >= H) continue;
-        const reserved = series.poolReserved[pool];
-        const gpus = state.contractGpus[c];
-        const end = Math.min(state.contractEnd[c], contractTerms[c * TERMS + 7]);
-        for (let t = Math.max(from, state.contractStart[c]); t < Math.min(H, end); t++) reserved[t] += gpus * hours[t];
-      }
-      // Share of a pool's reservations its capacity can deliver, by month (1 with none), and
-      // share of its hours not reserved: from its capacity and reservations alone. Noted: the
-      // first month whose delivered share moved (customer lines bill by it).
-      for (let q = 0; q < nPools; q++) {
-        const from = !keepFleet && poolAvailMoved[q] ? 0 : poolReservedFrom[q];
-        if (!poolHasContracts[q]) {
-          poolDeliveredFrom[q] = H;
-          poolFreeFrom[q] = keepSpot ? H : 0;
-          continue;
-        }
-        const reserved = series.poolReserved[q];
-        const avail = series.poolAvailable[q];
-        const delivered = poolDelivered[q];
-        const free = poolFree[q];
-        let deliveredFrom = H;
-        for (let t = from; t < H; t++) {
-          const r = reserved[t];
-          const a = avail[t];
-          const d = r > 0 ? Math.min(1, a / r) : 1;
-          const before = delivered[t];
-          if (deliveredFrom === H && (d !== before || (d === 0 && 1 / d !== 1 / before))) deliveredFrom = t;
-          delivered[t] = d;
-          free[t] = 1 - Math.min(1, r / a);
-        }
-        poolDeliveredFrom[q] = incremental ? deliveredFrom : 0;
-        poolFreeFrom[q] = keepSpot ? from : 0;
-      }
-      for (let l = 0; l < customerLines.length; l++) lineFrom[l] = H;
-      for (let c = 0; c < nContracts; c++) {
-        const ct = contracts[c];
-        const from = Math.min(contractFrom[c], poolDeliveredFrom[ct.pool]);
-        if (from < lineFrom[ct.customerIndex]) lineFrom[ct.customerIndex] = from;
-      }
-      for (let l = 0; l < customerLines.length; l++) if (lineFrom[l] < H) customerLines[l].fill(0, lineFrom[l]);
-      const contractRevenue = series.contractRevenue;
-      const backlog = series.backlog;
+      contractsAsNow(p, incremental);
+      reserve(report);
+      deliver(keepFleet, incremental);
       if (report) {
-        contractRevenue.fill(0);
-        series.contractedHours.fill(0);
-        backlog.fill(0);
-      }
-      for (let c = 0; c < nContracts; c++) {
-        const ct = contracts[c];
-        const from = lineFrom[ct.customerIndex];
-        if (from >= H) continue;
-        const sl = ct.slots;
-        const o = c * TERMS;
-        const gpus = contractTerms[o];
-        const price = contractTerms[o + 1];
-        const start = contractTerms[o + 2];
-        const term = contractTerms[o + 3];
-        const renewals = contractTerms[o + 4];
-        const renewTerm = contractTerms[o + 5];
-        const factor = contractTerms[o + 6];
-        const exit = contractTerms[o + 7];
-        const top = contractTerms[o + 8];
-        const signed = sl.signed >= 0 ? round(p[sl.signed]) : -Infinity;
-        const line = customerLines[ct.customerIndex];
-        const delivered = poolDelivered[ct.pool];
-        const contracted = series.poolContracted[ct.pool];
-        const poolRevenue = series.poolContractRevenue[ct.pool];
-        // Terms: 0 = the original, 1… = renewals, each at factor × the previous price.
-        // After an exit the customer pays takeOrPay of the term then running, and no more.
-        for (let term_i = 0; term_i <= renewals; term_i++) {
-          const a = term_i === 0 ? start : start + term + (term_i - 1) * renewTerm;
-          const b = term_i === 0 ? start + term : a + renewTerm;
-          if (a >= exit) break;
-          const termPrice = (gpus * price * Math.pow(factor, term_i)) / unitScale;
-          // Billing within the horizon: delivered share of the reservation before an exit.
-          if (!report) {
-            for (let t = Math.max(from, a); t < Math.min(H, b); t++) line[t] += t >= exit ? top * termPrice * hours[t] : termPrice * hours[t] * delivered[t];
-            continue;
-          }
-          for (let t = Math.max(0, a); t < Math.min(H, b); t++) {
-            let v: number;
-            if (t >= exit) v = top * termPrice * hours[t];
-            else {
-              v = termPrice * hours[t] * delivered[t];
-              contracted[t] += gpus * hours[t] * delivered[t];
-            }
-            line[t] += v;
-            poolRevenue[t] += v;
-            contractRevenue[t] += v;
-          }
-          // Backlog: contractual value still to bill after each month end (full delivery;
-          // 730 h a month beyond the horizon). The original term counts from signing,
-          // a renewal from the month it begins; an exit is not foreseen: before it the
-          // whole term counts, from it only the take-or-pay share.
-          const beyond = Math.max(0, b - Math.max(H, a));
-          const fullMonths = Math.max(0, Math.min(b, exit) - Math.max(H, a));
-          const topMonths = Math.max(0, b - Math.max(H, a, exit));
-          let whole = termPrice * AVERAGE_MONTH_HOURS * beyond;
-          let afterExit = termPrice * AVERAGE_MONTH_HOURS * (fullMonths + top * topMonths);
-          const counts = term_i === 0 ? signed : a;
-          // Months before both the term and the month it counts from change nothing.
-          const first = Math.max(0, Math.min(counts, a));
-          for (let t = Math.min(H, b) - 1; t >= first; t--) {
-            if (t >= counts) backlog[t] += t < exit ? whole : afterExit;
-            if (t >= a) {
-              whole += termPrice * hours[t];
-              afterExit += termPrice * hours[t] * (t >= exit ? top : 1);
-            }
-          }
-        }
-      }
-
-      // 3. Uncontracted hours sold at the generation's price; revenue and sold hours per
-      //    cohort (contract revenue shared by available hours within the pool).
-      const spotRevenueTotal = series.spotRevenue;
-      const spotHours = series.spotHours;
-      if (!report) {
-        // A cohort's spot revenue moves only with its pool's unsold share (the rest changes
-        // only in fleetSide); the total is summed again from the first month any moved.
-        let totalFrom = H;
-        for (let q = 0; q < nPools; q++) if (poolFreeFrom[q] < totalFrom) totalFrom = poolFreeFrom[q];
-        if (totalFrom < H) spotRevenueTotal.fill(0, totalFrom);
-        for (let k = 0; k < nCohorts; k++) {
-          const cap = proj.cohorts[k].capacity;
-          const pool = cohortPool[k];
-          const from = serviceFrom(proj.cohortService[2 * k]);
-          const to = serviceTo(proj.cohortService[2 * k + 1]);
-          const spotRevenue = cohortSpotRevenue[k];
-          const again = Math.max(from, poolFreeFrom[pool]);
-          const kept = Math.min(again, to + 1);
-          for (let t = Math.max(from, totalFrom); t < kept; t++) if (!(cap[t] <= 0)) spotRevenueTotal[t] += spotRevenue[t];
-          const free = poolFree[pool];
-          const spotPrice = spotSource[k];
-          for (let t = again; t <= to; t++) {
-            const a = cap[t];
-            if (!(a <= 0)) {
-              const v = (utilShare[t] * a * free[t] * spotPrice[t]) / unitScale;
-              spotRevenue[t] = v;
-              spotRevenueTotal[t] += v;
-            }
-          }
-        }
-        if (spotLine) spotLine.set(spotRevenueTotal);
-        derivedKept = true;
+        billWithReport(p);
+        spotWithReport(proj);
         return;
       }
-      spotRevenueTotal.fill(0);
-      spotHours.fill(0);
-      for (let k = 0; k < nCohorts; k++) {
-        const cap = proj.cohorts[k].capacity;
-        const pool = cohortPool[k];
-        const avail = series.poolAvailable[pool];
-        const free = poolFree[pool];
-        const contracted = series.poolContracted[pool];
-        const poolRevenue = series.poolContractRevenue[pool];
-        const revenue = series.cohortRevenue[k];
-        const sold = series.cohortSoldHours[k];
-        const spotPrice = series.cohortSpotPrice[k];
-        const from = serviceFrom(proj.cohortService[2 * k]);
-        const to = serviceTo(proj.cohortService[2 * k + 1]);
-        // Nothing sold outside its months of service (no capacity there).
-        revenue.fill(0, 0, from);
-        revenue.fill(0, to + 1);
-        sold.fill(0, 0, from);
-        sold.fill(0, to + 1);
-        for (let t = from; t <= to; t++) {
-          const a = cap[t];
-          if (a <= 0) {
-            revenue[t] = 0;
-            sold[t] = 0;
-            continue;
-          }
-          const share = a / avail[t];
-          const spot = utilShare[t] * a * free[t];
-          const spotRevenue = (spot * spotPrice[t]) / unitScale;
-          revenue[t] = spotRevenue + poolRevenue[t] * share;
-          sold[t] = spot + contracted[t] * share;
-          spotHours[t] += spot;
-          spotRevenueTotal[t] += spotRevenue;
-        }
-      }
-      if (spotLine) spotLine.set(series.spotRevenue);
-
-      // 4. Totals, concentration, coverage of the investment by backlog.
-      for (let t = 0; t < H; t++) {
-        let contractedHours = 0;
-        for (let q = 0; q < nPools; q++) contractedHours += series.poolContracted[q][t];
-        series.contractedHours[t] = contractedHours;
-        series.soldHours[t] = contractedHours + series.spotHours[t];
-        series.utilization[t] = series.available[t] > 0 ? series.soldHours[t] / series.available[t] : NaN;
-        const total = series.contractRevenue[t] + series.spotRevenue[t];
-        let largest = 0;
-        let hhi = 0;
-        if (total > 0) {
-          for (let l = 0; l < customerLines.length; l++) {
-            const share = customerLines[l][t] / total;
-            if (share > largest) largest = share;
-            hhi += share * share;
-          }
-        }
-        series.largestCustomerShare[t] = total > 0 ? largest : NaN;
-        series.hhi[t] = total > 0 ? hhi : NaN;
-      }
+      billDelivered();
+      sellSpot(proj);
+      derivedKept = true;
     },
 
     afterStatements(_p: Float64Array, proj: Projection, options: EvaluationOptions): void {
@@ -824,6 +932,15 @@ export function compileGpu(ctx: ExtensionCompileContext): EngineStage | null {
 /** The same number, sign of zero and NaN included. */
 function same(x: number, y: number): boolean {
   return x === y ? x !== 0 || 1 / x === 1 / y : x !== x && y !== y;
+}
+
+/** The first month `now` differs from `read` (H: none); `read` takes `now`'s values. */
+function firstMoved(now: Float64Array, read: Float64Array): number {
+  const H = now.length;
+  let t = 0;
+  while (t < H && same(now[t], read[t])) t++;
+  read.set(now);
+  return t;
 }
 
 /**
