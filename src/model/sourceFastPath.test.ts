@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Lexer, stringify } from "yaml";
+import { Document, Lexer, visit, type YAMLMap, type YAMLSeq } from "yaml";
 import { parseSourceText, parseSourceTextWithYamlPackage, MAX_NESTING_DEPTH, MAX_NUMBER, MAX_YAML_TOKENS } from "./source.js";
 import { DECLINED, FAST_PATH_MAX_CHARS, fastSourceData } from "./sourceFastPath.js";
 import { ModelError, type IssuePath } from "./issues.js";
@@ -70,7 +70,7 @@ const RAW_SCALARS = [
   "~", "null", "Null", "NULL", "nUll", "true", "True", "TRUE", "tRUE", "false", "False", "FALSE", "yes", "Yes", "no", "on", "off", "y", "n",
   "2025-01", "2025-01-01", "2025-01-01T10:00:00Z", "12:30", "0b101", "-", "a-b", "a b", "a  b",
   "a * b", "price * 3", "x & y", "a *b", "&anchor value", "*alias", "&x", "!!str 12", "!!int 12", "! 12", "!custom x", "@foo", "`x`", "%x", "a: b", "a:b", "a #b", "a# b", "a,b", "a[0]", "{x}", "[x]",
-  '"1_000"', "'0o17'", '"quoted"', "'single'", "'it''s'", '"\\x41\\u00e9\\U0001F600"', '"tab\\there"', '"a\\\nb"', '"bad \\q escape"', "''", '""', "'a\n  b'", '"a\n\n  b"', "multi\n  line plain", "é", "名前", "🙂",
+  '"1_000"', "'0o17'", '"quoted"', "'single'", "'it''s'", '"\\x41\\u00e9\\U0001F600"', '"\\0\\a\\b\\t\\n\\v\\f\\r\\e\\ \\"\\/\\\\\\N\\_\\L\\P"', '"tab\\there"', '"a\\\n\n  b"', '"a\\\nb"', '"bad \\q escape"', "''", '""', "'a\n  b'", '"a\n\n  b"', "multi\n  line plain", "é", "名前", "🙂",
 ];
 /** Keys as a file may spell them. */
 const RAW_KEYS = [
@@ -78,7 +78,7 @@ const RAW_KEYS = [
   '"quoted key"', "'single'", '"2025"', '""', "a b", '"a: b"', "é", "__proto__", '"__proto__"', "constructor", "prototype", "toString", "hasOwnProperty", "<<", "k".repeat(256), "k".repeat(257), "? x", "[a]", "{a: 1}", "&k a", "*k", "!!str 1",
 ];
 /** Strings the yaml package writes itself (quoted, folded, block scalars as its options say). */
-const STRINGS = ["line 1\nline 2\n", "line 1\nline 2", "trailing\n\n", " leading space", "x".repeat(90), "a long sentence that the writer folds over several lines when its width is small", "#not a comment", "- not a list", "key: value", "", " ", "\\", "é🙂"];
+const STRINGS = ["line 1\nline 2\n", "line 1\nline 2", "trailing\n\n", " leading space", "a\n\n b\n  c\n\n\n", "\n\nleading lines", "  indented\nsecond", "a\n \nb", "spaces at the end  \n", "a\\\nb", "x".repeat(90), "a long sentence that the writer folds over several lines when its width is small", "#not a comment", "- not a list", "key: value", "", " ", "\\", "é🙂"];
 
 type Tree = string | number | boolean | null | Tree[] | { [key: string]: Tree };
 
@@ -96,14 +96,19 @@ const { node: tree } = fc.letrec<{ node: Tree; leaf: Tree; list: Tree[]; map: { 
   list: fc.array(tie("node"), { maxLength: 4 }),
   map: fc.array(fc.tuple(fc.nat(RAW_KEYS.length - 1), tie("node")), { maxLength: 5 }).map((pairs) => Object.fromEntries(pairs.map(([k, v], j) => [`zzk${k}x${j}zz`, v]))),
 }));
+/** How the text is laid out: stringify's options, which collections are written in brackets (the rest in blocks, as in the shipped models) and the line ends. */
 const layout = fc.record({
-  collectionStyle: fc.constantFrom("any", "block", "flow") as fc.Arbitrary<"any" | "block" | "flow">,
-  indent: fc.constantFrom(2, 4),
-  indentSeq: fc.boolean(),
-  flowCollectionPadding: fc.boolean(),
-  lineWidth: fc.constantFrom(0, 20, 80),
-  defaultStringType: fc.constantFrom("PLAIN", "QUOTE_DOUBLE", "QUOTE_SINGLE", "BLOCK_LITERAL", "BLOCK_FOLDED") as fc.Arbitrary<"PLAIN">,
-  blockQuote: fc.constantFrom(true, false, "folded", "literal") as fc.Arbitrary<boolean>,
+  options: fc.record({
+    collectionStyle: fc.constantFrom("any", "block", "flow") as fc.Arbitrary<"any" | "block" | "flow">,
+    indent: fc.constantFrom(2, 4),
+    indentSeq: fc.boolean(),
+    flowCollectionPadding: fc.boolean(),
+    lineWidth: fc.constantFrom(0, 20, 80),
+    defaultStringType: fc.constantFrom("PLAIN", "QUOTE_DOUBLE", "QUOTE_SINGLE", "BLOCK_LITERAL", "BLOCK_FOLDED") as fc.Arbitrary<"PLAIN">,
+    blockQuote: fc.constantFrom(true, false, "folded", "literal") as fc.Arbitrary<boolean>,
+  }),
+  inBrackets: fc.array(fc.boolean(), { minLength: 1, maxLength: 5 }),
+  lineEnd: fc.constantFrom("\n", "\n", "\r\n"),
 });
 /** Comments at the end of some lines and on lines of their own. */
 const comments = fc.array(fc.tuple(fc.nat(), fc.constantFrom(" # note", "  #: x", "\n# whole line", "\n  # indented", "\n")), { maxLength: 3 });
@@ -114,11 +119,17 @@ const damage = fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...DAMAGE), 
 /** A deeper search than the suite's: FAST_PATH_RUNS=100000 FAST_PATH_SEED=1 npx vitest run src/model/sourceFastPath.test.ts */
 const DEEPER = { runs: Number(process.env.FAST_PATH_RUNS) || undefined, seed: Number(process.env.FAST_PATH_SEED) || undefined };
 
-function writeText(data: Tree, options: Record<string, unknown>, notes: [number, string][], cuts: [number, string | number][]): string {
-  let text = stringify(data, options).replace(/zz([vk])(\d+)(?:x\d+)?zz/g, (_, kind: string, i: string) => (kind === "v" ? RAW_SCALARS : RAW_KEYS)[Number(i)]);
+function writeText(data: Tree, { options, inBrackets, lineEnd }: { options: Record<string, unknown>; inBrackets: boolean[]; lineEnd: string }, notes: [number, string][], cuts: [number, string | number][]): string {
+  const doc = new Document(data);
+  let collection = 0;
+  const style = (_: unknown, node: YAMLMap | YAMLSeq) => {
+    node.flow = inBrackets[collection++ % inBrackets.length];
+  };
+  if (options.collectionStyle === "any") visit(doc, { Map: style, Seq: style });
+  let text = doc.toString(options).replace(/zz([vk])(\d+)(?:x\d+)?zz/g, (_, kind: string, i: string) => (kind === "v" ? RAW_SCALARS : RAW_KEYS)[Number(i)]);
   const lines = text.split("\n");
   for (const [at, note] of notes) lines[at % lines.length] += note;
-  text = lines.join("\n");
+  text = lines.join(lineEnd);
   for (const [at, piece] of cuts) {
     const i = at % (text.length + 1);
     text = typeof piece === "string" ? text.slice(0, i) + piece + text.slice(i) : text.slice(0, i) + text.slice(i + piece + 1);

@@ -40,10 +40,11 @@ export const FAST_PATH_MAX_CHARS = Math.floor(MAX_YAML_TOKENS / 4) - 1;
 
 /**
  * Characters whose reading differs between the libraries or that yaml reports (controls, a
- * byte-order mark, NEL and the Unicode line separators, lone surrogates, tabs, carriage
- * returns): rare in a model file, so any of them sends the file to the yaml package.
+ * byte-order mark, NEL and the Unicode line separators, lone surrogates, tabs, a carriage
+ * return not ending a line): rare in a model file, so any of them sends the file to the
+ * yaml package. (Windows line ends are read alike.)
  */
-const DOUBTFUL_CHARACTERS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\t\r]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const DOUBTFUL_CHARACTERS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\t]|\r(?!\n)|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Document markers and directives at a line's start: js-yaml skips an empty document that
@@ -115,6 +116,8 @@ const plainObjectMap = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2
 const SCHEMA = new Schema([strTag, seqTag, plainObjectMap, yamlCorePlainScalar]);
 
 const NO_RANGE = -1;
+/** What may follow a closing quote (NaN: the end of the text). */
+const QUOTE_FOLLOWERS = new Set([NaN, 10 /* \n */, 13 /* \r */, 32 /*   */, 44 /* , */, 58 /* : */, 93 /* ] */, 125 /* } */]);
 const isLineBreak = (code: number) => code === 10 || code === 13;
 
 /**
@@ -129,20 +132,24 @@ function eventsAreReadable(text: string, events: Event[]): boolean {
   const isMapping: boolean[] = [];
   const children: number[] = [];
   const bracketed: boolean[] = [];
-  // Inside brackets, where the text since the last node (or bracket) begins: what lies
-  // between nodes there is separators and comments, and yaml reports some comments in
-  // brackets that js-yaml reads (a comment line at column 0 in nested brackets), so a
-  // comment in brackets declines.
+  // Where the text since the last node (or bracket) begins: what lies between nodes is
+  // indicators, separators and comments. yaml reports or misreads some comments that
+  // js-yaml reads: a comment line at column 0 in nested brackets, or one at column 0
+  // (after an empty line) between an indicator and its node (`-`, a blank line, `# c`, then
+  // the item). So a comment in brackets declines, and so does a comment at column 0
+  // before a mapping's value or a list's item (there are none in the shipped models).
   let inBrackets = 0;
   let since = 0;
-  const commentSince = (until: number) => {
-    for (let i = since; i < until; i++) if (text.charCodeAt(i) === 35 /* # */) return true;
+  const comment = (until: number, atLineStart: boolean) => {
+    for (let i = since; i < until; i++) if (text.charCodeAt(i) === 35 /* # */ && (!atLineStart || isLineBreak(text.charCodeAt(i - 1)))) return true;
     return false;
   };
   for (const event of events) {
-    if (inBrackets > 0) {
-      const start = event.type === EVENT_ID.SCALAR ? event.valueStart : event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING ? event.start : NO_RANGE;
-      if (start !== NO_RANGE && commentSince(start)) return false;
+    const start = event.type === EVENT_ID.SCALAR ? event.valueStart : event.type === EVENT_ID.SEQUENCE || event.type === EVENT_ID.MAPPING ? event.start : NO_RANGE;
+    if (start !== NO_RANGE) {
+      const depth = isMapping.length;
+      const atKey = depth > 0 && isMapping[depth - 1] && children[depth - 1] % 2 === 0;
+      if (inBrackets > 0 ? comment(start, false) : depth > 0 && !atKey && comment(start, true)) return false;
     }
     switch (event.type) {
       case EVENT_ID.DOCUMENT:
@@ -158,7 +165,7 @@ function eventsAreReadable(text: string, events: Event[]): boolean {
           // bracket in a comment comes after the comment, which declines).
           let close = since;
           while (close < text.length && text.charCodeAt(close) !== 93 /* ] */ && text.charCodeAt(close) !== 125 /* } */) close++;
-          if (commentSince(close)) return false;
+          if (comment(close, false)) return false;
           since = close + 1;
           inBrackets--;
         }
@@ -173,15 +180,18 @@ function eventsAreReadable(text: string, events: Event[]): boolean {
         children.push(0);
         // A pair in a list (`[a: 1]`) is a mapping without brackets of its own.
         bracketed.push(event.style === COLLECTION_STYLE.FLOW && (text.charCodeAt(event.start) === 91 /* [ */ || text.charCodeAt(event.start) === 123 /* { */));
-        if (bracketed[bracketed.length - 1]) {
-          inBrackets++;
-          since = event.start + 1;
-        }
+        if (bracketed[bracketed.length - 1]) inBrackets++;
+        since = event.start + (bracketed[bracketed.length - 1] ? 1 : 0);
         break;
       case EVENT_ID.SCALAR: {
         if (event.anchorStart !== NO_RANGE || event.tagStart !== NO_RANGE) return false;
         const quote = event.style === SCALAR_STYLE.SINGLE_QUOTED || event.style === SCALAR_STYLE.DOUBLE_QUOTED ? 1 : 0;
-        if (inBrackets > 0 && event.valueStart !== NO_RANGE) since = event.valueEnd + quote;
+        if (event.valueStart !== NO_RANGE) since = event.valueEnd + quote;
+        // A quoted scalar over several lines: the libraries fold an escaped line break
+        // followed by an empty line differently (none in a shipped file).
+        if (quote === 1 && !event.fast) for (let i = event.valueStart; i < event.valueEnd; i++) if (isLineBreak(text.charCodeAt(i))) return false;
+        // js-yaml reads on after a closing quote (`""2025"": 1`) where yaml wants a separator.
+        if (quote === 1 && !QUOTE_FOLLOWERS.has(text.charCodeAt(event.valueEnd + 1))) return false;
         const depth = isMapping.length;
         if (depth === 0) break;
         const isKey = isMapping[depth - 1] && children[depth - 1] % 2 === 0;
