@@ -117,7 +117,7 @@ const DAMAGE = [" ", "\n", ":", ": ", "- ", "#", " #", "'", '"', "[", "]", "{", 
 const damage = fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constantFrom(...DAMAGE), fc.nat(3))), { maxLength: 3 });
 
 /** A deeper search than the suite's: FAST_PATH_RUNS=100000 FAST_PATH_SEED=1 npx vitest run src/model/sourceFastPath.test.ts */
-const DEEPER = { runs: Number(process.env.FAST_PATH_RUNS) || undefined, seed: Number(process.env.FAST_PATH_SEED) || undefined };
+const DEEPER = { runs: Number(process.env.FAST_PATH_RUNS) || undefined, seed: Number(process.env.FAST_PATH_SEED) || undefined, timeout: process.env.FAST_PATH_RUNS ? 3_600_000 : undefined };
 
 function writeText(data: Tree, { options, inBrackets, lineEnd }: { options: Record<string, unknown>; inBrackets: boolean[]; lineEnd: string }, notes: [number, string][], cuts: [number, string | number][]): string {
   const doc = new Document(data);
@@ -153,7 +153,7 @@ describe("model files give the same data whether js-yaml or the yaml package rea
     // Not vacuous: most texts take the fast path, and some the yaml package refuses.
     expect(tally.fast).toBeGreaterThan((DEEPER.runs ?? 1500) / 3);
     expect(tally["declined (refused)"]).toBeGreaterThan((DEEPER.runs ?? 1500) / 30);
-  });
+  }, DEEPER.timeout);
 
   it("property: damaged texts too, and a file the yaml package refuses keeps its issues and positions", () => {
     let refused = 0;
@@ -171,7 +171,7 @@ describe("model files give the same data whether js-yaml or the yaml package rea
       { numRuns: DEEPER.runs ?? 1500, seed: DEEPER.seed ?? 16 },
     );
     expect(refused).toBeGreaterThan((DEEPER.runs ?? 1500) / 15);
-  });
+  }, DEEPER.timeout);
 
   it("the shipped models, fixtures and documented examples give identical data both ways, and the shipped models take the fast path", () => {
     const texts: [string, string][] = [];
