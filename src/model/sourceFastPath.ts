@@ -63,9 +63,15 @@ const YAML_CORE_TAGS = YAML_DOCUMENT.schema.tags.filter((tag): tag is ScalarTag 
 if (YAML_DOCUMENT.schema.tags.some((tag) => tag.default === "key")) throw new Error("source fast path: the yaml schema has key-only tags (merge keys?), which this path does not resolve");
 const YAML_RESOLVE_OPTIONS = YAML_DOCUMENT.options;
 
-class Decline extends Error {}
-const decline = (): never => {
-  throw new Decline("declined");
+/**
+ * Set while js-yaml constructs the data when something in them must be left to the yaml
+ * package (a key or number it reports): noted rather than thrown, because js-yaml turns an
+ * error into a message with a snippet of the text, which costs more than reading on.
+ */
+let mustDecline = false;
+const decline = (): undefined => {
+  mustDecline = true;
+  return undefined;
 };
 
 /**
@@ -93,21 +99,21 @@ const isKeyValue = (key: unknown): key is string | number | boolean => typeof ke
 /**
  * Mappings as yaml's toJS builds them: a plain object, each key `String(key)`, an own
  * enumerable property in the text's order. A key yaml would report or treat specially
- * (non-scalar, null, reserved, too long, `<<`) is refused, which declines; a repeated key is
- * found by `has` (js-yaml then refuses the file: declined too).
+ * (non-scalar, null, reserved, too long, `<<`, repeated) declines.
  */
 const plainObjectMap = defineMappingTag<Record<string, unknown>>("tag:yaml.org,2002:map", {
   create: () => ({}),
   addPair: (map, key, value) => {
-    if (!isKeyValue(key)) return "declined";
+    if (!isKeyValue(key)) return decline() ?? "";
     const name = String(key);
-    if (name.length > MAX_KEY_LENGTH || isReservedName(name) || name === "<<") return "declined";
+    if (name.length > MAX_KEY_LENGTH || isReservedName(name) || name === "<<" || Object.hasOwn(map, name)) return decline() ?? "";
     // An own data property even for inherited names such as toString (yaml defines those;
     // assignment makes the same property, `__proto__` being refused above).
     map[name] = value;
     return "";
   },
-  has: (map, key) => isKeyValue(key) && Object.hasOwn(map, String(key)),
+  // Repeated keys are found by addPair (js-yaml would throw on them here).
+  has: () => false,
   keys: (map) => Object.keys(map),
   get: (map, key) => map[String(key)],
   identify: () => false,
@@ -225,8 +231,9 @@ export function fastSourceData(text: string): unknown {
     // exact limit is eventsAreReadable's.
     const events = parseEvents(text, { maxDepth: MAX_NESTING_DEPTH + 8 });
     if (!eventsAreReadable(text, events)) return DECLINED;
+    mustDecline = false;
     const documents = constructFromEvents(events, { source: text, schema: SCHEMA, maxAliases: 0 });
-    return documents.length === 1 ? documents[0] : DECLINED;
+    return documents.length === 1 && !mustDecline ? documents[0] : DECLINED;
   } catch {
     return DECLINED;
   }
