@@ -4,12 +4,12 @@ import { isReservedName } from "./names.js";
 import { MAX_KEY_LENGTH, MAX_NESTING_DEPTH, MAX_NUMBER, MAX_YAML_TOKENS, YAML_OPTIONS } from "./sourceLimits.js";
 
 /**
- * The fast way to a model file's data: js-yaml reads it (about three times faster than the
- * yaml package's document, and with far less garbage), but only where the answer is provably
- * the one the yaml package gives (source.ts, the reference). Anything this path cannot vouch
- * for — a problem to report, a construct read differently or not checked here — makes it
- * decline, and the caller reads the file with the yaml package as before: declining is always
- * correct, only slower.
+ * The fast way to a model file's data: js-yaml reads it (three to four times faster cold than
+ * the yaml package's document, with far less garbage), but only where the answer is the one
+ * the yaml package gives (source.ts, the reference). Anything this path cannot vouch for — a
+ * problem to report, a construct the two libraries read differently, something not checked
+ * here — makes it decline, and the caller reads the file with the yaml package as before:
+ * declining is always correct, only slower.
  *
  * Why the data are the same when this path answers:
  * - plain scalars are resolved by the yaml package's own core-schema tags (its tests and
@@ -18,11 +18,16 @@ import { MAX_KEY_LENGTH, MAX_NESTING_DEPTH, MAX_NUMBER, MAX_YAML_TOKENS, YAML_OP
  *   and block scalars are strings in both;
  * - mappings are plain objects with the keys as yaml's toJS writes them (`String(key)`), in
  *   the text's order; lists are arrays;
- * - what yaml reports or reads differently is declined: the keys it refuses (reserved, too
- *   long, non-scalar, null, duplicate), numbers beyond MAX_NUMBER, nesting at the limit,
- *   anchors, aliases, tags, directives, document markers, several documents, implicit keys
- *   whose `:` is not on the key's line or more than 1,000 characters on, characters where the
- *   two libraries' rules differ, and any file js-yaml itself refuses;
+ * - what yaml reports is declined: the keys it refuses (reserved, too long, non-scalar, null,
+ *   repeated), numbers beyond MAX_NUMBER, nesting at the limit, several documents, and any
+ *   file js-yaml itself refuses; so are anchors, aliases, tags, directives and document
+ *   markers (never in a model);
+ * - where the two libraries' syntax rules were seen to differ (sourceFastPath.test.ts
+ *   generates texts and damages them to find such places), the construct is declined:
+ *   explicit (`? `) keys and implicit keys whose `:` is not on their line or more than 1,000
+ *   characters on, quoted scalars over several lines or followed by text, explicit block
+ *   indentation, comments in brackets or at column 0 before a value or item, and characters
+ *   that either library treats specially (tabs, controls, lone carriage returns…);
  * - files large enough to reach MAX_YAML_TOKENS are declined unread (the yaml lexer emits at
  *   most four tokens per character), so the token limit and its message stay the slow path's.
  */
