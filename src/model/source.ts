@@ -2,9 +2,10 @@ import { Composer, Lexer, LineCounter, Parser, YAMLParseError, isMap, isSeq, isS
 import type { IssuePath, ModelIssue, SourcePosition } from "./issues.js";
 import { ModelError } from "./issues.js";
 import { isReservedName, RESERVED_NAME_HINT } from "./names.js";
+import { MAX_ALIAS_COUNT, MAX_KEY_LENGTH, MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_NUMBER, MAX_YAML_TOKENS, YAML_OPTIONS } from "./sourceLimits.js";
+import { DECLINED, fastSourceData } from "./sourceFastPath.js";
 
-/** Files above this size are refused before parsing: a model is a page or two of YAML. */
-export const MAX_MODEL_BYTES = 5 * 1024 * 1024;
+export { MAX_ALIAS_COUNT, MAX_KEY_LENGTH, MAX_MODEL_BYTES, MAX_NESTING_DEPTH, MAX_NUMBER, MAX_YAML_TOKENS } from "./sourceLimits.js";
 
 /**
  * A parsed model file: the plain data plus a way back from a key's path to its
@@ -23,25 +24,6 @@ export interface SourceText {
 function keyName(keyNode: YamlNode | null): string {
   return isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
 }
-
-/** Deepest nesting of mappings and lists a model file may have (real models use about 6). */
-export const MAX_NESTING_DEPTH = 64;
-/** Longest key (a name) a model file may use, in characters. */
-export const MAX_KEY_LENGTH = 256;
-/**
- * Most YAML tokens (keys, values, punctuation, line breaks) a file may have: the yaml
- * package needs about two seconds of CPU per million, so this bounds the time any file can
- * take (the shipped models have about 10,000).
- */
-export const MAX_YAML_TOKENS = 500_000;
-/**
- * Largest number a model file may hold (in absolute value). burnrate keeps the balance sheet
- * to 1e-6 of the unit, which double precision cannot do for amounts much above this; no
- * company needs more in any unit (a trillion dollars is 1e12 in `units`).
- */
-export const MAX_NUMBER = 1e15;
-/** Most YAML alias expansions (`*name`) a file may use: aliases cannot blow a small file up. */
-export const MAX_ALIAS_COUNT = 100;
 
 /**
  * The yaml package prints its tokens to standard output when LOG_TOKENS or LOG_STREAM is
@@ -66,8 +48,32 @@ function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError || (error instanceof Error && /call stack/i.test(error.message));
 }
 
+/**
+ * Reads a model file (YAML or JSON) into plain data, refusing what no model may hold (see
+ * sourceLimits.ts) with positioned issues. The data come from js-yaml where its fast path
+ * can vouch that they are the yaml package's (sourceFastPath.ts); otherwise, and for every
+ * file with a problem to report, the yaml package reads the file as the reference. Positions
+ * are looked up in the yaml package's syntax tree, built when a message first asks for one.
+ */
 export function parseSourceText(text: string, file: string): SourceText {
-  const issues: ModelIssue[] = [];
+  refuseEmptyOrHuge(text, file);
+  const data = fastSourceData(text);
+  if (data === DECLINED) return parseSourceTextWithYamlPackage(text, file);
+  let positions: YamlPackageSource | undefined;
+  // The fast path answered only for a file the yaml package reads without an issue, so
+  // this never throws.
+  const tree = () => (positions ??= yamlPackageSource(text, file));
+  return { file, data, keyPosition: (path) => tree().keyPosition(path), valuePosition: (path) => tree().valuePosition(path) };
+}
+
+/** parseSourceText by the yaml package alone (the reference the fast path must equal). */
+export function parseSourceTextWithYamlPackage(text: string, file: string): SourceText {
+  refuseEmptyOrHuge(text, file);
+  const source = yamlPackageSource(text, file);
+  return { file, data: source.data(), keyPosition: source.keyPosition, valuePosition: source.valuePosition };
+}
+
+function refuseEmptyOrHuge(text: string, file: string): void {
   if (text.length > MAX_MODEL_BYTES) {
     throw new ModelError([
       {
@@ -90,6 +96,18 @@ export function parseSourceText(text: string, file: string): SourceText {
       },
     ]);
   }
+}
+
+interface YamlPackageSource {
+  keyPosition(path: IssuePath): SourcePosition;
+  valuePosition(path: IssuePath): SourcePosition;
+  /** The plain data (`toJS`), built on demand. */
+  data(): unknown;
+}
+
+/** The file's syntax tree by the yaml package, checked: throws ModelError with every issue. */
+function yamlPackageSource(text: string, file: string): YamlPackageSource {
+  const issues: ModelIssue[] = [];
   const lineCounter = new LineCounter();
   const at = (offset: number): SourcePosition => {
     const lp = lineCounter.linePos(offset);
@@ -236,25 +254,27 @@ export function parseSourceText(text: string, file: string): SourceText {
     return at(found);
   };
 
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    throw new ModelError([
-      isStackOverflow(error)
-        ? tooDeep(0)
-        : {
-            code: "yaml_syntax",
-            path: [],
-            severity: "error",
-            message: `YAML could not be read: ${(error as Error).message}`,
-            position: at(0),
-          },
-    ]);
-  }
-  if (nestingDepth(data) > MAX_NESTING_DEPTH) throw new ModelError([tooDeep(0)]);
+  const data = (): unknown => {
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      throw new ModelError([
+        isStackOverflow(error)
+          ? tooDeep(0)
+          : {
+              code: "yaml_syntax",
+              path: [],
+              severity: "error",
+              message: `YAML could not be read: ${(error as Error).message}`,
+              position: at(0),
+            },
+      ]);
+    }
+    if (nestingDepth(data) > MAX_NESTING_DEPTH) throw new ModelError([tooDeep(0)]);
+    return data;
+  };
   return {
-    file,
     data,
     keyPosition: (path) => lookup(path, "key"),
     valuePosition: (path) => lookup(path, "value"),
@@ -270,8 +290,6 @@ class TokenLimit extends Error {
     super(problem);
   }
 }
-
-const YAML_OPTIONS = { prettyErrors: false, uniqueKeys: false, merge: false } as const;
 
 /**
  * `parseDocument(text, { lineCounter, ...YAML_OPTIONS })` with each lexical token checked

@@ -14,12 +14,13 @@ const cache = new Map<string, SourceRegister>();
 export function loadRegisterFor(loaded: LoadedModel): SourceRegister | null {
   const ref = loaded.extensions.register;
   if (ref === undefined || ref === null) return null;
-  const position = loaded.source.valuePosition(["register"]);
+  // Looked up only for a message: a position costs the model file's syntax tree.
+  const position = () => loaded.source.valuePosition(["register"]);
   if (typeof ref !== "string" || ref.trim() === "") {
-    throw new ModelError([{ code: "invalid_type", path: ["register"], severity: "error", message: "`register` is the path of the source register file, relative to this model (e.g. ../sources/register.yaml)", position }]);
+    throw new ModelError([{ code: "invalid_type", path: ["register"], severity: "error", message: "`register` is the path of the source register file, relative to this model (e.g. ../sources/register.yaml)", position: position() }]);
   }
   if (isAbsolute(ref)) {
-    throw new ModelError([{ code: "machine_path", path: ["register"], severity: "error", message: `${ref} is an absolute path on one machine; give the register's path relative to the model file so that the repository works wherever it is checked out`, position }]);
+    throw new ModelError([{ code: "machine_path", path: ["register"], severity: "error", message: `${ref} is an absolute path on one machine; give the register's path relative to the model file so that the repository works wherever it is checked out`, position: position() }]);
   }
   const base = loaded.file.startsWith("<") ? process.cwd() : dirname(resolve(loaded.file));
   const full = resolve(base, ref);
@@ -29,7 +30,7 @@ export function loadRegisterFor(loaded: LoadedModel): SourceRegister | null {
   try {
     text = readModelText(full);
   } catch (error) {
-    throw new ModelError([{ code: "register_not_found", path: ["register"], severity: "error", message: `cannot read the source register ${ref}: ${(error as Error).message}`, position }]);
+    throw new ModelError([{ code: "register_not_found", path: ["register"], severity: "error", message: `cannot read the source register ${ref}: ${(error as Error).message}`, position: position() }]);
   }
   const shown = relative(process.cwd(), full) || full;
   const register = parseRegister(text, shown);
