@@ -275,16 +275,24 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
   const rng = scratch.rng.reset(plan.seed, block, BLOCK_STREAM);
   let u: Float64Array;
   if (plan.lhs) u = latinHypercube(n, d, rng, { out: scratch.uniforms, scratch: scratch.strata });
-  else {
-    u = scratch.uniforms;
-    for (let k = 0; k < d; k++) for (let i = 0; i < n; i++) u[k * n + i] = rng.nextUniform();
-  }
+  else u = drawUniforms(rng, n * d, scratch.uniforms);
   const values = scratch.values;
   // Column by column through each distribution's own loop: one kind of call per loop, which
   // V8 can inline (one shared loop over all kinds calls through a megamorphic site).
   for (let k = 0; k < d; k++) inputs[k].distribution.quantiles(u.subarray(k * n, (k + 1) * n), values.subarray(k * n, (k + 1) * n));
   if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values, scratch: scratch.correlation });
   return values;
+}
+
+/**
+ * u[0..count) = the stream's next `count` uniforms, in order (column by column of the
+ * block). A function of its own, so that the loop's code optimized on stack replacement
+ * does not end in sampleBlock's code that has not run yet (which would deoptimize it in
+ * every block).
+ */
+function drawUniforms(rng: RandomStream, count: number, u: Float64Array): Float64Array {
+  for (let j = 0; j < count; j++) u[j] = rng.nextUniform();
+  return u;
 }
 
 /**
