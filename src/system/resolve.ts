@@ -1,6 +1,7 @@
 import { evaluate, createWorkspace, type EvaluationOptions, type Projection, type Workspace } from "../engine/project.js";
 import type { DriverStep } from "../engine/compile.js";
 import type { CompiledSystem, Effect } from "./compile.js";
+import { evaluationOptions } from "../uncertainty/paths.js";
 
 /**
  * Projecting the system: each company is a normal compiled model; what links it to the
@@ -54,7 +55,7 @@ export function createRuntime(system: CompiledSystem, workspaces?: Workspace[]):
     workspaces: workspaces ?? system.companies.map((c) => createWorkspace(c.compiled)),
     pathParams: system.companies.map((c) => Float64Array.from(c.compiled.baseParams)),
     steps: system.companies.map(() => null),
-    evaluation: system.companies.map(() => ({})),
+    evaluation: system.companies.map(() => evaluationOptions({})),
     fresh: new Uint8Array(n).fill(1),
     again: system.companies.map(() => null),
     shortcuts: true,
@@ -137,7 +138,12 @@ function againOptions(rt: SystemRuntime, k: number, stopAfter: EvaluationOptions
   if (!rt.shortcuts) return base;
   let cached = rt.again[k];
   if (!cached || cached.base !== base) {
-    cached = rt.again[k] = { base, full: { ...base, sameFleet: true }, statements: { ...base, sameFleet: true, stopAfter: "statements" }, lines: { ...base, sameFleet: true, stopAfter: "lines" } };
+    cached = rt.again[k] = {
+      base,
+      full: evaluationOptions({ ...base, sameFleet: true }),
+      statements: evaluationOptions({ ...base, sameFleet: true, stopAfter: "statements" }),
+      lines: evaluationOptions({ ...base, sameFleet: true, stopAfter: "lines" }),
+    };
   }
   return stopAfter === "lines" ? cached.lines : stopAfter === "statements" ? cached.statements : cached.full;
 }

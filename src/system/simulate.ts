@@ -1,11 +1,11 @@
-import { evaluate } from "../engine/project.js";
+import { evaluate, type EvaluationOptions } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { UNIT_SCALE } from "../model/derived.js";
 import { ModelError, UsageError, type IssuePath, type ModelIssue } from "../model/issues.js";
 import { didYouMean } from "../model/suggest.js";
 import { compileUncertainty, applySample, type UncertaintySpec, type UncertainInput } from "../uncertainty/spec.js";
 import { prepareImanConoverTarget } from "../uncertainty/math/imanConover.js";
-import { planSimulation, sampleBlock, blockScratch, drawProcessShocks, PROCESS_STREAM_BASE, DEFAULT_BLOCK_SIZE, type SimulationPlan, type SamplingPlan, type BlockScratch } from "../uncertainty/paths.js";
+import { planSimulation, sampleBlock, blockScratch, drawProcessShocks, evaluationOptions, PROCESS_STREAM_BASE, DEFAULT_BLOCK_SIZE, type SimulationPlan, type SamplingPlan, type BlockScratch } from "../uncertainty/paths.js";
 import { validateCorrelation, nearestCorrelation } from "../uncertainty/math/index.js";
 import { correlationSectionSchema } from "../uncertainty/spec.js";
 import { fromZodIssues } from "../model/zodIssues.js";
@@ -97,7 +97,7 @@ export function planSystemSimulation(loaded: LoadedSystem, options: SystemPlanOp
   const pathItemsOnly = options.shortcuts !== false && !compiled.links.some((l) => l.link.spec.type === "investment");
   units.slice(1).forEach((u, k) => {
     runtime.steps[k] = u.plan.steps;
-    runtime.evaluation[k] = { ...u.plan.evaluation, skipReportSeries: true, pathItemsOnly };
+    runtime.evaluation[k] = evaluationOptions({ ...u.plan.evaluation, skipReportSeries: true, pathItemsOnly });
   });
   runtime.shortcuts = options.shortcuts !== false;
   const closures = compiled.links.map((_, l) => cutClosure(compiled, l, (k) => downstream(compiled, k)));
@@ -191,53 +191,141 @@ export function runSystemPaths(
   visit?: (path: number, rt: SystemRuntime, metrics: Float64Array[]) => void,
   invalid?: (path: number, reason: InvalidReason) => void,
 ): void {
-  const sys = plan.system;
-  const rt = plan.runtime;
-  const K = sys.companies.length;
-  const L = sys.links.length;
-  const inputs = plan.inputs;
-  const d = inputs.length;
-  const shared = sys.shared;
-  const sharedUnit = plan.units[0];
-  const systemScale = UNIT_SCALE[sys.loaded.system.system.unit];
-  const losses = new Float64Array(K);
-  const pathMetrics = sys.companies.map(() => metricVector());
-  const mainCashOut = new Float64Array(K);
-  const mainFloorOut = new Float64Array(K);
-  const mainPayments = new Float64Array(L);
-  const mainRevenue = new Float64Array(L);
-  const streamOf = plan.units.map((u) => (j: number) => u.firstStream + j);
+  const runner = pathRunner(plan);
   const B = plan.blockSize;
-  const counts = collector?.counts;
-  // Of the shared drivers' model a path reads only its driver series (writeSharedSeries).
-  const sharedEvaluation = { ...sharedUnit.plan.evaluation, stopAfter: "lines" as const };
-  for (let path = from; path < Math.min(to, n); path++) {
+  const end = Math.min(to, n);
+  // Block by block: the sampling is decided here, once per block, and the paths' loop has
+  // no branch that only a new block takes (the optimized loop would meet it without type
+  // feedback and be thrown away).
+  for (let path = from; path < end; ) {
     const block = Math.floor(path / B);
-    const size = Math.min(B, n - block * B);
+    const start = block * B;
+    const size = Math.min(B, n - start);
     if (scratch.block !== block || scratch.size !== size) sampleBlock(plan.sampling, block, size, scratch);
-    const values = scratch.values;
-    const i = path - block * B;
-    // The shared drivers for this path, then every company's params.
-    shared.params.set(sharedUnit.plan.base);
-    for (let k = 0; k < d; k++) if (inputs[k].unit === 0) applySample(shared.params, inputs[k].input, values[k * size + i]);
-    drawProcessShocks(sharedUnit.plan, path, streamOf[0]);
-    evaluate(shared, null, sharedUnit.plan.workspace, sharedUnit.plan.steps, sharedEvaluation);
+    const stop = Math.min(end, start + size);
+    runner.runPaths(path, stop, start, scratch.values, size, collector, visit, invalid);
+    path = stop;
+  }
+}
+
+const runners = new WeakMap<SystemSimulationPlan, SystemPathRunner>();
+
+function pathRunner(plan: SystemSimulationPlan): SystemPathRunner {
+  let runner = runners.get(plan);
+  if (!runner) runners.set(plan, (runner = new SystemPathRunner(plan)));
+  return runner;
+}
+
+/**
+ * One system path at a time, with what every path of a plan shares: buffers, and the
+ * inputs split by the params they move. Each path is a call of `run` (not an iteration of
+ * a long loop): V8 optimizes it once as a whole function, instead of compiling the path
+ * loop again and again on stack replacement as each chunk's call runs into new feedback.
+ */
+class SystemPathRunner {
+  private readonly sys: CompiledSystem;
+  private readonly rt: SystemRuntime;
+  private readonly K: number;
+  private readonly L: number;
+  /** Shared inputs: their columns of the block's values, in input order. */
+  private readonly sharedColumns: Int32Array;
+  private readonly sharedInputs: UncertainInput[];
+  /** Companies' inputs: their columns, in input order, and each one's company. */
+  private readonly companyColumns: Int32Array;
+  private readonly companyInputs: UncertainInput[];
+  private readonly companyOf: Int32Array;
+  private readonly systemScale: number;
+  private readonly losses: Float64Array;
+  private readonly pathMetrics: Float64Array[];
+  private readonly mainCashOut: Float64Array;
+  private readonly mainFloorOut: Float64Array;
+  private readonly mainPayments: Float64Array;
+  private readonly mainRevenue: Float64Array;
+  /** Of the shared drivers' model a path reads only its driver series (writeSharedSeries). */
+  private readonly sharedEvaluation: EvaluationOptions;
+
+  constructor(private readonly plan: SystemSimulationPlan) {
+    const sys = plan.system;
+    this.sys = sys;
+    this.rt = plan.runtime;
+    this.K = sys.companies.length;
+    this.L = sys.links.length;
+    const shared = plan.inputs.flatMap((input, k) => (input.unit === 0 ? [k] : []));
+    const own = plan.inputs.flatMap((input, k) => (input.unit > 0 ? [k] : []));
+    this.sharedColumns = Int32Array.from(shared);
+    this.sharedInputs = shared.map((k) => plan.inputs[k].input);
+    this.companyColumns = Int32Array.from(own);
+    this.companyInputs = own.map((k) => plan.inputs[k].input);
+    this.companyOf = Int32Array.from(own, (k) => plan.inputs[k].unit - 1);
+    this.systemScale = UNIT_SCALE[sys.loaded.system.system.unit];
+    this.losses = new Float64Array(this.K);
+    this.pathMetrics = sys.companies.map(() => metricVector());
+    this.mainCashOut = new Float64Array(this.K);
+    this.mainFloorOut = new Float64Array(this.K);
+    this.mainPayments = new Float64Array(this.L);
+    this.mainRevenue = new Float64Array(this.L);
+    this.sharedEvaluation = evaluationOptions({ ...plan.units[0].plan.evaluation, stopAfter: "lines" });
+  }
+
+  /** Paths [from, to) of the block starting at path `start`, whose sampled inputs are the rows of `values` (column-major, `size` rows). */
+  runPaths(
+    from: number,
+    to: number,
+    start: number,
+    values: Float64Array,
+    size: number,
+    collector: SystemChunkCollector | null,
+    visit: ((path: number, rt: SystemRuntime, metrics: Float64Array[]) => void) | undefined,
+    invalid: ((path: number, reason: InvalidReason) => void) | undefined,
+  ): void {
+    for (let path = from; path < to; path++) this.runPath(path, values, size, path - start, collector, visit, invalid);
+  }
+
+  /** Path `path`, whose sampled inputs are row i of the block's column-major `values` (size rows). */
+  private runPath(
+    path: number,
+    values: Float64Array,
+    size: number,
+    i: number,
+    collector: SystemChunkCollector | null,
+    visit: ((path: number, rt: SystemRuntime, metrics: Float64Array[]) => void) | undefined,
+    invalid: ((path: number, reason: InvalidReason) => void) | undefined,
+  ): void {
+    const plan = this.plan;
+    const sys = this.sys;
+    const rt = this.rt;
+    const K = this.K;
+    const units = plan.units;
+    const shared = sys.shared;
+    const sharedPlan = units[0].plan;
+    const pathMetrics = this.pathMetrics;
+    // The shared drivers for this path, then every company's params. Within each params
+    // vector the samples are written in input order, as one pass over all inputs would.
+    shared.params.set(sharedPlan.base);
+    const sharedColumns = this.sharedColumns;
+    const sharedInputs = this.sharedInputs;
+    for (let j = 0; j < sharedColumns.length; j++) applySample(shared.params, sharedInputs[j], values[sharedColumns[j] * size + i]);
+    drawProcessShocks(sharedPlan, path, units[0].firstStream);
+    evaluate(shared, null, sharedPlan.workspace, sharedPlan.steps, this.sharedEvaluation);
     for (let c = 0; c < K; c++) {
-      const unit = plan.units[c + 1];
+      const unit = units[c + 1];
       rt.pathParams[c].set(unit.plan.base);
-      drawProcessShocks(unit.plan, path, streamOf[c + 1]);
+      drawProcessShocks(unit.plan, path, unit.firstStream);
     }
-    for (let k = 0; k < d; k++) if (inputs[k].unit > 0) applySample(rt.pathParams[inputs[k].unit - 1], inputs[k].input, values[k * size + i]);
+    const companyColumns = this.companyColumns;
+    const companyInputs = this.companyInputs;
+    const companyOf = this.companyOf;
+    for (let j = 0; j < companyColumns.length; j++) applySample(rt.pathParams[companyOf[j]], companyInputs[j], values[companyColumns[j] * size + i]);
     // A path is an outcome only if it is one for every company (uncertainty/validity.ts): a
     // sampled input outside its key's range, or NaN, an unbalanced sheet or an out-of-range
     // formula value in any company's projection, and the path is counted apart and left out
     // of every statistic, each company's and the joint ones alike.
-    let reason: InvalidReason | null = sharedUnit.plan.validity.inputs(shared.params);
-    for (let c = 0; c < K && reason === null; c++) reason = plan.units[c + 1].plan.validity.inputs(rt.pathParams[c]);
+    let reason: InvalidReason | null = sharedPlan.validity.inputs(shared.params);
+    for (let c = 0; c < K && reason === null; c++) reason = units[c + 1].plan.validity.inputs(rt.pathParams[c]);
     if (reason !== null) {
       invalid?.(path, reason);
       collector?.addInvalid(path, reason);
-      continue;
+      return;
     }
     writeSharedSeries(rt, plan.shift);
     newPath(rt);
@@ -245,19 +333,24 @@ export function runSystemPaths(
     for (let c = 0; c < K; c++) {
       const proj = rt.projections[c]!;
       computeMetrics(proj, pathMetrics[c], rt.pathParams[c][sys.companies[c].cashFloorSlot]);
-      if (reason === null) reason = plan.units[c + 1].plan.validity.results(proj, pathMetrics[c]);
+      if (reason === null) reason = units[c + 1].plan.validity.results(proj, pathMetrics[c]);
     }
     if (reason !== null) {
       invalid?.(path, reason);
       collector?.addInvalid(path, reason);
-      continue;
+      return;
     }
     visit?.(path, rt, pathMetrics);
-    if (!collector || !counts) continue;
+    if (!collector) return;
+    const counts = collector.counts;
     counts.iterationsTotal += resolution.iterations;
     counts.evaluations += resolution.evaluations;
-    if (resolution.iterations > counts.iterationsMax) counts.iterationsMax = resolution.iterations;
-    if (!resolution.converged) counts.notConverged++;
+    // Stores on every path, not behind branches that only a chunk's first path (or a rare
+    // path) takes: the optimized path would meet those without type feedback.
+    counts.iterationsMax = Math.max(counts.iterationsMax, resolution.iterations);
+    counts.notConverged += resolution.converged ? 0 : 1;
+    const losses = this.losses;
+    const systemScale = this.systemScale;
     for (let c = 0; c < K; c++) {
       const company = sys.companies[c];
       const proj = rt.projections[c]!;
@@ -266,11 +359,26 @@ export function runSystemPaths(
       losses[c] = Number.isFinite(out) ? (proj.items.debt[out - company.startSerial] * (1 - company.lenderRecovery) * company.unitScale) / systemScale : 0;
     }
     collector.addJoint(rt.state.cashOut, losses);
-    if (L === 0) continue;
+    if (this.L === 0) return;
     if (!plan.attribution) {
-      for (let l = 0; l < L; l++) collector.setLink(l, NaN, NaN);
-      continue;
+      for (let l = 0; l < this.L; l++) collector.setLink(l, NaN, NaN);
+      return;
     }
+    this.attributePath(collector);
+  }
+
+  /** Cuts each link that acted on the path, resolves what the cut can change again, and counts what moved. */
+  private attributePath(collector: SystemChunkCollector): void {
+    const plan = this.plan;
+    const sys = this.sys;
+    const rt = this.rt;
+    const L = this.L;
+    const counts = collector.counts;
+    const mainCashOut = this.mainCashOut;
+    const mainFloorOut = this.mainFloorOut;
+    const mainPayments = this.mainPayments;
+    const mainRevenue = this.mainRevenue;
+    const systemScale = this.systemScale;
     mainCashOut.set(rt.state.cashOut);
     mainFloorOut.set(rt.state.floorOut);
     for (let l = 0; l < L; l++) {

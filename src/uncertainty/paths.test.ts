@@ -12,7 +12,8 @@ import { SIMULATED_SERIES } from "./aggregate.js";
 import { makeDistribution } from "./math/distributions.js";
 import { compileUncertainty } from "./spec.js";
 import type { UncertaintySpec } from "./sample.js";
-import { planSimulation, forEachPath, drawProcessShocks, PROCESS_STREAM_BASE } from "./paths.js";
+import { planSimulation, forEachPath, drawProcessShocks, evaluationOptions, PROCESS_STREAM_BASE } from "./paths.js";
+import type { EvaluationOptions } from "../engine/project.js";
 import { RandomStream } from "./math/rng.js";
 import { arbitraryModel } from "../testing/arbitraryModel.js";
 import { simulationBenchText } from "../bench/simulation.js";
@@ -164,6 +165,36 @@ describe("a path's process noise", () => {
         });
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+/**
+ * The simulation's evaluation options are all built in one shape (evaluationOptions), so
+ * that the engine's reads of them see one hidden class: each field must read, the way the
+ * engine and the extensions read it, as in the sparse options it was built from.
+ */
+describe("evaluation options in one shape", () => {
+  const sparse = fc.record(
+    {
+      skipFleet: fc.boolean(),
+      lineSums: fc.constantFrom(null, () => {}),
+      sameFleet: fc.boolean(),
+      stopAfter: fc.constantFrom("lines" as const, "statements" as const),
+      skipReportSeries: fc.boolean(),
+      pathItemsOnly: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const reads = (o: EvaluationOptions) => [!o.skipFleet, o.lineSums ?? null, !o.sameFleet, o.sameFleet === true, o.stopAfter === "lines", o.stopAfter === "statements", o.stopAfter === undefined, o.skipReportSeries === true, o.skipReportSeries !== true, o.pathItemsOnly === true];
+
+  it("reads every option as the options it was built from, with the same fields in the same order", () => {
+    fc.assert(
+      fc.property(sparse, (options) => {
+        const built = evaluationOptions(options);
+        expect(reads(built)).toEqual(reads(options));
+        expect(Object.keys(built)).toEqual(["skipFleet", "lineSums", "sameFleet", "stopAfter", "skipReportSeries", "pathItemsOnly"]);
+      }),
     );
   });
 });

@@ -87,7 +87,7 @@ export function planSimulation(
     base: Float64Array.from(base),
     steps,
     evaluation,
-    collectingEvaluation: { ...evaluation, pathItemsOnly: true },
+    collectingEvaluation: evaluationOptions({ ...evaluation, pathItemsOnly: true }),
     workspace,
     cashFloor: base[compiled.slots.cashFloor],
     fundingGap: options.fundingGap ?? true,
@@ -168,7 +168,25 @@ function varyingSteps(c: CompiledModel, spec: UncertaintySpec, states: Simulatio
     kept.push(step);
     for (const a of step.inputs) needed.add(a);
   }
-  return { steps: kept.reverse(), evaluation: { skipFleet: !fleetVaries, lineSums: lineSums.run, skipReportSeries: true } };
+  return { steps: kept.reverse(), evaluation: evaluationOptions({ skipFleet: !fleetVaries, lineSums: lineSums.run, skipReportSeries: true }) };
+}
+
+/**
+ * `options` with every field present, in one order: all the evaluation options of a
+ * simulation (a path's, a system's shared drivers', a company's again within a path) then
+ * share one hidden class, so that the engine's reads of them stay monomorphic instead of
+ * being compiled again as each new combination of fields turns up. An absent field reads
+ * as what the engine takes it for (false, null, no stopAfter).
+ */
+export function evaluationOptions(options: EvaluationOptions): EvaluationOptions {
+  return {
+    skipFleet: options.skipFleet ?? false,
+    lineSums: options.lineSums ?? null,
+    sameFleet: options.sameFleet ?? false,
+    stopAfter: options.stopAfter,
+    skipReportSeries: options.skipReportSeries ?? false,
+    pathItemsOnly: options.pathItemsOnly ?? false,
+  };
 }
 
 function processStep(p: UncertainProcess, H: number, shocks: Float64Array): DriverStep {
@@ -257,16 +275,24 @@ export function sampleBlock(plan: SamplingPlan, block: number, n: number, scratc
   const rng = scratch.rng.reset(plan.seed, block, BLOCK_STREAM);
   let u: Float64Array;
   if (plan.lhs) u = latinHypercube(n, d, rng, { out: scratch.uniforms, scratch: scratch.strata });
-  else {
-    u = scratch.uniforms;
-    for (let k = 0; k < d; k++) for (let i = 0; i < n; i++) u[k * n + i] = rng.nextUniform();
-  }
+  else u = drawUniforms(rng, n * d, scratch.uniforms);
   const values = scratch.values;
   // Column by column through each distribution's own loop: one kind of call per loop, which
   // V8 can inline (one shared loop over all kinds calls through a megamorphic site).
   for (let k = 0; k < d; k++) inputs[k].distribution.quantiles(u.subarray(k * n, (k + 1) * n), values.subarray(k * n, (k + 1) * n));
   if (plan.correlation && n > 2) imanConoverPrepared(values, n, d, plan.correlation, rng, { out: values, scratch: scratch.correlation });
   return values;
+}
+
+/**
+ * u[0..count) = the stream's next `count` uniforms, in order (column by column of the
+ * block). A function of its own, so that the loop's code optimized on stack replacement
+ * does not end in sampleBlock's code that has not run yet (which would deoptimize it in
+ * every block).
+ */
+function drawUniforms(rng: RandomStream, count: number, u: Float64Array): Float64Array {
+  for (let j = 0; j < count; j++) u[j] = rng.nextUniform();
+  return u;
 }
 
 /**
@@ -340,17 +366,18 @@ export function forEachPath(
 /**
  * Draws the monthly noise of every process of the plan for one path: process j uses
  * stream (seed, path, PROCESS_STREAM + j), so a path's noise does not depend on which
- * thread runs it. A system of companies passes its own stream numbers (`streamOf`), so
- * that processes of different companies never share a stream.
+ * thread runs it. A system of companies passes its own first stream number (process j
+ * then uses `firstStream + j`), so that processes of different companies never share a
+ * stream.
  */
-export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec" | "seed" | "compiled">, path: number, streamOf?: (process: number) => number): void {
+export function drawProcessShocks(plan: Pick<SimulationPlan, "processes" | "spec" | "seed" | "compiled">, path: number, firstStream: number = PROCESS_STREAM): void {
   const processes = plan.processes;
   const specs = plan.spec.processes;
   const H = plan.compiled.months;
   for (let j = 0; j < processes.length; j++) {
     const s = processes[j];
     const shocks = s.shocks;
-    const rng = s.rng.reset(plan.seed, path, streamOf ? streamOf(j) : PROCESS_STREAM + j);
+    const rng = s.rng.reset(plan.seed, path, firstStream + j);
     // Month t's shock is the stream's draw t, but a process moves months from `fromIndex` on
     // only (processStep reads no earlier shock): the earlier draws are passed over, not
     // computed, and their entries stay 0.

@@ -447,6 +447,15 @@ class NormalDistribution extends ContinuousDistribution {
     this.init(spec.truncate);
   }
 
+  // Each continuous kind has its own copy of the loop over a column: in one shared
+  // method the `quantile` call site would see every kind's class (a polymorphic call,
+  // and a deoptimization as each new kind turns up in the first sampled block).
+  override quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = u.length;
+    for (let i = 0; i < n; i++) out[i] = this.quantile(u[i]);
+    return out;
+  }
+
   override quantile(u: number): number {
     if (this.truncated) return this.truncQuantile(u);
     return this.mu + this.sigma * normalQuantile(u);
@@ -540,6 +549,12 @@ class LognormalDistribution extends ContinuousDistribution {
     return { mu: this.mu, sigma: this.sigma };
   }
 
+  override quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = u.length;
+    for (let i = 0; i < n; i++) out[i] = this.quantile(u[i]);
+    return out;
+  }
+
   override quantile(u: number): number {
     if (this.truncated) return this.truncQuantile(u);
     return Math.exp(this.mu + this.sigma * normalQuantile(u));
@@ -598,6 +613,12 @@ class UniformDistribution extends ContinuousDistribution {
     requireRange(this.a, this.b);
     this.w = this.b - this.a;
     this.init(spec.truncate);
+  }
+
+  override quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = u.length;
+    for (let i = 0; i < n; i++) out[i] = this.quantile(u[i]);
+    return out;
   }
 
   override quantile(u: number): number {
@@ -667,6 +688,12 @@ class TriangularDistribution extends ContinuousDistribution {
     this.kLeft = (this.b - this.a) * (this.c - this.a);
     this.kRight = (this.b - this.a) * (this.b - this.c);
     this.init(spec.truncate);
+  }
+
+  override quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = u.length;
+    for (let i = 0; i < n; i++) out[i] = this.quantile(u[i]);
+    return out;
   }
 
   override quantile(u: number): number {
@@ -842,6 +869,12 @@ class BetaDistribution extends ContinuousDistribution {
     if (u <= 0.5 || guess <= 0.5) return solveRegularizedBeta(u, a, b, this.lnB, guess, lo, hi);
     const y = solveRegularizedBeta(q, b, a, this.lnB, 1 - guess, 1 - hi, 1 - lo);
     return 1 - y;
+  }
+
+  override quantiles(u: ArrayLike<number>, out: Float64Array): Float64Array {
+    const n = u.length;
+    for (let i = 0; i < n; i++) out[i] = this.quantile(u[i]);
+    return out;
   }
 
   override quantile(u: number): number {

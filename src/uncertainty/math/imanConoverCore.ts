@@ -100,21 +100,41 @@ export function imanConoverPrepared(
   const p = scratch.factorOf(c, d);
   if (p === null) throw new RangeError("target correlation matrix is not positive semidefinite; repair it with nearestCorrelation first");
 
+  // Every loop over the n rows (or the d×d matrices) is a function of its own: a block's
+  // reordering is one call, and V8 optimizes a long loop on stack replacement and keeps that
+  // code for the next calls; inline, the code after each loop (run with no type feedback
+  // yet) would deoptimize it again in every block.
+
   // 1. van der Waerden scores; score matrix: independent random permutations of them
   const scores = scratch.scores(n);
   const s = scratch.s;
   const perm = scratch.perm;
   for (let j = 0; j < d; j++) {
     randomPermutation(n, rng, perm);
-    const base = j * n;
-    for (let i = 0; i < n; i++) s[base + i] = scores[perm[i]];
+    permuteInto(scores, perm, n, s, j * n);
   }
 
   // 2. mixing matrix M (d×d, row-major) with T = S M
-  //    M = (Q⁻¹)ᵀ Pᵀ   where E = Q Qᵀ is the score correlation, C = P Pᵀ
+  const m = mixingMatrix(s, n, d, p, options.correctScoreCorrelation !== false);
+
+  // 3–4. column by column: t = S M[:, k]; rank t; lay out sorted input values in that order
+  reorderColumns(data, out, s, n, d, m, scratch);
+  return out;
+}
+
+/** s[base + i] = scores[perm[i]] for i < n. */
+function permuteInto(scores: Float64Array, perm: Uint32Array, n: number, s: Float64Array, base: number): void {
+  for (let i = 0; i < n; i++) s[base + i] = scores[perm[i]];
+}
+
+/**
+ * M = (Q⁻¹)ᵀ Pᵀ, where E = Q Qᵀ is the score correlation and C = P Pᵀ (without the
+ * correction, or when E is singular, M = Pᵀ).
+ */
+function mixingMatrix(s: Float64Array, n: number, d: number, p: Float64Array, correct: boolean): Float64Array {
   const m = new Float64Array(d * d);
   let q: Float64Array | null = null;
-  if (options.correctScoreCorrelation !== false) {
+  if (correct) {
     const e = scoreCorrelation(s, n, d);
     q = cholesky(e, d, 1e-12);
     // singular score correlation (n <= d): fall back to the uncorrected method
@@ -140,8 +160,11 @@ export function imanConoverPrepared(
       }
     }
   }
+  return m;
+}
 
-  // 3–4. column by column: t = S M[:, k]; rank t; lay out sorted input values in that order
+/** Column k of `out`: column k of `data` sorted, laid out in the rank order of column k of S M. */
+function reorderColumns(data: Float64Array, out: Float64Array, s: Float64Array, n: number, d: number, m: Float64Array, scratch: ImanConoverScratch): void {
   const t = scratch.t;
   const order = scratch.order;
   const sorted = scratch.sorted;
@@ -161,9 +184,13 @@ export function imanConoverPrepared(
     sorter.orderOf(t, n, order);
     const base = k * n;
     sorter.sortedCopy(data.subarray(base, base + n), n, sorted);
-    for (let r = 0; r < n; r++) out[base + order[r]] = sorted[r];
+    scatter(sorted, order, n, out, base);
   }
-  return out;
+}
+
+/** out[base + order[r]] = sorted[r] for r < n. */
+function scatter(sorted: Float64Array, order: Uint32Array, n: number, out: Float64Array, base: number): void {
+  for (let r = 0; r < n; r++) out[base + order[r]] = sorted[r];
 }
 
 /**

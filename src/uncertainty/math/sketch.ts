@@ -322,6 +322,39 @@ let selectBucketOf = new Uint16Array(0);
 const selectCounts = new Int32Array(SELECT_BUCKETS);
 const selectSlot = new Int32Array(SELECT_BUCKETS);
 
+// The two passes over a column are functions of their own: a pass over a long column is
+// optimized on stack replacement within its first call, and V8 keeps that code for the next
+// calls; were the passes inline, the code after them (run before with no type feedback)
+// would deoptimize it on every call of the main thread's summary, one column after another.
+
+/** counts[b] = finite values of v[from..from+n) in bucket b; bucketOf[i] = the bucket of v[from + i] (SELECT_BUCKETS: not finite). */
+function countBuckets(v: Float64Array, from: number, n: number, min: number, scale: number, bucketOf: Uint16Array, counts: Int32Array): void {
+  const B = SELECT_BUCKETS;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const x = v[from + i];
+    if (x - x !== 0) {
+      bucketOf[i] = B; // not finite: in no bucket
+      continue;
+    }
+    const b = Math.min(B - 1, Math.floor((x - min) * scale));
+    bucketOf[i] = b;
+    counts[b]++;
+  }
+}
+
+/** Copies each value whose bucket has a slot into that slot's array, in index order. */
+function gatherBuckets(v: Float64Array, from: number, n: number, bucketOf: Uint16Array, slot: Int32Array, gathered: Float64Array[]): void {
+  const B = SELECT_BUCKETS;
+  const filled = new Int32Array(gathered.length);
+  for (let i = 0; i < n; i++) {
+    const bi = bucketOf[i];
+    if (bi === B) continue;
+    const s = slot[bi];
+    if (s >= 0) gathered[s][filled[s]++] = v[from + i];
+  }
+}
+
 /**
  * Values of the given ranks (ascending, 0-based, each < count) among the finite values of
  * v[from..to), whose smallest and largest are `min` and `max` — the same values as
@@ -347,17 +380,7 @@ export function selectRanksOfFinite(v: Float64Array, from: number, to: number, c
   if (selectBucketOf.length < n) selectBucketOf = new Uint16Array(n);
   const bucketOf = selectBucketOf;
   const counts = selectCounts;
-  counts.fill(0);
-  for (let i = 0; i < n; i++) {
-    const x = v[from + i];
-    if (x - x !== 0) {
-      bucketOf[i] = B; // not finite: in no bucket
-      continue;
-    }
-    const b = Math.min(B - 1, Math.floor((x - min) * scale));
-    bucketOf[i] = b;
-    counts[b]++;
-  }
+  countBuckets(v, from, n, min, scale, bucketOf, counts);
   // The bucket of each rank and the rank within it.
   const bucketOfRank = new Int32Array(ranks.length);
   const rankInBucket = new Int32Array(ranks.length);
@@ -376,13 +399,7 @@ export function selectRanksOfFinite(v: Float64Array, from: number, to: number, c
       gathered.push(new Float64Array(counts[b]));
     }
   }
-  const filled = new Int32Array(gathered.length);
-  for (let i = 0; i < n; i++) {
-    const bi = bucketOf[i];
-    if (bi === B) continue;
-    const s = slot[bi];
-    if (s >= 0) gathered[s][filled[s]++] = v[from + i];
-  }
+  gatherBuckets(v, from, n, bucketOf, slot, gathered);
   for (let r = 0; r < ranks.length; r++) {
     const bucket = gathered[slot[bucketOfRank[r]]];
     out[r] = selectRanks(bucket, bucket.length, [rankInBucket[r]])[0];
