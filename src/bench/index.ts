@@ -4,7 +4,6 @@
  * load average is printed first); compare medians on the same machine.
  */
 import { performance } from "node:perf_hooks";
-import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -14,12 +13,8 @@ import { evaluate } from "../engine/project.js";
 import { computeMetrics, metricVector } from "../engine/metrics.js";
 import { benchModelText } from "./benchModel.js";
 import { loadModelFile } from "../node/loadFile.js";
+import { commandMs, median } from "./command.js";
 import { simulationBenchText, sampledInputs, timeHandLoop, timeThreads, millionPaths, warmUpSimulation } from "./simulation.js";
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 export function benchEngine(): { loadCompileMs: number; projectMs: number; lines: number; months: number } {
   const text = benchModelText(50);
@@ -68,21 +63,6 @@ export function benchCoreWeave(): { evaluateUs: number; withMetricsUs: number; m
     return median(batches);
   };
   return { evaluateUs: time(false), withMetricsUs: time(true), months: compiled.months, tranches: compiled.tranches.length };
-}
-
-/** Wall time of a whole command (process start to exit), median of `runs` after one warm-up; `burnrate` false: of `node ARGS`. */
-export function commandMs(args: string[], runs = 10, burnrate = true): number {
-  const bin = fileURLToPath(new URL("../../bin/burnrate.js", import.meta.url));
-  const cwd = fileURLToPath(new URL("../..", import.meta.url));
-  const times: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, burnrate ? [bin, ...args] : args, { cwd, encoding: "utf8" });
-    const ms = performance.now() - t0;
-    if (r.status !== 0) throw new Error(`burnrate ${args.join(" ")} failed: ${r.stderr}`);
-    if (i > 0) times.push(ms);
-  }
-  return median(times);
 }
 
 /** Which build bin/burnrate.js starts (it takes the bundle while it is newer than tsc's output). */
