@@ -312,7 +312,7 @@ export class SystemAggregate {
     if (this.done[r.chunk]) throw new Error(`internal: system chunk ${r.chunk} merged twice`);
     this.done[r.chunk] = 1;
     r.companies.forEach((c, k) => this.companies[k].add(c));
-    if (!r.exactWritten) writeColumns(r, this.exact);
+    if (!r.exactWritten) writeExactColumns(r, this.exact);
     this.pending.set(r.chunk, r);
     while (this.nextChunk < this.shape.chunks && this.done[this.nextChunk]) {
       const p = this.pending.get(this.nextChunk)!;
@@ -352,13 +352,6 @@ function systemExactColumns(shape: SystemRunShape, buffer?: SharedArrayBuffer): 
   return Array.from({ length: shape.columns }, (_, c) => (buffer ? new Float64Array(buffer, 8 * c * shape.paths, shape.paths) : new Float64Array(shape.paths)));
 }
 
-function writeColumns(r: { values: Float64Array; count: number; start: number }, exact: (Float64Array | null)[]): void {
-  for (let c = 0; c < exact.length; c++) {
-    const e = exact[c];
-    if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
-  }
-}
-
 /**
  * A worker's side of shared exact columns: writes a chunk's exact values, each company's
  * and the system's, into the run's buffers (shape.exactBuffers()) and returns what is left
@@ -380,7 +373,7 @@ export class SystemExactWriter {
       writeExactColumns(c, this.companies[k]);
       return withoutExactValues(c);
     });
-    writeColumns(r, this.system);
+    writeExactColumns(r, this.system);
     return { ...r, companies, values: NO_VALUES, exactWritten: true };
   }
 }

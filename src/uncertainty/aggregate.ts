@@ -426,7 +426,7 @@ export function exactColumns(shape: RunShape, buffer?: SharedArrayBuffer): (Floa
 }
 
 /** Writes a chunk's exactly collected columns into the run's columns at its paths' indices. */
-export function writeExactColumns(r: ChunkResult, exact: (Float64Array | null)[]): void {
+export function writeExactColumns(r: Pick<ChunkResult, "values" | "count" | "start">, exact: (Float64Array | null)[]): void {
   for (let c = 0; c < exact.length; c++) {
     const e = exact[c];
     if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
