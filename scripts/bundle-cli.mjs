@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Bundles the command line (dist/cli/main.js, built by tsc) into a few ES modules in
+// Bundles the command line (dist/cli/main.js, built by tsc) into a few CommonJS files in
 // dist/cli-bundle/: one file for start-up (commander, every command's definition) and a
 // chunk per lazily imported part (a command's work, zod and yaml with the model loader,
 // the server, exports …). Node then resolves and compiles a handful of files instead of
 // ~190 (zod alone is 95), which is most of what `burnrate --help` and `burnrate run` paid
-// for before doing anything. bin/burnrate.js uses the bundle only while it is newer than
-// dist/cli/main.js (tsc rewrites every file it emits), so a plain `tsc` never runs stale code.
+// for before doing anything. CommonJS rather than ES modules: Node then sets up no ES module
+// loader and builds no ES facades of built-ins, and the chunks can be compiled from V8 code
+// caches saved at the end of the build (bin/codeCache.cjs). bin/burnrate.cjs uses the bundle
+// only while it is newer than dist/cli/main.js (tsc rewrites every file it emits), so a
+// plain `tsc` never runs stale code.
 import { rolldown } from "rolldown";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,8 +29,9 @@ const isExternal = (id) => EXTERNAL.some((p) => id === p || id.startsWith(p.ends
 
 /**
  * Code that finds files beside itself (worker threads, the dashboard's folder) reads
- * import.meta.url; in a chunk it would name the chunk. Each such module gets its own
- * file's URL back, computed from the chunk's (all chunks sit in outDir).
+ * import.meta.url; in a chunk it would name the chunk (in the CommonJS chunks rolldown writes
+ * it as the URL of the chunk's __filename). Each such module gets its own file's URL back,
+ * computed from the chunk's (all chunks sit in outDir).
  */
 const ownUrl = (chunkDir) => ({
   name: "burnrate-own-import-meta-url",
@@ -81,9 +86,11 @@ const lazyChildProcess = {
 /**
  * An ES import of a Node built-in (`import { statSync } from "node:fs"`) makes Node build an
  * ES module facade of it, reading every export — node:fs's getters then load the streams and
- * fs/promises, node:crypto's webcrypto: ~10 ms of start-up for nothing. The chunks take the
- * built-ins from process.getBuiltinModule instead (Node ≥ 20.16; bin/burnrate.js runs tsc's
- * files on older Nodes). Built-ins never change, so the bindings need not be live.
+ * fs/promises, node:crypto's webcrypto: ~10 ms of start-up for nothing. The worker bundles
+ * (ES modules: a worker thread starts from a URL) take the built-ins from
+ * process.getBuiltinModule instead (Node ≥ 20.16; bin/burnrate.cjs runs tsc's files on older
+ * Nodes); the command line's CommonJS chunks require them, which builds no facade. Built-ins
+ * never change, so the bindings need not be live.
  */
 const BUILTIN_IMPORT = /^import (?:\{([^}]*)\}|\* as (\w+)) from "(node:[\w/]+)";$/gm;
 const builtinsWithoutFacades = {
@@ -98,12 +105,14 @@ const builtinsWithoutFacades = {
   },
 };
 
+// Emptied first: no chunk of an earlier build, nor its code cache, stays beside the new ones
+// (V8 checks a cache only against its source's length: bin/codeCache.cjs).
 rmSync(outDir, { recursive: true, force: true });
 const bundle = await rolldown({
   input: { main: join(dist, "cli", "main.js") },
   platform: "node",
   external: (id) => isExternal(id),
-  plugins: [ownUrl(outDir), bundledWorkers, lazyChildProcess, builtinsWithoutFacades],
+  plugins: [ownUrl(outDir), bundledWorkers, lazyChildProcess],
   logLevel: "warn",
 });
 /**
@@ -121,7 +130,22 @@ const codeSplitting = {
     { name: "run", test: (id) => RUN_IMPORTS.includes(id), priority: 1 },
   ],
 };
-const { output } = await bundle.write({ dir: outDir, format: "esm", entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js", sourcemap: false, codeSplitting });
+/**
+ * CommonJS, with the content's hash in every chunk's name (the code caches rely on it:
+ * bin/codeCache.cjs). ASCII only (other characters escaped): V8 keeps a source with any other
+ * character as two bytes a character, and reads it slower. Comments only where a licence
+ * requires them: the rest is text V8 would scan at every start for nothing.
+ */
+const { output } = await bundle.write({
+  dir: outDir,
+  format: "cjs",
+  entryFileNames: "[name].cjs",
+  chunkFileNames: "[name]-[hash].cjs",
+  charset: "ascii",
+  comments: { legal: true, annotation: false, jsdoc: false },
+  sourcemap: false,
+  codeSplitting,
+});
 await bundle.close();
 
 // Which modules each chunk holds (paths relative to the package): test/startup.test.ts
@@ -142,3 +166,26 @@ const { output: workerOutput } = await workerBundle.write({ dir: workerDir, form
 await workerBundle.close();
 const workerBytes = workerOutput.filter((o) => o.type === "chunk").reduce((s, o) => s + Buffer.byteLength(o.code), 0);
 console.log(`cli bundle: ${Object.keys(modules).length} files, ${(bytes / 1024).toFixed(0)} kB in ${relative(root, outDir)}; workers: ${workerOutput.length} files, ${(workerBytes / 1024).toFixed(0)} kB`);
+
+/**
+ * V8 code caches of the chunks that start-up and the common commands load (bin/codeCache.cjs):
+ * a child runs these commands from the new bundle and saves them. They are build output, like
+ * the chunks, and valid only for the Node that wrote them (any other is silently ignored).
+ * The child gets no NODE_OPTIONS: V8 rejects a cache written under other V8 flags.
+ */
+const RECORDED_COMMANDS = [
+  ["--help"],
+  ["run", "models/xai.yaml"],
+  ["run", "models/coreweave.yaml"],
+  ["check", "models/openai.yaml"],
+  ["simulate", "models/xai.yaml", "-n", "200", "--threads", "1"],
+  ["system", "run", "models/system.yaml"],
+];
+const { NODE_OPTIONS: _, ...childEnv } = process.env;
+const recording = spawnSync(process.execPath, [join(root, "scripts", "record-code-caches.cjs"), JSON.stringify(RECORDED_COMMANDS)], { cwd: root, env: childEnv, stdio: ["ignore", "ignore", "inherit"] });
+if (recording.status !== 0) {
+  console.error(`scripts/bundle-cli.mjs: recording the code caches failed (${recording.error?.message ?? recording.signal ?? `exit ${recording.status}`})`);
+  process.exit(1);
+}
+const caches = readdirSync(outDir).filter((f) => f.endsWith(".v8cache"));
+console.log(`code caches: ${caches.length} chunks, ${(caches.reduce((s, f) => s + statSync(join(outDir, f)).size, 0) / 1024).toFixed(0)} kB`);

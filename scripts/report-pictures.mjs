@@ -11,6 +11,6 @@ const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "burnrate-pictures-"));
 for (const lang of ["en", "ar"]) {
   const pdf = join(dir, `xai.${lang}.pdf`);
-  execFileSync(process.execPath, [join(root, "bin", "burnrate.js"), "export", "models/xai.yaml", "--format", "pdf", "--simulate", "2000", "--seed", "1", "--lang", lang, "--out", pdf], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [join(root, "bin", "burnrate.cjs"), "export", "models/xai.yaml", "--format", "pdf", "--simulate", "2000", "--seed", "1", "--lang", lang, "--out", pdf], { cwd: root, stdio: "inherit" });
   execFileSync("pdftoppm", ["-r", "80", "-png", "-f", "1", "-l", "1", "-singlefile", pdf, join(root, "docs", `report-${lang}`)], { stdio: "inherit" });
 }

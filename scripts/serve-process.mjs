@@ -14,7 +14,7 @@ export function arg(name, fallback) {
 
 /** @returns {Promise<{ child: import("node:child_process").ChildProcess, url: string, output: () => string }>} */
 export function startServe(args, { timeoutMs = 60_000, env = {} } = {}) {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "burnrate.js"), "serve", "--port", "0", ...args], {
+  const child = spawn(process.execPath, [join(ROOT, "bin", "burnrate.cjs"), "serve", "--port", "0", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

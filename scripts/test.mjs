@@ -9,7 +9,7 @@ const root = join(import.meta.dirname, "..");
 const report = join(root, ".vitest-report.json");
 const extra = process.argv.slice(2);
 
-// The same build as `npm run build`: tsc, then the command-line bundle (tests spawn bin/burnrate.js).
+// The same build as `npm run build`: tsc, then the command-line bundle (tests spawn bin/burnrate.cjs).
 let build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
 if (build.status === 0) build = spawnSync(process.execPath, [join(root, "scripts", "bundle-cli.mjs")], { cwd: root, stdio: "inherit" });
 if (build.status !== 0) {

@@ -265,7 +265,7 @@ describe("burnrate schema", () => {
 });
 
 describe("the installed binary (end to end)", () => {
-  const bin = join(root, "bin", "burnrate.js");
+  const bin = join(root, "bin", "burnrate.cjs");
   beforeAll(() => {
     if (!existsSync(join(root, "dist", "cli", "main.js"))) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
   });

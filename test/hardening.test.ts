@@ -11,7 +11,7 @@ import { runCli } from "./support/cli.js";
  * these run the real binary where exit codes, files and pipes are the contract.
  */
 const root = join(import.meta.dirname, "..");
-const bin = join(root, "bin", "burnrate.js");
+const bin = join(root, "bin", "burnrate.cjs");
 const small = readFileSync(join(root, "test", "fixtures", "small.yaml"), "utf8");
 const RESERVED = ["__proto__", "constructor", "prototype"];
 const INHERITED = ["toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "__lookupGetter__"];

@@ -21,11 +21,11 @@ describe("burnrate serve (the real process)", () => {
       const models = await (await fetch(`${server.url}/api/models`)).json();
       expect(models.models.map((m: { id: string }) => m.id).sort()).toEqual(["coreweave", "example", "gpu-cloud-example", "openai", "xai"]);
       const xai = models.models.find((m: { id: string }) => m.id === "xai");
-      const cli = JSON.parse((await run(process.execPath, [join(root, "bin/burnrate.js"), "run", "models/xai.yaml", "--format", "json"], { cwd: root, maxBuffer: 1 << 26 })).stdout);
+      const cli = JSON.parse((await run(process.execPath, [join(root, "bin/burnrate.cjs"), "run", "models/xai.yaml", "--format", "json"], { cwd: root, maxBuffer: 1 << 26 })).stdout);
       expect(xai.headline.fundingGap).toBe(cli.metrics.fundingGap);
       expect(xai.headline.cashOut).toBe(cli.metrics.cashOut);
       const backup = join(dir, "copy.db");
-      await run(process.execPath, [join(root, "bin/burnrate.js"), "serve", "--db", db, "--backup", backup], { cwd: root });
+      await run(process.execPath, [join(root, "bin/burnrate.cjs"), "serve", "--db", db, "--backup", backup], { cwd: root });
       const copy = new Database(backup, { readonly: true });
       expect(copy.prepare("SELECT COUNT(*) AS n FROM models").get()).toEqual({ n: 5 });
       expect(copy.pragma("integrity_check", { simple: true })).toBe("ok");

@@ -9,7 +9,7 @@ export function median(xs: number[]): number {
 
 /** Wall times (ms) of a whole command, process start to exit, `runs` times after `warmUps` discarded runs; `burnrate` false: of `node ARGS`. */
 export function commandTimes(args: string[], runs: number, burnrate = true, warmUps = 1): number[] {
-  const bin = fileURLToPath(new URL("../../bin/burnrate.js", import.meta.url));
+  const bin = fileURLToPath(new URL("../../bin/burnrate.cjs", import.meta.url));
   const cwd = fileURLToPath(new URL("../..", import.meta.url));
   const times: number[] = [];
   for (let i = 0; i < warmUps + runs; i++) {

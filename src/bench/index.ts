@@ -65,10 +65,10 @@ export function benchCoreWeave(): { evaluateUs: number; withMetricsUs: number; m
   return { evaluateUs: time(false), withMetricsUs: time(true), months: compiled.months, tranches: compiled.tranches.length };
 }
 
-/** Which build bin/burnrate.js starts (it takes the bundle while it is newer than tsc's output). */
+/** Which build bin/burnrate.cjs starts (it takes the bundle while it is newer than tsc's output). */
 function cliEntry(): string {
   const mtime = (path: string) => statSync(fileURLToPath(new URL(path, import.meta.url)), { throwIfNoEntry: false })?.mtimeMs;
-  const bundle = mtime("../cli-bundle/main.js");
+  const bundle = mtime("../cli-bundle/main.cjs");
   const tsc = mtime("../cli/main.js");
   return bundle !== undefined && tsc !== undefined && bundle >= tsc ? "the bundle (dist/cli-bundle)" : "tsc's files (dist/cli; the bundle is missing or older: npm run build)";
 }

@@ -127,7 +127,7 @@ function runCli(index: number, seed: number, shipped: ShippedModels, dir: string
   const c = fuzzCase(seed, index, shipped, size);
   const file = join(dir, c.file);
   writeFileSync(file, c.text);
-  const bin = join(root, "bin", "burnrate.js");
+  const bin = join(root, "bin", "burnrate.cjs");
   const commands = [["check", file], [["run", file], ["simulate", file, "-n", "20", "--max-invalid-paths", "100%"], ["sensitivity", file]][index % 3]];
   const problems: string[] = [];
   for (const args of commands) {

@@ -51,7 +51,7 @@ async function startServer(): Promise<string> {
   if (external) return external.endsWith("/") ? external : `${external}/`;
   if (!existsSync(join(root, "dist", "web", "index.html"))) throw new Error("dist/web is missing: run `npm run build:web` (npm ci builds it)");
   const port = await freePort();
-  server = spawn(process.execPath, [join(root, "bin", "burnrate.js"), "serve", "--port", String(port), "--db", join(work, "burnrate.db")], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn(process.execPath, [join(root, "bin", "burnrate.cjs"), "serve", "--port", String(port), "--db", join(work, "burnrate.db")], { cwd: work, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   server.stdout!.on("data", (d) => (output += d));
   server.stderr!.on("data", (d) => (output += d));
