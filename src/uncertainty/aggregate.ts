@@ -149,12 +149,12 @@ export function collectionMethod(n: number, layout: Pick<OutputLayout, "columns"
 
 /**
  * One chunk's contribution: a pure function of (model, seed, path range), posted by a
- * worker (its buffers transferred, not copied) and merged by the main thread.
+ * worker (copied, its values packed: packForPosting) and merged by the main thread.
  *
  * `values` holds each column's numbers for the chunk's paths, column after column (stride
- * `count`): raw, in path order, for exactly collected columns; for sketched columns the
- * finite values, sorted and halved when longer than the sketch's k, as `runs` describes
- * (length, level, sorted; the rank error halving added in `errors`),
+ * `count`, or from `offsets`): raw, in path order, for exactly collected columns; for sketched
+ * columns the finite values, sorted and halved when longer than the sketch's k, as `runs`
+ * describes (length, level, sorted; the rank error halving added in `errors`),
  * with their moments in `moments` (6 numbers per column) and odd items out in `extras`.
  */
 export interface ChunkResult {
@@ -162,6 +162,12 @@ export interface ChunkResult {
   start: number;
   count: number;
   values: Float64Array;
+  /**
+   * Where column c starts in `values` when they are packed (packValues): only what the
+   * aggregate reads is there, column after column — a sketched column's run, an exact
+   * column's `count` values or none. Absent: column c starts at c × count.
+   */
+  offsets?: Int32Array;
   runs: Int32Array;
   errors: Float64Array;
   moments: Float64Array;
@@ -425,15 +431,47 @@ export function exactColumns(shape: RunShape, buffer?: SharedArrayBuffer): (Floa
   });
 }
 
+/** Where column c of a chunk result starts in its values (packed or not). */
+function columnStart(r: Pick<ChunkResult, "count" | "offsets">, c: number): number {
+  return r.offsets ? r.offsets[c] : c * r.count;
+}
+
 /** Writes a chunk's exactly collected columns into the run's columns at its paths' indices. */
-export function writeExactColumns(r: Pick<ChunkResult, "values" | "count" | "start">, exact: (Float64Array | null)[]): void {
+export function writeExactColumns(r: Pick<ChunkResult, "values" | "count" | "start" | "offsets">, exact: (Float64Array | null)[]): void {
   for (let c = 0; c < exact.length; c++) {
     const e = exact[c];
-    if (e) e.set(r.values.subarray(c * r.count, (c + 1) * r.count), r.start);
+    if (!e) continue;
+    const from = columnStart(r, c);
+    e.set(r.values.subarray(from, from + r.count), r.start);
   }
 }
 
-const EMPTY = new Float64Array(0);
+/**
+ * The result with only the values still to be read, packed into an array of their own:
+ * `length(c)` values of column c (0 to leave it out; never more than the column holds) — into
+ * `reuse` when it has just the length needed, a new array otherwise. A worker posts its chunks
+ * so (a sketched column's run is often half the chunk's paths, or less), and the aggregate
+ * keeps so a chunk that must wait for an earlier one.
+ */
+export function packValues(r: ChunkResult, length: (c: number) => number, reuse?: Float64Array): ChunkResult {
+  const columns = r.runs.length / 3;
+  const offsets = new Int32Array(columns + 1);
+  for (let c = 0; c < columns; c++) offsets[c + 1] = offsets[c] + length(c);
+  const values = reuse && reuse.length === offsets[columns] ? reuse : new Float64Array(offsets[columns]);
+  for (let c = 0; c < columns; c++) {
+    const from = columnStart(r, c);
+    values.set(r.values.subarray(from, from + offsets[c + 1] - offsets[c]), offsets[c]);
+  }
+  return { ...r, values, offsets };
+}
+
+/**
+ * What a worker posts of a chunk: every exact column's values, each sketched column's run
+ * (into `reuse`, the last chunk's packed values, when they are as long: posting copies them).
+ */
+export function packForPosting(r: ChunkResult, shape: RunShape, reuse?: Float64Array): ChunkResult {
+  return packValues(r, (c) => (shape.isExact(c) ? r.count : r.runs[3 * c]), reuse);
+}
 
 /** Statistics of one output over the paths merged so far. */
 export interface ColumnStatistics {
@@ -500,14 +538,17 @@ export class Aggregate {
     this.breakevenMonth = new Float64Array(layout.months + 1);
   }
 
-  /** Merges a chunk's result (any order); returns how many paths are merged in order so far. */
+  /**
+   * Merges a chunk's result (any order); returns how many paths are merged in order so far.
+   * It keeps no reference to the result's values: the caller may collect its next chunk into them.
+   */
   add(r: ChunkResult): number {
     if (this.done[r.chunk]) throw new Error(`internal: chunk ${r.chunk} merged twice`);
     this.done[r.chunk] = 1;
     const anySketch = this.anySketch;
     if (!r.exactWritten) writeExactColumns(r, this.exact);
     // Counts and sketches take chunks in order, so that a stopped run is a prefix of paths.
-    this.pending.set(r.chunk, anySketch ? r : { ...r, values: EMPTY });
+    this.pending.set(r.chunk, r.chunk === this.nextChunk ? r : this.toHold(r));
     while (this.nextChunk < this.chunks && this.done[this.nextChunk]) {
       const p = this.pending.get(this.nextChunk)!;
       this.pending.delete(this.nextChunk);
@@ -517,6 +558,18 @@ export class Aggregate {
       this.n = Math.min(this.expectedPaths, this.nextChunk * this.chunkSize);
     }
     return this.n;
+  }
+
+  /**
+   * What is kept of a chunk that must wait for an earlier one: its sketched columns' runs
+   * alone (its exact columns are written), in values of its own — a copy unless the result
+   * holds nothing else (as a worker's packed result of a run with no exact column).
+   */
+  private toHold(r: ChunkResult): ChunkResult {
+    const length = (c: number) => (this.sketches[c] ? r.runs[3 * c] : 0);
+    let needed = 0;
+    for (let c = 0; c < this.layout.columns; c++) needed += length(c);
+    return r.offsets && r.values.length === needed ? r : packValues(r, length);
   }
 
   private settle(r: ChunkResult): void {
@@ -612,7 +665,7 @@ export function exactStatistics(values: Float64Array, n: number): ColumnStatisti
  * collected exactly). The same chunk layout serves one company's simulation and a system's.
  */
 export function mergeSketchedColumns(
-  r: Pick<ChunkResult, "extras" | "moments" | "values" | "runs" | "errors" | "count">,
+  r: Pick<ChunkResult, "extras" | "moments" | "values" | "offsets" | "runs" | "errors" | "count">,
   moments: (Moments | null)[],
   sketches: (RankSketch | null)[],
 ): void {
@@ -634,8 +687,8 @@ export function mergeSketchedColumns(
     mom.max = r.moments[o + 4];
     mom.nonFinite = r.moments[o + 5];
     moments[c]!.merge(mom);
-    const run = r.values.subarray(c * r.count, (c + 1) * r.count);
-    s.addSorted(run, r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
+    const from = columnStart(r, c);
+    s.addSorted(r.values.subarray(from, from + r.runs[3 * c]), r.runs[3 * c], r.runs[3 * c + 1], r.errors[c], r.runs[3 * c + 2] === 1);
     const extras = byColumn.get(c);
     if (extras) for (let e = 0; e < extras.length; e += 2) s.addSorted(Float64Array.of(extras[e]), 1, extras[e + 1], 0);
   }

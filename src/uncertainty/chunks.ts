@@ -54,11 +54,13 @@ export function runChunk(plan: SimulationPlan, shape: RunShape, chunk: number, s
   return shape.finish(collector);
 }
 
-/** Claims and computes chunks until none is left or the run is stopped, handing each result to `done`. */
 /**
+ * Claims and computes chunks until none is left or the run is stopped, handing each result to `done`.
+ *
  * `reuseValues`: `done` is finished with a result's values when it returns (a worker that has
- * copied them out by posting), so the next chunk collects into the same buffer — a worker
- * that posted copies of fresh buffers kept ~80 MB more of them alive at 1M paths.
+ * copied them out by posting; Aggregate.add, which copies what it keeps of a chunk that must
+ * wait), so the next chunk collects into the same buffer — a worker that posted copies of
+ * fresh buffers kept ~80 MB more of them alive at 1M paths.
  */
 export async function runClaims(plan: SimulationPlan, shape: RunShape, shared: Int32Array, threads: number, done: (r: ChunkResult) => void | Promise<void>, reuseValues = false): Promise<void> {
   const chunksPerBlock = Math.max(1, Math.floor(plan.blockSize / shape.chunkSize));

@@ -9,7 +9,7 @@ import { simulate } from "./simulate.js";
 import { compileUncertainty } from "./spec.js";
 import { planSimulation, sampleBlock, blockScratch, runBlocks } from "./paths.js";
 import { spearman } from "./math/index.js";
-import { RunShape, Aggregate, exactRunChunkSize, exactColumns, writeExactColumns } from "./aggregate.js";
+import { RunShape, Aggregate, exactRunChunkSize, exactColumns, writeExactColumns, packForPosting } from "./aggregate.js";
 import { runChunk, withoutExactValues } from "./chunks.js";
 import { summarize } from "./summary.js";
 
@@ -150,6 +150,36 @@ describe("burnrate simulate", () => {
     expect(run(() => false)).toBe(reference);
     expect(run((c) => c % 2 === 1)).toBe(reference);
     expect(run(() => true)).toBe(reference);
+  });
+
+  it("gives the same figures from packed chunk results (as workers post them) and from one buffer collecting chunk after chunk, in any order", () => {
+    // 600 months by month: the years are exact, the months sketched, so both kinds of column are packed.
+    const long = loadModelText(text.replace("months: 24", "months: 600"), file);
+    const compiled = compileModel(long.model, long.extensions);
+    const spec = compileUncertainty(long, compiled);
+    const n = 3000;
+    const plan = planSimulation(compiled, spec, { seed: 13, lhs: false, blockSize: 512 });
+    const shape = new RunShape(compiled, "month", n, 2, 256);
+    expect([shape.summary.exact, shape.detail!.exact]).toEqual([true, false]);
+    const figures = (aggregate: Aggregate) => JSON.stringify(summarize(aggregate, compiled, spec, { scenario: null, seed: 13, lhs: false, threads: 1, requested: n, partial: false, warnings: [] }));
+    const reference = new Aggregate(compiled, shape);
+    for (let c = 0; c < shape.chunks; c++) reference.add(runChunk(plan, shape, c));
+    const expected = figures(reference);
+    // Chunks that arrive early must wait for the sketches: the aggregate keeps their runs, not the buffer.
+    const order = [3, 1, 0, 2, 7, 4, 5, 6, 11, 8, 10, 9];
+    expect(order.length).toBe(shape.chunks);
+    const packed = new Aggregate(compiled, shape);
+    for (const c of order) packed.add(packForPosting(runChunk(plan, shape, c), shape));
+    expect(figures(packed)).toBe(expected);
+    const reused = new Aggregate(compiled, shape);
+    let buffer: Float64Array | undefined;
+    for (const c of order) {
+      const r = runChunk(plan, shape, c, undefined, undefined, buffer);
+      if (buffer?.length === r.values.length) expect(r.values).toBe(buffer);
+      reused.add(r);
+      buffer = r.values;
+    }
+    expect(figures(reused)).toBe(expected);
   });
 
   it("is reproducible for a seed and changes with the seed", async () => {

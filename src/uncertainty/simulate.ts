@@ -155,7 +155,8 @@ async function runThreads(plan: () => ReturnType<typeof planSimulation>, shape: 
       const done = aggregate.add(r);
       options.onProgress?.(done, shape.paths);
     },
-    computeHere: (done) => runClaims(plan(), shape, shared, setup.threads, done),
+    // The aggregate keeps no reference to a result's values once it has merged or kept a copy of them.
+    computeHere: (done) => runClaims(plan(), shape, shared, setup.threads, done, true),
     signal: options.signal,
     yieldBetweenChunks: setup.threads > 1 || options.signal !== undefined || options.onProgress !== undefined,
   });

@@ -2,7 +2,7 @@ import { parentPort } from "node:worker_threads";
 import { serialize } from "node:v8";
 import { compileModel, type CompiledModel } from "../engine/compile.js";
 import { planSimulation, type SimulationPlan } from "./paths.js";
-import { RunShape, exactColumns, writeExactColumns } from "./aggregate.js";
+import { RunShape, exactColumns, writeExactColumns, packForPosting } from "./aggregate.js";
 import { runClaims, withoutExactValues, type WorkerSetup } from "./chunks.js";
 import { uncertaintyFromDescription } from "./sample.js";
 import { serveWorkerJobs } from "./chunkThreads.js";
@@ -64,18 +64,25 @@ async function runJob(setup: WorkerSetup): Promise<void> {
   const shape = new RunShape(compiled, setup.detail, setup.paths, setup.keep, setup.chunkSize);
   const port = parentPort!;
   const exact = setup.exactValues ? exactColumns(shape, setup.exactValues) : null;
-  // Exact columns are written in place, and every result is copied to the main thread, never
-  // transferred: the first ArrayBuffer detached in an isolate invalidates V8's detaching
-  // protector, which throws away this thread's optimized code at once and from then on
-  // compiles a detached-buffer check into every typed-array access (a system worker was
-  // measured ~15 % slower per path). The values are written before the message is posted,
+  // Exact columns are written in place, and every result is copied to the main thread (only
+  // the values the aggregate reads: packForPosting), never transferred: the first ArrayBuffer
+  // detached in an isolate invalidates V8's detaching protector, which throws away this
+  // thread's optimized code at once and from then on compiles a detached-buffer check into
+  // every typed-array access (a system worker was measured ~15 % slower per path). A typed
+  // array is posted with the whole buffer under it, so the packed values are an array of
+  // their own, not a view of the chunk's buffer. The values are written before the message is posted,
   // and the port's queue is locked on both sides, so the main thread reads them complete
   // once it has the message.
+  let packed: Float64Array | undefined;
   await runClaims(plan, shape, new Int32Array(setup.shared), setup.threads, (r) => {
     if (exact) {
       writeExactColumns(r, exact);
       port.postMessage({ result: withoutExactValues(r) });
-    } else port.postMessage({ result: r });
+      return;
+    }
+    const posted = packForPosting(r, shape, packed);
+    port.postMessage({ result: posted });
+    packed = posted.values;
   }, true);
 }
 

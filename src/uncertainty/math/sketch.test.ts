@@ -2,7 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomStream } from "./rng.js";
 import { normalQuantile } from "./special.js";
-import { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, selectRanksOfFinite, sortFloat64, DEFAULT_SKETCH_K } from "./sketch.js";
+import { Moments, RankSketch, compactSortedRun, lowerQuantileIndex, predictRankErrorBound, selectRanks, selectRanksOfFinite, sortFloat64, DEFAULT_SKETCH_K, type SerializedRankSketch } from "./sketch.js";
+import { AppendSortRankSketch } from "../../testing/appendSortRankSketch.js";
 
 const REPORTED = [0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95];
 
@@ -158,6 +159,90 @@ describe("RankSketch: percentiles by rank in bounded memory", () => {
     expect(s.errorBound).toBe(0);
     const sorted = Float64Array.from(values).sort();
     expect(s.quantiles(REPORTED)).toEqual(REPORTED.map((q) => sorted[lowerQuantileIndex(q, 500)]));
+  });
+});
+
+describe("RankSketch: the same items as the append-and-sort sketch it replaced", () => {
+  /** The bits of each number, so that −0 and +0 differ (they are different items for the sketch). */
+  const bits = (xs: readonly number[]) => Array.from(new BigUint64Array(Float64Array.from(xs).buffer));
+  const levelBits = (o: SerializedRankSketch) => o.levels.map(bits);
+
+  /**
+   * A run of values with many ties, ±0 among them, so that the order of equal items matters:
+   * drawn from a seed (a long array shrinks slowly; its length and seed shrink fast).
+   */
+  const run = (maxLength: number) =>
+    fc.record({ length: fc.nat(maxLength), seed: fc.nat(1000) }).map(({ length, seed }) => {
+      const r = new RandomStream(seed, 0);
+      const pick = [0, -0, 0, -0, 1, -1, 2.5];
+      return Array.from({ length }, () => {
+        const u = r.nextUniform();
+        if (u < 0.6) return pick[Math.floor(r.nextUniform() * pick.length)];
+        if (u < 0.95) return Math.floor(r.nextUniform() * 61) - 30;
+        return normalQuantile(r.nextUniform()) * 1e6;
+      });
+    });
+  /** What a simulation feeds a sketch: chunks (halved when longer than k), runs at higher levels, shards, and reads in between. */
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant("chunk" as const), values: run(1500), chunk: fc.nat(3) }),
+    fc.record({ kind: fc.constant("sorted" as const), values: run(900), level: fc.nat(3) }),
+    fc.record({ kind: fc.constant("shard" as const), values: run(1500), chunk: fc.nat(3) }),
+    fc.record({ kind: fc.constant("read" as const), qs: fc.array(fc.double({ min: -0.1, max: 1.1, noNaN: true }), { maxLength: 9 }) }),
+  );
+  type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
+
+  /** Feeds a step to the sketch (either kind), as finishSketchedRun and mergeSketchedColumns do. */
+  function feed(s: RankSketch, x: Step, k: number, read: (qs: number[]) => void): void {
+    if (x.kind === "read") return read(x.qs);
+    const run = Float64Array.from(x.values);
+    if (x.kind === "sorted") {
+      sortFloat64(run);
+      return s.addSorted(run, run.length, x.level, 0, true);
+    }
+    if (x.kind === "shard") {
+      const shard = s instanceof AppendSortRankSketch ? new AppendSortRankSketch(k) : new RankSketch(k);
+      feed(shard, { kind: "chunk", values: x.values, chunk: x.chunk }, k, () => {});
+      return void s.merge(shard.toJSON());
+    }
+    if (run.length <= k) return s.addSorted(run, run.length, 0, 0, false);
+    sortFloat64(run);
+    s.addCompacted(run, compactSortedRun(run, run.length, k, x.chunk & 1));
+  }
+
+  it("keeps the same items at every level, with the same bound, and reads the same quantiles (by binary search, not a walk)", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(2, 3, 16, 250, 333, 700), fc.array(step, { maxLength: 14 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 9 }), (k, steps, qs) => {
+        const now = new RankSketch(k);
+        const before = new AppendSortRankSketch(k);
+        for (const x of steps) {
+          let read: number[] = [];
+          feed(before, x, k, (qs) => (read = before.quantiles(qs)));
+          feed(now, x, k, (qs) => expect(bits(now.quantiles(qs))).toEqual(bits(read)));
+          // Level h exists only once an item of weight 2^h ≤ count came in; each has room for k items at most.
+          expect(now.allocated).toBeLessThanOrEqual(k * (Math.floor(Math.log2(Math.max(1, now.count))) + 1));
+        }
+        const all = [0, 1, ...REPORTED, ...qs];
+        expect(bits(now.quantiles(all))).toEqual(bits(before.quantiles(all)));
+        const [a, b] = [now.toJSON(), before.toJSON()];
+        expect(levelBits(a)).toEqual(levelBits(b));
+        expect([a.count, a.errorBound, a.parity]).toEqual([b.count, b.errorBound, b.parity]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("holds at most k items a level, where the append-and-sort sketch held up to 2k", () => {
+    const values = sample("lognormal", 200_000, 5);
+    const now = sketchOf(values, 4096, 1024);
+    const levels = now.toJSON().levels.length;
+    expect(now.allocated).toBeLessThanOrEqual(levels * 1024);
+    const before = new AppendSortRankSketch(1024);
+    for (let start = 0, c = 0; start < values.length; start += 4096, c++) {
+      const run = values.slice(start, start + 4096);
+      sortFloat64(run);
+      before.addCompacted(run, compactSortedRun(run, run.length, 1024, c & 1));
+    }
+    expect(levelBits(now.toJSON())).toEqual(levelBits(before.toJSON()));
   });
 });
 
