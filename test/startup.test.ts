@@ -161,4 +161,11 @@ describe("command-line start-up", () => {
     at("cli/main.js", now + 10);
     expect(started()).toBe("cli");
   });
+
+  it("still starts from bin/burnrate.js, where links npx made before burnrate.cjs still point", () => {
+    const run = spawnSync(process.execPath, [join(root, "bin", "burnrate.js"), "run", "models/xai.yaml", "--format", "json"], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toBe(burnrate([], ["run", "models/xai.yaml", "--format", "json"]).stdout);
+  });
 });
