@@ -26,17 +26,6 @@ const CACHE_SUFFIX = ".v8cache";
 /** The scripts compiled while recording, whose caches saveCodeCaches writes. */
 const recorded = [];
 
-/** A module's `require`, as Node gives one to the modules it compiles itself. */
-function requireFor(module) {
-  const require = (id) => module.require(id);
-  require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
-  require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
-  require.main = process.mainModule;
-  require.extensions = Module._extensions;
-  require.cache = Module._cache;
-  return require;
-}
-
 function readCache(filename) {
   try {
     return fs.readFileSync(filename + CACHE_SUFFIX);
@@ -60,9 +49,10 @@ function useCodeCache(dir, record) {
     if (record ? content.includes("import(") : cachedData === undefined) return nodeCompile.call(this, content, filename, format);
     const script = new vm.Script(Module.wrap(content), { filename, cachedData });
     if (record) recorded.push({ script, filename });
-    // Run as Node runs a module: its wrapper called on (exports, require, module, __filename, __dirname).
+    // Run as Node runs a module: its wrapper called on (exports, require, module, __filename,
+    // __dirname), the require resolving from the chunk's own file (Node's public createRequire).
     const wrapper = script.runInThisContext({ displayErrors: true });
-    return Reflect.apply(wrapper, this.exports, [this.exports, requireFor(this), this, filename, path.dirname(filename)]);
+    return Reflect.apply(wrapper, this.exports, [this.exports, Module.createRequire(filename), this, filename, path.dirname(filename)]);
   };
 }
 
